@@ -1,0 +1,23 @@
+// `npm run bench`: runs every bench/*.bench.ts in turn (each prints its own
+// Markdown table) and stops at the first failure. Pass names to run a subset:
+// `npm run bench -- bus scheduler`.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const wanted = process.argv.slice(2);
+const files = readdirSync(join(root, "bench"))
+  .filter((f) => f.endsWith(".bench.ts"))
+  .filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.bench\.ts$/, "")))
+  .sort();
+
+for (const file of files) {
+  console.log(`\n## ${file}\n`);
+  const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join("bench", file)], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`bench ${file} failed (exit ${result.status})`);
+    process.exit(1);
+  }
+}

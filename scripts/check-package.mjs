@@ -1,0 +1,89 @@
+// Checks the package as users get it: `npm pack`, then publint and
+// @arethetypeswrong/cli on the tarball, then a consumer project that imports
+// every entry point from ESM and requires it from CommonJS, with types checked
+// by TypeScript under node16 resolution. Run after `npm run build`.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const work = join(root, ".tmp", "package");
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const entries = Object.keys(pkg.exports).filter((key) => key !== "./package.json");
+let failures = 0;
+
+function check(name, command, args, cwd = root) {
+  const result = spawnSync(command, args, { cwd, encoding: "utf8" });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
+  const ok = result.status === 0;
+  console.log(`${ok ? "  ✔" : "  ✘"} ${name}`);
+  if (!ok) {
+    failures++;
+    console.log(output.replace(/^/gm, "    "));
+  }
+  return output;
+}
+
+// 1. The tarball, packed without running prepack again (the build is fresh).
+const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: root, encoding: "utf8" }));
+const tarball = join(work, packed[0].filename);
+const shipped = packed[0].files.map((f) => f.path);
+const unexpected = shipped.filter((p) => !/^(dist\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/.test(p));
+console.log(`  ${unexpected.length === 0 ? "✔" : "✘"} tarball ships only dist/, README, LICENSE, CHANGELOG (${shipped.length} files)`);
+if (unexpected.length > 0) {
+  failures++;
+  console.log(`    unexpected: ${unexpected.join(", ")}`);
+}
+
+// 2. Linters of the published shape.
+check("publint --strict", "npx", ["publint", "--strict", tarball]);
+check("attw --pack (node16, bundler; ESM and CJS)", "npx", ["attw", "--profile", "node16", tarball]);
+
+// 3. A consumer: the tarball unpacked into node_modules, its dependencies linked from ours.
+const consumer = join(work, "consumer");
+const installed = join(consumer, "node_modules", ...pkg.name.split("/"));
+mkdirSync(installed, { recursive: true });
+execFileSync("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"]);
+for (const dep of [...Object.keys(pkg.dependencies ?? {}), "@types/node"]) {
+  const target = join(consumer, "node_modules", ...dep.split("/"));
+  mkdirSync(join(target, ".."), { recursive: true });
+  symlinkSync(join(root, "node_modules", ...dep.split("/")), target, "dir");
+}
+writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+
+const specifier = (entry) => (entry === "." ? pkg.name : `${pkg.name}/${entry.slice(2)}`);
+const esm = entries.map((e, i) => `import * as m${i} from "${specifier(e)}";\nif (Object.keys(m${i}).length === 0) throw new Error("empty ${e}");`).join("\n");
+const cjs = entries.map((e, i) => `const m${i} = require("${specifier(e)}");\nif (Object.keys(m${i}).length === 0) throw new Error("empty ${e}");`).join("\n");
+writeFileSync(join(consumer, "esm.mjs"), `${esm}\nconsole.log("esm ok");\n`);
+writeFileSync(join(consumer, "cjs.cjs"), `${cjs}\nconsole.log("cjs ok");\n`);
+check("import every entry from ESM", process.execPath, ["esm.mjs"], consumer);
+check("require every entry from CommonJS (no require(esm) needed)", process.execPath, ["--no-experimental-require-module", "cjs.cjs"], consumer);
+
+// Types, as a TypeScript user under node16 resolution sees them, from both module kinds.
+const typed = [
+  `import { createOrchestrator, createBus, Agent, type Bus } from "${pkg.name}";`,
+  `import { ManualClock, FakeBus, testAgent } from "${pkg.name}/testing";`,
+  `class Feed extends Agent { static readonly agentName = "feed"; override async start(): Promise<void> { await this.bus.publish("a.b", 1); } }`,
+  `const bus: Bus = createBus({ clock: new ManualClock(0) });`,
+  `const fake: Bus = new FakeBus();`,
+  `const orch = createOrchestrator({ agents: [Feed], bus, logger: false });`,
+  `export const used = [orch, fake, testAgent];`,
+].join("\n");
+writeFileSync(join(consumer, "types.mts"), typed);
+writeFileSync(join(consumer, "types.cts"), typed.replaceAll(/^import /gm, "import "));
+writeFileSync(
+  join(consumer, "tsconfig.json"),
+  JSON.stringify({
+    compilerOptions: { module: "node16", moduleResolution: "node16", target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, types: ["node"], lib: ["ES2023", "DOM"] },
+    files: ["types.mts", "types.cts"],
+  }),
+);
+check("types resolve from ESM and CommonJS (tsc, node16)", process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", consumer]);
+
+const files = readdirSync(join(installed, "dist"));
+console.log(`  dist: ${files.length} files`);
+process.exitCode = failures === 0 ? 0 : 1;

@@ -1,0 +1,55 @@
+import { OrchestratorError } from "./OrchestratorError.js";
+
+/** Where in a configuration a {@link ConfigError} was found. */
+export interface ConfigErrorDetails {
+  /** The configuration file, when the config came from one. */
+  readonly file?: string;
+  /** The key path, e.g. `groups.strategy.restart.max`. */
+  readonly path?: string;
+  /** 1-based line in `file`, when the YAML parser gives it. */
+  readonly line?: number;
+  /** 1-based column in `file`, when the YAML parser gives it. */
+  readonly column?: number;
+  /** The offending value. */
+  readonly value?: unknown;
+  /** The underlying error (a YAML syntax error, a failed import, ...). */
+  readonly cause?: unknown;
+}
+
+/**
+ * Invalid configuration or registration: raised before any agent starts.
+ * The message names the file, key path, line and column (where known), the bad
+ * value and what was expected.
+ */
+export class ConfigError extends OrchestratorError {
+  override name = "ConfigError";
+  /** The configuration file, when known. */
+  readonly file: string | undefined;
+  /** The key path of the bad value, e.g. `agents.risk.group`. */
+  readonly path: string | undefined;
+  /** 1-based line of the bad value in `file`, when known. */
+  readonly line: number | undefined;
+  /** 1-based column of the bad value in `file`, when known. */
+  readonly column: number | undefined;
+  /** The bad value. */
+  readonly value: unknown;
+
+  constructor(message: string, details: ConfigErrorDetails = {}) {
+    const where = formatWhere(details);
+    super("CONFIG_INVALID", where ? `${where}: ${message}` : message, { cause: details.cause });
+    this.file = details.file;
+    this.path = details.path;
+    this.line = details.line;
+    this.column = details.column;
+    this.value = details.value;
+  }
+}
+
+function formatWhere(details: ConfigErrorDetails): string {
+  let where = details.file ?? "";
+  if (details.file !== undefined && details.line !== undefined) {
+    where += `:${details.line}${details.column === undefined ? "" : `:${details.column}`}`;
+  }
+  if (details.path !== undefined && details.path !== "") where += where ? ` (${details.path})` : details.path;
+  return where;
+}

@@ -1,0 +1,21 @@
+import { OrchestratorError } from "./OrchestratorError.js";
+
+/**
+ * Codes of {@link LifecycleError}:
+ * - `ALREADY_STARTED`: `start()` called twice;
+ * - `SHUT_DOWN`: an operation after `shutdown()`;
+ * - `NOT_STARTED`: an operation that needs a started orchestrator;
+ * - `FAIL_STOP`: a critical agent crashed and stopped the orchestrator;
+ * - `UNKNOWN_AGENT`: an operator control named an agent that is not registered.
+ */
+export type LifecycleErrorCode = "ALREADY_STARTED" | "SHUT_DOWN" | "NOT_STARTED" | "FAIL_STOP" | "UNKNOWN_AGENT";
+
+/** A call that does not fit the orchestrator's current phase. */
+export class LifecycleError extends OrchestratorError {
+  override name = "LifecycleError";
+  declare readonly code: LifecycleErrorCode;
+
+  constructor(code: LifecycleErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options);
+  }
+}

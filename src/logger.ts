@@ -1,0 +1,23 @@
+/**
+ * A pino-style logger: any object with these four methods works (pino, bunyan
+ * children, a console adapter). The first argument carries structured fields.
+ */
+export interface Logger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+}
+
+const noop = (): void => undefined;
+
+/** A logger that discards everything (what `logger: false` selects). */
+export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
+
+/** The default logger: warnings and errors to the console, debug and info discarded. */
+export const consoleLogger: Logger = Object.freeze({
+  debug: noop,
+  info: noop,
+  warn: (fields: object, message?: string) => console.warn(`[agent-orchestrator] ${message ?? ""}`, fields),
+  error: (fields: object, message?: string) => console.error(`[agent-orchestrator] ${message ?? ""}`, fields),
+});

@@ -1,0 +1,33 @@
+import { defineConfig } from "tsup";
+
+const entry = {
+  index: "src/index.ts",
+  testing: "src/testing/index.ts",
+};
+
+// p-retry (and its dependency is-network-error) ship only as ES modules. The
+// ESM build imports them; the CommonJS build bundles them, so `require()` works
+// on every supported Node.js without relying on require(esm).
+const esmOnlyDependencies = ["p-retry", "is-network-error"];
+
+export default defineConfig([
+  {
+    entry,
+    format: ["esm"],
+    dts: true,
+    sourcemap: true,
+    target: "node20",
+    splitting: true,
+    treeshake: true,
+  },
+  {
+    entry,
+    format: ["cjs"],
+    dts: true,
+    sourcemap: true,
+    target: "node20",
+    splitting: true,
+    treeshake: true,
+    noExternal: esmOnlyDependencies,
+  },
+]);
