@@ -1,0 +1,63 @@
+import type { ResolvedTrigger } from "../schedule/ScheduleSpec.js";
+
+/** A validated restart policy. */
+export type ResolvedRestartPolicy = { readonly kind: "always" } | { readonly kind: "fail-stop" } | { readonly kind: "max"; readonly max: number };
+
+/** A validated group, built-ins merged with `groups:` key by key. */
+export interface ResolvedGroup {
+  /** The group's name (`data`, `strategy`, `critical` or a key of `groups:`). */
+  readonly name: string;
+  /** What a crash leads to. */
+  readonly restart: ResolvedRestartPolicy;
+  /** More than `maxCrashes` crashes inside `within` (ms) disables the agent. */
+  readonly crashLoop: { readonly maxCrashes: number; readonly within: number };
+  /** The failure of a streak that escalates to the chief. */
+  readonly escalateAfter: number;
+  /** Whether health requires the group's agents to be up. */
+  readonly critical: boolean;
+}
+
+/** A validated `agents.<name>` entry. */
+export interface ResolvedAgentEntry {
+  /** The group from the config; absent when the config names none (the code registration's group, else `data`, applies). */
+  readonly group?: string;
+  /** Absolute module specifier (a `file:` URL for paths, resolved against the config file, or a package specifier). */
+  readonly module?: string;
+  /** Named export of `module`; absent for the default export. */
+  readonly export?: string;
+  /** `false`: registered but not started. */
+  readonly enabled: boolean;
+  /** ms; absent when there is no heartbeat check. */
+  readonly heartbeatTimeout?: number;
+  /** The agent's `this.config`, as written. */
+  readonly config?: unknown;
+}
+
+/**
+ * The configuration after validation against the agents registered in code,
+ * with every default filled in, durations in ms and instants in ms since the
+ * epoch. Records have no prototype and are frozen.
+ */
+export interface ResolvedConfig {
+  /** The file it came from, for error messages. */
+  readonly file?: string;
+  /** The chief agent, from `chief:` or from a registration marked `chief: true`. */
+  readonly chief?: string;
+  /** Only agents that have an `agents:` entry; agents registered in code without one are not listed. */
+  readonly agents: Readonly<Record<string, ResolvedAgentEntry>>;
+  /** Every group: the three built-ins and those of `groups:`. */
+  readonly groups: Readonly<Record<string, ResolvedGroup>>;
+  /** Supervisor timings, in ms (factor and jitter are plain numbers). */
+  readonly supervisor: {
+    readonly backoff: { readonly initial: number; readonly max: number; readonly factor: number; readonly jitter: number };
+    readonly resetAfter: number;
+    readonly startTimeout: number;
+    readonly stopTimeout: number;
+  };
+  /** Each scheduled agent's triggers, with names unique per agent. */
+  readonly schedule: Readonly<Record<string, readonly ResolvedTrigger[]>>;
+  /** ms */
+  readonly shutdown: { readonly timeout: number };
+  /** The built-in listeners' ports and host. */
+  readonly http: { readonly healthPort: number; readonly metricsPort: number; readonly host?: string };
+}

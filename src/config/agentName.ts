@@ -1,0 +1,19 @@
+/** What an agent (or group) name must match: decision 14. */
+export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/** Names that match {@link AGENT_NAME_PATTERN} but are refused: they would reach object prototypes. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * True when `name` is a valid agent or group name: letters, digits, `_` and
+ * `-`, and not `__proto__`, `constructor` or `prototype`.
+ *
+ * @example
+ * ```ts
+ * isValidAgentName("data_market"); // true
+ * isValidAgentName("market.data"); // false
+ * ```
+ */
+export function isValidAgentName(name: unknown): name is string {
+  return typeof name === "string" && AGENT_NAME_PATTERN.test(name) && !RESERVED_NAMES.has(name);
+}

@@ -1,0 +1,13 @@
+export { loadConfig } from "./loadConfig.js";
+export { resolveConfig } from "./resolveConfig.js";
+export type { AgentRegistrationInfo, ResolveContext } from "./resolveConfig.js";
+export { resolveSchedule, resolveTrigger, MISFIRE_POLICIES, OVERLAP_POLICIES, TRIGGER_KINDS } from "./resolveTrigger.js";
+export type { ScheduleContext, TriggerContext } from "./resolveTrigger.js";
+export { BUILTIN_GROUP_NAMES, DEFAULTS } from "./defaults.js";
+export type { BuiltinGroupName } from "./defaults.js";
+export { AGENT_NAME_PATTERN, isValidAgentName, RESERVED_NAMES } from "./agentName.js";
+export { configErrorAt, getConfigSource } from "./ConfigSource.js";
+export type { ConfigIssue, ConfigSource, SourceLocation, SourcePosition } from "./ConfigSource.js";
+export { MAX_ALIAS_COUNT } from "./parseYaml.js";
+export type { AgentEntryConfig, GroupConfig, OrchestratorConfig, RestartPolicy, SupervisorConfig } from "./OrchestratorConfig.js";
+export type { ResolvedAgentEntry, ResolvedConfig, ResolvedGroup, ResolvedRestartPolicy } from "./ResolvedConfig.js";

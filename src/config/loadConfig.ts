@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { ConfigError } from "../errors/ConfigError.js";
+import { checkConfig } from "./checkConfig.js";
+import { ConfigChecker, isPlainObject } from "./ConfigChecker.js";
+import { attachConfigSource } from "./ConfigSource.js";
+import type { OrchestratorConfig } from "./OrchestratorConfig.js";
+import { parseYaml } from "./parseYaml.js";
+
+/** Sections whose `null` value (an empty YAML section, its entries commented out) means "absent". */
+const SECTIONS = ["agents", "groups", "supervisor", "schedule", "shutdown", "http"] as const;
+
+/**
+ * Read and validate a YAML configuration file. Parsing is safe (YAML 1.2 core
+ * schema, no custom tags, unique keys, bounded aliases); everything that can be
+ * checked without the agents registered in code is checked here, and
+ * `agents.<name>.module` paths are resolved against the file's directory into
+ * `file:` URLs. The returned object remembers (invisibly) the file and the line
+ * and column of each key, so the errors `createOrchestrator()` finds later
+ * still point into the file.
+ *
+ * Loading agent modules named in the file executes their code with the
+ * privileges of the process: the file's author is trusted.
+ *
+ * @throws ConfigError when the file cannot be read, is not valid YAML, or holds
+ *   an invalid configuration; the message starts with `file:line:column (key path)`.
+ *
+ * @example
+ * ```ts
+ * const config = await loadConfig("./orchestrator.yaml");
+ * const orch = createOrchestrator({ agents: [RiskAgent], config });
+ * ```
+ */
+export async function loadConfig(path: string): Promise<OrchestratorConfig> {
+  if (typeof path !== "string" || path === "") {
+    throw new ConfigError(`loadConfig: expected a file path, got ${typeof path === "string" ? '""' : typeof path}`, { value: path });
+  }
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`cannot read the configuration file: ${reason}`, { file, cause: error });
+  }
+  const { value, source } = parseYaml(text, file);
+  const checked = checkConfig(value, new ConfigChecker(source));
+
+  const config: Record<string, unknown> = isPlainObject(value) ? value : {};
+  for (const section of SECTIONS) if (config[section] === null) delete config[section];
+  for (const section of ["agents", "groups"] as const) {
+    const entries = config[section];
+    if (!isPlainObject(entries)) continue;
+    for (const name of Object.keys(entries)) if (entries[name] === null) entries[name] = {};
+  }
+  const agents = config["agents"];
+  if (isPlainObject(agents)) {
+    for (const [name, entry] of Object.entries(checked.agents)) {
+      const raw = agents[name];
+      if (entry.module !== undefined && isPlainObject(raw)) raw["module"] = entry.module;
+    }
+  }
+  dropNullSubsections(config);
+  attachConfigSource(config, source);
+  return config;
+}
+
+/** `groups.<name>.crashLoop: null` and `supervisor.backoff: null` mean "absent" too. */
+function dropNullSubsections(config: Record<string, unknown>): void {
+  const groups = config["groups"];
+  if (isPlainObject(groups)) {
+    for (const group of Object.values(groups)) if (isPlainObject(group) && group["crashLoop"] === null) delete group["crashLoop"];
+  }
+  const supervisor = config["supervisor"];
+  if (isPlainObject(supervisor) && supervisor["backoff"] === null) delete supervisor["backoff"];
+}

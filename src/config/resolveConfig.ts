@@ -1,0 +1,145 @@
+import { attachConfigSource, getConfigSource } from "./ConfigSource.js";
+import { isValidAgentName } from "./agentName.js";
+import { checkConfig, groupExpectation, NAME_EXPECTATION } from "./checkConfig.js";
+import { ConfigChecker } from "./ConfigChecker.js";
+import { describeValue } from "./describeValue.js";
+import { didYouMean } from "./didYouMean.js";
+import { childPath } from "./keyPath.js";
+import type { OrchestratorConfig } from "./OrchestratorConfig.js";
+import type { ResolvedConfig } from "./ResolvedConfig.js";
+
+/** What {@link resolveConfig} needs to know of an agent registered in code. */
+export interface AgentRegistrationInfo {
+  /** The agent's name. */
+  readonly name: string;
+  /** The group given in code; `agents.<name>.group` in the config wins over it. @default "data" */
+  readonly group?: string | undefined;
+  /** Marks the chief agent (the config's `chief:` may name it too, but not another agent). @default false */
+  readonly chief?: boolean | undefined;
+}
+
+/** The code side of the configuration: the agents registered with `createOrchestrator({ agents })`. */
+export interface ResolveContext {
+  /** Agents registered in code. @default [] */
+  readonly registered?: ReadonlyArray<AgentRegistrationInfo>;
+}
+
+const MAX_LISTED = 10;
+const KNOWN_AGENT = 'expected an agent registered in code or given a "module" under agents:';
+
+/**
+ * Validate a configuration against the agents registered in code and return
+ * it with every default filled in and every duration in milliseconds. Throws a
+ * {@link ConfigError} (synchronously) at the first problem, naming the key path,
+ * the bad value and what was expected, and the file, line and column when the
+ * configuration came from {@link loadConfig}.
+ *
+ * Agents registered in code but absent from `agents:` get no entry in
+ * `agents` (their code group applies, `data` by default); when both exist,
+ * `agents.<name>.group` wins over the group given in code.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveConfig(await loadConfig("orchestrator.yaml"), {
+ *   registered: [{ name: "risk", group: "critical", chief: true }],
+ * });
+ * resolved.groups.strategy.restart; // { kind: "max", max: 5 }
+ * ```
+ */
+export function resolveConfig(config: OrchestratorConfig | undefined, context: ResolveContext = {}): ResolvedConfig {
+  const source = getConfigSource(config);
+  const checker = new ConfigChecker(source);
+  const checked = checkConfig(config, checker);
+
+  const registered = new Map<string, AgentRegistrationInfo>();
+  for (const registration of context.registered ?? []) {
+    if (typeof registration.name !== "string") checker.fail("", `agent registration: expected a string name, got ${describeValue(registration.name)}`);
+    if (!isValidAgentName(registration.name)) {
+      checker.fail("", `agent registration: invalid agent name ${describeValue(registration.name)}: ${NAME_EXPECTATION}`, { value: registration.name });
+    }
+    if (registered.has(registration.name)) checker.fail("", `agent ${JSON.stringify(registration.name)} is registered twice: expected unique names`);
+    registered.set(registration.name, registration);
+  }
+
+  for (const [name, entry] of Object.entries(checked.agents)) {
+    const path = childPath("agents", name);
+    if (registered.has(name) && entry.module !== undefined) {
+      checker.fail(childPath(path, "module"), `agent ${JSON.stringify(name)} is registered in code and also given a module here: expected one or the other`, {
+        value: config?.agents?.[name]?.module,
+      });
+    }
+    if (!registered.has(name) && entry.module === undefined) {
+      checker.fail(
+        path,
+        `agent ${JSON.stringify(name)} is not registered in code and has no "module" to load it from${didYouMean(name, registered.keys())}: expected a "module" here, or an agent of that name registered in code (registered: ${listNames(registered.keys())})`,
+        { value: name, at: "key" },
+      );
+    }
+  }
+  const known = new Set([...registered.keys(), ...Object.keys(checked.agents)]);
+
+  for (const agent of Object.keys(checked.schedule)) {
+    if (known.has(agent)) continue;
+    checker.fail(childPath("schedule", agent), `schedule for unknown agent ${JSON.stringify(agent)}${didYouMean(agent, known)}: ${KNOWN_AGENT} (known: ${listNames(known)})`, {
+      value: agent,
+      at: "key",
+    });
+  }
+
+  for (const registration of registered.values()) {
+    if (registration.group === undefined || checked.agents[registration.name]?.group !== undefined) continue;
+    if (!Object.hasOwn(checked.groups, registration.group)) {
+      checker.fail(
+        "",
+        `agent ${JSON.stringify(registration.name)} is registered with unknown group ${describeValue(registration.group)}${didYouMean(registration.group, Object.keys(checked.groups))}; ${groupExpectation(checked.groups)}`,
+        { value: registration.group },
+      );
+    }
+  }
+
+  const chief = resolveChief(checker, checked.chief, registered, known);
+  const resolved: ResolvedConfig = {
+    ...(source === undefined ? {} : { file: source.file }),
+    ...(chief === undefined ? {} : { chief }),
+    agents: Object.freeze(checked.agents),
+    groups: Object.freeze(checked.groups),
+    supervisor: checked.supervisor,
+    schedule: Object.freeze(checked.schedule),
+    shutdown: checked.shutdown,
+    http: checked.http,
+  };
+  if (source !== undefined) attachConfigSource(resolved, source);
+  return Object.freeze(resolved);
+}
+
+function resolveChief(
+  checker: ConfigChecker,
+  configured: string | undefined,
+  registered: ReadonlyMap<string, AgentRegistrationInfo>,
+  known: ReadonlySet<string>,
+): string | undefined {
+  const marked = [...registered.values()].filter((registration) => registration.chief === true).map((registration) => registration.name);
+  if (marked.length > 1) {
+    checker.fail("", `agents ${marked.map((name) => JSON.stringify(name)).join(" and ")} are all registered with chief: true: expected at most one chief`, {
+      value: marked,
+    });
+  }
+  const [codeChief] = marked;
+  if (configured === undefined) return codeChief;
+  if (!known.has(configured)) {
+    checker.fail("chief", `unknown chief agent ${JSON.stringify(configured)}${didYouMean(configured, known)}: ${KNOWN_AGENT} (known: ${listNames(known)})`, { value: configured });
+  }
+  if (codeChief !== undefined && codeChief !== configured) {
+    checker.fail("chief", `chief ${JSON.stringify(configured)} conflicts with agent ${JSON.stringify(codeChief)}, registered with chief: true: expected one chief`, {
+      value: configured,
+    });
+  }
+  return configured;
+}
+
+function listNames(names: Iterable<string>): string {
+  const list = [...names];
+  if (list.length === 0) return "none";
+  const more = list.length > MAX_LISTED ? `, … (${list.length - MAX_LISTED} more)` : "";
+  return `${list.slice(0, MAX_LISTED).join(", ")}${more}`;
+}

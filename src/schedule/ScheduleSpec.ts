@@ -1,0 +1,79 @@
+import type { Duration } from "../duration.js";
+
+/** What happens when a slot comes while the previous `onCron` of the same trigger still runs. */
+export type OverlapPolicy = "skip" | "queue" | "allow";
+
+/** What happens to slots found later than `misfireGrace` (a stalled loop, a suspended machine). */
+export type MisfirePolicy = "skip" | "once";
+
+/** Options every trigger shape accepts. */
+export interface TriggerOptions {
+  /** Name of the trigger, part of each tick's `key`; by default derived from the spec (`cron:0 17 * * 1-5`, `every:15s`). */
+  name?: string;
+  /** @default "skip" */
+  overlap?: OverlapPolicy;
+  /** @default "skip" */
+  misfire?: MisfirePolicy;
+  /** How late a slot may be found and still run as scheduled. @default "1s" */
+  misfireGrace?: Duration;
+  /** An `onCron` of this trigger running longer than this is hung (the agent crashes with reason `hung`). */
+  timeout?: Duration;
+}
+
+/** A cron trigger: 5 fields, or 6 with seconds first. */
+export interface CronTriggerSpec extends TriggerOptions {
+  cron: string;
+  /** IANA time zone the expression is read in. @default the host's zone */
+  timezone?: string;
+}
+/** Fire once at an ISO 8601 instant (an `at` already past is skipped with a warning). */
+export interface AtTriggerSpec extends TriggerOptions {
+  at: string | Date;
+}
+/** Fire once, this long after the orchestrator starts (or after `orch.schedule()` is called). */
+export interface DelayTriggerSpec extends TriggerOptions {
+  delay: Duration;
+}
+/** Fire on every multiple of `every` since the Unix epoch. */
+export interface EveryTriggerSpec extends TriggerOptions {
+  every: Duration;
+}
+
+/** One trigger, as written in YAML `schedule:` or passed to `orch.schedule()`; a string is a cron expression. */
+export type TriggerSpec = string | CronTriggerSpec | AtTriggerSpec | DelayTriggerSpec | EveryTriggerSpec;
+
+/** The value of `schedule.<agent>`: one trigger or several. */
+export type ScheduleSpec = TriggerSpec | TriggerSpec[];
+
+/** Common part of a validated trigger. */
+interface ResolvedTriggerBase {
+  /** Unique among the agent's triggers. */
+  readonly name: string;
+  readonly overlap: OverlapPolicy;
+  readonly misfire: MisfirePolicy;
+  /** ms */
+  readonly misfireGrace: number;
+  /** ms; absent when no timeout is set. */
+  readonly timeout?: number;
+}
+
+/** A validated trigger, with durations in ms and instants in ms since the epoch. */
+export type ResolvedTrigger =
+  | (ResolvedTriggerBase & { readonly kind: "cron"; readonly cron: string; readonly timezone?: string })
+  | (ResolvedTriggerBase & { readonly kind: "at"; readonly at: number })
+  | (ResolvedTriggerBase & { readonly kind: "delay"; readonly delay: number })
+  | (ResolvedTriggerBase & { readonly kind: "every"; readonly every: number });
+
+/** What `onCron` receives for each slot. */
+export interface CronTick {
+  /** The agent the tick is for. */
+  readonly agent: string;
+  /** The trigger's name. */
+  readonly trigger: string;
+  /** The slot's instant, ms since the epoch. */
+  readonly scheduledAt: number;
+  /** When the tick was actually fired, ms since the epoch. */
+  readonly firedAt: number;
+  /** `<agent>:<trigger>:<scheduledAt ISO>`: unique per agent, trigger and slot, for de-duplication. */
+  readonly key: string;
+}

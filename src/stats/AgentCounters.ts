@@ -1,0 +1,50 @@
+import { DURATION_BUCKETS, HistogramData } from "./HistogramData.js";
+
+/**
+ * Why an agent crashed (a bounded set, used as a metric label):
+ * `start` — its `start()` threw or rejected; `error` — a handler or `onCron` threw
+ * or rejected; `fail` — it called `fail()`; `hung` — missed heartbeat,
+ * `startTimeout` or a trigger `timeout`.
+ */
+export type CrashReason = "start" | "error" | "fail" | "hung";
+
+/** Why an escalation was raised. */
+export type EscalationReason = "consecutive-failures" | "crash-loop" | "restart-limit";
+
+/**
+ * Why a trigger slot was not run: `overlap` — the previous run was still going
+ * (`overlap: skip`); `agent-down` — the agent was not running; `misfire` — the
+ * slot was found late (past `misfireGrace`) under `misfire: skip`, or folded into
+ * one run under `misfire: once`; `past` — an `at` already in the past when armed.
+ */
+export type SkipReason = "overlap" | "agent-down" | "misfire" | "past";
+
+/** Counters of one agent across all its incarnations, read by the metrics at scrape time. */
+export class AgentCounters {
+  /** Crashes by reason. */
+  readonly crashes: Record<CrashReason, number> = { start: 0, error: 0, fail: 0, hung: 0 };
+  /** Restarts (incarnations after the first). */
+  restarts = 0;
+  /** Escalations by reason. */
+  readonly escalations: Record<EscalationReason, number> = {
+    "consecutive-failures": 0,
+    "crash-loop": 0,
+    "restart-limit": 0,
+  };
+  /** Handler calls (bus handlers through the agent's view, and `onCron`) that threw or rejected. */
+  handlerErrors = 0;
+  /** Errors or timeouts of `stop()`. */
+  stopFailures = 0;
+  /** Trigger slots that reached the agent. */
+  triggersFired = 0;
+  /** Trigger slots not run, by reason. */
+  readonly triggersSkipped: Record<SkipReason, number> = { overlap: 0, "agent-down": 0, misfire: 0, past: 0 };
+  /** Duration of handler calls and `onCron` runs, in seconds. */
+  readonly handlerDuration = new HistogramData(DURATION_BUCKETS);
+
+  /** Total crashes of every reason. */
+  get totalCrashes(): number {
+    const c = this.crashes;
+    return c.start + c.error + c.fail + c.hung;
+  }
+}

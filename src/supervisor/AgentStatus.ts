@@ -1,0 +1,25 @@
+/**
+ * Where an agent is in its life:
+ * `starting` — its `start()` runs; `running` — started and up; `backoff` — crashed,
+ * waiting for its restart; `stopping` — its `stop()` runs; `stopped` — stopped by
+ * shutdown or never started; `disabled` — taken out by a rule or an operator until
+ * `enable()`; `failed` — crashed under a fail-stop policy.
+ */
+export type AgentState = "starting" | "running" | "backoff" | "stopping" | "stopped" | "disabled" | "failed";
+
+/** A snapshot of one agent, from `orch.agents()` / `orch.agent(name)`. */
+export interface AgentStatus {
+  readonly name: string;
+  readonly group: string;
+  readonly state: AgentState;
+  /** Restarts since start (incarnations after the first). */
+  readonly restarts: number;
+  /** Crashes since start. */
+  readonly crashes: number;
+  /** Message of the last crash's error. */
+  readonly lastError?: string;
+  /** When the pending restart is due (ms since the epoch), while in `backoff`. */
+  readonly nextRestartAt?: number;
+  /** When the agent's next trigger fires (ms since the epoch), when it has one. */
+  readonly nextTriggerAt?: number;
+}
