@@ -1,0 +1,210 @@
+import type { Clock } from "../clock.js";
+
+/**
+ * A message as subscribers receive it.
+ *
+ * @typeParam Payload - the payload type (from the bus's topic map where the topic is known)
+ */
+export interface Message<Payload = unknown> {
+  /** Unique id given by the bus at publish time (the in-process bus: a per-bus random prefix and a counter). */
+  readonly id: string;
+  /** The concrete topic it was published on (never a pattern). */
+  readonly topic: string;
+  /** What the publisher sent. */
+  readonly payload: Payload;
+  /** `clock.now()` at publish time, ms since the epoch. */
+  readonly timestamp: number;
+  /** The publishing agent's name, when an agent published it through its own `this.bus`. */
+  readonly source?: string;
+  /** Free-form string headers set by the publisher. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A map of topic → payload type, for typed buses: `createBus<{ "prices.AAPL": Price }>()`.
+ * This is also the default of an untyped bus (every topic, any payload). A
+ * typed bus accepts any object type as its map, interfaces included.
+ */
+export type TopicMap = Record<string, unknown>;
+
+/**
+ * The payload type a bus with topic map `Topics` expects on `Topic`: the
+ * mapped type for a topic of the map, `unknown` for any other topic or pattern
+ * (a wildcard may match topics outside the map), and `unknown` everywhere on
+ * an untyped bus (a map with a string index signature, such as {@link TopicMap}).
+ */
+export type PayloadOf<Topics, Topic extends string> = string extends keyof Topics
+  ? unknown
+  : Topic extends keyof Topics
+    ? Topics[Topic]
+    : unknown;
+
+/** Options of {@link Bus.publish}. */
+export interface PublishOptions {
+  /** Headers carried with the message. */
+  headers?: Record<string, string>;
+  /** The publishing agent's name; an agent's own bus view sets it. */
+  source?: string;
+}
+
+/** What a subscription does when its pending queue is full. */
+export type OverflowPolicy = "drop-oldest" | "drop-newest" | "error";
+
+/** Options of {@link Bus.subscribe}. */
+export interface SubscribeOptions {
+  /**
+   * Join this queue group: each message goes to one member of the group,
+   * chosen at random among the group's subscriptions matching the message
+   * (whatever their patterns). Names are non-empty, without whitespace.
+   */
+  queue?: string;
+  /**
+   * How many handler calls of this subscription may run at once.
+   * @default 1
+   */
+  concurrency?: number;
+  /**
+   * Bound of the subscription's queue of messages waiting for the handler (a
+   * message whose handler call is running no longer counts).
+   * @default 10000
+   */
+  maxPending?: number;
+  /**
+   * What to do with a message that finds the queue full: drop the oldest
+   * pending one, drop the new one, or reject the publish (`QUEUE_FULL`).
+   * Every drop is counted.
+   * @default "drop-oldest"
+   */
+  overflow?: OverflowPolicy;
+  /**
+   * Where this subscription's handler errors go (else the bus's `onError`).
+   * A handler error never reaches the publisher or another subscriber.
+   */
+  onError?: (error: unknown, message: Message) => void;
+}
+
+/** Options of {@link Bus.request}. */
+export interface RequestOptions {
+  /**
+   * How long to wait for a reply, on the bus's clock.
+   * @default 5000
+   */
+  timeoutMs?: number;
+  /** Headers carried with the request message. */
+  headers?: Record<string, string>;
+  /** The requesting agent's name; an agent's own bus view sets it. */
+  source?: string;
+}
+
+/** A live subscription. */
+export interface Subscription {
+  /** Stop receiving; messages still pending for it are dropped and counted. Idempotent. */
+  unsubscribe(): void | Promise<void>;
+}
+
+/** A message handler; a value other than `undefined` is a reply to a {@link Bus.request}. */
+export type MessageHandler<Payload = unknown> = (message: Message<Payload>) => unknown;
+
+/** Counters of a bus, read at scrape time by the metrics. */
+export interface BusStats {
+  /** Messages accepted by `publish` or `request`. */
+  published: number;
+  /** Handler calls completed (successfully or not). */
+  delivered: number;
+  /** Deliveries dropped: queue overflow, unsubscribed with messages pending, closed. */
+  dropped: number;
+  /** Deliveries waiting in subscription queues now. */
+  pending: number;
+  /** Handler calls that threw or rejected. */
+  handlerErrors: number;
+}
+
+/**
+ * Publish/subscribe between agents. Topics are dot-separated tokens of
+ * `[A-Za-z0-9_-]`; subscription patterns may use `*` (exactly one token) and
+ * `>` (one or more trailing tokens, last position only), as NATS subjects do.
+ *
+ * The in-process implementation comes from {@link createBus}; the testing kit
+ * has a `FakeBus`; `@acme/agent-orchestrator/nats` puts it on NATS. Every
+ * implementation passes the same contract suite (`busContract`).
+ *
+ * @typeParam Topics - optional map of known topics to payload types
+ */
+export interface Bus<Topics extends object = TopicMap> {
+  /**
+   * Publish a message. Resolves once the bus has accepted it (not when it is
+   * handled); delivery is always asynchronous. Rejects with a `BusError` for a
+   * malformed topic (`INVALID_TOPIC`), a closed bus (`BUS_CLOSED`) or a full
+   * queue with `overflow: 'error'` (`QUEUE_FULL`).
+   */
+  publish<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: PublishOptions): Promise<void>;
+  /**
+   * Subscribe `handler` to every topic matching `pattern`. The handler is
+   * called asynchronously, in publish order, one call at a time unless
+   * `concurrency` says more; it may return a promise. Throws a `BusError` for a
+   * malformed pattern (`INVALID_TOPIC`), a bad option (`INVALID_OPTION`) or a
+   * closed bus (`BUS_CLOSED`).
+   */
+  subscribe<Pattern extends string>(
+    pattern: Pattern,
+    handler: MessageHandler<PayloadOf<Topics, Pattern>>,
+    options?: SubscribeOptions,
+  ): Subscription;
+  /**
+   * Publish and wait for the first reply (a handler's return value other than
+   * `undefined`). Rejects at once with `NO_RESPONDERS` when nothing matches,
+   * with `NO_REPLY` when every handler settled without replying, and with
+   * `REQUEST_TIMEOUT` after `timeoutMs`.
+   */
+  request<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: RequestOptions): Promise<unknown>;
+  /**
+   * Resolves when every message published before the call has been handled by
+   * every matching subscriber, or dropped and counted. Messages published after
+   * the call are not waited for. Do not await it inside a handler: it would
+   * wait for that very handler.
+   */
+  flush(): Promise<void>;
+  /**
+   * Flush, then refuse publish, request and subscribe with `BUS_CLOSED`.
+   * Deliveries still queued at that point (published during the flush) are
+   * dropped and counted (reason `closed`). Idempotent: every call returns the
+   * same promise.
+   */
+  close(): Promise<void>;
+  /** Current counters, when the implementation keeps them. */
+  stats?(): BusStats;
+}
+
+/** Options of {@link createBus}. */
+export interface BusOptions {
+  /**
+   * Where handler errors go when the subscription has no `onError` of its own.
+   * Without either, the first error of each subscription is written with
+   * `console.error` and every one is counted in `stats().handlerErrors`.
+   */
+  onError?: (error: unknown, message: Message) => void;
+  /**
+   * Time source for request timeouts and message timestamps.
+   * @default systemClock
+   */
+  clock?: Clock;
+  /**
+   * Randomness for queue-group member choice, in [0, 1).
+   * @default Math.random
+   */
+  random?: () => number;
+  /**
+   * Called synchronously for each dropped delivery, with the reason; every
+   * drop is also counted in `stats().dropped`. A throw is contained (and
+   * written once with `console.error`).
+   */
+  onDrop?: (message: Message, reason: DropReason) => void;
+}
+
+/**
+ * Why a delivery was dropped:
+ * - `overflow`: the subscription's queue was full (`drop-oldest` / `drop-newest`);
+ * - `unsubscribed`: it was still queued when its subscription was removed;
+ * - `closed`: it was still queued when the bus finished closing.
+ */
+export type DropReason = "overflow" | "unsubscribed" | "closed";

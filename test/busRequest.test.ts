@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { createBus } from "../src/bus/createBus.js";
+import { BusError } from "../src/errors/BusError.js";
+import { ManualClock } from "../src/testing/ManualClock.js";
+
+function gate(): { promise: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { promise, release };
+}
+
+/** Observe a promise's outcome without awaiting it. */
+function track(promise: Promise<unknown>): { readonly outcome: { value: unknown } | { error: unknown } | undefined } {
+  const state: { outcome: { value: unknown } | { error: unknown } | undefined } = { outcome: undefined };
+  promise.then(
+    (value) => {
+      state.outcome = { value };
+    },
+    (error: unknown) => {
+      state.outcome = { error };
+    },
+  );
+  return state;
+}
+
+describe("createBus: request", () => {
+  it("times out after 5 s of the bus clock by default", async () => {
+    const clock = new ManualClock();
+    const bus = createBus({ clock });
+    const hold = gate();
+    bus.subscribe("slow", () => hold.promise.then(() => "late"));
+    const request = track(bus.request("slow", 1));
+    await clock.advance(4_999);
+    expect(request.outcome).toBeUndefined();
+    await clock.advance(1);
+    const outcome = request.outcome as { error: BusError };
+    expect(outcome.error).toBeInstanceOf(BusError);
+    expect(outcome.error).toMatchObject({ code: "REQUEST_TIMEOUT", topic: "slow" });
+    expect(outcome.error.message).toContain("5000 ms");
+    hold.release();
+    await bus.flush();
+    expect(request.outcome).toBe(outcome);
+  });
+
+  it("clears its timer once answered", async () => {
+    const clock = new ManualClock();
+    const bus = createBus({ clock });
+    bus.subscribe("echo", (message) => message.payload);
+    expect(await bus.request("echo", "hi", { timeoutMs: 1_000 })).toBe("hi");
+    expect(clock.pending).toBe(0);
+  });
+
+  it("counts falsy values other than undefined as replies", async () => {
+    const bus = createBus();
+    bus.subscribe("zero", () => 0);
+    bus.subscribe("null", () => null);
+    bus.subscribe("false", async () => false);
+    expect(await bus.request("zero", 1)).toBe(0);
+    expect(await bus.request("null", 1)).toBeNull();
+    expect(await bus.request("false", 1)).toBe(false);
+  });
+
+  it("asks one member of a queue group only", async () => {
+    const bus = createBus({ random: () => 0.9 });
+    const asked: string[] = [];
+    bus.subscribe("svc", () => void asked.push("a"), { queue: "pool" });
+    bus.subscribe("svc", () => {
+      asked.push("b");
+      return "b";
+    }, { queue: "pool" });
+    expect(await bus.request("svc", 1)).toBe("b");
+    await bus.flush();
+    expect(asked).toEqual(["b"]);
+  });
+
+  it("rejects with NO_REPLY as soon as its deliveries are dropped", async () => {
+    const clock = new ManualClock();
+    const bus = createBus({ clock });
+    const hold = gate();
+    bus.subscribe("busy", () => hold.promise, { maxPending: 1, overflow: "drop-newest" });
+    await bus.publish("busy", 0);
+    await clock.advance(0);
+    await bus.publish("busy", 1);
+    await expect(bus.request("busy", 2, { timeoutMs: 60_000 })).rejects.toMatchObject({ code: "NO_REPLY" });
+    expect(clock.pending).toBe(0);
+    hold.release();
+  });
+
+  it("rejects with NO_REPLY when the pending request is dropped because its subscription is removed", async () => {
+    const bus = createBus();
+    const hold = gate();
+    const sub = bus.subscribe("svc", () => hold.promise);
+    await bus.publish("svc", 0);
+    const request = bus.request("svc", 1, { timeoutMs: 60_000 });
+    sub.unsubscribe();
+    await expect(request).rejects.toMatchObject({ code: "NO_REPLY" });
+    hold.release();
+  });
+
+  it("refuses a bad timeout or bad options with INVALID_OPTION", async () => {
+    const bus = createBus();
+    bus.subscribe("svc", () => 1);
+    for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "100"]) {
+      await expect(bus.request("svc", 1, { timeoutMs: timeoutMs as number })).rejects.toMatchObject({ code: "INVALID_OPTION" });
+    }
+    await expect(bus.request("svc", 1, { timeoutMs: -1 })).rejects.toThrow("expected `timeoutMs` to be a positive finite number of milliseconds, got number -1");
+    await expect(bus.request("svc", 1, { headers: { n: 1 as unknown as string } })).rejects.toThrow("expected `headers.n` to be a string, got number 1");
+  });
+
+  it("carries source and headers to the responders", async () => {
+    const bus = createBus();
+    bus.subscribe("who", (message) => `${message.source ?? "?"}/${message.headers?.trace ?? "?"}`);
+    expect(await bus.request("who", null, { source: "risk", headers: { trace: "t9" } })).toBe("risk/t9");
+  });
+});

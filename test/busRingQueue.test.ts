@@ -1,0 +1,34 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { RingQueue } from "../src/bus/RingQueue.js";
+
+describe("RingQueue", () => {
+  it("behaves as an array used as a FIFO, across growth and wrap-around", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 1_000 }), fc.constant("shift" as const), fc.constant("drain" as const)), { maxLength: 400 }), (ops) => {
+        const queue = new RingQueue<number>();
+        const model: number[] = [];
+        for (const op of ops) {
+          if (op === "shift") expect(queue.shift()).toBe(model.shift());
+          else if (op === "drain") expect(queue.drain()).toEqual(model.splice(0));
+          else {
+            queue.push(op);
+            model.push(op);
+          }
+          expect(queue.length).toBe(model.length);
+        }
+        expect(queue.drain()).toEqual(model);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("returns undefined when shifting an empty queue", () => {
+    const queue = new RingQueue<string>();
+    expect(queue.shift()).toBeUndefined();
+    queue.push("a");
+    expect(queue.shift()).toBe("a");
+    expect(queue.shift()).toBeUndefined();
+    expect(queue.length).toBe(0);
+  });
+});

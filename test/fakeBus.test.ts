@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { FakeBus } from "../src/testing/FakeBus.js";
+import { ManualClock } from "../src/testing/ManualClock.js";
+
+describe("FakeBus", () => {
+  it("records every accepted message in order, requests included, with ids and clock timestamps", async () => {
+    const clock = new ManualClock(5_000);
+    const bus = new FakeBus({ clock });
+    bus.subscribe("rpc", () => "pong");
+    await bus.publish("prices.AAPL", 187, { source: "feed" });
+    clock.jump(10);
+    await bus.publish("orders.new", { qty: 1 });
+    await bus.request("rpc", "ping");
+    await expect(bus.publish("bad topic", 1)).rejects.toMatchObject({ code: "INVALID_TOPIC" });
+    expect(bus.published.map((m) => [m.topic, m.payload, m.timestamp])).toEqual([
+      ["prices.AAPL", 187, 5_000],
+      ["orders.new", { qty: 1 }, 5_010],
+      ["rpc", "ping", 5_010],
+    ]);
+    expect(bus.published[0]).toMatchObject({ source: "feed" });
+    expect(new Set(bus.published.map((m) => m.id)).size).toBe(3);
+  });
+
+  it("records a message as soon as publish returns, before any delivery", () => {
+    const bus = new FakeBus();
+    let handled = false;
+    bus.subscribe("t", () => {
+      handled = true;
+    });
+    void bus.publish("t", 1);
+    expect(bus.payloads("t")).toEqual([1]);
+    expect(handled).toBe(false);
+  });
+
+  it("filters recorded messages by topic or pattern", async () => {
+    const bus = new FakeBus();
+    for (const topic of ["prices.AAPL", "prices.MSFT", "prices.AAPL.ask", "orders.new"]) await bus.publish(topic, topic);
+    expect(bus.payloads("prices.*")).toEqual(["prices.AAPL", "prices.MSFT"]);
+    expect(bus.payloads("prices.>")).toEqual(["prices.AAPL", "prices.MSFT", "prices.AAPL.ask"]);
+    expect(bus.messages("orders.new").map((m) => m.topic)).toEqual(["orders.new"]);
+    expect(bus.messages("nothing")).toEqual([]);
+    expect(() => bus.messages("prices.>.x")).toThrow(/must be the last token/);
+  });
+
+  it("deliver waits for every matching handler, asynchronous ones included", async () => {
+    const clock = new ManualClock();
+    const bus = new FakeBus({ clock });
+    const seen: string[] = [];
+    bus.subscribe("job.*", async (m) => {
+      await Promise.resolve();
+      await Promise.resolve();
+      seen.push(`a:${String(m.payload)}`);
+    });
+    bus.subscribe("job.run", (m) => void seen.push(`b:${String(m.payload)}`));
+    await bus.deliver("job.run", 1);
+    expect(seen.sort()).toEqual(["a:1", "b:1"]);
+  });
+
+  it("collects handler errors instead of rejecting, and still gives them to the subscription's onError", async () => {
+    const bus = new FakeBus();
+    const own: unknown[] = [];
+    const sync = new Error("sync");
+    const async = new Error("async");
+    bus.subscribe("t", () => {
+      throw sync;
+    }, { onError: (error) => own.push(error) });
+    bus.subscribe("t", () => Promise.reject(async));
+    await expect(bus.deliver("t", 1)).resolves.toBeUndefined();
+    expect(bus.errors).toEqual([sync, async]);
+    expect(own).toEqual([sync]);
+    expect(bus.stats().handlerErrors).toBe(2);
+  });
+
+  it("rejects deliver when the publish itself is refused", async () => {
+    const bus = new FakeBus();
+    await expect(bus.deliver("a..b", 1)).rejects.toMatchObject({ code: "INVALID_TOPIC" });
+    await bus.close();
+    await expect(bus.deliver("t", 1)).rejects.toMatchObject({ code: "BUS_CLOSED" });
+  });
+
+  it("times requests out on its own ManualClock by default", async () => {
+    const bus = new FakeBus();
+    expect(bus.clock).toBeInstanceOf(ManualClock);
+    bus.subscribe("slow", () => new Promise(() => undefined));
+    const request = bus.request("slow", 1, { timeoutMs: 100 });
+    const outcome = request.catch((error: unknown) => error);
+    await (bus.clock as ManualClock).advance(100);
+    expect(await outcome).toMatchObject({ code: "REQUEST_TIMEOUT" });
+  });
+
+  it("tells which patterns are subscribed and how many subscriptions a topic reaches", () => {
+    const bus = new FakeBus();
+    const sub = bus.subscribe("cron.feed", () => undefined);
+    bus.subscribe("prices.>", () => undefined, { queue: "strategies" });
+    expect(bus.patterns()).toEqual(["cron.feed", "prices.>"]);
+    expect(bus.subscriberCount("prices.AAPL")).toBe(1);
+    expect(bus.subscriberCount("cron.feed")).toBe(1);
+    sub.unsubscribe();
+    expect(bus.subscriberCount("cron.feed")).toBe(0);
+  });
+
+  it("forgets recorded messages and errors on clear(), keeping subscriptions", async () => {
+    const bus = new FakeBus();
+    let calls = 0;
+    bus.subscribe("t", () => {
+      calls++;
+      throw new Error("x");
+    });
+    await bus.deliver("t", 1);
+    bus.clear();
+    expect(bus.published).toEqual([]);
+    expect(bus.errors).toEqual([]);
+    await bus.deliver("t", 2);
+    expect(calls).toBe(2);
+    expect(bus.payloads("t")).toEqual([2]);
+  });
+
+  it("uses the injected random for queue groups", async () => {
+    const bus = new FakeBus({ random: () => 0.99 });
+    const got: string[] = [];
+    bus.subscribe("w", () => void got.push("first"), { queue: "g" });
+    bus.subscribe("w", () => void got.push("second"), { queue: "g" });
+    await bus.deliver("w", 1);
+    expect(got).toEqual(["second"]);
+  });
+});
