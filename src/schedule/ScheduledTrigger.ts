@@ -1,0 +1,33 @@
+import type { ResolvedTrigger } from "./ScheduleSpec.js";
+import type { Series } from "./Series.js";
+
+/**
+ * Where a trigger is in its life: `waiting` — added, the scheduler not started
+ * yet; `armed` — in a series, waiting for slots; `spent` — a one-shot trigger
+ * that fired or was skipped; `cancelled` — removed by `cancel()` or `stop()`.
+ */
+export type TriggerState = "waiting" | "armed" | "spent" | "cancelled";
+
+/** One trigger of one agent, as the scheduler tracks it. */
+export class ScheduledTrigger {
+  readonly agent: string;
+  readonly trigger: ResolvedTrigger;
+  /** `<agent>:<trigger>:`, the constant part of each tick's key. */
+  readonly keyPrefix: string;
+  /** The grouping key of the series this trigger belongs to (for `delay`, set when armed). */
+  seriesKey: string;
+  state: TriggerState = "waiting";
+  /** The series serving this trigger while armed. */
+  series: Series | undefined = undefined;
+  /** Position in `series.triggers`. */
+  index = -1;
+  /** Slots at or before this instant are not for this trigger: its arming instant, then its latest slot. */
+  after = -Infinity;
+
+  constructor(agent: string, trigger: ResolvedTrigger, seriesKey: string) {
+    this.agent = agent;
+    this.trigger = trigger;
+    this.keyPrefix = `${agent}:${trigger.name}:`;
+    this.seriesKey = seriesKey;
+  }
+}
