@@ -1,0 +1,70 @@
+import type { HealthEvaluation } from "./Health.js";
+import type { LivenessEvaluation } from "./Liveness.js";
+
+/** Media type of a {@link HealthDocument} (draft-inadarei-api-health-check). */
+export const HEALTH_JSON_CONTENT_TYPE = "application/health+json";
+
+/** One measurement of a component in a {@link HealthDocument}. */
+export interface HealthCheck {
+  /** `agent` for agents, `system` for the orchestrator, `component` for the bus. */
+  readonly componentType: "agent" | "system" | "component";
+  /** `pass`; `warn` for a non-critical agent that is down; `fail`. */
+  readonly status: "pass" | "warn" | "fail";
+  /** The measured value: an agent's state, the orchestrator's phase, the bus connection, the loop lag. */
+  readonly observedValue: string | number | boolean;
+  /** Unit of a numeric `observedValue`. */
+  readonly observedUnit?: string;
+  /** When the value was observed (ISO 8601). */
+  readonly time: string;
+}
+
+/**
+ * A health response body in the IETF health-check draft format
+ * (`application/health+json`): top-level `status` `pass` or `fail`, and
+ * `checks` keyed `<component>:<measurement>`, e.g. `agent:feed`,
+ * `orchestrator:phase`, `bus:connection`, `orchestrator:loop`.
+ */
+export interface HealthDocument {
+  readonly status: "pass" | "fail";
+  readonly checks: Readonly<Record<string, readonly HealthCheck[]>>;
+}
+
+/** The readiness document of a health evaluation. */
+export function healthDocument(evaluation: HealthEvaluation): HealthDocument {
+  const time = isoTime(evaluation.time);
+  const checks: Record<string, HealthCheck[]> = {
+    "orchestrator:phase": [
+      { componentType: "system", status: evaluation.phase === "running" ? "pass" : "fail", observedValue: evaluation.phase, time },
+    ],
+  };
+  const bus = evaluation.bus;
+  if (bus !== undefined) {
+    const status = bus.connected ? "pass" : bus.required ? "fail" : "warn";
+    checks["bus:connection"] = [{ componentType: "component", status, observedValue: bus.connected, time }];
+  }
+  for (const [name, agent] of Object.entries(evaluation.report.agents)) {
+    const status = agent.up ? "pass" : agent.critical ? "fail" : "warn";
+    checks[`agent:${name}`] = [{ componentType: "agent", status, observedValue: agent.state, time }];
+  }
+  return { status: evaluation.report.ok ? "pass" : "fail", checks };
+}
+
+/** The liveness document of a liveness evaluation. */
+export function livenessDocument(evaluation: LivenessEvaluation): HealthDocument {
+  const time = isoTime(evaluation.time);
+  const status = evaluation.live ? "pass" : "fail";
+  const checks: Record<string, HealthCheck[]> = {
+    "orchestrator:phase": [{ componentType: "system", status, observedValue: evaluation.phase, time }],
+  };
+  if (evaluation.sinceLastTickMs !== undefined) {
+    checks["orchestrator:loop"] = [
+      { componentType: "system", status, observedValue: evaluation.sinceLastTickMs, observedUnit: "ms", time },
+    ];
+  }
+  return { status, checks };
+}
+
+function isoTime(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+}

@@ -1,0 +1,45 @@
+/** A response the handlers send, independent of the server framework. */
+export interface HttpReply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * The request fields the handlers read: `node:http`'s `IncomingMessage`, and
+ * what Express, Koa (`ctx.req`) and Fastify (`request.raw`) hand over, fit it.
+ */
+export interface HandlerRequest {
+  readonly method?: string | undefined;
+  readonly headers: { readonly accept?: string | undefined };
+}
+
+/**
+ * The response methods the handlers call: `node:http`'s `ServerResponse`, and
+ * what Express, Koa (`ctx.res`) and Fastify (`reply.raw`) hand over, fit it.
+ */
+export interface HandlerResponse {
+  /** When already true, the handler leaves the response alone. */
+  readonly headersSent: boolean;
+  writeHead(statusCode: number, headers: Record<string, string | number>): unknown;
+  end(body?: string): unknown;
+}
+
+/**
+ * A `node:http`-style handler. It is a standalone function (no `this`), so it
+ * can be passed around detached: `app.get("/healthz", orch.healthHandler)`.
+ */
+export type HttpHandler = (req: HandlerRequest, res: HandlerResponse) => void;
+
+/** Write `reply` to a `node:http` response; for `HEAD` the body is left out (its length is still sent). */
+export function sendReply(res: HandlerResponse, reply: HttpReply, head: boolean): void {
+  if (res.headersSent) return;
+  res.writeHead(reply.status, { ...reply.headers, "Content-Length": Buffer.byteLength(reply.body) });
+  if (head) res.end();
+  else res.end(reply.body);
+}
+
+/** `reply` as a Fetch API `Response`; for `HEAD` without a body. */
+export function toResponse(reply: HttpReply, head: boolean): Response {
+  return new Response(head ? null : reply.body, { status: reply.status, headers: reply.headers });
+}

@@ -1,0 +1,47 @@
+import type { LabelSet } from "./ScrapeMetric.js";
+
+/**
+ * Label sets reused across scrapes, so each one is allocated (and rendered by
+ * prom-client) once per agent rather than once per scrape.
+ */
+export class LabelCache {
+  readonly #agents = new Map<string, LabelSet>();
+  readonly #pairs = new Map<string, Map<string, LabelSet>>();
+  readonly #infos = new Map<string, LabelSet>();
+
+  /** `{ agent }` for agent `name`. */
+  agent(name: string): LabelSet {
+    let labels = this.#agents.get(name);
+    if (labels === undefined) {
+      labels = Object.freeze({ agent: name });
+      this.#agents.set(name, labels);
+    }
+    return labels;
+  }
+
+  /** `{ agent, [key]: value }` for agent `name`. */
+  agentWith(name: string, key: string, value: string): LabelSet {
+    let byPair = this.#pairs.get(name);
+    if (byPair === undefined) {
+      byPair = new Map();
+      this.#pairs.set(name, byPair);
+    }
+    const id = `${key}\u0000${value}`;
+    let labels = byPair.get(id);
+    if (labels === undefined) {
+      labels = Object.freeze({ agent: name, [key]: value });
+      byPair.set(id, labels);
+    }
+    return labels;
+  }
+
+  /** `{ agent, group, critical }` for agent `name`. */
+  agentInfo(name: string, group: string, critical: boolean): LabelSet {
+    let labels = this.#infos.get(name);
+    if (labels === undefined || labels["group"] !== group || labels["critical"] !== String(critical)) {
+      labels = Object.freeze({ agent: name, group, critical: String(critical) });
+      this.#infos.set(name, labels);
+    }
+    return labels;
+  }
+}

@@ -1,0 +1,169 @@
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { ConfigError } from "../errors/ConfigError.js";
+import type { Logger } from "../logger.js";
+import type { HttpHandler } from "./HttpReply.js";
+import { ObservabilityError } from "./ObservabilityError.js";
+import { sendReply } from "./HttpReply.js";
+import { notFound } from "./replies.js";
+
+/** Options of `listen()`. */
+export interface ListenOptions {
+  /**
+   * Port of the health listener (`/healthz`, `/livez`); 0 picks a free port.
+   * When it equals a non-zero `metricsPort`, one listener serves all three
+   * paths (with both 0, each listener gets a free port of its own).
+   * @default 8000
+   */
+  healthPort?: number;
+  /**
+   * Port of the metrics listener (`/metrics`); 0 picks a free port.
+   * @default 8001
+   */
+  metricsPort?: number;
+  /**
+   * Interface to bind, e.g. `"127.0.0.1"`.
+   * @default all interfaces
+   */
+  host?: string;
+  /**
+   * Whether the listeners keep the process alive. With `false` they are
+   * `unref`'d, so the host can exit while they are still open.
+   * @default true
+   */
+  keepAlive?: boolean;
+}
+
+/** The built-in listeners, as `listen()` bound them. */
+export interface Listening {
+  /** The bound health port (the actual one when 0 was asked). */
+  readonly healthPort: number;
+  /** The bound metrics port (equal to `healthPort` when one listener serves both). */
+  readonly metricsPort: number;
+  /** Close the listeners and their open connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The handlers the listeners route to. */
+export interface ListenerRoutes {
+  readonly health: HttpHandler;
+  readonly liveness: HttpHandler;
+  readonly metrics: HttpHandler;
+}
+
+function checkPort(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new ConfigError(`expected \`${name}\` to be an integer port in 0..65535 (0 picks a free one), got ${formatValue(value)}`, {
+      path: name,
+      value,
+    });
+  }
+  return value;
+}
+
+function formatValue(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? "/";
+  const query = raw.indexOf("?");
+  return query === -1 ? raw : raw.slice(0, query);
+}
+
+function listenOn(server: Server, port: number, host: string | undefined, role: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off("listening", onListening);
+      const where = host === undefined ? `port ${port}` : `${host}:${port}`;
+      const why =
+        error.code === "EADDRINUSE"
+          ? "the address is already in use"
+          : error.code === "EACCES"
+            ? "permission denied (ports below 1024 need privileges)"
+            : error.code === "EADDRNOTAVAIL"
+              ? "the address is not available on this machine"
+              : `error ${error.code ?? "unknown"}`;
+      reject(
+        new ObservabilityError(
+          "LISTEN_FAILED",
+          `The ${role} listener cannot listen on ${where}: ${why}. Choose another \`${role === "metrics" ? "metricsPort" : "healthPort"}\`, or 0 to pick a free port.`,
+          { port, cause: error },
+        ),
+      );
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : port);
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(port, host);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Start the built-in listeners: `/healthz` and `/livez` on `healthPort`,
+ * `/metrics` on `metricsPort` (one server when the ports are equal and not 0). Rejects
+ * with a `LISTEN_FAILED` {@link ObservabilityError} naming the port when one
+ * cannot be bound (nothing stays open then).
+ */
+export async function startListeners(routes: ListenerRoutes, options: ListenOptions, logger: Logger): Promise<Listening> {
+  const healthPort = checkPort("healthPort", options.healthPort ?? 8000);
+  const metricsPort = checkPort("metricsPort", options.metricsPort ?? 8001);
+  const host = options.host;
+  if (host !== undefined && (typeof host !== "string" || host === "")) {
+    throw new ConfigError(`expected \`host\` to be a non-empty string, got ${formatValue(host)}`, { path: "host", value: host });
+  }
+  const combined = healthPort === metricsPort && healthPort !== 0;
+  const make = (paths: Readonly<Record<string, HttpHandler>>, role: string): Server => {
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const handler = paths[pathOf(req.url)];
+      if (handler === undefined) sendReply(res, notFound(), req.method === "HEAD");
+      else handler(req, res);
+    });
+    server.on("error", (error) => logger.error({ err: error, role }, "observability listener error"));
+    if (options.keepAlive === false) server.unref();
+    return server;
+  };
+  const healthPaths = { "/healthz": routes.health, "/livez": routes.liveness };
+  const metricsPaths = { "/metrics": routes.metrics };
+  const healthServer = make(combined ? { ...healthPaths, ...metricsPaths } : healthPaths, combined ? "health and metrics" : "health");
+  const servers = [healthServer];
+  let boundHealth: number;
+  let boundMetrics: number;
+  try {
+    boundHealth = await listenOn(healthServer, healthPort, host, combined ? "health and metrics" : "health");
+    if (combined) {
+      boundMetrics = boundHealth;
+    } else {
+      const metricsServer = make(metricsPaths, "metrics");
+      servers.push(metricsServer);
+      boundMetrics = await listenOn(metricsServer, metricsPort, host, "metrics");
+    }
+  } catch (error) {
+    await Promise.all(servers.map(closeServer));
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    healthPort: boundHealth,
+    metricsPort: boundMetrics,
+    close(): Promise<void> {
+      closing ??= Promise.all(servers.map(closeServer)).then(() => undefined);
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,301 @@
+import { Registry } from "prom-client";
+import { ConfigError } from "../errors/ConfigError.js";
+import { silentLogger } from "../logger.js";
+import type { Logger } from "../logger.js";
+import { evaluateHealth } from "./Health.js";
+import type { HealthReport } from "./Health.js";
+import { sendReply, toResponse } from "./HttpReply.js";
+import type { HandlerRequest, HandlerResponse, HttpHandler, HttpReply } from "./HttpReply.js";
+import { startListeners } from "./Listeners.js";
+import type { ListenOptions, Listening } from "./Listeners.js";
+import { evaluateLiveness } from "./Liveness.js";
+import type { ObservedSource } from "./ObservedSource.js";
+import { registerOrchestratorMetrics } from "./OrchestratorMetrics.js";
+import type { RegisteredMetrics } from "./OrchestratorMetrics.js";
+import {
+  healthReply,
+  internalError,
+  isReadMethod,
+  livenessReply,
+  methodNotAllowed,
+  metricsReply,
+  notFound,
+  wantsHealthJson,
+} from "./replies.js";
+import type { MetricsRegistry } from "./ScrapeMetric.js";
+
+/** Options of {@link createObservability}; the orchestrator's `metrics` option. */
+export interface ObservabilityOptions {
+  /**
+   * The prom-client registry to register the metrics into: the host's own, to
+   * expose them beside its metrics. Never prom-client's global `register`
+   * unless passed here explicitly.
+   * @default a new `Registry` of its own
+   */
+  registry?: MetricsRegistry;
+  /**
+   * Prepended to every metric name as it is (`"trading_"` gives
+   * `trading_agent_state`); two orchestrators sharing a registry need distinct
+   * prefixes. Must itself be a valid metric name start: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+   * @default ""
+   */
+  prefix?: string;
+  /**
+   * Also collect prom-client's default process metrics (CPU, memory, event
+   * loop lag, GC) into the registry, with the same prefix.
+   * @default false
+   */
+  defaultMetrics?: boolean;
+  /**
+   * Where errors of the handlers and listeners are logged (responses never
+   * carry them).
+   * @default a silent logger
+   */
+  logger?: Logger;
+  /**
+   * How many loop intervals may pass without a tick of the orchestrator's
+   * loop before `/livez` fails.
+   * @default 3
+   */
+  livenessMissedTicks?: number;
+}
+
+/** Health, liveness and metrics of one orchestrator, and their HTTP handlers. */
+export interface Observability {
+  /** The registry the metrics are registered in. */
+  readonly registry: MetricsRegistry;
+  /** Content type of {@link Observability.metrics}' text (the registry's). */
+  readonly contentType: string;
+  /** Every metric name registered, prefix included. */
+  readonly metricNames: readonly string[];
+  /** The health report: ok (200) when running and every critical agent is up, else 503. */
+  health(): HealthReport;
+  /** The Prometheus exposition text of the whole registry. */
+  metrics(): Promise<string>;
+  /** `GET`/`HEAD` readiness handler (`/healthz`): 200 `ok` or 503; JSON on `Accept: application/health+json`. */
+  readonly healthHandler: HttpHandler;
+  /** `GET`/`HEAD` liveness handler (`/livez`): the orchestrator's own loop is alive, regardless of agents. */
+  readonly livenessHandler: HttpHandler;
+  /** `GET`/`HEAD` metrics handler (`/metrics`). */
+  readonly metricsHandler: HttpHandler;
+  /**
+   * Fetch API handler (Hono, Bun, Deno): answers paths ending in `/healthz`,
+   * `/livez` and `/metrics` wherever it is mounted, 404 otherwise.
+   */
+  readonly fetch: (request: Request) => Promise<Response>;
+  /** Start the built-in listeners; {@link Observability.close} closes them. */
+  listen(options?: ListenOptions): Promise<Listening>;
+  /** Close every listener started by {@link Observability.listen}. Idempotent. */
+  close(): Promise<void>;
+  /** Remove the metrics from the registry (for a shared registry that outlives the orchestrator). Idempotent. */
+  unregister(): void;
+}
+
+type Endpoint = "health" | "liveness" | "metrics";
+
+const ENDPOINTS: Readonly<Record<string, Endpoint>> = { healthz: "health", livez: "liveness", metrics: "metrics" };
+
+const PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+function isRegistry(value: unknown): value is MetricsRegistry {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate["registerMetric"] === "function" &&
+    typeof candidate["getSingleMetric"] === "function" &&
+    typeof candidate["removeSingleMetric"] === "function" &&
+    typeof candidate["metrics"] === "function"
+  );
+}
+
+function checkOptions(options: ObservabilityOptions): void {
+  const { registry, prefix, defaultMetrics, livenessMissedTicks } = options;
+  if (registry !== undefined && !isRegistry(registry)) {
+    throw new ConfigError("expected `metrics.registry` to be a prom-client Registry", { path: "metrics.registry", value: registry });
+  }
+  if (prefix !== undefined && (typeof prefix !== "string" || (prefix !== "" && !PREFIX.test(prefix)))) {
+    throw new ConfigError(
+      `expected \`metrics.prefix\` to match [a-zA-Z_:][a-zA-Z0-9_:]* (e.g. "trading_"), got ${JSON.stringify(prefix)}`,
+      { path: "metrics.prefix", value: prefix },
+    );
+  }
+  if (defaultMetrics !== undefined && typeof defaultMetrics !== "boolean") {
+    throw new ConfigError(`expected \`metrics.defaultMetrics\` to be a boolean, got ${JSON.stringify(defaultMetrics)}`, {
+      path: "metrics.defaultMetrics",
+      value: defaultMetrics,
+    });
+  }
+  if (
+    livenessMissedTicks !== undefined &&
+    (typeof livenessMissedTicks !== "number" || !Number.isFinite(livenessMissedTicks) || livenessMissedTicks < 1)
+  ) {
+    throw new ConfigError(`expected \`livenessMissedTicks\` to be a number of at least 1, got ${String(livenessMissedTicks)}`, {
+      path: "livenessMissedTicks",
+      value: livenessMissedTicks,
+    });
+  }
+}
+
+/** The endpoint a Fetch request asks for: the last segment of its path (a trailing slash ignored). */
+function endpointOf(url: string): Endpoint | undefined {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+  if (path.endsWith("/")) path = path.slice(0, -1);
+  return ENDPOINTS[path.slice(path.lastIndexOf("/") + 1)];
+}
+
+class ObservabilityImpl implements Observability {
+  readonly registry: MetricsRegistry;
+  readonly #source: ObservedSource;
+  readonly #logger: Logger;
+  readonly #missedTicks: number;
+  readonly #registered: RegisteredMetrics;
+  readonly #listeners = new Set<Listening>();
+
+  constructor(source: ObservedSource, options: ObservabilityOptions) {
+    checkOptions(options);
+    this.#source = source;
+    this.#logger = options.logger ?? silentLogger;
+    this.#missedTicks = options.livenessMissedTicks ?? 3;
+    this.registry = options.registry ?? new Registry();
+    this.#registered = registerOrchestratorMetrics(source, {
+      registry: this.registry,
+      prefix: options.prefix ?? "",
+      defaultMetrics: options.defaultMetrics ?? false,
+    });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  get metricNames(): readonly string[] {
+    return this.#registered.names;
+  }
+
+  health(): HealthReport {
+    return evaluateHealth(this.#source).report;
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  readonly healthHandler: HttpHandler = (req, res) => {
+    this.#serve(req, res, "health");
+  };
+
+  readonly livenessHandler: HttpHandler = (req, res) => {
+    this.#serve(req, res, "liveness");
+  };
+
+  readonly metricsHandler: HttpHandler = (req, res) => {
+    this.#serve(req, res, "metrics");
+  };
+
+  readonly fetch = async (request: Request): Promise<Response> => {
+    const head = request.method === "HEAD";
+    const endpoint = endpointOf(request.url);
+    if (endpoint === undefined) return toResponse(notFound(), head);
+    return toResponse(await this.#reply(endpoint, request.method, request.headers.get("accept")), head);
+  };
+
+  async listen(options: ListenOptions = {}): Promise<Listening> {
+    const routes = { health: this.healthHandler, liveness: this.livenessHandler, metrics: this.metricsHandler };
+    const listening = await startListeners(routes, options, this.#logger);
+    const listeners = this.#listeners;
+    listeners.add(listening);
+    return {
+      healthPort: listening.healthPort,
+      metricsPort: listening.metricsPort,
+      close(): Promise<void> {
+        listeners.delete(listening);
+        return listening.close();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const open = [...this.#listeners];
+    this.#listeners.clear();
+    await Promise.all(open.map((listening) => listening.close()));
+  }
+
+  unregister(): void {
+    this.#registered.unregister();
+  }
+
+  #serve(req: HandlerRequest, res: HandlerResponse, endpoint: Endpoint): void {
+    const head = req.method === "HEAD";
+    const reply = this.#reply(endpoint, req.method, req.headers.accept);
+    if (reply instanceof Promise) {
+      reply.then(
+        (value) => this.#send(res, value, head),
+        (error: unknown) => this.#fail(res, error, endpoint, head),
+      );
+    } else {
+      this.#send(res, reply, head);
+    }
+  }
+
+  #send(res: HandlerResponse, reply: HttpReply, head: boolean): void {
+    try {
+      sendReply(res, reply, head);
+    } catch (error) {
+      this.#logger.error({ err: error }, "could not write an observability response");
+    }
+  }
+
+  #fail(res: HandlerResponse, error: unknown, endpoint: Endpoint, head: boolean): void {
+    this.#logger.error({ err: error, endpoint }, "observability endpoint failed");
+    this.#send(res, internalError(), head);
+  }
+
+  /** The reply of `endpoint`: synchronous for health and liveness, a promise for metrics. Never throws. */
+  #reply(endpoint: Endpoint, method: string | undefined, accept: string | null | undefined): HttpReply | Promise<HttpReply> {
+    if (!isReadMethod(method)) return methodNotAllowed();
+    try {
+      switch (endpoint) {
+        case "health":
+          return healthReply(evaluateHealth(this.#source), wantsHealthJson(accept));
+        case "liveness":
+          return livenessReply(evaluateLiveness(this.#source, this.#missedTicks), wantsHealthJson(accept));
+        case "metrics":
+          return this.registry.metrics().then(
+            (text) => metricsReply(text, this.registry.contentType),
+            (error: unknown) => {
+              this.#logger.error({ err: error, endpoint }, "observability endpoint failed");
+              return internalError();
+            },
+          );
+      }
+    } catch (error) {
+      this.#logger.error({ err: error, endpoint }, "observability endpoint failed");
+      return internalError();
+    }
+  }
+}
+
+/**
+ * Health, liveness and Prometheus metrics over an {@link ObservedSource}, with
+ * handlers for `node:http`-style servers and the Fetch API, and built-in
+ * listeners. The orchestrator creates one and delegates to it.
+ *
+ * @throws ConfigError for a bad option (naming it), ObservabilityError
+ *   `METRICS_CONFLICT` when a metric name is taken in the registry.
+ *
+ * @example
+ * ```ts
+ * const observability = createObservability(source, { prefix: "trading_" });
+ * app.get("/healthz", observability.healthHandler);
+ * app.get("/metrics", observability.metricsHandler);
+ * const listening = await observability.listen({ healthPort: 0, metricsPort: 0 });
+ * ```
+ */
+export function createObservability(source: ObservedSource, options: ObservabilityOptions = {}): Observability {
+  return new ObservabilityImpl(source, options);
+}

@@ -1,0 +1,89 @@
+import type { BusStats } from "../bus/Bus.js";
+import type { Clock } from "../clock.js";
+import type { AgentCounters } from "../stats/AgentCounters.js";
+import type { HistogramData } from "../stats/HistogramData.js";
+import type { AgentStatus } from "../supervisor/AgentStatus.js";
+
+/**
+ * Where the orchestrator is in its life, as health and metrics see it:
+ * `idle` — created, `start()` not called; `starting` — `start()` runs;
+ * `running` — started; `stopping` — `shutdown()` runs; `stopped` — shut down;
+ * `failed` — a critical agent crashed (fail-stop), until `shutdown()` completes.
+ */
+export type OrchestratorPhase = "idle" | "starting" | "running" | "stopping" | "stopped" | "failed";
+
+/** Every {@link OrchestratorPhase}, in life order (the values of the `phase` metric label). */
+export const ORCHESTRATOR_PHASES: readonly OrchestratorPhase[] = Object.freeze([
+  "idle",
+  "starting",
+  "running",
+  "stopping",
+  "stopped",
+  "failed",
+]);
+
+/** One agent as the observability module reads it. */
+export interface ObservedAgent {
+  /** The agent's current snapshot (its `name`, `group` and `state` are used; `lastError` never is). */
+  readonly status: AgentStatus;
+  /** Whether the agent belongs to a critical group: health fails while it is not `running`. */
+  readonly critical: boolean;
+  /** The agent's counters across all its incarnations. */
+  readonly counters: AgentCounters;
+}
+
+/** The state of a networked bus's connection to its broker. */
+export interface BusConnectionStatus {
+  /** Whether the bus is connected now. */
+  readonly connected: boolean;
+  /** Reconnections since the bus was created. */
+  readonly reconnects: number;
+  /** When true, a disconnected bus makes health fail. */
+  readonly required: boolean;
+}
+
+/** The orchestrator's own tick loop, for liveness. */
+export interface LoopStatus {
+  /** When the loop last ticked, in ms since the epoch on the source's clock (0 when it never has). */
+  readonly lastTickAt: number;
+  /** How often the loop ticks, in ms. */
+  readonly intervalMs: number;
+}
+
+/**
+ * What the orchestrator exposes to health and metrics. Every member is read
+ * when a probe or a scrape asks (never pushed), so the orchestrator's hot paths
+ * only bump plain counters.
+ *
+ * @example
+ * ```ts
+ * const source: ObservedSource = {
+ *   phase: () => this.#phase,
+ *   agents: () => this.#supervisors.map((s) => ({ status: s.status(), critical: s.critical, counters: s.counters })),
+ *   busStats: () => this.bus.stats?.(),
+ *   cronLateness: this.#scheduler.lateness,
+ *   loop: () => ({ lastTickAt: this.#lastTickAt, intervalMs: TICK_MS }),
+ *   clock: this.#clock,
+ * };
+ * ```
+ */
+export interface ObservedSource {
+  /** The orchestrator's current phase. */
+  phase(): OrchestratorPhase;
+  /** Every registered agent (enabled or not), in registration order. */
+  agents(): ReadonlyArray<ObservedAgent>;
+  /** The bus's counters, or `undefined` when the bus keeps none. */
+  busStats(): BusStats | undefined;
+  /**
+   * The networked bus's connection, or `undefined` for an in-process bus.
+   * Leave the member out when the bus can never have a connection: the bus
+   * connection metrics are then not registered at all.
+   */
+  busConnection?(): BusConnectionStatus | undefined;
+  /** How late trigger slots reached their agent, in seconds. */
+  readonly cronLateness: HistogramData;
+  /** The orchestrator's tick loop. */
+  loop(): LoopStatus;
+  /** The clock the orchestrator runs on (timestamps in health documents, loop staleness). */
+  readonly clock: Clock;
+}

@@ -1,0 +1,15 @@
+export { createObservability } from "./Observability.js";
+export type { Observability, ObservabilityOptions } from "./Observability.js";
+export { ORCHESTRATOR_PHASES } from "./ObservedSource.js";
+export type { BusConnectionStatus, LoopStatus, ObservedAgent, ObservedSource, OrchestratorPhase } from "./ObservedSource.js";
+export { ObservabilityError } from "./ObservabilityError.js";
+export type { ObservabilityErrorCode } from "./ObservabilityError.js";
+export { evaluateHealth } from "./Health.js";
+export type { AgentHealth, HealthEvaluation, HealthReport, UnavailableReason } from "./Health.js";
+export { evaluateLiveness } from "./Liveness.js";
+export type { LivenessEvaluation } from "./Liveness.js";
+export { HEALTH_JSON_CONTENT_TYPE, healthDocument, livenessDocument } from "./HealthDocument.js";
+export type { HealthCheck, HealthDocument } from "./HealthDocument.js";
+export type { HandlerRequest, HandlerResponse, HttpHandler } from "./HttpReply.js";
+export type { ListenOptions, Listening } from "./Listeners.js";
+export type { MetricsRegistry } from "./ScrapeMetric.js";
