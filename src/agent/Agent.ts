@@ -1,0 +1,164 @@
+import pRetry, { AbortError } from "p-retry";
+import type { Bus } from "../bus/Bus.js";
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logger.js";
+import type { CronTick } from "../schedule/ScheduleSpec.js";
+import type { Escalation } from "../supervisor/Escalation.js";
+import type { AgentContext } from "./AgentContext.js";
+import { backoffDelay } from "../supervisor/backoff.js";
+
+/**
+ * Marks agent classes. A `Symbol.for` brand rather than `instanceof`, so that an
+ * agent class built on one copy of the package (say a YAML-loaded CommonJS
+ * module) is recognised by another (the host's ES module copy).
+ */
+export const AGENT_BRAND: unique symbol = Symbol.for("@acme/agent-orchestrator.agent") as never;
+
+/** Options of {@link Agent.retry}. */
+export interface RetryOptions {
+  /** Retries after the first attempt. @default 5 */
+  retries?: number;
+  /** First delay in ms. @default 1000 */
+  initial?: number;
+  /** Cap of the delay in ms. @default 30000 */
+  max?: number;
+  /** Growth per attempt. @default 2 */
+  factor?: number;
+  /** Share of each delay randomly taken off, in [0, 1]. @default 0.2 */
+  jitter?: number;
+  /** Return false to stop retrying on this error. */
+  shouldRetry?: (error: unknown, attempt: number) => boolean;
+}
+
+/**
+ * Base class of every agent. Override what you need; everything else is a no-op.
+ *
+ * - `start()` — bring the agent up (subscribe, connect). A throw or rejection is a crash.
+ * - `stop()` — release what `start()` took; bounded by `stopTimeout`.
+ * - `onCron(tick)` — called for each slot of the agent's triggers (`schedule:`).
+ * - `onEscalation(event)` — called on the chief agent for every escalation.
+ *
+ * @example
+ * ```ts
+ * class Feed extends Agent<{ symbols: string[] }> {
+ *   static readonly agentName = "feed";
+ *   override async onCron(): Promise<void> {
+ *     for (const symbol of this.config.symbols) await this.bus.publish(`prices.${symbol}`, await quote(symbol));
+ *   }
+ * }
+ * ```
+ */
+export abstract class Agent<Config = unknown> {
+  /** Brand recognised by the orchestrator (see {@link AGENT_BRAND}). */
+  static readonly [AGENT_BRAND] = true;
+
+  /** The agent's registered name. */
+  readonly name: string;
+  /** This incarnation's view of the bus (subscriptions end with the incarnation; handler errors are crashes). */
+  readonly bus: Bus;
+  /** Logger whose entries carry `{ agent: name }`. */
+  readonly log: Logger;
+  /** Aborted when this incarnation stops, crashes or is abandoned: pass it to fetches, sockets, loops. */
+  readonly signal: AbortSignal;
+  /** `agents.<name>.config` from the configuration. */
+  readonly config: Config;
+  /** The orchestrator's clock; timers set through it are cleared when the incarnation ends. */
+  readonly clock: Clock;
+  readonly #context: AgentContext<Config>;
+  readonly #random: () => number;
+
+  constructor(context: AgentContext<Config>) {
+    if (typeof context !== "object" || context === null || typeof context.heartbeat !== "function") {
+      throw new TypeError("Agent: expected the context object the orchestrator passes to the constructor; pass it on with `super(context)`.");
+    }
+    this.#context = context;
+    this.name = context.name;
+    this.bus = context.bus;
+    this.log = context.log;
+    this.signal = context.signal;
+    this.config = context.config;
+    this.clock = context.clock;
+    this.#random = context.random ?? Math.random;
+  }
+
+  /** Bring the agent up. A throw or rejection is a crash, handled by the agent's restart policy. */
+  start(): void | Promise<void> {}
+
+  /** Release what `start()` took. Bounded by `stopTimeout`; errors are reported, never crashes. */
+  stop(): void | Promise<void> {}
+
+  /** Handle one slot of the agent's triggers. A throw or rejection is a crash. */
+  onCron(_tick: CronTick): void | Promise<void> {}
+
+  /** On the chief agent: handle an escalation about another agent. */
+  onEscalation(_event: Escalation): void | Promise<void> {}
+
+  /** Tell the supervisor the agent is alive; required within `heartbeatTimeout` when one is set. */
+  heartbeat(): void {
+    this.#context.heartbeat();
+  }
+
+  /** Report a crash from code the supervisor does not watch (a socket callback, a detached promise). */
+  fail(error: unknown): void {
+    this.#context.fail(error);
+  }
+
+  /**
+   * Retry transient work with exponential back-off on the agent's clock (so
+   * tests run it on fake time), stopping when the incarnation ends. Built on
+   * `p-retry`; throw `Agent.abortRetry(error)` from `fn` to stop at once. As in
+   * p-retry, a `TypeError` that is not a network error is not retried.
+   *
+   * @example
+   * ```ts
+   * const quote = await this.retry(() => api.quote("AAPL"), { retries: 3, initial: 200 });
+   * ```
+   */
+  retry<T>(fn: (attempt: number) => T | Promise<T>, options: RetryOptions = {}): Promise<T> {
+    const { retries = 5, initial = 1_000, max = 30_000, factor = 2, jitter = 0.2, shouldRetry } = options;
+    const clock = this.clock;
+    const signal = this.signal;
+    const random = this.#random;
+    return pRetry(fn, {
+      retries,
+      signal,
+      // p-retry waits on the global timers; waiting in onFailedAttempt on the
+      // agent's clock instead keeps the delay on injected time.
+      minTimeout: 0,
+      maxTimeout: 0,
+      ...(shouldRetry ? { shouldRetry: ({ error, attemptNumber }) => shouldRetry(error, attemptNumber) } : {}),
+      onFailedAttempt: async ({ attemptNumber, retriesLeft }) => {
+        if (retriesLeft <= 0) return;
+        const delay = backoffDelay(attemptNumber - 1, { initial, max, factor, jitter }, random);
+        await new Promise<void>((resolve, reject) => {
+          if (signal.aborted) return reject(signal.reason as Error);
+          const onAbort = () => {
+            clock.clearTimeout(handle);
+            reject(signal.reason as Error);
+          };
+          const handle = clock.setTimeout(() => {
+            signal.removeEventListener("abort", onAbort);
+            resolve();
+          }, delay);
+          signal.addEventListener("abort", onAbort, { once: true });
+        });
+      },
+    });
+  }
+
+  /** Wrap an error so that {@link Agent.retry} stops retrying and rejects with it. */
+  static abortRetry(error: Error | string): Error {
+    return new AbortError(error);
+  }
+}
+
+/** A concrete agent class: what registrations and YAML modules provide. */
+export type AgentClass<Config = unknown> = (new (context: AgentContext<Config>) => Agent<Config>) & {
+  readonly agentName?: string;
+  readonly [AGENT_BRAND]?: boolean;
+};
+
+/** True when `value` is an agent class (by brand, across package copies). */
+export function isAgentClass(value: unknown): value is AgentClass {
+  return typeof value === "function" && (value as unknown as Record<symbol, unknown>)[AGENT_BRAND] === true;
+}

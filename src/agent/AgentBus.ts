@@ -1,0 +1,140 @@
+import type {
+  Bus,
+  BusStats,
+  Message,
+  MessageHandler,
+  PayloadOf,
+  PublishOptions,
+  RequestOptions,
+  SubscribeOptions,
+  Subscription,
+  TopicMap,
+} from "../bus/Bus.js";
+import { BusError } from "../errors/BusError.js";
+import type { AgentCounters } from "../stats/AgentCounters.js";
+
+/** How an {@link AgentBus} reports what happens in its handlers. */
+export interface AgentBusHooks {
+  /** A handler threw or rejected: the owning incarnation crashes. */
+  onHandlerError(error: unknown, message: Message): void;
+}
+
+/**
+ * One incarnation's view of the bus. Publishes carry the agent's name as
+ * `source`; subscriptions made through it are owned by the incarnation and
+ * removed when it ends (pending messages are dropped and counted); a handler
+ * error is the agent's crash unless the subscription has its own `onError`.
+ * After {@link AgentBus.close} every call is refused with `BUS_CLOSED`.
+ */
+export class AgentBus implements Bus {
+  readonly #inner: Bus;
+  readonly #agent: string;
+  readonly #counters: AgentCounters;
+  readonly #hooks: AgentBusHooks;
+  readonly #subscriptions = new Set<Subscription>();
+  #closed = false;
+
+  constructor(inner: Bus, agent: string, counters: AgentCounters, hooks: AgentBusHooks) {
+    this.#inner = inner;
+    this.#agent = agent;
+    this.#counters = counters;
+    this.#hooks = hooks;
+  }
+
+  publish<Topic extends string>(topic: Topic, payload: PayloadOf<TopicMap, Topic>, options: PublishOptions = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    return this.#inner.publish(topic, payload, { ...options, source: this.#agent });
+  }
+
+  subscribe<Pattern extends string>(
+    pattern: Pattern,
+    handler: MessageHandler<PayloadOf<TopicMap, Pattern>>,
+    options: SubscribeOptions = {},
+  ): Subscription {
+    if (this.#closed) throw this.#closedError();
+    const counters = this.#counters;
+    const timed: MessageHandler = (message) => {
+      if (this.#closed) return undefined;
+      const started = performance.now();
+      let result: unknown;
+      try {
+        result = handler(message as Message<PayloadOf<TopicMap, Pattern>>);
+      } catch (error) {
+        counters.handlerDuration.observe((performance.now() - started) / 1_000);
+        throw error;
+      }
+      if (isThenable(result)) {
+        return Promise.resolve(result).then(
+          (value) => {
+            counters.handlerDuration.observe((performance.now() - started) / 1_000);
+            return value;
+          },
+          (error: unknown) => {
+            counters.handlerDuration.observe((performance.now() - started) / 1_000);
+            throw error;
+          },
+        );
+      }
+      counters.handlerDuration.observe((performance.now() - started) / 1_000);
+      return result;
+    };
+    const own = options.onError;
+    const inner = this.#inner.subscribe(pattern, timed, {
+      ...options,
+      onError: (error, message) => {
+        counters.handlerErrors++;
+        if (this.#closed) return;
+        if (own) own(error, message);
+        else this.#hooks.onHandlerError(error, message);
+      },
+    });
+    let active = true;
+    const subscription: Subscription = {
+      unsubscribe: () => {
+        if (!active) return;
+        active = false;
+        this.#subscriptions.delete(subscription);
+        return inner.unsubscribe();
+      },
+    };
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  request<Topic extends string>(topic: Topic, payload: PayloadOf<TopicMap, Topic>, options: RequestOptions = {}): Promise<unknown> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    return this.#inner.request(topic, payload, { ...options, source: this.#agent });
+  }
+
+  flush(): Promise<void> {
+    return this.#inner.flush();
+  }
+
+  /** Ends this view only (the shared bus stays open): removes every subscription made through it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pending: Array<void | Promise<void>> = [];
+    for (const subscription of [...this.#subscriptions]) pending.push(subscription.unsubscribe());
+    this.#subscriptions.clear();
+    await Promise.all(pending.map((p) => Promise.resolve(p)));
+  }
+
+  stats(): BusStats {
+    const stats = this.#inner.stats?.();
+    return stats ?? { published: 0, delivered: 0, dropped: 0, pending: 0, handlerErrors: 0 };
+  }
+
+  /** Subscriptions still held by this view. */
+  get subscriptionCount(): number {
+    return this.#subscriptions.size;
+  }
+
+  #closedError(): BusError {
+    return new BusError("BUS_CLOSED", `agent "${this.#agent}": this incarnation has ended; its bus view is closed`);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+}

@@ -1,0 +1,94 @@
+import type { Registry } from "prom-client";
+import type { AgentClass } from "../agent/Agent.js";
+import type { Bus } from "../bus/Bus.js";
+import type { Clock } from "../clock.js";
+import type { OrchestratorConfig } from "../config/OrchestratorConfig.js";
+import type { Duration } from "../duration.js";
+import type { Logger } from "../logger.js";
+import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
+import type { AgentStatus } from "../supervisor/AgentStatus.js";
+import type { OrchestratorEventName, OrchestratorEvents } from "../supervisor/events.js";
+import type { OrchestratorPhase } from "../observe/ObservedSource.js";
+import type { HealthReport } from "../observe/Health.js";
+import type { HttpHandler } from "../observe/HttpReply.js";
+import type { ListenOptions, Listening } from "../observe/Listeners.js";
+import type { AgentRegistration } from "./registry.js";
+import type { TriggerCoordinator } from "./TriggerCoordinator.js";
+
+/** Options of {@link createOrchestrator}. */
+export interface OrchestratorOptions {
+  /** Agents registered in code: classes with a static `agentName`, or `{ name, agent, group?, chief? }`. */
+  agents?: AgentRegistration[];
+  /** The configuration: the YAML shape as an object, or what `loadConfig()` returns. */
+  config?: OrchestratorConfig;
+  /** The bus agents talk over. @default a new in-process bus (`createBus()`), closed at shutdown */
+  bus?: Bus;
+  /** Time source of everything: back-off, heartbeats, triggers, request timeouts. @default systemClock */
+  clock?: Clock;
+  /** Where the orchestrator logs; `false` silences it. @default warnings and errors to the console */
+  logger?: Logger | false;
+  /** Randomness in [0, 1) for jitter and queue-group choice, injectable to replay a run. @default Math.random */
+  random?: () => number;
+  /** Metrics registry settings. @default a registry of its own, no prefix, no default metrics */
+  metrics?: { registry?: Registry; prefix?: string; defaultMetrics?: boolean };
+  /** Keep the process alive while the orchestrator runs. @default true */
+  keepAlive?: boolean;
+  /** Install SIGTERM/SIGINT handlers that call `shutdown()`. @default false */
+  handleSignals?: boolean;
+  /** Decides which instance fires a trigger slot when several share a schedule. @default none: every slot fires here */
+  coordinator?: TriggerCoordinator;
+}
+
+
+/** What `closed` settles with. */
+export interface ClosedInfo {
+  /** Why it stopped: the shutdown reason, or the agent and error of a fail-stop. */
+  readonly reason: string;
+  /** True after a fail-stop or a failed start. */
+  readonly failed: boolean;
+}
+
+/** The orchestrator: see {@link createOrchestrator}. */
+export interface Orchestrator {
+  /** The shared bus (the host may publish and subscribe too). */
+  readonly bus: Bus;
+  /** Current phase. */
+  readonly phase: OrchestratorPhase;
+  /** Load modules, start agents in registration order, arm triggers. Rejects on a config error or a critical crash in `start()`. */
+  start(): Promise<void>;
+  /** Stop triggers, flush the bus, stop agents in reverse order with deadlines, close listeners. Idempotent; always resolves. */
+  shutdown(options?: { timeout?: Duration; reason?: string }): Promise<void>;
+  /** Settles once the orchestrator has stopped, for any reason. */
+  readonly closed: Promise<ClosedInfo>;
+  /** Every agent's status, in registration order. */
+  agents(): AgentStatus[];
+  /** One agent's status. */
+  agent(name: string): AgentStatus | undefined;
+  /** Operator: re-arm a disabled agent (clears its crash window, streak and back-off) and start it now. */
+  enable(name: string): void;
+  /** Operator: stop the agent and start a fresh incarnation now. */
+  restart(name: string): void;
+  /** Operator: stop the agent and keep it down until `enable()`. */
+  disable(name: string): void;
+  /** Add triggers for an agent at run time. */
+  schedule(name: string, spec: ScheduleSpec): { cancel(): void };
+  /** Readiness: ok when running and every critical agent is up. */
+  health(): HealthReport;
+  /** Prometheus exposition text. */
+  metrics(): Promise<string>;
+  /** `GET`/`HEAD` /healthz handler. */
+  readonly healthHandler: HttpHandler;
+  /** `GET`/`HEAD` /livez handler: the orchestrator's own loop is alive. */
+  readonly livenessHandler: HttpHandler;
+  /** `GET` /metrics handler. */
+  readonly metricsHandler: HttpHandler;
+  /** Fetch API handler answering the health, liveness and metrics paths. */
+  fetch(request: Request): Promise<Response>;
+  /** Start the built-in listeners (ports default to the config's `http:`, else 8000 and 8001); `shutdown()` closes them. */
+  listen(options?: ListenOptions): Promise<Listening>;
+  /** Listen to lifecycle events; returns a function that removes the listener. */
+  on<E extends OrchestratorEventName>(event: E, listener: (payload: OrchestratorEvents[E]) => void): () => void;
+}
+
+/** Re-exported for registrations. */
+export type { AgentClass };

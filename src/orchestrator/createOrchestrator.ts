@@ -1,0 +1,572 @@
+import { EventEmitter } from "eventemitter3";
+import type { Agent } from "../agent/Agent.js";
+import type { Bus } from "../bus/Bus.js";
+import { createBus } from "../bus/createBus.js";
+import { systemClock, type Clock } from "../clock.js";
+import type { ResolvedConfig, ResolvedGroup } from "../config/ResolvedConfig.js";
+import { resolveConfig } from "../config/resolveConfig.js";
+import { resolveSchedule } from "../config/resolveTrigger.js";
+import { formatDuration, toMilliseconds } from "../duration.js";
+import { ConfigError } from "../errors/ConfigError.js";
+import { LifecycleError } from "../errors/LifecycleError.js";
+import { consoleLogger, silentLogger, type Logger } from "../logger.js";
+import type { HealthReport } from "../observe/Health.js";
+import type { HttpHandler } from "../observe/HttpReply.js";
+import type { ListenOptions, Listening } from "../observe/Listeners.js";
+import { createObservability, type Observability } from "../observe/Observability.js";
+import type { ObservedSource, OrchestratorPhase } from "../observe/ObservedSource.js";
+import { CronRunner } from "../schedule/CronRunner.js";
+import { Scheduler } from "../schedule/Scheduler.js";
+import type { CronTick, ScheduleSpec } from "../schedule/ScheduleSpec.js";
+import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
+import { AgentSupervisor, errorMessage } from "../supervisor/AgentSupervisor.js";
+import type { AgentStatus } from "../supervisor/AgentStatus.js";
+import type { Escalation } from "../supervisor/Escalation.js";
+import type { OrchestratorEventName, OrchestratorEvents } from "../supervisor/events.js";
+import type { Incarnation } from "../supervisor/Incarnation.js";
+import type { ClosedInfo, Orchestrator, OrchestratorOptions } from "./Orchestrator.js";
+import { loadAgentModule, normalizeRegistrations, type NormalizedRegistration } from "./registry.js";
+import type { TriggerCoordinator } from "./TriggerCoordinator.js";
+
+/** How often the orchestrator's own loop ticks (liveness). */
+export const LOOP_INTERVAL_MS = 5_000;
+/** Topic escalations are published on. */
+export const ESCALATION_TOPIC = "orchestrator.escalation";
+const OPTION_KEYS = new Set(["agents", "config", "bus", "clock", "logger", "random", "metrics", "keepAlive", "handleSignals", "coordinator"]);
+
+/**
+ * Create an orchestrator. Everything it can check without I/O (registrations,
+ * configuration, schedules) is checked here and throws a `ConfigError`; module
+ * loading happens in `start()`.
+ *
+ * @example
+ * ```ts
+ * import { createOrchestrator, loadConfig } from "@acme/agent-orchestrator";
+ * const orch = createOrchestrator({ agents: [MarketData, Strategy, Risk], config: await loadConfig("orchestrator.yaml") });
+ * await orch.start();
+ * app.get("/healthz", orch.healthHandler);
+ * process.on("SIGTERM", () => void orch.shutdown());
+ * ```
+ */
+export function createOrchestrator(options: OrchestratorOptions = {}): Orchestrator {
+  return new OrchestratorRuntime(options);
+}
+
+class OrchestratorRuntime implements Orchestrator {
+  readonly bus: Bus;
+  readonly closed: Promise<ClosedInfo>;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #logger: Logger;
+  readonly #config: ResolvedConfig;
+  readonly #registrations: NormalizedRegistration[];
+  readonly #supervisors = new Map<string, AgentSupervisor>();
+  readonly #order: string[] = [];
+  readonly #events = new EventEmitter();
+  readonly #scheduler: Scheduler;
+  readonly #lateness = new HistogramData(DURATION_BUCKETS);
+  readonly #ownsBus: boolean;
+  readonly #keepAlive: boolean;
+  readonly #handleSignals: boolean;
+  readonly #coordinator: TriggerCoordinator | undefined;
+  readonly #chief: string | undefined;
+  readonly #observability: Observability;
+  readonly #sharedRegistry: boolean;
+  /** `GET`/`HEAD` /healthz handler (bound: mount it as it is). */
+  readonly healthHandler: HttpHandler;
+  /** `GET`/`HEAD` /livez handler (bound). */
+  readonly livenessHandler: HttpHandler;
+  /** `GET` /metrics handler (bound). */
+  readonly metricsHandler: HttpHandler;
+  /** Fetch API handler for the health, liveness and metrics paths (bound). */
+  readonly fetch: (request: Request) => Promise<Response>;
+  #phase: OrchestratorPhase = "idle";
+  #resolveClosed!: (info: ClosedInfo) => void;
+  #stopping: Promise<void> | undefined;
+  #shutdown: Promise<void> | undefined;
+  #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+  #loopTimer: unknown;
+  #lastLoopAt = 0;
+  #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+  #failure: { agent: string; error: unknown } | undefined;
+
+  constructor(options: OrchestratorOptions) {
+    if (typeof options !== "object" || options === null) {
+      throw new ConfigError(`expected createOrchestrator() options to be an object, got ${String(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) throw new ConfigError(`unknown option \`${key}\`; expected one of ${[...OPTION_KEYS].join(", ")}`, { path: key });
+    }
+    this.#clock = checkClock(options.clock);
+    this.#random = checkFunction(options.random, "random") ?? Math.random;
+    this.#logger = options.logger === false ? silentLogger : checkLogger(options.logger) ?? consoleLogger;
+    this.#keepAlive = checkBoolean(options.keepAlive, "keepAlive") ?? true;
+    this.#handleSignals = checkBoolean(options.handleSignals, "handleSignals") ?? false;
+    this.#coordinator = options.coordinator;
+    this.#registrations = normalizeRegistrations(options.agents);
+    this.#config = resolveConfig(options.config ?? {}, { registered: this.#registrations });
+    this.#chief = this.#config.chief;
+
+    if (options.bus !== undefined) {
+      checkBus(options.bus);
+      this.bus = options.bus;
+      this.#ownsBus = false;
+    } else {
+      this.bus = createBus({ clock: this.#clock, random: this.#random, onError: (error) => this.#logger.error({ err: error }, `bus handler failed: ${errorMessage(error)}`) });
+      this.#ownsBus = true;
+    }
+    this.closed = new Promise<ClosedInfo>((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+
+    this.#scheduler = new Scheduler({
+      clock: this.#clock,
+      logger: this.#logger,
+      counters: (agent) => this.#supervisor(agent).counters,
+      lateness: this.#lateness,
+      isActive: (agent) => this.#supervisors.get(agent)?.state === "running",
+      fire: (tick) => this.#fire(tick),
+    });
+
+    for (const registration of this.#registrations) {
+      this.#addSupervisor(registration.name, registration.agentClass, registration.group);
+    }
+    for (const [agent, triggers] of Object.entries(this.#config.schedule)) {
+      for (const trigger of triggers) this.#scheduler.add(agent, trigger);
+    }
+
+    const source: ObservedSource = {
+      phase: () => this.#phase,
+      agents: () =>
+        this.#order.map((name) => {
+          const supervisor = this.#supervisor(name);
+          return { status: this.#status(name), critical: supervisor.group.critical, counters: supervisor.counters };
+        }),
+      busStats: () => this.bus.stats?.(),
+      cronLateness: this.#lateness,
+      loop: () => ({ lastTickAt: this.#lastLoopAt, intervalMs: LOOP_INTERVAL_MS }),
+      clock: this.#clock,
+    };
+    const connection = (this.bus as { connection?: () => ReturnType<NonNullable<ObservedSource["busConnection"]>> }).connection?.bind(this.bus);
+    if (connection !== undefined) source.busConnection = connection;
+    this.#observability = createObservability(source, { ...options.metrics, logger: this.#logger });
+    this.#sharedRegistry = options.metrics?.registry !== undefined;
+    this.healthHandler = this.#observability.healthHandler;
+    this.livenessHandler = this.#observability.livenessHandler;
+    this.metricsHandler = this.#observability.metricsHandler;
+    this.fetch = this.#observability.fetch;
+  }
+
+  get phase(): OrchestratorPhase {
+    return this.#phase;
+  }
+
+  async start(): Promise<void> {
+    if (this.#phase !== "idle") {
+      throw this.#shutdown !== undefined || this.#phase === "stopped" || this.#phase === "failed"
+        ? new LifecycleError("SHUT_DOWN", "start() after shutdown: an orchestrator runs once; create a new one")
+        : new LifecycleError("ALREADY_STARTED", "start() called twice");
+    }
+    this.#phase = "starting";
+    try {
+      await this.#loadModules();
+    } catch (error) {
+      this.#phase = "stopped";
+      this.#settle({ reason: `start failed: ${errorMessage(error)}`, failed: true });
+      throw error;
+    }
+    if (this.#keepAlive) this.#keepAliveTimer = setInterval(() => undefined, 1 << 30);
+    if (this.#handleSignals) this.#installSignalHandlers();
+    this.#tickLoop();
+
+    for (const name of this.#order) {
+      if (this.#phase !== "starting") break;
+      const supervisor = this.#supervisor(name);
+      if (this.#config.agents[name]?.enabled === false) {
+        supervisor.markDisabled();
+        continue;
+      }
+      await supervisor.launch();
+    }
+    if (this.#failure !== undefined) {
+      await this.#stopping;
+      throw new LifecycleError("FAIL_STOP", `start() failed: critical agent "${this.#failure.agent}" crashed: ${errorMessage(this.#failure.error)}`, {
+        cause: this.#failure.error,
+      });
+    }
+    if (this.#phase !== "starting") {
+      await this.#stopping;
+      throw new LifecycleError("SHUT_DOWN", "start() was interrupted by shutdown()");
+    }
+    this.#scheduler.start();
+    this.#phase = "running";
+    this.#logger.info({ agents: this.#order.length }, "orchestrator running");
+  }
+
+  shutdown(options: { timeout?: number | string; reason?: string } = {}): Promise<void> {
+    if (this.#shutdown !== undefined) return this.#shutdown;
+    const timeout = options.timeout === undefined ? this.#config.shutdown.timeout : toMilliseconds(options.timeout);
+    if (timeout === undefined || timeout <= 0) {
+      return Promise.reject(new ConfigError(`expected \`timeout\` to be a positive duration such as "30s" or a number of ms, got ${JSON.stringify(options.timeout)}`, { path: "shutdown.timeout", value: options.timeout }));
+    }
+    const reason = options.reason ?? "shutdown";
+    this.#shutdown = (async () => {
+      try {
+        if (this.#phase === "idle") {
+          this.#phase = "stopped";
+          this.#emit("shutdown", { reason, failed: false });
+          this.#settle({ reason, failed: false });
+          return;
+        }
+        if (this.#stopping === undefined) {
+          this.#phase = "stopping";
+          this.#stopping = this.#stopAll(reason, false, timeout);
+        }
+        await this.#stopping;
+        await this.#closeListeners();
+        this.#phase = "stopped";
+      } catch (error) {
+        this.#logger.error({ err: error }, `shutdown failed: ${errorMessage(error)}`);
+        this.#phase = "stopped";
+        this.#settle({ reason, failed: true });
+      }
+    })();
+    return this.#shutdown;
+  }
+
+  health(): HealthReport {
+    return this.#observability.health();
+  }
+
+  metrics(): Promise<string> {
+    return this.#observability.metrics();
+  }
+
+  listen(options: ListenOptions = {}): Promise<Listening> {
+    if (this.#shutdown !== undefined || this.#phase === "stopped") {
+      return Promise.reject(new LifecycleError("SHUT_DOWN", "listen() after shutdown"));
+    }
+    const http = this.#config.http;
+    return this.#observability.listen({
+      keepAlive: this.#keepAlive,
+      healthPort: http.healthPort,
+      metricsPort: http.metricsPort,
+      ...(http.host === undefined ? {} : { host: http.host }),
+      ...options,
+    });
+  }
+
+  agents(): AgentStatus[] {
+    return this.#order.map((name) => this.#status(name));
+  }
+
+  agent(name: string): AgentStatus | undefined {
+    return this.#supervisors.has(name) ? this.#status(name) : undefined;
+  }
+
+  enable(name: string): void {
+    const supervisor = this.#operable(name, "enable");
+    this.#operate(name, "enable", () => supervisor.enable());
+  }
+
+  restart(name: string): void {
+    const supervisor = this.#operable(name, "restart");
+    this.#operate(name, "restart", () => supervisor.restart());
+  }
+
+  disable(name: string): void {
+    const supervisor = this.#operable(name, "disable");
+    this.#operate(name, "disable", () => supervisor.disable());
+  }
+
+  schedule(name: string, spec: ScheduleSpec): { cancel(): void } {
+    if (this.#isStopping()) throw new LifecycleError("SHUT_DOWN", `schedule("${name}") after shutdown`);
+    if (!this.#supervisors.has(name)) throw new LifecycleError("UNKNOWN_AGENT", `schedule(): no agent named "${name}"; known agents: ${this.#order.join(", ") || "(none)"}`);
+    const triggers = resolveSchedule(name, spec, { path: `schedule.${name}`, taken: this.#scheduler.triggerNames(name) });
+    const handles = triggers.map((trigger) => this.#scheduler.add(name, trigger));
+    return { cancel: () => handles.forEach((handle) => handle.cancel()) };
+  }
+
+  on<E extends OrchestratorEventName>(event: E, listener: (payload: OrchestratorEvents[E]) => void): () => void {
+    if (typeof listener !== "function") throw new TypeError(`on("${event}"): expected \`listener\` to be a function`);
+    this.#events.on(event, listener);
+    return () => {
+      this.#events.off(event, listener);
+    };
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  #addSupervisor(name: string, agentClass: NormalizedRegistration["agentClass"], codeGroup: string | undefined): void {
+    const entry = this.#config.agents[name];
+    const groupName = entry?.group ?? codeGroup ?? "data";
+    const group = this.#config.groups[groupName];
+    if (group === undefined) {
+      throw new ConfigError(`agent "${name}": unknown group "${groupName}"; expected one of ${Object.keys(this.#config.groups).join(", ")}`, {
+        path: `agents.${name}.group`,
+        value: groupName,
+      });
+    }
+    const supervisor = new AgentSupervisor(
+      { name, agentClass, group, config: entry?.config, heartbeatTimeout: entry?.heartbeatTimeout },
+      {
+        clock: this.#clock,
+        bus: this.bus,
+        random: this.#random,
+        logger: this.#logger,
+        settings: this.#config.supervisor,
+        stopping: () => this.#isStopping(),
+        emit: (event, payload) => this.#emit(event, payload),
+        escalate: (event) => this.#escalate(event),
+        failStop: (agent, error) => this.#failStop(agent, error),
+        attachTriggers: (agent, incarnation, instance) => this.#attachTriggers(agent, incarnation, instance),
+      },
+    );
+    this.#supervisors.set(name, supervisor);
+    this.#order.push(name);
+  }
+
+  async #loadModules(): Promise<void> {
+    for (const [name, entry] of Object.entries(this.#config.agents)) {
+      if (entry.module === undefined || this.#supervisors.has(name)) continue;
+      const agentClass = await loadAgentModule(name, entry.module, entry.export, this.#config);
+      this.#addSupervisor(name, agentClass, undefined);
+    }
+  }
+
+  #supervisor(name: string): AgentSupervisor {
+    const supervisor = this.#supervisors.get(name);
+    if (supervisor === undefined) throw new LifecycleError("UNKNOWN_AGENT", `no agent named "${name}"`);
+    return supervisor;
+  }
+
+  #status(name: string): AgentStatus {
+    return this.#supervisor(name).status(this.#scheduler.nextFireAt(name));
+  }
+
+  #operable(name: string, action: string): AgentSupervisor {
+    if (this.#isStopping()) throw new LifecycleError("SHUT_DOWN", `${action}("${name}") after shutdown`);
+    if (this.#phase === "idle") throw new LifecycleError("NOT_STARTED", `${action}("${name}") before start()`);
+    const supervisor = this.#supervisors.get(name);
+    if (supervisor === undefined) throw new LifecycleError("UNKNOWN_AGENT", `${action}(): no agent named "${name}"; known agents: ${this.#order.join(", ") || "(none)"}`);
+    return supervisor;
+  }
+
+  #operate(name: string, action: string, fn: () => Promise<void>): void {
+    this.#logger.info({ agent: name, action }, `operator: ${action} "${name}"`);
+    fn().catch((error: unknown) => this.#logger.error({ agent: name, err: error }, `operator ${action}("${name}") failed: ${errorMessage(error)}`));
+  }
+
+  #isStopping(): boolean {
+    return this.#stopping !== undefined || this.#phase === "stopping" || this.#phase === "stopped" || this.#phase === "failed";
+  }
+
+  #attachTriggers(agent: string, incarnation: Incarnation, instance: Agent): void {
+    const supervisor = this.#supervisor(agent);
+    const counters = supervisor.counters;
+    const runner = new CronRunner({
+      clock: incarnation.clock,
+      counters,
+      lookup: (trigger) => this.#scheduler.trigger(agent, trigger),
+      run: async (tick) => {
+        const started = performance.now();
+        try {
+          await instance.onCron(tick);
+        } finally {
+          counters.handlerDuration.observe((performance.now() - started) / 1_000);
+        }
+      },
+      onHung: (_tick, error) => supervisor.crashCurrent(incarnation, "hung", error),
+      onError: (_tick, error) => {
+        counters.handlerErrors++;
+        supervisor.crashCurrent(incarnation, "error", error);
+      },
+    });
+    incarnation.own(() => runner.dispose());
+    incarnation.own(this.bus.subscribe(`cron.${agent}`, (message) => runner.receive(message.payload as CronTick), { queue: agent }));
+  }
+
+  #fire(tick: CronTick): void {
+    const publish = (): void => {
+      this.bus.publish(`cron.${tick.agent}`, tick, { source: "orchestrator" }).catch((error: unknown) => {
+        this.#logger.warn({ agent: tick.agent, key: tick.key, err: error }, `trigger ${tick.key} could not be published: ${errorMessage(error)}`);
+      });
+    };
+    if (this.#coordinator === undefined) return publish();
+    this.#coordinator.claim(tick).then(
+      (mine) => {
+        if (mine) publish();
+      },
+      (error: unknown) => this.#logger.warn({ key: tick.key, err: error }, `trigger ${tick.key}: the coordinator failed: ${errorMessage(error)}`),
+    );
+  }
+
+  #escalate(event: Escalation): void {
+    this.#logger.warn({ agent: event.agent, reason: event.reason, disabled: event.disabled }, `escalation: agent "${event.agent}" ${event.reason}${event.disabled ? " (disabled)" : ""}`);
+    this.#emit("escalation", event);
+    this.bus.publish(ESCALATION_TOPIC, event, { source: "orchestrator" }).catch((error: unknown) => {
+      this.#logger.warn({ err: error }, `escalation could not be published: ${errorMessage(error)}`);
+    });
+    const chief = this.#chief === undefined ? undefined : this.#supervisors.get(this.#chief);
+    const incarnation = chief?.incarnation;
+    const instance = chief?.instance;
+    if (chief === undefined || incarnation === undefined || instance === undefined || chief.state !== "running") return;
+    const crash = (error: unknown): void => {
+      chief.counters.handlerErrors++;
+      chief.crashCurrent(incarnation, "error", error);
+    };
+    try {
+      const result = instance.onEscalation(event);
+      if (result instanceof Promise) result.catch(crash);
+    } catch (error) {
+      crash(error);
+    }
+  }
+
+  #failStop(agent: string, error: unknown): void {
+    if (this.#stopping !== undefined) return;
+    this.#failure = { agent, error };
+    const reason = `fail-stop: critical agent "${agent}" crashed: ${errorMessage(error)}`;
+    this.#logger.error({ agent, err: error }, reason);
+    this.#phase = "failed";
+    this.#stopping = this.#stopAll(reason, true, this.#config.shutdown.timeout);
+  }
+
+  async #stopAll(reason: string, failed: boolean, timeout: number): Promise<void> {
+    await Promise.resolve();
+    const clock = this.#clock;
+    const deadline = clock.now() + timeout;
+    const remaining = (): number => Math.max(0, deadline - clock.now());
+    this.#scheduler.stop();
+    for (const supervisor of this.#supervisors.values()) supervisor.cancelRestart();
+
+    await this.#flush(remaining());
+    for (const name of [...this.#order].reverse()) {
+      const supervisor = this.#supervisor(name);
+      const budget = Math.min(this.#config.supervisor.stopTimeout, remaining());
+      await supervisor.stop(supervisor.state === "disabled" ? "disabled" : "stopped", budget);
+    }
+    // messages published by stop(): flush until quiet, within the deadline
+    await this.#flush(remaining());
+    if (this.#ownsBus) await this.#within(this.bus.close(), remaining());
+    if (this.#coordinator?.close !== undefined) await this.#within(this.#coordinator.close(), remaining());
+
+    if (clock.now() >= deadline) this.#logger.warn({ timeout }, `shutdown took its whole budget of ${formatDuration(timeout)}`);
+    this.#clock.clearTimeout(this.#loopTimer);
+    if (this.#keepAliveTimer !== undefined) clearInterval(this.#keepAliveTimer);
+    this.#removeSignalHandlers();
+    this.#emit("shutdown", { reason, failed });
+    this.#settle({ reason, failed });
+  }
+
+  async #flush(budget: number): Promise<void> {
+    const stats = (): number => this.bus.stats?.().published ?? -1;
+    for (let round = 0; round < 5; round++) {
+      const before = stats();
+      const done = await this.#within(this.bus.flush(), budget);
+      if (!done || stats() === before) return;
+    }
+  }
+
+  /** Wait for `promise` at most `ms` on the clock; true when it settled in time. */
+  async #within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+    let timer: unknown;
+    const timeout = new Promise<false>((resolve) => {
+      timer = this.#clock.setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([promise.then(() => true, (error: unknown) => {
+        this.#logger.warn({ err: error }, `during shutdown: ${errorMessage(error)}`);
+        return true;
+      }), timeout]);
+    } finally {
+      this.#clock.clearTimeout(timer);
+    }
+  }
+
+  async #closeListeners(): Promise<void> {
+    await this.#observability.close();
+    // a host registry outlives us: leave it as we found it, so a new orchestrator can register again
+    if (this.#sharedRegistry) this.#observability.unregister();
+  }
+
+  #settle(info: ClosedInfo): void {
+    this.#resolveClosed(info);
+  }
+
+  #tickLoop(): void {
+    const tick = (): void => {
+      this.#lastLoopAt = this.#clock.now();
+      if (!this.#isStopping() || this.#phase === "failed") this.#loopTimer = this.#clock.setTimeout(tick, LOOP_INTERVAL_MS);
+    };
+    tick();
+  }
+
+  #installSignalHandlers(): void {
+    this.#signalHandler = (signal) => {
+      this.#logger.info({ signal }, `${signal}: shutting down`);
+      void this.shutdown({ reason: signal });
+    };
+    process.once("SIGTERM", this.#signalHandler);
+    process.once("SIGINT", this.#signalHandler);
+  }
+
+  #removeSignalHandlers(): void {
+    if (this.#signalHandler === undefined) return;
+    process.off("SIGTERM", this.#signalHandler);
+    process.off("SIGINT", this.#signalHandler);
+    this.#signalHandler = undefined;
+  }
+
+  #emit<E extends OrchestratorEventName>(event: E, payload: OrchestratorEvents[E]): void {
+    for (const listener of this.#events.listeners(event)) {
+      try {
+        (listener as (payload: OrchestratorEvents[E]) => void)(payload);
+      } catch (error) {
+        this.#logger.error({ event, err: error }, `a listener of "${event}" threw: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  /** For the observability wiring: the group of each agent. */
+  groupOf(name: string): ResolvedGroup | undefined {
+    return this.#supervisors.get(name)?.group;
+  }
+}
+
+/** True when `value` is an object with a function under each of `methods`. */
+function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  return typeof value === "object" && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === "function");
+}
+
+function checkClock(clock: unknown): Clock {
+  if (clock === undefined) return systemClock;
+  if (!hasMethods(clock, ["now", "setTimeout", "clearTimeout"])) {
+    throw new ConfigError("expected `clock` to be a Clock: an object with now(), setTimeout(fn, ms) and clearTimeout(handle)", { path: "clock" });
+  }
+  return clock as Clock;
+}
+
+function checkLogger(logger: unknown): Logger | undefined {
+  if (logger === undefined) return undefined;
+  if (!hasMethods(logger, ["debug", "info", "warn", "error"])) {
+    throw new ConfigError("expected `logger` to be false or an object with debug/info/warn/error(fields, message) methods", { path: "logger" });
+  }
+  return logger as Logger;
+}
+
+function checkBus(bus: unknown): void {
+  if (!hasMethods(bus, ["publish", "subscribe", "request", "flush", "close"])) {
+    throw new ConfigError("expected `bus` to implement Bus: publish, subscribe, request, flush and close", { path: "bus" });
+  }
+}
+
+function checkFunction<T>(value: T | undefined, name: string): T | undefined {
+  if (value !== undefined && typeof value !== "function") throw new ConfigError(`expected \`${name}\` to be a function, got ${typeof value}`, { path: name });
+  return value;
+}
+
+function checkBoolean(value: unknown, name: string): boolean | undefined {
+  if (value !== undefined && typeof value !== "boolean") throw new ConfigError(`expected \`${name}\` to be a boolean, got ${JSON.stringify(value)}`, { path: name });
+  return value;
+}

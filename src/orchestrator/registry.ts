@@ -1,0 +1,117 @@
+import { isAgentClass, type AgentClass } from "../agent/Agent.js";
+import { isValidAgentName } from "../config/agentName.js";
+import { configErrorAt } from "../config/ConfigSource.js";
+import { ConfigError } from "../errors/ConfigError.js";
+
+/** One agent registered in code: a class with a static `agentName`, or an explicit entry. */
+export type AgentRegistration = AgentClass | { name: string; agent: AgentClass; group?: string; chief?: boolean };
+
+/** A registration after validation. */
+export interface NormalizedRegistration {
+  readonly name: string;
+  readonly agentClass: AgentClass;
+  readonly group?: string;
+  readonly chief?: boolean;
+}
+
+/**
+ * Validate the `agents` option of `createOrchestrator`: every entry an agent
+ * class (recognised by its brand), every name valid and unique.
+ */
+export function normalizeRegistrations(agents: readonly AgentRegistration[] | undefined): NormalizedRegistration[] {
+  if (agents === undefined) return [];
+  if (!Array.isArray(agents)) throw new ConfigError(`expected \`agents\` to be an array of agent classes or { name, agent } entries, got ${describe(agents)}`, { path: "agents", value: agents });
+  const seen = new Map<string, number>();
+  return agents.map((entry: unknown, index) => {
+    const path = `agents[${index}]`;
+    let normalized: NormalizedRegistration;
+    if (isAgentClass(entry)) {
+      const name = entry.agentName;
+      if (name === undefined) {
+        throw new ConfigError(`agent class ${entry.name || "(anonymous)"} has no static \`agentName\`; register it as { name, agent: ${entry.name || "Class"} }`, { path, value: entry.name });
+      }
+      normalized = { name, agentClass: entry };
+    } else if (typeof entry === "object" && entry !== null && "agent" in entry) {
+      const e = entry as { name?: unknown; agent?: unknown; group?: unknown; chief?: unknown };
+      if (!isAgentClass(e.agent)) {
+        throw new ConfigError(`expected \`agent\` to be a class extending Agent, got ${describe(e.agent)}`, { path: `${path}.agent`, value: e.agent });
+      }
+      if (e.group !== undefined && typeof e.group !== "string") {
+        throw new ConfigError(`expected \`group\` to be a group name, got ${describe(e.group)}`, { path: `${path}.group`, value: e.group });
+      }
+      if (e.chief !== undefined && typeof e.chief !== "boolean") {
+        throw new ConfigError(`expected \`chief\` to be a boolean, got ${describe(e.chief)}`, { path: `${path}.chief`, value: e.chief });
+      }
+      const name = e.name ?? e.agent.agentName;
+      normalized = {
+        name: name as string,
+        agentClass: e.agent,
+        ...(e.group === undefined ? {} : { group: e.group }),
+        ...(e.chief === undefined ? {} : { chief: e.chief }),
+      };
+    } else {
+      throw new ConfigError(`expected an agent class (extending Agent) or { name, agent }, got ${describe(entry)}`, { path, value: entry });
+    }
+    if (!isValidAgentName(normalized.name)) {
+      throw new ConfigError(
+        `invalid agent name ${JSON.stringify(normalized.name)}: expected letters, digits, '_' or '-' ([A-Za-z0-9_-]+), and not __proto__, constructor or prototype`,
+        { path: `${path}.name`, value: normalized.name },
+      );
+    }
+    const previous = seen.get(normalized.name);
+    if (previous !== undefined) {
+      throw new ConfigError(`duplicate agent name "${normalized.name}" (also registered at agents[${previous}])`, { path: `${path}.name`, value: normalized.name });
+    }
+    seen.set(normalized.name, index);
+    return normalized;
+  });
+}
+
+/**
+ * Load an agent class named in the configuration (`agents.<name>.module`,
+ * `export`) with dynamic `import()`. Any failure is a ConfigError naming the
+ * agent and the key path.
+ */
+export async function loadAgentModule(
+  agent: string,
+  specifier: string,
+  exportName: string | undefined,
+  config: unknown,
+): Promise<AgentClass> {
+  const path = `agents.${agent}.module`;
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(specifier)) as Record<string, unknown>;
+  } catch (error) {
+    throw configErrorAt(config, path, `agent "${agent}": module ${JSON.stringify(specifier)} failed to load: ${error instanceof Error ? error.message : String(error)}`, {
+      value: specifier,
+      cause: error,
+    });
+  }
+  const key = exportName ?? "default";
+  let exported = module[key];
+  // a CommonJS module's `module.exports = Class` arrives as the default export;
+  // its named exports may arrive nested under `default` too
+  if (exported === undefined && exportName !== undefined && typeof module.default === "object" && module.default !== null) {
+    exported = (module.default as Record<string, unknown>)[exportName];
+  }
+  if (!isAgentClass(exported)) {
+    const available = Object.keys(module).filter((k) => isAgentClass(module[k]));
+    throw configErrorAt(
+      config,
+      exportName === undefined ? path : `agents.${agent}.export`,
+      `agent "${agent}": ${exportName === undefined ? "the default export" : `export "${exportName}"`} of ${JSON.stringify(specifier)} is not an Agent subclass (got ${describe(exported)})${available.length > 0 ? `; agent classes exported: ${available.join(", ")}` : ""}`,
+      { value: exportName ?? specifier },
+    );
+  }
+  return exported;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"} (not branded as an Agent)`;
+  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return `${typeof value} ${value}`;
+  return typeof value;
+}

@@ -1,0 +1,395 @@
+import type { Agent, AgentClass } from "../agent/Agent.js";
+import type { AgentContext } from "../agent/AgentContext.js";
+import type { Bus } from "../bus/Bus.js";
+import type { Clock } from "../clock.js";
+import type { ResolvedConfig, ResolvedGroup } from "../config/ResolvedConfig.js";
+import { formatDuration } from "../duration.js";
+import { AgentError } from "../errors/AgentError.js";
+import type { Logger } from "../logger.js";
+import { AgentCounters, type CrashReason, type EscalationReason } from "../stats/AgentCounters.js";
+import type { AgentState, AgentStatus } from "./AgentStatus.js";
+import { backoffDelay } from "./backoff.js";
+import { CrashWindow } from "./CrashWindow.js";
+import type { CrashRecord, Escalation } from "./Escalation.js";
+import { Incarnation } from "./Incarnation.js";
+import type { OrchestratorEvents } from "./events.js";
+
+const HISTORY = 10;
+
+/** What an {@link AgentSupervisor} needs from its orchestrator. */
+export interface SupervisorHost {
+  readonly clock: Clock;
+  readonly bus: Bus;
+  readonly random: () => number;
+  readonly logger: Logger;
+  readonly settings: ResolvedConfig["supervisor"];
+  /** True once shutdown (or a fail-stop) has begun: nothing restarts or escalates. */
+  stopping(): boolean;
+  emit<E extends keyof OrchestratorEvents>(event: E, payload: OrchestratorEvents[E]): void;
+  escalate(event: Escalation): void;
+  /** A crash under a fail-stop policy. */
+  failStop(agent: string, error: unknown): void;
+  /** Wire the triggers of a running incarnation (the `cron.<agent>` subscription). */
+  attachTriggers(agent: string, incarnation: Incarnation, instance: Agent): void;
+}
+
+/** What the supervisor knows of one agent's registration. */
+export interface SupervisedAgent {
+  readonly name: string;
+  readonly agentClass: AgentClass;
+  readonly group: ResolvedGroup;
+  readonly config: unknown;
+  readonly heartbeatTimeout: number | undefined;
+}
+
+/**
+ * The per-agent state machine: starts incarnations, turns every kind of crash
+ * into one decision (restart after back-off, disable, escalate, fail-stop) and
+ * stops the agent with a deadline.
+ */
+export class AgentSupervisor {
+  readonly counters = new AgentCounters();
+  readonly #host: SupervisorHost;
+  readonly #agent: SupervisedAgent;
+  readonly #log: Logger;
+  readonly #window: CrashWindow;
+  readonly #history: CrashRecord[] = [];
+  #state: AgentState = "stopped";
+  #incarnation: Incarnation | undefined;
+  #incarnations = 0;
+  #restartTimer: unknown;
+  #nextRestartAt: number | undefined;
+  #restartsSinceEnable = 0;
+  #restarts = 0;
+  #crashes = 0;
+  #streak = 0;
+  #attempt = 0;
+  #lastError: string | undefined;
+
+  constructor(agent: SupervisedAgent, host: SupervisorHost) {
+    this.#agent = agent;
+    this.#host = host;
+    this.#window = new CrashWindow(agent.group.crashLoop.within);
+    this.#log = childLogger(host.logger, agent.name);
+  }
+
+  get name(): string {
+    return this.#agent.name;
+  }
+
+  get group(): ResolvedGroup {
+    return this.#agent.group;
+  }
+
+  get state(): AgentState {
+    return this.#state;
+  }
+
+  /** The live agent instance, while an incarnation runs. */
+  get instance(): Agent | undefined {
+    return this.#incarnation?.ended === false ? this.#incarnation.instance : undefined;
+  }
+
+  /** The current incarnation (for tests and the chaos suite's invariants). */
+  get incarnation(): Incarnation | undefined {
+    return this.#incarnation;
+  }
+
+  status(nextTriggerAt?: number): AgentStatus {
+    return {
+      name: this.#agent.name,
+      group: this.#agent.group.name,
+      state: this.#state,
+      restarts: this.#restarts,
+      crashes: this.#crashes,
+      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+      ...(this.#nextRestartAt === undefined ? {} : { nextRestartAt: this.#nextRestartAt }),
+      ...(nextTriggerAt === undefined ? {} : { nextTriggerAt }),
+    };
+  }
+
+  /** Mark the agent disabled without starting it (`enabled: false`). */
+  markDisabled(): void {
+    this.#setState("disabled");
+  }
+
+  /**
+   * Start a fresh incarnation. Resolves when its `start()` has settled, or when
+   * the incarnation ended first (a crash, a hang past `startTimeout`).
+   */
+  async launch(): Promise<void> {
+    this.#clearRestart();
+    const host = this.#host;
+    const name = this.#agent.name;
+    const inc: Incarnation = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, (error) =>
+      this.#crash(inc, "error", error),
+    );
+    this.#incarnation = inc;
+    this.#setState("starting");
+
+    const context: AgentContext = {
+      name,
+      bus: inc.bus,
+      log: this.#log,
+      signal: inc.controller.signal,
+      config: this.#agent.config,
+      clock: inc.clock,
+      random: host.random,
+      heartbeat: () => {
+        if (!inc.ended) inc.lastBeat = host.clock.now();
+      },
+      fail: (error: unknown) => this.#crash(inc, "fail", error),
+    };
+
+    let instance: Agent;
+    try {
+      instance = new this.#agent.agentClass(context);
+    } catch (error) {
+      this.#crash(inc, "start", error);
+      return;
+    }
+    inc.instance = instance;
+
+    const { startTimeout } = host.settings;
+    const timer = inc.clock.setTimeout(() => {
+      this.#crash(inc, "hung", new AgentError("AGENT_HUNG", name, `agent "${name}": start() did not settle within ${formatDuration(startTimeout)} (supervisor.startTimeout)`));
+    }, startTimeout);
+
+    // an async wrapper turns a synchronous throw into a rejection
+    const started = (async () => instance.start())();
+    const outcome = await Promise.race([
+      started.then(
+        () => ({ ok: true as const }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+      inc.whenEnded.then(() => undefined),
+    ]);
+    inc.clock.clearTimeout(timer);
+    if (outcome === undefined || inc.ended) return;
+    if (!outcome.ok) {
+      this.#crash(inc, "start", outcome.error);
+      return;
+    }
+    inc.runningSince = host.clock.now();
+    inc.lastBeat = inc.runningSince;
+    this.#setState("running");
+    host.attachTriggers(name, inc, instance);
+    this.#watchHeartbeat(inc);
+  }
+
+  /** Report a crash of the current incarnation from outside (a failing `onCron` or trigger timeout). */
+  crashCurrent(incarnation: Incarnation, reason: CrashReason, error: unknown): void {
+    this.#crash(incarnation, reason, error);
+  }
+
+  /**
+   * Stop gracefully: abort the signal, run `stop()` within `stopTimeout`, then
+   * release the incarnation. Past the deadline it is abandoned and reported.
+   * Ends in `finalState`.
+   */
+  async stop(finalState: "stopped" | "disabled", deadline = this.#host.settings.stopTimeout): Promise<void> {
+    this.#clearRestart();
+    const inc = this.#incarnation;
+    if (inc === undefined || inc.ended) {
+      if (inc !== undefined) await inc.dispose(new AgentError("AGENT_FAILED", this.name, "stopped"));
+      this.#incarnation = undefined;
+      if (this.#state !== "failed" || finalState === "disabled") this.#setState(finalState);
+      return;
+    }
+    const host = this.#host;
+    const name = this.#agent.name;
+    this.#setState("stopping");
+    inc.abort(new AgentError("AGENT_FAILED", name, `agent "${name}" is stopping`));
+    const instance = inc.instance;
+    if (instance !== undefined) {
+      let timer: unknown;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = host.clock.setTimeout(() => resolve("timeout"), Math.max(0, deadline));
+      });
+      const stopping = (async () => instance.stop())();
+      const outcome = await Promise.race([
+        stopping.then(
+          () => "ok" as const,
+          (error: unknown) => ({ error }),
+        ),
+        timeout,
+      ]);
+      host.clock.clearTimeout(timer);
+      if (outcome === "timeout") {
+        this.counters.stopFailures++;
+        this.#log.warn(
+          { agent: name, timeout: deadline },
+          `agent "${name}": stop() did not settle within ${formatDuration(deadline)}; the incarnation is abandoned`,
+        );
+        host.emit("agent:stop-timeout", { agent: name, timeout: deadline });
+      } else if (outcome !== "ok") {
+        this.counters.stopFailures++;
+        this.#log.error({ agent: name, err: outcome.error }, `agent "${name}": stop() failed: ${errorMessage(outcome.error)}`);
+      }
+    }
+    await inc.dispose(new AgentError("AGENT_FAILED", name, "stopped"));
+    if (this.#incarnation === inc) this.#incarnation = undefined;
+    this.#setState(finalState);
+  }
+
+  /** Operator: clear the crash window, the streak and the back-off, and start now (unless running). */
+  async enable(): Promise<void> {
+    this.#window.clear();
+    this.#streak = 0;
+    this.#attempt = 0;
+    this.#restartsSinceEnable = 0;
+    if (this.#state === "running" || this.#state === "starting" || this.#state === "stopping") return;
+    await this.launch();
+  }
+
+  /** Operator: stop the agent and keep it down until `enable()`. */
+  async disable(): Promise<void> {
+    if (this.#state === "disabled") return;
+    await this.stop("disabled");
+    this.#host.emit("agent:disabled", { agent: this.name, reason: "operator" });
+  }
+
+  /** Operator: stop the current incarnation (if any) and start a fresh one now, without back-off. */
+  async restart(): Promise<void> {
+    if (this.#incarnation !== undefined) await this.stop("stopped");
+    this.#restarts++;
+    this.counters.restarts++;
+    this.#host.emit("agent:restart", { agent: this.name, delay: 0, at: this.#host.clock.now(), attempt: this.#attempt, reason: "operator" });
+    await this.launch();
+  }
+
+  /** Cancel a pending restart (shutdown has begun). */
+  cancelRestart(): void {
+    this.#clearRestart();
+  }
+
+  #crash(inc: Incarnation, reason: CrashReason, error: unknown): void {
+    if (inc !== this.#incarnation || inc.ended) return;
+    const host = this.#host;
+    const name = this.#agent.name;
+    const now = host.clock.now();
+    const stable = inc.runningSince !== undefined && now - inc.startedAt >= host.settings.resetAfter;
+    void inc.dispose(error);
+    this.#incarnation = undefined;
+
+    this.counters.crashes[reason]++;
+    this.#crashes++;
+    const message = errorMessage(error);
+    this.#lastError = message;
+    this.#history.push({ at: now, error: message });
+    if (this.#history.length > HISTORY) this.#history.shift();
+    this.#log.error({ agent: name, reason, err: error }, `agent "${name}" crashed (${reason}): ${message}`);
+    host.emit("agent:crash", { agent: name, reason, error, crashes: this.#crashes });
+
+    if (host.stopping()) {
+      this.#setState("stopped");
+      return;
+    }
+    const group = this.#agent.group;
+    if (group.restart.kind === "fail-stop") {
+      this.#setState("failed");
+      host.failStop(name, error);
+      return;
+    }
+    if (stable) {
+      this.#attempt = 0;
+      this.#streak = 0;
+    }
+    this.#streak++;
+    const inWindow = this.#window.record(now);
+    if (group.restart.kind === "max" && this.#restartsSinceEnable >= group.restart.max) {
+      this.#disableByRule("restart-limit");
+    } else if (inWindow > group.crashLoop.maxCrashes) {
+      this.#disableByRule("crash-loop");
+    } else {
+      if (this.#streak === group.escalateAfter) this.#escalate("consecutive-failures", false);
+      this.#scheduleRestart();
+    }
+  }
+
+  #scheduleRestart(): void {
+    const host = this.#host;
+    const delay = backoffDelay(this.#attempt, host.settings.backoff, host.random);
+    this.#attempt++;
+    const at = host.clock.now() + delay;
+    this.#nextRestartAt = at;
+    this.#setState("backoff");
+    host.emit("agent:restart", { agent: this.name, delay, at, attempt: this.#attempt, reason: "crash" });
+    this.#restartTimer = host.clock.setTimeout(() => {
+      this.#restartTimer = undefined;
+      this.#nextRestartAt = undefined;
+      if (host.stopping()) return;
+      this.#restartsSinceEnable++;
+      this.#restarts++;
+      this.counters.restarts++;
+      void this.launch();
+    }, delay);
+  }
+
+  #disableByRule(reason: EscalationReason): void {
+    this.#setState("disabled");
+    this.#host.emit("agent:disabled", { agent: this.name, reason });
+    this.#escalate(reason, true);
+  }
+
+  #escalate(reason: EscalationReason, disabled: boolean): void {
+    this.counters.escalations[reason]++;
+    this.#host.escalate({ agent: this.name, reason, disabled, crashes: [...this.#history] });
+  }
+
+  #watchHeartbeat(inc: Incarnation): void {
+    const timeout = this.#agent.heartbeatTimeout;
+    if (timeout === undefined) return;
+    const clock = this.#host.clock;
+    const name = this.#agent.name;
+    const check = (): void => {
+      if (inc.ended) return;
+      const idle = clock.now() - inc.lastBeat;
+      if (idle >= timeout) {
+        this.#crash(
+          inc,
+          "hung",
+          new AgentError("AGENT_HUNG", name, `agent "${name}": no heartbeat for ${formatDuration(idle)} (heartbeatTimeout ${formatDuration(timeout)})`),
+        );
+      } else {
+        inc.clock.setTimeout(check, timeout - idle);
+      }
+    };
+    inc.clock.setTimeout(check, timeout);
+  }
+
+  #clearRestart(): void {
+    if (this.#restartTimer !== undefined) {
+      this.#host.clock.clearTimeout(this.#restartTimer);
+      this.#restartTimer = undefined;
+    }
+    this.#nextRestartAt = undefined;
+  }
+
+  #setState(state: AgentState): void {
+    const previous = this.#state;
+    if (previous === state) return;
+    this.#state = state;
+    this.#host.emit("agent:state", { agent: this.name, state, previous });
+  }
+}
+
+/** The message of anything thrown. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+function childLogger(logger: Logger, agent: string): Logger {
+  return {
+    debug: (fields, message) => logger.debug({ agent, ...fields }, message),
+    info: (fields, message) => logger.info({ agent, ...fields }, message),
+    warn: (fields, message) => logger.warn({ agent, ...fields }, message),
+    error: (fields, message) => logger.error({ agent, ...fields }, message),
+  };
+}

@@ -1,0 +1,30 @@
+import type { CrashReason, EscalationReason } from "../stats/AgentCounters.js";
+import type { AgentState } from "./AgentStatus.js";
+import type { Escalation } from "./Escalation.js";
+
+/** Payloads of the events `orch.on(event, listener)` delivers. */
+export interface OrchestratorEvents {
+  /** An agent changed state. */
+  "agent:state": { readonly agent: string; readonly state: AgentState; readonly previous: AgentState };
+  /** An agent crashed (counted once per crash). */
+  "agent:crash": { readonly agent: string; readonly reason: CrashReason; readonly error: unknown; readonly crashes: number };
+  /** A restart was scheduled (`reason: 'crash'`, after `delay` ms, at `at`) or done by an operator (`reason: 'operator'`). */
+  "agent:restart": {
+    readonly agent: string;
+    readonly delay: number;
+    readonly at: number;
+    readonly attempt: number;
+    readonly reason: "crash" | "operator";
+  };
+  /** An agent was disabled by a rule (`crash-loop`, `restart-limit`) or by an operator. */
+  "agent:disabled": { readonly agent: string; readonly reason: EscalationReason | "operator" };
+  /** A `stop()` did not settle within its deadline; the incarnation was abandoned. */
+  "agent:stop-timeout": { readonly agent: string; readonly timeout: number };
+  /** An escalation was raised (also published on `orchestrator.escalation`). */
+  escalation: Escalation;
+  /** The orchestrator has stopped (emitted just before `closed` settles). */
+  shutdown: { readonly reason: string; readonly failed: boolean };
+}
+
+/** Names of the events of {@link OrchestratorEvents}. */
+export type OrchestratorEventName = keyof OrchestratorEvents;

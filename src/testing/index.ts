@@ -1,0 +1,9 @@
+// The testing kit, `@acme/agent-orchestrator/testing`. This file only re-exports.
+
+export { ManualClock } from "./ManualClock.js";
+export { FakeBus } from "./FakeBus.js";
+export type { FakeBusOptions } from "./FakeBus.js";
+export { busContract, BUS_CONTRACT_CASES } from "./busContract.js";
+export type { BusContractCase, BusContractContext, BusContractOptions } from "./busContract.js";
+export { testAgent } from "./testAgent.js";
+export type { AgentHarness, ConfigOf, TestAgentOptions, TestLogEntry } from "./testAgent.js";
