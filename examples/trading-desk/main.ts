@@ -1,0 +1,164 @@
+// The trading desk demo: `npm run demo`.
+//
+// Five agents run under the orchestrator: market data (loaded by module from
+// orchestrator.yaml, publishing prices every second), a momentum strategy that
+// asks the risk agent before it trades, the risk agent (critical), the chief
+// that receives escalations (critical), and a flaky feed that crashes every
+// third tick so that back-off, escalation, crash-loop disable and recovery show.
+//
+// Health is served on :8000/healthz, metrics on :8001/metrics. A live status
+// view refreshes in place on a terminal; elsewhere the demo prints plain log
+// lines. Ctrl-C shuts down gracefully and prints a summary.
+//
+//   npm run demo -- --duration 20s            stop by itself after 20 s
+//   npm run demo -- --health-port 0 --metrics-port 0   free ports
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  createOrchestrator,
+  formatDuration,
+  loadConfig,
+  toMilliseconds,
+  type AgentStatus,
+  type Logger,
+} from "../../src/index.js";
+import { Chief, Momentum, Risk } from "./agents/desk.js";
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: "string" },
+    "health-port": { type: "string" },
+    "metrics-port": { type: "string" },
+    host: { type: "string", default: "127.0.0.1" },
+  },
+});
+
+const duration = args.duration === undefined ? undefined : toMilliseconds(args.duration);
+if (args.duration !== undefined && (duration === undefined || duration <= 0)) {
+  console.error(`--duration: expected a duration such as 20s or 2m, got ${JSON.stringify(args.duration)}`);
+  process.exit(2);
+}
+const port = (name: "health-port" | "metrics-port"): number | undefined => {
+  const raw = args[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    console.error(`--${name}: expected a port number from 0 to 65535, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+};
+
+const tty = process.stdout.isTTY === true;
+const recent: string[] = [];
+const say = (line: string): void => {
+  if (tty) {
+    recent.push(line);
+    if (recent.length > 8) recent.shift();
+  } else {
+    console.log(line);
+  }
+};
+const logger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (_fields, message) => say(`warn  ${message ?? ""}`),
+  error: (_fields, message) => say(`error ${message ?? ""}`),
+};
+
+const config = await loadConfig(fileURLToPath(new URL("./orchestrator.yaml", import.meta.url)));
+const orch = createOrchestrator({
+  agents: [Momentum, Risk, { name: "chief", agent: Chief, chief: true }],
+  config,
+  logger,
+});
+
+// what happens, as plain lines (and the recent-events pane of the status view)
+orch.on("agent:state", (e) => say(`state ${e.agent}: ${e.previous} → ${e.state}`));
+orch.on("agent:restart", (e) => {
+  if (e.reason === "crash") say(`restart ${e.agent} in ${formatDuration(e.delay)} (attempt ${e.attempt})`);
+});
+orch.on("agent:disabled", (e) => say(`disabled ${e.agent} (${e.reason})`));
+orch.on("escalation", (e) => say(`escalation ${e.agent}: ${e.reason}${e.disabled ? ", disabled" : ""} after ${e.crashes.length} crashes`));
+
+// the chief asks the desk to re-enable an agent after a cool-down (an operator's action)
+const cooling = new Set<ReturnType<typeof setTimeout>>();
+orch.bus.subscribe("desk.enable", (m) => {
+  const { agent, after } = m.payload as { agent: string; after: number };
+  say(`chief: re-enable ${agent} in ${formatDuration(after)}`);
+  const timer = setTimeout(() => {
+    cooling.delete(timer);
+    if (orch.phase === "running") orch.enable(agent);
+  }, after);
+  cooling.add(timer);
+});
+
+const started = Date.now();
+await orch.start();
+const healthPort = port("health-port");
+const metricsPort = port("metrics-port");
+const listening = await orch.listen({
+  ...(healthPort === undefined ? {} : { healthPort }),
+  ...(metricsPort === undefined ? {} : { metricsPort }),
+  host: args.host,
+});
+console.log(`health:  http://${args.host}:${listening.healthPort}/healthz  (liveness: /livez)`);
+console.log(`metrics: http://${args.host}:${listening.metricsPort}/metrics`);
+console.log(tty ? "Ctrl-C stops the desk.\n" : "");
+
+// the live status view
+const columns = (status: AgentStatus): string => {
+  const next = status.nextTriggerAt === undefined ? "-" : `${Math.max(0, Math.round((status.nextTriggerAt - Date.now()) / 100) / 10)}s`;
+  const error = status.lastError === undefined ? "" : status.lastError.slice(0, 40);
+  return `${status.name.padEnd(12)} ${status.group.padEnd(9)} ${paint(status.state).padEnd(tty ? 19 : 10)} ${String(status.restarts).padStart(8)} ${String(status.crashes).padStart(7)}  ${next.padStart(5)}  ${error}`;
+};
+const header = `${"agent".padEnd(12)} ${"group".padEnd(9)} ${"state".padEnd(10)} ${"restarts".padStart(8)} ${"crashes".padStart(7)}  ${"next".padStart(5)}  last error`;
+function paint(state: string): string {
+  if (!tty) return state;
+  const color = state === "running" ? 32 : state === "backoff" || state === "starting" ? 33 : state === "disabled" || state === "failed" ? 31 : 90;
+  return `\u001b[${color}m${state}\u001b[0m`;
+}
+const render = (): void => {
+  const health = orch.health();
+  const lines = [
+    `trading desk — up ${formatDuration(Date.now() - started)} — health ${health.status} — bus ${JSON.stringify(orch.bus.stats?.() ?? {})}`,
+    "",
+    header,
+    ...orch.agents().map(columns),
+    "",
+    "recent:",
+    ...recent.map((line) => `  ${line}`),
+  ];
+  process.stdout.write(`\u001b[H\u001b[J${lines.join("\n")}\n`);
+};
+const view = tty ? setInterval(render, 500) : undefined;
+if (tty) process.stdout.write("\u001b[2J");
+
+// stop: Ctrl-C, SIGTERM, --duration, or a fail-stop of a critical agent
+let stopping = false;
+const stop = async (why: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  if (view !== undefined) clearInterval(view);
+  for (const timer of cooling) clearTimeout(timer);
+  say(`stopping: ${why}`);
+  await orch.shutdown({ reason: why });
+  const closed = await orch.closed;
+  if (tty) render();
+  console.log(`\nsummary after ${formatDuration(Date.now() - started)} (${closed.reason}${closed.failed ? ", FAILED" : ""}):`);
+  console.log(header);
+  for (const status of orch.agents()) console.log(columns(status));
+  const stats = orch.bus.stats?.();
+  if (stats !== undefined) {
+    console.log(`bus: ${stats.published} published, ${stats.delivered} delivered, ${stats.dropped} dropped, ${stats.handlerErrors} handler errors`);
+  }
+  const restarts = orch.agents().reduce((sum, a) => sum + a.restarts, 0);
+  console.log(`total restarts: ${restarts}`);
+  process.exitCode = closed.failed ? 1 : 0;
+};
+process.once("SIGINT", () => void stop("SIGINT"));
+process.once("SIGTERM", () => void stop("SIGTERM"));
+if (duration !== undefined) setTimeout(() => void stop(`--duration ${formatDuration(duration)}`), duration);
+void orch.closed.then((closed) => {
+  if (closed.failed) void stop(closed.reason);
+});
