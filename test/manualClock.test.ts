@@ -75,12 +75,12 @@ describe("ManualClock", () => {
   test("a timer can cancel a later timer of the same advance", async () => {
     const clock = new ManualClock(0);
     const fired: string[] = [];
-    let later: unknown;
+    const handles: unknown[] = [];
     clock.setTimeout(() => {
       fired.push("first");
-      clock.clearTimeout(later);
+      clock.clearTimeout(handles[0]);
     }, 10);
-    later = clock.setTimeout(() => fired.push("later"), 20);
+    handles.push(clock.setTimeout(() => fired.push("later"), 20));
     await clock.advance(50);
     expect(fired).toEqual(["first"]);
   });

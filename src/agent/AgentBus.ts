@@ -58,7 +58,7 @@ export class AgentBus implements Bus {
       const started = performance.now();
       let result: unknown;
       try {
-        result = handler(message as Message<PayloadOf<TopicMap, Pattern>>);
+        result = handler(message);
       } catch (error) {
         counters.handlerDuration.observe((performance.now() - started) / 1_000);
         throw error;
