@@ -1,5 +1,5 @@
-// The whole test run behind `npm test`: typecheck, lint, unit + integration +
-// type tests (vitest), then the packed package (build, npm pack, publint,
+// The whole test run behind `npm test`: typecheck, lint, the API reference
+// check, unit + integration + type tests (vitest), then the packed package (build, npm pack, publint,
 // @arethetypeswrong/cli, and importing/requiring the tarball from a consumer).
 // Each check step counts as one test; vitest's own tests are counted one by one.
 // It ends with the line `tests: N passed, N failed`.
@@ -39,6 +39,9 @@ const wants = (name) => only.length === 0 || only.includes(name);
 
 if (wants("typecheck")) step("typecheck", npx, ["tsc", "--noEmit", "-p", "."]);
 if (wants("lint")) step("lint", npx, ["eslint", "."]);
+
+// the API reference builds with every export documented (typedoc.json treats warnings as errors)
+if (wants("docs")) step("api-docs", npx, ["typedoc", "--emit", "none"]);
 
 if (wants("vitest")) {
   const report = join(tmp, "vitest.json");

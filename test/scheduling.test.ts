@@ -2,7 +2,7 @@
 // bus, are visible to other subscribers, respect the agent's state, and the
 // trigger policies apply.
 import { describe, expect, test } from "vitest";
-import { Agent } from "../src/agent/Agent.js";
+import type { Agent } from "../src/agent/Agent.js";
 import type { CronTick } from "../src/schedule/ScheduleSpec.js";
 import { never, recordEvents, scriptedAgent, setup, T0 } from "./helpers/orchestrator.js";
 
