@@ -19,6 +19,11 @@ import { TimeZone } from "./TimeZone.js";
 /** The longest the scheduler's timer waits before it re-reads the wall clock, in ms. */
 export const DEFAULT_MAX_WAIT_MS = 30_000;
 
+/** An `H` (hashed) value in a cron field: `H`, `H/5`, `H(0-29)/5`, `1,H`, `H#3`; not the H of `THU`. */
+const HASHED_FIELD = /(?:^|[\s,])H(?:[\s,(/#]|$)/;
+/** Parsed cron patterns kept at most (the cache is emptied past it). */
+const PATTERN_CACHE_LIMIT = 10_000;
+
 /** Options of a {@link Scheduler}. */
 export interface SchedulerOptions {
   /**
@@ -294,7 +299,7 @@ export class Scheduler {
     }
     const expression = trigger.cron.trim();
     // `H` fields are resolved per trigger, identically on every instance.
-    const seed = /H/.test(expression) ? `${agent}:${trigger.name}` : "";
+    const seed = HASHED_FIELD.test(expression) ? `${agent}:${trigger.name}` : "";
     const cacheKey = `${zone.name}|${seed}|${expression}`;
     let pattern = this.#patterns.get(cacheKey);
     if (pattern !== undefined) return pattern;
@@ -310,6 +315,7 @@ export class Scheduler {
         { path: `${path}.cron`, value: trigger.cron, cause: error },
       );
     }
+    if (this.#patterns.size >= PATTERN_CACHE_LIMIT) this.#patterns.clear();
     this.#patterns.set(cacheKey, pattern);
     return pattern;
   }
@@ -411,9 +417,16 @@ export class Scheduler {
     if (triggers.length === 0) this.#retire(series);
   }
 
+  /** Take a series out of the queue; when it has no slot left, its remaining triggers are spent. */
   #retire(series: Series): void {
     this.#heap.remove(series);
     if (this.#series.get(series.key) === series) this.#series.delete(series.key);
+    if (series.at !== Infinity) return;
+    for (const entry of series.triggers) {
+      if (entry.series !== series) continue;
+      entry.series = undefined;
+      entry.state = "spent";
+    }
   }
 
   #rearm(): void {

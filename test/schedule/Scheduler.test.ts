@@ -150,6 +150,15 @@ describe("Scheduler: fire times", () => {
     expect(first.scheduler.nextFireAt("b")).toBe(second.scheduler.nextFireAt("b"));
     expect(first.scheduler.nextFireAt("a")).not.toBe(first.scheduler.nextFireAt("b"));
   });
+
+  it("does not mistake the H of a day name for a hashed field", () => {
+    const h = harness("2026-01-01T00:00:00Z");
+    h.scheduler.add("a", cron("0 9 * * THU"));
+    h.scheduler.add("b", cron("0 9 * * THU"));
+    h.scheduler.start();
+    expect(iso(h.scheduler.nextFireAt("a") as number)).toBe("2026-01-01T09:00:00.000Z");
+    expect(h.scheduler.nextFireAt("b")).toBe(h.scheduler.nextFireAt("a"));
+  });
 });
 
 describe("Scheduler: far dates and the wait cap", () => {
