@@ -3,12 +3,15 @@ import { defineConfig } from "tsup";
 const entry = {
   index: "src/index.ts",
   testing: "src/testing/index.ts",
+  nats: "src/nats/index.ts",
 };
 
 // p-retry (and its dependency is-network-error) ship only as ES modules. The
 // ESM build imports them; the CommonJS build bundles them, so `require()` works
 // on every supported Node.js without relying on require(esm).
 const esmOnlyDependencies = ["p-retry", "is-network-error"];
+// The NATS client is an optional peer dependency: never bundled, loaded only by the `./nats` entry.
+const external = [/^@nats-io\//];
 
 export default defineConfig([
   {
@@ -19,6 +22,7 @@ export default defineConfig([
     target: "node20",
     splitting: true,
     treeshake: true,
+    external,
   },
   {
     entry,
@@ -29,5 +33,6 @@ export default defineConfig([
     splitting: true,
     treeshake: true,
     noExternal: esmOnlyDependencies,
+    external,
   },
 ]);

@@ -48,7 +48,7 @@ const consumer = join(work, "consumer");
 const installed = join(consumer, "node_modules", ...pkg.name.split("/"));
 mkdirSync(installed, { recursive: true });
 execFileSync("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"]);
-for (const dep of [...Object.keys(pkg.dependencies ?? {}), "@types/node"]) {
+for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), "@types/node"]) {
   const target = join(consumer, "node_modules", ...dep.split("/"));
   mkdirSync(join(target, ".."), { recursive: true });
   symlinkSync(join(root, "node_modules", ...dep.split("/")), target, "dir");

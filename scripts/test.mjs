@@ -43,9 +43,9 @@ if (wants("lint")) step("lint", npx, ["eslint", "."]);
 // the API reference builds with every export documented (typedoc.json treats warnings as errors)
 if (wants("docs")) step("api-docs", npx, ["typedoc", "--emit", "none"]);
 
-if (wants("vitest")) {
-  const report = join(tmp, "vitest.json");
-  const ok = run("vitest", npx, ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`]);
+function vitest(name, extra) {
+  const report = join(tmp, `${name}.json`);
+  const ok = run(name, npx, ["vitest", "run", ...extra, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`]);
   if (existsSync(report)) {
     const json = JSON.parse(readFileSync(report, "utf8"));
     passed += json.numPassedTests ?? 0;
@@ -53,13 +53,18 @@ if (wants("vitest")) {
     if (!ok && (json.numFailedTests ?? 0) === 0) {
       // a suite failed to load, or an unhandled error ended the run
       failed++;
-      failures.push("vitest (run error)");
+      failures.push(`${name} (run error)`);
     }
   } else {
     failed++;
-    failures.push("vitest (no report)");
+    failures.push(`${name} (no report)`);
   }
 }
+
+// unit, integration, type tests and the examples' tests
+if (wants("vitest")) vitest("vitest", []);
+// the NATS suite: a real nats-server (NATS_URL, or one it starts); skipped loudly without one, except under CI
+if (wants("nats")) vitest("nats", ["--config", "vitest.nats.config.ts", "--typecheck.enabled=false"]);
 
 if (wants("package")) {
   if (run("build", "npm", ["run", "build", "--silent"])) {

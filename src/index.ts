@@ -55,6 +55,7 @@ export { isValidPattern, isValidTopic, topicMatches, validatePattern, validateTo
 export type { BusSubscription } from "./bus/InProcessBus.js";
 export type {
   Bus,
+  BusConnection,
   BusOptions,
   BusStats,
   DropReason,

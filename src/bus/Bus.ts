@@ -173,6 +173,21 @@ export interface Bus<Topics extends object = TopicMap> {
   close(): Promise<void>;
   /** Current counters, when the implementation keeps them. */
   stats?(): BusStats;
+  /**
+   * The connection to a broker, for a networked bus (absent in-process): the
+   * orchestrator shows it in health and metrics.
+   */
+  connection?(): BusConnection | undefined;
+}
+
+/** A networked bus's connection, as health and metrics see it. */
+export interface BusConnection {
+  /** Connected to the broker now. */
+  readonly connected: boolean;
+  /** Reconnections since the bus was created. */
+  readonly reconnects: number;
+  /** When true, a disconnected bus makes health fail. */
+  readonly required: boolean;
 }
 
 /** Options of {@link createBus}. */

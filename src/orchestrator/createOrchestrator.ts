@@ -147,7 +147,7 @@ class OrchestratorRuntime implements Orchestrator {
       loop: () => ({ lastTickAt: this.#lastLoopAt, intervalMs: LOOP_INTERVAL_MS }),
       clock: this.#clock,
     };
-    const connection = (this.bus as { connection?: () => ReturnType<NonNullable<ObservedSource["busConnection"]>> }).connection?.bind(this.bus);
+    const connection = this.bus.connection?.bind(this.bus);
     if (connection !== undefined) source.busConnection = connection;
     this.#observability = createObservability(source, { ...options.metrics, logger: this.#logger });
     this.#sharedRegistry = options.metrics?.registry !== undefined;
