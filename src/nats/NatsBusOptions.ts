@@ -1,0 +1,103 @@
+import type { DropReason, Message } from "../bus/Bus.js";
+import { describeValue } from "../bus/describeValue.js";
+import type { Clock } from "../clock.js";
+import { systemClock } from "../clock.js";
+import { BusError } from "../errors/BusError.js";
+import type { PayloadCodec } from "./PayloadCodec.js";
+import { jsonCodec } from "./PayloadCodec.js";
+
+/** Default of {@link NatsBusOptions.noReplyGraceMs}, in ms. */
+export const DEFAULT_NO_REPLY_GRACE_MS = 100;
+
+/** Options of `createNatsBus`. */
+export interface NatsBusOptions {
+  /**
+   * How payloads and replies are serialised. Every bus on the same subjects
+   * must use the same codec.
+   * @default jsonCodec (UTF-8 JSON that refuses functions, symbols, BigInt, non-finite numbers and cycles)
+   */
+  codec?: PayloadCodec;
+  /**
+   * Time source for message timestamps and request timeouts.
+   * @default systemClock
+   */
+  clock?: Clock;
+  /** Where handler errors go when the subscription has no `onError` of its own. */
+  onError?: (error: unknown, message: Message) => void;
+  /** Called for each delivery dropped from a local subscription queue, with the reason. */
+  onDrop?: (message: Message, reason: DropReason) => void;
+  /**
+   * Subject prefix: topic `a.b` travels on subject `<prefix>.a.b`, so several
+   * environments (or test runs) can share one server without seeing each
+   * other. Dot-separated tokens, like a topic.
+   * @default none: topics are the NATS subjects
+   */
+  prefix?: string;
+  /**
+   * Whether health fails while the connection is down (`connection().required`).
+   * @default true
+   */
+  requireConnection?: boolean;
+  /**
+   * How long, in real milliseconds, a request whose every announced responder
+   * has settled without replying waits for further responders (in other
+   * processes) to announce themselves before it rejects with `NO_REPLY`.
+   * @default 100
+   */
+  noReplyGraceMs?: number;
+  /**
+   * Subject prefix of the reply inboxes, for accounts whose permissions only
+   * allow replies on certain subjects.
+   * @default "_INBOX"
+   */
+  inboxPrefix?: string;
+}
+
+/** {@link NatsBusOptions} checked, with defaults filled in. */
+export interface ResolvedNatsBusOptions {
+  codec: PayloadCodec;
+  clock: Clock;
+  onError: ((error: unknown, message: Message) => void) | undefined;
+  onDrop: ((message: Message, reason: DropReason) => void) | undefined;
+  prefix: string | undefined;
+  requireConnection: boolean;
+  noReplyGraceMs: number;
+  inboxPrefix: string;
+}
+
+/**
+ * Check the options of `createNatsBus` and fill in the defaults.
+ *
+ * @throws BusError `INVALID_OPTION` naming the option, the bad value and what was expected
+ */
+export function resolveNatsBusOptions(options: NatsBusOptions): ResolvedNatsBusOptions {
+  const fail = (message: string): BusError => new BusError("INVALID_OPTION", `createNatsBus: ${message}`);
+  if (typeof options !== "object" || options === null) throw fail(`expected options to be an object, got ${describeValue(options)}`);
+  const { codec = jsonCodec, clock = systemClock, onError, onDrop, prefix, requireConnection = true, noReplyGraceMs = DEFAULT_NO_REPLY_GRACE_MS, inboxPrefix = "_INBOX" } = options;
+  const shape = codec as Partial<Record<keyof PayloadCodec, unknown>> | null;
+  if (typeof shape !== "object" || shape === null || typeof shape.encode !== "function" || typeof shape.decode !== "function") {
+    throw fail(`expected \`codec\` to be an object with encode(payload) and decode(bytes), got ${describeValue(codec)}`);
+  }
+  const time = clock as Partial<Record<keyof Clock, unknown>> | null;
+  if (typeof time !== "object" || time === null || typeof time.now !== "function" || typeof time.setTimeout !== "function" || typeof time.clearTimeout !== "function") {
+    throw fail(`expected \`clock\` to be a Clock (an object with now(), setTimeout() and clearTimeout()), got ${describeValue(clock)}`);
+  }
+  for (const [key, value] of [["onError", onError], ["onDrop", onDrop]] as const) {
+    if (value !== undefined && typeof value !== "function") throw fail(`expected \`${key}\` to be a function, got ${describeValue(value)}`);
+  }
+  if (prefix !== undefined && !isSubjectPrefix(prefix)) {
+    throw fail(`expected \`prefix\` to be dot-separated tokens of A-Z a-z 0-9 _ - (such as "staging" or "acme.prod"), got ${describeValue(prefix)}`);
+  }
+  if (typeof requireConnection !== "boolean") throw fail(`expected \`requireConnection\` to be a boolean, got ${describeValue(requireConnection)}`);
+  if (typeof noReplyGraceMs !== "number" || !Number.isFinite(noReplyGraceMs) || noReplyGraceMs < 0) {
+    throw fail(`expected \`noReplyGraceMs\` to be a non-negative number of milliseconds, got ${describeValue(noReplyGraceMs)}`);
+  }
+  if (!isSubjectPrefix(inboxPrefix)) {
+    throw fail(`expected \`inboxPrefix\` to be dot-separated subject tokens (such as "_INBOX" or "_INBOX.acme"), got ${describeValue(inboxPrefix)}`);
+  }
+  return { codec, clock, onError, onDrop, prefix, requireConnection, noReplyGraceMs, inboxPrefix };
+}
+
+function isSubjectPrefix(value: unknown): value is string {
+  return typeof value === "string" && /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(value);
+}

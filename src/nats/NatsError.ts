@@ -1,0 +1,28 @@
+import { OrchestratorError } from "../errors/OrchestratorError.js";
+
+/**
+ * Codes of {@link NatsError}:
+ * - `CONNECT_FAILED`: `createNatsBus` / `createNatsCoordinator` could not connect to any server;
+ * - `DISCONNECTED`: a publish or request while the connection to the server is
+ *   down (or closed by its owner): the message was not sent;
+ * - `KV_UNAVAILABLE`: the coordinator's key-value bucket could not be created
+ *   or opened (JetStream disabled on the server, no permission, ...);
+ * - `CLAIM_FAILED`: a slot claim got no answer from JetStream (timeout,
+ *   connection lost): the slot is not fired by this instance.
+ */
+export type NatsErrorCode = "CONNECT_FAILED" | "DISCONNECTED" | "KV_UNAVAILABLE" | "CLAIM_FAILED";
+
+/**
+ * An error of the NATS bus or coordinator that comes from the network or the
+ * server rather than from the caller's input (bad input is a `BusError` or a
+ * `ConfigError`, as for the in-process parts). The underlying client error, if
+ * any, is the `cause`.
+ */
+export class NatsError extends OrchestratorError {
+  override name = "NatsError";
+  declare readonly code: NatsErrorCode;
+
+  constructor(code: NatsErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options);
+  }
+}

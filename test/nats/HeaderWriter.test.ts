@@ -1,0 +1,49 @@
+import { MsgHdrsImpl } from "@nats-io/transport-node";
+import { describe, expect, it } from "vitest";
+import { HeaderWriter } from "../../src/nats/HeaderWriter.js";
+import { parseHeaderBlock, readMetadata } from "../../src/nats/wireHeaders.js";
+import type { WireMetadata } from "../../src/nats/wireHeaders.js";
+
+describe("HeaderWriter", () => {
+  it("writes a header block the NATS client parses to the same names and values its map holds", () => {
+    const writer = new HeaderWriter("BUSID");
+    const headers = writer.write(1_767_225_600_000, { source: "strategy", headers: { "trace-id": "t-1", "x-Name": "Zoë 🙂" } });
+    const parsed = MsgHdrsImpl.decode(headers.encode());
+    expect(parsed.get("Ao-Id")).toBe("BUSID.0");
+    expect(parsed.get("Ao-Time")).toBe("1767225600000");
+    expect(parsed.get("Ao-Source")).toBe("strategy");
+    expect(parsed.get("x-Name")).toBe("Zoë 🙂");
+    for (const key of ["Ao-Id", "Ao-Time", "Ao-Source", "trace-id", "x-Name"]) expect(headers.get(key)).toBe(parsed.get(key));
+    expect(headers.keys()).toEqual(parsed.keys());
+  });
+
+  it("numbers messages per bus, and gives ids to messages that came without one", () => {
+    const writer = new HeaderWriter("P");
+    expect(writer.write(1, undefined).get("Ao-Id")).toBe("P.0");
+    expect(writer.nextId()).toBe("P.1");
+    expect(writer.write(1, {}).get("Ao-Id")).toBe("P.2");
+  });
+});
+
+describe("reading headers", () => {
+  it("the raw-block parser and the client's parser give the same metadata (first value of a repeated name, trimmed values)", () => {
+    const block = "NATS/1.0\r\nAo-Id: x.1\r\nAo-Time: 42\r\nAo-Source:  feed \r\ntrace: a\r\ntrace: b\r\n__proto__: p\r\nbad line\r\n\r\n";
+    const fast: WireMetadata = { id: undefined, timestamp: undefined, source: undefined, headers: undefined };
+    parseHeaderBlock(block, fast);
+    expect(fast).toEqual(readMetadata(MsgHdrsImpl.decode(new TextEncoder().encode(block))));
+    expect(fast.id).toBe("x.1");
+    expect(fast.timestamp).toBe(42);
+    expect(fast.source).toBe("feed");
+    expect(Object.getPrototypeOf(fast.headers)).toBe(Object.prototype);
+    expect(Object.entries(fast.headers ?? {})).toEqual([
+      ["trace", "a"],
+      ["__proto__", "p"],
+    ]);
+  });
+
+  it("ignores a timestamp that is not a number", () => {
+    const out: WireMetadata = { id: undefined, timestamp: undefined, source: undefined, headers: undefined };
+    parseHeaderBlock("NATS/1.0\r\nAo-Time: soon\r\n\r\n", out);
+    expect(out.timestamp).toBeUndefined();
+  });
+});

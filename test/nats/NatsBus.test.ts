@@ -1,0 +1,422 @@
+import { connect } from "@nats-io/transport-node";
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { DropReason, Message } from "../../src/bus/Bus.js";
+import { BusError } from "../../src/errors/BusError.js";
+import { createNatsBus } from "../../src/nats/createNatsBus.js";
+import type { NatsBus } from "../../src/nats/NatsBus.js";
+import type { NatsBusOptions } from "../../src/nats/NatsBusOptions.js";
+import { NatsError } from "../../src/nats/NatsError.js";
+import type { PayloadCodec } from "../../src/nats/PayloadCodec.js";
+import { readWire } from "../../src/nats/wireHeaders.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
+import { freePort, uniqueToken, useNatsServer } from "./helpers/natsServer.js";
+import { eventually, withTimeout } from "./helpers/processes.js";
+
+let url = "";
+let release: () => Promise<void> = async () => undefined;
+beforeAll(async () => {
+  ({ url, release } = await useNatsServer());
+});
+afterAll(() => release());
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Two buses on two connections, sharing a fresh subject prefix: a publisher's and a subscriber's process, as far as NATS can tell. */
+async function pair(options: NatsBusOptions = {}, other: NatsBusOptions = options): Promise<[NatsBus, NatsBus, string]> {
+  const prefix = uniqueToken("bus");
+  const a = await createNatsBus({ servers: url }, { prefix, ...options });
+  const b = await createNatsBus({ servers: url }, { prefix, ...other });
+  cleanups.push(() => a.close(), () => b.close());
+  return [a, b, prefix];
+}
+
+async function rawConnection(): Promise<NatsConnection> {
+  const connection = await connect({ servers: url });
+  cleanups.push(() => connection.close());
+  return connection;
+}
+
+function hasCode(code: string): (error: unknown) => boolean {
+  return (error) => typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+}
+
+describe("createNatsBus", () => {
+  it("refuses a malformed target or option before connecting, naming it", async () => {
+    const connection = await rawConnection();
+    await expect(createNatsBus({ servers: url, connection })).rejects.toThrow(/exactly one of `servers`.*got both/);
+    await expect(createNatsBus({} as never)).rejects.toThrow(/exactly one of `servers`.*got neither/);
+    await expect(createNatsBus({ servers: [] })).rejects.toThrow(/expected `servers` to be a server URL/);
+    await expect(createNatsBus({ connection: { publish: 1 } as never })).rejects.toThrow(/expected `connection` to be a NatsConnection/);
+    await expect(createNatsBus({ servers: url }, { prefix: "a..b" })).rejects.toThrow(/expected `prefix` to be dot-separated tokens.*"a\.\.b"/);
+    await expect(createNatsBus({ servers: url }, { prefix: "a.*" })).rejects.toSatisfy(hasCode("INVALID_OPTION"));
+    await expect(createNatsBus({ servers: url }, { codec: { encode: () => new Uint8Array() } as never })).rejects.toThrow(/expected `codec` to be an object with encode\(payload\) and decode\(bytes\)/);
+    await expect(createNatsBus({ servers: url }, { noReplyGraceMs: -1 })).rejects.toThrow(/expected `noReplyGraceMs` to be a non-negative number.*-1/);
+    await expect(createNatsBus({ servers: url }, { requireConnection: "yes" as never })).rejects.toThrow(/expected `requireConnection` to be a boolean/);
+    await expect(createNatsBus({ servers: url }, { clock: {} as never })).rejects.toThrow(/expected `clock` to be a Clock/);
+  });
+
+  it("rejects with CONNECT_FAILED when no server answers", async () => {
+    const port = await freePort();
+    const attempt = createNatsBus({ servers: `nats://127.0.0.1:${port}` });
+    await expect(attempt).rejects.toSatisfy((error: unknown) => error instanceof NatsError && error.code === "CONNECT_FAILED" && error.message.includes(String(port)));
+  });
+
+  it("owns a connection it opened: close() closes it; a connection passed in stays open", async () => {
+    const owned = await createNatsBus({ servers: url });
+    await owned.close();
+    expect(owned.natsConnection.isClosed()).toBe(true);
+
+    const connection = await rawConnection();
+    const prefix = uniqueToken("owner");
+    const shared = await createNatsBus({ connection }, { prefix });
+    const got: unknown[] = [];
+    shared.subscribe("x", (message) => void got.push(message.payload));
+    await shared.publish("x", 1);
+    await shared.flush();
+    await shared.close();
+    expect(connection.isClosed()).toBe(false);
+    // its subscriptions are gone from the server: a raw publish reaches nobody
+    connection.publish(`${prefix}.x`, JSON.stringify(2));
+    await connection.flush();
+    expect(got).toEqual([1]);
+    await expect(shared.publish("x", 3)).rejects.toSatisfy(hasCode("BUS_CLOSED"));
+    expect(() => shared.subscribe("x", () => undefined)).toThrow(BusError);
+  });
+});
+
+describe("NatsBus payloads", () => {
+  it("rejects a payload JSON cannot carry with PAYLOAD_INVALID naming the topic and the value, and sends nothing", async () => {
+    const [a, b] = await pair();
+    const got: unknown[] = [];
+    b.subscribe("orders.>", (message) => void got.push(message.payload));
+    await b.flush();
+    const cyclic: Record<string, unknown> = { id: 1 };
+    cyclic["self"] = cyclic;
+    const cases: Array<[unknown, RegExp]> = [
+      [10n, /BigInt/],
+      [{ qty: 5n }, /property "qty" is a BigInt/],
+      [cyclic, /circular/i],
+      [{ onFill: () => undefined }, /property "onFill" is a function/],
+      [[1, () => undefined], /element 1 is a function/],
+      [{ px: Number.NaN }, /property "px" is NaN/],
+      [{ tag: Symbol("x") }, /property "tag" is a symbol/],
+      [() => undefined, /the payload is a function/],
+    ];
+    for (const [payload, why] of cases) {
+      const error = await a.publish("orders.new", payload).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(BusError);
+      expect((error as BusError).code).toBe("PAYLOAD_INVALID");
+      expect((error as BusError).message).toContain('"orders.new"');
+      expect((error as BusError).message).toMatch(why);
+    }
+    await expect(a.request("orders.quote", { bad: 1n })).rejects.toSatisfy(hasCode("PAYLOAD_INVALID"));
+    // what JSON carries faithfully passes, and nothing of the refused ones arrived
+    await a.publish("orders.new", { qty: 5, note: undefined, at: new Date(0), list: [1, "two", null, { deep: [true] }] });
+    await a.publish("orders.none", undefined);
+    await a.flush();
+    await eventually(() => got.length === 2, 3_000, "the two valid messages");
+    expect(got).toEqual([{ qty: 5, at: "1970-01-01T00:00:00.000Z", list: [1, "two", null, { deep: [true] }] }, undefined]);
+  });
+
+  it("carries id, timestamp (the publisher's clock), source and headers in NATS headers", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 5, 9, 30));
+    const [a, b, prefix] = await pair({ clock }, {});
+    const got: Message[] = [];
+    b.subscribe("fills.*", (message) => void got.push(message));
+    const raw = await rawConnection();
+    const rawGot: Msg[] = [];
+    raw.subscribe(`${prefix}.fills.*`, { callback: (_error, msg) => void rawGot.push(msg) });
+    await raw.flush();
+    await b.flush();
+    await a.publish("fills.AAPL", { qty: 1 }, { source: "strategy", headers: { "trace-id": "t-1", "x-Mixed_Case": "v a l" } });
+    await a.publish("fills.MSFT", { qty: 2 });
+    await eventually(() => got.length === 2 && rawGot.length === 2, 3_000, "both messages on both sides");
+    const [first, second] = got as [Message, Message];
+    expect(first).toEqual({ id: first.id, topic: "fills.AAPL", payload: { qty: 1 }, timestamp: clock.now(), source: "strategy", headers: { "trace-id": "t-1", "x-Mixed_Case": "v a l" } });
+    expect(second).toEqual({ id: second.id, topic: "fills.MSFT", payload: { qty: 2 }, timestamp: clock.now() });
+    expect(first.id).not.toBe(second.id);
+    // on the wire: plain NATS headers any client can read
+    const headers = rawGot[0]?.headers;
+    expect(headers?.get("Ao-Id")).toBe(first.id);
+    expect(headers?.get("Ao-Time")).toBe(String(clock.now()));
+    expect(headers?.get("Ao-Source")).toBe("strategy");
+    expect(headers?.get("trace-id")).toBe("t-1");
+    expect(rawGot[0]?.json()).toEqual({ qty: 1 });
+    // the fast header reader and the client's own parser agree
+    for (const msg of rawGot) {
+      const viaClient = { subject: msg.subject, reply: msg.reply, headers: msg.headers, data: msg.data } as Msg;
+      expect(readWire(msg)).toEqual(readWire(viaClient));
+    }
+  });
+
+  it("refuses headers NATS cannot carry, and names reserved for the metadata", async () => {
+    const [a] = await pair();
+    await expect(a.publish("t", 1, { headers: { "Ao-Id": "forged" } })).rejects.toThrow(/header name "Ao-Id" is reserved/);
+    await expect(a.publish("t", 1, { headers: { "ao-time": "1" } })).rejects.toSatisfy(hasCode("INVALID_OPTION"));
+    await expect(a.publish("t", 1, { headers: { "a:b": "1" } })).rejects.toThrow(/header name "a:b" cannot travel/);
+    await expect(a.publish("t", 1, { headers: { "a b": "1" } })).rejects.toSatisfy(hasCode("INVALID_OPTION"));
+    await expect(a.publish("t", 1, { headers: { ok: "line\r\nbreak" } })).rejects.toThrow(/`headers.ok` to have no line breaks/);
+    await expect(a.publish("t", 1, { headers: { ok: 1 as never } })).rejects.toThrow(/`headers.ok` to be a string, got number 1/);
+    await expect(a.publish("t", 1, { source: "a\nb" })).rejects.toThrow(/`source` to have no line breaks/);
+    await expect(a.request("t", 1, { timeoutMs: 0 })).rejects.toThrow(/`timeoutMs` to be a positive finite number/);
+  });
+
+  it("uses the codec on both sides, for payloads and replies; undecodable bytes go to onError and are counted as dropped", async () => {
+    const encoder = new TextEncoder();
+    const decoder = new TextDecoder();
+    const upper: PayloadCodec = {
+      encode: (payload) => encoder.encode(`U:${String(payload)}`),
+      decode: (bytes) => {
+        const text = decoder.decode(bytes);
+        if (!text.startsWith("U:")) throw new Error(`not an upper-codec message: ${JSON.stringify(text)}`);
+        return text.slice(2).toUpperCase();
+      },
+    };
+    const errors: Array<{ error: unknown; message: Message }> = [];
+    const [a, b, prefix] = await pair({ codec: upper }, { codec: upper, onError: (error, message) => void errors.push({ error, message }) });
+    const got: unknown[] = [];
+    b.subscribe("words", (message) => void got.push(message.payload));
+    b.subscribe("shout", (message) => `${String(message.payload)}!`);
+    await b.flush();
+    await a.publish("words", "hello");
+    expect(await a.request("shout", "hey")).toBe("HEY!");
+    const raw = await rawConnection();
+    raw.publish(`${prefix}.words`, "plain text from a raw client");
+    await raw.flush();
+    await eventually(() => got.length === 1 && errors.length === 1, 3_000, "the message and the decode error");
+    expect(got).toEqual(["HELLO"]);
+    const [failure] = errors as [{ error: unknown; message: Message }];
+    expect(failure.error).toBeInstanceOf(BusError);
+    expect((failure.error as BusError).code).toBe("PAYLOAD_INVALID");
+    expect((failure.error as BusError).message).toMatch(/could not be decoded.*not an upper-codec message/);
+    expect(failure.message.topic).toBe("words");
+    expect(decoder.decode(failure.message.payload as Uint8Array)).toBe("plain text from a raw client");
+    expect(b.stats().dropped).toBe(1);
+  });
+
+  it("gives a message from a raw client (no metadata headers) an id and the receipt time", async () => {
+    const [, b, prefix] = await pair();
+    const got: Message[] = [];
+    b.subscribe("raw.>", (message) => void got.push(message));
+    await b.flush();
+    const raw = await rawConnection();
+    const before = Date.now();
+    raw.publish(`${prefix}.raw.feed`, JSON.stringify({ px: 1 }));
+    raw.publish(`${prefix}.raw.feed`, JSON.stringify({ px: 2 }));
+    await raw.flush();
+    await eventually(() => got.length === 2, 3_000, "the raw messages");
+    expect(got.map((message) => message.payload)).toEqual([{ px: 1 }, { px: 2 }]);
+    expect(got[0]?.topic).toBe("raw.feed");
+    expect(got[0]?.id).not.toBe(got[1]?.id);
+    expect(got[0]?.timestamp).toBeGreaterThanOrEqual(before);
+    expect(got[0]).not.toHaveProperty("headers");
+    expect(got[0]).not.toHaveProperty("source");
+  });
+});
+
+describe("NatsBus across connections", () => {
+  it("keeps buses with different prefixes apart", async () => {
+    const a = await createNatsBus({ servers: url }, { prefix: uniqueToken("left") });
+    const b = await createNatsBus({ servers: url }, { prefix: uniqueToken("right") });
+    cleanups.push(() => a.close(), () => b.close());
+    const got: unknown[] = [];
+    b.subscribe(">", (message) => void got.push(message.payload));
+    await b.flush();
+    await a.publish("shared.topic", 1);
+    await expect(a.request("shared.topic", 1)).rejects.toSatisfy(hasCode("NO_RESPONDERS"));
+    await a.flush();
+    await b.flush();
+    expect(got).toEqual([]);
+  });
+
+  it("delivers each message to one member of a queue group across processes, and to every plain subscriber", async () => {
+    const [a, b] = await pair();
+    const members: unknown[][] = [[], [], []];
+    a.subscribe("jobs.run", (message) => void members[0]?.push(message.payload), { queue: "workers" });
+    b.subscribe("jobs.run", (message) => void members[1]?.push(message.payload), { queue: "workers" });
+    b.subscribe("jobs.*", (message) => void members[2]?.push(message.payload), { queue: "workers" });
+    const plain: unknown[] = [];
+    b.subscribe("jobs.>", (message) => void plain.push(message.payload));
+    await a.flush();
+    await b.flush();
+    const sent = Array.from({ length: 60 }, (_, i) => i);
+    for (const n of sent) void a.publish("jobs.run", n);
+    await a.flush();
+    await eventually(() => members.flat().length === 60 && plain.length === 60, 3_000, "every job once in the group");
+    expect(members.flat().sort((x, y) => (x as number) - (y as number))).toEqual(sent);
+    expect(plain).toEqual(sent);
+    expect(members.filter((list) => list.length > 0).length).toBeGreaterThan(1);
+  });
+
+  it("request: the first reply wins across processes; a slow responder that announced itself is waited for", async () => {
+    const [a, b] = await pair({ noReplyGraceMs: 50 });
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    a.subscribe("quote", () => undefined);
+    b.subscribe("quote", async () => {
+      await slow;
+      return { px: 101 };
+    });
+    await a.flush();
+    await b.flush();
+    const reply = a.request("quote", { symbol: "AAPL" }, { timeoutMs: 10_000 });
+    // the local handler declined at once; the remote one is still working, so no NO_REPLY
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    expect(await withTimeout(reply, 3_000, "the slow reply")).toEqual({ px: 101 });
+  });
+
+  it("request: NO_REPLY once every responder in every process settled without replying (a throw and a dropped message count)", async () => {
+    const routed: unknown[] = [];
+    const [a, b] = await pair({}, { onError: (error) => void routed.push(error) });
+    a.subscribe("audit", () => undefined);
+    b.subscribe("audit", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+    b.subscribe("audit", () => {
+      throw new Error("no answer");
+    });
+    // a subscription whose queue is full: the request is dropped there (drop-newest)
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const busy: unknown[] = [];
+    b.subscribe(
+      "audit",
+      async (message) => {
+        busy.push(message.payload);
+        if (message.payload === "first") await hold;
+      },
+      { maxPending: 1, overflow: "drop-newest" },
+    );
+    await a.flush();
+    await b.flush();
+    await a.publish("audit", "first");
+    await a.publish("audit", "second");
+    await eventually(() => busy.length === 1 && b.stats().pending === 1, 3_000, "a full queue");
+    const dropsBefore = b.stats().dropped;
+    // NO_REPLY as soon as all four have settled or dropped it, not after the 20 s timeout
+    await withTimeout(expect(a.request("audit", "request", { timeoutMs: 20_000 })).rejects.toSatisfy(hasCode("NO_REPLY")), 5_000, "NO_REPLY");
+    expect(b.stats().dropped).toBe(dropsBefore + 1);
+    release();
+    await b.flush();
+    expect(busy).toEqual(["first", "second"]);
+    expect(routed).toHaveLength(3);
+  });
+
+  it("request: a reply that cannot be encoded reaches onError as PAYLOAD_INVALID, and the requester gets NO_REPLY", async () => {
+    const routed: unknown[] = [];
+    const [a, b] = await pair({}, { onError: (error) => void routed.push(error) });
+    b.subscribe("bad.reply", () => ({ big: 1n }));
+    await b.flush();
+    await expect(a.request("bad.reply", null, { timeoutMs: 20_000 })).rejects.toSatisfy(hasCode("NO_REPLY"));
+    await b.flush();
+    expect(routed).toHaveLength(1);
+    expect(routed[0]).toBeInstanceOf(BusError);
+    expect((routed[0] as BusError).code).toBe("PAYLOAD_INVALID");
+    expect((routed[0] as BusError).message).toMatch(/reply to a request on "bad\.reply" cannot be encoded/);
+  });
+
+  it("request: REQUEST_TIMEOUT on the requester's clock", async () => {
+    const clock = new ManualClock(0);
+    const [a, b] = await pair({ clock }, {});
+    let started = false;
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    b.subscribe("never", async () => {
+      started = true;
+      await hold;
+    });
+    await b.flush();
+    const outcome = a.request("never", 1, { timeoutMs: 1_000 }).then(
+      () => "replied",
+      (error: unknown) => (error as BusError).code,
+    );
+    await eventually(() => started, 3_000, "the handler to start");
+    await clock.advance(999);
+    await clock.advance(1);
+    expect(await withTimeout(outcome, 1_000, "the timeout")).toBe("REQUEST_TIMEOUT");
+    release();
+  });
+
+  it("applies a subscription's overflow on its own queue: a full 'error' queue drops what other processes send, counted", async () => {
+    const drops: Array<{ payload: unknown; reason: DropReason }> = [];
+    const [a, b] = await pair({}, { onDrop: (message, reason) => void drops.push({ payload: message.payload, reason }) });
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const got: unknown[] = [];
+    b.subscribe(
+      "q",
+      async (message) => {
+        got.push(message.payload);
+        if (message.payload === 0) await hold;
+      },
+      { maxPending: 1, overflow: "error" },
+    );
+    await b.flush();
+    await a.publish("q", 0);
+    await eventually(() => got.length === 1, 3_000, "message 0 in the handler");
+    // the publisher cannot see another process's queue: its publishes are accepted
+    await a.publish("q", 1);
+    await a.publish("q", 2);
+    await a.publish("q", 3);
+    await eventually(() => b.stats().dropped === 2, 3_000, "two drops on arrival");
+    expect(drops).toEqual([
+      { payload: 2, reason: "overflow" },
+      { payload: 3, reason: "overflow" },
+    ]);
+    // in the subscriber's own process the publish is refused, as in-process
+    await expect(b.publish("q", 4)).rejects.toSatisfy(hasCode("QUEUE_FULL"));
+    release();
+    await b.flush();
+    expect(got).toEqual([0, 1]);
+  });
+
+  it("reports its connection and counts what it publishes and delivers", async () => {
+    const [a, b] = await pair({ requireConnection: false }, {});
+    expect(a.connection()).toEqual({ connected: true, reconnects: 0, required: false });
+    expect(b.connection()).toEqual({ connected: true, reconnects: 0, required: true });
+    b.subscribe("count", () => undefined);
+    await b.flush();
+    for (let i = 0; i < 5; i++) await a.publish("count", i);
+    await eventually(() => b.stats().delivered === 5, 3_000, "five deliveries");
+    expect(a.stats()).toEqual({ published: 5, delivered: 0, dropped: 0, pending: 0, handlerErrors: 0 });
+    expect(b.stats()).toEqual({ published: 0, delivered: 5, dropped: 0, pending: 0, handlerErrors: 0 });
+    await a.close();
+    expect(a.connection().connected).toBe(false);
+  });
+
+  it("close() drains: messages the server delivered before it are handled, pending requests are abandoned with BUS_CLOSED", async () => {
+    const [a, b] = await pair();
+    const got: unknown[] = [];
+    b.subscribe("work", async (message) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      got.push(message.payload);
+    });
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    a.subscribe("hang", async () => {
+      await hold;
+      return "too late";
+    });
+    await a.flush();
+    await b.flush();
+    for (let i = 0; i < 10; i++) void a.publish("work", i);
+    await a.flush();
+    const hanging = b.request("hang", 1, { timeoutMs: 60_000 }).then(
+      () => "replied",
+      (error: unknown) => (error as BusError).code,
+    );
+    await eventually(() => got.length >= 1, 3_000, "the first message");
+    await withTimeout(b.close(), 5_000, "close()");
+    expect(got).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(await hanging).toBe("BUS_CLOSED");
+    release();
+  });
+});
