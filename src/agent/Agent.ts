@@ -152,8 +152,12 @@ export abstract class Agent<Config = unknown> {
   }
 }
 
-/** A concrete agent class: what registrations and YAML modules provide. */
-export type AgentClass<Config = unknown> = (new (context: AgentContext<Config>) => Agent<Config>) & {
+/**
+ * A concrete agent class, whatever its `Config` type: what registrations and
+ * YAML modules provide. (Its constructor takes the context the orchestrator
+ * builds; `never` lets a class typed `Agent<{ symbols: string[] }>` qualify.)
+ */
+export type AgentClass = (new (context: AgentContext<never>) => Agent<unknown>) & {
   readonly agentName?: string;
   readonly [AGENT_BRAND]?: boolean;
 };

@@ -22,7 +22,8 @@ export interface AgentBusHooks {
 /**
  * One incarnation's view of the bus. Publishes carry the agent's name as
  * `source`; subscriptions made through it are owned by the incarnation and
- * removed when it ends (pending messages are dropped and counted); a handler
+ * removed when it ends (pending messages are dropped and counted, handler calls
+ * still running are abandoned: the bus no longer waits for them); a handler
  * error is the agent's crash unless the subscription has its own `onError`.
  * After {@link AgentBus.close} every call is refused with `BUS_CLOSED`.
  */
@@ -32,6 +33,8 @@ export class AgentBus implements Bus {
   readonly #counters: AgentCounters;
   readonly #hooks: AgentBusHooks;
   readonly #subscriptions = new Set<Subscription>();
+  /** Release functions of the handler calls still in flight (their promise has not settled). */
+  readonly #inFlight = new Set<() => void>();
   #closed = false;
 
   constructor(inner: Bus, agent: string, counters: AgentCounters, hooks: AgentBusHooks) {
@@ -63,18 +66,7 @@ export class AgentBus implements Bus {
         counters.handlerDuration.observe((performance.now() - started) / 1_000);
         throw error;
       }
-      if (isThenable(result)) {
-        return Promise.resolve(result).then(
-          (value) => {
-            counters.handlerDuration.observe((performance.now() - started) / 1_000);
-            return value;
-          },
-          (error: unknown) => {
-            counters.handlerDuration.observe((performance.now() - started) / 1_000);
-            throw error;
-          },
-        );
-      }
+      if (isThenable(result)) return this.#track(result, started);
       counters.handlerDuration.observe((performance.now() - started) / 1_000);
       return result;
     };
@@ -110,10 +102,17 @@ export class AgentBus implements Bus {
     return this.#inner.flush();
   }
 
-  /** Ends this view only (the shared bus stays open): removes every subscription made through it. */
+  /**
+   * Ends this view only (the shared bus stays open): removes every subscription
+   * made through it and abandons the handler calls still in flight: the bus sees
+   * them settle now without a reply, so a call that never settles cannot hold up
+   * `flush()`, a shutdown or a request. Whatever such a call does later is ignored.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const release of [...this.#inFlight]) release();
+    this.#inFlight.clear();
     const pending: Array<void | Promise<void>> = [];
     for (const subscription of [...this.#subscriptions]) pending.push(subscription.unsubscribe());
     this.#subscriptions.clear();
@@ -123,6 +122,34 @@ export class AgentBus implements Bus {
   stats(): BusStats {
     const stats = this.#inner.stats?.();
     return stats ?? { published: 0, delivered: 0, dropped: 0, pending: 0, handlerErrors: 0 };
+  }
+
+  /** The promise the bus awaits for an asynchronous handler call: the call's own, or settled early by {@link AgentBus.close}. */
+  #track(result: PromiseLike<unknown>, started: number): Promise<unknown> {
+    const counters = this.#counters;
+    const inFlight = this.#inFlight;
+    const call = Promise.resolve(result);
+    return new Promise<unknown>((resolve) => {
+      const release = (): void => resolve(undefined);
+      inFlight.add(release);
+      call.then(
+        (value) => {
+          inFlight.delete(release);
+          counters.handlerDuration.observe((performance.now() - started) / 1_000);
+          resolve(value);
+        },
+        () => {
+          inFlight.delete(release);
+          counters.handlerDuration.observe((performance.now() - started) / 1_000);
+          resolve(call); // adopts the call's rejection, reason unchanged
+        },
+      );
+    });
+  }
+
+  /** Handler calls through this view still in flight. */
+  get inFlight(): number {
+    return this.#inFlight.size;
   }
 
   /** Subscriptions still held by this view. */

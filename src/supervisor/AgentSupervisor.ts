@@ -65,6 +65,10 @@ export class AgentSupervisor {
   #streak = 0;
   #attempt = 0;
   #lastError: string | undefined;
+  /** The operator action (enable, disable, restart) in progress: the next one waits for it. */
+  #operation: Promise<void> | undefined;
+  /** The graceful stop in progress: a second `stop()` joins it instead of cutting it short. */
+  #stopping: Promise<void> | undefined;
 
   constructor(agent: SupervisedAgent, host: SupervisorHost) {
     this.#agent = agent;
@@ -120,6 +124,8 @@ export class AgentSupervisor {
   async launch(): Promise<void> {
     this.#clearRestart();
     const host = this.#host;
+    // once shutdown has begun nothing starts again, whatever was in flight when it began
+    if (host.stopping()) return;
     const name = this.#agent.name;
     const inc: Incarnation = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, (error) =>
       this.#crash(inc, "error", error),
@@ -143,7 +149,7 @@ export class AgentSupervisor {
 
     let instance: Agent;
     try {
-      instance = new this.#agent.agentClass(context);
+      instance = new this.#agent.agentClass(context as AgentContext<never>);
     } catch (error) {
       this.#crash(inc, "start", error);
       return;
@@ -185,17 +191,33 @@ export class AgentSupervisor {
   /**
    * Stop gracefully: abort the signal, run `stop()` within `stopTimeout`, then
    * release the incarnation. Past the deadline it is abandoned and reported.
-   * Ends in `finalState`.
+   * Ends in `finalState` (a "stopped" never overrides "failed" or "disabled").
+   * A stop already under way is joined, never cut short: this call resolves
+   * after it, within that stop's own deadline.
    */
   async stop(finalState: "stopped" | "disabled", deadline = this.#host.settings.stopTimeout): Promise<void> {
     this.#clearRestart();
+    // a stop already under way (an operator's) keeps its own deadline; this one ends when it does
+    while (this.#stopping !== undefined) await this.#stopping;
     const inc = this.#incarnation;
     if (inc === undefined || inc.ended) {
       if (inc !== undefined) await inc.dispose(new AgentError("AGENT_FAILED", this.name, "stopped"));
       this.#incarnation = undefined;
-      if (this.#state !== "failed" || finalState === "disabled") this.#setState(finalState);
+      // "stopped" never overrides "failed" or "disabled" (say, a shutdown joining an operator's disable())
+      if (finalState === "disabled" || (this.#state !== "failed" && this.#state !== "disabled")) this.#setState(finalState);
       return;
     }
+    const stopping = this.#stopGracefully(inc, finalState, deadline);
+    this.#stopping = stopping;
+    try {
+      await stopping;
+    } finally {
+      if (this.#stopping === stopping) this.#stopping = undefined;
+    }
+  }
+
+  /** Abort `inc`, give its `stop()` until `deadline`, release it, end in `finalState`. */
+  async #stopGracefully(inc: Incarnation, finalState: "stopped" | "disabled", deadline: number): Promise<void> {
     const host = this.#host;
     const name = this.#agent.name;
     this.#setState("stopping");
@@ -232,30 +254,66 @@ export class AgentSupervisor {
     this.#setState(finalState);
   }
 
-  /** Operator: clear the crash window, the streak and the back-off, and start now (unless running). */
-  async enable(): Promise<void> {
-    this.#window.clear();
-    this.#streak = 0;
-    this.#attempt = 0;
-    this.#restartsSinceEnable = 0;
-    if (this.#state === "running" || this.#state === "starting" || this.#state === "stopping") return;
-    await this.launch();
+  /**
+   * Operator: clear the crash window, the streak and the back-off, and start now (unless running).
+   * Operator actions on one agent take effect one after the other: this one
+   * waits for a `disable()` or `restart()` still stopping the agent. Resolves
+   * once the new incarnation is under way (not when its `start()` settles).
+   */
+  enable(): Promise<void> {
+    return this.#serialize(async () => {
+      this.#window.clear();
+      this.#streak = 0;
+      this.#attempt = 0;
+      this.#restartsSinceEnable = 0;
+      if (this.#state === "running" || this.#state === "starting" || this.#state === "stopping") return;
+      this.#launchInBackground();
+    });
   }
 
-  /** Operator: stop the agent and keep it down until `enable()`. */
-  async disable(): Promise<void> {
-    if (this.#state === "disabled") return;
-    await this.stop("disabled");
-    this.#host.emit("agent:disabled", { agent: this.name, reason: "operator" });
+  /** Operator: stop the agent and keep it down until `enable()` (after any operator action still under way). */
+  disable(): Promise<void> {
+    return this.#serialize(async () => {
+      if (this.#state === "disabled") return;
+      await this.stop("disabled");
+      this.#host.emit("agent:disabled", { agent: this.name, reason: "operator" });
+    });
   }
 
-  /** Operator: stop the current incarnation (if any) and start a fresh one now, without back-off. */
-  async restart(): Promise<void> {
-    if (this.#incarnation !== undefined) await this.stop("stopped");
-    this.#restarts++;
-    this.counters.restarts++;
-    this.#host.emit("agent:restart", { agent: this.name, delay: 0, at: this.#host.clock.now(), attempt: this.#attempt, reason: "operator" });
-    await this.launch();
+  /**
+   * Operator: stop the current incarnation (if any) and start a fresh one now,
+   * without back-off (after any operator action still under way). Starts
+   * nothing once shutdown has begun.
+   */
+  restart(): Promise<void> {
+    return this.#serialize(async () => {
+      if (this.#host.stopping()) return;
+      if (this.#incarnation !== undefined) await this.stop("stopped");
+      if (this.#host.stopping()) return;
+      this.#restarts++;
+      this.counters.restarts++;
+      this.#host.emit("agent:restart", { agent: this.name, delay: 0, at: this.#host.clock.now(), attempt: this.#attempt, reason: "operator" });
+      this.#launchInBackground();
+    });
+  }
+
+  /** Run `action` after the operator action in progress, if any; at once otherwise. */
+  #serialize(action: () => Promise<void>): Promise<void> {
+    const previous = this.#operation;
+    const result = previous === undefined ? action() : previous.then(action);
+    const done: Promise<void> = result.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      if (this.#operation === done) this.#operation = undefined;
+    });
+    this.#operation = done;
+    return result;
+  }
+
+  /** Start an incarnation without waiting for its `start()` (an operator action must not wait on it). */
+  #launchInBackground(): void {
+    this.launch().catch((error: unknown) => this.#log.error({ agent: this.name, err: error }, `agent "${this.name}" could not be launched: ${errorMessage(error)}`));
   }
 
   /** Cancel a pending restart (shutdown has begun). */

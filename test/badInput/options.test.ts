@@ -1,0 +1,83 @@
+import { Registry } from "prom-client";
+import { describe, expect, test } from "vitest";
+import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
+import type { OrchestratorOptions } from "../../src/orchestrator/Orchestrator.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
+import { countedAgent, expectNoPollution, processSnapshot } from "../helpers/chaosBadInput.js";
+import { T0 } from "../helpers/orchestrator.js";
+
+// createOrchestrator()'s own options (beside `config`), given what they cannot use.
+
+/** Expect `createOrchestrator(options)` to throw a ConfigError naming `path`, and leave nothing behind. */
+function refuseOptions(options: unknown, path: string | undefined, phrase: string | RegExp): void {
+  const agent = countedAgent("a");
+  const before = processSnapshot();
+  const clock = new ManualClock(T0);
+  let thrown: unknown;
+  try {
+    const given = typeof options === "object" && options !== null ? { agents: [agent.Agent], clock, logger: false, keepAlive: false, ...options } : options;
+    createOrchestrator(given as OrchestratorOptions);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toMatchObject({ code: "CONFIG_INVALID", path });
+  expect((thrown as Error).message).toMatch(phrase);
+  expect(agent.built()).toBe(0);
+  expect(clock.pending).toBe(0);
+  expect(processSnapshot().signals).toBe(before.signals);
+  expectNoPollution(before);
+}
+
+describe("bad input: createOrchestrator options", () => {
+  test.each([
+    ["options that are not an object", null, undefined, "expected createOrchestrator() options to be an object, got null"],
+    ["an unknown option", { agent: [] }, "agent", "unknown option `agent`; expected one of agents, config"],
+    ["agents that is not an array", { agents: { a: 1 } }, "agents", "expected `agents` to be an array"],
+    ["an agents entry that is a number", { agents: [42] }, "agents[0]", "got number 42"],
+    ["an agents entry without a class", { agents: [{ name: "a", agent: {} }] }, "agents[0].agent", "expected `agent` to be a class extending Agent, got an object"],
+    ["a registration group that is not a string", { agents: [{ name: "a", agent: countedAgent("a").Agent, group: 5 }] }, "agents[0].group", "expected `group` to be a group name"],
+    ["a registration chief that is not a boolean", { agents: [{ name: "a", agent: countedAgent("a").Agent, chief: "yes" }] }, "agents[0].chief", "expected `chief` to be a boolean"],
+    ["a clock without setTimeout", { clock: { now: () => 0 } }, "clock", "expected `clock` to be a Clock"],
+    ["a logger that is a function", { logger: console.log }, "logger", "expected `logger` to be false or an object"],
+    ["a bus without request", { bus: { publish() {}, subscribe() {}, flush() {}, close() {} } }, "bus", "expected `bus` to implement Bus"],
+    ["a random that is a number", { random: 0.5 }, "random", "expected `random` to be a function, got number"],
+    ["keepAlive that is a string", { keepAlive: "yes" }, "keepAlive", 'expected `keepAlive` to be a boolean, got "yes"'],
+    ["handleSignals that is a number", { handleSignals: 1 }, "handleSignals", "expected `handleSignals` to be a boolean, got 1"],
+    ["a metrics registry that is not one", { metrics: { registry: {} } }, "metrics.registry", "expected `metrics.registry` to be a prom-client Registry"],
+    ["a metrics prefix that is no metric name", { metrics: { prefix: "9 lives" } }, "metrics.prefix", 'got "9 lives"'],
+    ["defaultMetrics that is a string", { metrics: { defaultMetrics: "yes" } }, "metrics.defaultMetrics", 'expected `metrics.defaultMetrics` to be a boolean, got "yes"'],
+  ])("%s is refused, naming the option", (_what, options, path, phrase) => {
+    refuseOptions(options, path, phrase);
+  });
+
+  test("a metric name already taken in a shared registry is refused, naming the metric", () => {
+    const registry = new Registry();
+    createOrchestrator({ agents: [countedAgent("a").Agent], logger: false, keepAlive: false, metrics: { registry } });
+    expect(() => createOrchestrator({ agents: [countedAgent("a").Agent], logger: false, keepAlive: false, metrics: { registry } })).toThrow(
+      expect.objectContaining({ code: "METRICS_CONFLICT", message: expect.stringMatching(/A metric named "\w+" is already registered.*metrics.prefix/) as unknown }),
+    );
+  });
+});
+
+// Outside this suite's remit (src/orchestrator, src/observe): pinned with `test.fails`, which passes while
+// the gap is there and fails once it is closed; turn each into `test` with the fix. See docs/reliability.md.
+describe("bad input the orchestrator lets through today", () => {
+  test.fails("an unknown key in a registration entry (a typo of group) is refused", () => {
+    // today `gruop` is ignored and the agent lands in `data`: no fail-stop, not watched by health
+    refuseOptions({ agents: [{ name: "a", agent: countedAgent("a").Agent, gruop: "critical" }] }, "agents[0].gruop", /unknown key "gruop"/);
+  });
+
+  test.fails("an unknown key in the metrics option, or a metrics option that is not an object, is refused", () => {
+    refuseOptions({ metrics: { regsitry: new Registry() } }, "metrics.regsitry", /unknown/);
+    refuseOptions({ metrics: "prom" }, "metrics", /expected `metrics` to be an object/);
+  });
+
+  test.fails("on() with an unknown event name is refused instead of never firing", () => {
+    const orch = createOrchestrator({ agents: [countedAgent("a").Agent], logger: false, keepAlive: false });
+    expect(() => orch.on("agent:crashed" as never, () => undefined)).toThrow(/agent:crashed.*agent:crash/);
+  });
+
+  test.fails("a branded class given as `agents` (not in an array) is not described as unbranded", () => {
+    refuseOptions({ agents: countedAgent("a").Agent }, "agents", /^(?!.*not branded).*expected `agents` to be an array/);
+  });
+});
