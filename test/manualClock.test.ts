@@ -124,3 +124,22 @@ describe("ManualClock", () => {
     expect(() => new ManualClock(Number.NaN)).toThrow(/`start`/);
   });
 });
+
+describe("ManualClock under churn", () => {
+  test("thousands of timers set and cleared leave nothing pending, and the survivors still fire in order", async () => {
+    const clock = new ManualClock(0);
+    const fired: number[] = [];
+    const keep: number[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      const at = 1_000 + ((i * 7919) % 5_000);
+      const handle = clock.setTimeout(() => fired.push(at), at);
+      if (i % 100 === 0) keep.push(at);
+      else clock.clearTimeout(handle);
+    }
+    expect(clock.pending).toBe(50);
+    await clock.advance(10_000);
+    expect(fired).toEqual([...keep].sort((a, b) => a - b));
+    expect(clock.pending).toBe(0);
+    expect(clock.nextTimerAt()).toBeUndefined();
+  });
+});

@@ -69,10 +69,15 @@ function isJsonSafe(value: unknown, key: string | number, depth: number): boolea
       if (value === null) return true;
       if (depth >= MAX_DEPTH) return false;
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!isJsonSafe(value[i], i, depth + 1)) return false;
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined || typeof item === "function" || typeof item === "symbol") strictReplacer.call(value, i, item);
+          if (!isJsonSafe(item, i, depth + 1)) return false;
+        }
         return true;
       }
       if (typeof (value as { toJSON?: unknown }).toJSON === "function") return true;
+      refuseOpaque(key, value, false);
       const record = value as Record<string, unknown>;
       // JSON reads own properties only; for-in also lists inherited enumerable ones, which only non-plain objects have
       const prototype: unknown = Object.getPrototypeOf(record);
@@ -100,7 +105,11 @@ function isJsonSafe(value: unknown, key: string | number, depth: number): boolea
  */
 function strictReplacer(this: unknown, key: string | number, value: unknown): unknown {
   const inArray = typeof key === "number" || Array.isArray(this);
+  if (inArray && value === undefined) throw new TypeError(`${where(key, inArray)} is undefined, which JSON cannot carry in an array (it would arrive as null)`);
   switch (typeof value) {
+    case "object":
+      if (value !== null && typeof (value as { toJSON?: unknown }).toJSON !== "function") refuseOpaque(key, value, inArray);
+      return value;
     case "number":
       if (!Number.isFinite(value)) throw new TypeError(`${where(key, inArray)} is ${String(value)}, which JSON cannot carry (it would arrive as null)`);
       return value;
@@ -112,6 +121,28 @@ function strictReplacer(this: unknown, key: string | number, value: unknown): un
       throw new TypeError(`${where(key, inArray)} is a BigInt (${String(value)}n), which JSON cannot carry; send it as a string`);
     default:
       return value;
+  }
+}
+
+/** Objects whose content JSON does not see: they would arrive as `{}` (or an index object). */
+const OPAQUE: ReadonlyArray<readonly [abstract new (...args: never[]) => unknown, string]> = [
+  [Map, "a Map"],
+  [Set, "a Set"],
+  [WeakMap, "a WeakMap"],
+  [WeakSet, "a WeakSet"],
+  [Error, "an Error"],
+  [RegExp, "a RegExp"],
+  [Promise, "a Promise"],
+  [ArrayBuffer, "an ArrayBuffer"],
+];
+
+/** Throw for an object JSON would turn into `{}` or an index object instead of its content. */
+function refuseOpaque(key: string | number, value: object, inArray: boolean): void {
+  if (ArrayBuffer.isView(value)) {
+    throw new TypeError(`${where(key, inArray)} is a ${value.constructor.name}, which JSON cannot carry (it would arrive as an index object); send an array or a base64 string, or use a binary codec`);
+  }
+  for (const [type, name] of OPAQUE) {
+    if (value instanceof type) throw new TypeError(`${where(key, inArray)} is ${name}, which JSON cannot carry (it would arrive as {}); convert it first`);
   }
 }
 

@@ -7,7 +7,9 @@ import type { ResolvedConfig, ResolvedGroup } from "../config/ResolvedConfig.js"
 import { resolveConfig } from "../config/resolveConfig.js";
 import { resolveSchedule } from "../config/resolveTrigger.js";
 import { formatDuration, toMilliseconds } from "../duration.js";
+import { didYouMean } from "../config/didYouMean.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import { OrchestratorError } from "../errors/OrchestratorError.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
 import { consoleLogger, silentLogger, type Logger } from "../logger.js";
 import type { HealthReport } from "../observe/Health.js";
@@ -32,6 +34,8 @@ import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 export const LOOP_INTERVAL_MS = 5_000;
 /** Topic escalations are published on. */
 export const ESCALATION_TOPIC = "orchestrator.escalation";
+const EVENT_NAMES: readonly OrchestratorEventName[] = ["agent:state", "agent:crash", "agent:restart", "agent:disabled", "agent:stop-timeout", "escalation", "shutdown"];
+const METRICS_KEYS = ["registry", "prefix", "defaultMetrics"];
 const OPTION_KEYS = new Set(["agents", "config", "bus", "clock", "logger", "random", "metrics", "keepAlive", "handleSignals", "coordinator"]);
 
 /**
@@ -102,7 +106,8 @@ class OrchestratorRuntime implements Orchestrator {
     this.#logger = options.logger === false ? silentLogger : checkLogger(options.logger) ?? consoleLogger;
     this.#keepAlive = checkBoolean(options.keepAlive, "keepAlive") ?? true;
     this.#handleSignals = checkBoolean(options.handleSignals, "handleSignals") ?? false;
-    this.#coordinator = options.coordinator;
+    this.#coordinator = checkCoordinator(options.coordinator);
+    checkMetricsOption(options.metrics);
     this.#registrations = normalizeRegistrations(options.agents);
     this.#config = resolveConfig(options.config ?? {}, { registered: this.#registrations });
     this.#chief = this.#config.chief;
@@ -288,7 +293,10 @@ class OrchestratorRuntime implements Orchestrator {
   }
 
   on<E extends OrchestratorEventName>(event: E, listener: (payload: OrchestratorEvents[E]) => void): () => void {
-    if (typeof listener !== "function") throw new TypeError(`on("${event}"): expected \`listener\` to be a function`);
+    if (!EVENT_NAMES.includes(event)) {
+      throw new OrchestratorError("UNKNOWN_EVENT", `on(${JSON.stringify(event)}): unknown event${didYouMean(String(event), EVENT_NAMES)}; expected one of ${EVENT_NAMES.join(", ")}`);
+    }
+    if (typeof listener !== "function") throw new OrchestratorError("INVALID_ARGUMENT", `on("${event}"): expected \`listener\` to be a function, got ${typeof listener}`);
     this.#events.on(event, listener);
     return () => {
       this.#events.off(event, listener);
@@ -440,7 +448,11 @@ class OrchestratorRuntime implements Orchestrator {
     this.#scheduler.stop();
     for (const supervisor of this.#supervisors.values()) supervisor.cancelRestart();
 
-    await this.#flush(remaining());
+    // Deliver what is queued. Handler calls already running get at most one
+    // stopTimeout to finish here: one that waits for its agent's signal (a long
+    // poll) must not eat the budget of the stops that would end it. Messages
+    // still queued when an agent stops are dropped and counted.
+    await this.#flush(Math.min(this.#config.supervisor.stopTimeout, remaining()));
     for (const name of [...this.#order].reverse()) {
       const supervisor = this.#supervisor(name);
       const budget = Math.min(this.#config.supervisor.stopTimeout, remaining());
@@ -559,6 +571,26 @@ function checkBus(bus: unknown): void {
   if (!hasMethods(bus, ["publish", "subscribe", "request", "flush", "close"])) {
     throw new ConfigError("expected `bus` to implement Bus: publish, subscribe, request, flush and close", { path: "bus" });
   }
+}
+
+function checkMetricsOption(metrics: unknown): void {
+  if (metrics === undefined) return;
+  if (typeof metrics !== "object" || metrics === null || Array.isArray(metrics)) {
+    throw new ConfigError(`expected \`metrics\` to be an object { registry?, prefix?, defaultMetrics? }, got ${JSON.stringify(metrics)}`, { path: "metrics", value: metrics });
+  }
+  for (const key of Object.keys(metrics)) {
+    if (!METRICS_KEYS.includes(key)) {
+      throw new ConfigError(`unknown key "${key}" in \`metrics\`${didYouMean(key, METRICS_KEYS)}; expected ${METRICS_KEYS.join(", ")}`, { path: `metrics.${key}`, value: key });
+    }
+  }
+}
+
+function checkCoordinator(coordinator: unknown): TriggerCoordinator | undefined {
+  if (coordinator === undefined) return undefined;
+  if (!hasMethods(coordinator, ["claim"])) {
+    throw new ConfigError("expected `coordinator` to be a TriggerCoordinator: an object with claim(tick) (see createNatsCoordinator)", { path: "coordinator" });
+  }
+  return coordinator as TriggerCoordinator;
 }
 
 function checkFunction<T>(value: T | undefined, name: string): T | undefined {

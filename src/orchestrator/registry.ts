@@ -1,6 +1,7 @@
 import { isAgentClass, type AgentClass } from "../agent/Agent.js";
 import { isValidAgentName } from "../config/agentName.js";
 import { configErrorAt } from "../config/ConfigSource.js";
+import { didYouMean } from "../config/didYouMean.js";
 import { ConfigError } from "../errors/ConfigError.js";
 
 /** One agent registered in code: a class with a static `agentName`, or an explicit entry. */
@@ -14,13 +15,18 @@ export interface NormalizedRegistration {
   readonly chief?: boolean;
 }
 
+const ENTRY_KEYS = ["name", "agent", "group", "chief"];
+
 /**
  * Validate the `agents` option of `createOrchestrator`: every entry an agent
  * class (recognised by its brand), every name valid and unique.
  */
 export function normalizeRegistrations(agents: readonly AgentRegistration[] | undefined): NormalizedRegistration[] {
   if (agents === undefined) return [];
-  if (!Array.isArray(agents)) throw new ConfigError(`expected \`agents\` to be an array of agent classes or { name, agent } entries, got ${describe(agents)}`, { path: "agents", value: agents });
+  if (!Array.isArray(agents)) {
+    const hint = isAgentClass(agents) ? ` (wrap it in an array: \`agents: [${agents.name || "MyAgent"}]\`)` : "";
+    throw new ConfigError(`expected \`agents\` to be an array of agent classes or { name, agent } entries, got ${describe(agents)}${hint}`, { path: "agents", value: agents });
+  }
   const seen = new Map<string, number>();
   return agents.map((entry: unknown, index) => {
     const path = `agents[${index}]`;
@@ -33,6 +39,11 @@ export function normalizeRegistrations(agents: readonly AgentRegistration[] | un
       normalized = { name, agentClass: entry };
     } else if (typeof entry === "object" && entry !== null && "agent" in entry) {
       const e = entry as { name?: unknown; agent?: unknown; group?: unknown; chief?: unknown };
+      for (const key of Object.keys(entry)) {
+        if (!ENTRY_KEYS.includes(key)) {
+          throw new ConfigError(`unknown key "${key}" in a registration${didYouMean(key, ENTRY_KEYS)}; expected ${ENTRY_KEYS.join(", ")}`, { path: `${path}.${key}`, value: key });
+        }
+      }
       if (!isAgentClass(e.agent)) {
         throw new ConfigError(`expected \`agent\` to be a class extending Agent, got ${describe(e.agent)}`, { path: `${path}.agent`, value: e.agent });
       }
@@ -109,6 +120,7 @@ export async function loadAgentModule(
 
 function describe(value: unknown): string {
   if (value === null) return "null";
+  if (isAgentClass(value)) return `the agent class ${value.name || "(anonymous)"}`;
   if (typeof value === "function") return `function ${value.name || "(anonymous)"} (not branded as an Agent)`;
   if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
   if (typeof value === "string") return JSON.stringify(value);

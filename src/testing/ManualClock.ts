@@ -3,7 +3,8 @@ import type { Clock } from "../clock.js";
 interface ManualTimer {
   readonly id: number;
   readonly at: number;
-  readonly fn: () => void;
+  /** Emptied when cleared, so a cleared timer holds nothing its callback referenced. */
+  fn: (() => void) | undefined;
 }
 
 /**
@@ -23,9 +24,10 @@ interface ManualTimer {
 export class ManualClock implements Clock {
   #now: number;
   #seq = 0;
-  /** Binary min-heap ordered by (at, id). */
-  readonly #heap: ManualTimer[] = [];
-  readonly #cancelled = new Set<number>();
+  /** Binary min-heap ordered by (at, id); cleared timers stay until popped or compacted. */
+  #heap: ManualTimer[] = [];
+  /** Timers set and neither fired nor cleared, by id. */
+  readonly #live = new Map<number, ManualTimer>();
 
   /** @param start the initial time (ms since the epoch or a Date); default 0. */
   constructor(start: number | Date = 0) {
@@ -43,17 +45,24 @@ export class ManualClock implements Clock {
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
     const timer: ManualTimer = { id: ++this.#seq, at: this.#now + delay, fn };
     this.#push(timer);
+    this.#live.set(timer.id, timer);
     return timer.id;
   }
 
   /** Cancel a pending timer; unknown or already fired handles are ignored. */
   clearTimeout(handle: unknown): void {
-    if (typeof handle === "number" && this.#heap.some((t) => t.id === handle)) this.#cancelled.add(handle);
+    if (typeof handle !== "number") return;
+    const timer = this.#live.get(handle);
+    if (timer === undefined) return;
+    this.#live.delete(handle);
+    timer.fn = undefined;
+    // keep the heap proportional to the live timers when many are cleared early
+    if (this.#heap.length > 64 && this.#live.size < this.#heap.length / 2) this.#compact();
   }
 
   /** Number of timers waiting to fire. */
   get pending(): number {
-    return this.#heap.length - this.#cancelled.size;
+    return this.#live.size;
   }
 
   /** Time of the next pending timer, or `undefined` when none is set. */
@@ -81,8 +90,11 @@ export class ManualClock implements Clock {
       const next = this.#heap[0];
       if (next === undefined || next.at > target) break;
       this.#pop();
+      this.#live.delete(next.id);
       if (next.at > this.#now) this.#now = next.at;
-      next.fn();
+      const fn = next.fn;
+      next.fn = undefined;
+      fn?.();
       await settle();
     }
     if (target > this.#now) this.#now = target;
@@ -140,10 +152,15 @@ export class ManualClock implements Clock {
   #dropCancelledTop(): void {
     for (;;) {
       const top = this.#heap[0];
-      if (top === undefined || !this.#cancelled.has(top.id)) return;
-      this.#cancelled.delete(top.id);
+      if (top === undefined || top.fn !== undefined) return;
       this.#pop();
     }
+  }
+
+  /** Rebuild the heap from the live timers only. */
+  #compact(): void {
+    const live = [...this.#live.values()].sort((a, b) => (before(a, b) ? -1 : 1));
+    this.#heap = live; // a sorted array is a valid min-heap
   }
 }
 

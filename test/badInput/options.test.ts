@@ -59,25 +59,23 @@ describe("bad input: createOrchestrator options", () => {
   });
 });
 
-// Outside this suite's remit (src/orchestrator, src/observe): pinned with `test.fails`, which passes while
-// the gap is there and fails once it is closed; turn each into `test` with the fix. See docs/reliability.md.
-describe("bad input the orchestrator lets through today", () => {
-  test.fails("an unknown key in a registration entry (a typo of group) is refused", () => {
-    // today `gruop` is ignored and the agent lands in `data`: no fail-stop, not watched by health
+describe("bad input refused at the orchestrator's options", () => {
+  test("an unknown key in a registration entry (a typo of group) is refused", () => {
+    // a typo of `group` must not put a critical agent in `data`: no fail-stop, not watched by health
     refuseOptions({ agents: [{ name: "a", agent: countedAgent("a").Agent, gruop: "critical" }] }, "agents[0].gruop", /unknown key "gruop"/);
   });
 
-  test.fails("an unknown key in the metrics option, or a metrics option that is not an object, is refused", () => {
+  test("an unknown key in the metrics option, or a metrics option that is not an object, is refused", () => {
     refuseOptions({ metrics: { regsitry: new Registry() } }, "metrics.regsitry", /unknown/);
     refuseOptions({ metrics: "prom" }, "metrics", /expected `metrics` to be an object/);
   });
 
-  test.fails("on() with an unknown event name is refused instead of never firing", () => {
+  test("on() with an unknown event name is refused instead of never firing", () => {
     const orch = createOrchestrator({ agents: [countedAgent("a").Agent], logger: false, keepAlive: false });
     expect(() => orch.on("agent:crashed" as never, () => undefined)).toThrow(/agent:crashed.*agent:crash/);
   });
 
-  test.fails("a branded class given as `agents` (not in an array) is not described as unbranded", () => {
+  test("a branded class given as `agents` (not in an array) is not described as unbranded", () => {
     refuseOptions({ agents: countedAgent("a").Agent }, "agents", /^(?!.*not branded).*expected `agents` to be an array/);
   });
 });
