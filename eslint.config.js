@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "docs/api/", "node_modules/", "coverage/", "test/fixtures/**/*.cjs"] },
+  { ignores: ["dist/", "docs/api/", "node_modules/", "coverage/", ".tmp/", "test/fixtures/**/*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

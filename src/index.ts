@@ -2,7 +2,7 @@
 
 // Orchestrator
 export { createOrchestrator, ESCALATION_TOPIC } from "./orchestrator/createOrchestrator.js";
-export type { ClosedInfo, Orchestrator, OrchestratorOptions } from "./orchestrator/Orchestrator.js";
+export type { ClosedInfo, Orchestrator, OrchestratorOptions, ScheduleHandle } from "./orchestrator/Orchestrator.js";
 export type { AgentRegistration } from "./orchestrator/registry.js";
 export type { TriggerCoordinator } from "./orchestrator/TriggerCoordinator.js";
 
@@ -22,6 +22,7 @@ export type { CrashReason, EscalationReason, SkipReason } from "./stats/AgentCou
 // Configuration
 export { loadConfig } from "./config/loadConfig.js";
 export { resolveConfig } from "./config/resolveConfig.js";
+export type { AgentRegistrationInfo, ResolveContext } from "./config/resolveConfig.js";
 export { DEFAULTS } from "./config/defaults.js";
 export { isValidAgentName } from "./config/agentName.js";
 export type {
@@ -43,6 +44,7 @@ export type {
   MisfirePolicy,
   OverlapPolicy,
   ResolvedTrigger,
+  ResolvedTriggerBase,
   ScheduleSpec,
   TriggerOptions,
   TriggerSpec,

@@ -3,9 +3,13 @@
  * children, a console adapter). The first argument carries structured fields.
  */
 export interface Logger {
+  /** Detail for debugging (the orchestrator logs little at this level). */
   debug(fields: object, message?: string): void;
+  /** Lifecycle and operator actions. */
   info(fields: object, message?: string): void;
+  /** Escalations, abandoned stops, skipped past `at` triggers. */
   warn(fields: object, message?: string): void;
+  /** Crashes and failures, with `{ agent, reason, err }`. */
   error(fields: object, message?: string): void;
 }
 

@@ -21,7 +21,9 @@ export interface HandlerRequest {
 export interface HandlerResponse {
   /** When already true, the handler leaves the response alone. */
   readonly headersSent: boolean;
+  /** Send the status line and headers (as `ServerResponse.writeHead`). */
   writeHead(statusCode: number, headers: Record<string, string | number>): unknown;
+  /** Finish the response, with `body` when given (as `ServerResponse.end`). */
   end(body?: string): unknown;
 }
 

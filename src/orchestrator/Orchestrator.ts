@@ -48,6 +48,12 @@ export interface ClosedInfo {
   readonly failed: boolean;
 }
 
+/** What {@link Orchestrator.schedule} returns. */
+export interface ScheduleHandle {
+  /** Remove the triggers added by this call; slots not yet fired never fire. */
+  cancel(): void;
+}
+
 /** The orchestrator: see {@link createOrchestrator}. */
 export interface Orchestrator {
   /** The shared bus (the host may publish and subscribe too). */
@@ -70,8 +76,8 @@ export interface Orchestrator {
   restart(name: string): void;
   /** Operator: stop the agent and keep it down until `enable()`. */
   disable(name: string): void;
-  /** Add triggers for an agent at run time. */
-  schedule(name: string, spec: ScheduleSpec): { cancel(): void };
+  /** Add triggers for an agent at run time; the handle's `cancel()` removes them. */
+  schedule(name: string, spec: ScheduleSpec): ScheduleHandle;
   /** Readiness: ok when running and every critical agent is up. */
   health(): HealthReport;
   /** Prometheus exposition text. */

@@ -46,7 +46,7 @@ export type TriggerSpec = string | CronTriggerSpec | AtTriggerSpec | DelayTrigge
 export type ScheduleSpec = TriggerSpec | TriggerSpec[];
 
 /** Common part of a validated trigger. */
-interface ResolvedTriggerBase {
+export interface ResolvedTriggerBase {
   /** Unique among the agent's triggers. */
   readonly name: string;
   readonly overlap: OverlapPolicy;
