@@ -195,3 +195,18 @@ describe("Agent.retry", () => {
     expect(aborted).toBeDefined();
   });
 });
+
+describe("shutdown after a failed start", () => {
+  test("the failed start emits the one shutdown event; shutdown() then resolves without another", async () => {
+    const config = await loadConfig(fixture("throws.yaml"));
+    const orch = createOrchestrator({ config, logger: false, keepAlive: false });
+    const events: unknown[] = [];
+    orch.on("shutdown", (e) => void events.push(e));
+    await expect(orch.start()).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    expect(events).toEqual([{ failed: true, reason: expect.stringMatching(/^start failed: .*exploded/) as unknown }]);
+    await orch.shutdown();
+    expect(events).toHaveLength(1);
+    await expect(orch.closed).resolves.toMatchObject({ failed: true, reason: expect.stringMatching(/^start failed: /) as unknown });
+    expect(orch.phase).toBe("stopped");
+  });
+});

@@ -177,7 +177,9 @@ class OrchestratorRuntime implements Orchestrator {
       await this.#loadModules();
     } catch (error) {
       this.#phase = "stopped";
-      this.#settle({ reason: `start failed: ${errorMessage(error)}`, failed: true });
+      const reason = `start failed: ${errorMessage(error)}`;
+      this.#emit("shutdown", { reason, failed: true });
+      this.#settle({ reason, failed: true });
       throw error;
     }
     if (this.#keepAlive) this.#keepAliveTimer = setInterval(() => undefined, 1 << 30);
@@ -223,6 +225,8 @@ class OrchestratorRuntime implements Orchestrator {
           this.#settle({ reason, failed: false });
           return;
         }
+        // a start() that failed before any agent started has settled `closed` already
+        if (this.#phase === "stopped") return;
         if (this.#stopping === undefined) {
           this.#phase = "stopping";
           this.#stopping = this.#stopAll(reason, false, timeout);
