@@ -20,13 +20,16 @@ import type { Clock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
 import type { BusConnectionStatus } from "../observe/ObservedSource.js";
 import { ConnectionWatch } from "./ConnectionWatch.js";
+import { isEnvelope, readEnvelope } from "./envelope.js";
+import { EnvelopeWriter } from "./EnvelopeWriter.js";
 import { HeaderWriter } from "./HeaderWriter.js";
 import { NatsError } from "./NatsError.js";
 import type { NatsBusOptions } from "./NatsBusOptions.js";
 import { resolveNatsBusOptions } from "./NatsBusOptions.js";
 import type { PayloadCodec } from "./PayloadCodec.js";
 import { ReplyInbox } from "./ReplyInbox.js";
-import { REPLY_STATUS, checkWireOptions, readWire, statusHeaders } from "./wireHeaders.js";
+import { REPLY_STATUS, checkWireOptions, readReply, readWire, statusHeaders } from "./wireHeaders.js";
+import type { WireMessage } from "./wireHeaders.js";
 
 /** Topics whose subject is cached after validation (the cache is cleared when full). */
 const SUBJECT_CACHE_SIZE = 10_000;
@@ -66,9 +69,11 @@ interface Route {
  *   subscription's `concurrency`, `maxPending` and `overflow`, exactly as on
  *   the in-process bus (that queue *is* an in-process bus subscription); handler
  *   errors go to the subscription's `onError`, else the bus's, else the console.
- * - Payloads travel encoded by the codec (JSON by default); the message id,
- *   timestamp, source and headers travel in NATS headers (`Ao-Id`, `Ao-Time`,
- *   `Ao-Source`, and the publisher's own).
+ * - Payloads travel encoded by the codec (JSON by default). The message id,
+ *   timestamp, source and headers travel with the payload in one envelope
+ *   (see `ENVELOPE`), or with `wire: "headers"` in NATS headers (`Ao-Id`,
+ *   `Ao-Time`, `Ao-Source`, and the publisher's own); a bus reads both, and
+ *   gives a plain payload from another NATS client an id and its receipt time.
  * - `publish` resolves once the server has processed the message (a PING/PONG
  *   round trip shared by every publish of the same turn); it rejects with
  *   `NatsError` `DISCONNECTED` while the connection is down (the message is not
@@ -117,7 +122,12 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   readonly #accepted = statusHeaders(REPLY_STATUS.accepted);
   readonly #declined = statusHeaders(REPLY_STATUS.noReply);
 
-  readonly #writer = new HeaderWriter(nuid.next());
+  /** Writes envelopes (`wire: "envelope"`). */
+  readonly #envelopes: EnvelopeWriter;
+  /** Writes the NATS headers of outgoing messages with `wire: "headers"`; `undefined` with envelopes. */
+  readonly #headerWriter: HeaderWriter | undefined;
+  /** The writer in use: it numbers the received messages that came without an id too, from the same counter. */
+  readonly #ids: { nextId(): string };
   #nextRoute = 0;
   #batch: Promise<void> | undefined;
 
@@ -143,7 +153,13 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     this.#onDrop = checked.onDrop;
     this.#required = checked.requireConnection;
     this.#prefix = checked.prefix === undefined ? "" : `${checked.prefix}.`;
-    this.#local = new InProcessBus({ clock: this.#clock, onDrop: (local, reason) => this.#droppedLocally(local, reason) });
+    const busId = nuid.next();
+    this.#envelopes = new EnvelopeWriter(busId, checked.codec);
+    this.#headerWriter = checked.wire === "headers" ? new HeaderWriter(busId) : undefined;
+    this.#ids = this.#headerWriter ?? this.#envelopes;
+    // the local queues' own messages only wrap the real one: their timestamp is never read, so it costs no clock read
+    const localClock: Clock = { now: () => 0, setTimeout: (callback, ms) => this.#clock.setTimeout(callback, ms), clearTimeout: (handle) => this.#clock.clearTimeout(handle) };
+    this.#local = new InProcessBus({ clock: localClock, onDrop: (local, reason) => this.#droppedLocally(local, reason) });
     this.#watch = new ConnectionWatch(connection);
     this.#inbox = new ReplyInbox({
       connection,
@@ -157,10 +173,12 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   publish<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: PublishOptions): Promise<void> {
     const refused = this.#refuse(topic, "publish", options);
     if (typeof refused !== "string") return Promise.reject(refused);
-    const data = this.#encode(topic, payload, "publish");
+    const data = this.#encode(topic, payload, "publish", options);
     if (data instanceof Error) return Promise.reject(data);
     try {
-      this.natsConnection.publish(refused, data, { headers: this.#headers(options) });
+      const writer = this.#headerWriter;
+      if (writer === undefined) this.natsConnection.publish(refused, data);
+      else this.natsConnection.publish(refused, data, { headers: writer.write(this.#clock.now(), options) });
     } catch (error) {
       return Promise.reject(this.#sendError(topic, "publish", error));
     }
@@ -242,7 +260,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       return Promise.reject(new BusError("INVALID_OPTION", `request: expected \`timeoutMs\` to be a positive finite number of milliseconds, got ${describeValue(timeoutMs)}`, { topic }));
     }
-    const data = this.#encode(topic, payload, "request");
+    const data = this.#encode(topic, payload, "request", options);
     if (data instanceof Error) return Promise.reject(data);
     let opened: ReturnType<ReplyInbox["open"]>;
     try {
@@ -252,7 +270,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     }
     const { reply, result } = opened;
     try {
-      this.natsConnection.publish(refused, data, { reply, headers: this.#headers(options) });
+      const writer = this.#headerWriter;
+      this.natsConnection.publish(refused, data, writer === undefined ? { reply } : { reply, headers: writer.write(this.#clock.now(), options) });
     } catch (error) {
       this.#inbox.fail(reply, this.#sendError(topic, "request", error));
       return result;
@@ -323,16 +342,13 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     return subject;
   }
 
-  #encode(topic: string, payload: unknown, operation: "publish" | "request"): Uint8Array | BusError {
+  /** The message's bytes: its envelope, or with `wire: "headers"` the encoded payload alone. */
+  #encode(topic: string, payload: unknown, operation: "publish" | "request", options: PublishOptions | undefined): Uint8Array | BusError {
     try {
-      return this.#codec.encode(payload);
+      return this.#headerWriter === undefined ? this.#envelopes.write(payload, this.#clock.now(), options) : this.#codec.encode(payload);
     } catch (cause) {
       return new BusError("PAYLOAD_INVALID", `Cannot ${operation} on ${JSON.stringify(topic)}: the payload cannot be encoded: ${errorMessage(cause)}`, { topic, cause });
     }
-  }
-
-  #headers(options: PublishOptions | RequestOptions | undefined): MsgHdrs {
-    return this.#writer.write(this.#clock.now(), options);
   }
 
   /** The promise publishes resolve with: one server round trip for every publish of this turn. */
@@ -371,21 +387,32 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   #arrive(route: Route, msg: Msg): void {
     if (route.detached) return;
     const topic = route.exact ? route.pattern : msg.subject.slice(this.#prefix.length);
-    const meta = readWire(msg);
+    const data = msg.data;
+    const envelope = isEnvelope(data);
+    let meta: WireMessage;
+    if (envelope) meta = { id: undefined, timestamp: undefined, source: undefined, headers: undefined, reply: readReply(msg) };
+    else meta = readWire(msg);
+    const reply = meta.reply;
+    if (reply !== "") this.#status(reply, this.#accepted);
+    let payload: unknown;
+    let failed = false;
+    let cause: unknown;
+    try {
+      payload = envelope ? readEnvelope(data, this.#codec, meta) : this.#codec.decode(data);
+    } catch (error) {
+      failed = true;
+      cause = error;
+    }
     const message: { -readonly [K in keyof Message]: Message[K] } = {
-      id: meta.id ?? this.#writer.nextId(),
+      id: meta.id ?? this.#ids.nextId(),
       topic,
-      payload: undefined,
+      payload,
       timestamp: meta.timestamp ?? this.#clock.now(),
     };
     if (meta.source !== undefined) message.source = meta.source;
     if (meta.headers !== undefined) message.headers = meta.headers;
-    const reply = meta.reply;
-    if (reply !== "") this.#status(reply, this.#accepted);
-    try {
-      message.payload = this.#codec.decode(msg.data);
-    } catch (cause) {
-      message.payload = msg.data;
+    if (failed) {
+      message.payload = data;
       this.#droppedOnArrival++;
       if (reply) this.#status(reply, this.#declined);
       const error = new BusError("PAYLOAD_INVALID", `A message on ${JSON.stringify(topic)} for the subscription ${JSON.stringify(route.pattern)} could not be decoded and was dropped: ${errorMessage(cause)}`, { topic, cause });

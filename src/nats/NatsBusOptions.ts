@@ -9,6 +9,18 @@ import { jsonCodec } from "./PayloadCodec.js";
 /** Default of {@link NatsBusOptions.noReplyGraceMs}, in ms. */
 export const DEFAULT_NO_REPLY_GRACE_MS = 100;
 
+/**
+ * How a bus writes its messages on NATS (it reads both):
+ * - `"envelope"`: the metadata (id, timestamp, source, user headers) and the
+ *   encoded payload in one NATS payload, no NATS headers: the fastest;
+ * - `"headers"`: the encoded payload alone, the metadata in NATS headers
+ *   (`Ao-Id`, `Ao-Time`, `Ao-Source` and the user headers), for plain NATS
+ *   clients that read the bus's subjects and want the payload as it is.
+ *
+ * See `docs/cluster.md` (wire format).
+ */
+export type NatsWireFormat = "envelope" | "headers";
+
 /** Options of `createNatsBus`. */
 export interface NatsBusOptions {
   /**
@@ -51,6 +63,12 @@ export interface NatsBusOptions {
    * @default "_INBOX"
    */
   inboxPrefix?: string;
+  /**
+   * How this bus writes its messages; it reads both formats, so buses with
+   * different settings talk to each other. See {@link NatsWireFormat}.
+   * @default "envelope"
+   */
+  wire?: NatsWireFormat;
 }
 
 /** {@link NatsBusOptions} checked, with defaults filled in. */
@@ -63,6 +81,7 @@ export interface ResolvedNatsBusOptions {
   requireConnection: boolean;
   noReplyGraceMs: number;
   inboxPrefix: string;
+  wire: NatsWireFormat;
 }
 
 /**
@@ -73,7 +92,7 @@ export interface ResolvedNatsBusOptions {
 export function resolveNatsBusOptions(options: NatsBusOptions): ResolvedNatsBusOptions {
   const fail = (message: string): BusError => new BusError("INVALID_OPTION", `createNatsBus: ${message}`);
   if (typeof options !== "object" || options === null) throw fail(`expected options to be an object, got ${describeValue(options)}`);
-  const { codec = jsonCodec, clock = systemClock, onError, onDrop, prefix, requireConnection = true, noReplyGraceMs = DEFAULT_NO_REPLY_GRACE_MS, inboxPrefix = "_INBOX" } = options;
+  const { codec = jsonCodec, clock = systemClock, onError, onDrop, prefix, requireConnection = true, noReplyGraceMs = DEFAULT_NO_REPLY_GRACE_MS, inboxPrefix = "_INBOX", wire = "envelope" } = options;
   const shape = codec as Partial<Record<keyof PayloadCodec, unknown>> | null;
   if (typeof shape !== "object" || shape === null || typeof shape.encode !== "function" || typeof shape.decode !== "function") {
     throw fail(`expected \`codec\` to be an object with encode(payload) and decode(bytes), got ${describeValue(codec)}`);
@@ -95,7 +114,8 @@ export function resolveNatsBusOptions(options: NatsBusOptions): ResolvedNatsBusO
   if (!isSubjectPrefix(inboxPrefix)) {
     throw fail(`expected \`inboxPrefix\` to be dot-separated subject tokens (such as "_INBOX" or "_INBOX.acme"), got ${describeValue(inboxPrefix)}`);
   }
-  return { codec, clock, onError, onDrop, prefix, requireConnection, noReplyGraceMs, inboxPrefix };
+  if (wire !== "envelope" && wire !== "headers") throw fail(`expected \`wire\` to be "envelope" or "headers", got ${describeValue(wire)}`);
+  return { codec, clock, onError, onDrop, prefix, requireConnection, noReplyGraceMs, inboxPrefix, wire };
 }
 
 function isSubjectPrefix(value: unknown): value is string {

@@ -36,16 +36,30 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 export const jsonCodec: PayloadCodec = Object.freeze({
   encode(payload: unknown): Uint8Array {
     if (payload === undefined) return EMPTY;
-    // the walk finds what JSON would drop or alter; past MAX_DEPTH (or a cycle) the replacer takes over
-    const text = isJsonSafe(payload, "", 0) ? JSON.stringify(payload) : JSON.stringify(payload, strictReplacer);
     // Buffer.from: pooled, several times cheaper than TextEncoder for small payloads
-    return Buffer.from(text, "utf8");
+    return Buffer.from(jsonText(payload), "utf8");
   },
   decode(bytes: Uint8Array): unknown {
     if (bytes.length === 0) return undefined;
     return JSON.parse(decoder.decode(bytes)) as unknown;
   },
 });
+
+/**
+ * The JSON text {@link jsonCodec} encodes `payload` to (`""` for `undefined`),
+ * with the same refusals. The bus's envelope writer uses it to build a message
+ * as one string.
+ *
+ * @throws TypeError for what JSON would drop or alter, naming where it is
+ */
+export function jsonText(payload: unknown): string {
+  if (payload === undefined) return "";
+  // the walk finds what JSON would drop or alter; past MAX_DEPTH (or a cycle) the replacer takes over
+  const text = isJsonSafe(payload, "", 0) ? JSON.stringify(payload) : JSON.stringify(payload, strictReplacer);
+  // JSON.stringify returns undefined when the payload's toJSON does (its types say string)
+  if (typeof (text as string | undefined) !== "string") throw new TypeError("the payload serialises to nothing (its toJSON returned undefined), which JSON cannot carry");
+  return text;
+}
 
 /** Nesting depth the fast walk checks; deeper values (and cycles) are checked by the replacer instead. */
 const MAX_DEPTH = 32;
@@ -77,11 +91,12 @@ function isJsonSafe(value: unknown, key: string | number, depth: number): boolea
         return true;
       }
       if (typeof (value as { toJSON?: unknown }).toJSON === "function") return true;
-      refuseOpaque(key, value, false);
       const record = value as Record<string, unknown>;
-      // JSON reads own properties only; for-in also lists inherited enumerable ones, which only non-plain objects have
       const prototype: unknown = Object.getPrototypeOf(record);
       const plain = prototype === Object.prototype || prototype === null;
+      // a plain object is none of the opaque kinds: their instances inherit from their own prototypes
+      if (!plain) refuseOpaque(key, value, false);
+      // JSON reads own properties only; for-in also lists inherited enumerable ones, which only non-plain objects have
       for (const name in record) {
         if (!plain && !Object.hasOwn(record, name)) continue;
         const item = record[name];

@@ -75,12 +75,24 @@ export function readWire(msg: Msg): WireMessage {
   const raw = internals._rdata;
   const args = internals._msg;
   if (raw instanceof Uint8Array && typeof args === "object" && args !== null && typeof args.hdr === "number") {
-    const reply = args.reply instanceof Uint8Array ? decoder.decode(args.reply) : "";
+    const reply = args.reply instanceof Uint8Array && args.reply.length > 0 ? decoder.decode(args.reply) : "";
     const out: WireMessage = { id: undefined, timestamp: undefined, source: undefined, headers: undefined, reply };
     if (args.hdr > 0) parseHeaderBlock(decoder.decode(raw.subarray(0, args.hdr)), out);
     return out;
   }
   return { ...readMetadata(msg.headers), reply: msg.reply ?? "" };
+}
+
+/**
+ * A received message's reply subject ("" for a plain message), without the
+ * client's per-message decoding when its message class has the expected layout.
+ */
+export function readReply(msg: Msg): string {
+  const args = (msg as unknown as ClientMessageInternals)._msg;
+  if (typeof args === "object" && args !== null && typeof args.hdr === "number") {
+    return args.reply instanceof Uint8Array && args.reply.length > 0 ? decoder.decode(args.reply) : "";
+  }
+  return msg.reply ?? "";
 }
 
 /** Parse `NATS/1.0[ status]\r\nName: value\r\n...\r\n\r\n` into `out`. */
@@ -120,20 +132,23 @@ function assign(out: WireMetadata, key: string, value: string): void {
     case WIRE_HEADERS.source:
       out.source ??= value;
       break;
-    default: {
-      const headers = (out.headers ??= {});
-      if (Object.hasOwn(headers, key)) break;
-      // a header named __proto__ is data, not the object's prototype
-      if (key === "__proto__") Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
-      else headers[key] = value;
-    }
+    default:
+      setHeader((out.headers ??= {}), key, value);
   }
 }
 
+/** Set a received header unless the name is already there (the first value wins); `__proto__` is data, not the prototype. */
+export function setHeader(headers: Record<string, string>, key: string, value: string): void {
+  if (Object.hasOwn(headers, key)) return;
+  if (key === "__proto__") Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
+  else headers[key] = value;
+}
+
 /**
- * Check the options of a publish or request for what NATS headers can carry:
- * header names of printable ASCII without `:` and not starting with `Ao-`;
- * values and `source` without CR or LF.
+ * Check the options of a publish or request for what both wire formats can
+ * carry (an envelope's metadata lines and NATS headers): header names of
+ * printable ASCII without `:` and not starting with `Ao-`; values and `source`
+ * without CR or LF.
  *
  * @returns a `BusError` `INVALID_OPTION` naming the option, or `undefined` when fine
  */
@@ -143,7 +158,7 @@ export function checkWireOptions(options: unknown, operation: "publish" | "reque
   const { headers, source } = options as PublishOptions;
   if (source !== undefined) {
     if (typeof source !== "string") return fail(`expected \`source\` to be a string, got ${describeValue(source)}`);
-    if (/[\r\n]/.test(source)) return fail(`expected \`source\` to have no line breaks (it travels in a NATS header), got ${JSON.stringify(source)}`);
+    if (/[\r\n]/.test(source)) return fail(`expected \`source\` to have no line breaks (it travels on a metadata line), got ${JSON.stringify(source)}`);
   }
   if (headers === undefined) return undefined;
   if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
@@ -152,13 +167,13 @@ export function checkWireOptions(options: unknown, operation: "publish" | "reque
   for (const key in headers) {
     const value: unknown = headers[key];
     if (!/^[!-9;-~]+$/.test(key)) {
-      return fail(`header name ${JSON.stringify(key)} cannot travel in a NATS header: names are printable ASCII without spaces or ":"`);
+      return fail(`header name ${JSON.stringify(key)} cannot travel with a message: names are printable ASCII without spaces or ":"`);
     }
     if (key.toLowerCase().startsWith(RESERVED_PREFIX)) {
       return fail(`header name ${JSON.stringify(key)} is reserved: names starting with "Ao-" carry the bus's own metadata`);
     }
     if (typeof value !== "string") return fail(`expected \`headers.${key}\` to be a string, got ${describeValue(value)}`);
-    if (/[\r\n]/.test(value)) return fail(`expected \`headers.${key}\` to have no line breaks (it travels in a NATS header), got ${JSON.stringify(value)}`);
+    if (/[\r\n]/.test(value)) return fail(`expected \`headers.${key}\` to have no line breaks (it travels on a metadata line), got ${JSON.stringify(value)}`);
   }
   return undefined;
 }

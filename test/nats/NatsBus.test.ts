@@ -57,6 +57,7 @@ describe("createNatsBus", () => {
     await expect(createNatsBus({ servers: url }, { noReplyGraceMs: -1 })).rejects.toThrow(/expected `noReplyGraceMs` to be a non-negative number.*-1/);
     await expect(createNatsBus({ servers: url }, { requireConnection: "yes" as never })).rejects.toThrow(/expected `requireConnection` to be a boolean/);
     await expect(createNatsBus({ servers: url }, { clock: {} as never })).rejects.toThrow(/expected `clock` to be a Clock/);
+    await expect(createNatsBus({ servers: url }, { wire: "json" as never })).rejects.toThrow(/expected `wire` to be "envelope" or "headers", got "json"/);
   });
 
   it("rejects with CONNECT_FAILED when no server answers", async () => {
@@ -125,7 +126,7 @@ describe("NatsBus payloads", () => {
     expect(got).toEqual([{ qty: 5, at: "1970-01-01T00:00:00.000Z", list: [1, "two", null, { deep: [true] }] }, undefined]);
   });
 
-  it("carries id, timestamp (the publisher's clock), source and headers in NATS headers", async () => {
+  it("carries id, timestamp (the publisher's clock), source, headers and payload in one envelope, without NATS headers", async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 5, 9, 30));
     const [a, b, prefix] = await pair({ clock }, {});
     const got: Message[] = [];
@@ -135,14 +136,44 @@ describe("NatsBus payloads", () => {
     raw.subscribe(`${prefix}.fills.*`, { callback: (_error, msg) => void rawGot.push(msg) });
     await raw.flush();
     await b.flush();
-    await a.publish("fills.AAPL", { qty: 1 }, { source: "strategy", headers: { "trace-id": "t-1", "x-Mixed_Case": "v a l" } });
+    await a.publish("fills.AAPL", { qty: 1 }, { source: "strategy", headers: { "trace-id": "t-1", "x-Mixed_Case": " v a l ", "x-Name": "Zoë 🙂" } });
     await a.publish("fills.MSFT", { qty: 2 });
-    await eventually(() => got.length === 2 && rawGot.length === 2, 3_000, "both messages on both sides");
-    const [first, second] = got as [Message, Message];
-    expect(first).toEqual({ id: first.id, topic: "fills.AAPL", payload: { qty: 1 }, timestamp: clock.now(), source: "strategy", headers: { "trace-id": "t-1", "x-Mixed_Case": "v a l" } });
+    await a.publish("fills.NONE", undefined);
+    await eventually(() => got.length === 3 && rawGot.length === 3, 3_000, "the messages on both sides");
+    const [first, second, third] = got as [Message, Message, Message];
+    expect(first).toEqual({ id: first.id, topic: "fills.AAPL", payload: { qty: 1 }, timestamp: clock.now(), source: "strategy", headers: { "trace-id": "t-1", "x-Mixed_Case": " v a l ", "x-Name": "Zoë 🙂" } });
     expect(second).toEqual({ id: second.id, topic: "fills.MSFT", payload: { qty: 2 }, timestamp: clock.now() });
-    expect(first.id).not.toBe(second.id);
-    // on the wire: plain NATS headers any client can read
+    expect(third).toEqual({ id: third.id, topic: "fills.NONE", payload: undefined, timestamp: clock.now() });
+    expect(new Set([first.id, second.id, third.id]).size).toBe(3);
+    // on the wire: one payload, the documented envelope, no NATS headers
+    const [wire] = rawGot as [Msg];
+    expect(wire.headers).toBeUndefined();
+    expect([...wire.data.subarray(0, 2)]).toEqual([0x00, 0x01]);
+    expect(new TextDecoder().decode(wire.data.subarray(2))).toBe(`${first.id}\n${clock.now()}\nsstrategy\nhtrace-id:t-1\nhx-Mixed_Case: v a l \nhx-Name:Zoë 🙂\n\n{"qty":1}`);
+  });
+
+  it('wire: "headers" carries the metadata in NATS headers and the bare payload; buses of either format read each other', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 5, 9, 30));
+    const [headersBus, envelopeBus, prefix] = await pair({ clock, wire: "headers" }, { clock });
+    const atEnvelopeBus: Message[] = [];
+    const atHeadersBus: Message[] = [];
+    envelopeBus.subscribe("fills.*", (message) => void atEnvelopeBus.push(message));
+    headersBus.subscribe("fills.*", (message) => void atHeadersBus.push(message));
+    const raw = await rawConnection();
+    const rawGot: Msg[] = [];
+    raw.subscribe(`${prefix}.fills.*`, { callback: (_error, msg) => void rawGot.push(msg) });
+    await raw.flush();
+    await envelopeBus.flush();
+    await headersBus.flush();
+    await headersBus.publish("fills.AAPL", { qty: 1 }, { source: "strategy", headers: { "trace-id": "t-1", "x-Mixed_Case": "v a l" } });
+    await eventually(() => atEnvelopeBus.length === 1 && atHeadersBus.length === 1 && rawGot.length === 1, 3_000, "the headers-format message everywhere");
+    await envelopeBus.publish("fills.MSFT", { qty: 2 }, { source: "other", headers: { k: "v" } });
+    await eventually(() => atEnvelopeBus.length === 2 && atHeadersBus.length === 2 && rawGot.length === 2, 3_000, "the envelope message everywhere");
+    const [first, second] = atEnvelopeBus as [Message, Message];
+    expect(first).toEqual({ id: first.id, topic: "fills.AAPL", payload: { qty: 1 }, timestamp: clock.now(), source: "strategy", headers: { "trace-id": "t-1", "x-Mixed_Case": "v a l" } });
+    expect(second).toEqual({ id: second.id, topic: "fills.MSFT", payload: { qty: 2 }, timestamp: clock.now(), source: "other", headers: { k: "v" } });
+    expect(atHeadersBus).toEqual(atEnvelopeBus);
+    // on the wire: plain NATS headers any client can read, and the bare JSON payload
     const headers = rawGot[0]?.headers;
     expect(headers?.get("Ao-Id")).toBe(first.id);
     expect(headers?.get("Ao-Time")).toBe(String(clock.now()));
@@ -150,10 +181,45 @@ describe("NatsBus payloads", () => {
     expect(headers?.get("trace-id")).toBe("t-1");
     expect(rawGot[0]?.json()).toEqual({ qty: 1 });
     // the fast header reader and the client's own parser agree
-    for (const msg of rawGot) {
-      const viaClient = { subject: msg.subject, reply: msg.reply, headers: msg.headers, data: msg.data } as Msg;
-      expect(readWire(msg)).toEqual(readWire(viaClient));
-    }
+    const msg = rawGot[0] as Msg;
+    const viaClient = { subject: msg.subject, reply: msg.reply, headers: msg.headers, data: msg.data } as Msg;
+    expect(readWire(msg)).toEqual(readWire(viaClient));
+  });
+
+  it("a malformed envelope goes to onError as PAYLOAD_INVALID with its bytes, is counted as dropped, and answers a request with no-reply", async () => {
+    const errors: Array<{ error: unknown; message: Message }> = [];
+    const [a, b, prefix] = await pair({}, { onError: (error, message) => void errors.push({ error, message }) });
+    const got: unknown[] = [];
+    b.subscribe("orders", (message) => void got.push(message.payload));
+    b.subscribe("quote", () => "never reached");
+    await b.flush();
+    const raw = await rawConnection();
+    const broken = new TextEncoder().encode("\u0000\u0001id-1\nnot-a-time\n\n{}");
+    raw.publish(`${prefix}.orders`, broken);
+    await raw.flush();
+    await eventually(() => errors.length === 1, 3_000, "the decode error");
+    const [failure] = errors as [{ error: unknown; message: Message }];
+    expect(failure.error).toBeInstanceOf(BusError);
+    expect((failure.error as BusError).code).toBe("PAYLOAD_INVALID");
+    expect((failure.error as BusError).message).toMatch(/"orders".*could not be decoded and was dropped: malformed envelope: the timestamp "not-a-time" is not a number/);
+    expect(failure.message.topic).toBe("orders");
+    expect([...(failure.message.payload as Uint8Array)]).toEqual([...broken]);
+    expect(failure.message.id).not.toBe("id-1");
+    expect(b.stats().dropped).toBe(1);
+    // a malformed request: the responder announces itself, then declines at once (the requester's NO_REPLY, not a timeout)
+    const inbox = `${prefix}.inbox`;
+    const statuses: string[] = [];
+    raw.subscribe(inbox, { callback: (_error, msg) => void statuses.push(msg.headers?.get("Ao-Status") ?? "a reply") });
+    await raw.flush();
+    raw.publish(`${prefix}.quote`, new TextEncoder().encode("\u0000\u0001\n5\n\n"), { reply: inbox });
+    await eventually(() => statuses.length === 2 && errors.length === 2, 3_000, "the statuses and the second decode error");
+    expect(statuses).toEqual(["accepted", "no-reply"]);
+    expect((errors[1]?.error as BusError).message).toMatch(/malformed envelope: the message id is empty/);
+    expect(b.stats().dropped).toBe(2);
+    // a well-formed message still arrives
+    await a.publish("orders", { ok: true });
+    await eventually(() => got.length === 1, 3_000, "the valid message");
+    expect(got).toEqual([{ ok: true }]);
   });
 
   it("refuses headers NATS cannot carry, and names reserved for the metadata", async () => {
@@ -182,16 +248,22 @@ describe("NatsBus payloads", () => {
     const errors: Array<{ error: unknown; message: Message }> = [];
     const [a, b, prefix] = await pair({ codec: upper }, { codec: upper, onError: (error, message) => void errors.push({ error, message }) });
     const got: unknown[] = [];
-    b.subscribe("words", (message) => void got.push(message.payload));
+    const metadata: Array<{ source: string | undefined; headers: Message["headers"] }> = [];
+    b.subscribe("words", (message) => {
+      got.push(message.payload);
+      metadata.push({ source: message.source, headers: message.headers });
+    });
     b.subscribe("shout", (message) => `${String(message.payload)}!`);
     await b.flush();
-    await a.publish("words", "hello");
+    // in the envelope, the metadata goes before the codec's own bytes
+    await a.publish("words", "hello", { source: "writer", headers: { lang: "en" } });
     expect(await a.request("shout", "hey")).toBe("HEY!");
     const raw = await rawConnection();
     raw.publish(`${prefix}.words`, "plain text from a raw client");
     await raw.flush();
     await eventually(() => got.length === 1 && errors.length === 1, 3_000, "the message and the decode error");
     expect(got).toEqual(["HELLO"]);
+    expect(metadata).toEqual([{ source: "writer", headers: { lang: "en" } }]);
     const [failure] = errors as [{ error: unknown; message: Message }];
     expect(failure.error).toBeInstanceOf(BusError);
     expect((failure.error as BusError).code).toBe("PAYLOAD_INVALID");
@@ -218,6 +290,24 @@ describe("NatsBus payloads", () => {
     expect(got[0]?.timestamp).toBeGreaterThanOrEqual(before);
     expect(got[0]).not.toHaveProperty("headers");
     expect(got[0]).not.toHaveProperty("source");
+  });
+});
+
+describe("NatsBus ids", () => {
+  it("numbers what it publishes and the plain messages it receives from one counter, in either wire format", async () => {
+    for (const wire of ["envelope", "headers"] as const) {
+      const [a, , prefix] = await pair({ wire });
+      const got: Message[] = [];
+      a.subscribe("ids", (message) => void got.push(message));
+      await a.flush();
+      const raw = await rawConnection();
+      await a.publish("ids", 1);
+      raw.publish(`${prefix}.ids`, JSON.stringify(2));
+      await raw.flush();
+      await a.publish("ids", 3);
+      await eventually(() => got.length === 3, 3_000, `three messages (${wire})`);
+      expect(new Set(got.map((message) => message.id)).size, wire).toBe(3);
+    }
   });
 });
 
@@ -287,7 +377,7 @@ describe("NatsBus across connections", () => {
     let release!: () => void;
     const hold = new Promise<void>((resolve) => (release = resolve));
     const busy: unknown[] = [];
-    b.subscribe(
+    const full = b.subscribe(
       "audit",
       async (message) => {
         busy.push(message.payload);
@@ -295,11 +385,15 @@ describe("NatsBus across connections", () => {
       },
       { maxPending: 1, overflow: "drop-newest" },
     );
+    // cleanups run last-in first-out: the handler is released before the buses close, even when the test fails
+    cleanups.push(async () => release());
     await a.flush();
     await b.flush();
     await a.publish("audit", "first");
+    // "second" must find "first" in the handler, not in the queue (both in one read would drop "second")
+    await eventually(() => busy.length === 1, 3_000, "the first message in the handler");
     await a.publish("audit", "second");
-    await eventually(() => busy.length === 1 && b.stats().pending === 1, 3_000, "a full queue");
+    await eventually(() => full.pending === 1, 3_000, "a full queue");
     const dropsBefore = b.stats().dropped;
     // NO_REPLY as soon as all four have settled or dropped it, not after the 20 s timeout
     await withTimeout(expect(a.request("audit", "request", { timeoutMs: 20_000 })).rejects.toSatisfy(hasCode("NO_REPLY")), 5_000, "NO_REPLY");

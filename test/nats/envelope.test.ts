@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { ENVELOPE, isEnvelope, parseMetadata, readEnvelope } from "../../src/nats/envelope.js";
+import { EnvelopeWriter } from "../../src/nats/EnvelopeWriter.js";
+import type { PayloadCodec } from "../../src/nats/PayloadCodec.js";
+import { jsonCodec } from "../../src/nats/PayloadCodec.js";
+import type { WireMetadata } from "../../src/nats/wireHeaders.js";
+
+function empty(): WireMetadata {
+  return { id: undefined, timestamp: undefined, source: undefined, headers: undefined };
+}
+
+/** A binary codec: a length byte, then the string's UTF-16 code units as little-endian pairs. */
+const utf16: PayloadCodec = {
+  encode(payload) {
+    const text = String(payload);
+    const bytes = new Uint8Array(1 + text.length * 2);
+    bytes[0] = text.length;
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i);
+      bytes[1 + i * 2] = unit & 0xff;
+      bytes[2 + i * 2] = unit >> 8;
+    }
+    return bytes;
+  },
+  decode(bytes) {
+    const length = bytes[0] ?? 0;
+    if (bytes.length !== 1 + length * 2) throw new RangeError(`expected ${1 + length * 2} bytes, got ${bytes.length}`);
+    let text = "";
+    for (let i = 0; i < length; i++) text += String.fromCharCode((bytes[1 + i * 2] ?? 0) | ((bytes[2 + i * 2] ?? 0) << 8));
+    return text;
+  },
+};
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+describe("the envelope wire format", () => {
+  it("JSON codec: the envelope is the mark, the metadata lines and the payload's JSON, as one UTF-8 text", () => {
+    const writer = new EnvelopeWriter("BUS", jsonCodec);
+    const written = writer.write({ qty: 1 }, 1_767_225_600_000, { source: "strategy", headers: { "trace-id": "t-1", "x-Name": "Zoë 🙂" } });
+    expect([...written.subarray(0, 2)]).toEqual([ENVELOPE.mark, ENVELOPE.version]);
+    expect(new TextDecoder().decode(written.subarray(2))).toBe('BUS.0\n1767225600000\nsstrategy\nhtrace-id:t-1\nhx-Name:Zoë 🙂\n\n{"qty":1}');
+    const out = empty();
+    expect(readEnvelope(written, jsonCodec, out)).toEqual({ qty: 1 });
+    expect(out).toEqual({ id: "BUS.0", timestamp: 1_767_225_600_000, source: "strategy", headers: { "trace-id": "t-1", "x-Name": "Zoë 🙂" } });
+  });
+
+  it("round-trips id, timestamp, source, headers and payload with the JSON codec and with a binary codec", () => {
+    const options = { source: " spaced source ", headers: { a: "", b: "  kept as is  ", ["__proto__"]: "data" } };
+    for (const codec of [jsonCodec, utf16]) {
+      const writer = new EnvelopeWriter("P", codec);
+      for (const [payload, expected] of [
+        ["héllo 🙂", "héllo 🙂"],
+        ["", ""],
+      ] as const) {
+        const out = empty();
+        expect(readEnvelope(writer.write(payload, 42.5, options), codec, out)).toBe(expected);
+        expect(out.timestamp).toBe(42.5);
+        expect(out.source).toBe(" spaced source ");
+        expect(Object.entries(out.headers ?? {})).toEqual([
+          ["a", ""],
+          ["b", "  kept as is  "],
+          ["__proto__", "data"],
+        ]);
+        expect(Object.getPrototypeOf(out.headers)).toBe(Object.prototype);
+      }
+      // no source, no headers: the fields stay undefined
+      const out = empty();
+      readEnvelope(writer.write("x", -1, undefined), codec, out);
+      expect(out).toEqual({ id: "P.2", timestamp: -1, source: undefined, headers: undefined });
+    }
+  });
+
+  it("a binary codec's bytes follow the metadata untouched, even when they contain line feeds", () => {
+    const raw: PayloadCodec = { encode: (payload) => payload as Uint8Array, decode: (data) => Uint8Array.from(data) };
+    const payload = Uint8Array.from([10, 10, 0, 1, 255, 10]);
+    const written = new EnvelopeWriter("B", raw).write(payload, 7, { headers: { k: "v" } });
+    const out = empty();
+    expect(readEnvelope(written, raw, out)).toEqual(payload);
+    expect(out).toEqual({ id: "B.0", timestamp: 7, source: undefined, headers: { k: "v" } });
+  });
+
+  it("an undefined JSON payload travels as nothing after the metadata, and arrives as undefined", () => {
+    const written = new EnvelopeWriter("U", jsonCodec).write(undefined, 1, undefined);
+    expect(new TextDecoder().decode(written.subarray(2))).toBe("U.0\n1\n\n");
+    expect(readEnvelope(written, jsonCodec, empty())).toBeUndefined();
+  });
+
+  it("numbers messages per writer, and the codec's refusal comes out of write()", () => {
+    const writer = new EnvelopeWriter("N", jsonCodec);
+    expect(writer.nextId()).toBe("N.0");
+    expect(() => writer.write({ big: 1n }, 1, undefined)).toThrow(/property "big" is a BigInt/);
+    const out = empty();
+    readEnvelope(writer.write(1, 1, undefined), jsonCodec, out);
+    expect(out.id).toBe("N.2");
+  });
+
+  it("tells envelopes from plain payloads by their first two bytes", () => {
+    expect(isEnvelope(new EnvelopeWriter("E", jsonCodec).write(1, 1, undefined))).toBe(true);
+    expect(isEnvelope(jsonCodec.encode({ i: "x", t: 1 }))).toBe(false);
+    expect(isEnvelope(bytes("plain text"))).toBe(false);
+    expect(isEnvelope(new Uint8Array([0]))).toBe(false);
+    expect(isEnvelope(new Uint8Array(0))).toBe(false);
+    expect(isEnvelope(new Uint8Array([0, 2, 10]))).toBe(false);
+  });
+
+  it("skips metadata lines with a tag it does not know, and keeps the first source and the first value of a repeated header", () => {
+    const out = empty();
+    const start = parseMetadata("\u0000\u0001id\n5\nxfuture:1\nsfirst\nssecond\nhk:1\nhk:2\n\nrest", 2, out);
+    expect(out).toEqual({ id: "id", timestamp: 5, source: "first", headers: { k: "1" } });
+    expect(start).toBe("\u0000\u0001id\n5\nxfuture:1\nsfirst\nssecond\nhk:1\nhk:2\n\n".length);
+  });
+
+  it("refuses malformed envelopes with a message naming what is wrong, and fills nothing", () => {
+    const cases: Array<[Uint8Array, RegExp]> = [
+      [Uint8Array.from([0, 1, 0xff, 10, 10]), /not valid UTF-8/],
+      [bytes("\u0000\u0001"), /no metadata lines/],
+      [bytes("\u0000\u0001\n5\n\n{}"), /message id is empty/],
+      [bytes("\u0000\u0001id\n\n{}"), /timestamp "" is not a number/],
+      [bytes("\u0000\u0001id\nsoon\n\n{}"), /timestamp "soon" is not a number/],
+      [bytes("\u0000\u0001id\n5\n{}"), /does not end with an empty line/],
+      [bytes("\u0000\u0001id\n5\nhnocolon\n\n{}"), /header line "nocolon" has no "name:"/],
+      [bytes("\u0000\u0001id\n5\nh:value\n\n{}"), /header line ":value" has no "name:"/],
+    ];
+    for (const [data, why] of cases) {
+      for (const codec of [jsonCodec, utf16]) {
+        const out = empty();
+        expect(() => readEnvelope(data, codec, out), `${JSON.stringify([...data])} with ${codec === jsonCodec ? "JSON" : "utf16"}`).toThrow(why);
+        expect(out).toEqual(empty());
+      }
+    }
+    // well-formed metadata, a payload the codec refuses: the codec's error, the metadata kept
+    const out = empty();
+    expect(() => readEnvelope(bytes("\u0000\u0001id\n5\n\n{nope"), jsonCodec, out)).toThrow(SyntaxError);
+    expect(() => readEnvelope(bytes("\u0000\u0001id\n5\n\nab"), utf16, out)).toThrow(/expected 195 bytes, got 2/);
+    expect(out.id).toBe("id");
+  });
+
+  it("a timestamp read again after a malformed one is still checked", () => {
+    readEnvelope(bytes("\u0000\u0001a\n9\n\n1"), jsonCodec, empty());
+    const out = empty();
+    readEnvelope(bytes("\u0000\u0001b\n9\n\n1"), jsonCodec, out);
+    expect(out.timestamp).toBe(9);
+    expect(() => readEnvelope(bytes("\u0000\u0001c\n\n\n1"), jsonCodec, empty())).toThrow(/timestamp "" is not a number/);
+  });
+});
