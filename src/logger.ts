@@ -1,3 +1,5 @@
+import { loggableError } from "./errors/describeThrown.js";
+
 /**
  * A pino-style logger: any object with these four methods works (pino, bunyan
  * children, a console adapter). The first argument carries structured fields.
@@ -25,3 +27,21 @@ export const consoleLogger: Logger = Object.freeze({
   warn: (fields: object, message?: string) => console.warn(`[agent-orchestrator] ${message ?? ""}`, fields),
   error: (fields: object, message?: string) => console.error(`[agent-orchestrator] ${message ?? ""}`, fields),
 });
+
+/**
+ * Wrap a host's logger so that logging never throws into the orchestrator and an
+ * `err` field is always safe to serialise (see `loggableError`): a logger that
+ * fails, or a thrown value a serialiser cannot read, must not keep a crash from
+ * being handled.
+ */
+export function guardLogger(logger: Logger): Logger {
+  const guard = (level: keyof Logger) => (fields: object, message?: string): void => {
+    try {
+      const safe = "err" in fields ? { ...fields, err: loggableError((fields as { err?: unknown }).err) } : fields;
+      logger[level](safe, message);
+    } catch {
+      // a logger that throws loses this line, nothing else
+    }
+  };
+  return Object.freeze({ debug: guard("debug"), info: guard("info"), warn: guard("warn"), error: guard("error") });
+}

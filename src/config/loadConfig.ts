@@ -6,6 +6,7 @@ import { ConfigChecker, isPlainObject } from "./ConfigChecker.js";
 import { attachConfigSource } from "./ConfigSource.js";
 import type { OrchestratorConfig } from "./OrchestratorConfig.js";
 import { parseYaml } from "./parseYaml.js";
+import { describeThrown } from "../errors/describeThrown.js";
 
 /** Sections whose `null` value (an empty YAML section, its entries commented out) means "absent". */
 const SECTIONS = ["agents", "groups", "supervisor", "schedule", "shutdown", "http"] as const;
@@ -40,7 +41,7 @@ export async function loadConfig(path: string): Promise<OrchestratorConfig> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = describeThrown(error);
     throw new ConfigError(`cannot read the configuration file: ${reason}`, { file, cause: error });
   }
   const { value, source } = parseYaml(text, file);

@@ -2,6 +2,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node,
 import { ConfigError } from "../errors/ConfigError.js";
 import type { ConfigSource, SourceLocation, SourcePosition } from "./ConfigSource.js";
 import { childPath } from "./keyPath.js";
+import { describeThrown } from "../errors/describeThrown.js";
 
 /**
  * Most alias expansions a document may make (each counted with the size of
@@ -93,7 +94,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     if (!(error instanceof ReferenceError)) {
-      throw new ConfigError(`cannot read the YAML document: ${error instanceof Error ? error.message : String(error)}`, { file, cause: error });
+      throw new ConfigError(`cannot read the YAML document: ${describeThrown(error)}`, { file, cause: error });
     }
     throw new ConfigError(
       `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}, counting the size of what each alias repeats): refused as a possible "billion laughs" document; expected a configuration that repeats less through aliases`,

@@ -11,7 +11,7 @@ import { didYouMean } from "../config/didYouMean.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { OrchestratorError } from "../errors/OrchestratorError.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
-import { consoleLogger, silentLogger, type Logger } from "../logger.js";
+import { consoleLogger, guardLogger, silentLogger, type Logger } from "../logger.js";
 import type { HealthReport } from "../observe/Health.js";
 import type { HttpHandler } from "../observe/HttpReply.js";
 import type { ListenOptions, Listening } from "../observe/Listeners.js";
@@ -21,13 +21,15 @@ import { CronRunner } from "../schedule/CronRunner.js";
 import { Scheduler } from "../schedule/Scheduler.js";
 import type { CronTick, ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
-import { AgentSupervisor, errorMessage } from "../supervisor/AgentSupervisor.js";
+import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { Escalation } from "../supervisor/Escalation.js";
 import type { OrchestratorEventName, OrchestratorEvents } from "../supervisor/events.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
 import type { ClosedInfo, Orchestrator, OrchestratorOptions } from "./Orchestrator.js";
 import { loadAgentModule, normalizeRegistrations, type NormalizedRegistration } from "./registry.js";
+import { SignalHandlers } from "./SignalHandlers.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
 /** How often the orchestrator's own loop ticks (liveness). */
@@ -91,7 +93,7 @@ class OrchestratorRuntime implements Orchestrator {
   #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
   #loopTimer: unknown;
   #lastLoopAt = 0;
-  #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+  #signals: SignalHandlers | undefined;
   #failure: { agent: string; error: unknown } | undefined;
 
   constructor(options: OrchestratorOptions) {
@@ -103,7 +105,7 @@ class OrchestratorRuntime implements Orchestrator {
     }
     this.#clock = checkClock(options.clock);
     this.#random = checkFunction(options.random, "random") ?? Math.random;
-    this.#logger = options.logger === false ? silentLogger : checkLogger(options.logger) ?? consoleLogger;
+    this.#logger = options.logger === false ? silentLogger : guardLogger(checkLogger(options.logger) ?? consoleLogger);
     this.#keepAlive = checkBoolean(options.keepAlive, "keepAlive") ?? true;
     this.#handleSignals = checkBoolean(options.handleSignals, "handleSignals") ?? false;
     this.#coordinator = checkCoordinator(options.coordinator);
@@ -117,7 +119,7 @@ class OrchestratorRuntime implements Orchestrator {
       this.bus = options.bus;
       this.#ownsBus = false;
     } else {
-      this.bus = createBus({ clock: this.#clock, random: this.#random, onError: (error) => this.#logger.error({ err: error }, `bus handler failed: ${errorMessage(error)}`) });
+      this.bus = createBus({ clock: this.#clock, random: this.#random, onError: (error) => this.#logger.error({ err: error }, `bus handler failed: ${describeThrown(error)}`) });
       this.#ownsBus = true;
     }
     this.closed = new Promise<ClosedInfo>((resolve) => {
@@ -177,7 +179,7 @@ class OrchestratorRuntime implements Orchestrator {
       await this.#loadModules();
     } catch (error) {
       this.#phase = "stopped";
-      const reason = `start failed: ${errorMessage(error)}`;
+      const reason = `start failed: ${describeThrown(error)}`;
       this.#emit("shutdown", { reason, failed: true });
       this.#settle({ reason, failed: true });
       throw error;
@@ -197,7 +199,7 @@ class OrchestratorRuntime implements Orchestrator {
     }
     if (this.#failure !== undefined) {
       await this.#stopping;
-      throw new LifecycleError("FAIL_STOP", `start() failed: critical agent "${this.#failure.agent}" crashed: ${errorMessage(this.#failure.error)}`, {
+      throw new LifecycleError("FAIL_STOP", `start() failed: critical agent "${this.#failure.agent}" crashed: ${describeThrown(this.#failure.error)}`, {
         cause: this.#failure.error,
       });
     }
@@ -235,11 +237,13 @@ class OrchestratorRuntime implements Orchestrator {
         await this.#closeListeners();
         this.#phase = "stopped";
       } catch (error) {
-        this.#logger.error({ err: error }, `shutdown failed: ${errorMessage(error)}`);
+        this.#logger.error({ err: error }, `shutdown failed: ${describeThrown(error)}`);
         this.#phase = "stopped";
         this.#settle({ reason, failed: true });
       }
     })();
+    // the signal handlers stay until the shutdown has finished: a repeated signal is logged and ignored meanwhile
+    void this.#shutdown.then(() => this.#removeSignalHandlers());
     return this.#shutdown;
   }
 
@@ -366,7 +370,7 @@ class OrchestratorRuntime implements Orchestrator {
 
   #operate(name: string, action: string, fn: () => Promise<void>): void {
     this.#logger.info({ agent: name, action }, `operator: ${action} "${name}"`);
-    fn().catch((error: unknown) => this.#logger.error({ agent: name, err: error }, `operator ${action}("${name}") failed: ${errorMessage(error)}`));
+    fn().catch((error: unknown) => this.#logger.error({ agent: name, err: error }, `operator ${action}("${name}") failed: ${describeThrown(error)}`));
   }
 
   #isStopping(): boolean {
@@ -401,7 +405,7 @@ class OrchestratorRuntime implements Orchestrator {
   #fire(tick: CronTick): void {
     const publish = (): void => {
       this.bus.publish(`cron.${tick.agent}`, tick, { source: "orchestrator" }).catch((error: unknown) => {
-        this.#logger.warn({ agent: tick.agent, key: tick.key, err: error }, `trigger ${tick.key} could not be published: ${errorMessage(error)}`);
+        this.#logger.warn({ agent: tick.agent, key: tick.key, err: error }, `trigger ${tick.key} could not be published: ${describeThrown(error)}`);
       });
     };
     if (this.#coordinator === undefined) return publish();
@@ -409,7 +413,7 @@ class OrchestratorRuntime implements Orchestrator {
       (mine) => {
         if (mine) publish();
       },
-      (error: unknown) => this.#logger.warn({ key: tick.key, err: error }, `trigger ${tick.key}: the coordinator failed: ${errorMessage(error)}`),
+      (error: unknown) => this.#logger.warn({ key: tick.key, err: error }, `trigger ${tick.key}: the coordinator failed: ${describeThrown(error)}`),
     );
   }
 
@@ -417,7 +421,7 @@ class OrchestratorRuntime implements Orchestrator {
     this.#logger.warn({ agent: event.agent, reason: event.reason, disabled: event.disabled }, `escalation: agent "${event.agent}" ${event.reason}${event.disabled ? " (disabled)" : ""}`);
     this.#emit("escalation", event);
     this.bus.publish(ESCALATION_TOPIC, event, { source: "orchestrator" }).catch((error: unknown) => {
-      this.#logger.warn({ err: error }, `escalation could not be published: ${errorMessage(error)}`);
+      this.#logger.warn({ err: error }, `escalation could not be published: ${describeThrown(error)}`);
     });
     const chief = this.#chief === undefined ? undefined : this.#supervisors.get(this.#chief);
     const incarnation = chief?.incarnation;
@@ -438,7 +442,7 @@ class OrchestratorRuntime implements Orchestrator {
   #failStop(agent: string, error: unknown): void {
     if (this.#stopping !== undefined) return;
     this.#failure = { agent, error };
-    const reason = `fail-stop: critical agent "${agent}" crashed: ${errorMessage(error)}`;
+    const reason = `fail-stop: critical agent "${agent}" crashed: ${describeThrown(error)}`;
     this.#logger.error({ agent, err: error }, reason);
     this.#phase = "failed";
     this.#stopping = this.#stopAll(reason, true, this.#config.shutdown.timeout);
@@ -470,7 +474,6 @@ class OrchestratorRuntime implements Orchestrator {
     if (clock.now() >= deadline) this.#logger.warn({ timeout }, `shutdown took its whole budget of ${formatDuration(timeout)}`);
     this.#clock.clearTimeout(this.#loopTimer);
     if (this.#keepAliveTimer !== undefined) clearInterval(this.#keepAliveTimer);
-    this.#removeSignalHandlers();
     this.#emit("shutdown", { reason, failed });
     this.#settle({ reason, failed });
   }
@@ -492,7 +495,7 @@ class OrchestratorRuntime implements Orchestrator {
     });
     try {
       return await Promise.race([promise.then(() => true, (error: unknown) => {
-        this.#logger.warn({ err: error }, `during shutdown: ${errorMessage(error)}`);
+        this.#logger.warn({ err: error }, `during shutdown: ${describeThrown(error)}`);
         return true;
       }), timeout]);
     } finally {
@@ -519,19 +522,14 @@ class OrchestratorRuntime implements Orchestrator {
   }
 
   #installSignalHandlers(): void {
-    this.#signalHandler = (signal) => {
-      this.#logger.info({ signal }, `${signal}: shutting down`);
-      void this.shutdown({ reason: signal });
-    };
-    process.once("SIGTERM", this.#signalHandler);
-    process.once("SIGINT", this.#signalHandler);
+    if (this.#shutdown !== undefined || this.#stopping !== undefined) return;
+    this.#signals = new SignalHandlers({ logger: this.#logger, timeout: this.#config.shutdown.timeout, shutdown: (signal) => this.shutdown({ reason: signal }) });
+    this.#signals.install();
   }
 
   #removeSignalHandlers(): void {
-    if (this.#signalHandler === undefined) return;
-    process.off("SIGTERM", this.#signalHandler);
-    process.off("SIGINT", this.#signalHandler);
-    this.#signalHandler = undefined;
+    this.#signals?.remove();
+    this.#signals = undefined;
   }
 
   #emit<E extends OrchestratorEventName>(event: E, payload: OrchestratorEvents[E]): void {
@@ -539,7 +537,7 @@ class OrchestratorRuntime implements Orchestrator {
       try {
         (listener as (payload: OrchestratorEvents[E]) => void)(payload);
       } catch (error) {
-        this.#logger.error({ event, err: error }, `a listener of "${event}" threw: ${errorMessage(error)}`);
+        this.#logger.error({ event, err: error }, `a listener of "${event}" threw: ${describeThrown(error)}`);
       }
     }
   }

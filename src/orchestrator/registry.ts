@@ -3,6 +3,7 @@ import { isValidAgentName } from "../config/agentName.js";
 import { configErrorAt } from "../config/ConfigSource.js";
 import { didYouMean } from "../config/didYouMean.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import { describeThrown } from "../errors/describeThrown.js";
 
 /** One agent registered in code: a class with a static `agentName`, or an explicit entry. */
 export type AgentRegistration = AgentClass | { name: string; agent: AgentClass; group?: string; chief?: boolean };
@@ -94,7 +95,7 @@ export async function loadAgentModule(
   try {
     module = (await import(specifier)) as Record<string, unknown>;
   } catch (error) {
-    throw configErrorAt(config, path, `agent "${agent}": module ${JSON.stringify(specifier)} failed to load: ${error instanceof Error ? error.message : String(error)}`, {
+    throw configErrorAt(config, path, `agent "${agent}": module ${JSON.stringify(specifier)} failed to load: ${describeThrown(error)}`, {
       value: specifier,
       cause: error,
     });

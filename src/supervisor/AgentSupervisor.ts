@@ -5,6 +5,7 @@ import type { Clock } from "../clock.js";
 import type { ResolvedConfig, ResolvedGroup } from "../config/ResolvedConfig.js";
 import { formatDuration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import { AgentCounters, type CrashReason, type EscalationReason } from "../stats/AgentCounters.js";
 import type { AgentState, AgentStatus } from "./AgentStatus.js";
@@ -246,7 +247,7 @@ export class AgentSupervisor {
         host.emit("agent:stop-timeout", { agent: name, timeout: deadline });
       } else if (outcome !== "ok") {
         this.counters.stopFailures++;
-        this.#log.error({ agent: name, err: outcome.error }, `agent "${name}": stop() failed: ${errorMessage(outcome.error)}`);
+        this.#log.error({ agent: name, err: outcome.error }, `agent "${name}": stop() failed: ${describeThrown(outcome.error)}`);
       }
     }
     await inc.dispose(new AgentError("AGENT_FAILED", name, "stopped"));
@@ -313,7 +314,7 @@ export class AgentSupervisor {
 
   /** Start an incarnation without waiting for its `start()` (an operator action must not wait on it). */
   #launchInBackground(): void {
-    this.launch().catch((error: unknown) => this.#log.error({ agent: this.name, err: error }, `agent "${this.name}" could not be launched: ${errorMessage(error)}`));
+    this.launch().catch((error: unknown) => this.#log.error({ agent: this.name, err: error }, `agent "${this.name}" could not be launched: ${describeThrown(error)}`));
   }
 
   /** Cancel a pending restart (shutdown has begun). */
@@ -321,24 +322,40 @@ export class AgentSupervisor {
     this.#clearRestart();
   }
 
+  /**
+   * Turn a crash of `inc` into one decision. Ordered so that nothing about the
+   * thrown value can skip the decision: it is described by a total function,
+   * the bookkeeping comes next, reporting (log line, `agent:crash`) cannot throw
+   * past its guard, and the decision (restart, disable, escalate, fail-stop)
+   * always follows.
+   */
   #crash(inc: Incarnation, reason: CrashReason, error: unknown): void {
     if (inc !== this.#incarnation || inc.ended) return;
     const host = this.#host;
     const name = this.#agent.name;
     const now = host.clock.now();
     const stable = inc.runningSince !== undefined && now - inc.startedAt >= host.settings.resetAfter;
-    void inc.dispose(error);
     this.#incarnation = undefined;
+    inc.dispose(error).catch(() => undefined);
 
     this.counters.crashes[reason]++;
     this.#crashes++;
-    const message = errorMessage(error);
+    const message = describeThrown(error);
     this.#lastError = message;
     this.#history.push({ at: now, error: message });
     if (this.#history.length > HISTORY) this.#history.shift();
-    this.#log.error({ agent: name, reason, err: error }, `agent "${name}" crashed (${reason}): ${message}`);
-    host.emit("agent:crash", { agent: name, reason, error, crashes: this.#crashes });
+    try {
+      this.#log.error({ agent: name, reason, err: error }, `agent "${name}" crashed (${reason}): ${message}`);
+      host.emit("agent:crash", { agent: name, reason, error, crashes: this.#crashes });
+    } catch {
+      // reporting a crash must never keep it from being handled
+    }
+    this.#decide(name, error, stable, now);
+  }
 
+  /** Restart after back-off, disable, escalate or fail-stop, per the group's policy. */
+  #decide(name: string, error: unknown, stable: boolean, now: number): void {
+    const host = this.#host;
     if (host.stopping()) {
       this.#setState("stopped");
       return;
@@ -429,17 +446,6 @@ export class AgentSupervisor {
     if (previous === state) return;
     this.#state = state;
     this.#host.emit("agent:state", { agent: this.name, state, previous });
-  }
-}
-
-/** The message of anything thrown. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === "string") return error;
-  try {
-    return JSON.stringify(error) ?? String(error);
-  } catch {
-    return String(error);
   }
 }
 
