@@ -1,7 +1,9 @@
+import { format, inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DropReason, Message } from "../src/bus/Bus.js";
 import { createBus } from "../src/bus/createBus.js";
 import { BusError } from "../src/errors/BusError.js";
+import { MAX_TOPIC_LENGTH } from "../src/bus/topic.js";
 import { ManualClock } from "../src/testing/ManualClock.js";
 
 function gate(): { promise: Promise<void>; release: () => void } {
@@ -377,6 +379,140 @@ describe("createBus: handler errors", () => {
     await bus.flush();
     expect(errors).toEqual([trap]);
     expect(bus.stats()).toMatchObject({ delivered: 1, handlerErrors: 1 });
+  });
+});
+
+describe("createBus: topic length limit", () => {
+  const longest = `orders.${"x".repeat(MAX_TOPIC_LENGTH - "orders.".length)}`;
+  const over = `${longest}y`;
+  const isTooLong = (error: unknown): boolean =>
+    error instanceof BusError && error.code === "INVALID_TOPIC" && error.message.includes(`the limit is ${MAX_TOPIC_LENGTH} characters on every Bus`);
+
+  it("accepts a topic and a pattern of exactly MAX_TOPIC_LENGTH characters at publish, subscribe and request", async () => {
+    const bus = createBus();
+    const got: string[] = [];
+    bus.subscribe(longest, (message) => {
+      got.push(message.topic);
+      return "reply";
+    });
+    bus.subscribe(`orders.*.${"x".repeat(MAX_TOPIC_LENGTH - "orders.*.".length)}`, () => undefined);
+    await bus.publish(longest, 1);
+    await expect(bus.request(longest, 2)).resolves.toBe("reply");
+    await bus.flush();
+    expect(got).toEqual([longest, longest]);
+    expect(bus.subscriberCount(longest)).toBe(1);
+  });
+
+  it("refuses one character more at publish, request, subscribe and subscriberCount, naming the limit, and delivers or counts nothing", async () => {
+    const bus = createBus();
+    const got: unknown[] = [];
+    bus.subscribe(">", (message) => void got.push(message.topic));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      // twice: a refused topic is never cached as a route
+      const published = bus.publish(over, 1);
+      await expect(published).rejects.toSatisfy(isTooLong);
+      await expect(bus.request(over, 1)).rejects.toSatisfy(isTooLong);
+    }
+    expect(() => bus.subscribe(over, () => undefined)).toThrow(expect.objectContaining({ code: "INVALID_TOPIC", message: expect.stringContaining("it is too long (1025 characters)") as unknown }));
+    expect(() => bus.subscribe(`${"x".repeat(MAX_TOPIC_LENGTH - 1)}.>`, () => undefined)).toThrow(/Invalid pattern .*too long/);
+    expect(() => bus.subscriberCount(over)).toThrow(/Invalid topic .*too long/);
+    await bus.flush();
+    expect(got).toEqual([]);
+    expect(bus.patterns()).toEqual([">"]);
+    expect(bus.stats()).toMatchObject({ published: 0, delivered: 0 });
+  });
+
+  it("refuses a topic that only grew past the limit after a shorter one was published (no route cache confusion)", async () => {
+    const bus = createBus();
+    await bus.publish(longest, 1);
+    await expect(bus.publish(over, 1)).rejects.toSatisfy(isTooLong);
+    await bus.publish(longest, 2);
+    expect(bus.stats().published).toBe(2);
+  });
+});
+
+describe("createBus: a thrown value the console cannot print", () => {
+  /** A console.error that formats its arguments as the real one does, so a value util.inspect cannot print throws. */
+  function formattingConsole(): string[] {
+    const lines: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      lines.push(format(...args));
+    });
+    return lines;
+  }
+  /** An error whose `stack` getter throws: node's console throws on it. */
+  function stackless(message: string): Error {
+    const error = new Error(message);
+    Object.defineProperty(error, "stack", {
+      get() {
+        throw new Error("stack getter broke");
+      },
+    });
+    return error;
+  }
+  /** An object whose `util.inspect.custom` throws (thrown as is: a handler may throw anything). */
+  const uninspectable: unknown = { [inspect.custom]: () => { throw new Error("inspect broke"); }, reason: "over limit" };
+
+  async function settles(promise: Promise<unknown>, what: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not settle within 1 s`)), 1_000);
+    });
+    try {
+      await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it("writes an unrouted handler error as text and keeps delivering", async () => {
+    const lines = formattingConsole();
+    const bus = createBus();
+    const seen: number[] = [];
+    bus.subscribe("a", (message) => {
+      seen.push(message.payload as number);
+      throw message.payload === 0 ? stackless("handler broke") : uninspectable;
+    });
+    bus.subscribe("b", () => {
+      throw uninspectable;
+    });
+    for (let i = 0; i < 3; i++) {
+      await bus.publish("a", i);
+      await bus.publish("b", i);
+    }
+    await settles(bus.flush(), "flush()");
+    expect(seen).toEqual([0, 1, 2]);
+    expect(bus.stats().handlerErrors).toBe(6);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\[agent-orchestrator\] a handler of the bus subscription "a" failed .*: handler broke$/);
+    expect(lines[1]).toMatch(/^\[agent-orchestrator\] a handler of the bus subscription "b" failed .*: \{"reason":"over limit"\}$/);
+  });
+
+  it("writes such an error thrown by onError or onDrop as text, and keeps going", async () => {
+    const lines = formattingConsole();
+    const bus = createBus({
+      onError: () => {
+        throw uninspectable;
+      },
+      onDrop: () => {
+        throw stackless("onDrop broke");
+      },
+    });
+    let calls = 0;
+    bus.subscribe("t", () => {
+      calls++;
+      throw new Error("handler broke");
+    }, { maxPending: 1, overflow: "drop-newest" });
+    for (let i = 0; i < 3; i++) void bus.publish("t", i);
+    await settles(bus.flush(), "flush()");
+    await bus.publish("t", 3);
+    await settles(bus.flush(), "flush()");
+    expect(calls).toBe(2); // messages 0 and 3: 1 and 2 found the queue full
+    expect(bus.stats()).toMatchObject({ dropped: 2, handlerErrors: 2 });
+    expect(lines).toEqual([
+      expect.stringMatching(/onDrop threw; further onDrop errors are ignored: onDrop broke$/),
+      expect.stringMatching(/the onError of the bus subscription "t" threw .*: \{"reason":"over limit"\}$/),
+    ]);
   });
 });
 

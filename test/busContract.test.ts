@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, test, vi } from "vitest";
 import type { Bus, Message, MessageHandler, PublishOptions, RequestOptions, SubscribeOptions, Subscription } from "../src/bus/Bus.js";
 import { createBus } from "../src/bus/createBus.js";
-import { isValidTopic, topicMatches, validatePattern } from "../src/bus/topic.js";
+import { checkTopicLength, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "../src/bus/topic.js";
 import { BusError } from "../src/errors/BusError.js";
 import { FakeBus } from "../src/testing/FakeBus.js";
 import type { BusContractCase } from "../src/testing/busContract.js";
@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   for (const call of consoleError.mock.calls) {
-    expect(String(call[0])).toMatch(/^\[agent-orchestrator\] the onError of the bus subscription "fragile" threw/);
+    expect(String(call[0])).toMatch(/^\[agent-orchestrator\] the onError of the bus subscription "(tenant-42\.)?fragile" threw/);
   }
 });
 
@@ -32,10 +32,27 @@ describe("FakeBus passes the Bus contract", () => {
   busContract(({ clock }) => new FakeBus({ clock }), test);
 });
 
-/** Run the suite with a collecting `test` and report, per case id, whether it passed. */
-async function runContract(makeBus: () => Bus, options?: Parameters<typeof busContract>[2]): Promise<{ names: string[]; failed: Map<string, unknown>; passed: string[] }> {
+/** How vitest registers a declared exception: a skipped test whose name carries the reason. */
+const skip = (name: string, reason: string): void => {
+  test.skip(`${name} — declared exception: ${reason}`, () => undefined);
+};
+
+describe("a bus with a declared exception passes the rest of the contract; the exception shows as a skipped test", () => {
+  busContract(zeroTailBus, test, { skip, exceptions: { tailWildcard: "this test bus lets `a.>` match `a` on purpose" } });
+});
+
+describe("a bus that adds a prefix to every topic passes the Bus contract at its own, shorter topic length limit", () => {
+  busContract(({ clock }) => prefixedBus(createBus({ clock })), test, { maxTopicLength: MAX_TOPIC_LENGTH - PREFIX.length });
+});
+
+/** Run the suite with a collecting `test` and `skip` and report, per case id, whether it passed. */
+async function runContract(
+  makeBus: () => Bus,
+  options?: Parameters<typeof busContract>[2],
+): Promise<{ names: string[]; failed: Map<string, unknown>; passed: string[]; skipped: Array<{ name: string; reason: string }> }> {
   const registered: Array<{ name: string; fn: () => unknown }> = [];
-  busContract(makeBus, (name, fn) => registered.push({ name, fn }), options);
+  const skipped: Array<{ name: string; reason: string }> = [];
+  busContract(makeBus, (name, fn) => registered.push({ name, fn }), { skip: (name, reason) => skipped.push({ name, reason }), ...options });
   const failed = new Map<string, unknown>();
   const passed: string[] = [];
   for (const { name, fn } of registered) {
@@ -47,7 +64,7 @@ async function runContract(makeBus: () => Bus, options?: Parameters<typeof busCo
       failed.set(id, error);
     }
   }
-  return { names: registered.map((entry) => entry.name), failed, passed };
+  return { names: registered.map((entry) => entry.name), failed, passed, skipped };
 }
 
 /**
@@ -130,6 +147,67 @@ function zeroTailBus(): Bus {
   };
 }
 
+const PREFIX = "tenant-42.";
+
+/**
+ * A correct bus that carries topic `a.b` as `tenant-42.a.b` on an inner bus, as a
+ * bus sharing a broker does: topics and patterns are checked with the prefix counted.
+ */
+function prefixedBus(inner: Bus): Bus {
+  const strip = (message: Message): Message => ({ ...message, topic: message.topic.slice(PREFIX.length) });
+  const checkTopic = (topic: string): BusError | undefined => {
+    try {
+      validateTopic(topic);
+      checkTopicLength(topic, "topic", PREFIX.length);
+      return undefined;
+    } catch (error) {
+      return error as BusError;
+    }
+  };
+  return {
+    publish(topic, payload, options) {
+      const invalid = checkTopic(topic);
+      return invalid === undefined ? inner.publish(PREFIX + topic, payload, options) : Promise.reject(invalid);
+    },
+    subscribe(pattern, handler, options) {
+      validatePattern(pattern);
+      checkTopicLength(pattern, "pattern", PREFIX.length);
+      return inner.subscribe(PREFIX + pattern, (message) => handler(strip(message)), options === undefined ? undefined : {
+        ...options,
+        ...(options.onError === undefined ? {} : { onError: (error: unknown, message: Message) => options.onError?.(error, strip(message)) }),
+      });
+    },
+    request(topic, payload, options) {
+      const invalid = checkTopic(topic);
+      return invalid === undefined ? inner.request(PREFIX + topic, payload, options) : Promise.reject(invalid);
+    },
+    flush: () => inner.flush(),
+    close: () => inner.close(),
+    stats: () => inner.stats?.() ?? { published: 0, delivered: 0, dropped: 0, pending: 0, handlerErrors: 0 },
+  };
+}
+
+/**
+ * A correct bus but for its topic length limit: it refuses topics (and, unless told otherwise,
+ * patterns) from `refuseFrom` characters on, and silently ignores those longer than `MAX_TOPIC_LENGTH`.
+ */
+function lengthBus(refuseFrom: number, { checkPatterns = true } = {}): Bus {
+  const inner = createBus();
+  const tooLong = (): BusError => new BusError("INVALID_TOPIC", `Invalid topic: longer than ${refuseFrom - 1}`);
+  const refuses = (topic: string): boolean => topic.length >= refuseFrom;
+  const ignores = (topic: string): boolean => topic.length > MAX_TOPIC_LENGTH;
+  return {
+    publish: (topic, payload, options) => (refuses(topic) ? Promise.reject(tooLong()) : ignores(topic) ? Promise.resolve() : inner.publish(topic, payload, options)),
+    subscribe(pattern, handler, options) {
+      if (checkPatterns && refuses(pattern)) throw tooLong();
+      return ignores(pattern) ? { unsubscribe: () => undefined } : inner.subscribe(pattern, handler, options);
+    },
+    request: (topic, payload, options) => (refuses(topic) ? Promise.reject(tooLong()) : ignores(topic) ? Promise.reject(new BusError("NO_RESPONDERS", topic)) : inner.request(topic, payload, options)),
+    flush: () => inner.flush(),
+    close: () => inner.close(),
+  };
+}
+
 describe("the Bus contract catches broken buses", () => {
   it("fails a bus that delivers synchronously inside publish and lets `a.>` match `a`", async () => {
     const { failed, passed } = await runContract(() => new SynchronousBus());
@@ -148,19 +226,61 @@ describe("the Bus contract catches broken buses", () => {
     expect(passed).toHaveLength(Object.keys(BUS_CONTRACT_CASES).length - 1);
   });
 
-  it("shows a declared exception as its own named test instead of skipping it", async () => {
-    const reason = "the broker's flush waits for its own ack only";
-    const { names, failed } = await runContract(zeroTailBus, { exceptions: { tailWildcard: reason } });
-    expect(names).toContain(`tailWildcard: ${BUS_CONTRACT_CASES.tailWildcard} [declared exception: ${reason}]`);
+  it("reports a declared exception through `skip` with its name and reason, and neither registers nor runs the case", async () => {
+    const reason = "this bus lets `a.>` match `a` on purpose";
+    const { names, failed, skipped } = await runContract(zeroTailBus, { exceptions: { tailWildcard: reason } });
+    expect(skipped).toEqual([{ name: `tailWildcard: ${BUS_CONTRACT_CASES.tailWildcard}`, reason }]);
+    expect(names.some((name) => name.startsWith("tailWildcard:"))).toBe(false);
+    expect(names).toHaveLength(Object.keys(BUS_CONTRACT_CASES).length - 1);
     expect(failed.size).toBe(0);
   });
 
-  it("refuses an unknown or unexplained exception", () => {
+  it("never calls `skip` without declared exceptions", async () => {
+    const { skipped, failed } = await runContract(() => createBus());
+    expect(skipped).toEqual([]);
+    expect(failed.size).toBe(0);
+  });
+
+  it("refuses an unknown or unexplained exception, and exceptions without a `skip` to report them", () => {
     const collect = (): void => undefined;
-    expect(() => busContract(() => createBus(), collect, { exceptions: { tailWildcards: "typo" } as unknown as Partial<Record<BusContractCase, string>> })).toThrow(
+    const skipIt = (): void => undefined;
+    expect(() => busContract(() => createBus(), collect, { skip: skipIt, exceptions: { tailWildcards: "typo" } as unknown as Partial<Record<BusContractCase, string>> })).toThrow(
       /unknown case "tailWildcards"/,
     );
-    expect(() => busContract(() => createBus(), collect, { exceptions: { tailWildcard: "  " } })).toThrow(/non-empty reason/);
+    expect(() => busContract(() => createBus(), collect, { skip: skipIt, exceptions: { tailWildcard: "  " } })).toThrow(/non-empty reason/);
+    expect(() => busContract(() => createBus(), collect, { exceptions: { tailWildcard: "on purpose" } })).toThrow(
+      /`exceptions` declares tailWildcard but there is no `skip`: a declared exception is reported as a skipped test carrying its reason/,
+    );
+    expect(() => busContract(() => createBus(), collect, { skip: "yes" as unknown as () => void })).toThrow(/expected `skip` to be a function/);
+  });
+
+  it("fails a bus whose topic length limit is off by one either way, publish, subscribe and request alike", async () => {
+    const short = await runContract(() => lengthBus(MAX_TOPIC_LENGTH));
+    expect([...short.failed.keys()]).toEqual(["topicLengthLimit"]);
+    expect(String(short.failed.get("topicLengthLimit"))).toContain(`subscribe to a pattern of ${MAX_TOPIC_LENGTH} characters (the longest length) should work; it failed: Invalid topic: longer than 1023`);
+
+    const long = await runContract(() => lengthBus(MAX_TOPIC_LENGTH + 2));
+    expect([...long.failed.keys()]).toEqual(["topicLengthLimit"]);
+    expect(String(long.failed.get("topicLengthLimit"))).toContain(`publish on a topic of ${MAX_TOPIC_LENGTH + 1} characters should reject with INVALID_TOPIC naming the limit`);
+
+    // refusing publish and request but not subscribe is not enough
+    const subscribes = await runContract(() => lengthBus(MAX_TOPIC_LENGTH + 1, { checkPatterns: false }));
+    expect([...subscribes.failed.keys()]).toEqual(["topicLengthLimit"]);
+    expect(String(subscribes.failed.get("topicLengthLimit"))).toMatch(/subscribe to a pattern of 1025 characters should throw INVALID_TOPIC naming the limit/);
+  });
+
+  it("checks a prefixing bus at the limit it declares with `maxTopicLength`, and fails it at the full length", async () => {
+    const declared = await runContract(() => prefixedBus(createBus()), { maxTopicLength: MAX_TOPIC_LENGTH - PREFIX.length });
+    expect(declared.failed.size).toBe(0);
+    const undeclared = await runContract(() => prefixedBus(createBus()));
+    expect([...undeclared.failed.keys()]).toEqual(["topicLengthLimit"]);
+  });
+
+  it("refuses a `maxTopicLength` above MAX_TOPIC_LENGTH or that is not a usable integer", () => {
+    const collect = (): void => undefined;
+    for (const maxTopicLength of [MAX_TOPIC_LENGTH + 1, 0, 2, 10.5, Number.NaN]) {
+      expect(() => busContract(() => createBus(), collect, { maxTopicLength })).toThrow(/expected `maxTopicLength` to be an integer from 3 to 1024/);
+    }
   });
 
   it("registers one test per case, named after its id", () => {

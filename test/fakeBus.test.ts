@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_TOPIC_LENGTH } from "../src/bus/topic.js";
 import { FakeBus } from "../src/testing/FakeBus.js";
 import { ManualClock } from "../src/testing/ManualClock.js";
 
@@ -76,6 +77,40 @@ describe("FakeBus", () => {
     await expect(bus.deliver("a..b", 1)).rejects.toMatchObject({ code: "INVALID_TOPIC" });
     await bus.close();
     await expect(bus.deliver("t", 1)).rejects.toMatchObject({ code: "BUS_CLOSED" });
+  });
+
+  it("accepts topics and patterns of exactly MAX_TOPIC_LENGTH characters at every entry point", async () => {
+    const longest = `orders.${"x".repeat(MAX_TOPIC_LENGTH - "orders.".length)}`;
+    const bus = new FakeBus();
+    bus.subscribe(longest, () => "reply");
+    await bus.publish(longest, 1);
+    await bus.deliver(longest, 2);
+    await expect(bus.request(longest, 3)).resolves.toBe("reply");
+    expect(bus.payloads(longest)).toEqual([1, 2, 3]);
+    expect(bus.messages(longest)).toHaveLength(3);
+    expect(bus.subscriberCount(longest)).toBe(1);
+    expect(bus.errors).toEqual([]);
+  });
+
+  it("refuses topics and patterns over MAX_TOPIC_LENGTH characters at every entry point, naming the limit, and records nothing", async () => {
+    const over = `orders.${"x".repeat(MAX_TOPIC_LENGTH + 1 - "orders.".length)}`;
+    const tooLong = { code: "INVALID_TOPIC", message: expect.stringContaining(`the limit is ${MAX_TOPIC_LENGTH} characters on every Bus`) as unknown };
+    const bus = new FakeBus();
+    const seen: unknown[] = [];
+    bus.subscribe(">", (message) => void seen.push(message));
+    await expect(bus.publish(over, 1)).rejects.toMatchObject(tooLong);
+    await expect(bus.deliver(over, 2)).rejects.toMatchObject(tooLong);
+    await expect(bus.request(over, 3)).rejects.toMatchObject(tooLong);
+    expect(() => bus.subscribe(over, () => undefined)).toThrow(expect.objectContaining(tooLong));
+    expect(() => bus.subscribe(`${over.slice(0, -2)}.>`, () => undefined)).toThrow(expect.objectContaining(tooLong));
+    expect(() => bus.messages(over)).toThrow(expect.objectContaining(tooLong));
+    expect(() => bus.payloads(over)).toThrow(expect.objectContaining(tooLong));
+    expect(() => bus.subscriberCount(over)).toThrow(expect.objectContaining(tooLong));
+    await bus.flush();
+    expect(seen).toEqual([]);
+    expect(bus.published).toEqual([]);
+    expect(bus.errors).toEqual([]);
+    expect(bus.patterns()).toEqual([">"]);
   });
 
   it("times requests out on its own ManualClock by default", async () => {

@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TopicTrie } from "../src/bus/TopicTrie.js";
-import { isValidPattern, isValidTopic, topicMatches, validatePattern, validateTopic } from "../src/bus/topic.js";
+import { checkTopicLength, isValidPattern, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "../src/bus/topic.js";
 import { BusError } from "../src/errors/BusError.js";
+import { MAX_TOPIC_LENGTH as PACKAGE_MAX_TOPIC_LENGTH } from "../src/index.js";
 
 /** The obvious matcher, written independently of the trie: a pattern compiled to a regular expression. */
 function referenceMatch(pattern: string, topic: string): boolean {
@@ -78,6 +79,87 @@ describe("topic validation", () => {
     expect(error.message).toContain(`Invalid pattern ${JSON.stringify(pattern)}`);
     expect(error.message).toContain(why);
     expect(isValidPattern(pattern)).toBe(false);
+  });
+});
+
+describe("topic length limit", () => {
+  const topicOf = (length: number): string => `prices.${"A".repeat(length - "prices.".length)}`;
+  const patternOf = (length: number): string => `prices.*.${"A".repeat(length - "prices.*.".length)}`;
+
+  it("is 1,024 characters, exported from the package", () => {
+    expect(MAX_TOPIC_LENGTH).toBe(1024);
+    expect(PACKAGE_MAX_TOPIC_LENGTH).toBe(MAX_TOPIC_LENGTH);
+  });
+
+  it("accepts a topic and a pattern of exactly MAX_TOPIC_LENGTH characters", () => {
+    expect(validateTopic(topicOf(MAX_TOPIC_LENGTH))).toHaveLength(2);
+    expect(validatePattern(patternOf(MAX_TOPIC_LENGTH))).toHaveLength(3);
+    expect(isValidTopic(topicOf(MAX_TOPIC_LENGTH))).toBe(true);
+    expect(isValidPattern(patternOf(MAX_TOPIC_LENGTH))).toBe(true);
+    expect(topicMatches(patternOf(MAX_TOPIC_LENGTH), topicOf(MAX_TOPIC_LENGTH))).toBe(false);
+  });
+
+  it("refuses one character more with INVALID_TOPIC, quoting the start of it and naming its length and the limit", () => {
+    const topic = topicOf(MAX_TOPIC_LENGTH + 1);
+    const error = catchError(() => validateTopic(topic));
+    expect(error.code).toBe("INVALID_TOPIC");
+    expect(error.topic).toBe(topic);
+    expect(error.message).toBe(
+      `Invalid topic ${JSON.stringify(topic.slice(0, 40))}…: it is too long (1025 characters); the limit is 1024 characters on every Bus, any prefix the bus adds included`,
+    );
+    expect(isValidTopic(topic)).toBe(false);
+
+    const pattern = patternOf(MAX_TOPIC_LENGTH + 1);
+    expect(catchError(() => validatePattern(pattern)).message).toBe(
+      `Invalid pattern ${JSON.stringify(pattern.slice(0, 40))}…: it is too long (1025 characters); the limit is 1024 characters on every Bus, any prefix the bus adds included`,
+    );
+    expect(isValidPattern(pattern)).toBe(false);
+    expect(() => topicMatches(pattern, "prices.x")).toThrow(/Invalid pattern .*too long/);
+    expect(() => topicMatches(">", topic)).toThrow(/Invalid topic .*too long/);
+  });
+
+  it("checks the length before anything else, so a huge string is refused at once for its length", () => {
+    const huge = "é".repeat(5_000_000);
+    const started = performance.now();
+    expect(catchError(() => validateTopic(huge)).message).toContain("it is too long (5000000 characters)");
+    expect(catchError(() => validatePattern(huge)).message).toContain("it is too long (5000000 characters)");
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
+  describe("checkTopicLength, for a bus that adds a prefix", () => {
+    it("accepts a value that fits with the prefix, up to MAX_TOPIC_LENGTH characters in all", () => {
+      expect(() => checkTopicLength(topicOf(MAX_TOPIC_LENGTH - 8), "topic", 8)).not.toThrow();
+      expect(() => checkTopicLength(topicOf(MAX_TOPIC_LENGTH), "topic", 0)).not.toThrow();
+      expect(() => checkTopicLength("a", "pattern", MAX_TOPIC_LENGTH - 1)).not.toThrow();
+    });
+
+    it("refuses one character more, naming both lengths and the limit", () => {
+      const topic = topicOf(MAX_TOPIC_LENGTH - 7);
+      const error = catchError(() => checkTopicLength(topic, "topic", 8));
+      expect(error.code).toBe("INVALID_TOPIC");
+      expect(error.topic).toBe(topic);
+      expect(error.message).toBe(
+        `Invalid topic ${JSON.stringify(topic.slice(0, 40))}…: it is too long (1017 characters, 1025 with the 8 characters of the bus's prefix); the limit is 1024 characters on every Bus, any prefix the bus adds included`,
+      );
+      expect(catchError(() => checkTopicLength(topicOf(MAX_TOPIC_LENGTH + 1), "pattern", 0)).message).toContain(
+        "Invalid pattern \"prices.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"…: it is too long (1025 characters); the limit is 1024",
+      );
+    });
+
+    it("quotes a short value whole, without an ellipsis", () => {
+      expect(catchError(() => checkTopicLength("orders.new", "topic", 1020)).message).toBe(
+        `Invalid topic "orders.new": it is too long (10 characters, 1030 with the 1020 characters of the bus's prefix); the limit is 1024 characters on every Bus, any prefix the bus adds included`,
+      );
+    });
+
+    it("throws a RangeError for a negative or non-numeric prefix length, instead of letting the value through", () => {
+      for (const prefixLength of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+        expect(() => checkTopicLength("a.b", "topic", prefixLength)).toThrow(RangeError);
+        expect(() => checkTopicLength(topicOf(MAX_TOPIC_LENGTH + 1), "topic", prefixLength)).toThrow(RangeError);
+      }
+      expect(() => checkTopicLength(topicOf(MAX_TOPIC_LENGTH), "topic", 1.5)).toThrow(RangeError);
+      expect(() => checkTopicLength("a.b", "topic", Number.NaN)).toThrow(/expected `prefixLength` to be a non-negative integer, got number NaN/);
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import type {
   Bus,
   BusOptions,
@@ -540,7 +541,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
   #report(sub: Subscriber, what: string, error: unknown): void {
     if (sub.reported) return;
     sub.reported = true;
-    console.error(`[agent-orchestrator] ${what}:`, error);
+    writeToConsole(`[agent-orchestrator] ${what}:`, error);
   }
 
   // ---- requests ----
@@ -578,7 +579,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     } catch (error) {
       if (this.#dropReportFailed) return;
       this.#dropReportFailed = true;
-      console.error("[agent-orchestrator] the bus's onDrop threw; further onDrop errors are ignored:", error);
+      writeToConsole("[agent-orchestrator] the bus's onDrop threw; further onDrop errors are ignored:", error);
     }
   }
 
@@ -610,6 +611,23 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
 
   #closedError(topic: string, operation = "publish"): BusError {
     return new BusError("BUS_CLOSED", `Cannot ${operation} on ${JSON.stringify(topic)}: the bus is closed`, { topic });
+  }
+}
+
+/**
+ * `console.error(text, error)` that cannot throw: it runs inside the drain, where a throw would stop
+ * delivery. A value the console cannot print (a throwing `util.inspect.custom`, an error whose `stack`
+ * getter throws) is written as {@link describeThrown}'s text instead.
+ */
+function writeToConsole(text: string, error: unknown): void {
+  try {
+    console.error(text, error);
+  } catch {
+    try {
+      console.error(`${text} ${describeThrown(error)}`);
+    } catch {
+      // a console that throws on plain text: nothing more can be said
+    }
   }
 }
 

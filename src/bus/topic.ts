@@ -6,6 +6,13 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
 /** The first character a token may not contain. */
 const BAD_CHAR = /[^A-Za-z0-9_-]/;
 
+/**
+ * The longest topic or pattern any Bus accepts, in characters, any prefix a Bus adds included.
+ * A NATS server closes a connection whose control line is too long, so a topic that would pass
+ * in process and fail over NATS is refused everywhere, up front.
+ */
+export const MAX_TOPIC_LENGTH = 1024;
+
 /** Wildcard matching exactly one token in a subscription pattern. */
 export const SINGLE_WILDCARD = "*";
 /** Wildcard matching one or more trailing tokens, in the last position of a pattern only. */
@@ -13,7 +20,8 @@ export const TAIL_WILDCARD = ">";
 
 /**
  * Check a topic a message is published on and return its tokens. A topic is one
- * or more dot-separated tokens of `[A-Za-z0-9_-]`; wildcards are not allowed.
+ * or more dot-separated tokens of `[A-Za-z0-9_-]`, at most {@link MAX_TOPIC_LENGTH}
+ * characters in all; wildcards are not allowed.
  *
  * @throws BusError `INVALID_TOPIC` naming the topic and what is wrong with it
  * @example
@@ -37,7 +45,8 @@ export function validateTopic(topic: unknown): string[] {
 /**
  * Check a subscription pattern and return its tokens. A pattern is a topic whose
  * tokens may also be `*` (exactly one token) or, as the last token only, `>`
- * (one or more trailing tokens): `prices.*`, `orders.>`, `>`.
+ * (one or more trailing tokens): `prices.*`, `orders.>`, `>`. A pattern is at most
+ * {@link MAX_TOPIC_LENGTH} characters long, as a topic is.
  *
  * @throws BusError `INVALID_TOPIC` naming the pattern and what is wrong with it
  * @example
@@ -113,6 +122,7 @@ function splitTokens(value: unknown, kind: "topic" | "pattern"): string[] {
     throw new BusError("INVALID_TOPIC", `Invalid ${kind}: expected a string of dot-separated tokens, got ${describeValue(value)}`);
   }
   if (value.length === 0) throw invalid(kind, value, "it is empty");
+  if (value.length > MAX_TOPIC_LENGTH) throw tooLong(kind, value);
   return value.split(".");
 }
 
@@ -126,6 +136,46 @@ function checkToken(token: string, index: number, kind: "topic" | "pattern", who
     ? `: a wildcard must be a whole token ("*" or ">")`
     : "";
   throw invalid(kind, whole, `token ${index + 1} ("${token}") contains ${JSON.stringify(bad)}${where}; tokens are made of A-Z a-z 0-9 _ -`);
+}
+
+/**
+ * Refuse a topic or pattern that is too long once a Bus's prefix is added to it: for a bus that
+ * sends topic `a.b` as `<prefix>.a.b`, pass the prefix's length plus one for its dot. Only the
+ * length is checked (see {@link validateTopic} and {@link validatePattern} for the rest). Costs a
+ * couple of comparisons when the value fits.
+ *
+ * @param value - the topic or pattern as the caller gave it, without the prefix
+ * @param kind - what `value` is, for the message
+ * @param prefixLength - characters the bus adds in front of `value` (a non-negative integer; 0 for none)
+ * @throws BusError `INVALID_TOPIC` naming the limit, when `value` with the prefix is longer than {@link MAX_TOPIC_LENGTH}
+ * @throws RangeError when `prefixLength` is negative or not a number (a fractional one is noticed only once `value` does not fit)
+ * @example
+ * ```ts
+ * const prefix = "staging.";
+ * checkTopicLength(topic, "topic", prefix.length); // then send on prefix + topic
+ * ```
+ */
+export function checkTopicLength(value: string, kind: "topic" | "pattern", prefixLength: number): void {
+  if (value.length <= MAX_TOPIC_LENGTH - prefixLength && prefixLength >= 0) return;
+  if (!Number.isSafeInteger(prefixLength) || prefixLength < 0) {
+    throw new RangeError(`checkTopicLength: expected \`prefixLength\` to be a non-negative integer, got ${describeValue(prefixLength)}`);
+  }
+  throw tooLong(kind, value, prefixLength);
+}
+
+/** How much of a refused, too long topic a message quotes. */
+const QUOTED_LENGTH = 40;
+
+function tooLong(kind: "topic" | "pattern", value: string, prefixLength = 0): BusError {
+  const quoted = value.length > QUOTED_LENGTH ? `${JSON.stringify(value.slice(0, QUOTED_LENGTH))}…` : JSON.stringify(value);
+  const length = prefixLength > 0
+    ? `${value.length} characters, ${value.length + prefixLength} with the ${prefixLength} characters of the bus's prefix`
+    : `${value.length} characters`;
+  return new BusError(
+    "INVALID_TOPIC",
+    `Invalid ${kind} ${quoted}: it is too long (${length}); the limit is ${MAX_TOPIC_LENGTH} characters on every Bus, any prefix the bus adds included`,
+    { topic: value },
+  );
 }
 
 function invalid(kind: "topic" | "pattern", value: string, why: string): BusError {

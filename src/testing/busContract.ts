@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import type { Bus, Message } from "../bus/Bus.js";
+import { describeValue } from "../bus/describeValue.js";
+import { MAX_TOPIC_LENGTH } from "../bus/topic.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import { ManualClock } from "./ManualClock.js";
 
 /** What {@link busContract} gives the bus factory for each case. */
@@ -12,19 +15,48 @@ export interface BusContractContext {
 export interface BusContractOptions {
   /**
    * Named, documented differences of the bus under test: case id → the reason.
-   * An excepted case is not run; it is registered as a passing test whose name
-   * carries the reason, so the difference shows in every test report instead
-   * of disappearing. Unknown ids are refused (a typo must not silence a case).
+   * An excepted case is not run: it is handed to {@link BusContractOptions.skip}
+   * with its reason, so the runner reports it as a skipped test carrying the
+   * reason and the difference shows in every test report instead of
+   * disappearing. Declaring an exception therefore needs `skip`. Unknown ids and
+   * empty reasons are refused (a typo must not silence a case).
    *
    * @default {}
    * @example
    * ```ts
    * busContract(makeNatsBus, test, {
+   *   skip: (name, reason) => test.skip(`${name} — declared exception: ${reason}`, () => undefined),
    *   exceptions: { flushCoversEarlierMessages: "flush() waits for the server's ack, not for remote subscribers" },
    * });
    * ```
    */
   exceptions?: Partial<Record<BusContractCase, string>>;
+  /**
+   * Registers a skipped test with the runner: called once per declared exception,
+   * in case order, with the case's test name (`<case id>: <what it checks>`) and
+   * the declared reason, instead of registering the case through `test`.
+   * Required when `exceptions` declares any; unused otherwise.
+   *
+   * @example
+   * ```ts
+   * // vitest or jest
+   * skip: (name, reason) => test.skip(`${name} — declared exception: ${reason}`, () => undefined),
+   * // node:test
+   * skip: (name, reason) => test(name, { skip: reason }, () => undefined),
+   * ```
+   */
+  skip?: (name: string, reason: string) => void;
+  /**
+   * The longest topic the bus under test accepts, in characters. Every Bus
+   * refuses topics and patterns longer than {@link MAX_TOPIC_LENGTH} (1,024)
+   * characters, any prefix it adds included: a bus that sends topic `a.b` as
+   * `<prefix>.a.b` accepts `MAX_TOPIC_LENGTH - prefix.length - 1`, and says so
+   * here so that case `topicLengthLimit` checks its exact limit. An integer
+   * from 3 to {@link MAX_TOPIC_LENGTH}.
+   *
+   * @default MAX_TOPIC_LENGTH
+   */
+  maxTopicLength?: number;
 }
 
 /** What each case of the contract checks, by id. The ids are stable: use them in `exceptions`. */
@@ -36,6 +68,7 @@ export const BUS_CONTRACT_CASES = {
   tailWildcard: "`>` matches one or more trailing tokens: `a.>` matches `a.b` and `a.b.c` but not `a`",
   invalidTopicRejected: "publish and request reject a malformed topic with INVALID_TOPIC naming it",
   invalidPatternThrows: "subscribe throws INVALID_TOPIC for a malformed pattern, naming it",
+  topicLengthLimit: "a topic or pattern of the longest length (1,024 characters, less any prefix the bus adds) works; one character more is refused with INVALID_TOPIC naming the limit by publish, subscribe and request",
   fifoPerSubscription: "delivers messages to each subscription in publish order, with sync and async handlers",
   concurrencyOneByDefault: "runs one handler call at a time per subscription by default",
   concurrencyLimit: "runs up to `concurrency` handler calls of one subscription at once, never more",
@@ -75,7 +108,8 @@ const SOON_MS = 2_000;
  *
  * @param makeBus - builds a fresh bus; it may use the context's `ManualClock`, or ignore its argument
  * @param test - the test runner's `test(name, fn)`
- * @param options - declared exceptions, see {@link BusContractOptions}
+ * @param options - declared exceptions and the runner's `skip` to report them, the bus's topic length limit; see {@link BusContractOptions}
+ * @throws TypeError for bad options: an unknown case id or an empty reason in `exceptions`, exceptions without `skip`, a `maxTopicLength` out of range
  * @example
  * ```ts
  * import { test } from "vitest";
@@ -90,22 +124,12 @@ export function busContract(
   test: (name: string, fn: () => unknown) => void,
   options: BusContractOptions = {},
 ): void {
-  const exceptions = options.exceptions ?? {};
-  for (const [id, reason] of Object.entries(exceptions)) {
-    if (!Object.hasOwn(BUS_CONTRACT_CASES, id)) {
-      throw new TypeError(`busContract: unknown case ${JSON.stringify(id)} in \`exceptions\`; expected one of ${Object.keys(BUS_CONTRACT_CASES).join(", ")}`);
-    }
-    if (typeof reason !== "string" || reason.trim() === "") {
-      throw new TypeError(`busContract: expected \`exceptions.${id}\` to be a non-empty reason, got ${JSON.stringify(reason)}`);
-    }
-  }
+  const { exceptions, skip, maxTopicLength } = checkOptions(options);
   for (const id of Object.keys(BUS_CONTRACT_CASES) as BusContractCase[]) {
     const title = `${id}: ${BUS_CONTRACT_CASES[id]}`;
     const reason = exceptions[id];
     if (reason !== undefined) {
-      test(`${title} [declared exception: ${reason}]`, () => {
-        assert.ok(reason.trim().length > 0);
-      });
+      skip(title, reason);
       continue;
     }
     const body = CASES[id];
@@ -114,7 +138,7 @@ export function busContract(
       const bus = await makeBus({ clock });
       let failed = true;
       try {
-        await body({ bus, clock });
+        await body({ bus, clock, maxTopicLength });
         failed = false;
       } finally {
         const closing = within(Promise.resolve(bus.close()), SOON_MS, "bus.close() after the case");
@@ -125,9 +149,47 @@ export function busContract(
   }
 }
 
+function checkOptions(options: BusContractOptions): {
+  exceptions: Partial<Record<BusContractCase, string>>;
+  skip: (name: string, reason: string) => void;
+  maxTopicLength: number;
+} {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`busContract: expected options to be an object, got ${describeValue(options)}`);
+  }
+  const { exceptions = {}, skip, maxTopicLength = MAX_TOPIC_LENGTH } = options;
+  if (typeof exceptions !== "object" || exceptions === null) {
+    throw new TypeError(`busContract: expected \`exceptions\` to be an object of case id → reason, got ${describeValue(exceptions)}`);
+  }
+  const declared = Object.entries(exceptions);
+  for (const [id, reason] of declared) {
+    if (!Object.hasOwn(BUS_CONTRACT_CASES, id)) {
+      throw new TypeError(`busContract: unknown case ${JSON.stringify(id)} in \`exceptions\`; expected one of ${Object.keys(BUS_CONTRACT_CASES).join(", ")}`);
+    }
+    if (typeof reason !== "string" || reason.trim() === "") {
+      throw new TypeError(`busContract: expected \`exceptions.${id}\` to be a non-empty reason, got ${describeValue(reason)}`);
+    }
+  }
+  if (skip !== undefined && typeof skip !== "function") {
+    throw new TypeError(`busContract: expected \`skip\` to be a function (name, reason) that registers a skipped test, got ${describeValue(skip)}`);
+  }
+  if (skip === undefined && declared.length > 0) {
+    throw new TypeError(
+      `busContract: \`exceptions\` declares ${declared.map(([id]) => id).join(", ")} but there is no \`skip\`: a declared exception is reported as a skipped test carrying its reason, so pass the runner's way to register one, such as \`skip: (name, reason) => test.skip(\`\${name} — declared exception: \${reason}\`, () => undefined)\``,
+    );
+  }
+  if (!Number.isSafeInteger(maxTopicLength) || maxTopicLength < 3 || maxTopicLength > MAX_TOPIC_LENGTH) {
+    throw new TypeError(`busContract: expected \`maxTopicLength\` to be an integer from 3 to ${MAX_TOPIC_LENGTH} (MAX_TOPIC_LENGTH: no Bus accepts longer topics, any prefix included), got ${describeValue(maxTopicLength)}`);
+  }
+  // without exceptions `skip` is never called
+  return { exceptions, skip: skip ?? (() => undefined), maxTopicLength };
+}
+
 interface CaseContext {
   readonly bus: Bus;
   readonly clock: ManualClock;
+  /** The longest topic the bus accepts (`maxTopicLength`). */
+  readonly maxTopicLength: number;
 }
 
 const CASES: Record<BusContractCase, (context: CaseContext) => Promise<void>> = {
@@ -221,7 +283,7 @@ const CASES: Record<BusContractCase, (context: CaseContext) => Promise<void>> = 
       try {
         result = bus.publish(topic, 1);
       } catch (error) {
-        assert.fail(`publish(${JSON.stringify(topic)}) threw synchronously; it must return a rejected promise (${String(error)})`);
+        assert.fail(`publish(${JSON.stringify(topic)}) threw synchronously; it must return a rejected promise (${describeThrown(error)})`);
       }
       await assert.rejects(result, (error: unknown) => hasCode(error, "INVALID_TOPIC") && namesIt(error, topic), `publish(${JSON.stringify(topic)}) should reject with INVALID_TOPIC naming the topic`);
     }
@@ -238,6 +300,67 @@ const CASES: Record<BusContractCase, (context: CaseContext) => Promise<void>> = 
         `subscribe(${JSON.stringify(pattern)}) should throw INVALID_TOPIC naming the pattern`,
       );
     }
+  },
+
+  async topicLengthLimit({ bus, maxTopicLength: limit }) {
+    const body = "x".repeat(limit - 2);
+    const longest = `a.${body}`;
+    const longestPattern = `*.${body}`;
+    /** `run()`, or a failure saying that `what` of the longest length was refused. */
+    const works = async <T>(what: string, run: () => T | Promise<T>): Promise<T> => {
+      try {
+        return await run();
+      } catch (error) {
+        assert.fail(`${what} of ${limit} characters (the longest length) should work; it failed: ${describeThrown(error)}`);
+      }
+    };
+    const got: string[] = [];
+    await works("subscribe to a pattern", () =>
+      bus.subscribe(longest, (message) => {
+        got.push(`exact ${message.topic.length}`);
+        return "pong";
+      }),
+    );
+    await works("subscribe to a pattern", () =>
+      bus.subscribe(longestPattern, () => {
+        got.push("wildcard");
+      }),
+    );
+    await works("publish on a topic", () => bus.publish(longest, 1));
+    await bus.flush();
+    assert.deepEqual([...got].sort(), [`exact ${limit}`, "wildcard"], `a topic and a pattern of ${limit} characters should work`);
+    const reply = await works("request on a topic", () => within(bus.request(longest, 2, { timeoutMs: 60_000 }), SOON_MS, "the reply"));
+    assert.equal(reply, "pong");
+    await bus.flush();
+    got.length = 0;
+
+    const over = `${longest}y`;
+    const refusals: Array<[string, () => Promise<unknown>]> = [
+      ["publish", () => bus.publish(over, 3)],
+      ["request", () => bus.request(over, 4, { timeoutMs: 60_000 })],
+    ];
+    for (const [operation, attempt] of refusals) {
+      let result: Promise<unknown>;
+      try {
+        result = attempt();
+      } catch (error) {
+        assert.fail(`${operation} on a topic of ${limit + 1} characters threw synchronously; it must return a rejected promise (${describeThrown(error)})`);
+      }
+      await assert.rejects(
+        within(result, SOON_MS, `${operation} on a topic of ${limit + 1} characters to settle`),
+        (error: unknown) => hasCode(error, "INVALID_TOPIC") && namesLimit(error),
+        `${operation} on a topic of ${limit + 1} characters should reject with INVALID_TOPIC naming the limit, ${MAX_TOPIC_LENGTH}`,
+      );
+    }
+    for (const pattern of [`${longestPattern}y`, `${"x".repeat(limit - 1)}.>`]) {
+      assert.throws(
+        () => bus.subscribe(pattern, () => undefined),
+        (error: unknown) => hasCode(error, "INVALID_TOPIC") && namesLimit(error),
+        `subscribe to a pattern of ${limit + 1} characters should throw INVALID_TOPIC naming the limit, ${MAX_TOPIC_LENGTH}`,
+      );
+    }
+    await bus.flush();
+    assert.deepEqual(got, [], "nothing should be delivered for a refused topic");
   },
 
   async fifoPerSubscription({ bus }) {
@@ -424,7 +547,7 @@ const CASES: Record<BusContractCase, (context: CaseContext) => Promise<void>> = 
     await bus.flush();
     assert.deepEqual(healthy, [1, 2], "other subscribers must be unaffected");
     assert.equal(throwerCalls, 2, "a subscription whose handler threw must keep receiving");
-    const messages = routed.map((entry) => (entry.error instanceof Error ? entry.error.message : String(entry.error))).sort();
+    const messages = routed.map((entry) => describeThrown(entry.error)).sort();
     assert.deepEqual(messages, ["async 1", "async 2", "sync 1", "sync 2"]);
     for (const entry of routed) assert.equal(entry.topic, "risky", "onError should receive the failed message");
     if (errorsBefore !== undefined) assert.equal(bus.stats?.().handlerErrors, errorsBefore + 4);
@@ -543,7 +666,7 @@ const CASES: Record<BusContractCase, (context: CaseContext) => Promise<void>> = 
     await within(request, 1_500, "the request to time out");
     const outcome = state.outcome as { value: unknown } | { error: unknown } | undefined;
     assert.ok(outcome !== undefined && "error" in outcome, `the request should have been rejected, got ${JSON.stringify(outcome)}`);
-    assert.ok(hasCode(outcome.error, "REQUEST_TIMEOUT"), `expected REQUEST_TIMEOUT, got ${String(outcome.error)}`);
+    assert.ok(hasCode(outcome.error, "REQUEST_TIMEOUT"), `expected REQUEST_TIMEOUT, got ${describeThrown(outcome.error)}`);
     hold.release();
   },
 
@@ -706,11 +829,32 @@ async function fillQueue(
 }
 
 function hasCode(error: unknown, code: string): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+  try {
+    return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+  } catch {
+    return false;
+  }
 }
 
 function namesIt(error: unknown, text: string): boolean {
-  return error instanceof Error && error.message.includes(text);
+  return messageOf(error).includes(text);
+}
+
+/** Whether the error's message names the topic length limit, as `1024` or `1,024`. */
+function namesLimit(error: unknown): boolean {
+  const message = messageOf(error);
+  return message.includes(String(MAX_TOPIC_LENGTH)) || message.includes(MAX_TOPIC_LENGTH.toLocaleString("en-US"));
+}
+
+/** An error's whole `message` (not cut, unlike {@link describeThrown}), or a description of what was thrown. */
+function messageOf(error: unknown): string {
+  try {
+    const message = error instanceof Error ? error.message : undefined;
+    if (typeof message === "string") return message;
+  } catch {
+    // unreadable: describe it instead
+  }
+  return describeThrown(error);
 }
 
 /** Let a few macrotask turns pass (promise chains settle, a bus's drain runs); no real-time wait. */

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { Agent } from "../../src/agent/Agent.js";
 import { createBus } from "../../src/bus/createBus.js";
+import { MAX_TOPIC_LENGTH } from "../../src/bus/topic.js";
 import { BusError } from "../../src/errors/BusError.js";
 import { jsonCodec } from "../../src/nats/PayloadCodec.js";
 import { FakeBus } from "../../src/testing/FakeBus.js";
@@ -77,6 +78,33 @@ describe("bad input: malformed topics and patterns", () => {
     expect(orch.agent("publisher")?.state).toBe("running");
     expect(events["agent:crash"]).toMatchObject([{ agent: "subscriber", reason: "start" }]);
     expect((events["agent:crash"][0]?.error as Error).message).toContain('Invalid pattern "orders.>.all"');
+    await orch.shutdown();
+    expect(unhandled.errors).toEqual([]);
+  });
+
+  test("a topic over 1,024 characters is refused through an agent's bus as on any bus: a rejection for publish and request, a start crash naming the limit for subscribe", async () => {
+    const over = `orders.${"x".repeat(MAX_TOPIC_LENGTH + 1 - "orders.".length)}`;
+    const outcomes: unknown[] = [];
+    class Publisher extends Agent {
+      static readonly agentName = "publisher";
+      override async start(): Promise<void> {
+        await this.bus.publish(over, 1).catch((error: unknown) => void outcomes.push(error));
+        await this.bus.request(over, 1).catch((error: unknown) => void outcomes.push(error));
+      }
+    }
+    const { Agent: Subscriber } = scriptedAgent("subscriber", { start: (agent) => void agent.bus.subscribe(`${over.slice(0, -2)}.>`, () => undefined) });
+    const { orch } = setup({ agents: [Publisher, Subscriber] });
+    const events = recordEvents(orch);
+    const seen: unknown[] = [];
+    orch.bus.subscribe(">", (m) => void seen.push(m.topic));
+    await orch.start();
+    const tooLong = { code: "INVALID_TOPIC", message: expect.stringContaining(`the limit is ${MAX_TOPIC_LENGTH} characters on every Bus`) as unknown };
+    expect(outcomes).toMatchObject([tooLong, tooLong]);
+    expect(orch.agent("publisher")?.state).toBe("running");
+    expect(events["agent:crash"]).toMatchObject([{ agent: "subscriber", reason: "start" }]);
+    expect((events["agent:crash"][0]?.error as Error).message).toMatch(/^Invalid pattern "orders\.x+"…: it is too long \(1025 characters\)/);
+    await orch.bus.flush();
+    expect(seen.filter((topic) => String(topic).startsWith("orders."))).toEqual([]);
     await orch.shutdown();
     expect(unhandled.errors).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { createBus } from "../../src/bus/createBus.js";
-import { isValidPattern, isValidTopic, topicMatches } from "../../src/bus/topic.js";
+import { isValidPattern, isValidTopic, MAX_TOPIC_LENGTH, topicMatches } from "../../src/bus/topic.js";
 import { BusError } from "../../src/errors/BusError.js";
 
 // Topic matching against a reference written from the NATS rules, token by
@@ -75,6 +75,48 @@ describe("topicMatches against the reference", () => {
         }
       }),
       { numRuns: 2_000 },
+    );
+  });
+});
+
+describe("the topic length limit", () => {
+  /** A valid topic or pattern of exactly `length` characters: dot-separated tokens, wildcards for a pattern. */
+  const sizedArb = (length: fc.Arbitrary<number>, pattern: boolean): fc.Arbitrary<string> =>
+    fc.tuple(length, fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }), fc.boolean()).map(([total, cuts, wild]) => {
+      let text = "t".repeat(total);
+      // turn some characters into dots (never first, last or next to another dot)
+      for (const cut of cuts) {
+        const at = Math.min(cut, total - 2);
+        if (at > 0 && text[at - 1] !== "." && text[at + 1] !== ".") text = `${text.slice(0, at)}.${text.slice(at + 1)}`;
+      }
+      return pattern && wild ? `${text.slice(0, -3)}t.>` : text;
+    });
+  const lengthArb = fc.oneof(fc.integer({ min: 3, max: MAX_TOPIC_LENGTH + 40 }), fc.integer({ min: MAX_TOPIC_LENGTH - 3, max: MAX_TOPIC_LENGTH + 3 }));
+
+  test("a well-formed topic or pattern is valid exactly when it has at most MAX_TOPIC_LENGTH characters, and the bus agrees", async () => {
+    await fc.assert(
+      fc.asyncProperty(sizedArb(lengthArb, false), sizedArb(lengthArb, true), async (topic, pattern) => {
+        expect(referenceValidTopic(topic) && referenceValidPattern(pattern)).toBe(true);
+        const topicFits = topic.length <= MAX_TOPIC_LENGTH;
+        const patternFits = pattern.length <= MAX_TOPIC_LENGTH;
+        expect(isValidTopic(topic)).toBe(topicFits);
+        expect(isValidPattern(pattern)).toBe(patternFits);
+        const bus = createBus();
+        const published = await bus.publish(topic, 1).then(
+          () => "accepted",
+          (error: unknown) => (error as BusError).code,
+        );
+        expect(published).toBe(topicFits ? "accepted" : "INVALID_TOPIC");
+        let subscribed = "subscribed";
+        try {
+          bus.subscribe(pattern, () => undefined);
+        } catch (error) {
+          subscribed = (error as BusError).code;
+        }
+        expect(subscribed).toBe(patternFits ? "subscribed" : "INVALID_TOPIC");
+        await bus.close();
+      }),
+      { numRuns: 500 },
     );
   });
 });
