@@ -9,19 +9,23 @@ export class ConnectionWatch {
   #reconnects = 0;
   #stopped = false;
   readonly #statuses: AsyncIterable<Status>;
+  readonly #onDown: (() => void) | undefined;
 
-  constructor(readonly connection: NatsConnection) {
+  /**
+   * @param connection - the connection to follow
+   * @param onDown - called each time the connection is seen to drop or close (status `disconnect` or
+   *   `close`, or `closed()` settling), after `connected` has become false; it must not throw
+   */
+  constructor(
+    readonly connection: NatsConnection,
+    onDown?: () => void,
+  ) {
+    this.#onDown = onDown;
     this.#connected = !connection.isClosed();
     this.#statuses = connection.status();
     void this.#follow();
-    connection.closed().then(
-      () => {
-        this.#connected = false;
-      },
-      () => {
-        this.#connected = false;
-      },
-    );
+    const closed = (): void => this.#down();
+    connection.closed().then(closed, closed);
   }
 
   /** Whether the connection is up now (false while reconnecting and once closed). */
@@ -46,14 +50,19 @@ export class ConnectionWatch {
     try {
       for await (const status of this.#statuses) {
         if (this.#stopped) break;
-        if (status.type === "disconnect") this.#connected = false;
+        if (status.type === "disconnect" || status.type === "close") this.#down();
         else if (status.type === "reconnect") {
           this.#connected = true;
           this.#reconnects++;
-        } else if (status.type === "close") this.#connected = false;
+        }
       }
     } catch {
       // the stream ends with the connection; `connected` already follows `closed()`
     }
+  }
+
+  #down(): void {
+    this.#connected = false;
+    this.#onDown?.();
   }
 }

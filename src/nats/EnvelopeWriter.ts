@@ -2,6 +2,10 @@ import type { PublishOptions, RequestOptions } from "../bus/Bus.js";
 import { ENVELOPE } from "./envelope.js";
 import type { PayloadCodec } from "./PayloadCodec.js";
 import { jsonCodec, jsonText } from "./PayloadCodec.js";
+import { REPLY_PROTOCOL_STATUS } from "./wireHeaders.js";
+
+/** The metadata line of a request: the requester reads the bus's reply statuses. */
+const REPLY_LINE = `r${REPLY_PROTOCOL_STATUS}\n`;
 
 /** Mark and version: both below 0x80, so each is one character and one UTF-8 byte. */
 const START = String.fromCharCode(ENVELOPE.mark, ENVELOPE.version);
@@ -43,14 +47,16 @@ export class EnvelopeWriter {
   /**
    * The envelope of the next outgoing message, stamped with `timestamp`.
    *
+   * @param request - whether the message is a request: its envelope then says that the requester reads the bus's reply statuses (`rstatus`)
    * @throws what the codec throws for a payload it cannot carry (nothing is consumed then but an id)
    */
-  write(payload: unknown, timestamp: number, options: PublishOptions | RequestOptions | undefined): Uint8Array {
+  write(payload: unknown, timestamp: number, options: PublishOptions | RequestOptions | undefined, request = false): Uint8Array {
     if (timestamp !== this.#time) {
       this.#time = timestamp;
       this.#timeText = String(timestamp);
     }
     let meta = `${this.#head}${(this.#count++).toString(36)}\n${this.#timeText}\n`;
+    if (request) meta += REPLY_LINE;
     if (options !== undefined) {
       const source = options.source;
       if (source !== undefined) meta += `s${source}\n`;

@@ -1,6 +1,6 @@
 import { MsgHdrsImpl } from "@nats-io/transport-node";
 import type { PublishOptions, RequestOptions } from "../bus/Bus.js";
-import { WIRE_HEADERS } from "./wireHeaders.js";
+import { REPLY_PROTOCOL_STATUS, WIRE_HEADERS } from "./wireHeaders.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -19,8 +19,8 @@ class EncodedHeaders extends MsgHdrsImpl {
 
 /**
  * Writes the headers of a bus's outgoing messages: `Ao-Id` (the bus's id
- * prefix and a counter), `Ao-Time`, `Ao-Source` and the publisher's own
- * headers. The block is built as one string and encoded with `Buffer.from`
+ * prefix and a counter), `Ao-Time`, `Ao-Source`, `Ao-Reply` on requests and
+ * the publisher's own headers. The block is built as one string and encoded with `Buffer.from`
  * (pooled, native): a fraction of what the client's header encoding costs,
  * which checks and re-formats every name and value on each message. Options
  * must have passed `checkWireOptions`.
@@ -42,8 +42,12 @@ export class HeaderWriter {
     return this.#idPrefix + (this.#count++).toString(36);
   }
 
-  /** Headers for the next outgoing message, stamped with `timestamp`. */
-  write(timestamp: number, options: PublishOptions | RequestOptions | undefined): MsgHdrsImpl {
+  /**
+   * Headers for the next outgoing message, stamped with `timestamp`.
+   *
+   * @param request - whether the message is a request: it then carries `Ao-Reply: status` (the requester reads the bus's reply statuses)
+   */
+  write(timestamp: number, options: PublishOptions | RequestOptions | undefined, request = false): MsgHdrsImpl {
     const headers = new EncodedHeaders();
     const map = headers.headers;
     const counter = (this.#count++).toString(36);
@@ -51,6 +55,10 @@ export class HeaderWriter {
     map.set(WIRE_HEADERS.id, [this.#idPrefix + counter]);
     map.set(WIRE_HEADERS.time, [time]);
     let text = `${this.#head}${counter}\r\n${WIRE_HEADERS.time}: ${time}\r\n`;
+    if (request) {
+      map.set(WIRE_HEADERS.reply, [REPLY_PROTOCOL_STATUS]);
+      text += `${WIRE_HEADERS.reply}: ${REPLY_PROTOCOL_STATUS}\r\n`;
+    }
     if (options !== undefined) {
       const source = options.source;
       if (source !== undefined) {

@@ -15,9 +15,10 @@ import type {
 import { DEFAULT_MAX_PENDING, DEFAULT_REQUEST_TIMEOUT_MS, InProcessBus } from "../bus/InProcessBus.js";
 import type { BusSubscription } from "../bus/InProcessBus.js";
 import { describeValue } from "../bus/describeValue.js";
-import { topicMatches, validateTopic } from "../bus/topic.js";
+import { MAX_TOPIC_LENGTH, checkTopicLength, topicMatches, validateTopic } from "../bus/topic.js";
 import type { Clock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import type { BusConnectionStatus } from "../observe/ObservedSource.js";
 import { ConnectionWatch } from "./ConnectionWatch.js";
 import { isEnvelope, readEnvelope } from "./envelope.js";
@@ -28,17 +29,42 @@ import type { NatsBusOptions } from "./NatsBusOptions.js";
 import { resolveNatsBusOptions } from "./NatsBusOptions.js";
 import type { PayloadCodec } from "./PayloadCodec.js";
 import { ReplyInbox } from "./ReplyInbox.js";
-import { REPLY_STATUS, checkWireOptions, readReply, readWire, statusHeaders } from "./wireHeaders.js";
+import { ServerConfirmations } from "./ServerConfirmations.js";
+import { REPLY_STATUS, checkWireOptions, readEnvelopeWire, readWire, statusHeaders } from "./wireHeaders.js";
 import type { WireMessage } from "./wireHeaders.js";
 
 /** Topics whose subject is cached after validation (the cache is cleared when full). */
 const SUBJECT_CACHE_SIZE = 10_000;
 const EMPTY = new Uint8Array(0);
 
+/**
+ * The counters of a {@link NatsBus}: the bus counters, where `published`
+ * counts only what the server confirmed, and one more.
+ */
+export interface NatsBusStats extends BusStats {
+  /**
+   * Messages (publishes and requests) sent while the connection was up whose
+   * connection was lost before the server confirmed them: their `publish`
+   * rejected with `NatsError` `DISCONNECTED` (a request likewise, unless it was
+   * answered first). They may not have reached the server and are treated as
+   * lost. Publishes refused at once because the connection was already down
+   * are not counted: they were never sent.
+   */
+  lostOnDisconnect: number;
+}
+
 /** The handle {@link NatsBus.subscribe} returns. */
 export interface NatsBusSubscription extends BusSubscription {
   /** Stop receiving: the NATS subscription is removed and pending messages are dropped and counted. Idempotent. */
   unsubscribe(): void;
+}
+
+/** Where a received request is answered. */
+interface ReplyRoute {
+  /** The request's reply subject. */
+  readonly subject: string;
+  /** Whether the requester reads the bus's reply statuses (`accepted` / `no-reply`); a plain NATS requester gets the reply only. */
+  readonly status: boolean;
 }
 
 /** One subscription of the bus: its NATS subscription and the local queue that feeds its handler. */
@@ -74,14 +100,23 @@ interface Route {
  *   (see `ENVELOPE`), or with `wire: "headers"` in NATS headers (`Ao-Id`,
  *   `Ao-Time`, `Ao-Source`, and the publisher's own); a bus reads both, and
  *   gives a plain payload from another NATS client an id and its receipt time.
- * - `publish` resolves once the server has processed the message (a PING/PONG
- *   round trip shared by every publish of the same turn); it rejects with
- *   `NatsError` `DISCONNECTED` while the connection is down (the message is not
- *   sent: delivery is at-most-once across a disconnect).
+ * - `publish` resolves only once the server has processed the message (a
+ *   PING/PONG round trip shared by every publish of the same turn). It rejects
+ *   with `NatsError` `DISCONNECTED` while the connection is down (the message
+ *   is not sent), and when the connection is lost before the round trip
+ *   completes (the message may not have reached the server and is treated as
+ *   lost: delivery is at-most-once across a disconnect). `stats().published`
+ *   counts what was confirmed, `stats().lostOnDisconnect` what was lost so.
  * - `request` is NATS request/reply: the first reply wins, `NO_RESPONDERS`
  *   comes from the server's no-responders status, `NO_REPLY` once every
  *   responding subscription has settled without replying (see
  *   {@link NatsBusOptions.noReplyGraceMs}), `REQUEST_TIMEOUT` on the bus's clock.
+ *   A plain NATS requester (`nc.request()`) gets the handler's reply, encoded
+ *   by the codec, and nothing else: the status messages behind `NO_REPLY` go
+ *   only to requesters that ask for them, as bus requests do.
+ * - Topics, prefix included, and queue group names are at most 1,024
+ *   characters (`INVALID_TOPIC` / `INVALID_OPTION`): longer ones would make
+ *   the server drop the connection.
  * - `flush()` covers what this process published to this process's
  *   subscriptions; other processes' subscribers are theirs to flush.
  *
@@ -108,6 +143,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   readonly #prefix: string;
   readonly #watch: ConnectionWatch;
   readonly #inbox: ReplyInbox;
+  /** Confirms publishes and requests with server round trips; counts what was confirmed and what was lost. */
+  readonly #confirmations: ServerConfirmations;
 
   /** The subscriptions' local queues: one private topic per subscription. */
   readonly #local: InProcessBus;
@@ -117,8 +154,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   /** Routes with `overflow: 'error'`, checked before each publish. */
   readonly #strict = new Set<Route>();
   readonly #subjects = new Map<string, string>();
-  /** Received requests not yet handed to their handler → their reply subject. */
-  readonly #replyTo = new Map<Message, string>();
+  /** Received requests not yet handed to their handler → where to answer them. */
+  readonly #replyTo = new Map<Message, ReplyRoute>();
   readonly #accepted = statusHeaders(REPLY_STATUS.accepted);
   readonly #declined = statusHeaders(REPLY_STATUS.noReply);
 
@@ -129,9 +166,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   /** The writer in use: it numbers the received messages that came without an id too, from the same counter. */
   readonly #ids: { nextId(): string };
   #nextRoute = 0;
-  #batch: Promise<void> | undefined;
 
-  #published = 0;
   /** Deliveries dropped before reaching a local queue: a full `overflow: 'error'` queue, an undecodable payload. */
   #droppedOnArrival = 0;
   #closing: Promise<void> | undefined;
@@ -160,7 +195,6 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     // the local queues' own messages only wrap the real one: their timestamp is never read, so it costs no clock read
     const localClock: Clock = { now: () => 0, setTimeout: (callback, ms) => this.#clock.setTimeout(callback, ms), clearTimeout: (handle) => this.#clock.clearTimeout(handle) };
     this.#local = new InProcessBus({ clock: localClock, onDrop: (local, reason) => this.#droppedLocally(local, reason) });
-    this.#watch = new ConnectionWatch(connection);
     this.#inbox = new ReplyInbox({
       connection,
       clock: this.#clock,
@@ -168,6 +202,9 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
       inboxPrefix: checked.inboxPrefix,
       decode: (bytes) => this.#codec.decode(bytes),
     });
+    this.#confirmations = new ServerConfirmations(connection, (reply, cause) => this.#inbox.lose(reply, cause));
+    // a dropped connection loses what it had not confirmed: those publishes reject at once, not at the next dial
+    this.#watch = new ConnectionWatch(connection, () => this.#confirmations.connectionLost());
   }
 
   publish<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: PublishOptions): Promise<void> {
@@ -182,8 +219,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     } catch (error) {
       return Promise.reject(this.#sendError(topic, "publish", error));
     }
-    this.#published++;
-    return this.#serverAck();
+    return this.#confirmations.publish(topic);
   }
 
   subscribe<Pattern extends string>(
@@ -194,7 +230,16 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     if (this.#closed) throw new BusError("BUS_CLOSED", `Cannot subscribe on ${JSON.stringify(pattern)}: the bus is closed`, { topic: pattern });
     // the in-process bus's checks, with its messages: pattern, handler, options
     this.#validator.subscribe(pattern, handler as MessageHandler, options).unsubscribe();
+    // the pattern travels after the prefix; pattern and queue group on the SUB line, which the server bounds
+    checkTopicLength(pattern, "pattern", this.#prefix.length);
     const { queue, concurrency, maxPending = DEFAULT_MAX_PENDING, overflow, onError } = options;
+    if (queue !== undefined && queue.length > MAX_TOPIC_LENGTH) {
+      throw new BusError(
+        "INVALID_OPTION",
+        `subscribe(${JSON.stringify(pattern)}): expected \`queue\` to be at most ${MAX_TOPIC_LENGTH} characters (a queue group name travels on a NATS protocol line, whose length the server limits), got a ${queue.length}-character name`,
+        { topic: pattern },
+      );
+    }
     const user = handler as MessageHandler;
     const deliver = (local: Message): unknown => {
       const message = local.payload as Message;
@@ -224,7 +269,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
       });
     } catch (error) {
       local.unsubscribe();
-      throw new NatsError("DISCONNECTED", `Cannot subscribe on ${JSON.stringify(pattern)}: the NATS connection refused it (${errorMessage(error)})`, { cause: error });
+      throw new NatsError("DISCONNECTED", `Cannot subscribe on ${JSON.stringify(pattern)}: the NATS connection refused it (${describeThrown(error)})`, { cause: error });
     }
     const route: Route = {
       pattern,
@@ -271,12 +316,13 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     const { reply, result } = opened;
     try {
       const writer = this.#headerWriter;
-      this.natsConnection.publish(refused, data, writer === undefined ? { reply } : { reply, headers: writer.write(this.#clock.now(), options) });
+      // the request says it reads the bus's reply statuses (`Ao-Reply: status`, or `rstatus` in the envelope)
+      this.natsConnection.publish(refused, data, writer === undefined ? { reply } : { reply, headers: writer.write(this.#clock.now(), options, true) });
     } catch (error) {
       this.#inbox.fail(reply, this.#sendError(topic, "request", error));
       return result;
     }
-    this.#published++;
+    this.#confirmations.request(reply);
     return result;
   }
 
@@ -296,14 +342,21 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     return this.#closing;
   }
 
-  stats(): BusStats {
+  /**
+   * The bus's counters. `published` counts the messages (publishes and
+   * requests) the server confirmed: a publish that resolved. `lostOnDisconnect`
+   * counts those sent while the connection was up but lost with it before the
+   * server confirmed them (their publish rejected with `DISCONNECTED`).
+   */
+  stats(): NatsBusStats {
     const local = this.#local.stats();
     return {
-      published: this.#published,
+      published: this.#confirmations.confirmed,
       delivered: local.delivered,
       dropped: local.dropped + this.#droppedOnArrival,
       pending: local.pending,
       handlerErrors: local.handlerErrors,
+      lostOnDisconnect: this.#confirmations.lost,
     };
   }
 
@@ -321,6 +374,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     if (subject === undefined) {
       try {
         validateTopic(topic);
+        // the subject is the prefix and the topic: the limit counts both
+        checkTopicLength(topic, "topic", this.#prefix.length);
       } catch (error) {
         return error as BusError;
       }
@@ -345,33 +400,17 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   /** The message's bytes: its envelope, or with `wire: "headers"` the encoded payload alone. */
   #encode(topic: string, payload: unknown, operation: "publish" | "request", options: PublishOptions | undefined): Uint8Array | BusError {
     try {
-      return this.#headerWriter === undefined ? this.#envelopes.write(payload, this.#clock.now(), options) : this.#codec.encode(payload);
+      return this.#headerWriter === undefined ? this.#envelopes.write(payload, this.#clock.now(), options, operation === "request") : this.#codec.encode(payload);
     } catch (cause) {
-      return new BusError("PAYLOAD_INVALID", `Cannot ${operation} on ${JSON.stringify(topic)}: the payload cannot be encoded: ${errorMessage(cause)}`, { topic, cause });
+      return new BusError("PAYLOAD_INVALID", `Cannot ${operation} on ${JSON.stringify(topic)}: the payload cannot be encoded: ${describeThrown(cause)}`, { topic, cause });
     }
-  }
-
-  /** The promise publishes resolve with: one server round trip for every publish of this turn. */
-  #serverAck(): Promise<void> {
-    let batch = this.#batch;
-    if (batch === undefined) {
-      batch = new Promise<void>((resolve) => {
-        queueMicrotask(() => {
-          this.#batch = undefined;
-          // a lost connection settles the flush too: the message left this process, its fate is the network's
-          this.natsConnection.flush().then(resolve, () => resolve());
-        });
-      });
-      this.#batch = batch;
-    }
-    return batch;
   }
 
   #sendError(topic: string, operation: "publish" | "request", error: unknown): Error {
     if (this.natsConnection.isClosed() || this.natsConnection.isDraining()) {
       return new NatsError("DISCONNECTED", `Cannot ${operation} on ${JSON.stringify(topic)}: the NATS connection is closed`, { cause: error });
     }
-    return new BusError("PAYLOAD_INVALID", `Cannot ${operation} on ${JSON.stringify(topic)}: the NATS client refused the message: ${errorMessage(error)}`, { topic, cause: error });
+    return new BusError("PAYLOAD_INVALID", `Cannot ${operation} on ${JSON.stringify(topic)}: the NATS client refused the message: ${describeThrown(error)}`, { topic, cause: error });
   }
 
   /** A local subscription with `overflow: 'error'` outside queue groups that matches `topic` and is full. */
@@ -389,11 +428,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     const topic = route.exact ? route.pattern : msg.subject.slice(this.#prefix.length);
     const data = msg.data;
     const envelope = isEnvelope(data);
-    let meta: WireMessage;
-    if (envelope) meta = { id: undefined, timestamp: undefined, source: undefined, headers: undefined, reply: readReply(msg) };
-    else meta = readWire(msg);
-    const reply = meta.reply;
-    if (reply !== "") this.#status(reply, this.#accepted);
+    const meta: WireMessage = envelope ? readEnvelopeWire(msg) : readWire(msg);
     let payload: unknown;
     let failed = false;
     let cause: unknown;
@@ -402,6 +437,13 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     } catch (error) {
       failed = true;
       cause = error;
+    }
+    // a request: statuses go only to a requester that reads them (a bus); a plain NATS requester gets the reply alone
+    const replySubject = meta.reply;
+    let reply: ReplyRoute | undefined;
+    if (replySubject !== "") {
+      reply = { subject: replySubject, status: meta.replyStatus === true };
+      if (reply.status) this.#status(replySubject, this.#accepted);
     }
     const message: { -readonly [K in keyof Message]: Message[K] } = {
       id: meta.id ?? this.#ids.nextId(),
@@ -414,28 +456,28 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     if (failed) {
       message.payload = data;
       this.#droppedOnArrival++;
-      if (reply) this.#status(reply, this.#declined);
-      const error = new BusError("PAYLOAD_INVALID", `A message on ${JSON.stringify(topic)} for the subscription ${JSON.stringify(route.pattern)} could not be decoded and was dropped: ${errorMessage(cause)}`, { topic, cause });
+      if (reply !== undefined) this.#decline(reply);
+      const error = new BusError("PAYLOAD_INVALID", `A message on ${JSON.stringify(topic)} for the subscription ${JSON.stringify(route.pattern)} could not be decoded and was dropped: ${describeThrown(cause)}`, { topic, cause });
       this.#routeError(route, error, message, "could not decode a message");
       return;
     }
     if (route.strict && route.local.pending >= route.maxPending) {
       this.#droppedOnArrival++;
-      if (reply) this.#status(reply, this.#declined);
+      if (reply !== undefined) this.#decline(reply);
       this.#reportDrop(message, "overflow");
       return;
     }
-    if (reply) this.#replyTo.set(message, reply);
+    if (reply !== undefined) this.#replyTo.set(message, reply);
     void this.#local.publish(route.local.pattern, message);
   }
 
   /** Run `handler` for a request and send its reply, or `no-reply` when it settles without one. */
-  #answer(reply: string, message: Message, handler: MessageHandler): unknown {
+  #answer(reply: ReplyRoute, message: Message, handler: MessageHandler): unknown {
     let result: unknown;
     try {
       result = handler(message);
     } catch (error) {
-      this.#status(reply, this.#declined);
+      this.#decline(reply);
       throw error;
     }
     if (isThenable(result)) {
@@ -445,7 +487,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
           return value;
         },
         (error: unknown) => {
-          this.#status(reply, this.#declined);
+          this.#decline(reply);
           throw error;
         },
       );
@@ -454,25 +496,31 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     return result;
   }
 
-  #respond(reply: string, topic: string, value: unknown): void {
+  /** Send `value` as the reply: the codec's bytes alone, to bus and plain requesters alike. */
+  #respond(reply: ReplyRoute, topic: string, value: unknown): void {
     if (value === undefined) {
-      this.#status(reply, this.#declined);
+      this.#decline(reply);
       return;
     }
     let data: Uint8Array;
     try {
       data = this.#codec.encode(value);
     } catch (cause) {
-      this.#status(reply, this.#declined);
-      throw new BusError("PAYLOAD_INVALID", `The reply to a request on ${JSON.stringify(topic)} cannot be encoded: ${errorMessage(cause)}`, { topic, cause });
+      this.#decline(reply);
+      throw new BusError("PAYLOAD_INVALID", `The reply to a request on ${JSON.stringify(topic)} cannot be encoded: ${describeThrown(cause)}`, { topic, cause });
     }
     try {
-      this.natsConnection.publish(reply, data);
+      this.natsConnection.publish(reply.subject, data);
     } catch (error) {
       if (this.natsConnection.isClosed()) return; // the requester times out: at-most-once
-      this.#status(reply, this.#declined);
-      throw new BusError("PAYLOAD_INVALID", `The reply to a request on ${JSON.stringify(topic)} was refused by the NATS client: ${errorMessage(error)}`, { topic, cause: error });
+      this.#decline(reply);
+      throw new BusError("PAYLOAD_INVALID", `The reply to a request on ${JSON.stringify(topic)} was refused by the NATS client: ${describeThrown(error)}`, { topic, cause: error });
     }
+  }
+
+  /** This subscription settles a request without replying: a bus requester is told (`no-reply`), a plain one hears nothing, as from a plain responder. */
+  #decline(reply: ReplyRoute): void {
+    if (reply.status) this.#status(reply.subject, this.#declined);
   }
 
   /** Send a reply-status message; a closed connection loses it (the requester times out). */
@@ -506,7 +554,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   #report(route: Route, what: string, error: unknown): void {
     if (route.reported) return;
     route.reported = true;
-    console.error(`[agent-orchestrator] ${what}:`, error);
+    writeToConsole(`[agent-orchestrator] ${what}:`, error);
   }
 
   /** A local queue dropped a delivery: a request's requester learns it gets no reply from here. */
@@ -516,7 +564,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
       const reply = this.#replyTo.get(message);
       if (reply !== undefined) {
         this.#replyTo.delete(message);
-        this.#status(reply, this.#declined);
+        this.#decline(reply);
       }
     }
     this.#reportDrop(message, reason);
@@ -528,7 +576,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     try {
       onDrop(message, reason);
     } catch (error) {
-      console.error("[agent-orchestrator] the NATS bus's onDrop threw:", error);
+      writeToConsole("[agent-orchestrator] the NATS bus's onDrop threw:", error);
     }
   }
 
@@ -577,12 +625,26 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+/**
+ * `console.error(text, error)` that cannot throw: it runs inside the NATS
+ * client's message callback and the local queues' drain. A value the console
+ * cannot print (a throwing `util.inspect.custom`, an error whose `stack` getter
+ * throws) is written as `describeThrown`'s text instead.
+ */
+function writeToConsole(text: string, error: unknown): void {
+  try {
+    console.error(text, error);
+  } catch {
+    try {
+      console.error(`${text} ${describeThrown(error)}`);
+    } catch {
+      // a console that throws on plain text: nothing more can be said
+    }
+  }
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 function queueFull(topic: string, route: Route): BusError {

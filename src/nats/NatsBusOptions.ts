@@ -1,10 +1,19 @@
 import type { DropReason, Message } from "../bus/Bus.js";
 import { describeValue } from "../bus/describeValue.js";
+import { MAX_TOPIC_LENGTH } from "../bus/topic.js";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
 import type { PayloadCodec } from "./PayloadCodec.js";
 import { jsonCodec } from "./PayloadCodec.js";
+
+/** The longest `prefix`: it leaves room for its dot and a one-character topic within {@link MAX_TOPIC_LENGTH}. */
+const MAX_PREFIX_LENGTH = MAX_TOPIC_LENGTH - 2;
+/**
+ * The longest `inboxPrefix`: reply subjects are `<inboxPrefix>.<22-character NUID>.<request number in base 36,
+ * at most 11 characters>`, and stay within {@link MAX_TOPIC_LENGTH}.
+ */
+const MAX_INBOX_PREFIX_LENGTH = MAX_TOPIC_LENGTH - 35;
 
 /** Default of {@link NatsBusOptions.noReplyGraceMs}, in ms. */
 export const DEFAULT_NO_REPLY_GRACE_MS = 100;
@@ -41,7 +50,8 @@ export interface NatsBusOptions {
   /**
    * Subject prefix: topic `a.b` travels on subject `<prefix>.a.b`, so several
    * environments (or test runs) can share one server without seeing each
-   * other. Dot-separated tokens, like a topic.
+   * other. Dot-separated tokens, like a topic, at most 1,022 characters; the
+   * prefix and its dot count toward the 1,024-character limit of every topic.
    * @default none: topics are the NATS subjects
    */
   prefix?: string;
@@ -59,7 +69,8 @@ export interface NatsBusOptions {
   noReplyGraceMs?: number;
   /**
    * Subject prefix of the reply inboxes, for accounts whose permissions only
-   * allow replies on certain subjects.
+   * allow replies on certain subjects. At most 989 characters, so that reply
+   * subjects stay within 1,024.
    * @default "_INBOX"
    */
   inboxPrefix?: string;
@@ -107,12 +118,18 @@ export function resolveNatsBusOptions(options: NatsBusOptions): ResolvedNatsBusO
   if (prefix !== undefined && !isSubjectPrefix(prefix)) {
     throw fail(`expected \`prefix\` to be dot-separated tokens of A-Z a-z 0-9 _ - (such as "staging" or "acme.prod"), got ${describeValue(prefix)}`);
   }
+  if (prefix !== undefined && prefix.length > MAX_PREFIX_LENGTH) {
+    throw fail(`expected \`prefix\` to be at most ${MAX_PREFIX_LENGTH} characters (a subject is the prefix, a dot and the topic, ${MAX_TOPIC_LENGTH} characters at most), got ${prefix.length} characters`);
+  }
   if (typeof requireConnection !== "boolean") throw fail(`expected \`requireConnection\` to be a boolean, got ${describeValue(requireConnection)}`);
   if (typeof noReplyGraceMs !== "number" || !Number.isFinite(noReplyGraceMs) || noReplyGraceMs < 0) {
     throw fail(`expected \`noReplyGraceMs\` to be a non-negative number of milliseconds, got ${describeValue(noReplyGraceMs)}`);
   }
   if (!isSubjectPrefix(inboxPrefix)) {
     throw fail(`expected \`inboxPrefix\` to be dot-separated subject tokens (such as "_INBOX" or "_INBOX.acme"), got ${describeValue(inboxPrefix)}`);
+  }
+  if (inboxPrefix.length > MAX_INBOX_PREFIX_LENGTH) {
+    throw fail(`expected \`inboxPrefix\` to be at most ${MAX_INBOX_PREFIX_LENGTH} characters (reply subjects add ${MAX_TOPIC_LENGTH - MAX_INBOX_PREFIX_LENGTH} and must stay within ${MAX_TOPIC_LENGTH}), got ${inboxPrefix.length} characters`);
   }
   if (wire !== "envelope" && wire !== "headers") throw fail(`expected \`wire\` to be "envelope" or "headers", got ${describeValue(wire)}`);
   return { codec, clock, onError, onDrop, prefix, requireConnection, noReplyGraceMs, inboxPrefix, wire };

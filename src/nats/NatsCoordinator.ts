@@ -4,6 +4,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { describeValue } from "../bus/describeValue.js";
 import type { TriggerCoordinator } from "../orchestrator/TriggerCoordinator.js";
 import type { CronTick } from "../schedule/ScheduleSpec.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import { NatsError } from "./NatsError.js";
 import { encodeSlotKey } from "./slotKey.js";
 
@@ -87,7 +88,7 @@ export class NatsCoordinator implements TriggerCoordinator {
         return false;
       }
       this.#failed++;
-      throw new NatsError("CLAIM_FAILED", `Cannot claim slot ${key} in bucket ${JSON.stringify(this.bucket)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new NatsError("CLAIM_FAILED", `Cannot claim slot ${key} in bucket ${JSON.stringify(this.bucket)}: ${describeThrown(error)}`, { cause: error });
     }
     this.#claimed++;
     return true;

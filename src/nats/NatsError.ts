@@ -4,7 +4,9 @@ import { OrchestratorError } from "../errors/OrchestratorError.js";
  * Codes of {@link NatsError}:
  * - `CONNECT_FAILED`: `createNatsBus` / `createNatsCoordinator` could not connect to any server;
  * - `DISCONNECTED`: a publish or request while the connection to the server is
- *   down (or closed by its owner): the message was not sent;
+ *   down (or closed by its owner): the message was not sent; or one that was
+ *   sent, but whose connection was lost before the server confirmed it: the
+ *   message may not have reached the server and is treated as lost;
  * - `KV_UNAVAILABLE`: the coordinator's key-value bucket could not be created
  *   or opened (JetStream disabled on the server, no permission, ...);
  * - `CLAIM_FAILED`: a slot claim got no answer from JetStream (timeout,

@@ -1,6 +1,7 @@
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection, NodeConnectionOptions } from "@nats-io/transport-node";
 import { describeValue } from "../bus/describeValue.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import { NatsError } from "./NatsError.js";
 
 /**
@@ -68,7 +69,7 @@ export async function openConnection(target: unknown, where: string, invalid: (m
     const connection = await connect({ ...CONNECT_DEFAULTS, ...rest, servers: list });
     return { connection, owned: true };
   } catch (error) {
-    throw new NatsError("CONNECT_FAILED", `${where}: could not connect to ${list.join(", ")}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new NatsError("CONNECT_FAILED", `${where}: could not connect to ${list.join(", ")}: ${describeThrown(error)}`, { cause: error });
   }
 }
 

@@ -2,6 +2,8 @@ import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node"
 import { createInbox } from "@nats-io/transport-node";
 import type { Clock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
+import { describeThrown } from "../errors/describeThrown.js";
+import { NatsError } from "./NatsError.js";
 import { REPLY_STATUS, WIRE_HEADERS } from "./wireHeaders.js";
 
 /** The NATS server's status code for a request nobody is subscribed to. */
@@ -31,7 +33,9 @@ export interface OpenedRequest {
 /**
  * The requester's side of the bus's request/reply over NATS: one wildcard
  * subscription (`<inbox>.*`) shared by every request of a bus, one reply
- * subject per request.
+ * subject per request. The bus's requests announce that they read reply
+ * statuses (`Ao-Reply: status`, or `rstatus` in an envelope), so bus
+ * responders send them; plain NATS responders just reply.
  *
  * A request settles with
  * - the first reply (a message without a status header), decoded;
@@ -95,6 +99,29 @@ export class ReplyInbox {
     pending.reject(error);
   }
 
+  /**
+   * The connection was lost before the server confirmed the request behind
+   * `reply`: reject it with `NatsError` `DISCONNECTED`, unless it has settled
+   * already (answered).
+   *
+   * @returns whether a waiting request was rejected
+   */
+  lose(reply: string, cause: unknown): boolean {
+    const token = reply.slice(this.#base.length + 1);
+    const pending = this.#pending.get(token);
+    if (pending === undefined) return false;
+    this.#settle(token, pending);
+    const why = cause === undefined ? "" : ` (${describeThrown(cause)})`;
+    pending.reject(
+      new NatsError(
+        "DISCONNECTED",
+        `Request on ${JSON.stringify(pending.topic)} abandoned: the NATS connection was lost before the server confirmed the request${why}; it may not have reached the server and is treated as lost`,
+        cause === undefined ? {} : { cause },
+      ),
+    );
+    return true;
+  }
+
   /** Reject every waiting request with `BUS_CLOSED` and drop the inbox subscription. */
   close(): void {
     for (const [token, pending] of [...this.#pending]) {
@@ -146,7 +173,7 @@ export class ReplyInbox {
       value = this.#decode(msg.data);
     } catch (cause) {
       this.#settle(token, pending);
-      pending.reject(new BusError("PAYLOAD_INVALID", `The reply to a request on ${JSON.stringify(pending.topic)} could not be decoded: ${cause instanceof Error ? cause.message : String(cause)}`, { topic: pending.topic, cause }));
+      pending.reject(new BusError("PAYLOAD_INVALID", `The reply to a request on ${JSON.stringify(pending.topic)} could not be decoded: ${describeThrown(cause)}`, { topic: pending.topic, cause }));
       return;
     }
     this.#settle(token, pending);

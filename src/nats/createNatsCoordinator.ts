@@ -2,6 +2,7 @@ import { StorageType, jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { KV } from "@nats-io/kv";
 import { ConfigError } from "../errors/ConfigError.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import { NatsCoordinator } from "./NatsCoordinator.js";
 import type { NatsCoordinatorOptions } from "./NatsCoordinatorOptions.js";
 import { resolveNatsCoordinatorOptions } from "./NatsCoordinatorOptions.js";
@@ -45,7 +46,7 @@ export async function createNatsCoordinator(target: NatsTarget, options: NatsCoo
     if (owned) await connection.close().catch(() => undefined);
     throw new NatsError(
       "KV_UNAVAILABLE",
-      `createNatsCoordinator: cannot create or open the key-value bucket ${JSON.stringify(resolved.bucket)} (is JetStream enabled on the server? nats-server -js): ${error instanceof Error ? error.message : String(error)}`,
+      `createNatsCoordinator: cannot create or open the key-value bucket ${JSON.stringify(resolved.bucket)} (is JetStream enabled on the server? nats-server -js): ${describeThrown(error)}`,
       { cause: error },
     );
   }

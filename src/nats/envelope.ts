@@ -1,7 +1,7 @@
 import type { PayloadCodec } from "./PayloadCodec.js";
 import { jsonCodec } from "./PayloadCodec.js";
 import type { WireMetadata } from "./wireHeaders.js";
-import { setHeader } from "./wireHeaders.js";
+import { REPLY_PROTOCOL_STATUS, setHeader } from "./wireHeaders.js";
 
 /**
  * The bus's envelope: a message's metadata and its payload in one NATS
@@ -11,6 +11,7 @@ import { setHeader } from "./wireHeaders.js";
  * 0x00 0x01                 mark and format version (two bytes)
  * <id> LF                   Message.id
  * <timestamp> LF            Message.timestamp, ms since the epoch, decimal
+ * rstatus LF                on a request only: the requester reads the bus's reply statuses
  * s<source> LF              Message.source, when set
  * h<name>:<value> LF        one line per user header, in order
  * LF                        an empty line ends the metadata
@@ -37,6 +38,7 @@ export const ENVELOPE = Object.freeze({
 const LF = 0x0a;
 const TAG_SOURCE = 0x73; // "s"
 const TAG_HEADER = 0x68; // "h"
+const TAG_REPLY = 0x72; // "r"
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -111,6 +113,7 @@ export function parseMetadata(text: string, start: number, out: WireMetadata): n
   at = end + 1;
   let source: string | undefined;
   let headers: Record<string, string> | undefined;
+  let replyStatus = false;
   for (;;) {
     end = text.indexOf("\n", at);
     if (end < 0) throw new TypeError("malformed envelope: its metadata does not end with an empty line");
@@ -122,6 +125,8 @@ export function parseMetadata(text: string, start: number, out: WireMetadata): n
       const colon = text.indexOf(":", at + 1);
       if (colon <= at + 1 || colon > end) throw new TypeError(`malformed envelope: the header line ${JSON.stringify(text.slice(at + 1, end))} has no "name:"`);
       setHeader((headers ??= {}), text.slice(at + 1, colon), text.slice(colon + 1, end));
+    } else if (tag === TAG_REPLY) {
+      if (text.slice(at + 1, end) === REPLY_PROTOCOL_STATUS) replyStatus = true;
     }
     at = end + 1;
   }
@@ -129,5 +134,6 @@ export function parseMetadata(text: string, start: number, out: WireMetadata): n
   out.timestamp = timestamp;
   out.source = source;
   out.headers = headers;
+  if (replyStatus) out.replyStatus = true;
   return end + 1;
 }

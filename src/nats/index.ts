@@ -3,7 +3,7 @@
 
 export { createNatsBus } from "./createNatsBus.js";
 export { NatsBus } from "./NatsBus.js";
-export type { NatsBusSubscription } from "./NatsBus.js";
+export type { NatsBusStats, NatsBusSubscription } from "./NatsBus.js";
 export { DEFAULT_NO_REPLY_GRACE_MS } from "./NatsBusOptions.js";
 export type { NatsBusOptions, NatsWireFormat } from "./NatsBusOptions.js";
 export { jsonCodec } from "./PayloadCodec.js";

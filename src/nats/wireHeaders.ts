@@ -15,9 +15,21 @@ export const WIRE_HEADERS = Object.freeze({
   time: "Ao-Time",
   /** `Message.source`, when set. */
   source: "Ao-Source",
-  /** On a request's reply subject: `accepted` or `no-reply` from a responding subscription. */
+  /**
+   * On a request's reply subject: `accepted` or `no-reply` from a responding
+   * subscription, sent only to requesters that announced {@link WIRE_HEADERS.reply}.
+   */
   status: "Ao-Status",
+  /**
+   * On a request: `status` when the requester reads the bus's reply statuses
+   * ({@link WIRE_HEADERS.status}); responders send them to such requesters
+   * only. A bus writing envelopes says it with the metadata line `rstatus`.
+   */
+  reply: "Ao-Reply",
 });
+
+/** The value of {@link WIRE_HEADERS.reply} (and of the envelope's `r` line) a bus requester sends. */
+export const REPLY_PROTOCOL_STATUS = "status";
 
 /** Values of the {@link WIRE_HEADERS.status} header. */
 export const REPLY_STATUS = Object.freeze({
@@ -39,6 +51,11 @@ export interface WireMetadata {
   source: string | undefined;
   /** Every other header (first value of a repeated name), when there is any. */
   headers: Record<string, string> | undefined;
+  /**
+   * Set (true) when the message is a request whose requester reads the bus's
+   * reply statuses (`Ao-Reply: status`, or the envelope line `rstatus`); absent otherwise.
+   */
+  replyStatus?: boolean;
 }
 
 /** Headers of a reply-status message (`accepted` / `no-reply`); built once and reused. */
@@ -61,7 +78,8 @@ interface ClientMessageInternals {
 const decoder = new TextDecoder();
 
 /**
- * Read a received message's metadata, user headers and reply subject.
+ * Read a received plain message's metadata, user headers and reply subject
+ * (an envelope's are read by {@link readEnvelopeWire} and the envelope reader).
  *
  * The NATS client parses headers into a `MsgHdrs` map on first access, which
  * costs more than everything else the bus does per message; this reads the
@@ -84,15 +102,23 @@ export function readWire(msg: Msg): WireMessage {
 }
 
 /**
- * A received message's reply subject ("" for a plain message), without the
- * client's per-message decoding when its message class has the expected layout.
+ * What the bus reads off a received envelope before the envelope itself: its
+ * reply subject and, when it has NATS headers (a bus never adds any to an
+ * envelope), whether it carries `Ao-Reply: status`. The metadata fields stay
+ * `undefined` for the envelope reader to fill. Kept apart from
+ * {@link readWire}: this is the hot path of the default wire format.
  */
-export function readReply(msg: Msg): string {
+export function readEnvelopeWire(msg: Msg): WireMessage {
   const args = (msg as unknown as ClientMessageInternals)._msg;
   if (typeof args === "object" && args !== null && typeof args.hdr === "number") {
-    return args.reply instanceof Uint8Array && args.reply.length > 0 ? decoder.decode(args.reply) : "";
+    const reply = args.reply instanceof Uint8Array && args.reply.length > 0 ? decoder.decode(args.reply) : "";
+    const out: WireMessage = { id: undefined, timestamp: undefined, source: undefined, headers: undefined, reply };
+    if (args.hdr > 0 && msg.headers?.get(WIRE_HEADERS.reply) === REPLY_PROTOCOL_STATUS) out.replyStatus = true;
+    return out;
   }
-  return msg.reply ?? "";
+  const out: WireMessage = { id: undefined, timestamp: undefined, source: undefined, headers: undefined, reply: msg.reply ?? "" };
+  if (msg.headers?.get(WIRE_HEADERS.reply) === REPLY_PROTOCOL_STATUS) out.replyStatus = true;
+  return out;
 }
 
 /** Parse `NATS/1.0[ status]\r\nName: value\r\n...\r\n\r\n` into `out`. */
@@ -131,6 +157,9 @@ function assign(out: WireMetadata, key: string, value: string): void {
     }
     case WIRE_HEADERS.source:
       out.source ??= value;
+      break;
+    case WIRE_HEADERS.reply:
+      if (value === REPLY_PROTOCOL_STATUS) out.replyStatus = true;
       break;
     default:
       setHeader((out.headers ??= {}), key, value);

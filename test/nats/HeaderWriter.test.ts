@@ -17,6 +17,22 @@ describe("HeaderWriter", () => {
     expect(headers.keys()).toEqual(parsed.keys());
   });
 
+  it("marks a request with Ao-Reply: status, which the readers take as a flag and not as a user header", () => {
+    const headers = new HeaderWriter("Q").write(1, { headers: { k: "v" } }, true);
+    const parsed = MsgHdrsImpl.decode(headers.encode());
+    expect(parsed.get("Ao-Reply")).toBe("status");
+    expect(headers.get("Ao-Reply")).toBe("status");
+    const fast: WireMetadata = { id: undefined, timestamp: undefined, source: undefined, headers: undefined };
+    parseHeaderBlock(new TextDecoder().decode(headers.encode()), fast);
+    expect(fast).toEqual({ id: "Q.0", timestamp: 1, source: undefined, headers: { k: "v" }, replyStatus: true });
+    expect(readMetadata(parsed)).toEqual(fast);
+    // a plain message carries no such header; another value is no announcement
+    expect(new HeaderWriter("Q").write(1, undefined).get("Ao-Reply")).toBe("");
+    const other: WireMetadata = { id: undefined, timestamp: undefined, source: undefined, headers: undefined };
+    parseHeaderBlock("NATS/1.0\r\nAo-Reply: later\r\n\r\n", other);
+    expect(other).toEqual({ id: undefined, timestamp: undefined, source: undefined, headers: undefined });
+  });
+
   it("numbers messages per bus, and gives ids to messages that came without one", () => {
     const writer = new HeaderWriter("P");
     expect(writer.write(1, undefined).get("Ao-Id")).toBe("P.0");

@@ -1,7 +1,8 @@
-import { connect } from "@nats-io/transport-node";
+import { connect, headers as natsHeaders } from "@nats-io/transport-node";
 import type { Msg, NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DropReason, Message } from "../../src/bus/Bus.js";
+import { MAX_TOPIC_LENGTH } from "../../src/bus/topic.js";
 import { BusError } from "../../src/errors/BusError.js";
 import { createNatsBus } from "../../src/nats/createNatsBus.js";
 import type { NatsBus } from "../../src/nats/NatsBus.js";
@@ -206,12 +207,15 @@ describe("NatsBus payloads", () => {
     expect([...(failure.message.payload as Uint8Array)]).toEqual([...broken]);
     expect(failure.message.id).not.toBe("id-1");
     expect(b.stats().dropped).toBe(1);
-    // a malformed request: the responder announces itself, then declines at once (the requester's NO_REPLY, not a timeout)
+    // a malformed request from a requester that speaks the bus's reply protocol (`Ao-Reply: status`):
+    // the responder announces itself, then declines at once (the requester's NO_REPLY, not a timeout)
     const inbox = `${prefix}.inbox`;
     const statuses: string[] = [];
     raw.subscribe(inbox, { callback: (_error, msg) => void statuses.push(msg.headers?.get("Ao-Status") ?? "a reply") });
     await raw.flush();
-    raw.publish(`${prefix}.quote`, new TextEncoder().encode("\u0000\u0001\n5\n\n"), { reply: inbox });
+    const speaksStatus = natsHeaders();
+    speaksStatus.set("Ao-Reply", "status");
+    raw.publish(`${prefix}.quote`, new TextEncoder().encode("\u0000\u0001\n5\n\n"), { reply: inbox, headers: speaksStatus });
     await eventually(() => statuses.length === 2 && errors.length === 2, 3_000, "the statuses and the second decode error");
     expect(statuses).toEqual(["accepted", "no-reply"]);
     expect((errors[1]?.error as BusError).message).toMatch(/malformed envelope: the message id is empty/);
@@ -349,16 +353,35 @@ describe("NatsBus across connections", () => {
     const [a, b] = await pair({ noReplyGraceMs: 50 });
     let release!: () => void;
     const slow = new Promise<void>((resolve) => (release = resolve));
-    a.subscribe("quote", () => undefined);
+    cleanups.push(async () => release());
+    let localDeclined = false;
+    let remoteStarted = false;
+    a.subscribe("quote", () => void (localDeclined = true));
     b.subscribe("quote", async () => {
+      remoteStarted = true;
       await slow;
       return { px: 101 };
     });
+    a.subscribe("witness", () => undefined);
     await a.flush();
     await b.flush();
+    let outcome: string | undefined;
     const reply = a.request("quote", { symbol: "AAPL" }, { timeoutMs: 10_000 });
-    // the local handler declined at once; the remote one is still working, so no NO_REPLY
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    reply.then(
+      () => (outcome = "replied"),
+      (error: unknown) => (outcome = (error as BusError).code),
+    );
+    // the local handler declined at once; the remote one is working
+    await eventually(() => localDeclined && remoteStarted, 3_000, "both handlers to have run");
+    // every status the responders sent has reached the requester: the remote `accepted` went out before
+    // its handler ran, and a round trip on each connection orders it (and the local `no-reply`) before
+    // the PONG the requester waits for
+    await b.natsConnection.flush();
+    await a.natsConnection.flush();
+    // a later request that only a declining handler answers gets its NO_REPLY one grace period after its
+    // `no-reply`: a NO_REPLY for "quote", armed earlier with the same grace, would have come first
+    await withTimeout(expect(a.request("witness", 1, { timeoutMs: 10_000 })).rejects.toSatisfy(hasCode("NO_REPLY")), 5_000, "the witness's NO_REPLY");
+    expect(outcome, "the request settled while an announced responder was still working").toBeUndefined();
     release();
     expect(await withTimeout(reply, 3_000, "the slow reply")).toEqual({ px: 101 });
   });
@@ -480,8 +503,8 @@ describe("NatsBus across connections", () => {
     await b.flush();
     for (let i = 0; i < 5; i++) await a.publish("count", i);
     await eventually(() => b.stats().delivered === 5, 3_000, "five deliveries");
-    expect(a.stats()).toEqual({ published: 5, delivered: 0, dropped: 0, pending: 0, handlerErrors: 0 });
-    expect(b.stats()).toEqual({ published: 0, delivered: 5, dropped: 0, pending: 0, handlerErrors: 0 });
+    expect(a.stats()).toEqual({ published: 5, delivered: 0, dropped: 0, pending: 0, handlerErrors: 0, lostOnDisconnect: 0 });
+    expect(b.stats()).toEqual({ published: 0, delivered: 5, dropped: 0, pending: 0, handlerErrors: 0, lostOnDisconnect: 0 });
     await a.close();
     expect(a.connection().connected).toBe(false);
   });
@@ -512,5 +535,134 @@ describe("NatsBus across connections", () => {
     expect(got).toEqual(Array.from({ length: 10 }, (_, i) => i));
     expect(await hanging).toBe("BUS_CLOSED");
     release();
+  });
+});
+
+/** A one-token topic of `length` characters. */
+function topicOfLength(length: number): string {
+  return "x".repeat(length);
+}
+
+describe("NatsBus subject limits", () => {
+  it("refuses topics, patterns and queue group names longer than the server takes, the prefix counted, and its connection stays up", async () => {
+    const [a, b, prefix] = await pair();
+    // the limit counts the prefix and its dot
+    const room = MAX_TOPIC_LENGTH - (prefix.length + 1);
+    const longest = topicOfLength(room);
+    const got: unknown[] = [];
+    b.subscribe(longest, (message) => {
+      got.push(message.payload);
+      return "pong";
+    });
+    const wide: string[] = [];
+    b.subscribe(`${topicOfLength(room - 2)}.>`, (message) => void wide.push(message.topic));
+    await b.flush();
+    // at the limit: publish, request and a wildcard subscription work end to end
+    await a.publish(longest, 1);
+    expect(await a.request(longest, 2)).toBe("pong");
+    await a.publish(`${topicOfLength(room - 2)}.y`, 3);
+    await eventually(() => got.length === 2 && wide.length === 1, 3_000, "the messages on the longest subjects");
+    expect(got).toEqual([1, 2]);
+    expect(wide).toEqual([`${topicOfLength(room - 2)}.y`]);
+
+    // one character more is refused up front with INVALID_TOPIC, naming the limit and counting the prefix
+    const overLimit = (kind: string) => (error: unknown) =>
+      error instanceof BusError &&
+      error.code === "INVALID_TOPIC" &&
+      error.message.startsWith(`Invalid ${kind}`) &&
+      error.message.includes(`limit is ${MAX_TOPIC_LENGTH} characters`) &&
+      error.message.includes(`${MAX_TOPIC_LENGTH + 1} with`) &&
+      error.message.includes("prefix");
+    await expect(a.publish(topicOfLength(room + 1), 1)).rejects.toSatisfy(overLimit("topic"));
+    await expect(a.request(topicOfLength(room + 1), 1)).rejects.toSatisfy(overLimit("topic"));
+    expect(() => b.subscribe(topicOfLength(room + 1), () => undefined)).toThrow(expect.objectContaining({ code: "INVALID_TOPIC" }));
+    let refused: unknown;
+    try {
+      b.subscribe(`${topicOfLength(room - 1)}.>`, () => undefined);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toSatisfy(overLimit("pattern"));
+    // a queue group name travels on the same protocol line: too long is refused too
+    expect(() => b.subscribe("q", () => undefined, { queue: "g".repeat(MAX_TOPIC_LENGTH + 1) })).toThrow(/`queue` to be at most 1024 characters/);
+    b.subscribe("q", () => undefined, { queue: "g".repeat(MAX_TOPIC_LENGTH) });
+    // far over: refused as well, and nothing reached the server
+    await expect(a.publish(topicOfLength(5_000), 1)).rejects.toSatisfy(hasCode("INVALID_TOPIC"));
+    expect(() => b.subscribe(topicOfLength(5_000), () => undefined)).toThrow(expect.objectContaining({ code: "INVALID_TOPIC" }));
+
+    // both connections stayed up throughout, and the bus still delivers
+    await a.publish(longest, 4);
+    await eventually(() => got.length === 3, 3_000, "a message after the refusals");
+    await b.flush();
+    expect(a.connection()).toEqual({ connected: true, reconnects: 0, required: true });
+    expect(b.connection()).toEqual({ connected: true, reconnects: 0, required: true });
+  });
+
+  it("refuses a prefix or an inbox prefix that leaves no room for a subject", async () => {
+    await expect(createNatsBus({ servers: url }, { prefix: topicOfLength(MAX_TOPIC_LENGTH - 1) })).rejects.toThrow(/expected `prefix` to be at most 1022 characters/);
+    await expect(createNatsBus({ servers: url }, { inboxPrefix: topicOfLength(MAX_TOPIC_LENGTH) })).rejects.toThrow(/expected `inboxPrefix` to be at most \d+ characters/);
+    const bus = await createNatsBus({ servers: url }, { prefix: topicOfLength(MAX_TOPIC_LENGTH - 2) });
+    cleanups.push(() => bus.close());
+    await expect(bus.publish("ab", 1)).rejects.toSatisfy(hasCode("INVALID_TOPIC"));
+    await bus.publish("a", 1);
+  });
+});
+
+describe("NatsBus and plain NATS requesters", () => {
+  const formats = ["envelope", "headers"] as const;
+
+  it("a plain nc.request() to a bus responder receives the responder's payload, whatever the responder's wire format", async () => {
+    for (const wire of formats) {
+      const [, responder, prefix] = await pair({ wire });
+      responder.subscribe("quote", (message) => {
+        const payload = message.payload as { symbol: string } | "silent";
+        return payload === "silent" ? undefined : { px: 101, symbol: payload.symbol };
+      });
+      await responder.flush();
+      const raw = await rawConnection();
+      const reply = await raw.request(`${prefix}.quote`, JSON.stringify({ symbol: "AAPL" }), { timeout: 3_000 });
+      expect(reply.json(), wire).toEqual({ px: 101, symbol: "AAPL" });
+      expect(reply.headers, wire).toBeUndefined();
+
+      // nothing but replies reaches a plain requester: no status before a reply, nothing for a request
+      // the handler declines (as from a plain NATS responder that does not answer)
+      const inbox = `${prefix}.inbox`;
+      const received: Msg[] = [];
+      raw.subscribe(inbox, { callback: (_error, msg) => void received.push(msg) });
+      await raw.flush();
+      raw.publish(`${prefix}.quote`, JSON.stringify("silent"), { reply: inbox });
+      raw.publish(`${prefix}.quote`, JSON.stringify({ symbol: "MSFT" }), { reply: inbox });
+      // one subscription handles both in order on one connection: whatever it sent for the first
+      // request arrives before the reply to the second
+      await eventually(() => received.some((msg) => msg.data.length > 0), 3_000, `the reply to the second request (${wire})`);
+      expect(received.map((msg) => ({ headers: msg.headers, payload: msg.json() })), wire).toEqual([{ headers: undefined, payload: { px: 101, symbol: "MSFT" } }]);
+    }
+  });
+
+  it("buses announce the reply protocol on their requests and keep its early NO_REPLY, across wire formats", async () => {
+    for (const requesterWire of formats) {
+      for (const responderWire of formats) {
+        const what = `${requesterWire} → ${responderWire}`;
+        const [requester, responder, prefix] = await pair({ wire: requesterWire }, { wire: responderWire });
+        responder.subscribe("silent", () => undefined);
+        responder.subscribe("answer", (message) => ({ echo: message.payload }));
+        await responder.flush();
+        const raw = await rawConnection();
+        const seen: Msg[] = [];
+        raw.subscribe(`${prefix}.silent`, { callback: (_error, msg) => void seen.push(msg) });
+        await raw.flush();
+        // NO_REPLY at once, not after the 20 s timeout
+        await withTimeout(expect(requester.request("silent", 1, { timeoutMs: 20_000 })).rejects.toSatisfy(hasCode("NO_REPLY")), 5_000, `NO_REPLY (${what})`);
+        expect(await requester.request("answer", 2), what).toEqual({ echo: 2 });
+        // the announcement on the wire: the header `Ao-Reply: status`, or the envelope line `rstatus`
+        await eventually(() => seen.length === 1, 3_000, `the request seen by a plain subscriber (${what})`);
+        const [request] = seen as [Msg];
+        if (requesterWire === "headers") expect(request.headers?.get("Ao-Reply"), what).toBe("status");
+        else {
+          expect([...request.data.subarray(0, 2)], what).toEqual([0x00, 0x01]);
+          expect(new TextDecoder().decode(request.data.subarray(2)), what).toMatch(/^[^\n]+\n\d+\nrstatus\n\n1$/);
+        }
+      }
+    }
   });
 });

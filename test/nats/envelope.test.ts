@@ -110,6 +110,24 @@ describe("the envelope wire format", () => {
     expect(start).toBe("\u0000\u0001id\n5\nxfuture:1\nsfirst\nssecond\nhk:1\nhk:2\n\n".length);
   });
 
+  it("a request's envelope says that its requester reads reply statuses (`rstatus`); other messages and other `r` values do not", () => {
+    for (const codec of [jsonCodec, utf16]) {
+      const writer = new EnvelopeWriter("R", codec);
+      const request = writer.write("q", 5, { source: "desk" }, true);
+      expect(new TextDecoder().decode(request.subarray(2, 23))).toBe("R.0\n5\nrstatus\nsdesk\n\n");
+      const out = empty();
+      expect(readEnvelope(request, codec, out)).toBe("q");
+      expect(out).toEqual({ id: "R.0", timestamp: 5, source: "desk", headers: undefined, replyStatus: true });
+      const plain = empty();
+      readEnvelope(writer.write("q", 5, undefined), codec, plain);
+      expect(plain.replyStatus).toBeUndefined();
+    }
+    const other = empty();
+    parseMetadata("\u0000\u0001id\n5\nrsomething-else\n\n", 2, other);
+    expect(other).toEqual({ id: "id", timestamp: 5, source: undefined, headers: undefined });
+    expect("replyStatus" in other).toBe(false);
+  });
+
   it("refuses malformed envelopes with a message naming what is wrong, and fills nothing", () => {
     const cases: Array<[Uint8Array, RegExp]> = [
       [Uint8Array.from([0, 1, 0xff, 10, 10]), /not valid UTF-8/],

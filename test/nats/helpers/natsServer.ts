@@ -12,6 +12,12 @@ export interface NatsServerProcess {
   readonly port: number;
   /** Stop the server (SIGTERM, then SIGKILL after 3 s); resolves once it has exited. Idempotent. */
   stop(): Promise<void>;
+  /** Kill the server at once (SIGKILL: no goodbye to its clients, nothing flushed); resolves once it has exited. Idempotent. */
+  kill(): Promise<void>;
+  /** Freeze the server (SIGSTOP): connections stay open, but it reads and answers nothing until {@link NatsServerProcess.resume}. */
+  pause(): void;
+  /** Let a paused server run again (SIGCONT). */
+  resume(): void;
   /** Start it again on the same port and store directory (after {@link NatsServerProcess.stop}). */
   restart(): Promise<void>;
   /** Stop it and remove its store directory. */
@@ -80,9 +86,19 @@ export async function startNatsServer(options: { jetstream?: boolean } = {}): Pr
     if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
     running.kill("SIGTERM");
+    running.kill("SIGCONT"); // a paused server acts on the SIGTERM only once it runs again
     const forced = setTimeout(() => running.kill("SIGKILL"), 3_000);
     await exited;
     clearTimeout(forced);
+  };
+
+  const kill = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
+    running.kill("SIGKILL");
+    await exited;
   };
 
   await launch();
@@ -90,6 +106,9 @@ export async function startNatsServer(options: { jetstream?: boolean } = {}): Pr
     url: `nats://127.0.0.1:${port}`,
     port,
     stop,
+    kill,
+    pause: () => void child?.kill("SIGSTOP"),
+    resume: () => void child?.kill("SIGCONT"),
     restart: launch,
     async dispose() {
       await stop();
