@@ -63,13 +63,27 @@ describe("resolveTrigger: cron", () => {
     expect(triggerError("").message).toContain("expected a cron expression");
   });
 
-  it("includes the parser's reason for an invalid expression", () => {
+  it("explains an invalid expression in its own words: the field, the value and the allowed range", () => {
     const error = triggerError({ cron: "61 * * * *" });
     expect(error.path).toBe("schedule.report.cron");
-    expect(error.message).toContain('invalid cron expression "61 * * * *": Constraint error, got value 61 expected range 0-59');
-    expect(error.cause).toBeInstanceOf(Error);
-    expect(triggerError("0 0 * * 8").message).toContain("expected range 0-7");
-    expect(triggerError("0 0 31 2,4 *").message).toContain('invalid cron expression "0 0 31 2,4 *": Invalid explicit day of month definition');
+    expect(error.value).toBe("61 * * * *");
+    expect(error.message).toBe('schedule.report.cron: invalid cron expression "61 * * * *": the minute field "61": 61 is out of range; minutes are 0-59');
+    expect(triggerError("0 0 * * 8").message).toContain(
+      'the day of week field "8": 8 is out of range; days of the week are 0-7 or SUN-SAT (0 and 7 are Sunday)',
+    );
+    expect(triggerError("0 0 31 2,4 *").message).toBe(
+      'schedule.report: invalid cron expression "0 0 31 2,4 *": the day of month field "31": day 31 never comes in February or April (30 days at most), ' +
+        "so the expression would never fire",
+    );
+    // the hint about 5 or 6 fields is for a wrong number of fields only
+    for (const cron of ["61 * * * *", "0 0 * * 8", "0 0 31 2,4 *", "*/0 * * * *"]) expect(triggerError(cron).message).not.toContain("5 fields");
+  });
+
+  it("accepts an expression whose only slot in the year falls in a spring-forward gap: it fires at the end of the gap", () => {
+    // Lord Howe skips 02:00-02:29 on the first Sunday of October; Chatham 02:45-03:44 on the last Sunday of September
+    expect(resolveTrigger({ cron: "15 2 * 10 0#1", timezone: "Australia/Lord_Howe" }, { agent: "report" })).toMatchObject({ kind: "cron" });
+    expect(resolveTrigger({ cron: "0 2 * 10 0#1", timezone: "Australia/Lord_Howe" }, { agent: "report" })).toMatchObject({ kind: "cron" });
+    expect(resolveTrigger({ cron: "45 2 * 9 0L", timezone: "Pacific/Chatham" }, { agent: "report" })).toMatchObject({ kind: "cron" });
   });
 
   it("refuses an unknown time zone", () => {
@@ -242,7 +256,7 @@ describe("resolveSchedule", () => {
   it("names the item of a list in errors", () => {
     const error = configError(() => resolveSchedule("report", ["0 17 * * 1-5", { cron: "0 25 * * *" }]));
     expect(error.path).toBe("schedule.report[1].cron");
-    expect(error.message).toContain("expected range 0-23");
+    expect(error.message).toContain('the hour field "25": 25 is out of range; hours are 0-23');
   });
 
   it("refuses an invalid agent name and a missing spec", () => {

@@ -252,7 +252,8 @@ describe("loadConfig: validation errors point into the file", () => {
     expect(error.path).toBe("schedule.report[1].cron");
     expect(error.line).toBe(4);
     expect(error.column).toBe(15);
-    expect(error.message).toContain("Constraint error, got value 61 expected range 0-59");
+    expect(error.message).toContain(`the minute field "61": 61 is out of range; minutes are 0-59`);
+    expect(error.message).not.toContain("Constraint error");
   });
 
   it("reports an at without a time zone at its position", async () => {

@@ -3,7 +3,9 @@
 // trigger policies apply.
 import { describe, expect, test } from "vitest";
 import type { Agent } from "../src/agent/Agent.js";
+import { ConfigError } from "../src/errors/ConfigError.js";
 import type { CronTick } from "../src/schedule/ScheduleSpec.js";
+import { ManualClock } from "../src/testing/ManualClock.js";
 import { never, recordEvents, scriptedAgent, setup, T0 } from "./helpers/orchestrator.js";
 
 function ticking(name: string, onCron?: (tick: CronTick, agent: Agent) => void | Promise<void>) {
@@ -147,6 +149,38 @@ describe("triggers through the orchestrator", () => {
     expect(ticks).toEqual([]);
     expect(logger.entries.some((e) => e.level === "warn" && /past/.test(e.message ?? ""))).toBe(true);
     await orch.shutdown();
+  });
+
+  test("a job whose only yearly slot falls in a spring-forward gap is accepted by the config and fires at the end of the gap", async () => {
+    // Lord Howe goes from +10:30 to +11 at 02:00 on Sunday 2026-10-04: 02:15 does not exist, 02:30 +11 (15:30Z) is the first instant after
+    const { Agent: Report, ticks } = ticking("report");
+    const { orch, clock } = setup({
+      agents: [Report],
+      clock: new ManualClock(Date.parse("2026-10-03T15:00:00Z")),
+      config: { schedule: { report: { cron: "15 2 * 10 0#1", timezone: "Australia/Lord_Howe" } } },
+    });
+    await orch.start();
+    expect(orch.agent("report")?.nextTriggerAt).toBe(Date.parse("2026-10-03T15:30:00Z"));
+    await clock.advance(30 * 60_000);
+    expect(ticks.map((t) => new Date(t.scheduledAt).toISOString())).toEqual(["2026-10-03T15:30:00.000Z"]);
+    await orch.shutdown();
+  });
+
+  test("the config resolves H with the trigger's hash as the scheduler does: a refusal comes from the config, at the key path", () => {
+    // H in the day of month picks 1-31 from the agent and trigger name; 30 and 31 never come in February
+    const { Agent: Report } = ticking("report");
+    const paths: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      try {
+        setup({ agents: [Report], config: { schedule: { report: { cron: "0 0 H 2 *", name: `t${i}` } } } });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).message).toContain("for this trigger H picks day");
+        paths.push((error as ConfigError).path ?? "");
+      }
+    }
+    expect(paths.length).toBeGreaterThan(0);
+    expect(new Set(paths)).toEqual(new Set(["schedule.report.cron"]));
   });
 
   test("no trigger fires after shutdown", async () => {

@@ -1,6 +1,8 @@
-import { CronExpressionParser } from "cron-parser";
 import { formatDuration } from "../duration.js";
+import { cronHashSeed, firstCronSlot, parseCronPattern } from "../schedule/CronSchedule.js";
+import { checkCronSyntax, CronExpressionError, CRON_EXPECTATION } from "../schedule/cronSyntax.js";
 import type { MisfirePolicy, OverlapPolicy, ResolvedTrigger } from "../schedule/ScheduleSpec.js";
+import { TimeZone } from "../schedule/TimeZone.js";
 import { isValidAgentName } from "./agentName.js";
 import { ConfigChecker } from "./ConfigChecker.js";
 import { DEFAULTS } from "./defaults.js";
@@ -19,7 +21,11 @@ export const MISFIRE_POLICIES: readonly MisfirePolicy[] = ["skip", "once"];
 
 const TRIGGER_KEYS = [...TRIGGER_KINDS, "timezone", "name", "overlap", "misfire", "misfireGrace", "timeout"] as const;
 
-const CRON_EXPECTATION = "5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first";
+/** The agent a `schedule.<agent>` key path belongs to (agent names are plain keys). */
+const AGENT_PATH = /^schedule\.([A-Za-z0-9_-]+)$/;
+/** Time zones kept for cron checks (the cache is emptied past it). */
+const ZONE_CACHE_LIMIT = 64;
+const zones = new Map<string, TimeZone>();
 
 /** Where a trigger sits, for error messages. */
 export interface TriggerContext {
@@ -60,7 +66,10 @@ export interface ScheduleContext {
 export function resolveTrigger(spec: unknown, context: TriggerContext): ResolvedTrigger {
   const base = context.path ?? childPath("schedule", context.agent);
   const path = context.index === undefined ? base : childPath(base, context.index);
-  return checkTrigger(new ConfigChecker(undefined), spec, path).trigger;
+  const checker = new ConfigChecker(undefined);
+  const checked = checkTrigger(checker, spec, path);
+  checkCronSlot(checker, checked, context.agent);
+  return checked.trigger;
 }
 
 /**
@@ -83,7 +92,7 @@ export function resolveSchedule(agent: string, spec: unknown, context: ScheduleC
       value: agent,
     });
   }
-  return checkSchedule(checker, spec, path, context.taken ?? []);
+  return checkSchedule(checker, spec, path, context.taken ?? [], agent);
 }
 
 /** A validated trigger and whether its name was written by the user. */
@@ -92,10 +101,17 @@ export interface CheckedTrigger {
   readonly trigger: ResolvedTrigger;
   /** Whether `name` was written by the user (then it is never suffixed). */
   readonly explicitName: boolean;
+  /** For a cron trigger: where its expression was written, and as written (for {@link checkCronSlot}'s errors). */
+  readonly cronSource?: { readonly path: string; readonly value: unknown };
 }
 
-/** {@link resolveSchedule} with a given checker (positions from the config file). */
-export function checkSchedule(checker: ConfigChecker, spec: unknown, path: string, taken: Iterable<string>): ResolvedTrigger[] {
+/**
+ * {@link resolveSchedule} with a given checker (positions from the config file).
+ * `agent` seeds the `H` fields of cron expressions; by default it is read from
+ * a `schedule.<agent>` path (when it cannot be, an `H` expression is checked by
+ * the scheduler when it is added).
+ */
+export function checkSchedule(checker: ConfigChecker, spec: unknown, path: string, taken: Iterable<string>, agent?: string): ResolvedTrigger[] {
   if (spec === undefined || spec === null) checker.expected(path, "a trigger (a cron string or a mapping) or a list of triggers", spec);
   const items: Array<{ checked: CheckedTrigger; path: string }> = Array.isArray(spec)
     ? spec.map((item: unknown, index) => ({ checked: checkTrigger(checker, item, childPath(path, index)), path: childPath(path, index) }))
@@ -109,21 +125,31 @@ export function checkSchedule(checker: ConfigChecker, spec: unknown, path: strin
     }
     used.add(name);
   }
+  const owner = agent ?? AGENT_PATH.exec(path)?.[1];
   return items.map(({ checked }) => {
-    if (checked.explicitName) return checked.trigger;
-    const base = checked.trigger.name;
-    let name = base;
-    for (let n = 2; used.has(name); n++) name = `${base}#${n}`;
-    used.add(name);
-    return name === base ? checked.trigger : Object.freeze({ ...checked.trigger, name });
+    let trigger = checked.trigger;
+    if (!checked.explicitName) {
+      const base = trigger.name;
+      let name = base;
+      for (let n = 2; used.has(name); n++) name = `${base}#${n}`;
+      used.add(name);
+      if (name !== base) trigger = Object.freeze({ ...trigger, name });
+    }
+    // After naming: the name seeds `H` fields.
+    checkCronSlot(checker, { ...checked, trigger }, owner);
+    return trigger;
   });
 }
 
-/** {@link resolveTrigger} with a given checker and the trigger's own key path. */
+/**
+ * {@link resolveTrigger} with a given checker and the trigger's own key path.
+ * A cron expression is checked for its syntax here; whether it has a slot (which
+ * depends on the final trigger name when it uses `H`) is {@link checkCronSlot}'s part.
+ */
 export function checkTrigger(checker: ConfigChecker, spec: unknown, path: string): CheckedTrigger {
   if (typeof spec === "string") {
-    const cron = checkCron(checker, spec, path, undefined);
-    return { trigger: finish(checker, { kind: "cron", cron }, {}, path, `cron:${cron}`), explicitName: false };
+    const cron = checkCron(checker, spec, path);
+    return { trigger: finish(checker, { kind: "cron", cron }, {}, path, `cron:${cron}`), explicitName: false, cronSource: { path, value: spec } };
   }
   const object = checker.mapping(spec, path, TRIGGER_KEYS);
   if (object === undefined) checker.expected(path, 'a trigger: a cron string, or a mapping with one of "cron", "at", "delay", "every"', spec);
@@ -144,9 +170,11 @@ export function checkTrigger(checker: ConfigChecker, spec: unknown, path: string
   switch (kind) {
     case "cron": {
       const timezone = checkTimezone(checker, object["timezone"], childPath(path, "timezone"));
-      const cron = checkCron(checker, object["cron"], childPath(path, "cron"), timezone);
+      const cronPath = childPath(path, "cron");
+      const cron = checkCron(checker, object["cron"], cronPath);
       const shape = timezone === undefined ? { kind, cron } : { kind, cron, timezone };
-      return { trigger: finish(checker, shape, object, path, `cron:${cron}${timezone === undefined ? "" : `@${timezone}`}`), explicitName };
+      const trigger = finish(checker, shape, object, path, `cron:${cron}${timezone === undefined ? "" : `@${timezone}`}`);
+      return { trigger, explicitName, cronSource: { path: cronPath, value: object["cron"] } };
     }
     case "at": {
       const at = checkAt(checker, object["at"], childPath(path, "at"));
@@ -180,23 +208,56 @@ function finish(checker: ConfigChecker, shape: TriggerShape, options: Record<str
   return Object.freeze({ ...shape, ...common });
 }
 
-function checkCron(checker: ConfigChecker, value: unknown, path: string, timezone: string | undefined): string {
+/** The expression with its whitespace normalised, after {@link checkCronSyntax}. */
+function checkCron(checker: ConfigChecker, value: unknown, path: string): string {
   if (typeof value !== "string" || value.trim() === "") checker.expected(path, `a cron expression: ${CRON_EXPECTATION}`, value);
   const expression = value.trim().split(/\s+/).join(" ");
-  if (!expression.startsWith("@")) {
-    const fields = expression.split(" ").length;
-    if (fields !== 5 && fields !== 6) {
-      checker.fail(path, `invalid cron expression ${describeValue(value)}: it has ${fields} fields; expected ${CRON_EXPECTATION}`, { value });
-    }
-  }
   try {
-    // next() finds expressions that parse but never fire, such as "0 0 31 2,4 *"
-    CronExpressionParser.parse(expression, timezone === undefined ? {} : { tz: timezone }).next();
+    checkCronSyntax(expression);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    checker.fail(path, `invalid cron expression ${describeValue(value)}: ${reason}; expected ${CRON_EXPECTATION}`, { value, cause: error });
+    failCron(checker, path, value, error);
   }
   return expression;
+}
+
+/**
+ * Refuse a cron trigger that has no slot, computed as the scheduler fires it
+ * (floating local time in its zone, the DST rules of decision 21, `H` resolved
+ * from `agent` and the trigger's final name). An expression with `H` whose
+ * agent is unknown here is left to the scheduler, which checks it when added.
+ */
+export function checkCronSlot(checker: ConfigChecker, checked: CheckedTrigger, agent: string | undefined): void {
+  const { trigger, cronSource } = checked;
+  if (trigger.kind !== "cron" || cronSource === undefined) return;
+  const seed = cronHashSeed(agent ?? "", trigger.name, trigger.cron);
+  if (seed !== undefined && agent === undefined) return;
+  try {
+    firstCronSlot(parseCronPattern(trigger.cron, zoneOf(trigger.timezone), seed), Date.now());
+  } catch (error) {
+    failCron(checker, cronSource.path, cronSource.value, error);
+  }
+}
+
+/** A refused cron expression, in the library's words only. */
+function failCron(checker: ConfigChecker, path: string, value: unknown, error: unknown): never {
+  // Our own words only: an unexpected failure keeps its text in `cause`, never in the message.
+  const known = error instanceof CronExpressionError;
+  return checker.fail(path, `invalid cron expression ${describeValue(value)}: ${known ? error.message : "it cannot be read"}`, {
+    value,
+    ...(known ? {} : { cause: error }),
+  });
+}
+
+/** The zone a cron trigger is read in: its own, or the host's (as the scheduler's default). */
+function zoneOf(name: string | undefined): TimeZone {
+  const key = name ?? new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  let zone = zones.get(key);
+  if (zone === undefined) {
+    zone = new TimeZone(key);
+    if (zones.size >= ZONE_CACHE_LIMIT) zones.clear();
+    zones.set(key, zone);
+  }
+  return zone;
 }
 
 function checkTimezone(checker: ConfigChecker, value: unknown, path: string): string | undefined {

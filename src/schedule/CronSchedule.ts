@@ -1,9 +1,14 @@
 import { CronExpressionParser, type CronExpression } from "cron-parser";
+import { checkCronSyntax, cronFieldRules, CronExpressionError, CRON_EXPECTATION } from "./cronSyntax.js";
 import type { TimeZone } from "./TimeZone.js";
 
 const DAY_MS = 86_400_000;
 /** Local slots examined at most when looking backwards for the latest slot. */
 const PREVIOUS_LIMIT = 10_000;
+/** An `H` (hashed) value in a cron field: `H`, `H/5`, `H(0-29)/5`, `1,H`, `H#3`; not the H of `THU`. */
+const HASHED_FIELD = /(?:^|[\s,])H(?:[\s,(/#L]|$)/;
+/** cron-parser's field names, in the order of a six-field expression. */
+const PARSER_FIELDS = ["second", "minute", "hour", "dayOfMonth", "month", "dayOfWeek"] as const;
 
 /** A cron expression read, validated and normalised once, shared by every series built on it. */
 export interface CronPattern {
@@ -18,23 +23,103 @@ export interface CronPattern {
 }
 
 /**
- * Parse a cron expression (5 fields, or 6 with seconds first) for `zone`.
- * `hashSeed` resolves `H` fields deterministically, so every instance agrees.
+ * The seed that resolves the `H` fields of a trigger's expression: the agent and
+ * trigger name, so every instance (and the config check) picks the same values;
+ * `undefined` when the expression has no `H`.
+ */
+export function cronHashSeed(agent: string, triggerName: string, expression: string): string | undefined {
+  return HASHED_FIELD.test(expression) ? `${agent}:${triggerName}` : undefined;
+}
+
+/**
+ * Parse a cron expression (5 fields, 6 with seconds first, or a macro such as
+ * `@daily`) for `zone`. `hashSeed` resolves `H` fields deterministically (see
+ * {@link cronHashSeed}), so every instance agrees.
  *
- * @throws Error from cron-parser when the expression is malformed.
+ * It does not look for a slot: {@link firstCronSlot} does, on the same path as firing.
+ *
+ * @throws CronExpressionError naming the field and its allowed values, in the
+ *   library's words, when the expression is malformed.
  */
 export function parseCronPattern(expression: string, zone: TimeZone, hashSeed?: string): CronPattern {
-  const parsed = CronExpressionParser.parse(expression, {
-    currentDate: 0,
-    tz: "UTC",
-    ...(hashSeed === undefined ? {} : { hashSeed }),
-  });
+  checkCronSyntax(expression);
+  const text = expression.trim();
+  let parsed: CronExpression;
+  try {
+    parsed = CronExpressionParser.parse(text, { currentDate: 0, tz: "UTC", ...(hashSeed === undefined ? {} : { hashSeed }) });
+  } catch {
+    // The syntax check passed: what is left depends on the values `H` takes for this trigger.
+    throw explainRefusal(text, hashSeed);
+  }
   return {
     expression,
     canonical: parsed.stringify(true),
     zone,
     frequent: parsed.fields.hour.values.length === 24,
   };
+}
+
+/**
+ * The first slot of `pattern` strictly after `after`, computed exactly as the
+ * scheduler fires it (floating local time, then the DST rules of
+ * {@link CronSchedule}). Validation calls this, so an expression is refused only
+ * when firing would find no slot either.
+ *
+ * @throws CronExpressionError when the expression has no slot.
+ */
+export function firstCronSlot(pattern: CronPattern, after: number): number {
+  const schedule = new CronSchedule(pattern);
+  schedule.reset(after);
+  return schedule.next();
+}
+
+/** Why cron-parser refused an expression that passed {@link checkCronSyntax}, in our words. */
+function explainRefusal(text: string, hashSeed: string | undefined): CronExpressionError {
+  const raw = text.split(/\s+/);
+  const rules = cronFieldRules(raw.length === 5 ? 5 : 6);
+  const offset = 6 - raw.length;
+  const withH = " once H is resolved for this trigger (from a hash of its agent and name)";
+  const parse = (fields: readonly string[]): CronExpression | undefined => {
+    try {
+      return CronExpressionParser.parse(fields.join(" "), { currentDate: 0, tz: "UTC", ...(hashSeed === undefined ? {} : { hashSeed }) });
+    } catch {
+      return undefined;
+    }
+  };
+  // Each field alone (the others `*`): H draws the same value per field whatever the others hold.
+  const alone = (index: number, value: string) => raw.map((field, j) => (j === index ? value : j === 0 && raw.length === 6 ? "0" : "*"));
+  for (let index = 0; index < raw.length; index++) {
+    const field = raw[index] as string;
+    if (parse(alone(index, field)) !== undefined) continue;
+    const { name, allowed } = rules[index] as (typeof rules)[number];
+    const key = PARSER_FIELDS[index + offset] as (typeof PARSER_FIELDS)[number];
+    const seen = new Set<number | string>();
+    for (const item of field.split(",")) {
+      const values = parse(alone(index, item))?.fields[key].values;
+      if (values === undefined) break;
+      for (const value of values) {
+        if (seen.has(value)) {
+          return new CronExpressionError(`the ${name} field ${JSON.stringify(field)}: ${String(value)} is listed twice${hashSeed === undefined ? "" : withH}; ${allowed}`, name);
+        }
+        seen.add(value);
+      }
+    }
+    return new CronExpressionError(`the ${name} field ${JSON.stringify(field)} cannot be used${hashSeed === undefined ? "" : withH}; ${allowed}`, name);
+  }
+  // No field alone is at fault: a day of month (picked by H) that none of the months named has.
+  const dayIndex = raw.length - 3;
+  const days = parse(raw.map((field, j) => (j === raw.length - 1 ? "1" : field)))?.fields.dayOfMonth.values;
+  const day = days?.find((value) => typeof value === "number");
+  if (day !== undefined) {
+    const field = raw[dayIndex] as string;
+    return new CronExpressionError(
+      `the day of month field ${JSON.stringify(field)}: ${hashSeed === undefined ? "" : "for this trigger H picks "}day ${day}, ` +
+        "which never comes in the months named, so the expression would never fire" +
+        (hashSeed === undefined ? "" : "; use H(1-28) for a day every month has"),
+      "day of month",
+    );
+  }
+  return new CronExpressionError(`its fields cannot be read together; expected ${CRON_EXPECTATION}`);
 }
 
 /**
@@ -86,7 +171,7 @@ export class CronSchedule {
   /**
    * The next slot, strictly after the previous one.
    *
-   * @throws Error from cron-parser when the pattern has no further slot.
+   * @throws CronExpressionError when the pattern has no further slot.
    */
   next(): number {
     for (;;) {
@@ -143,7 +228,7 @@ export class CronSchedule {
   /** The smallest instant of the next local slot (queueing a second occurrence when there is one). */
   #pull(): number {
     for (;;) {
-      const local = this.#iterator.next().getTime();
+      const local = this.#nextLocal();
       if (this.#zone.isUtc) return local;
       const instants = this.#instantsOf(local);
       const first = instants[0];
@@ -151,6 +236,16 @@ export class CronSchedule {
       const second = instants[1];
       if (second !== undefined) this.#pending.push(second);
       return first;
+    }
+  }
+
+  /** The next local slot of cron-parser's iterator; its refusal is reported in our words. */
+  #nextLocal(): number {
+    try {
+      return this.#iterator.next().getTime();
+    } catch {
+      const after = Number.isFinite(this.#last) ? ` after ${new Date(this.#last).toISOString()}` : "";
+      throw new CronExpressionError(`it never fires: no date${after} matches its day of month, month and day of week together`);
     }
   }
 

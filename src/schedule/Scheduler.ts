@@ -1,12 +1,14 @@
 import { MAX_TIMEOUT_MS, systemClock, type Clock } from "../clock.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import { loggableError } from "../errors/describeThrown.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
 import { consoleLogger, type Logger } from "../logger.js";
 import { AgentCounters } from "../stats/AgentCounters.js";
 import type { HistogramData } from "../stats/HistogramData.js";
 import { checkTrigger } from "./checkTrigger.js";
-import { CronSchedule, parseCronPattern, type CronPattern } from "./CronSchedule.js";
+import { cronHashSeed, firstCronSlot, parseCronPattern, type CronPattern } from "./CronSchedule.js";
 import { CronSeries } from "./CronSeries.js";
+import { CronExpressionError } from "./cronSyntax.js";
 import { DueSlots } from "./DueSlots.js";
 import { EverySeries } from "./EverySeries.js";
 import { OnceSeries } from "./OnceSeries.js";
@@ -19,8 +21,6 @@ import { TimeZone } from "./TimeZone.js";
 /** The longest the scheduler's timer waits before it re-reads the wall clock, in ms. */
 export const DEFAULT_MAX_WAIT_MS = 30_000;
 
-/** An `H` (hashed) value in a cron field: `H`, `H/5`, `H(0-29)/5`, `1,H`, `H#3`; not the H of `THU`. */
-const HASHED_FIELD = /(?:^|[\s,])H(?:[\s,(/#]|$)/;
 /** Parsed cron patterns kept at most (the cache is emptied past it). */
 const PATTERN_CACHE_LIMIT = 10_000;
 
@@ -169,8 +169,9 @@ export class Scheduler {
    * an `at` already past is skipped (`past`) with a warning.
    *
    * @throws ConfigError for a malformed trigger (naming the field), an unknown
-   *   time zone, a cron expression cron-parser rejects or that has no next
-   *   slot, or a name the agent already uses for a live trigger.
+   *   time zone, a malformed cron expression or one without a slot (the
+   *   reason in the library's words, naming the cron field and its allowed
+   *   values), or a name the agent already uses for a live trigger.
    * @throws LifecycleError `SHUT_DOWN` after {@link Scheduler.stop}.
    */
   add(agent: string, trigger: ResolvedTrigger): ScheduleHandle {
@@ -215,7 +216,7 @@ export class Scheduler {
           this.#arm(entry, now);
         } catch (error) {
           entry.state = "spent";
-          this.#logger.error({ agent: entry.agent, trigger: entry.trigger.name, error }, "scheduler: could not arm a trigger; it will not fire");
+          this.#logger.error({ agent: entry.agent, trigger: entry.trigger.name, err: loggableError(error) }, "scheduler: could not arm a trigger; it will not fire");
         }
       }
     } finally {
@@ -298,22 +299,23 @@ export class Scheduler {
       });
     }
     const expression = trigger.cron.trim();
-    // `H` fields are resolved per trigger, identically on every instance.
-    const seed = HASHED_FIELD.test(expression) ? `${agent}:${trigger.name}` : "";
-    const cacheKey = `${zone.name}|${seed}|${expression}`;
+    // `H` fields are resolved per trigger, identically on every instance and in the config check.
+    const seed = cronHashSeed(agent, trigger.name, expression);
+    const cacheKey = `${zone.name}|${seed ?? ""}|${expression}`;
     let pattern = this.#patterns.get(cacheKey);
     if (pattern !== undefined) return pattern;
     try {
-      pattern = parseCronPattern(expression, zone, seed === "" ? undefined : seed);
-      const probe = new CronSchedule(pattern);
-      probe.reset(this.#clock.now());
-      probe.next();
+      pattern = parseCronPattern(expression, zone, seed);
+      // The same floating-time path as firing: refused only when firing would find no slot either.
+      firstCronSlot(pattern, this.#clock.now());
     } catch (error) {
-      throw new ConfigError(
-        `invalid cron expression ${JSON.stringify(trigger.cron)}: ${error instanceof Error ? error.message : String(error)}; ` +
-          "expected 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first) with a future slot",
-        { path: `${path}.cron`, value: trigger.cron, cause: error },
-      );
+      // Our own words only: an unexpected failure keeps its text in `cause`, never in the message.
+      const known = error instanceof CronExpressionError;
+      throw new ConfigError(`invalid cron expression ${JSON.stringify(trigger.cron)}: ${known ? error.message : "it cannot be read"}`, {
+        path: `${path}.cron`,
+        value: trigger.cron,
+        ...(known ? {} : { cause: error }),
+      });
     }
     if (this.#patterns.size >= PATTERN_CACHE_LIMIT) this.#patterns.clear();
     this.#patterns.set(cacheKey, pattern);
@@ -355,7 +357,7 @@ export class Scheduler {
       if (series.at === Infinity) {
         entry.state = "spent";
         this.#logger.error(
-          { agent: entry.agent, trigger: trigger.name, error: series.error },
+          { agent: entry.agent, trigger: trigger.name, err: loggableError(series.error) },
           `scheduler: trigger "${trigger.name}" of agent "${entry.agent}" has no next slot; it will not fire`,
         );
         return;
@@ -456,7 +458,7 @@ export class Scheduler {
           this.#process(series, now);
         } catch (error) {
           series.at = Infinity;
-          this.#logger.error({ series: series.describe(), error }, "scheduler: a series failed and was stopped");
+          this.#logger.error({ series: series.describe(), err: loggableError(error) }, "scheduler: a series failed and was stopped");
         }
         if (series.heapIndex < 0) continue;
         if (series.at === Infinity || series.triggers.length === 0) this.#retire(series);
@@ -474,7 +476,7 @@ export class Scheduler {
     due.reset();
     series.collect(now, due);
     if (series.error !== undefined) {
-      this.#logger.error({ series: series.describe(), error: series.error }, "scheduler: no further slot can be computed; the series stops");
+      this.#logger.error({ series: series.describe(), err: loggableError(series.error) }, "scheduler: no further slot can be computed; the series stops");
     }
     const once = series instanceof OnceSeries;
     const latest = due.latest;
@@ -524,7 +526,7 @@ export class Scheduler {
       try {
         active = this.#isActive(agent);
       } catch (error) {
-        this.#logger.error({ agent, error }, "scheduler: isActive() threw; the slot is skipped");
+        this.#logger.error({ agent, err: loggableError(error) }, "scheduler: isActive() threw; the slot is skipped");
         active = false;
       }
     }
@@ -539,7 +541,7 @@ export class Scheduler {
     try {
       this.#fire(tick);
     } catch (error) {
-      this.#logger.error({ agent, trigger: tick.trigger, key: tick.key, error }, "scheduler: fire() threw");
+      this.#logger.error({ agent, trigger: tick.trigger, key: tick.key, err: loggableError(error) }, "scheduler: fire() threw");
     }
   }
 
@@ -547,7 +549,7 @@ export class Scheduler {
     try {
       return this.#counters(agent);
     } catch (error) {
-      this.#logger.error({ agent, error }, "scheduler: counters() threw; this slot is not counted");
+      this.#logger.error({ agent, err: loggableError(error) }, "scheduler: counters() threw; this slot is not counted");
       return new AgentCounters();
     }
   }

@@ -135,7 +135,7 @@ describe("bad input: configuration keys", () => {
   });
 
   test.each([
-    ["61 * * * *", /Constraint error, got value 61/],
+    ["61 * * * *", /the minute field "61": 61 is out of range; minutes are 0-59/],
     ["* * *", /it has 3 fields/],
     ["* * * * * * *", /it has 7 fields/],
     ["every minute", /invalid cron expression/],

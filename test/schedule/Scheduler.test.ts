@@ -6,7 +6,7 @@ import { Scheduler } from "../../src/schedule/Scheduler.js";
 import type { CronTick, ResolvedTrigger } from "../../src/schedule/ScheduleSpec.js";
 import { AgentCounters } from "../../src/stats/AgentCounters.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-import { at, cron, delay, every, harness, iso, stepTo } from "./harness.js";
+import { at, cron, delay, every, harness, iso, recordingLogger, stepTo } from "./harness.js";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -496,6 +496,51 @@ describe("Scheduler: agents, handles and lifecycle", () => {
     expect(h.logs.filter((entry) => entry.level === "error")).toHaveLength(2);
   });
 
+  it("puts the error of a failing trigger under `err` in its log line (the key loggers serialise), never `error`", async () => {
+    const h = harness("2026-01-01T00:00:00Z", {
+      fire: () => {
+        throw new Error("publish failed");
+      },
+    });
+    h.scheduler.add("a", every(1_000));
+    h.scheduler.start();
+    await h.clock.advance(1_000);
+    const line = h.logs.find((entry) => entry.level === "error");
+    expect(line?.message).toBe("scheduler: fire() threw");
+    expect(line?.fields).toMatchObject({ agent: "a", trigger: "every:1000", err: expect.objectContaining({ message: "publish failed" }) as unknown });
+    expect(line?.fields).not.toHaveProperty("error");
+
+    // isActive() and counters() that throw: the same key, and a thrown non-error becomes a readable Error
+    const { logger, entries } = recordingLogger();
+    const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+    const scheduler = new Scheduler({
+      clock,
+      logger,
+      timezone: "UTC",
+      isActive: () => {
+        throw "down"; // eslint-disable-line @typescript-eslint/only-throw-error
+      },
+      counters: () => {
+        throw new Error("no counters");
+      },
+      fire: () => undefined,
+    });
+    scheduler.add("b", every(1_000));
+    scheduler.start();
+    await clock.advance(1_000);
+    const errors = entries.filter((entry) => entry.level === "error");
+    expect(errors.map((entry) => entry.message)).toEqual([
+      "scheduler: counters() threw; this slot is not counted",
+      "scheduler: isActive() threw; the slot is skipped",
+    ]);
+    for (const entry of errors) {
+      expect(entry.fields).not.toHaveProperty("error");
+      expect(entry.fields["err"]).toBeInstanceOf(Error);
+    }
+    expect((errors[0]?.fields["err"] as Error).message).toBe("no counters");
+    expect((errors[1]?.fields["err"] as Error).message).toBe("down");
+  });
+
   it("reports the next fire time of an agent across its triggers", async () => {
     const h = harness("2026-01-01T00:00:00Z");
     h.scheduler.add("a", cron("0 * * * *"));
@@ -534,9 +579,13 @@ describe("Scheduler: bad input", () => {
     expect(() => h.scheduler.add("a", cron("* * *", { name: "t" }))).toThrow(/schedule\.a\[t\]\.cron.*5 fields/);
   });
 
-  it("rejects a cron expression cron-parser refuses, with its reason", () => {
+  it("rejects a malformed cron expression with the reason in its own words: the field, the value and the allowed range", () => {
     expect(() => h.scheduler.add("a", cron("61 * * * *", { name: "t" }))).toThrow(/schedule\.a\[t\]\.cron.*"61 \* \* \* \*".*0-59/);
+    expect(() => h.scheduler.add("a", cron("61 * * * *", { name: "t" }))).toThrow(
+      'schedule.a[t].cron: invalid cron expression "61 * * * *": the minute field "61": 61 is out of range; minutes are 0-59',
+    );
     expect(() => h.scheduler.add("a", cron("0 0 30 2 *", { name: "t" }))).toThrow(ConfigError);
+    expect(() => h.scheduler.add("a", cron("0 0 30 2 *", { name: "t" }))).toThrow(/day 30 never comes in February/);
   });
 
   it("rejects an unknown time zone", () => {
