@@ -6,20 +6,27 @@
 // that receives escalations (critical), and a flaky feed that crashes every
 // third tick so that back-off, escalation, crash-loop disable and recovery show.
 //
-// Health is served on :8000/healthz, metrics on :8001/metrics. A live status
-// view refreshes in place on a terminal; elsewhere the demo prints plain log
-// lines. Ctrl-C shuts down gracefully and prints a summary.
+// Health is served on :8000/healthz, metrics on :8001/metrics (both opened
+// before any agent starts: a port already in use ends the demo with exit code 1
+// and a line naming the flag to change). A live status view refreshes in place
+// on a terminal; elsewhere the demo prints plain log lines. Ctrl-C shuts down
+// gracefully and prints a summary.
 //
-//   npm run demo -- --duration 20s            stop by itself after 20 s
-//   npm run demo -- --health-port 0 --metrics-port 0   free ports
+//   npm run demo -- --duration 20s                      stop by itself after 20 s
+//   npm run demo -- --health-port 9000 --metrics-port 9001   other ports
+//   npm run demo -- --health-port 0 --metrics-port 0    free ports
+//   npm run demo -- --host 0.0.0.0                      listen on every interface (default 127.0.0.1)
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { describeThrown } from "../../src/errors/describeThrown.js";
 import {
   createOrchestrator,
   formatDuration,
   loadConfig,
+  ObservabilityError,
   toMilliseconds,
   type AgentStatus,
+  type Listening,
   type Logger,
 } from "../../src/index.js";
 import { Chief, Momentum, Risk } from "./agents/desk.js";
@@ -48,6 +55,29 @@ const port = (name: "health-port" | "metrics-port"): number | undefined => {
   }
   return value;
 };
+const healthPort = port("health-port");
+const metricsPort = port("metrics-port");
+
+/** A listener that could not bind, in the demo's own terms: the flag to change, no stack trace. */
+function listenFailure(error: unknown): string | undefined {
+  if (!(error instanceof ObservabilityError) || error.code !== "LISTEN_FAILED") return undefined;
+  const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    cause === "EADDRINUSE"
+      ? "is already in use"
+      : cause === "EACCES"
+        ? "needs privileges (ports below 1024)"
+        : cause === "EADDRNOTAVAIL"
+          ? `is not available on this machine (--host ${args.host})`
+          : `cannot be opened (${describeThrown(error.cause)})`;
+  const shared = healthPort !== undefined && healthPort === metricsPort;
+  const what = shared ? "health and metrics" : error.option === "metricsPort" ? "metrics" : "health";
+  const flag = shared ? "--health-port and --metrics-port" : error.option === "metricsPort" ? "--metrics-port" : "--health-port";
+  return (
+    `trading desk: cannot serve ${what} on ${args.host}:${error.port ?? "?"}: the port ${why}.\n` +
+    `Choose another port with ${flag} (0 picks a free one), e.g. npm run demo -- --health-port 0 --metrics-port 0`
+  );
+}
 
 const tty = process.stdout.isTTY === true;
 const recent: string[] = [];
@@ -93,15 +123,28 @@ orch.bus.subscribe("desk.enable", (m) => {
   cooling.add(timer);
 });
 
+// Listen before any agent starts: a port in use is reported while nothing runs yet.
+let listening: Listening;
+try {
+  listening = await orch.listen({
+    ...(healthPort === undefined ? {} : { healthPort }),
+    ...(metricsPort === undefined ? {} : { metricsPort }),
+    host: args.host,
+  });
+} catch (error) {
+  console.error(listenFailure(error) ?? `trading desk: cannot open the health and metrics listeners: ${describeThrown(error)}`);
+  process.exit(1);
+}
+
 const started = Date.now();
-await orch.start();
-const healthPort = port("health-port");
-const metricsPort = port("metrics-port");
-const listening = await orch.listen({
-  ...(healthPort === undefined ? {} : { healthPort }),
-  ...(metricsPort === undefined ? {} : { metricsPort }),
-  host: args.host,
-});
+try {
+  await orch.start();
+} catch (error) {
+  console.error(`trading desk: could not start: ${describeThrown(error)}`);
+  await orch.shutdown();
+  await listening.close();
+  process.exit(1);
+}
 console.log(`health:  http://${args.host}:${listening.healthPort}/healthz  (liveness: /livez)`);
 console.log(`metrics: http://${args.host}:${listening.metricsPort}/metrics`);
 console.log(tty ? "Ctrl-C stops the desk.\n" : "");
@@ -156,8 +199,13 @@ const stop = async (why: string): Promise<void> => {
   console.log(`total restarts: ${restarts}`);
   process.exitCode = closed.failed ? 1 : 0;
 };
-process.once("SIGINT", () => void stop("SIGINT"));
-process.once("SIGTERM", () => void stop("SIGTERM"));
+// a second Ctrl-C while stopping is ignored: the shutdown is bounded by shutdown.timeout (orchestrator.yaml)
+const onSignal = (signal: NodeJS.Signals): void => {
+  if (stopping) say(`${signal} again: already stopping, within shutdown.timeout`);
+  else void stop(signal);
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
 if (duration !== undefined) setTimeout(() => void stop(`--duration ${formatDuration(duration)}`), duration);
 void orch.closed.then((closed) => {
   if (closed.failed) void stop(closed.reason);

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { ConfigError } from "../errors/ConfigError.js";
+import { describeThrown, loggableError } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import type { HttpHandler } from "./HttpReply.js";
 import { ObservabilityError } from "./ObservabilityError.js";
@@ -62,7 +63,7 @@ function checkPort(name: string, value: unknown): number {
 }
 
 function formatValue(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
+  return typeof value === "string" ? JSON.stringify(value) : describeThrown(value);
 }
 
 function pathOf(url: string | undefined): string {
@@ -71,29 +72,44 @@ function pathOf(url: string | undefined): string {
   return query === -1 ? raw : raw.slice(0, query);
 }
 
-function listenOn(server: Server, port: number, host: string | undefined, role: string): Promise<number> {
+/** What to change when a listener cannot bind: the option(s) that named its port, in both places they can be set. */
+function remedy(option: "healthPort" | "metricsPort", shared: boolean): string {
+  if (shared) {
+    return "Choose other ports with `listen({ healthPort, metricsPort })` (or `http.healthPort` / `http.metricsPort` in the orchestrator's config), or 0 to pick free ones.";
+  }
+  return `Choose another port with \`listen({ ${option} })\` (or \`http.${option}\` in the orchestrator's config), or 0 to pick a free one.`;
+}
+
+interface Binding {
+  readonly port: number;
+  readonly host: string | undefined;
+  /** `health`, `metrics`, or `health and metrics` for one shared listener. */
+  readonly role: string;
+  readonly option: "healthPort" | "metricsPort";
+  readonly shared: boolean;
+}
+
+function listenOn(server: Server, binding: Binding, logger: Logger): Promise<number> {
+  const { port, host, role, option, shared } = binding;
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off("listening", onListening);
       const where = host === undefined ? `port ${port}` : `${host}:${port}`;
+      const code = typeof error === "object" && error !== null ? error.code : undefined;
       const why =
-        error.code === "EADDRINUSE"
+        code === "EADDRINUSE"
           ? "the address is already in use"
-          : error.code === "EACCES"
+          : code === "EACCES"
             ? "permission denied (ports below 1024 need privileges)"
-            : error.code === "EADDRNOTAVAIL"
+            : code === "EADDRNOTAVAIL"
               ? "the address is not available on this machine"
-              : `error ${error.code ?? "unknown"}`;
-      reject(
-        new ObservabilityError(
-          "LISTEN_FAILED",
-          `The ${role} listener cannot listen on ${where}: ${why}. Choose another \`${role === "metrics" ? "metricsPort" : "healthPort"}\`, or 0 to pick a free port.`,
-          { port, cause: error },
-        ),
-      );
+              : `${code ?? "error"}: ${describeThrown(error)}`;
+      reject(new ObservabilityError("LISTEN_FAILED", `The ${role} listener cannot listen on ${where}: ${why}. ${remedy(option, shared)}`, { port, option, cause: error }));
     };
     const onListening = () => {
       server.off("error", onError);
+      // errors after the bind (a failing connection, say) are logged; a failed bind is only rejected
+      server.on("error", (error) => logger.error({ err: loggableError(error), role }, `the ${role} listener failed: ${describeThrown(error)}`));
       const address = server.address();
       resolve(typeof address === "object" && address !== null ? address.port : port);
     };
@@ -117,8 +133,9 @@ function closeServer(server: Server): Promise<void> {
 /**
  * Start the built-in listeners: `/healthz` and `/livez` on `healthPort`,
  * `/metrics` on `metricsPort` (one server when the ports are equal and not 0). Rejects
- * with a `LISTEN_FAILED` {@link ObservabilityError} naming the port when one
- * cannot be bound (nothing stays open then).
+ * with a `LISTEN_FAILED` {@link ObservabilityError} naming the port and the option
+ * that set it when one cannot be bound (nothing stays open then, and nothing is logged:
+ * the rejection is the report).
  */
 export async function startListeners(routes: ListenerRoutes, options: ListenOptions, logger: Logger): Promise<Listening> {
   const healthPort = checkPort("healthPort", options.healthPort ?? 8000);
@@ -128,30 +145,29 @@ export async function startListeners(routes: ListenerRoutes, options: ListenOpti
     throw new ConfigError(`expected \`host\` to be a non-empty string, got ${formatValue(host)}`, { path: "host", value: host });
   }
   const combined = healthPort === metricsPort && healthPort !== 0;
-  const make = (paths: Readonly<Record<string, HttpHandler>>, role: string): Server => {
+  const make = (paths: Readonly<Record<string, HttpHandler>>): Server => {
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       const handler = paths[pathOf(req.url)];
       if (handler === undefined) sendReply(res, notFound(), req.method === "HEAD");
       else handler(req, res);
     });
-    server.on("error", (error) => logger.error({ err: error, role }, "observability listener error"));
     if (options.keepAlive === false) server.unref();
     return server;
   };
   const healthPaths = { "/healthz": routes.health, "/livez": routes.liveness };
   const metricsPaths = { "/metrics": routes.metrics };
-  const healthServer = make(combined ? { ...healthPaths, ...metricsPaths } : healthPaths, combined ? "health and metrics" : "health");
+  const healthServer = make(combined ? { ...healthPaths, ...metricsPaths } : healthPaths);
   const servers = [healthServer];
   let boundHealth: number;
   let boundMetrics: number;
   try {
-    boundHealth = await listenOn(healthServer, healthPort, host, combined ? "health and metrics" : "health");
+    boundHealth = await listenOn(healthServer, { port: healthPort, host, role: combined ? "health and metrics" : "health", option: "healthPort", shared: combined }, logger);
     if (combined) {
       boundMetrics = boundHealth;
     } else {
-      const metricsServer = make(metricsPaths, "metrics");
+      const metricsServer = make(metricsPaths);
       servers.push(metricsServer);
-      boundMetrics = await listenOn(metricsServer, metricsPort, host, "metrics");
+      boundMetrics = await listenOn(metricsServer, { port: metricsPort, host, role: "metrics", option: "metricsPort", shared: false }, logger);
     }
   } catch (error) {
     await Promise.all(servers.map(closeServer));

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics } from "prom-client";
 import type { Aggregator } from "prom-client";
+import { describeThrown } from "../errors/describeThrown.js";
 import { evaluateHealth } from "./Health.js";
 import { LabelCache } from "./LabelCache.js";
 import { ObservabilityError } from "./ObservabilityError.js";
@@ -220,7 +221,7 @@ export function registerOrchestratorMetrics(source: ObservedSource, registration
       collectDefaultMetrics({ register: registry, prefix });
     } catch (error) {
       removeAdded();
-      const match = error instanceof Error ? ALREADY_REGISTERED.exec(error.message) : null;
+      const match = ALREADY_REGISTERED.exec(describeThrown(error));
       if (match !== null) {
         const name = match[1] ?? "";
         throw new ObservabilityError(

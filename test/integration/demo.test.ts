@@ -1,7 +1,9 @@
 // Runs `npm run demo`'s program for a few seconds on free ports, as a new user
 // would, and checks what they would see: the agents running, health answering,
-// at least one restart, a clean exit.
+// at least one restart, a clean exit; and, with a port already taken, one
+// line naming the flag to change, before any agent starts.
 import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 
@@ -44,3 +46,53 @@ test("the trading desk demo runs, restarts its flaky agent, serves health and ex
   await expect(healthChecked).resolves.toEqual({ status: 200, body: "ok\n" });
   await expect(metricsChecked).resolves.toMatch(/agent_state\{agent="market_data"\} 1/);
 }, 60_000);
+
+/** Run the demo with `args` to its end: exit code and output. */
+async function demo(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "examples/trading-desk/main.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("exit", (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, out, err };
+}
+
+async function occupy(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return { port: address.port, server };
+}
+
+for (const [flag, other] of [
+  ["--health-port", "--metrics-port"],
+  ["--metrics-port", "--health-port"],
+] as const) {
+  test(`the demo with ${flag} already in use exits 1 before any agent starts, naming ${flag}, without a stack trace`, async () => {
+    const { port, server } = await occupy();
+    try {
+      const { code, out, err } = await demo(["--duration", "5s", flag, String(port), other, "0"]);
+      const all = out + err;
+      expect(code).toBe(1);
+      expect(err).toContain(`127.0.0.1:${port}`);
+      expect(err).toContain("already in use");
+      expect(err).toContain(`Choose another port with ${flag}`);
+      expect(all).not.toMatch(/^\s+at /m);
+      expect(all).not.toContain("ObservabilityError");
+      expect(all).not.toContain("undefined");
+      // no agent started: nothing of theirs was printed, not even a state change
+      expect(out).not.toMatch(/state |restart |escalation |summary/);
+      expect(err.trim().split("\n")).toHaveLength(2);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 40_000);
+}

@@ -1,5 +1,6 @@
 import { createServer } from "node:net";
 import type { Server } from "node:net";
+import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors/ConfigError.js";
 import { ObservabilityError, createObservability } from "../../src/observe/index.js";
@@ -81,6 +82,33 @@ describe("listen() (built-in listeners)", () => {
     expect((error as Error).message).toContain(String(port));
     expect((error as Error).message).toContain("already in use");
     expect((error as Error).message).toContain("healthPort");
+  });
+
+  it("names the option that set a port in use, in listen() and in the config, and prints no field that does not apply", async () => {
+    const { port } = await occupy();
+    const source = new FakeSource();
+    const logged: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (_f: object, m?: string) => logged.push(`warn ${m ?? ""}`), error: (_f: object, m?: string) => logged.push(`error ${m ?? ""}`) };
+    const observability = createObservability(source, { logger });
+    cleanups.push(() => observability.close());
+
+    const health = (await observability.listen({ healthPort: port, metricsPort: 0, host: HOST }).catch((e: unknown) => e)) as ObservabilityError;
+    expect(health).toMatchObject({ code: "LISTEN_FAILED", port, option: "healthPort" });
+    expect(health.message).toContain("`listen({ healthPort })`");
+    expect(health.message).toContain("`http.healthPort` in the orchestrator's config");
+    const metrics = (await observability.listen({ healthPort: 0, metricsPort: port, host: HOST }).catch((e: unknown) => e)) as ObservabilityError;
+    expect(metrics).toMatchObject({ code: "LISTEN_FAILED", port, option: "metricsPort" });
+    expect(metrics.message).toContain("`listen({ metricsPort })`");
+    expect(metrics.message).toContain("`http.metricsPort`");
+    const shared = (await observability.listen({ healthPort: port, metricsPort: port, host: HOST }).catch((e: unknown) => e)) as ObservabilityError;
+    expect(shared).toMatchObject({ code: "LISTEN_FAILED", port, option: "healthPort" });
+    expect(shared.message).toMatch(/health and metrics listener .* `listen\(\{ healthPort, metricsPort \}\)`/);
+
+    // printed as an uncaught error would be: no `metric: undefined`
+    expect(Object.keys(health)).not.toContain("metric");
+    expect(inspect(health)).not.toContain("undefined");
+    // a failed bind is reported by the rejection alone, not logged as a listener error too
+    expect(logged).toEqual([]);
   });
 
   it("closes the health listener again when the metrics port is taken", async () => {

@@ -262,6 +262,9 @@ describe("registries", () => {
     const error = caught as ObservabilityError;
     expect(error.code).toBe("METRICS_CONFLICT");
     expect(error.metric).toBe("agent_restarts_total");
+    // only the fields of its code: no `port: undefined` / `option: undefined` when printed
+    expect(Object.keys(error)).not.toContain("port");
+    expect(Object.keys(error)).not.toContain("option");
     expect(error.message).toContain('"agent_restarts_total"');
     expect(error.message).toContain("metrics.prefix");
     expect(registry.getMetricsAsArray()).toHaveLength(1);
