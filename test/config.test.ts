@@ -369,7 +369,7 @@ describe("resolveConfig: errors name the key path, the bad value and what was ex
     const error = resolveError({ agents: { "market.data": { module: "@acme/market" } } });
     expect(error.path).toBe('agents["market.data"]');
     expect(error.value).toBe("market.data");
-    expect(error.message).toContain('invalid agent name "market.data": expected letters, digits, "_" or "-"');
+    expect(error.message).toContain('invalid agent name "market.data": expected 1 to 128 letters, digits, "_" or "-"');
     for (const name of ["constructor", "prototype"]) {
       expect(resolveError({ agents: { [name]: { module: "@acme/x" } } }).path).toBe(`agents.${name}`);
     }

@@ -1,12 +1,19 @@
 /** What an agent (or group) name must match: decision 14. */
 export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 
+/**
+ * The longest agent or group name, in characters (decision 29): names become
+ * topics (`cron.<agent>`) and queue group names on a networked bus, whose
+ * subjects are limited.
+ */
+export const MAX_NAME_LENGTH = 128;
+
 /** Names that match {@link AGENT_NAME_PATTERN} but are refused: they would reach object prototypes. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /**
- * True when `name` is a valid agent or group name: letters, digits, `_` and
- * `-`, and not `__proto__`, `constructor` or `prototype`.
+ * True when `name` is a valid agent or group name: 1 to 128 letters, digits,
+ * `_` and `-`, and not `__proto__`, `constructor` or `prototype`.
  *
  * @example
  * ```ts
@@ -15,5 +22,5 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constr
  * ```
  */
 export function isValidAgentName(name: unknown): name is string {
-  return typeof name === "string" && AGENT_NAME_PATTERN.test(name) && !RESERVED_NAMES.has(name);
+  return typeof name === "string" && name.length <= MAX_NAME_LENGTH && AGENT_NAME_PATTERN.test(name) && !RESERVED_NAMES.has(name);
 }

@@ -1,5 +1,7 @@
 import { isAgentClass, type AgentClass } from "../agent/Agent.js";
 import { isValidAgentName } from "../config/agentName.js";
+import { NAME_EXPECTATION } from "../config/checkConfig.js";
+import { describeValue } from "../config/describeValue.js";
 import { configErrorAt } from "../config/ConfigSource.js";
 import { didYouMean } from "../config/didYouMean.js";
 import { ConfigError } from "../errors/ConfigError.js";
@@ -66,7 +68,7 @@ export function normalizeRegistrations(agents: readonly AgentRegistration[] | un
     }
     if (!isValidAgentName(normalized.name)) {
       throw new ConfigError(
-        `invalid agent name ${JSON.stringify(normalized.name)}: expected letters, digits, '_' or '-' ([A-Za-z0-9_-]+), and not __proto__, constructor or prototype`,
+        `invalid agent name ${describeValue(normalized.name)}: ${NAME_EXPECTATION}`,
         { path: `${path}.name`, value: normalized.name },
       );
     }

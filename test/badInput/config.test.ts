@@ -176,6 +176,20 @@ describe("bad input: names", () => {
     expectNamed(refuseConfig({ chief: name }), "chief", name === "" ? "expected a non-empty string" : `invalid agent name ${JSON.stringify(name)}`);
   });
 
+  test("agent and group names are at most 128 characters (they become topics and queue names)", () => {
+    const ok = "a".repeat(128);
+    const long = "a".repeat(129);
+    const expected = "expected 1 to 128 letters";
+    expect(() => createOrchestrator({ agents: [{ name: ok, agent: countedAgent("x").Agent }], config: { groups: { [ok]: {} } }, logger: false, keepAlive: false })).not.toThrow();
+    expectNamed(refuseConfig({ agents: { [long]: { module: "./x.js" } } }), `agents.${long}`, "invalid agent name", expected);
+    expectNamed(refuseConfig({ groups: { [long]: {} } }), `groups.${long}`, "invalid group name", expected);
+    expectNamed(refuseConfig({ schedule: { [long]: "* * * * *" } }), `schedule.${long}`, "invalid agent name", expected);
+    expectNamed(refuseConfig({ chief: long }), "chief", "invalid agent name", expected);
+    expect(() => createOrchestrator({ agents: [{ name: long, agent: countedAgent("x").Agent }], logger: false, keepAlive: false })).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID", path: "agents[0].name", message: expect.stringContaining(expected) as unknown }),
+    );
+  });
+
   test.each([["fast lane"], ["a.b"], [""]])("an invalid group name %j is refused", (name) => {
     expect(refuseConfig({ groups: { [name]: {} } }).message).toContain(`invalid group name ${JSON.stringify(name)}`);
   });
