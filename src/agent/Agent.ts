@@ -166,3 +166,17 @@ export type AgentClass = (new (context: AgentContext<never>) => Agent<unknown>) 
 export function isAgentClass(value: unknown): value is AgentClass {
   return typeof value === "function" && (value as unknown as Record<symbol, unknown>)[AGENT_BRAND] === true;
 }
+
+/**
+ * True when `agentClass` (or a class between it and `Agent`) defines `onCron`:
+ * a trigger for an agent without one would fire and run nothing. The base
+ * class is recognised by its own brand, so this holds across package copies.
+ * (An `onCron` assigned in the constructor is not seen: define it as a method.)
+ */
+export function handlesCron(agentClass: AgentClass): boolean {
+  let proto: unknown = agentClass.prototype;
+  while (typeof proto === "object" && proto !== null && !Object.hasOwn(proto, "onCron")) proto = Object.getPrototypeOf(proto);
+  if (typeof proto !== "object" || proto === null) return false;
+  const owner: unknown = (proto as { constructor?: unknown }).constructor;
+  return !(typeof owner === "function" && Object.hasOwn(owner, AGENT_BRAND));
+}

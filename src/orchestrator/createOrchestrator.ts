@@ -1,9 +1,10 @@
 import { EventEmitter } from "eventemitter3";
-import type { Agent } from "../agent/Agent.js";
+import { handlesCron, type Agent, type AgentClass } from "../agent/Agent.js";
 import type { Bus } from "../bus/Bus.js";
 import { createBus } from "../bus/createBus.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { ResolvedConfig, ResolvedGroup } from "../config/ResolvedConfig.js";
+import { configErrorAt } from "../config/ConfigSource.js";
 import { resolveConfig } from "../config/resolveConfig.js";
 import { resolveSchedule } from "../config/resolveTrigger.js";
 import { formatDuration, toMilliseconds } from "../duration.js";
@@ -139,6 +140,8 @@ class OrchestratorRuntime implements Orchestrator {
       this.#addSupervisor(registration.name, registration.agentClass, registration.group);
     }
     for (const [agent, triggers] of Object.entries(this.#config.schedule)) {
+      const supervisor = this.#supervisors.get(agent);
+      if (supervisor !== undefined) this.#checkCronHandler(agent, supervisor.agentClass, `schedule.${agent}`);
       for (const trigger of triggers) this.#scheduler.add(agent, trigger);
     }
 
@@ -221,14 +224,19 @@ class OrchestratorRuntime implements Orchestrator {
     const reason = options.reason ?? "shutdown";
     this.#shutdown = (async () => {
       try {
+        // listeners opened before start() (the recommended order) close here too
         if (this.#phase === "idle") {
           this.#phase = "stopped";
+          await this.#closeListeners();
           this.#emit("shutdown", { reason, failed: false });
           this.#settle({ reason, failed: false });
           return;
         }
         // a start() that failed before any agent started has settled `closed` already
-        if (this.#phase === "stopped") return;
+        if (this.#phase === "stopped") {
+          await this.#closeListeners();
+          return;
+        }
         if (this.#stopping === undefined) {
           this.#phase = "stopping";
           this.#stopping = this.#stopAll(reason, false, timeout);
@@ -296,6 +304,8 @@ class OrchestratorRuntime implements Orchestrator {
     if (this.#isStopping()) throw new LifecycleError("SHUT_DOWN", `schedule("${name}") after shutdown`);
     if (!this.#supervisors.has(name)) throw new LifecycleError("UNKNOWN_AGENT", `schedule(): no agent named "${name}"; known agents: ${this.#order.join(", ") || "(none)"}`);
     const triggers = resolveSchedule(name, spec, { path: `schedule.${name}`, taken: this.#scheduler.triggerNames(name) });
+    const supervisor = this.#supervisors.get(name);
+    if (supervisor !== undefined) this.#checkCronHandler(name, supervisor.agentClass, `schedule.${name}`);
     const handles = triggers.map((trigger) => this.#scheduler.add(name, trigger));
     return { cancel: () => handles.forEach((handle) => handle.cancel()) };
   }
@@ -342,10 +352,21 @@ class OrchestratorRuntime implements Orchestrator {
     this.#order.push(name);
   }
 
+  /** A trigger for an agent whose class has no `onCron` would fire and run nothing: refuse it (decision 32). */
+  #checkCronHandler(agent: string, agentClass: AgentClass, path: string): void {
+    if (handlesCron(agentClass)) return;
+    throw configErrorAt(
+      this.#config,
+      path,
+      `agent "${agent}" has a trigger, but its class ${agentClass.name || "(anonymous)"} defines no onCron(tick): every slot would fire and run nothing; define onCron or remove the trigger`,
+    );
+  }
+
   async #loadModules(): Promise<void> {
     for (const [name, entry] of Object.entries(this.#config.agents)) {
       if (entry.module === undefined || this.#supervisors.has(name)) continue;
       const agentClass = await loadAgentModule(name, entry.module, entry.export, this.#config);
+      if (Object.hasOwn(this.#config.schedule, name)) this.#checkCronHandler(name, agentClass, `schedule.${name}`);
       this.#addSupervisor(name, agentClass, undefined);
     }
   }

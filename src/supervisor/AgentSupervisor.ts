@@ -82,6 +82,11 @@ export class AgentSupervisor {
     return this.#agent.name;
   }
 
+  /** The agent's class. */
+  get agentClass(): AgentClass {
+    return this.#agent.agentClass;
+  }
+
   get group(): ResolvedGroup {
     return this.#agent.group;
   }
@@ -268,6 +273,7 @@ export class AgentSupervisor {
       this.#attempt = 0;
       this.#restartsSinceEnable = 0;
       if (this.#state === "running" || this.#state === "starting" || this.#state === "stopping") return;
+      this.#log.info({ agent: this.name }, `agent "${this.name}" enabled: crash window, failure streak and back-off cleared; starting`);
       this.#launchInBackground();
     });
   }
@@ -277,6 +283,7 @@ export class AgentSupervisor {
     return this.#serialize(async () => {
       if (this.#state === "disabled") return;
       await this.stop("disabled");
+      this.#log.info({ agent: this.name, reason: "operator" }, `agent "${this.name}" disabled by the operator`);
       this.#host.emit("agent:disabled", { agent: this.name, reason: "operator" });
     });
   }
@@ -293,6 +300,7 @@ export class AgentSupervisor {
       if (this.#host.stopping()) return;
       this.#restarts++;
       this.counters.restarts++;
+      this.#log.info({ agent: this.name, reason: "operator" }, `agent "${this.name}" restarting (operator restart, no back-off)`);
       this.#host.emit("agent:restart", { agent: this.name, delay: 0, at: this.#host.clock.now(), attempt: this.#attempt, reason: "operator" });
       this.#launchInBackground();
     });
@@ -389,7 +397,9 @@ export class AgentSupervisor {
     const at = host.clock.now() + delay;
     this.#nextRestartAt = at;
     this.#setState("backoff");
-    host.emit("agent:restart", { agent: this.name, delay, at, attempt: this.#attempt, reason: "crash" });
+    const attempt = this.#attempt;
+    this.#log.warn({ agent: this.name, delay, attempt }, `agent "${this.name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
+    host.emit("agent:restart", { agent: this.name, delay, at, attempt, reason: "crash" });
     this.#restartTimer = host.clock.setTimeout(() => {
       this.#restartTimer = undefined;
       this.#nextRestartAt = undefined;
@@ -397,12 +407,19 @@ export class AgentSupervisor {
       this.#restartsSinceEnable++;
       this.#restarts++;
       this.counters.restarts++;
+      this.#log.info({ agent: this.name, attempt }, `agent "${this.name}" restarting (attempt ${attempt})`);
       void this.launch();
     }, delay);
   }
 
   #disableByRule(reason: EscalationReason): void {
     this.#setState("disabled");
+    const { crashLoop } = this.#agent.group;
+    const why =
+      reason === "restart-limit"
+        ? `reaching its group's restart limit (${this.#restartsSinceEnable} restart${this.#restartsSinceEnable === 1 ? "" : "s"})`
+        : `a crash loop (more than ${crashLoop.maxCrashes} crashes within ${formatDuration(crashLoop.within)})`;
+    this.#log.warn({ agent: this.name, reason }, `agent "${this.name}" disabled after ${why}; enable("${this.name}") starts it again`);
     this.#host.emit("agent:disabled", { agent: this.name, reason });
     this.#escalate(reason, true);
   }

@@ -3,6 +3,7 @@ import type { Server } from "node:net";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors/ConfigError.js";
+import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
 import { ObservabilityError, createObservability } from "../../src/observe/index.js";
 import type { Listening } from "../../src/observe/index.js";
 import { FakeSource } from "../observe/FakeSource.js";
@@ -140,5 +141,33 @@ describe("listen() (built-in listeners)", () => {
     await observability.close();
     await expect(get(second.metricsPort, "/metrics")).rejects.toThrow();
     await expect(get(second.healthPort, "/healthz")).rejects.toThrow();
+  });
+});
+
+describe("orch.listen() before start()", () => {
+  /** True while something accepts connections on `port`. */
+  async function accepting(port: number): Promise<boolean> {
+    return fetch(`http://${HOST}:${port}/livez`).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  it("shutdown() without start() closes the listeners it opened", async () => {
+    const orch = createOrchestrator({ agents: [], logger: false, keepAlive: false });
+    const listening = await orch.listen({ healthPort: 0, metricsPort: 0, host: HOST });
+    expect(await accepting(listening.healthPort)).toBe(true);
+    await orch.shutdown();
+    expect(await accepting(listening.healthPort)).toBe(false);
+    expect(await accepting(listening.metricsPort)).toBe(false);
+  });
+
+  it("shutdown() after a start() that failed loading a module closes them too", async () => {
+    const orch = createOrchestrator({ agents: [], config: { agents: { ghost: { module: "file:///nowhere/at/all.mjs" } } }, logger: false, keepAlive: false });
+    const listening = await orch.listen({ healthPort: 0, metricsPort: 0, host: HOST });
+    await expect(orch.start()).rejects.toBeInstanceOf(ConfigError);
+    expect(await accepting(listening.healthPort)).toBe(true);
+    await orch.shutdown();
+    expect(await accepting(listening.healthPort)).toBe(false);
   });
 });

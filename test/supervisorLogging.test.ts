@@ -1,0 +1,57 @@
+import { describe, expect, test } from "vitest";
+import { scriptedAgent, setup } from "./helpers/orchestrator.js";
+
+// Restarts, back-off delays, disables and re-enables are logged by default (warn for what an
+// operator should notice, info for what follows from an action), not only emitted as events.
+
+const lines = (logger: ReturnType<typeof setup>["logger"], level: string): string[] =>
+  logger.entries.filter((e) => e.level === level).map((e) => e.message ?? "");
+
+describe("supervision is visible in the log", () => {
+  test("a crash logs the back-off delay (warn), then the restart (info)", async () => {
+    const { Agent: A, instances } = scriptedAgent("feed");
+    const { orch, clock, logger } = setup({ agents: [A] });
+    await orch.start();
+    instances.at(-1)?.fail(new Error("feed lost"));
+    expect(lines(logger, "warn")).toContain('agent "feed" restarts in 1s (back-off, attempt 1)');
+    expect(logger.entries.find((e) => e.message?.includes("restarts in"))?.fields).toMatchObject({ agent: "feed", delay: 1_000, attempt: 1 });
+    await clock.advance(1_000);
+    expect(lines(logger, "info")).toContain('agent "feed" restarting (attempt 1)');
+    await orch.shutdown();
+  });
+
+  test("a crash loop logs the disable with its rule (warn); enable() logs the re-enable (info)", async () => {
+    const { Agent: A, instances } = scriptedAgent("feed");
+    const { orch, clock, logger } = setup({ agents: [A] });
+    await orch.start();
+    for (let i = 0; i < 4; i++) {
+      instances.at(-1)?.fail(new Error(`crash ${i}`));
+      await clock.advance(60_000);
+    }
+    expect(orch.agent("feed")?.state).toBe("disabled");
+    expect(lines(logger, "warn")).toContain('agent "feed" disabled after a crash loop (more than 3 crashes within 5m); enable("feed") starts it again');
+    orch.enable("feed");
+    await clock.advance(0);
+    expect(lines(logger, "info")).toContain('agent "feed" enabled: crash window, failure streak and back-off cleared; starting');
+    await orch.shutdown();
+  });
+
+  test("a restart limit logs the disable (warn); operator disable and restart are logged (info)", async () => {
+    const { Agent: A, instances } = scriptedAgent("strat");
+    const { orch, clock, logger } = setup({ agents: [{ name: "strat", agent: A, group: "strategy" }], config: { groups: { strategy: { restart: { max: 1 } } } } });
+    await orch.start();
+    instances.at(-1)?.fail(new Error("one"));
+    await clock.advance(1_000);
+    instances.at(-1)?.fail(new Error("two"));
+    expect(lines(logger, "warn")).toContain(`agent "strat" disabled after reaching its group's restart limit (1 restart); enable("strat") starts it again`);
+    orch.enable("strat");
+    await clock.advance(0);
+    orch.restart("strat");
+    await clock.advance(0);
+    expect(lines(logger, "info")).toContain('agent "strat" restarting (operator restart, no back-off)');
+    orch.disable("strat");
+    await clock.advance(0);
+    expect(lines(logger, "info")).toContain('agent "strat" disabled by the operator');
+    await orch.shutdown();
+  });
+});
