@@ -203,7 +203,7 @@ describe("loadConfig: unsafe or invalid YAML", () => {
     const error = await loadError("proto-agent.yaml");
     expect(error.path).toBe("agents.__proto__");
     expect(error.message).toBe(
-      `${fixture("proto-agent.yaml")}:2:3 (agents.__proto__): invalid agent name "__proto__": expected letters, digits, "_" or "-" (pattern [A-Za-z0-9_-]+), and not __proto__, constructor or prototype`,
+      `${fixture("proto-agent.yaml")}:2:3 (agents.__proto__): invalid agent name "__proto__": expected 1 to 128 letters, digits, "_" or "-" (pattern [A-Za-z0-9_-]+), and not __proto__, constructor or prototype`,
     );
     const probe: Record<string, unknown> = {};
     expect(probe["module"]).toBeUndefined();

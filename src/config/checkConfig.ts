@@ -1,6 +1,7 @@
 import { formatDuration } from "../duration.js";
 import type { ResolvedTrigger } from "../schedule/ScheduleSpec.js";
-import { isValidAgentName } from "./agentName.js";
+import { isValidAgentName, MAX_NAME_LENGTH } from "./agentName.js";
+import { deepestPath, MAX_CONFIG_DEPTH } from "./nestingDepth.js";
 import { isPlainObject, type ConfigChecker } from "./ConfigChecker.js";
 import { BUILTIN_GROUP_NAMES, DEFAULTS } from "./defaults.js";
 import { describeValue } from "./describeValue.js";
@@ -23,7 +24,7 @@ const SHUTDOWN_KEYS = ["timeout"] as const;
 const HTTP_KEYS = ["healthPort", "metricsPort", "host"] as const;
 
 /** What an agent or group name must be, for error messages. */
-export const NAME_EXPECTATION = 'expected letters, digits, "_" or "-" (pattern [A-Za-z0-9_-]+), and not __proto__, constructor or prototype';
+export const NAME_EXPECTATION = `expected 1 to ${MAX_NAME_LENGTH} letters, digits, "_" or "-" (pattern [A-Za-z0-9_-]+), and not __proto__, constructor or prototype`;
 const RESTART_EXPECTATION = '"always", "fail-stop" or { max: N } with N a non-negative integer';
 const PORT_EXPECTATION = "an integer port from 0 to 65535";
 
@@ -134,7 +135,7 @@ function checkAgents(checker: ConfigChecker, value: unknown, groups: Record<stri
     }
     const heartbeatTimeout = checker.duration(object["heartbeatTimeout"], childPath(path, "heartbeatTimeout"));
     const configPath = childPath(path, "config");
-    checkPlainData(checker, object["config"], configPath, new Set());
+    checkPlainData(checker, object["config"], configPath);
     agents[name] = Object.freeze({
       ...(group === undefined ? {} : { group }),
       ...(module === undefined ? {} : { module }),
@@ -154,19 +155,36 @@ export function groupExpectation(groups: Record<string, ResolvedGroup>): string 
   return `expected a built-in group (${BUILTIN_GROUP_NAMES.join(", ")}) or a group defined under groups:${list}`;
 }
 
-/** Refuse `__proto__` keys inside free-form agent config: they could alter the prototype of an object the agent copies it into. */
-function checkPlainData(checker: ConfigChecker, value: unknown, path: string, seen: Set<object>): void {
-  if (typeof value !== "object" || value === null || seen.has(value)) return;
-  if (!Array.isArray(value) && !isPlainObject(value)) return;
-  seen.add(value);
-  if (Array.isArray(value)) {
-    value.forEach((item: unknown, index) => checkPlainData(checker, item, childPath(path, index), seen));
-    return;
+/**
+ * Refuse `__proto__` keys inside free-form agent config (they could alter the prototype of an
+ * object the agent copies it into) and nesting deeper than {@link MAX_CONFIG_DEPTH}. Iterative:
+ * the input cannot grow the call stack.
+ */
+function checkPlainData(checker: ConfigChecker, value: unknown, path: string): void {
+  const tooDeep = deepestPath(value, path, path.split(".").length, MAX_CONFIG_DEPTH, childPath);
+  if (tooDeep !== undefined) {
+    checker.fail(tooDeep, `the value nests too deeply: a configuration nests at most ${MAX_CONFIG_DEPTH} levels (objects or arrays inside each other)`, { at: "key" });
   }
-  for (const key of Object.keys(value)) {
-    const keyPath = childPath(path, key);
-    if (key === "__proto__") checker.fail(keyPath, 'key "__proto__" is not allowed: it could change object prototypes', { value: key, at: "key" });
-    checkPlainData(checker, value[key], keyPath, seen);
+  const seen = new Set<object>();
+  const stack: Array<{ value: unknown; path: string }> = [{ value, path }];
+  while (stack.length > 0) {
+    const entry = stack.pop() as { value: unknown; path: string };
+    const node = entry.value;
+    if (typeof node !== "object" || node === null || seen.has(node)) continue;
+    if (!Array.isArray(node) && !isPlainObject(node)) continue;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (let index = node.length - 1; index >= 0; index--) stack.push({ value: node[index] as unknown, path: childPath(entry.path, index) });
+      continue;
+    }
+    const keys = Object.keys(node);
+    for (const key of keys) {
+      if (key === "__proto__") checker.fail(childPath(entry.path, key), 'key "__proto__" is not allowed: it could change object prototypes', { value: key, at: "key" });
+    }
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i] as string;
+      stack.push({ value: node[key], path: childPath(entry.path, key) });
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { ConfigError } from "../errors/ConfigError.js";
 import type { ConfigSource, SourceLocation, SourcePosition } from "./ConfigSource.js";
 import { childPath } from "./keyPath.js";
 import { describeThrown } from "../errors/describeThrown.js";
+import { findDeepYaml, MAX_CONFIG_DEPTH } from "./nestingDepth.js";
 
 /**
  * Most alias expansions a document may make (each counted with the size of
@@ -28,6 +29,14 @@ export interface ParsedYaml {
  * line and column for every syntax error.
  */
 export function parseYaml(text: string, file: string): ParsedYaml {
+  // the YAML parser and the walk below recurse per level: bound the depth before either runs
+  const deep = findDeepYaml(text, 2 * MAX_CONFIG_DEPTH);
+  if (deep !== undefined) {
+    throw new ConfigError(
+      `the YAML nests too deeply here: a configuration nests at most ${MAX_CONFIG_DEPTH} levels (collections inside collections)`,
+      { file, line: deep.line, column: deep.column },
+    );
+  }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {
     version: "1.2",
@@ -93,6 +102,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   try {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    if (error instanceof RangeError) {
+      // aliases that repeat deep collections inside each other
+      throw new ConfigError(`the YAML nests too deeply once its aliases are expanded: a configuration nests at most ${MAX_CONFIG_DEPTH} levels`, { file });
+    }
     if (!(error instanceof ReferenceError)) {
       throw new ConfigError(`cannot read the YAML document: ${describeThrown(error)}`, { file, cause: error });
     }
