@@ -53,7 +53,7 @@ export type {
 // Bus
 export { createBus } from "./bus/createBus.js";
 export { DEFAULT_MAX_PENDING, DEFAULT_REQUEST_TIMEOUT_MS, InProcessBus } from "./bus/InProcessBus.js";
-export { isValidPattern, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "./bus/topic.js";
+export { checkTopicLength, isValidPattern, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "./bus/topic.js";
 export type { BusSubscription } from "./bus/InProcessBus.js";
 export type {
   Bus,

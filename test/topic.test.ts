@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { TopicTrie } from "../src/bus/TopicTrie.js";
 import { checkTopicLength, isValidPattern, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "../src/bus/topic.js";
 import { BusError } from "../src/errors/BusError.js";
-import { MAX_TOPIC_LENGTH as PACKAGE_MAX_TOPIC_LENGTH } from "../src/index.js";
+import { checkTopicLength as packageCheckTopicLength, MAX_TOPIC_LENGTH as PACKAGE_MAX_TOPIC_LENGTH } from "../src/index.js";
 
 /** The obvious matcher, written independently of the trie: a pattern compiled to a regular expression. */
 function referenceMatch(pattern: string, topic: string): boolean {
@@ -89,6 +89,7 @@ describe("topic length limit", () => {
   it("is 1,024 characters, exported from the package", () => {
     expect(MAX_TOPIC_LENGTH).toBe(1024);
     expect(PACKAGE_MAX_TOPIC_LENGTH).toBe(MAX_TOPIC_LENGTH);
+    expect(packageCheckTopicLength).toBe(checkTopicLength);
   });
 
   it("accepts a topic and a pattern of exactly MAX_TOPIC_LENGTH characters", () => {

@@ -107,8 +107,17 @@ export type MessageHandler<Payload = unknown> = (message: Message<Payload>) => u
 
 /** Counters of a bus, read at scrape time by the metrics. */
 export interface BusStats {
-  /** Messages accepted by `publish` or `request`. */
+  /**
+   * Messages accepted by `publish` or `request`: on a networked bus, those the
+   * server confirmed (a publish that resolved).
+   */
   published: number;
+  /**
+   * Networked buses: publishes rejected because the connection was lost before
+   * the server confirmed them (the message may not have reached it and is
+   * treated as lost). Absent on the in-process bus, which cannot lose one.
+   */
+  lostOnDisconnect?: number;
   /** Handler calls completed (successfully or not). */
   delivered: number;
   /** Deliveries dropped: queue overflow, unsubscribed with messages pending, closed. */

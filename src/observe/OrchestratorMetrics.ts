@@ -163,7 +163,14 @@ function definitions(source: ObservedSource, prefix: string): MetricDefinition[]
   });
 
   // The bus.
-  single("bus_messages_published_total", "counter", "Messages accepted by the bus.", "sum", () => source.busStats()?.published);
+  single("bus_messages_published_total", "counter", "Messages accepted by the bus (on a networked bus: confirmed by the server).", "sum", () => source.busStats()?.published);
+  single(
+    "bus_messages_lost_total",
+    "counter",
+    "Publishes rejected because the connection to the broker was lost before the server confirmed them.",
+    "sum",
+    () => source.busStats()?.lostOnDisconnect,
+  );
   single("bus_messages_delivered_total", "counter", "Handler calls completed by the bus (successfully or not).", "sum", () =>
     source.busStats()?.delivered,
   );

@@ -95,7 +95,9 @@ describe("a NATS publish resolves only after a server round trip that covers it"
     expect((unconfirmed[0] as Error).message).toMatch(/the NATS connection was lost before the server confirmed/);
 
     expect(bus.stats()).toMatchObject({ published: resolved.length, lostOnDisconnect: unconfirmed.length });
-    expect(await orch.metrics()).toMatch(new RegExp(`^bus_messages_published_total ${resolved.length}$`, "m"));
+    const text = await orch.metrics();
+    expect(text).toMatch(new RegExp(`^bus_messages_published_total ${resolved.length}$`, "m"));
+    expect(text).toMatch(new RegExp(`^bus_messages_lost_total ${unconfirmed.length}$`, "m"));
   });
 
   it("a publish or request whose round trip is cut short by the owner closing the connection rejects with DISCONNECTED instead of hanging", async () => {
