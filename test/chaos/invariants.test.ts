@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from "vitest";
+import { HOSTILE_KINDS, hostileKindOf, hostileValue, showThrown } from "../helpers/chaosHostile.js";
 import { checkChaos } from "../helpers/chaosInvariants.js";
 import { backoffBounds, runModel, type ModelInput, type ModelSettings, type ObservedRestart } from "../helpers/chaosModel.js";
 import { CHAOS_T0, runChaos, type ChaosRun } from "../helpers/chaosRun.js";
@@ -154,11 +155,29 @@ describe("the chaos checker catches a run whose reports disagree with the tally"
     expect(checkChaos(tampered).violations.some((v) => /agent_crashes_total\{reason=".*"\} is \d+, the tally has/.test(v))).toBe(true);
   });
 
+  test("a crash whose decision never came", () => {
+    const crash = run.events["agent:crash"].find((event) => run.events["agent:state"].some((state) => state.seq > event.seq && state.payload.agent === event.payload.agent && state.payload.state === "backoff"));
+    expect(crash).toBeDefined();
+    const decision = run.events["agent:state"].find((state) => state.seq > (crash?.seq ?? 0) && state.payload.agent === crash?.payload.agent);
+    const tampered = { ...run, events: { ...run.events, "agent:state": run.events["agent:state"].filter((state) => state !== decision) } };
+    expect(checkChaos(tampered).violations.some((v) => /: the rules call for restart; the supervisor's next state was /.test(v))).toBe(true);
+  });
+
   test("a timer left on the clock, a subscription left on the bus", () => {
     const tampered = { ...run, pendingTimers: 1, leftoverPatterns: ["work.feed-0"] };
     const { violations } = checkChaos(tampered);
     expect(violations).toContain("1 timers still pending on the clock after shutdown");
     expect(violations).toContain("bus subscriptions left after shutdown: work.feed-0");
+  });
+
+  test("hostile values happened, and the run is the same without them", async () => {
+    const { summary } = checkChaos(run);
+    expect(summary.hostile.crashes).toBeGreaterThan(0);
+    const plain = await runChaos({ seed: 7, agents: 15, hours: 1, hostile: 0 });
+    const { summary: plainSummary, violations } = checkChaos(plain);
+    expect(violations).toEqual([]);
+    expect(plainSummary.hostile.faults).toBe(0);
+    expect({ ...plainSummary, hostile: undefined }).toEqual({ ...summary, hostile: undefined });
   });
 
   test("the same seed replays the same run", async () => {
@@ -167,5 +186,22 @@ describe("the chaos checker catches a run whose reports disagree with the tally"
     expect(again.events["agent:restart"].map((e) => [e.at, e.payload.agent, e.payload.delay])).toEqual(
       run.events["agent:restart"].map((e) => [e.at, e.payload.agent, e.payload.delay]),
     );
+  });
+});
+
+describe("the chaos suite's hostile thrown values", () => {
+  test.each(HOSTILE_KINDS)("%s defeats the naive description the supervisor used before describeThrown", (kind) => {
+    const value = hostileValue(kind, "probe");
+    // the crash handling's old description of a thrown value, which stopped the supervisor halfway
+    const naive = (): string => (value instanceof Error ? value.message : (JSON.stringify(value) ?? String(value)));
+    expect(naive).toThrow();
+    expect(hostileKindOf(value)).toBe(kind);
+    expect(showThrown(value)).toBe(`a hostile value (${kind})`);
+  });
+
+  test("anything else is not taken for one", () => {
+    expect(hostileKindOf(new Error("plain"))).toBeUndefined();
+    expect(hostileKindOf("text")).toBeUndefined();
+    expect(showThrown(new Error("plain"))).toBe('Error "plain"');
   });
 });

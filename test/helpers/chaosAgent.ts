@@ -6,6 +6,7 @@ import type { Message } from "../../src/bus/Bus.js";
 import type { CronTick } from "../../src/schedule/ScheduleSpec.js";
 import type { Escalation } from "../../src/supervisor/Escalation.js";
 import type { ManualClock } from "../../src/testing/ManualClock.js";
+import { HOSTILE_KINDS, hostileValue, showThrown } from "./chaosHostile.js";
 import type { Random } from "./chaosRandom.js";
 import type { FaultKind, InstanceRecord, StopMode, Tally } from "./chaosTally.js";
 
@@ -61,6 +62,14 @@ export interface ChaosWorld {
   readonly cronTimeout: number;
   /** Timers the "outside world" set on the raw clock (detached callbacks); cleared at the end of the run. */
   readonly external: Set<unknown>;
+  /**
+   * Probability that a value an agent throws, rejects with or passes to `fail()`
+   * is a hostile one (chaosHostile.ts) rather than a plain Error. Drawn from a
+   * stream of its own per agent, so the rest of a seed's run is the same whatever it is.
+   */
+  readonly hostileChance: number;
+  /** The planned critical failure (fail-stop run) is always a hostile value (its kind still drawn from the seed). */
+  readonly hostilePlannedFailure: boolean;
 }
 
 const FAULTS_AT_RUN: readonly FaultKind[] = ["fail", "detached-fail", "handler-throw", "handler-reject", "cron-throw", "cron-reject", "cron-hang", "hang"];
@@ -76,6 +85,7 @@ const FAULTS_AT_RUN: readonly FaultKind[] = ["fail", "detached-fail", "handler-t
 export function chaosAgentClass(profile: ChaosProfile, world: ChaosWorld): AgentClass {
   const { tally, clock } = world;
   const random = world.random(profile.name);
+  const hostileRandom = world.random(`${profile.name}:hostile`);
   const others = world.names.filter((name) => name !== profile.name);
 
   class ChaosAgent extends Agent {
@@ -112,18 +122,20 @@ export function chaosAgentClass(profile: ChaosProfile, world: ChaosWorld): Agent
       const record = this.record;
       const reliable = profile.reliableFirstStart && record.index === 0;
       if (!reliable && random.chance(profile.startFailure)) {
-        const error = this.#error("start");
+        const error = this.#thrown("start");
         switch (random.int(0, 3)) {
           case 0:
             tally.fault(record, "start-throw", error);
             throw error;
           case 1:
             tally.fault(record, "start-reject", error);
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a hostile value, on purpose
             return Promise.reject(error);
           case 2:
             return new Promise<void>((_, reject) => {
               this.#later(random.int(100, 5_000), () => {
                 tally.fault(record, "start-reject", error);
+                // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a hostile value, on purpose
                 reject(error);
               });
             });
@@ -165,7 +177,7 @@ export function chaosAgentClass(profile: ChaosProfile, world: ChaosWorld): Agent
           settled();
           return undefined;
         case "throw": {
-          const error = this.#error("stop");
+          const error = this.#thrown("stop");
           tally.fault(record, "stop-throw", error);
           settled();
           throw error;
@@ -181,9 +193,9 @@ export function chaosAgentClass(profile: ChaosProfile, world: ChaosWorld): Agent
             });
           });
         case "fail": {
-          const error = this.#error("stop-fail");
+          const error = this.#thrown("stop-fail");
           tally.fault(record, "stop-fail", error);
-          this.fail(error);
+          this.#fail(error);
           settled();
           return undefined;
         }
@@ -201,15 +213,16 @@ export function chaosAgentClass(profile: ChaosProfile, world: ChaosWorld): Agent
       this.#armedCron = undefined;
       const record = this.record;
       if (armed === "cron-throw") {
-        const error = this.#error("cron");
+        const error = this.#thrown("cron");
         tally.fault(record, armed, error);
         throw error;
       }
       if (armed === "cron-reject") {
-        const error = this.#error("cron");
+        const error = this.#thrown("cron");
         return new Promise<void>((_, reject) => {
           this.#later(random.int(0, 3_000), () => {
             tally.fault(record, "cron-reject", error);
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a hostile value, on purpose
             reject(error);
           });
         });
@@ -228,7 +241,7 @@ export function chaosAgentClass(profile: ChaosProfile, world: ChaosWorld): Agent
       if (!this.#alive("onEscalation")) return;
       this.record.escalations.push(event);
       if (profile.escalationFaults && random.chance(0.05)) {
-        const error = this.#error("escalation");
+        const error = this.#thrown("escalation");
         tally.fault(this.record, "escalation-throw", error);
         throw error;
       }
@@ -241,9 +254,9 @@ export function chaosAgentClass(profile: ChaosProfile, world: ChaosWorld): Agent
       if (profile.heartbeat) this.#beat();
       if (profile.plannedFailAt !== undefined && clock.now() < profile.plannedFailAt) {
         this.#later(profile.plannedFailAt - clock.now(), () => {
-          const error = this.#error("planned critical failure");
+          const error = this.#thrown("planned critical failure", world.hostilePlannedFailure);
           tally.fault(record, "fail", error);
-          this.fail(error);
+          this.#fail(error);
         });
       }
       this.#planFault();
@@ -276,19 +289,21 @@ export function chaosAgentClass(profile: ChaosProfile, world: ChaosWorld): Agent
       const armed = payload?.crash === true ? "handler-throw" : this.#armedHandler;
       this.#armedHandler = undefined;
       if (armed === "handler-throw") {
-        const error = this.#error(`handler of ${message.topic}`);
+        const error = this.#thrown(`handler of ${message.topic}`);
         tally.fault(record, armed, error);
         throw error;
       }
       if (armed === "handler-reject") {
-        const error = this.#error(`handler of ${message.topic}`);
+        const error = this.#thrown(`handler of ${message.topic}`);
         if (random.chance(0.5)) {
           tally.fault(record, armed, error);
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a hostile value, on purpose
           return Promise.reject(error);
         }
         return new Promise((_, reject) => {
           this.#later(random.int(1, 3_000), () => {
             tally.fault(record, "handler-reject", error);
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a hostile value, on purpose
             reject(error);
           });
         });
@@ -308,18 +323,18 @@ export function chaosAgentClass(profile: ChaosProfile, world: ChaosWorld): Agent
         const record = this.record;
         switch (kind) {
           case "fail": {
-            const error = this.#error("fail");
+            const error = this.#thrown("fail");
             tally.fault(record, "fail", error);
-            this.fail(error);
+            this.#fail(error);
             return;
           }
           case "detached-fail": {
             // a callback of some library the supervisor does not watch: it may come after the incarnation ended
-            const error = this.#error("detached");
+            const error = this.#thrown("detached");
             const handle = clock.setTimeout(() => {
               world.external.delete(handle);
               tally.fault(record, "detached-fail", error);
-              this.fail(error);
+              this.#fail(error);
             }, random.int(1, 20_000));
             world.external.add(handle);
             this.#planFault();
@@ -376,8 +391,24 @@ export function chaosAgentClass(profile: ChaosProfile, world: ChaosWorld): Agent
       return stopping;
     }
 
-    #error(where: string): Error {
-      return new Error(`${profile.name}#${this.record.index} ${where} fault #${this.record.faults.length + 1}`);
+    /**
+     * What this fault throws, rejects with or passes to `fail()`: a plain Error,
+     * or (with probability `world.hostileChance`, from the agent's own stream) a
+     * fresh hostile value of a kind drawn from the catalogue; always one when `hostile`.
+     */
+    #thrown(where: string, hostile = false): unknown {
+      const label = `${profile.name}#${this.record.index} ${where} fault #${this.record.faults.length + 1}`;
+      if (hostile || (world.hostileChance > 0 && hostileRandom.chance(world.hostileChance))) return hostileValue(hostileRandom.pick(HOSTILE_KINDS), label);
+      return new Error(label);
+    }
+
+    /** `fail()`, which must report the crash and return whatever it is given: it never throws back into the agent. */
+    #fail(error: unknown): void {
+      try {
+        this.fail(error);
+      } catch (thrown) {
+        tally.violation(`${profile.name}#${this.record.index}: fail(${showThrown(error)}) threw back into the agent: ${showThrown(thrown)}`);
+      }
     }
   }
   return ChaosAgent;

@@ -1,10 +1,13 @@
 import { AgentBus } from "../../src/agent/AgentBus.js";
 import { ScopedClock } from "../../src/agent/ScopedClock.js";
 import { AgentError } from "../../src/errors/AgentError.js";
+import { describeThrown } from "../../src/errors/describeThrown.js";
 import type { CrashReason } from "../../src/stats/AgentCounters.js";
-import { runModel, type ModelInput, type ModelResult, type ObservedRestart } from "./chaosModel.js";
+import type { AgentState } from "../../src/supervisor/AgentStatus.js";
+import { HOSTILE_KINDS, hostileKindOf, showThrown, type HostileKind } from "./chaosHostile.js";
+import { MODEL_DECISIONS, runModel, type ModelDecision, type ModelInput, type ModelResult, type ObservedRestart } from "./chaosModel.js";
 import type { ChaosRun } from "./chaosRun.js";
-import { DEADLINE_KINDS, FAULT_REASON, type Fault, type InstanceRecord } from "./chaosTally.js";
+import { DEADLINE_KINDS, FAULT_REASON, FAULT_SITE, type Fault, type FaultKind, type FaultSite, type InstanceRecord } from "./chaosTally.js";
 
 /** One crash as the tally says it must have happened. */
 export interface TalliedCrash {
@@ -17,6 +20,17 @@ export interface TalliedCrash {
   readonly error: unknown;
   readonly message: string;
   readonly stable: boolean;
+  /** The fault that caused it. */
+  readonly kind: FaultKind;
+  /** The kind of hostile value it was thrown with, when it was one. */
+  readonly hostile: HostileKind | undefined;
+}
+
+/** Hostile values thrown (faults) and the crashes they caused (crashes), and of those, how many got the decision the rules call for. */
+export interface HostileCount {
+  readonly faults: number;
+  readonly crashes: number;
+  readonly decided: number;
 }
 
 /** What a run did, for the test to check that the chaos was not idle. */
@@ -34,6 +48,16 @@ export interface ChaosSummary {
   readonly crashesDuringShutdown: number;
   /** Fake time from the host's `shutdown()` call to its end, ms. */
   readonly shutdownMs: number;
+  /** The hostile thrown values of the run (chaosHostile.ts). */
+  readonly hostile: {
+    readonly faults: number;
+    readonly crashes: number;
+    readonly byKind: Readonly<Record<HostileKind, HostileCount>>;
+    /** By where they were thrown (the deadline kinds throw nothing; `stop` never crashes). */
+    readonly bySite: Readonly<Record<FaultSite, HostileCount>>;
+    /** Hostile crashes by the decision the supervisor reached, each the one the rules call for. */
+    readonly decisions: Readonly<Record<ModelDecision, number>>;
+  };
 }
 
 const effectiveAt = (fault: Fault): number => (DEADLINE_KINDS.has(fault.kind) ? (fault.deadline as number) : fault.at);
@@ -61,7 +85,7 @@ export function tallyCrashes(run: ChaosRun, violations: string[]): TalliedCrash[
     const aborted = record.abortedAt;
     const live = record.faults.filter((fault) => FAULT_REASON[fault.kind] !== undefined && (DEADLINE_KINDS.has(fault.kind) ? effectiveAt(fault) <= aborted : fault.live));
     if (live.length === 0) {
-      if (!isStopReason(record.abortReason)) violations.push(`${name}: ended at ${run.tally.elapsed(aborted)} by ${describe(record.abortReason)} without any live fault`);
+      if (!isStopReason(record.abortReason)) violations.push(`${name}: ended at ${run.tally.elapsed(aborted)} by ${showThrown(record.abortReason)} without any live fault`);
       else if (record.stopCalledAt !== aborted) violations.push(`${name}: aborted for a stop at ${run.tally.elapsed(aborted)} but stop() was not called then`);
       continue;
     }
@@ -71,11 +95,12 @@ export function tallyCrashes(run: ChaosRun, violations: string[]): TalliedCrash[
     }
     const cause = causeOf(record, live);
     if (cause === undefined) {
-      violations.push(`${name}: ended at ${run.tally.elapsed(aborted)} by ${describe(record.abortReason)}, none of its live faults (${live.map((f) => f.kind).join(", ")})`);
+      violations.push(`${name}: ended at ${run.tally.elapsed(aborted)} by ${showThrown(record.abortReason)}, none of its live faults (${live.map((f) => f.kind).join(", ")})`);
       continue;
     }
     if (effectiveAt(cause) !== first) violations.push(`${name}: crashed on ${cause.kind} at ${run.tally.elapsed(effectiveAt(cause))}, not on its first live fault at ${run.tally.elapsed(first)}`);
     const error = record.abortReason;
+    const hostile = hostileKindOf(error);
     crashes.push({
       agent: record.agent,
       instance: record.index,
@@ -83,8 +108,12 @@ export function tallyCrashes(run: ChaosRun, violations: string[]): TalliedCrash[
       at: aborted,
       reason: FAULT_REASON[cause.kind] as CrashReason,
       error,
-      message: error instanceof Error ? error.message : String(error),
+      // a hostile value is described as the library documents it (describeThrown, tested on its own in
+      // test/hostileThrown.test.ts); anything else is read here without the library's help
+      message: hostile !== undefined ? describeThrown(error) : error instanceof Error ? error.message : String(error),
       stable: record.startResolvedAt !== undefined && aborted - record.constructedAt >= resetAfter,
+      kind: cause.kind,
+      hostile,
     });
   }
   return crashes.sort((a, b) => a.seq - b.seq);
@@ -94,19 +123,18 @@ function causeOf(record: InstanceRecord, live: readonly Fault[]): Fault | undefi
   const reason = record.abortReason;
   const byError = live.find((fault) => fault.error !== undefined && fault.error === reason);
   if (byError !== undefined) return byError;
-  if (reason instanceof AgentError && reason.code === "AGENT_HUNG") {
+  if (hostileKindOf(reason) === undefined && reason instanceof AgentError && reason.code === "AGENT_HUNG") {
     return live.find((fault) => DEADLINE_KINDS.has(fault.kind) && effectiveAt(fault) === record.abortedAt);
   }
   return undefined;
 }
 
 function isStopReason(reason: unknown): boolean {
-  return reason instanceof AgentError && reason.code === "AGENT_FAILED" && /is stopping/.test(reason.message);
+  return hostileKindOf(reason) === undefined && reason instanceof AgentError && reason.code === "AGENT_FAILED" && /is stopping/.test(reason.message);
 }
 
-function describe(reason: unknown): string {
-  return reason instanceof Error ? `${reason.name} "${reason.message}"` : String(reason);
-}
+/** The decision an agent's first state after a crash shows. */
+const DECISION_OF: Partial<Record<AgentState, ModelDecision>> = { backoff: "restart", disabled: "disable", failed: "fail-stop", stopped: "stop" };
 
 /** `agent_crashes_total{agent,reason}` and `agent_restarts_total{agent}` from the exposition text. */
 export function parseMetrics(text: string): { crashes: Map<string, number>; restarts: Map<string, number> } {
@@ -177,6 +205,11 @@ export function checkChaos(run: ChaosRun): { violations: string[]; summary: Chao
     if (event.at + event.payload.delay !== event.payload.at) violations.push(`${event.payload.agent}: restart announced at ${event.at} for ${event.payload.at} with delay ${event.payload.delay}`);
   }
   const model = runModel(run.settings, inputs, observed, run.end);
+
+  // ---- every crash reaches its decision at that very instant, whatever it was thrown with:
+  // the agent's first state after its agent:crash event is the one the rules call for
+  // (checked before the model's own findings are listed: a crash left undecided is the root of those)
+  const decided = checkDecisions(run, crashes, model, violations);
   violations.push(...model.violations);
 
   for (const name of names) {
@@ -243,7 +276,7 @@ export function checkChaos(run: ChaosRun): { violations: string[]; summary: Chao
   } else if (run.closed?.failed !== false || run.closed.reason !== "shutdown") {
     violations.push(`closed is ${JSON.stringify(run.closed)}, expected a clean shutdown`);
   }
-  if (run.startError !== undefined) violations.push(`start() rejected: ${describe(run.startError)}`);
+  if (run.startError !== undefined) violations.push(`start() rejected: ${showThrown(run.startError)}`);
   if (run.pendingTimers !== 0) violations.push(`${run.pendingTimers} timers still pending on the clock after shutdown`);
   if (run.leftoverPatterns.length > 0) violations.push(`bus subscriptions left after shutdown: ${run.leftoverPatterns.join(", ")}`);
   if (run.busPending !== 0) violations.push(`${run.busPending} messages still pending on the bus after shutdown`);
@@ -258,6 +291,27 @@ export function checkChaos(run: ChaosRun): { violations: string[]; summary: Chao
   if (events.length !== 1) violations.push(`${events.length} shutdown events`);
 
   const faults = run.tally.instances.flatMap((record) => record.faults);
+  const count = (): { faults: number; crashes: number; decided: number } => ({ faults: 0, crashes: 0, decided: 0 });
+  const byKind = Object.fromEntries(HOSTILE_KINDS.map((kind) => [kind, count()])) as Record<HostileKind, ReturnType<typeof count>>;
+  const bySite = Object.fromEntries((["start", "handler", "onCron", "fail", "onEscalation", "stop"] as const).map((site) => [site, count()])) as Record<FaultSite, ReturnType<typeof count>>;
+  const decisions = Object.fromEntries(MODEL_DECISIONS.map((decision) => [decision, 0])) as Record<ModelDecision, number>;
+  for (const fault of faults) {
+    const site = FAULT_SITE[fault.kind];
+    if (fault.hostile === undefined || site === undefined) continue;
+    byKind[fault.hostile].faults++;
+    bySite[site].faults++;
+  }
+  for (const crash of crashes) {
+    const site = FAULT_SITE[crash.kind];
+    if (crash.hostile === undefined || site === undefined) continue;
+    byKind[crash.hostile].crashes++;
+    bySite[site].crashes++;
+    const decision = decided.get(crash);
+    if (decision === undefined) continue;
+    byKind[crash.hostile].decided++;
+    bySite[site].decided++;
+    decisions[decision]++;
+  }
   const summary: ChaosSummary = {
     instances: run.tally.instances.length,
     faults: faults.length,
@@ -275,8 +329,63 @@ export function checkChaos(run: ChaosRun): { violations: string[]; summary: Chao
     operatorActions: run.tally.actions.length - 1,
     shutdownMs: run.end - run.shutdownAt,
     crashesDuringShutdown: crashes.filter((crash) => crash.seq > shutdownSeq || (model.failStop !== undefined && crash.at >= model.failStop.at && crash.agent !== model.failStop.agent)).length,
+    hostile: {
+      faults: faults.filter((fault) => fault.hostile !== undefined).length,
+      crashes: crashes.filter((crash) => crash.hostile !== undefined).length,
+      byKind,
+      bySite,
+      decisions,
+    },
   };
   return { violations, summary, model };
+}
+
+/**
+ * For each tallied crash, the decision the supervisor reached: the agent's
+ * first `agent:state` after the crash's `agent:crash` event, which must come at
+ * the same instant and be the one the model calls for. Returns the crashes
+ * whose decision was right; reports the others, naming what they were thrown with.
+ */
+function checkDecisions(run: ChaosRun, crashes: readonly TalliedCrash[], model: ModelResult, violations: string[]): Map<TalliedCrash, ModelDecision> {
+  const decided = new Map<TalliedCrash, ModelDecision>();
+  const byAgent = <T extends { readonly payload: { readonly agent: string } }>(events: readonly T[]): Map<string, T[]> => {
+    const map = new Map<string, T[]>();
+    for (const event of events) {
+      const list = map.get(event.payload.agent) ?? [];
+      list.push(event);
+      map.set(event.payload.agent, list);
+    }
+    return map;
+  };
+  const crashEvents = byAgent(run.events["agent:crash"]);
+  const stateEvents = byAgent(run.events["agent:state"]);
+  const index = new Map<string, number>();
+  for (const crash of crashes) {
+    const i = index.get(crash.agent) ?? 0;
+    index.set(crash.agent, i + 1);
+    const decision = model.decisions.get(crash.seq);
+    if (decision === undefined) continue;
+    const thrown = crash.hostile !== undefined ? `, thrown with a hostile value: ${crash.hostile}` : FAULT_SITE[crash.kind] === undefined ? "" : ", thrown with an Error";
+    const what = `${crash.agent}: crash ${i + 1} (${crash.kind}${thrown}) at ${run.tally.elapsed(crash.at)}`;
+    const states = stateEvents.get(crash.agent) ?? [];
+    const event = crashEvents.get(crash.agent)?.[i];
+    if (event === undefined || event.payload.error !== crash.error) {
+      const before = states.filter((state) => state.seq < crash.seq).at(-1)?.payload.state ?? "stopped";
+      const after = states.find((state) => state.seq > crash.seq);
+      violations.push(
+        `${what}: never reported (no agent:crash), so no decision; the rules call for ${decision}. The agent stayed ${before}${after === undefined ? " to the end" : ` until ${after.payload.state} at ${run.tally.elapsed(after.at)}`}`,
+      );
+      continue;
+    }
+    const next = states.find((state) => state.seq > event.seq);
+    const reached = next === undefined || next.at !== crash.at ? undefined : DECISION_OF[next.payload.state];
+    if (reached !== decision) {
+      violations.push(`${what}: the rules call for ${decision}; the supervisor's next state was ${next === undefined ? "none" : `${next.payload.state} at ${run.tally.elapsed(next.at)}`}`);
+      continue;
+    }
+    decided.set(crash, decision);
+  }
+  return decided;
 }
 
 function sameCrashes(a: ReadonlyArray<{ at: number; error: string }>, b: ReadonlyArray<{ at: number; error: string }>): boolean {

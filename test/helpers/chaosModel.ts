@@ -64,12 +64,23 @@ export interface ExpectedEscalation {
   readonly crashes: ReadonlyArray<{ readonly at: number; readonly error: string }>;
 }
 
+/**
+ * What the rules decide on one crash: restart after back-off, disable (restart
+ * limit or crash loop), fail-stop the orchestrator, or nothing but `stopped`
+ * (shutdown or a fail-stop has begun).
+ */
+export type ModelDecision = "restart" | "disable" | "fail-stop" | "stop";
+
+export const MODEL_DECISIONS: readonly ModelDecision[] = ["restart", "disable", "fail-stop", "stop"];
+
 export interface ModelResult {
   readonly escalations: ExpectedEscalation[];
   readonly disabled: Array<{ readonly agent: string; readonly reason: EscalationReason | "operator"; readonly at: number }>;
   readonly crashes: Map<string, number>;
   readonly restarts: Map<string, number>;
   readonly finalState: Map<string, "stopped" | "disabled" | "failed">;
+  /** The decision on each crash, by the crash's `seq`. */
+  readonly decisions: Map<number, ModelDecision>;
   /** The fail-stop, when a crash under a fail-stop policy ended the run. */
   readonly failStop: { readonly agent: string; readonly at: number; readonly message: string } | undefined;
   /** Everything that contradicts the rules. */
@@ -106,6 +117,7 @@ export function runModel(settings: ModelSettings, inputs: readonly ModelInput[],
   const violations: string[] = [];
   const escalations: ExpectedEscalation[] = [];
   const disabled: ModelResult["disabled"] = [];
+  const decisions = new Map<number, ModelDecision>();
   const agents = new Map<string, AgentModel>();
   let shutdown = false;
   let failStop: ModelResult["failStop"];
@@ -168,10 +180,12 @@ export function runModel(settings: ModelSettings, inputs: readonly ModelInput[],
         m.history.push({ at: input.at, error: input.message });
         if (shutdown || failStop !== undefined) {
           m.state = "stopped";
+          decisions.set(input.seq, "stop");
           break;
         }
         const group = groupOf(input.agent);
         if (group.restart === "fail-stop") {
+          decisions.set(input.seq, "fail-stop");
           m.state = "failed";
           failStop = { agent: input.agent, at: input.at, message: input.message };
           shutdown = true;
@@ -186,10 +200,13 @@ export function runModel(settings: ModelSettings, inputs: readonly ModelInput[],
         m.window.push(input.at);
         m.window = m.window.filter((time) => time > input.at - group.within);
         if (typeof group.restart === "object" && m.sinceEnable >= group.restart.max) {
+          decisions.set(input.seq, "disable");
           disable(input.agent, m, "restart-limit", input.at);
         } else if (m.window.length > group.maxCrashes) {
+          decisions.set(input.seq, "disable");
           disable(input.agent, m, "crash-loop", input.at);
         } else {
+          decisions.set(input.seq, "restart");
           if (m.streak === group.escalateAfter) escalate(input.agent, m, "consecutive-failures", false, input.at);
           const restart = observed.get(input.agent)?.[m.observed];
           m.observed++;
@@ -240,5 +257,5 @@ export function runModel(settings: ModelSettings, inputs: readonly ModelInput[],
     restarts.set(agent, m.restarts);
     finalState.set(agent, m.state === "failed" ? "failed" : m.state === "disabled" ? "disabled" : "stopped");
   }
-  return { escalations, disabled, crashes, restarts, finalState, failStop, violations };
+  return { escalations, disabled, crashes, restarts, finalState, decisions, failStop, violations };
 }

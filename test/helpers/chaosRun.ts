@@ -25,6 +25,20 @@ export interface ChaosOptions {
    * @default false
    */
   readonly failStop?: boolean;
+  /**
+   * Probability that a value an agent throws, rejects with or passes to
+   * `fail()` (in `start()`, a handler, `onCron`, `onEscalation`, `stop()`, `fail()`)
+   * is a hostile one from chaosHostile.ts instead of a plain Error. Drawn from
+   * streams of their own: the rest of a seed's run does not depend on it.
+   * @default 0.25
+   */
+  readonly hostile?: number;
+  /**
+   * With `failStop`: the critical crash that stops the run is thrown with a
+   * hostile value (its kind drawn from the seed) rather than as `hostile` draws it.
+   * @default false
+   */
+  readonly hostileFailStop?: boolean;
 }
 
 /** An orchestrator event with when it came, in the run's global order. */
@@ -196,7 +210,7 @@ const EVENT_NAMES: readonly OrchestratorEventName[] = ["agent:state", "agent:cra
  * beyond what the agents check from the inside.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
-  const opts: Required<ChaosOptions> = { agents: 40, hours: 4, failStop: false, ...options };
+  const opts: Required<ChaosOptions> = { agents: 40, hours: 4, failStop: false, hostile: 0.25, hostileFailStop: false, ...options };
   const root = mulberry32(opts.seed);
   const clock = new ManualClock(CHAOS_T0);
   const tally = new Tally(clock);
@@ -214,6 +228,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     stopTimeout: t.stopTimeout,
     cronTimeout: t.cronTimeout,
     external: new Set(),
+    hostileChance: opts.hostile,
+    hostilePlannedFailure: opts.hostileFailStop,
   };
   const classes = new Map<string, AgentClass>(profiles.map((profile) => [profile.name, chaosAgentClass(profile, world)]));
   const orchestratorRandom = recordingRandom(root.fork("orchestrator"));

@@ -1,6 +1,7 @@
 import type { Agent } from "../../src/agent/Agent.js";
 import type { ManualClock } from "../../src/testing/ManualClock.js";
 import type { CrashReason } from "../../src/stats/AgentCounters.js";
+import { hostileKindOf, type HostileKind } from "./chaosHostile.js";
 
 /**
  * What a chaos agent can inject. The first group are crashes when injected
@@ -43,6 +44,27 @@ export const FAULT_REASON: Readonly<Record<FaultKind, CrashReason | undefined>> 
   "stop-fail": undefined,
 };
 
+/** Where in the agent each kind of fault is thrown, rejected or passed to `fail()` (deadline kinds: nowhere). */
+export type FaultSite = "start" | "handler" | "onCron" | "fail" | "onEscalation" | "stop";
+
+export const FAULT_SITE: Readonly<Record<FaultKind, FaultSite | undefined>> = {
+  "start-throw": "start",
+  "start-reject": "start",
+  "start-hang": undefined,
+  "handler-throw": "handler",
+  "handler-reject": "handler",
+  "cron-throw": "onCron",
+  "cron-reject": "onCron",
+  "cron-hang": undefined,
+  fail: "fail",
+  "detached-fail": "fail",
+  hang: undefined,
+  "escalation-throw": "onEscalation",
+  "stop-throw": "stop",
+  "stop-hang": undefined,
+  "stop-fail": "stop",
+};
+
 /** Kinds whose effect comes at a deadline the supervisor watches (a heartbeat, `startTimeout`, a trigger `timeout`). */
 export const DEADLINE_KINDS: ReadonlySet<FaultKind> = new Set(["start-hang", "hang", "cron-hang"]);
 
@@ -53,8 +75,10 @@ export interface Fault {
   /** When it was injected (for deadline kinds: when the agent stopped answering). */
   readonly at: number;
   readonly kind: FaultKind;
-  /** The error thrown, rejected or passed to `fail()` (deadline kinds have none). */
-  readonly error: Error | undefined;
+  /** The value thrown, rejected or passed to `fail()`: an Error or a hostile value (deadline kinds have none). */
+  readonly error: unknown;
+  /** The kind of hostile value `error` is, when it is one (see chaosHostile.ts). */
+  readonly hostile: HostileKind | undefined;
   /** Whether the incarnation had not been told to end (its signal not aborted) when it was injected. */
   readonly live: boolean;
   /** For deadline kinds: when the supervisor must notice (last sign of life + the deadline). */
@@ -158,12 +182,13 @@ export class Tally {
   }
 
   /** Record a fault `record`'s agent injects now. */
-  fault(record: InstanceRecord, kind: FaultKind, error: Error | undefined, deadline?: number): void {
+  fault(record: InstanceRecord, kind: FaultKind, error: unknown, deadline?: number): void {
     record.faults.push({
       seq: this.nextSeq(),
       at: this.#clock.now(),
       kind,
       error,
+      hostile: hostileKindOf(error),
       live: !record.instance.signal.aborted,
       deadline,
     });
