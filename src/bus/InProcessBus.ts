@@ -1,7 +1,6 @@
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
-import { describeThrown } from "../errors/describeThrown.js";
 import type {
   Bus,
   BusOptions,
@@ -21,6 +20,7 @@ import { Subscriber } from "./Subscriber.js";
 import { TopicTrie } from "./TopicTrie.js";
 import { describeValue } from "./describeValue.js";
 import { validatePattern, validateTopic } from "./topic.js";
+import { writeToConsole } from "../errors/writeToConsole.js";
 
 /** Default bound of a subscription's pending queue. */
 export const DEFAULT_MAX_PENDING = 10_000;
@@ -611,23 +611,6 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
 
   #closedError(topic: string, operation = "publish"): BusError {
     return new BusError("BUS_CLOSED", `Cannot ${operation} on ${JSON.stringify(topic)}: the bus is closed`, { topic });
-  }
-}
-
-/**
- * `console.error(text, error)` that cannot throw: it runs inside the drain, where a throw would stop
- * delivery. A value the console cannot print (a throwing `util.inspect.custom`, an error whose `stack`
- * getter throws) is written as {@link describeThrown}'s text instead.
- */
-function writeToConsole(text: string, error: unknown): void {
-  try {
-    console.error(text, error);
-  } catch {
-    try {
-      console.error(`${text} ${describeThrown(error)}`);
-    } catch {
-      // a console that throws on plain text: nothing more can be said
-    }
   }
 }
 

@@ -32,6 +32,7 @@ import { ReplyInbox } from "./ReplyInbox.js";
 import { ServerConfirmations } from "./ServerConfirmations.js";
 import { REPLY_STATUS, checkWireOptions, readEnvelopeWire, readWire, statusHeaders } from "./wireHeaders.js";
 import type { WireMessage } from "./wireHeaders.js";
+import { writeToConsole } from "../errors/writeToConsole.js";
 
 /** Topics whose subject is cached after validation (the cache is cleared when full). */
 const SUBJECT_CACHE_SIZE = 10_000;
@@ -621,24 +622,6 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
       else await this.natsConnection.close();
     } catch {
       // already closing
-    }
-  }
-}
-
-/**
- * `console.error(text, error)` that cannot throw: it runs inside the NATS
- * client's message callback and the local queues' drain. A value the console
- * cannot print (a throwing `util.inspect.custom`, an error whose `stack` getter
- * throws) is written as `describeThrown`'s text instead.
- */
-function writeToConsole(text: string, error: unknown): void {
-  try {
-    console.error(text, error);
-  } catch {
-    try {
-      console.error(`${text} ${describeThrown(error)}`);
-    } catch {
-      // a console that throws on plain text: nothing more can be said
     }
   }
 }
