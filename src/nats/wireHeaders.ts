@@ -17,12 +17,12 @@ export const WIRE_HEADERS = Object.freeze({
   source: "Ao-Source",
   /**
    * On a request's reply subject: `accepted` or `no-reply` from a responding
-   * subscription, sent only to requesters that announced {@link WIRE_HEADERS.reply}.
+   * subscription, sent only to requesters that announced the `reply` header.
    */
   status: "Ao-Status",
   /**
    * On a request: `status` when the requester reads the bus's reply statuses
-   * ({@link WIRE_HEADERS.status}); responders send them to such requesters
+   * (the `status` header); responders send them to such requesters
    * only. A bus writing envelopes says it with the metadata line `rstatus`.
    */
   reply: "Ao-Reply",
