@@ -164,13 +164,6 @@ function definitions(source: ObservedSource, prefix: string): MetricDefinition[]
 
   // The bus.
   single("bus_messages_published_total", "counter", "Messages accepted by the bus (on a networked bus: confirmed by the server).", "sum", () => source.busStats()?.published);
-  single(
-    "bus_messages_lost_total",
-    "counter",
-    "Publishes rejected because the connection to the broker was lost before the server confirmed them.",
-    "sum",
-    () => source.busStats()?.lostOnDisconnect,
-  );
   single("bus_messages_delivered_total", "counter", "Handler calls completed by the bus (successfully or not).", "sum", () =>
     source.busStats()?.delivered,
   );
@@ -181,6 +174,13 @@ function definitions(source: ObservedSource, prefix: string): MetricDefinition[]
   single("bus_handler_errors_total", "counter", "Bus handler calls that threw or rejected.", "sum", () => source.busStats()?.handlerErrors);
   const busConnection = source.busConnection?.bind(source);
   if (busConnection !== undefined) {
+    single(
+      "bus_messages_lost_total",
+      "counter",
+      "Networked bus: publishes rejected because the connection to the broker was lost before the server confirmed them.",
+      "sum",
+      () => source.busStats()?.lostOnDisconnect,
+    );
     single("bus_connected", "gauge", "1 while the networked bus is connected to its broker, else 0.", "min", () => {
       const connection = busConnection();
       return connection === undefined ? undefined : connection.connected ? 1 : 0;

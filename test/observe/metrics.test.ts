@@ -134,13 +134,17 @@ describe("metrics()", () => {
   });
 
   it("registers bus connection metrics only for a networked bus", async () => {
-    expect(await createObservability(twoAgents()).metrics()).not.toContain("bus_connected");
+    const inProcess = await createObservability(twoAgents()).metrics();
+    expect(inProcess).not.toContain("bus_connected");
+    expect(inProcess).not.toContain("bus_messages_lost_total");
     const source = new NetworkedFakeSource();
     const observability = createObservability(source);
     source.connection = { connected: false, reconnects: 4, required: true };
+    source.stats = { published: 10, delivered: 10, dropped: 0, pending: 0, handlerErrors: 0, lostOnDisconnect: 3 };
     let text = await observability.metrics();
     expect(sample(text, "bus_connected")).toBe(0);
     expect(sample(text, "bus_reconnects_total")).toBe(4);
+    expect(sample(text, "bus_messages_lost_total")).toBe(3);
     source.connection = undefined;
     text = await observability.metrics();
     expect(sample(text, "bus_connected")).toBeUndefined();
