@@ -3,6 +3,7 @@ import { runInNewContext } from "node:vm";
 import { describe, expect, test } from "vitest";
 import type { Agent } from "../src/agent/Agent.js";
 import { describeThrown, loggableError } from "../src/errors/describeThrown.js";
+import { guardLogger } from "../src/logger.js";
 import { recordEvents, scriptedAgent, setup } from "./helpers/orchestrator.js";
 import { trackUnhandled } from "./helpers/noUnhandled.js";
 
@@ -59,6 +60,32 @@ describe("describeThrown and loggableError are total", () => {
     const error = new Error("kept");
     expect(loggableError(error)).toBe(error);
     expect(describeThrown("x".repeat(5_000)).length).toBeLessThanOrEqual(2_000);
+  });
+});
+
+describe("guardLogger: the one guard every component's log line goes through", () => {
+  test("an err field is passed on when readable, replaced by an Error carrying its description otherwise", () => {
+    const lines: Array<{ level: string; fields: Record<string, unknown> }> = [];
+    const at = (level: string) => (fields: object) => void lines.push({ level, fields: fields as Record<string, unknown> });
+    const logger = guardLogger({ debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") });
+    const readable = new Error("readable");
+    logger.error({ agent: "a", err: readable }, "one");
+    logger.warn({ err: "down" }, "two");
+    logger.info({ err: hostileValues()[0]?.value }, "three");
+    logger.debug({ plain: 1 }, "four");
+    expect(lines[0]?.fields["err"]).toBe(readable);
+    expect(lines[0]?.fields["agent"]).toBe("a");
+    expect(lines[1]?.fields["err"]).toMatchObject({ name: "UnreadableError", message: "down" });
+    expect(types.isNativeError(lines[2]?.fields["err"])).toBe(true);
+    expect(lines[3]?.fields).toEqual({ plain: 1 });
+  });
+
+  test("a logger that throws loses its line and nothing else", () => {
+    const boom = (): never => {
+      throw new Error("logger down");
+    };
+    const logger = guardLogger({ debug: boom, info: boom, warn: boom, error: boom });
+    expect(() => logger.error({ err: new Error("x") }, "lost")).not.toThrow();
   });
 });
 

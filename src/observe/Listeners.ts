@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { ConfigError } from "../errors/ConfigError.js";
-import { describeThrown, loggableError } from "../errors/describeThrown.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import type { HttpHandler } from "./HttpReply.js";
 import { ObservabilityError } from "./ObservabilityError.js";
@@ -109,7 +109,7 @@ function listenOn(server: Server, binding: Binding, logger: Logger): Promise<num
     const onListening = () => {
       server.off("error", onError);
       // errors after the bind (a failing connection, say) are logged; a failed bind is only rejected
-      server.on("error", (error) => logger.error({ err: loggableError(error), role }, `the ${role} listener failed: ${describeThrown(error)}`));
+      server.on("error", (error) => logger.error({ err: error, role }, `the ${role} listener failed: ${describeThrown(error)}`));
       const address = server.address();
       resolve(typeof address === "object" && address !== null ? address.port : port);
     };

@@ -1,6 +1,6 @@
 import { Registry } from "prom-client";
 import { ConfigError } from "../errors/ConfigError.js";
-import { describeThrown, loggableError } from "../errors/describeThrown.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import { silentLogger } from "../logger.js";
 import type { Logger } from "../logger.js";
 import { evaluateHealth } from "./Health.js";
@@ -247,12 +247,12 @@ class ObservabilityImpl implements Observability {
     try {
       sendReply(res, reply, head);
     } catch (error) {
-      this.#logger.error({ err: loggableError(error) }, "could not write an observability response");
+      this.#logger.error({ err: error }, "could not write an observability response");
     }
   }
 
   #fail(res: HandlerResponse, error: unknown, endpoint: Endpoint, head: boolean): void {
-    this.#logger.error({ err: loggableError(error), endpoint }, "observability endpoint failed");
+    this.#logger.error({ err: error, endpoint }, "observability endpoint failed");
     this.#send(res, internalError(), head);
   }
 
@@ -269,13 +269,13 @@ class ObservabilityImpl implements Observability {
           return this.registry.metrics().then(
             (text) => metricsReply(text, this.registry.contentType),
             (error: unknown) => {
-              this.#logger.error({ err: loggableError(error), endpoint }, "observability endpoint failed");
+              this.#logger.error({ err: error, endpoint }, "observability endpoint failed");
               return internalError();
             },
           );
       }
     } catch (error) {
-      this.#logger.error({ err: loggableError(error), endpoint }, "observability endpoint failed");
+      this.#logger.error({ err: error, endpoint }, "observability endpoint failed");
       return internalError();
     }
   }

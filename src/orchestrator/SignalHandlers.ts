@@ -1,4 +1,4 @@
-import { describeThrown, loggableError } from "../errors/describeThrown.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import { formatDuration } from "../duration.js";
 import type { Logger } from "../logger.js";
 
@@ -17,6 +17,7 @@ export interface SignalHandlersOptions {
   readonly shutdown: (signal: NodeJS.Signals) => Promise<void>;
   /** `shutdown.timeout` in ms: named in the warning about a repeated signal. */
   readonly timeout: number;
+  /** The orchestrator's guarded logger (`guardLogger`): it never throws. */
   readonly logger: Logger;
   /** @default process */
   readonly source?: SignalSource;
@@ -68,30 +69,19 @@ export class SignalHandlers {
   #receive(signal: NodeJS.Signals): void {
     const { logger, timeout } = this.#options;
     if (this.#first !== undefined) {
-      this.#log(() =>
-        logger.warn(
-          { signal, first: this.#first, timeout },
-          `${signal} received again: shutdown is already in progress, bounded by shutdown.timeout (${formatDuration(timeout)}); ignoring it`,
-        ),
+      logger.warn(
+        { signal, first: this.#first, timeout },
+        `${signal} received again: shutdown is already in progress, bounded by shutdown.timeout (${formatDuration(timeout)}); ignoring it`,
       );
       return;
     }
     this.#first = signal;
-    this.#log(() => logger.info({ signal }, `${signal}: shutting down`));
-    const failed = (error: unknown): void =>
-      this.#log(() => logger.error({ signal, err: loggableError(error) }, `${signal}: shutdown failed: ${describeThrown(error)}`));
+    logger.info({ signal }, `${signal}: shutting down`);
+    const failed = (error: unknown): void => logger.error({ signal, err: error }, `${signal}: shutdown failed: ${describeThrown(error)}`);
     try {
       this.#options.shutdown(signal).catch(failed);
     } catch (error) {
       failed(error);
-    }
-  }
-
-  #log(write: () => void): void {
-    try {
-      write();
-    } catch {
-      // a throwing logger must not turn a signal into an uncaught exception
     }
   }
 }

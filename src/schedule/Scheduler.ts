@@ -1,6 +1,5 @@
 import { MAX_TIMEOUT_MS, systemClock, type Clock } from "../clock.js";
 import { ConfigError } from "../errors/ConfigError.js";
-import { loggableError } from "../errors/describeThrown.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
 import { consoleLogger, type Logger } from "../logger.js";
 import { AgentCounters } from "../stats/AgentCounters.js";
@@ -216,7 +215,7 @@ export class Scheduler {
           this.#arm(entry, now);
         } catch (error) {
           entry.state = "spent";
-          this.#logger.error({ agent: entry.agent, trigger: entry.trigger.name, err: loggableError(error) }, "scheduler: could not arm a trigger; it will not fire");
+          this.#logger.error({ agent: entry.agent, trigger: entry.trigger.name, err: error }, "scheduler: could not arm a trigger; it will not fire");
         }
       }
     } finally {
@@ -357,7 +356,7 @@ export class Scheduler {
       if (series.at === Infinity) {
         entry.state = "spent";
         this.#logger.error(
-          { agent: entry.agent, trigger: trigger.name, err: loggableError(series.error) },
+          { agent: entry.agent, trigger: trigger.name, err: series.error },
           `scheduler: trigger "${trigger.name}" of agent "${entry.agent}" has no next slot; it will not fire`,
         );
         return;
@@ -458,7 +457,7 @@ export class Scheduler {
           this.#process(series, now);
         } catch (error) {
           series.at = Infinity;
-          this.#logger.error({ series: series.describe(), err: loggableError(error) }, "scheduler: a series failed and was stopped");
+          this.#logger.error({ series: series.describe(), err: error }, "scheduler: a series failed and was stopped");
         }
         if (series.heapIndex < 0) continue;
         if (series.at === Infinity || series.triggers.length === 0) this.#retire(series);
@@ -476,7 +475,7 @@ export class Scheduler {
     due.reset();
     series.collect(now, due);
     if (series.error !== undefined) {
-      this.#logger.error({ series: series.describe(), err: loggableError(series.error) }, "scheduler: no further slot can be computed; the series stops");
+      this.#logger.error({ series: series.describe(), err: series.error }, "scheduler: no further slot can be computed; the series stops");
     }
     const once = series instanceof OnceSeries;
     const latest = due.latest;
@@ -526,7 +525,7 @@ export class Scheduler {
       try {
         active = this.#isActive(agent);
       } catch (error) {
-        this.#logger.error({ agent, err: loggableError(error) }, "scheduler: isActive() threw; the slot is skipped");
+        this.#logger.error({ agent, err: error }, "scheduler: isActive() threw; the slot is skipped");
         active = false;
       }
     }
@@ -541,7 +540,7 @@ export class Scheduler {
     try {
       this.#fire(tick);
     } catch (error) {
-      this.#logger.error({ agent, trigger: tick.trigger, key: tick.key, err: loggableError(error) }, "scheduler: fire() threw");
+      this.#logger.error({ agent, trigger: tick.trigger, key: tick.key, err: error }, "scheduler: fire() threw");
     }
   }
 
@@ -549,7 +548,7 @@ export class Scheduler {
     try {
       return this.#counters(agent);
     } catch (error) {
-      this.#logger.error({ agent, err: loggableError(error) }, "scheduler: counters() threw; this slot is not counted");
+      this.#logger.error({ agent, err: error }, "scheduler: counters() threw; this slot is not counted");
       return new AgentCounters();
     }
   }

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import type { Logger } from "../../src/logger.js";
+import { guardLogger, type Logger } from "../../src/logger.js";
 import { SignalHandlers } from "../../src/orchestrator/SignalHandlers.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -163,12 +163,12 @@ describe("SignalHandlers (on an emitter standing in for process)", () => {
     expect([source.listenerCount("SIGTERM"), source.listenerCount("SIGINT")]).toEqual([0, 0]);
   });
 
-  test("a throwing logger or a throwing shutdown never escapes the handler", async () => {
+  test("a throwing logger (as the orchestrator guards it) or a throwing shutdown never escapes the handler", async () => {
     const boom = (): never => {
       throw new Error("logger down");
     };
     const source = new EventEmitter();
-    const handlers = new SignalHandlers({ source, logger: { debug: boom, info: boom, warn: boom, error: boom }, timeout: 1_000, shutdown: () => boom() });
+    const handlers = new SignalHandlers({ source, logger: guardLogger({ debug: boom, info: boom, warn: boom, error: boom }), timeout: 1_000, shutdown: () => boom() });
     handlers.install();
     expect(() => source.emit("SIGTERM", "SIGTERM")).not.toThrow();
     expect(() => source.emit("SIGTERM", "SIGTERM")).not.toThrow();

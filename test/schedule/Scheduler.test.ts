@@ -510,7 +510,8 @@ describe("Scheduler: agents, handles and lifecycle", () => {
     expect(line?.fields).toMatchObject({ agent: "a", trigger: "every:1000", err: expect.objectContaining({ message: "publish failed" }) as unknown });
     expect(line?.fields).not.toHaveProperty("error");
 
-    // isActive() and counters() that throw: the same key, and a thrown non-error becomes a readable Error
+    // isActive() and counters() that throw: the same key, whatever was thrown (the orchestrator's
+    // guarded logger makes the field safe to serialise: test/hostileThrown.test.ts)
     const { logger, entries } = recordingLogger();
     const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
     const scheduler = new Scheduler({
@@ -533,12 +534,9 @@ describe("Scheduler: agents, handles and lifecycle", () => {
       "scheduler: counters() threw; this slot is not counted",
       "scheduler: isActive() threw; the slot is skipped",
     ]);
-    for (const entry of errors) {
-      expect(entry.fields).not.toHaveProperty("error");
-      expect(entry.fields["err"]).toBeInstanceOf(Error);
-    }
+    for (const entry of errors) expect(entry.fields).not.toHaveProperty("error");
     expect((errors[0]?.fields["err"] as Error).message).toBe("no counters");
-    expect((errors[1]?.fields["err"] as Error).message).toBe("down");
+    expect(errors[1]?.fields["err"]).toBe("down");
   });
 
   it("reports the next fire time of an agent across its triggers", async () => {
