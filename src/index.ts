@@ -46,6 +46,7 @@ export type {
   ResolvedTrigger,
   ResolvedTriggerBase,
   ScheduleSpec,
+  TickMessage,
   TriggerOptions,
   TriggerSpec,
 } from "./schedule/ScheduleSpec.js";

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MAX_TOPIC_LENGTH } from "../src/bus/topic.js";
 import { FakeBus } from "../src/testing/FakeBus.js";
 import { ManualClock } from "../src/testing/ManualClock.js";
@@ -157,5 +157,105 @@ describe("FakeBus", () => {
     bus.subscribe("w", () => void got.push("second"), { queue: "g" });
     await bus.deliver("w", 1);
     expect(got).toEqual(["second"]);
+  });
+});
+
+describe("FakeBus.deliver waits for the handlers its message reaches, and only those", () => {
+  const never = (): Promise<never> => new Promise<never>(() => undefined);
+
+  it("a stuck handler of another topic does not hold deliver()", async () => {
+    const bus = new FakeBus();
+    bus.subscribe("stuck", never);
+    await bus.publish("stuck", 1);
+    const seen: unknown[] = [];
+    bus.subscribe("orders.new", async (m) => {
+      await Promise.resolve();
+      seen.push(m.payload);
+    });
+    await bus.deliver("orders.new", 2);
+    expect(seen).toEqual([2]);
+    expect(bus.stats().pending).toBe(0);
+  });
+
+  it("waits for every handler call of its message: plain subscriptions and one member per queue group", async () => {
+    const bus = new FakeBus({ random: () => 0 });
+    const done: string[] = [];
+    const slow = (label: string) => async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+      done.push(label);
+    };
+    bus.subscribe("job.*", slow("wildcard"));
+    bus.subscribe("job.run", slow("member-a"), { queue: "workers" });
+    bus.subscribe("job.run", slow("member-b"), { queue: "workers" });
+    bus.subscribe("job.other", never);
+    await bus.deliver("job.run", 1);
+    expect(done.sort()).toEqual(["member-a", "wildcard"]);
+  });
+
+  it("a copy dropped on the way counts as settled: unsubscribed while queued, or overflowed", async () => {
+    const bus = new FakeBus();
+    let release!: () => void;
+    const sub = bus.subscribe("q", (m) => (m.payload === "first" ? new Promise<void>((resolve) => (release = resolve)) : undefined));
+    await bus.publish("q", "first");
+    await Promise.resolve();
+    const second = bus.deliver("q", "second"); // queued behind the running "first"
+    sub.unsubscribe();
+    await second;
+    release();
+
+    const tiny = new FakeBus();
+    tiny.subscribe("o", never, { maxPending: 1, overflow: "drop-newest" });
+    await tiny.publish("o", "running");
+    await Promise.resolve();
+    await tiny.publish("o", "queued");
+    await tiny.deliver("o", "dropped"); // the queue is full: this copy is dropped at once
+    expect(tiny.stats().dropped).toBe(1);
+  });
+
+  it("does not wait for what its handlers publish in turn; flush() does", async () => {
+    const bus = new FakeBus();
+    let downstream = 0;
+    bus.subscribe("a", async () => {
+      await bus.publish("b", "from a");
+    });
+    bus.subscribe("b", async () => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      downstream++;
+    });
+    await bus.deliver("a", 1);
+    expect(bus.payloads("b")).toEqual(["from a"]);
+    await bus.flush();
+    expect(downstream).toBe(1);
+  });
+
+  it("has every handler error recorded when it resolves, also when a subscription's own onError throws", async () => {
+    const bus = new FakeBus();
+    const failure = new Error("async failure");
+    bus.subscribe("t", () => Promise.reject(failure), {
+      onError: () => {
+        throw new Error("onError itself fails");
+      },
+    });
+    bus.subscribe("t", () => {
+      throw new Error("sync failure");
+    });
+    const consoleError = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    let reports = 0;
+    try {
+      await bus.deliver("t", 1);
+      reports = consoleError.mock.calls.length;
+    } finally {
+      consoleError.mockRestore();
+    }
+    expect(bus.errors.map(String)).toEqual(["Error: sync failure", "Error: async failure"]);
+    expect(reports).toBe(1); // the bus reports the throwing onError once
+  });
+
+  it("resolves at once when nothing matches", async () => {
+    const bus = new FakeBus();
+    bus.subscribe("other", never);
+    await bus.publish("other", 1);
+    await bus.deliver("nobody.listens", 1);
+    expect(bus.payloads("nobody.listens")).toEqual([1]);
   });
 });

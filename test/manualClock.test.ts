@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ManualClock } from "../src/testing/ManualClock.js";
+import { DEFAULT_LOOP_LIMIT, ManualClock } from "../src/testing/ManualClock.js";
+import { ManualClockError } from "../src/testing/ManualClockError.js";
 
 describe("ManualClock", () => {
   test("starts at the given time, as a number or a Date", () => {
@@ -141,5 +142,100 @@ describe("ManualClock under churn", () => {
     expect(fired).toEqual([...keep].sort((a, b) => a - b));
     expect(clock.pending).toBe(0);
     expect(clock.nextTimerAt()).toBeUndefined();
+  });
+});
+
+describe("ManualClock: a timer loop at one instant", () => {
+  test("a timer re-arming itself at 0 ms makes advance() reject with TIMER_LOOP naming it, after loopLimit callbacks", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    let calls = 0;
+    // stops by itself after 50,000 calls, so that without a limit advance() returns (and the test fails) instead of spinning
+    const poll = (): void => {
+      calls++;
+      if (calls < 50_000) clock.setTimeout(poll, 0);
+    };
+    clock.setTimeout(poll, 1_000);
+    const advancing = clock.advance(5_000);
+    await expect(advancing).rejects.toBeInstanceOf(ManualClockError);
+    const error = (await advancing.catch((e: unknown) => e)) as ManualClockError;
+    expect(DEFAULT_LOOP_LIMIT).toBe(10_000);
+    expect(calls).toBe(1 + DEFAULT_LOOP_LIMIT);
+    expect(error.code).toBe("TIMER_LOOP");
+    expect(error.timer).toEqual({ id: 2 + DEFAULT_LOOP_LIMIT, name: "poll", at: Date.UTC(2026, 0, 1, 0, 0, 1) });
+    expect(error.message).toBe(
+      "ManualClock: 10000 timers set with a 0 ms delay fired at 2026-01-01T00:00:01.000Z in one advance without time moving; " +
+        `timer #${2 + DEFAULT_LOOP_LIMIT} (function poll, due at 2026-01-01T00:00:01.000Z) would be next. ` +
+        "A timer that re-arms itself at 0 ms never lets advance() return: give it a delay, or raise `loopLimit` " +
+        "(new ManualClock(start, { loopLimit })) when this many is intended. The timer is left pending.",
+    );
+    // the clock stays at the loop's instant, the looping timer is still pending
+    expect(clock.now()).toBe(Date.UTC(2026, 0, 1, 0, 0, 1));
+    expect(clock.pending).toBe(1);
+  });
+
+  test("an asynchronous re-arm loop is caught too, and loopLimit sets the limit", async () => {
+    const clock = new ManualClock(0, { loopLimit: 50 });
+    let calls = 0;
+    const loop = async (): Promise<void> => {
+      calls++;
+      await Promise.resolve();
+      if (calls < 1_000) clock.setTimeout(() => void loop(), 0);
+    };
+    void loop();
+    await expect(clock.advance(10)).rejects.toMatchObject({ code: "TIMER_LOOP", timer: { name: undefined, at: 0 } });
+    expect(calls).toBe(51);
+  });
+
+  test("the count starts again whenever time moves: a 1 ms interval over a long advance is not limited", async () => {
+    const clock = new ManualClock(0, { loopLimit: 5 });
+    let calls = 0;
+    const tick = (): void => {
+      calls++;
+      clock.setTimeout(tick, 1);
+    };
+    clock.setTimeout(tick, 1);
+    await clock.advance(2_000);
+    expect(calls).toBe(2_000);
+  });
+
+  test("timers set ahead of time for one instant are not counted, only zero-delay timers set during the advance", async () => {
+    const clock = new ManualClock(0, { loopLimit: 5 });
+    let calls = 0;
+    for (let i = 0; i < 100; i++) clock.setTimeout(() => calls++, 10);
+    for (let i = 0; i < 100; i++) clock.setTimeout(() => calls++, 0);
+    // each of the first five sets one zero-delay follower: five zero-delay timers at 10, within the limit
+    for (let i = 0; i < 5; i++) clock.setTimeout(() => void clock.setTimeout(() => calls++, 0), 10);
+    await clock.advance(10);
+    expect(calls).toBe(205);
+  });
+
+  test("a later advance meets the same loop again; a cleared loop lets it finish", async () => {
+    const clock = new ManualClock(0, { loopLimit: 10 });
+    let handle: unknown;
+    const spin = (): void => {
+      handle = clock.setTimeout(spin, 0);
+    };
+    handle = clock.setTimeout(spin, 0);
+    await expect(clock.runDue()).rejects.toMatchObject({ code: "TIMER_LOOP" });
+    await expect(clock.advance(1)).rejects.toMatchObject({ code: "TIMER_LOOP" });
+    clock.clearTimeout(handle);
+    await clock.advance(1);
+    expect(clock.pending).toBe(0);
+    expect(clock.now()).toBe(1);
+  });
+
+  test("refuses a loopLimit that is not a positive integer, naming it", () => {
+    for (const [loopLimit, shown] of [
+      [0, "number 0"],
+      [-1, "number -1"],
+      [1.5, "number 1.5"],
+      [Number.POSITIVE_INFINITY, "number Infinity"],
+      ["10", '"10"'],
+    ] as const) {
+      expect(() => new ManualClock(0, { loopLimit: loopLimit as number })).toThrow(
+        new TypeError(`ManualClock: expected \`loopLimit\` to be a positive integer, got ${shown}`),
+      );
+    }
+    expect(() => new ManualClock(0, null as unknown as object)).toThrow(new TypeError("ManualClock: expected `options` to be an object, got null"));
   });
 });

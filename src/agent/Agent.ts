@@ -87,7 +87,11 @@ export abstract class Agent<Config = unknown> {
   /** Release what `start()` took. Bounded by `stopTimeout`; errors are reported, never crashes. */
   stop(): void | Promise<void> {}
 
-  /** Handle one slot of the agent's triggers. A throw or rejection is a crash. */
+  /**
+   * Handle one slot of the agent's triggers. A throw or rejection is a crash.
+   * `tick.signal` is this run's own signal: aborted past the trigger's `timeout`
+   * and when the incarnation ends.
+   */
   onCron(_tick: CronTick): void | Promise<void> {}
 
   /** On the chief agent: handle an escalation about another agent. */

@@ -3,7 +3,7 @@ import { OrchestratorError } from "./OrchestratorError.js";
 /**
  * Codes of {@link LifecycleError}:
  * - `ALREADY_STARTED`: `start()` called twice;
- * - `SHUT_DOWN`: an operation after `shutdown()`;
+ * - `SHUT_DOWN`: an operation after `shutdown()` (or `tick()` after a `testAgent` harness's `stop()`);
  * - `NOT_STARTED`: an operation that needs a started orchestrator;
  * - `FAIL_STOP`: a critical agent crashed and stopped the orchestrator;
  * - `UNKNOWN_AGENT`: an operator control named an agent that is not registered.

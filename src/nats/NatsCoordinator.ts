@@ -3,7 +3,7 @@ import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { describeValue } from "../bus/describeValue.js";
 import type { TriggerCoordinator } from "../orchestrator/TriggerCoordinator.js";
-import type { CronTick } from "../schedule/ScheduleSpec.js";
+import type { TickMessage } from "../schedule/ScheduleSpec.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import { NatsError } from "./NatsError.js";
 import { encodeSlotKey } from "./slotKey.js";
@@ -70,8 +70,8 @@ export class NatsCoordinator implements TriggerCoordinator {
    *
    * @throws NatsError `CLAIM_FAILED` when JetStream gave no answer (timeout, lost connection, closed coordinator): the slot is not fired here
    */
-  async claim(tick: CronTick): Promise<boolean> {
-    const key = (tick as Partial<CronTick> | null)?.key;
+  async claim(tick: TickMessage): Promise<boolean> {
+    const key = (tick as Partial<TickMessage> | null)?.key;
     if (typeof key !== "string" || key === "") {
       throw new TypeError(`NatsCoordinator.claim: expected a tick with a non-empty \`key\`, got ${describeValue(tick)}`);
     }

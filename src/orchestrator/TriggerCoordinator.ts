@@ -1,4 +1,4 @@
-import type { CronTick } from "../schedule/ScheduleSpec.js";
+import type { TickMessage } from "../schedule/ScheduleSpec.js";
 
 /**
  * Decides which of several orchestrator instances handles a trigger slot, so
@@ -8,10 +8,11 @@ import type { CronTick } from "../schedule/ScheduleSpec.js";
  */
 export interface TriggerCoordinator {
   /**
-   * Claim the slot identified by `tick.key`. Resolves `true` for exactly one
+   * Claim the slot identified by `tick.key` (the message about to be
+   * published on `cron.<agent>`). Resolves `true` for exactly one
    * claimant across the cluster, `false` for every other.
    */
-  claim(tick: CronTick): Promise<boolean>;
+  claim(tick: TickMessage): Promise<boolean>;
   /** Release resources (called by the orchestrator at shutdown). */
   close?(): Promise<void>;
 }

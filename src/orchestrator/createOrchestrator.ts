@@ -20,7 +20,7 @@ import { createObservability, type Observability } from "../observe/Observabilit
 import type { ObservedSource, OrchestratorPhase } from "../observe/ObservedSource.js";
 import { CronRunner } from "../schedule/CronRunner.js";
 import { Scheduler } from "../schedule/Scheduler.js";
-import type { CronTick, ScheduleSpec } from "../schedule/ScheduleSpec.js";
+import type { ScheduleSpec, TickMessage } from "../schedule/ScheduleSpec.js";
 import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
 import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import { describeThrown } from "../errors/describeThrown.js";
@@ -405,6 +405,7 @@ class OrchestratorRuntime implements Orchestrator {
       clock: incarnation.clock,
       counters,
       lookup: (trigger) => this.#scheduler.trigger(agent, trigger),
+      // tick: the CronTick of this run, built by cronTick(); tick.signal is aborted on the trigger's timeout and when the incarnation ends
       run: async (tick) => {
         const started = performance.now();
         try {
@@ -420,10 +421,10 @@ class OrchestratorRuntime implements Orchestrator {
       },
     });
     incarnation.own(() => runner.dispose());
-    incarnation.own(this.bus.subscribe(`cron.${agent}`, (message) => runner.receive(message.payload as CronTick), { queue: agent }));
+    incarnation.own(this.bus.subscribe(`cron.${agent}`, (message) => runner.receive(message.payload as TickMessage), { queue: agent }));
   }
 
-  #fire(tick: CronTick): void {
+  #fire(tick: TickMessage): void {
     const publish = (): void => {
       this.bus.publish(`cron.${tick.agent}`, tick, { source: "orchestrator" }).catch((error: unknown) => {
         this.#logger.warn({ agent: tick.agent, key: tick.key, err: error }, `trigger ${tick.key} could not be published: ${describeThrown(error)}`);

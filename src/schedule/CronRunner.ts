@@ -2,7 +2,8 @@ import { systemClock, type Clock } from "../clock.js";
 import { formatDuration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
-import type { CronTick, ResolvedTrigger } from "./ScheduleSpec.js";
+import { cronTick } from "./cronTick.js";
+import type { CronTick, ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
 import { setDeadline } from "./setDeadline.js";
 
 /** Options of a {@link CronRunner}. */
@@ -14,7 +15,10 @@ export interface CronRunnerOptions {
   clock?: Clock;
   /** The agent's counters: ticks dropped by `overlap` (and ticks reaching a disposed runner, as `agent-down`) are counted here. */
   counters: AgentCounters;
-  /** Runs one tick (calls the agent's `onCron`); `signal` is aborted on timeout and on {@link CronRunner.dispose}. */
+  /**
+   * Runs one tick (calls the agent's `onCron`). `tick` is built by `cronTick()`: its
+   * `signal`, also passed as `signal`, is aborted on timeout and on {@link CronRunner.dispose}.
+   */
   run: (tick: CronTick, signal: AbortSignal) => Promise<void> | void;
   /** The trigger a tick names, for its `overlap` and `timeout`; unknown triggers get `overlap: 'skip'` and no timeout. */
   lookup: (trigger: string) => ResolvedTrigger | undefined;
@@ -34,7 +38,7 @@ interface Run {
 interface Lane {
   readonly name: string;
   readonly running: Set<Run>;
-  queued: CronTick | undefined;
+  queued: TickMessage | undefined;
 }
 
 /**
@@ -54,12 +58,12 @@ interface Lane {
  * ```ts
  * const runner = new CronRunner({
  *   clock, counters,
- *   run: (tick, signal) => agent.onCron(tick),
+ *   run: (tick) => agent.onCron(tick), // tick.signal is the run's signal
  *   lookup: (name) => scheduler.trigger(agentName, name),
  *   onHung: (tick, error) => supervisor.crash(agentName, "hung", error),
  *   onError: (tick, error) => supervisor.crash(agentName, "error", error),
  * });
- * bus.subscribe(`cron.${agentName}`, (message) => runner.receive(message.payload as CronTick));
+ * bus.subscribe(`cron.${agentName}`, (message) => runner.receive(message.payload as TickMessage));
  * // when the incarnation ends:
  * runner.dispose();
  * ```
@@ -98,17 +102,20 @@ export class CronRunner {
     return this.#disposed;
   }
 
-  /** Take one tick: run it now, queue it or drop it, by its trigger's `overlap` policy. */
-  receive(tick: CronTick): void {
+  /**
+   * Take one tick message: run it now, queue it or drop it, by its trigger's
+   * `overlap` policy. Each run gets its own {@link CronTick}, with its own signal.
+   */
+  receive(message: TickMessage): void {
     if (this.#disposed) {
       this.#counters.triggersSkipped["agent-down"]++;
       return;
     }
-    const trigger = this.#find(tick.trigger);
-    let lane = this.#lanes.get(tick.trigger);
+    const trigger = this.#find(message.trigger);
+    let lane = this.#lanes.get(message.trigger);
     if (lane === undefined) {
-      lane = { name: tick.trigger, running: new Set(), queued: undefined };
-      this.#lanes.set(tick.trigger, lane);
+      lane = { name: message.trigger, running: new Set(), queued: undefined };
+      this.#lanes.set(message.trigger, lane);
     }
     if (lane.running.size > 0) {
       const overlap = trigger?.overlap ?? "skip";
@@ -118,11 +125,11 @@ export class CronRunner {
       }
       if (overlap === "queue") {
         if (lane.queued !== undefined) this.#counters.triggersSkipped.overlap++;
-        lane.queued = tick;
+        lane.queued = message;
         return;
       }
     }
-    this.#start(lane, tick, trigger);
+    this.#start(lane, message, trigger);
   }
 
   /**
@@ -141,7 +148,7 @@ export class CronRunner {
       lane.running.clear();
       for (const run of runs) {
         run.cancelTimeout?.();
-        run.controller.abort(new DOMException("The agent's incarnation ended", "AbortError"));
+        run.controller.abort(incarnationEnded());
       }
     }
   }
@@ -154,14 +161,16 @@ export class CronRunner {
     }
   }
 
-  #start(lane: Lane, tick: CronTick, trigger: ResolvedTrigger | undefined): void {
-    const run: Run = { tick, controller: new AbortController(), cancelTimeout: undefined };
+  #start(lane: Lane, message: TickMessage, trigger: ResolvedTrigger | undefined): void {
+    const controller = new AbortController();
+    const run: Run = { tick: cronTick(message, controller.signal), controller, cancelTimeout: undefined };
+    const tick = run.tick;
     lane.running.add(run);
     const timeout = trigger?.timeout;
     if (timeout !== undefined) run.cancelTimeout = setDeadline(this.#clock, timeout, () => this.#timedOut(lane, run, timeout));
     let result: Promise<void> | void;
     try {
-      result = this.#run(tick, run.controller.signal);
+      result = this.#run(tick, controller.signal);
     } catch (error) {
       // Reported asynchronously, as a rejection would be.
       queueMicrotask(() => this.#settled(lane, run, true, error));
@@ -216,4 +225,13 @@ export class CronRunner {
     lane.queued = undefined;
     this.#start(lane, queued, this.#find(queued.trigger));
   }
+}
+
+/**
+ * The reason a run's signal is aborted with when its incarnation ends (a stop,
+ * a crash): an `AbortError`, as `AbortSignal.abort()` gives. The testing kit's
+ * harness aborts its ticks' signals with the same reason when it stops.
+ */
+export function incarnationEnded(): DOMException {
+  return new DOMException("The agent's incarnation ended", "AbortError");
 }

@@ -64,8 +64,12 @@ export type ResolvedTrigger =
   | (ResolvedTriggerBase & { readonly kind: "delay"; readonly delay: number })
   | (ResolvedTriggerBase & { readonly kind: "every"; readonly every: number });
 
-/** What `onCron` receives for each slot. */
-export interface CronTick {
+/**
+ * One tick as it travels: the payload published on `cron.<agent>` for each
+ * slot. Plain data (it crosses a networked bus as JSON), so it carries no
+ * signal; the agent's `onCron` receives it as a {@link CronTick}.
+ */
+export interface TickMessage {
   /** The agent the tick is for. */
   readonly agent: string;
   /** The trigger's name. */
@@ -76,4 +80,19 @@ export interface CronTick {
   readonly firedAt: number;
   /** `<agent>:<trigger>:<scheduledAt ISO>`: unique per agent, trigger and slot, for de-duplication. */
   readonly key: string;
+}
+
+/**
+ * What `onCron` receives for each slot: the {@link TickMessage}'s fields and
+ * the run's `signal`. Built by one function for the orchestrator and for the
+ * testing kit's `testAgent().tick()`.
+ */
+export interface CronTick extends TickMessage {
+  /**
+   * Aborted when this run must end: past its trigger's `timeout` (the reason
+   * is an `AGENT_HUNG` `AgentError`) or when the agent's incarnation ends.
+   * Not enumerable: `JSON.stringify`, log lines and deep equality see the
+   * message fields only (and `{ ...tick }` leaves it out).
+   */
+  readonly signal: AbortSignal;
 }

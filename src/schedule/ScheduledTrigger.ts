@@ -1,3 +1,4 @@
+import { tickKeyPrefix } from "./cronTick.js";
 import type { ResolvedTrigger } from "./ScheduleSpec.js";
 import type { Series } from "./Series.js";
 
@@ -27,7 +28,7 @@ export class ScheduledTrigger {
   constructor(agent: string, trigger: ResolvedTrigger, seriesKey: string) {
     this.agent = agent;
     this.trigger = trigger;
-    this.keyPrefix = `${agent}:${trigger.name}:`;
+    this.keyPrefix = tickKeyPrefix(agent, trigger.name);
     this.seriesKey = seriesKey;
   }
 }

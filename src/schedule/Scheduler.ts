@@ -12,7 +12,7 @@ import { DueSlots } from "./DueSlots.js";
 import { EverySeries } from "./EverySeries.js";
 import { OnceSeries } from "./OnceSeries.js";
 import { ScheduledTrigger } from "./ScheduledTrigger.js";
-import type { CronTick, ResolvedTrigger } from "./ScheduleSpec.js";
+import type { ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
 import type { Series } from "./Series.js";
 import { TimerHeap } from "./TimerHeap.js";
 import { TimeZone } from "./TimeZone.js";
@@ -48,8 +48,8 @@ export interface SchedulerOptions {
    * @default every agent is active
    */
   isActive?: (agent: string) => boolean;
-  /** Called synchronously with each tick to deliver; errors it throws are logged. */
-  fire: (tick: CronTick) => void;
+  /** Called synchronously with each tick to deliver (the message published on `cron.<agent>`); errors it throws are logged. */
+  fire: (tick: TickMessage) => void;
   /**
    * Longest single wait of the timer, in ms: far slots are reached in steps, so
    * a wall-clock jump or a suspended machine is noticed within this time.
@@ -102,7 +102,7 @@ export class Scheduler {
   readonly #counters: (agent: string) => AgentCounters;
   readonly #lateness: HistogramData | undefined;
   readonly #isActive: ((agent: string) => boolean) | undefined;
-  readonly #fire: (tick: CronTick) => void;
+  readonly #fire: (tick: TickMessage) => void;
   readonly #maxWait: number;
   readonly #defaultZone: string;
 
@@ -534,7 +534,8 @@ export class Scheduler {
       return;
     }
     const firedAt = this.#clock.now();
-    const tick: CronTick = { agent, trigger: entry.trigger.name, scheduledAt, firedAt, key: entry.keyPrefix + iso };
+    // entry.keyPrefix is tickKeyPrefix(agent, trigger): the key is tickKey() without a Date per trigger
+    const tick: TickMessage = { agent, trigger: entry.trigger.name, scheduledAt, firedAt, key: entry.keyPrefix + iso };
     counters.triggersFired++;
     this.#lateness?.observe((firedAt - scheduledAt) / 1_000);
     try {

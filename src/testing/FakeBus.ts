@@ -29,6 +29,20 @@ export interface FakeBusOptions {
   random?: () => number;
 }
 
+/** One `deliver()` waiting for the handler calls of its message. */
+interface Delivery {
+  /** Handler calls (or dropped copies) still to come. */
+  remaining: number;
+  resolve(): void;
+}
+
+/** What the bus needs to know of a subscription to count the handler calls a message gets. */
+interface Watched {
+  readonly pattern: string;
+  readonly queue: string | undefined;
+  readonly handle: BusSubscription;
+}
+
 /**
  * A {@link Bus} for unit tests: the in-process bus's exact semantics, plus a
  * record of everything published and every handler error.
@@ -36,10 +50,11 @@ export interface FakeBusOptions {
  * - {@link FakeBus.published} lists every accepted message in order;
  *   {@link FakeBus.messages} and {@link FakeBus.payloads} filter it by topic
  *   or pattern.
- * - {@link FakeBus.deliver} publishes and waits until every matching handler
- *   has run; it does not reject for handler errors, which land in
- *   {@link FakeBus.errors} (they are also passed to the subscription's own
- *   `onError`, when it has one).
+ * - {@link FakeBus.deliver} publishes and waits until every handler the
+ *   message reaches has settled (or its copy was dropped); handlers of other
+ *   topics are not waited for. It does not reject for handler errors, which
+ *   land in {@link FakeBus.errors} (they are also passed to the
+ *   subscription's own `onError`, when it has one).
  * - Time comes from the injected clock: a `ManualClock` by default, so request
  *   timeouts fire on `clock.advance()`.
  *
@@ -64,11 +79,21 @@ export class FakeBus<Topics extends object = TopicMap> implements Bus<Topics> {
    */
   readonly clock: Clock;
   readonly #inner: InProcessBus<Topics>;
+  /** The subscriptions made through this bus (inactive ones are pruned as met). */
+  readonly #subscriptions = new Set<Watched>();
+  /** Messages of `deliver()` calls whose handler calls are not all settled. */
+  readonly #deliveries = new Map<Message, Delivery>();
+  /** The delivery the publish under way belongs to, set for the duration of `deliver()`'s publish call. */
+  #capturing: Delivery | undefined = undefined;
 
   constructor(options: FakeBusOptions = {}) {
     this.clock = options.clock ?? new ManualClock();
-    this.#inner = new InProcessBus<Topics>({ clock: this.clock, ...(options.random === undefined ? {} : { random: options.random }) });
-    tapInProcessBus(this.#inner, { accepted: (message) => this.published.push(message) });
+    this.#inner = new InProcessBus<Topics>({
+      clock: this.clock,
+      ...(options.random === undefined ? {} : { random: options.random }),
+      onDrop: (message) => this.#settled(message),
+    });
+    tapInProcessBus(this.#inner, { accepted: (message) => this.#accepted(message) });
   }
 
   publish<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: PublishOptions): Promise<void> {
@@ -76,14 +101,30 @@ export class FakeBus<Topics extends object = TopicMap> implements Bus<Topics> {
   }
 
   /**
-   * Publish, then wait until every handler matching it (and every message
-   * published before it) has been handled. Rejects only when the publish is
-   * refused (a malformed topic, a closed bus, a full queue with
-   * `overflow: 'error'`), never for a handler error: those are in {@link FakeBus.errors}.
+   * Publish, then wait until every handler call this message gets has settled:
+   * one per matching subscription, one per matching queue group (a copy
+   * dropped on the way, by overflow, unsubscribe or close, counts as settled).
+   * A subscription works through its queue in order, so messages queued for it
+   * earlier are handled first. Nothing else is waited for: handlers of other
+   * topics, or of what the handlers publish in turn (`flush()` waits for
+   * those). Rejects only when the publish is refused (a malformed topic, a
+   * closed bus, a full queue with `overflow: 'error'`), never for a handler
+   * error: those are in {@link FakeBus.errors} by the time it resolves.
    */
   async deliver<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: PublishOptions): Promise<void> {
-    await this.#inner.publish(topic, payload, options);
-    await this.#inner.flush();
+    let resolve!: () => void;
+    const done = new Promise<void>((settle) => (resolve = settle));
+    const delivery: Delivery = { remaining: -1, resolve };
+    this.#capturing = delivery;
+    let published: Promise<void>;
+    try {
+      published = this.#inner.publish(topic, payload, options);
+    } finally {
+      this.#capturing = undefined;
+    }
+    await published;
+    // remaining stays -1 only if the bus accepted nothing (it always reports what it accepts)
+    if (delivery.remaining !== -1) await done;
   }
 
   subscribe<Pattern extends string>(
@@ -92,13 +133,34 @@ export class FakeBus<Topics extends object = TopicMap> implements Bus<Topics> {
     options: SubscribeOptions = {},
   ): BusSubscription {
     const own = options.onError;
-    return this.#inner.subscribe(pattern, handler, {
+    const deliveries = this.#deliveries;
+    const watched = (message: Message<PayloadOf<Topics, Pattern>>): unknown => {
+      if (deliveries.size === 0 || !deliveries.has(message)) return handler(message);
+      // a throw propagates to the bus, whose call of onError below settles it
+      const result = handler(message);
+      if (!isThenable(result)) {
+        this.#settled(message);
+        return result;
+      }
+      // a rejection goes on to the bus too, and onError settles it after recording the error
+      return Promise.resolve(result).then((value) => {
+        this.#settled(message);
+        return value;
+      });
+    };
+    const handle = this.#inner.subscribe(pattern, watched, {
       ...options,
       onError: (error, message) => {
         this.errors.push(error);
-        own?.(error, message);
+        try {
+          own?.(error, message);
+        } finally {
+          this.#settled(message);
+        }
       },
     });
+    this.#subscriptions.add({ pattern, queue: options.queue, handle });
+    return handle;
   }
 
   request<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: RequestOptions): Promise<unknown> {
@@ -143,9 +205,56 @@ export class FakeBus<Topics extends object = TopicMap> implements Bus<Topics> {
     return this.#inner.subscriberCount(topic);
   }
 
+  #accepted(message: Message): void {
+    this.published.push(message);
+    const delivery = this.#capturing;
+    if (delivery === undefined) return;
+    this.#capturing = undefined;
+    // Counted before the bus queues the message, so a copy dropped on the way (overflow) is seen.
+    delivery.remaining = this.#callsFor(message.topic);
+    if (delivery.remaining === 0) delivery.resolve();
+    else this.#deliveries.set(message, delivery);
+  }
+
+  /** The handler calls a message on `topic` gets: one per plain subscription, one per queue group. */
+  #callsFor(topic: string): number {
+    let calls = 0;
+    const groups = new Set<string>();
+    for (const sub of this.#subscriptions) {
+      if (!sub.handle.active) {
+        this.#subscriptions.delete(sub);
+        continue;
+      }
+      if (!topicMatches(sub.pattern, topic)) continue;
+      if (sub.queue === undefined) calls++;
+      else groups.add(sub.queue);
+    }
+    return calls + groups.size;
+  }
+
+  /** One handler call of `message` settled, or one copy of it was dropped. */
+  #settled(message: Message): void {
+    const delivery = this.#deliveries.get(message);
+    if (delivery === undefined) return;
+    delivery.remaining--;
+    if (delivery.remaining > 0) return;
+    this.#deliveries.delete(message);
+    delivery.resolve();
+  }
+
   /** Forget the recorded messages and errors (subscriptions stay). */
   clear(): void {
     this.published.length = 0;
     this.errors.length = 0;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if (typeof value === "object" ? value === null : typeof value !== "function") return false;
+  try {
+    return typeof (value as { then?: unknown }).then === "function";
+  } catch {
+    // a `then` getter that throws: let Promise.resolve() turn it into a rejection, as the bus would
+    return true;
   }
 }

@@ -1,8 +1,31 @@
+import { describeValue } from "../bus/describeValue.js";
 import type { Clock } from "../clock.js";
+import { ManualClockError } from "./ManualClockError.js";
+
+/** The default {@link ManualClockOptions.loopLimit}. */
+export const DEFAULT_LOOP_LIMIT = 10_000;
+
+/** Options of a {@link ManualClock}. */
+export interface ManualClockOptions {
+  /**
+   * Most zero-delay timers one `advance()` (or `advanceTo()`, `runDue()`) fires
+   * at one instant, counting only timers set during that advance: one more
+   * rejects the advance with a {@link ManualClockError} `TIMER_LOOP` naming the
+   * timer. Timers set ahead of time for the same instant are never counted,
+   * and the count starts again whenever time moves, so long advances over
+   * short periods (a 1 ms interval for a day) are not limited.
+   * @default 10000
+   */
+  loopLimit?: number;
+}
 
 interface ManualTimer {
   readonly id: number;
   readonly at: number;
+  /** Set with a zero delay (due the instant it was set). */
+  readonly zero: boolean;
+  /** The advance it was set during (0: outside any advance). */
+  readonly epoch: number;
   /** Emptied when cleared, so a cleared timer holds nothing its callback referenced. */
   fn: (() => void) | undefined;
 }
@@ -12,6 +35,10 @@ interface ManualTimer {
  * order (ties in the order they were set) during {@link ManualClock.advance} or
  * {@link ManualClock.advanceTo}, with pending promises settled between timers,
  * so a timer set by a timer within the advanced span fires too.
+ *
+ * A timer that keeps re-arming itself at 0 ms would never let an advance end:
+ * past {@link ManualClockOptions.loopLimit} such timers at one instant, the
+ * advance rejects with a {@link ManualClockError} `TIMER_LOOP` naming it.
  *
  * @example
  * ```ts
@@ -28,11 +55,25 @@ export class ManualClock implements Clock {
   #heap: ManualTimer[] = [];
   /** Timers set and neither fired nor cleared, by id. */
   readonly #live = new Map<number, ManualTimer>();
+  readonly #loopLimit: number;
+  /** Advances begun so far; each gets its number. */
+  #epochs = 0;
+  /** The advance under way (0: none). */
+  #advancing = 0;
 
-  /** @param start the initial time (ms since the epoch or a Date); default 0. */
-  constructor(start: number | Date = 0) {
+  /**
+   * @param start the initial time (ms since the epoch or a Date); default 0.
+   * @param options see {@link ManualClockOptions}
+   */
+  constructor(start: number | Date = 0, options: ManualClockOptions = {}) {
     this.#now = typeof start === "number" ? start : start.getTime();
     if (!Number.isFinite(this.#now)) throw new TypeError(`ManualClock: expected \`start\` to be a finite time, got ${String(start)}`);
+    if (typeof options !== "object" || options === null) throw new TypeError(`ManualClock: expected \`options\` to be an object, got ${describeValue(options)}`);
+    const loopLimit = options.loopLimit ?? DEFAULT_LOOP_LIMIT;
+    if (!Number.isSafeInteger(loopLimit) || loopLimit < 1) {
+      throw new TypeError(`ManualClock: expected \`loopLimit\` to be a positive integer, got ${describeValue(loopLimit)}`);
+    }
+    this.#loopLimit = loopLimit;
   }
 
   /** The current fake time in ms since the epoch. */
@@ -43,7 +84,7 @@ export class ManualClock implements Clock {
   /** Schedule `fn` at `now() + ms` (negative or NaN delays count as 0). */
   setTimeout(fn: () => void, ms: number): unknown {
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    const timer: ManualTimer = { id: ++this.#seq, at: this.#now + delay, fn };
+    const timer: ManualTimer = { id: ++this.#seq, at: this.#now + delay, zero: delay === 0, epoch: this.#advancing, fn };
     this.#push(timer);
     this.#live.set(timer.id, timer);
     return timer.id;
@@ -80,25 +121,44 @@ export class ManualClock implements Clock {
     await this.advanceTo(this.#now + ms);
   }
 
-  /** Move time forward to `time`, firing due timers as {@link ManualClock.advance} does. */
+  /**
+   * Move time forward to `time`, firing due timers as {@link ManualClock.advance} does.
+   *
+   * @throws ManualClockError `TIMER_LOOP` when more zero-delay timers than `loopLimit` fire at one instant (the clock stays at that instant)
+   */
   async advanceTo(time: number | Date): Promise<void> {
     const target = typeof time === "number" ? time : time.getTime();
     if (!Number.isFinite(target)) throw new TypeError(`ManualClock.advanceTo: expected a finite time, got ${String(time)}`);
-    await settle();
-    for (;;) {
-      this.#dropCancelledTop();
-      const next = this.#heap[0];
-      if (next === undefined || next.at > target) break;
-      this.#pop();
-      this.#live.delete(next.id);
-      if (next.at > this.#now) this.#now = next.at;
-      const fn = next.fn;
-      next.fn = undefined;
-      fn?.();
+    const epoch = ++this.#epochs;
+    const outer = this.#advancing;
+    this.#advancing = epoch;
+    try {
       await settle();
+      let instant = this.#now;
+      let looped = 0;
+      for (;;) {
+        this.#dropCancelledTop();
+        const next = this.#heap[0];
+        if (next === undefined || next.at > target) break;
+        const at = Math.max(next.at, this.#now);
+        if (at !== instant) {
+          instant = at;
+          looped = 0;
+        }
+        if (next.zero && next.epoch === epoch && ++looped > this.#loopLimit) throw this.#loopError(next, at);
+        this.#pop();
+        this.#live.delete(next.id);
+        this.#now = at;
+        const fn = next.fn;
+        next.fn = undefined;
+        fn?.();
+        await settle();
+      }
+      if (target > this.#now) this.#now = target;
+      await settle();
+    } finally {
+      this.#advancing = outer;
     }
-    if (target > this.#now) this.#now = target;
-    await settle();
   }
 
   /** Run every timer due now (after a {@link ManualClock.jump}, say) without moving time. */
@@ -115,6 +175,19 @@ export class ManualClock implements Clock {
   jump(ms: number): void {
     if (!Number.isFinite(ms)) throw new TypeError(`ManualClock.jump: expected \`ms\` to be a finite number, got ${String(ms)}`);
     this.#now += ms;
+  }
+
+  #loopError(timer: ManualTimer, at: number): ManualClockError {
+    const name = timer.fn?.name || undefined;
+    const when = formatInstant(at);
+    return new ManualClockError(
+      "TIMER_LOOP",
+      `ManualClock: ${this.#loopLimit} timers set with a 0 ms delay fired at ${when} in one advance without time moving; ` +
+        `timer #${timer.id} (${name === undefined ? "an anonymous function" : `function ${name}`}, due at ${formatInstant(timer.at)}) would be next. ` +
+        `A timer that re-arms itself at 0 ms never lets advance() return: give it a delay, or raise \`loopLimit\` ` +
+        `(new ManualClock(start, { loopLimit })) when this many is intended. The timer is left pending.`,
+      { id: timer.id, name, at: timer.at },
+    );
   }
 
   #push(timer: ManualTimer): void {
@@ -162,6 +235,12 @@ export class ManualClock implements Clock {
     const live = [...this.#live.values()].sort((a, b) => (before(a, b) ? -1 : 1));
     this.#heap = live; // a sorted array is a valid min-heap
   }
+}
+
+/** An instant as ISO 8601 when it is a valid date, else as ms. */
+function formatInstant(at: number): string {
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) ? `${at} ms` : date.toISOString();
 }
 
 function before(a: ManualTimer, b: ManualTimer): boolean {

@@ -1,6 +1,9 @@
 // The testing kit, `@acme/agent-orchestrator/testing`. This file only re-exports.
 
-export { ManualClock } from "./ManualClock.js";
+export { DEFAULT_LOOP_LIMIT, ManualClock } from "./ManualClock.js";
+export type { ManualClockOptions } from "./ManualClock.js";
+export { ManualClockError } from "./ManualClockError.js";
+export type { ManualClockErrorCode, ManualClockTimerInfo } from "./ManualClockError.js";
 export { FakeBus } from "./FakeBus.js";
 export type { FakeBusOptions } from "./FakeBus.js";
 export { busContract, BUS_CONTRACT_CASES } from "./busContract.js";

@@ -9,7 +9,7 @@ import type { NatsCoordinator } from "../../src/nats/NatsCoordinator.js";
 import type { NatsCoordinatorOptions } from "../../src/nats/NatsCoordinatorOptions.js";
 import { NatsError } from "../../src/nats/NatsError.js";
 import { encodeSlotKey } from "../../src/nats/slotKey.js";
-import type { CronTick } from "../../src/schedule/ScheduleSpec.js";
+import type { CronTick, TickMessage } from "../../src/schedule/ScheduleSpec.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 import { uniqueToken, useNatsServer } from "./helpers/natsServer.js";
 import { eventually } from "./helpers/processes.js";
@@ -50,7 +50,7 @@ function freshBucket(): string {
   return bucket;
 }
 
-function tick(key: string, scheduledAt = Date.UTC(2026, 0, 5, 9, 30)): CronTick {
+function tick(key: string, scheduledAt = Date.UTC(2026, 0, 5, 9, 30)): TickMessage {
   return { agent: key.split(":")[0] ?? "a", trigger: "every:1s", scheduledAt, firedAt: scheduledAt + 1, key };
 }
 
@@ -121,7 +121,7 @@ describe("NatsCoordinator.claim", () => {
   it("refuses a tick without a key, and claims after close() with CLAIM_FAILED", async () => {
     const bucket = freshBucket();
     const coordinator = await coordinatorOn(bucket);
-    await expect(coordinator.claim({} as CronTick)).rejects.toThrow(/expected a tick with a non-empty `key`/);
+    await expect(coordinator.claim({} as TickMessage)).rejects.toThrow(/expected a tick with a non-empty `key`/);
     await coordinator.close();
     await coordinator.close();
     await expect(coordinator.claim(tick("x:y:z"))).rejects.toSatisfy((error: unknown) => error instanceof NatsError && error.code === "CLAIM_FAILED");

@@ -5,7 +5,7 @@ import { createNatsBus } from "../../src/nats/createNatsBus.js";
 import { createNatsCoordinator } from "../../src/nats/createNatsCoordinator.js";
 import type { NatsBus } from "../../src/nats/NatsBus.js";
 import { NatsError } from "../../src/nats/NatsError.js";
-import type { CronTick } from "../../src/schedule/ScheduleSpec.js";
+import type { TickMessage } from "../../src/schedule/ScheduleSpec.js";
 import { startNatsServer } from "./helpers/natsServer.js";
 import type { NatsServerProcess } from "./helpers/natsServer.js";
 import { eventually, withTimeout } from "./helpers/processes.js";
@@ -19,7 +19,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function tick(key: string): CronTick {
+function tick(key: string): TickMessage {
   return { agent: "report", trigger: "every:1s", scheduledAt: 1_767_225_600_000, firedAt: 1_767_225_600_001, key };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AgentError } from "../../src/errors/AgentError.js";
 import { CronRunner } from "../../src/schedule/CronRunner.js";
-import type { CronTick, ResolvedTrigger } from "../../src/schedule/ScheduleSpec.js";
+import type { CronTick, ResolvedTrigger, TickMessage } from "../../src/schedule/ScheduleSpec.js";
 import { AgentCounters } from "../../src/stats/AgentCounters.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 import { cron } from "./harness.js";
@@ -49,7 +49,7 @@ function setup(triggers: ResolvedTrigger[] = []) {
     onError: (tick, error) => errors.push({ tick, error }),
   });
   let slot = 0;
-  const tick = (trigger: string): CronTick => {
+  const tick = (trigger: string): TickMessage => {
     const scheduledAt = clock.now() + slot++;
     return { agent: "job", trigger, scheduledAt, firedAt: scheduledAt, key: `job:${trigger}:${new Date(scheduledAt).toISOString()}` };
   };

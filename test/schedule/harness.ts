@@ -1,7 +1,7 @@
 import type { Clock } from "../../src/clock.js";
 import type { Logger } from "../../src/logger.js";
 import { Scheduler, type SchedulerOptions } from "../../src/schedule/Scheduler.js";
-import type { CronTick, MisfirePolicy, OverlapPolicy, ResolvedTrigger } from "../../src/schedule/ScheduleSpec.js";
+import type { MisfirePolicy, OverlapPolicy, ResolvedTrigger, TickMessage } from "../../src/schedule/ScheduleSpec.js";
 import { AgentCounters } from "../../src/stats/AgentCounters.js";
 import { DURATION_BUCKETS, HistogramData } from "../../src/stats/HistogramData.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
@@ -71,7 +71,7 @@ export function recordingLogger(): { logger: Logger; entries: LogEntry[] } {
 export interface Harness {
   readonly clock: ManualClock;
   readonly scheduler: Scheduler;
-  readonly ticks: CronTick[];
+  readonly ticks: TickMessage[];
   readonly lateness: HistogramData;
   readonly logs: LogEntry[];
   /** The counters of an agent (created on first use). */
@@ -85,10 +85,10 @@ export interface Harness {
 /** Build a {@link Harness}; `clock` may wrap the harness's manual clock. */
 export function harness(
   start: number | string,
-  options: { timezone?: string; wrap?: (clock: ManualClock) => Clock; fire?: (tick: CronTick) => void } & Partial<Pick<SchedulerOptions, "maxWait">> = {},
+  options: { timezone?: string; wrap?: (clock: ManualClock) => Clock; fire?: (tick: TickMessage) => void } & Partial<Pick<SchedulerOptions, "maxWait">> = {},
 ): Harness {
   const clock = new ManualClock(typeof start === "number" ? start : Date.parse(start));
-  const ticks: CronTick[] = [];
+  const ticks: TickMessage[] = [];
   const counters = new Map<string, AgentCounters>();
   const lateness = new HistogramData(DURATION_BUCKETS);
   const down = new Set<string>();
