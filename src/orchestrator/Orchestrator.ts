@@ -70,11 +70,21 @@ export interface Orchestrator {
   agents(): AgentStatus[];
   /** One agent's status. */
   agent(name: string): AgentStatus | undefined;
-  /** Operator: re-arm a disabled agent (clears its crash window, streak and back-off) and start it now. */
+  /**
+   * Operator: re-arm a disabled agent (clears its crash window, streak and back-off) and start it now.
+   * Before `start()` has reached the agent, it starts once, in its turn (even if the config disables it).
+   * Throws `NOT_STARTED` before `start()`, `SHUT_DOWN` once shutdown has begun, `UNKNOWN_AGENT`.
+   */
   enable(name: string): void;
-  /** Operator: stop the agent and start a fresh incarnation now. */
+  /**
+   * Operator: stop the agent and start a fresh incarnation now. Before `start()` has reached the agent,
+   * the same as `enable()`: it starts once, in its turn, and no restart is counted.
+   */
   restart(name: string): void;
-  /** Operator: stop the agent and keep it down until `enable()`. */
+  /**
+   * Operator: stop the agent and keep it down until `enable()`. Before `start()` has reached the agent,
+   * its pending start is cancelled: `start()` skips it.
+   */
   disable(name: string): void;
   /** Add triggers for an agent at run time; the handle's `cancel()` removes them. */
   schedule(name: string, spec: ScheduleSpec): ScheduleHandle;

@@ -37,6 +37,8 @@ import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 export const LOOP_INTERVAL_MS = 5_000;
 /** Topic escalations are published on. */
 export const ESCALATION_TOPIC = "orchestrator.escalation";
+type OperatorAction = "enable" | "disable" | "restart";
+
 const EVENT_NAMES: readonly OrchestratorEventName[] = ["agent:state", "agent:crash", "agent:restart", "agent:disabled", "agent:stop-timeout", "escalation", "shutdown"];
 const METRICS_KEYS = ["registry", "prefix", "defaultMetrics"];
 const OPTION_KEYS = new Set(["agents", "config", "bus", "clock", "logger", "random", "metrics", "keepAlive", "handleSignals", "coordinator"]);
@@ -69,6 +71,8 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #registrations: NormalizedRegistration[];
   readonly #supervisors = new Map<string, AgentSupervisor>();
   readonly #order: string[] = [];
+  /** Operator actions on agents whose module `start()` had not loaded yet. */
+  readonly #actionsAwaitingModules: Array<{ name: string; action: OperatorAction }> = [];
   readonly #events = new EventEmitter();
   readonly #scheduler: Scheduler;
   readonly #lateness = new HistogramData(DURATION_BUCKETS);
@@ -193,12 +197,8 @@ class OrchestratorRuntime implements Orchestrator {
 
     for (const name of this.#order) {
       if (this.#phase !== "starting") break;
-      const supervisor = this.#supervisor(name);
-      if (this.#config.agents[name]?.enabled === false) {
-        supervisor.markDisabled();
-        continue;
-      }
-      await supervisor.launch();
+      // an operator's enable(), restart() or disable() since start() began applies to this pending start
+      await this.#supervisor(name).startInTurn(this.#config.agents[name]?.enabled !== false);
     }
     if (this.#failure !== undefined) {
       await this.#stopping;
@@ -286,18 +286,15 @@ class OrchestratorRuntime implements Orchestrator {
   }
 
   enable(name: string): void {
-    const supervisor = this.#operable(name, "enable");
-    this.#operate(name, "enable", () => supervisor.enable());
+    this.#act(name, "enable");
   }
 
   restart(name: string): void {
-    const supervisor = this.#operable(name, "restart");
-    this.#operate(name, "restart", () => supervisor.restart());
+    this.#act(name, "restart");
   }
 
   disable(name: string): void {
-    const supervisor = this.#operable(name, "disable");
-    this.#operate(name, "disable", () => supervisor.disable());
+    this.#act(name, "disable");
   }
 
   schedule(name: string, spec: ScheduleSpec): { cancel(): void } {
@@ -369,6 +366,9 @@ class OrchestratorRuntime implements Orchestrator {
       if (Object.hasOwn(this.#config.schedule, name)) this.#checkCronHandler(name, agentClass, `schedule.${name}`);
       this.#addSupervisor(name, agentClass, undefined);
     }
+    // operator actions taken while the modules loaded, in the order they were taken
+    const actions = this.#actionsAwaitingModules.splice(0);
+    if (!this.#isStopping()) for (const { name, action } of actions) this.#act(name, action);
   }
 
   #supervisor(name: string): AgentSupervisor {
@@ -381,17 +381,25 @@ class OrchestratorRuntime implements Orchestrator {
     return this.#supervisor(name).status(this.#scheduler.nextFireAt(name));
   }
 
-  #operable(name: string, action: string): AgentSupervisor {
+  /**
+   * An operator action. Refused after shutdown and before `start()`; for an
+   * agent whose module `start()` is still loading, kept and applied once it has
+   * loaded (to its pending start, see {@link AgentSupervisor.startInTurn}).
+   */
+  #act(name: string, action: OperatorAction): void {
     if (this.#isStopping()) throw new LifecycleError("SHUT_DOWN", `${action}("${name}") after shutdown`);
     if (this.#phase === "idle") throw new LifecycleError("NOT_STARTED", `${action}("${name}") before start()`);
     const supervisor = this.#supervisors.get(name);
-    if (supervisor === undefined) throw new LifecycleError("UNKNOWN_AGENT", `${action}(): no agent named "${name}"; known agents: ${this.#order.join(", ") || "(none)"}`);
-    return supervisor;
-  }
-
-  #operate(name: string, action: string, fn: () => Promise<void>): void {
+    if (supervisor === undefined) {
+      if (this.#phase === "starting" && Object.hasOwn(this.#config.agents, name) && this.#config.agents[name]?.module !== undefined) {
+        this.#logger.info({ agent: name, action }, `operator: ${action} "${name}" (applied once start() has loaded its module)`);
+        this.#actionsAwaitingModules.push({ name, action });
+        return;
+      }
+      throw new LifecycleError("UNKNOWN_AGENT", `${action}(): no agent named "${name}"; known agents: ${this.#order.join(", ") || "(none)"}`);
+    }
     this.#logger.info({ agent: name, action }, `operator: ${action} "${name}"`);
-    fn().catch((error: unknown) => this.#logger.error({ agent: name, err: error }, `operator ${action}("${name}") failed: ${describeThrown(error)}`));
+    supervisor[action]().catch((error: unknown) => this.#logger.error({ agent: name, err: error }, `operator ${action}("${name}") failed: ${describeThrown(error)}`));
   }
 
   #isStopping(): boolean {

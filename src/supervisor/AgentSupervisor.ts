@@ -70,6 +70,13 @@ export class AgentSupervisor {
   #operation: Promise<void> | undefined;
   /** The graceful stop in progress: a second `stop()` joins it instead of cutting it short. */
   #stopping: Promise<void> | undefined;
+  /**
+   * The orchestrator's `start()` has not reached this agent yet: operator
+   * actions apply to its pending start instead of launching anything.
+   */
+  #pendingStart = true;
+  /** An operator `enable()` / `restart()` before the pending start: start it even if the config disables it. */
+  #startWanted = false;
 
   constructor(agent: SupervisedAgent, host: SupervisorHost) {
     this.#agent = agent;
@@ -118,14 +125,32 @@ export class AgentSupervisor {
     };
   }
 
-  /** Mark the agent disabled without starting it (`enabled: false`). */
-  markDisabled(): void {
-    this.#setState("disabled");
+  /** True until the orchestrator's `start()` reaches this agent ({@link AgentSupervisor.startInTurn}). */
+  get pendingStart(): boolean {
+    return this.#pendingStart;
+  }
+
+  /**
+   * The orchestrator's `start()` reaches this agent: start it, unless it is
+   * disabled (by the config, `enabledInConfig` false, or by an operator's
+   * `disable()` since `start()` began). An operator's `enable()` or `restart()`
+   * before this point overrides the config. Resolves as {@link AgentSupervisor.launch}.
+   */
+  async startInTurn(enabledInConfig: boolean): Promise<void> {
+    if (!this.#pendingStart) return;
+    this.#pendingStart = false;
+    if (this.#state === "disabled") return;
+    if (!enabledInConfig && !this.#startWanted) {
+      this.#setState("disabled");
+      return;
+    }
+    await this.launch();
   }
 
   /**
    * Start a fresh incarnation. Resolves when its `start()` has settled, or when
-   * the incarnation ended first (a crash, a hang past `startTimeout`).
+   * the incarnation ended first (a crash, a hang past `startTimeout`). Starts
+   * nothing while an incarnation is live or once shutdown has begun.
    */
   async launch(): Promise<void> {
     this.#clearRestart();
@@ -133,6 +158,12 @@ export class AgentSupervisor {
     // once shutdown has begun nothing starts again, whatever was in flight when it began
     if (host.stopping()) return;
     const name = this.#agent.name;
+    const live = this.#incarnation;
+    if (live !== undefined && !live.ended) {
+      // never two incarnations side by side: whoever asked for a launch finds one running
+      this.#log.error({ agent: name, incarnation: live.number }, `agent "${name}": a launch was asked for while incarnation ${live.number} is live; nothing started`);
+      return;
+    }
     const inc: Incarnation = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, (error) =>
       this.#crash(inc, "error", error),
     );
@@ -267,6 +298,7 @@ export class AgentSupervisor {
    * once the new incarnation is under way (not when its `start()` settles).
    */
   enable(): Promise<void> {
+    if (this.#pendingStart) return this.#beforeStart("enable");
     return this.#serialize(async () => {
       this.#window.clear();
       this.#streak = 0;
@@ -280,6 +312,7 @@ export class AgentSupervisor {
 
   /** Operator: stop the agent and keep it down until `enable()` (after any operator action still under way). */
   disable(): Promise<void> {
+    if (this.#pendingStart) return this.#beforeStart("disable");
     return this.#serialize(async () => {
       if (this.#state === "disabled") return;
       await this.stop("disabled");
@@ -294,6 +327,7 @@ export class AgentSupervisor {
    * nothing once shutdown has begun.
    */
   restart(): Promise<void> {
+    if (this.#pendingStart) return this.#beforeStart("restart");
     return this.#serialize(async () => {
       if (this.#host.stopping()) return;
       if (this.#incarnation !== undefined) await this.stop("stopped");
@@ -304,6 +338,30 @@ export class AgentSupervisor {
       this.#host.emit("agent:restart", { agent: this.name, delay: 0, at: this.#host.clock.now(), attempt: this.#attempt, reason: "operator" });
       this.#launchInBackground();
     });
+  }
+
+  /**
+   * An operator action before the orchestrator's `start()` has reached this
+   * agent applies to that pending start, at once: `disable()` cancels it (the
+   * agent stays disabled until `enable()`); `enable()` and `restart()` make
+   * the agent start once, in its turn (even when the config disables it).
+   * Nothing starts ahead of its turn and no restart is counted.
+   */
+  #beforeStart(action: "enable" | "disable" | "restart"): Promise<void> {
+    const name = this.name;
+    if (action === "disable") {
+      this.#startWanted = false;
+      if (this.#state !== "disabled") {
+        this.#setState("disabled");
+        this.#log.info({ agent: name, reason: "operator" }, `agent "${name}" disabled by the operator before start() reached it: it will not start`);
+        this.#host.emit("agent:disabled", { agent: name, reason: "operator" });
+      }
+      return Promise.resolve();
+    }
+    this.#startWanted = true;
+    if (this.#state === "disabled") this.#setState("stopped");
+    this.#log.info({ agent: name, reason: "operator" }, `agent "${name}": ${action}() before start() reached it; it starts once, in its turn`);
+    return Promise.resolve();
   }
 
   /** Run `action` after the operator action in progress, if any; at once otherwise. */

@@ -60,6 +60,10 @@ describe("chaos: seeded faults over hours of fake time, checked against an indep
       expect(summary.stopTimeouts).toBeGreaterThan(0);
       expect(summary.restarts).toBeGreaterThan(50);
       expect(summary.hostile.crashes).toBeGreaterThan(0);
+      // operator storms begin before start() resolves, on agents it has not reached yet
+      expect(summary.beforeStart.enable).toBeGreaterThan(0);
+      expect(summary.beforeStart.restart).toBeGreaterThan(0);
+      expect(summary.beforeStart.disable).toBeGreaterThan(0);
     });
   }
 

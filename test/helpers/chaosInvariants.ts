@@ -45,6 +45,8 @@ export interface ChaosSummary {
   readonly stopTimeouts: number;
   readonly restarts: number;
   readonly operatorActions: number;
+  /** Operator actions taken before `start()` reached their agent, by kind. */
+  readonly beforeStart: Readonly<Record<"enable" | "restart" | "disable", number>>;
   readonly crashesDuringShutdown: number;
   /** Fake time from the host's `shutdown()` call to its end, ms. */
   readonly shutdownMs: number;
@@ -193,7 +195,9 @@ export function checkChaos(run: ChaosRun): { violations: string[]; summary: Chao
     ...run.tally.instances.map((record): ModelInput => ({ kind: "construct", seq: record.constructedSeq, at: record.constructedAt, agent: record.agent })),
     ...crashes.map((crash): ModelInput => ({ kind: "crash", seq: crash.seq, at: crash.at, agent: crash.agent, reason: crash.reason, message: crash.message, stable: crash.stable })),
     ...run.tally.actions.map((action): ModelInput =>
-      action.kind === "shutdown" ? { kind: "shutdown", seq: action.seq, at: action.at } : { kind: action.kind, seq: action.seq, at: action.at, agent: action.agent as string },
+      action.kind === "shutdown"
+        ? { kind: "shutdown", seq: action.seq, at: action.at }
+        : { kind: action.kind, seq: action.seq, at: action.at, agent: action.agent as string, ...(action.beforeStart === true ? { beforeStart: true } : {}) },
     ),
   ];
   const observed = new Map<string, ObservedRestart[]>();
@@ -281,7 +285,8 @@ export function checkChaos(run: ChaosRun): { violations: string[]; summary: Chao
   if (run.leftoverPatterns.length > 0) violations.push(`bus subscriptions left after shutdown: ${run.leftoverPatterns.join(", ")}`);
   if (run.busPending !== 0) violations.push(`${run.busPending} messages still pending on the bus after shutdown`);
   for (const record of run.tally.instances) {
-    const { bus, clock } = record.instance;
+    const { bus, clock, signal } = record.instance;
+    if (!signal.aborted) violations.push(`${record.agent}#${record.index}: its signal is not aborted after shutdown (an incarnation still live)`);
     if (bus instanceof AgentBus && bus.subscriptionCount > 0) violations.push(`${record.agent}#${record.index}: ${bus.subscriptionCount} subscriptions survive its incarnation`);
     if (bus instanceof AgentBus && bus.inFlight > 0) violations.push(`${record.agent}#${record.index}: ${bus.inFlight} handler calls still count as in flight after its incarnation`);
     if (clock instanceof ScopedClock && clock.pending > 0) violations.push(`${record.agent}#${record.index}: ${clock.pending} timers survive its incarnation`);
@@ -327,6 +332,11 @@ export function checkChaos(run: ChaosRun): { violations: string[]; summary: Chao
     stopTimeouts: run.events["agent:stop-timeout"].length,
     restarts: [...model.restarts.values()].reduce((a, b) => a + b, 0),
     operatorActions: run.tally.actions.length - 1,
+    beforeStart: {
+      enable: run.tally.actions.filter((action) => action.beforeStart === true && action.kind === "enable").length,
+      restart: run.tally.actions.filter((action) => action.beforeStart === true && action.kind === "restart").length,
+      disable: run.tally.actions.filter((action) => action.beforeStart === true && action.kind === "disable").length,
+    },
     shutdownMs: run.end - run.shutdownAt,
     crashesDuringShutdown: crashes.filter((crash) => crash.seq > shutdownSeq || (model.failStop !== undefined && crash.at >= model.failStop.at && crash.agent !== model.failStop.agent)).length,
     hostile: {

@@ -46,7 +46,14 @@ export type ModelInput =
       /** The crashed incarnation had started and run at least `resetAfter` since it was built. */
       readonly stable: boolean;
     }
-  | { readonly kind: "enable" | "restart" | "disable"; readonly seq: number; readonly at: number; readonly agent: string }
+  | {
+      readonly kind: "enable" | "restart" | "disable";
+      readonly seq: number;
+      readonly at: number;
+      readonly agent: string;
+      /** Taken before `start()` reached the agent (docs/supervision.md): it applies to the pending start. */
+      readonly beforeStart?: boolean;
+    }
   | { readonly kind: "shutdown"; readonly seq: number; readonly at: number };
 
 /** A restart the orchestrator announced (`agent:restart` with reason `crash`), in its order per agent. */
@@ -227,16 +234,30 @@ export function runModel(settings: ModelSettings, inputs: readonly ModelInput[],
         break;
       }
       case "enable":
+      case "restart":
+        if (input.beforeStart === true) {
+          // the agent starts once, in start()'s turn, even after an earlier disable(); no restart is counted
+          if (m.state !== "initial" && m.state !== "disabled") violations.push(`${input.agent}: ${input.kind}() before its start, but the rules say ${m.state}`);
+          if (input.kind === "enable") {
+            m.window = [];
+            m.streak = 0;
+            m.attempt = 0;
+            m.sinceEnable = 0;
+          }
+          m.state = "initial";
+          break;
+        }
+        if (input.kind === "restart") {
+          m.pending = undefined;
+          m.launch = "restart";
+          break;
+        }
         if (m.state !== "disabled") violations.push(`${input.agent}: the orchestrator reported it disabled at ${input.at}; the rules say ${m.state}`);
         m.window = [];
         m.streak = 0;
         m.attempt = 0;
         m.sinceEnable = 0;
         m.launch = "enable";
-        break;
-      case "restart":
-        m.pending = undefined;
-        m.launch = "restart";
         break;
       case "disable":
         m.pending = undefined;

@@ -273,7 +273,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
       startSettled = true;
     },
   );
-  while (!startSettled) await clock.advance(1_000);
+  // operator actions from the first instant: a storm on the agents start() has not reached yet
+  const storm = root.fork("storm");
+  while (!startSettled) {
+    operateBeforeStart(orch, storm, profiles, tally);
+    operate(orch, storm, profiles, tally);
+    await clock.advance(1_000);
+  }
 
   let healthAfterFailStop: number | undefined;
   while (clock.now() < end && orch.phase === "running") {
@@ -351,8 +357,9 @@ function traffic(orch: Orchestrator, random: Random, names: readonly string[]): 
  */
 function operate(orch: Orchestrator, random: Random, profiles: readonly ChaosProfile[], tally: Tally): void {
   const acted = new Set<string>();
+  // an agent never built is left to operateBeforeStart()
   const candidates = (ok: (state: string | undefined, group: string) => boolean): string[] =>
-    profiles.filter(({ name, group }) => !acted.has(name) && ok(orch.agent(name)?.state, group)).map(({ name }) => name);
+    profiles.filter(({ name, group }) => !acted.has(name) && tally.byAgent.has(name) && ok(orch.agent(name)?.state, group)).map(({ name }) => name);
   const act = (kind: "enable" | "restart" | "disable", names: readonly string[], p: number): void => {
     if (names.length === 0 || !random.chance(p)) return;
     const name = random.pick(names);
@@ -363,4 +370,25 @@ function operate(orch: Orchestrator, random: Random, profiles: readonly ChaosPro
   act("enable", candidates((state) => state === "disabled"), 0.05);
   act("restart", candidates((state) => state === "running"), 0.01);
   act("disable", candidates((state, group) => (state === "running" || state === "backoff") && group !== "critical"), 0.005);
+}
+
+/**
+ * While `start()` runs, storm the agents it has not reached yet (never built,
+ * `stopped`, or `disabled` by an earlier action of this storm) with enable,
+ * restart and disable, many per step: each applies to the agent's pending
+ * start (docs/supervision.md). A restart of a disabled agent is left out: once
+ * `start()` has passed it, that is an ordinary restart, which the storm cannot
+ * tell from outside.
+ */
+function operateBeforeStart(orch: Orchestrator, random: Random, profiles: readonly ChaosProfile[], tally: Tally): void {
+  for (const { name, group } of profiles) {
+    if (tally.byAgent.has(name) || !random.chance(0.2)) continue;
+    const state = orch.agent(name)?.state;
+    const kinds: Array<"enable" | "restart" | "disable"> =
+      state === "stopped" ? ["enable", "restart", ...(group === "critical" ? [] : (["disable"] as const))] : state === "disabled" ? ["enable"] : [];
+    if (kinds.length === 0) continue;
+    const kind = random.pick(kinds);
+    tally.action(kind, name, true);
+    orch[kind](name);
+  }
 }

@@ -121,6 +121,8 @@ export interface HostAction {
   readonly kind: "enable" | "restart" | "disable" | "shutdown";
   /** The agent acted on (not for `shutdown`). */
   readonly agent: string | undefined;
+  /** Taken while `start()` had not reached the agent yet: the action applies to its pending start. */
+  readonly beforeStart?: boolean;
 }
 
 /**
@@ -195,8 +197,8 @@ export class Tally {
   }
 
   /** Record a host action, just before it is made. */
-  action(kind: HostAction["kind"], agent?: string): void {
-    this.actions.push({ seq: this.nextSeq(), at: this.#clock.now(), kind, agent });
+  action(kind: HostAction["kind"], agent?: string, beforeStart = false): void {
+    this.actions.push({ seq: this.nextSeq(), at: this.#clock.now(), kind, agent, ...(beforeStart ? { beforeStart } : {}) });
   }
 
   violation(message: string): void {
