@@ -145,7 +145,8 @@ describe("loadConfig: unsafe or invalid YAML", () => {
 
   it("reports a duplicate key with its position", async () => {
     const error = await loadError("duplicate-key.yaml");
-    expect(error.message).toBe(`${fixture("duplicate-key.yaml")}:4:3: duplicate key "market": keys must be unique within a mapping`);
+    expect(error.path).toBe("agents.market");
+    expect(error.message).toBe(`${fixture("duplicate-key.yaml")}:4:3 (agents.market): duplicate key "market": keys must be unique within a mapping`);
   });
 
   it("refuses a !!js/function tag", async () => {
@@ -171,7 +172,8 @@ describe("loadConfig: unsafe or invalid YAML", () => {
   it("refuses an alias bomb", async () => {
     const error = await loadError("alias-bomb.yaml");
     expect(error.file).toBe(fixture("alias-bomb.yaml"));
-    expect(error.message).toContain("too many YAML alias expansions (more than 100");
+    expect(error.path).toBe("agents.market.config.f[0]");
+    expect(error.message).toContain("alias *e repeats 66,430 nodes, which takes it past the limit of 100,000 nodes (MAX_CONFIG_NODES");
     expect(error.message).toContain("billion laughs");
   });
 

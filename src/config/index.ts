@@ -8,6 +8,7 @@ export type { BuiltinGroupName } from "./defaults.js";
 export { AGENT_NAME_PATTERN, isValidAgentName, RESERVED_NAMES } from "./agentName.js";
 export { configErrorAt, getConfigSource } from "./ConfigSource.js";
 export type { ConfigIssue, ConfigSource, SourceLocation, SourcePosition } from "./ConfigSource.js";
-export { MAX_ALIAS_COUNT } from "./parseYaml.js";
+export { MAX_CONFIG_BYTES } from "./readConfigFile.js";
+export { MAX_CONFIG_NODES } from "./yamlToValue.js";
 export type { AgentEntryConfig, GroupConfig, OrchestratorConfig, RestartPolicy, SupervisorConfig } from "./OrchestratorConfig.js";
 export type { ResolvedAgentEntry, ResolvedConfig, ResolvedGroup, ResolvedRestartPolicy } from "./ResolvedConfig.js";

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ConfigError } from "../errors/ConfigError.js";
 import { checkConfig } from "./checkConfig.js";
@@ -6,14 +5,15 @@ import { ConfigChecker, isPlainObject } from "./ConfigChecker.js";
 import { attachConfigSource } from "./ConfigSource.js";
 import type { OrchestratorConfig } from "./OrchestratorConfig.js";
 import { parseYaml } from "./parseYaml.js";
-import { describeThrown } from "../errors/describeThrown.js";
+import { readConfigFile } from "./readConfigFile.js";
 
 /** Sections whose `null` value (an empty YAML section, its entries commented out) means "absent". */
 const SECTIONS = ["agents", "groups", "supervisor", "schedule", "shutdown", "http"] as const;
 
 /**
- * Read and validate a YAML configuration file. Parsing is safe (YAML 1.2 core
- * schema, no custom tags, unique keys, bounded aliases); everything that can be
+ * Read and validate a YAML configuration file. Parsing is safe and bounded (at
+ * most 1 MiB, 100 levels and 100,000 nodes once aliases are expanded; YAML 1.2
+ * core schema, no custom tags, unique keys); everything that can be
  * checked without the agents registered in code is checked here, and
  * `agents.<name>.module` paths are resolved against the file's directory into
  * `file:` URLs. The returned object remembers (invisibly) the file and the line
@@ -23,8 +23,9 @@ const SECTIONS = ["agents", "groups", "supervisor", "schedule", "shutdown", "htt
  * Loading agent modules named in the file executes their code with the
  * privileges of the process: the file's author is trusted.
  *
- * @throws ConfigError when the file cannot be read, is not valid YAML, or holds
- *   an invalid configuration; the message starts with `file:line:column (key path)`.
+ * @throws ConfigError when the file cannot be read, is larger than
+ *   `MAX_CONFIG_BYTES`, is not valid YAML, expands past `MAX_CONFIG_NODES`, or
+ *   holds an invalid configuration; the message starts with `file:line:column (key path)`.
  *
  * @example
  * ```ts
@@ -37,13 +38,7 @@ export async function loadConfig(path: string): Promise<OrchestratorConfig> {
     throw new ConfigError(`loadConfig: expected a file path, got ${typeof path === "string" ? '""' : typeof path}`, { value: path });
   }
   const file = resolve(path);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const reason = describeThrown(error);
-    throw new ConfigError(`cannot read the configuration file: ${reason}`, { file, cause: error });
-  }
+  const text = await readConfigFile(file);
   const { value, source } = parseYaml(text, file);
   const checked = checkConfig(value, new ConfigChecker(source));
 
