@@ -1,8 +1,16 @@
+import { ServerResponse } from "node:http";
+
 /** A response the handlers send, independent of the server framework. */
 export interface HttpReply {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /**
+   * `body` encoded once (UTF-8), for a large reply shared by many scrapers:
+   * `node:http` responses and Fetch responses are given these bytes instead
+   * of encoding the text again for each.
+   */
+  readonly bytes?: Uint8Array<ArrayBuffer>;
 }
 
 /**
@@ -33,15 +41,22 @@ export interface HandlerResponse {
  */
 export type HttpHandler = (req: HandlerRequest, res: HandlerResponse) => void;
 
-/** Write `reply` to a `node:http` response; for `HEAD` the body is left out (its length is still sent). */
+/**
+ * Write `reply` to a `node:http`-style response; for `HEAD` the body is left
+ * out (its length is still sent). A real `ServerResponse` (what Express, Koa
+ * and Fastify hand over too) is sent the reply's encoded `bytes` when it has
+ * them; any other response object is always sent the text.
+ */
 export function sendReply(res: HandlerResponse, reply: HttpReply, head: boolean): void {
   if (res.headersSent) return;
-  res.writeHead(reply.status, { ...reply.headers, "Content-Length": Buffer.byteLength(reply.body) });
+  const { bytes } = reply;
+  res.writeHead(reply.status, { ...reply.headers, "Content-Length": bytes === undefined ? Buffer.byteLength(reply.body) : bytes.byteLength });
   if (head) res.end();
+  else if (bytes !== undefined && res instanceof ServerResponse) res.end(bytes);
   else res.end(reply.body);
 }
 
 /** `reply` as a Fetch API `Response`; for `HEAD` without a body. */
 export function toResponse(reply: HttpReply, head: boolean): Response {
-  return new Response(head ? null : reply.body, { status: reply.status, headers: reply.headers });
+  return new Response(head ? null : (reply.bytes ?? reply.body), { status: reply.status, headers: reply.headers });
 }

@@ -24,6 +24,8 @@ import {
   wantsHealthJson,
 } from "./replies.js";
 import type { MetricsRegistry } from "./ScrapeMetric.js";
+import { SharedScrape } from "./SharedScrape.js";
+import { Pacer, SLICE_BYTES } from "./Pacer.js";
 
 /** Options of {@link createObservability}; the orchestrator's `metrics` option. */
 export interface ObservabilityOptions {
@@ -71,7 +73,11 @@ export interface Observability {
   readonly metricNames: readonly string[];
   /** The health report: ok (200) when running and every critical agent is up, else 503. */
   health(): HealthReport;
-  /** The Prometheus exposition text of the whole registry. */
+  /**
+   * The Prometheus exposition text of the whole registry. Concurrent calls
+   * (and scrapes through the handlers) share one render: a call made while a
+   * render is in flight gets that render's text or error.
+   */
   metrics(): Promise<string>;
   /** `GET`/`HEAD` readiness handler (`/healthz`): 200 `ok` or 503; JSON on `Accept: application/health+json`. */
   readonly healthHandler: HttpHandler;
@@ -156,6 +162,9 @@ class ObservabilityImpl implements Observability {
   readonly #missedTicks: number;
   readonly #registered: RegisteredMetrics;
   readonly #listeners = new Set<Listening>();
+  readonly #scrapes: SharedScrape;
+  /** Spreads the replies of one shared render over macrotasks. */
+  readonly #sends = new Pacer(SLICE_BYTES);
 
   constructor(source: ObservedSource, options: ObservabilityOptions) {
     checkOptions(options);
@@ -168,6 +177,17 @@ class ObservabilityImpl implements Observability {
       prefix: options.prefix ?? "",
       defaultMetrics: options.defaultMetrics ?? false,
     });
+    this.#scrapes = new SharedScrape(
+      () => this.registry.metrics(),
+      (text) =>
+        text.then(
+          (body) => metricsReply(body, this.registry.contentType),
+          (error: unknown) => {
+            this.#logger.error({ err: error, endpoint: "metrics" }, "observability endpoint failed");
+            return internalError();
+          },
+        ),
+    );
   }
 
   get contentType(): string {
@@ -183,7 +203,7 @@ class ObservabilityImpl implements Observability {
   }
 
   metrics(): Promise<string> {
-    return this.registry.metrics();
+    return this.#scrapes.text();
   }
 
   readonly healthHandler: HttpHandler = (req, res) => {
@@ -235,12 +255,18 @@ class ObservabilityImpl implements Observability {
     const reply = this.#reply(endpoint, req.method, req.headers.accept);
     if (reply instanceof Promise) {
       reply.then(
-        (value) => this.#send(res, value, head),
+        (value) => this.#sendOnTurn(res, value, head),
         (error: unknown) => this.#fail(res, error, endpoint, head),
       );
     } else {
       this.#send(res, reply, head);
     }
+  }
+
+  /** Send a reply of a shared render: every scraper joined to it gets it in the same moment, so they are written in turns. */
+  #sendOnTurn(res: HandlerResponse, reply: HttpReply, head: boolean): void {
+    const size = head || reply.bytes === undefined ? 0 : reply.bytes.byteLength;
+    void this.#sends.turn(size).then(() => this.#send(res, reply, head));
   }
 
   #send(res: HandlerResponse, reply: HttpReply, head: boolean): void {
@@ -266,13 +292,7 @@ class ObservabilityImpl implements Observability {
         case "liveness":
           return livenessReply(evaluateLiveness(this.#source, this.#missedTicks), wantsHealthJson(accept));
         case "metrics":
-          return this.registry.metrics().then(
-            (text) => metricsReply(text, this.registry.contentType),
-            (error: unknown) => {
-              this.#logger.error({ err: error, endpoint }, "observability endpoint failed");
-              return internalError();
-            },
-          );
+          return this.#scrapes.reply();
       }
     } catch (error) {
       this.#logger.error({ err: error, endpoint }, "observability endpoint failed");

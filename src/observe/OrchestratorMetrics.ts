@@ -5,6 +5,7 @@ import { evaluateHealth } from "./Health.js";
 import { LabelCache } from "./LabelCache.js";
 import { ObservabilityError } from "./ObservabilityError.js";
 import { ORCHESTRATOR_PHASES } from "./ObservedSource.js";
+import { Pacer, SLICE_SAMPLES } from "./Pacer.js";
 import type { ObservedAgent, ObservedSource } from "./ObservedSource.js";
 import {
   NO_LABELS,
@@ -242,8 +243,9 @@ export function registerOrchestratorMetrics(source: ObservedSource, registration
       throw error;
     }
   }
+  const pacer = new Pacer(SLICE_SAMPLES);
   for (const def of defs) {
-    const config: ScrapeMetricConfig = { ...def, registry };
+    const config: ScrapeMetricConfig = { ...def, registry, pacer };
     if (def.kind === "gauge") new ScrapeGauge(config);
     else if (def.kind === "counter") new ScrapeCounter(config);
     else new ScrapeHistogram(config);

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram } from "prom-client";
 import type { Aggregator, OpenMetricsContentType, PrometheusContentType, Registry } from "prom-client";
+import type { Pacer } from "./Pacer.js";
 
 /** A prom-client registry of either exposition format. */
 export type MetricsRegistry = Registry<PrometheusContentType> | Registry<OpenMetricsContentType>;
@@ -35,6 +36,11 @@ export interface ScrapeMetricConfig {
   readonly registry: MetricsRegistry;
   readonly aggregator: Aggregator;
   readonly read: SampleReader;
+  /**
+   * Paces the text exposition of the metrics registered together: each metric
+   * reads its samples at once and is formatted on its turn.
+   */
+  readonly pacer: Pacer;
 }
 
 interface JsonValue {
@@ -75,10 +81,12 @@ function baseConfig(config: ScrapeMetricConfig) {
  */
 export class ScrapeGauge extends Gauge<string> {
   readonly #read: SampleReader;
+  readonly #pacer: Pacer;
 
   constructor(config: ScrapeMetricConfig) {
     super(baseConfig(config));
     this.#read = config.read;
+    this.#pacer = config.pacer;
   }
 
   override async get() {
@@ -86,9 +94,13 @@ export class ScrapeGauge extends Gauge<string> {
     return { ...(await super.get()), values };
   }
 
-  /** The samples for the text exposition (labels kept apart, so their rendering is cached). */
+  /**
+   * The samples for the text exposition (labels kept apart, so their rendering
+   * is cached): read at once, handed to prom-client on the pacer's turn.
+   */
   async getForPromString() {
     const values = readSamples(this.#read);
+    await this.#pacer.turn(values.length);
     return { ...(await super.get()), values };
   }
 }
@@ -96,10 +108,12 @@ export class ScrapeGauge extends Gauge<string> {
 /** A counter read at scrape time; see {@link ScrapeGauge}. */
 export class ScrapeCounter extends Counter<string> {
   readonly #read: SampleReader;
+  readonly #pacer: Pacer;
 
   constructor(config: ScrapeMetricConfig) {
     super(baseConfig(config));
     this.#read = config.read;
+    this.#pacer = config.pacer;
   }
 
   override async get() {
@@ -107,9 +121,10 @@ export class ScrapeCounter extends Counter<string> {
     return { ...(await super.get()), values };
   }
 
-  /** The samples for the text exposition. */
+  /** The samples for the text exposition, on the pacer's turn. */
   async getForPromString() {
     const values = readSamples(this.#read);
+    await this.#pacer.turn(values.length);
     return { ...(await super.get()), values };
   }
 }
@@ -143,11 +158,16 @@ export class ScrapeHistogram extends Histogram<string> {
     }
   }
 
-  /** The samples for the text exposition (overrides prom-client's own). */
+  /**
+   * The samples for the text exposition (overrides prom-client's own), on the
+   * pacer's turn; for `get()` at once.
+   */
   async getForPromString() {
     const config = this.#config;
     const samples = readSamples(config.read);
-    const values = this.#forJson ? samples.map((sample) => ({ ...sample, labels: { ...sample.labels } })) : samples;
+    const forJson = this.#forJson;
+    const values = forJson ? samples.map((sample) => ({ ...sample, labels: { ...sample.labels } })) : samples;
+    if (!forJson) await config.pacer.turn(values.length);
     return { name: config.name, help: config.help, type: "histogram", values, aggregator: config.aggregator };
   }
 }

@@ -66,7 +66,10 @@ export function livenessReply(evaluation: LivenessEvaluation, asJson: boolean): 
   return text(status, evaluation.sinceLastTickMs === undefined ? `not live: ${evaluation.phase}` : "not live: loop stalled");
 }
 
-/** The metrics reply: the exposition text with the registry's content type. */
+/**
+ * The metrics reply: the exposition text with the registry's content type,
+ * encoded once here for every scraper it is sent to.
+ */
 export function metricsReply(body: string, contentType: string): HttpReply {
-  return { status: 200, headers: { "Content-Type": contentType, ...COMMON }, body };
+  return { status: 200, headers: { "Content-Type": contentType, ...COMMON }, body, bytes: Buffer.from(body, "utf8") };
 }

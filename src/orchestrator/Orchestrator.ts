@@ -90,7 +90,10 @@ export interface Orchestrator {
   schedule(name: string, spec: ScheduleSpec): ScheduleHandle;
   /** Readiness: ok when running and every critical agent is up. */
   health(): HealthReport;
-  /** Prometheus exposition text. */
+  /**
+   * Prometheus exposition text of the whole registry. Concurrent calls and scrapes share one render: a
+   * call made while one is in flight gets that render's text (or error).
+   */
   metrics(): Promise<string>;
   /** `GET`/`HEAD` /healthz handler. */
   readonly healthHandler: HttpHandler;
