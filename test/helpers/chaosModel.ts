@@ -238,12 +238,7 @@ export function runModel(settings: ModelSettings, inputs: readonly ModelInput[],
         if (input.beforeStart === true) {
           // the agent starts once, in start()'s turn, even after an earlier disable(); no restart is counted
           if (m.state !== "initial" && m.state !== "disabled") violations.push(`${input.agent}: ${input.kind}() before its start, but the rules say ${m.state}`);
-          if (input.kind === "enable") {
-            m.window = [];
-            m.streak = 0;
-            m.attempt = 0;
-            m.sinceEnable = 0;
-          }
+          if (input.kind === "enable") clearForEnable(m);
           m.state = "initial";
           break;
         }
@@ -253,10 +248,7 @@ export function runModel(settings: ModelSettings, inputs: readonly ModelInput[],
           break;
         }
         if (m.state !== "disabled") violations.push(`${input.agent}: the orchestrator reported it disabled at ${input.at}; the rules say ${m.state}`);
-        m.window = [];
-        m.streak = 0;
-        m.attempt = 0;
-        m.sinceEnable = 0;
+        clearForEnable(m);
         m.launch = "enable";
         break;
       case "disable":
@@ -279,4 +271,12 @@ export function runModel(settings: ModelSettings, inputs: readonly ModelInput[],
     finalState.set(agent, m.state === "failed" ? "failed" : m.state === "disabled" ? "disabled" : "stopped");
   }
   return { escalations, disabled, crashes, restarts, finalState, decisions, failStop, violations };
+}
+
+/** What `enable()` clears: the crash window, the streak, the back-off and the `max` count. */
+function clearForEnable(m: AgentModel): void {
+  m.window = [];
+  m.streak = 0;
+  m.attempt = 0;
+  m.sinceEnable = 0;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Logger } from "../../src/logger.js";
 import { createObservability } from "../../src/observe/index.js";
 import { FakeSource, RecordingResponse, request } from "./FakeSource.js";
+import { loopTurns } from "../helpers/loopTurns.js";
 
 function recordingLogger(): Logger & { errors: unknown[] } {
   const errors: unknown[] = [];
@@ -16,18 +17,6 @@ function source(agents: number): FakeSource {
   return fake;
 }
 
-/** A setImmediate that re-arms itself: which loop turn is it now? */
-function loopTurns(): { readonly now: () => number; stop(): void } {
-  let turns = 0;
-  let running = true;
-  const tick = (): void => {
-    if (!running) return;
-    turns++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  return { now: () => turns, stop: () => void (running = false) };
-}
 
 describe("concurrent scrapes", () => {
   it("share one render of the registry across metrics(), metricsHandler and fetch", async () => {
