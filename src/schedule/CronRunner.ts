@@ -17,9 +17,9 @@ export interface CronRunnerOptions {
   counters: AgentCounters;
   /**
    * Runs one tick (calls the agent's `onCron`). `tick` is built by `cronTick()`: its
-   * `signal`, also passed as `signal`, is aborted on timeout and on {@link CronRunner.dispose}.
+   * `signal` is aborted on timeout and on {@link CronRunner.dispose}.
    */
-  run: (tick: CronTick, signal: AbortSignal) => Promise<void> | void;
+  run: (tick: CronTick) => Promise<void> | void;
   /** The trigger a tick names, for its `overlap` and `timeout`; unknown triggers get `overlap: 'skip'` and no timeout. */
   lookup: (trigger: string) => ResolvedTrigger | undefined;
   /** A run outlived its trigger's `timeout`: its signal is aborted and the run abandoned. Must not throw. */
@@ -170,7 +170,7 @@ export class CronRunner {
     if (timeout !== undefined) run.cancelTimeout = setDeadline(this.#clock, timeout, () => this.#timedOut(lane, run, timeout));
     let result: Promise<void> | void;
     try {
-      result = this.#run(tick, controller.signal);
+      result = this.#run(tick);
     } catch (error) {
       // Reported asynchronously, as a rejection would be.
       queueMicrotask(() => this.#settled(lane, run, true, error));

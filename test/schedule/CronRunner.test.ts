@@ -39,9 +39,9 @@ function setup(triggers: ResolvedTrigger[] = []) {
   const runner = new CronRunner({
     clock,
     counters,
-    run: (tick, signal) => {
+    run: (tick) => {
       const done = deferred();
-      started.push({ tick, signal, done });
+      started.push({ tick, signal: tick.signal, done });
       return done.promise;
     },
     lookup: (name) => byName.get(name),
