@@ -10,14 +10,15 @@
  * design publishes batches of 1,000 messages and then waits for them to be
  * handled (`await bus.flush()` for the bus); each cell is the best of several
  * interleaved rounds of about 80 ms, so the three designs see the same machine
- * load. The whole run takes about 15 s.
+ * load. The whole run takes about 15 s. Exits with status 1 when a target is
+ * missed: one subscriber at least 1/8 of raw eventemitter3, and one subscriber
+ * among 1,000 other topics within 25% of one subscriber alone.
  */
 import { EventEmitter } from "eventemitter3";
 import { execFileSync } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import type { Clock } from "../src/clock.js";
-import { createBus } from "../src/bus/createBus.js";
+import { createBus, type Clock } from "@acme/agent-orchestrator";
 
 const BATCH = 1_000;
 const ROUND_MS = 80;
@@ -192,6 +193,11 @@ function runInChild(index: number): Result {
   return JSON.parse(output) as Result;
 }
 
+/** The bus's throughput with one subscriber, as a share of raw eventemitter3 `emit`: at least 1/8. */
+const TARGET_SHARE = 1 / 8;
+/** One subscriber among 1,000 other topics is at most this much slower than one subscriber alone. */
+const TARGET_AMONG = 0.25;
+
 async function main(): Promise<void> {
   const flag = process.argv.indexOf("--scenario");
   if (flag >= 0) {
@@ -213,9 +219,17 @@ async function main(): Promise<void> {
       `| ${scenario.name} | ${millions(best.bus)} | ${millions(best.emitter)} | 1/${(best.emitter / best.bus).toFixed(1)} | ${millions(best.naive)} | ${(best.bus / best.naive).toFixed(1)}× |`,
     );
   });
-  const one = results[0]?.bus ?? 0;
+  const one = results[0];
   const among = results[2]?.bus ?? 0;
-  console.log(`\n1 subscriber among 1,000 other topics vs 1 subscriber: ${among >= one ? "+" : ""}${((among / one - 1) * 100).toFixed(0)}%`);
+  const share = one === undefined ? 0 : one.bus / one.emitter;
+  const change = one === undefined ? -1 : among / one.bus - 1;
+  const misses: string[] = [];
+  console.log(`\n1 subscriber: 1/${(1 / share).toFixed(1)} of raw eventemitter3; target ≥ 1/${1 / TARGET_SHARE}`);
+  if (share < TARGET_SHARE) misses.push(`1 subscriber at 1/${(1 / share).toFixed(1)} of raw eventemitter3, below the 1/${1 / TARGET_SHARE} target`);
+  console.log(`1 subscriber among 1,000 other topics vs 1 subscriber: ${change >= 0 ? "+" : ""}${(change * 100).toFixed(0)}%; target within ${TARGET_AMONG * 100}%`);
+  if (change < -TARGET_AMONG) misses.push(`1 subscriber among 1,000 other topics ${(change * 100).toFixed(0)}% off 1 subscriber, beyond the ${TARGET_AMONG * 100}% target`);
+  for (const miss of misses) console.error(`target missed: ${miss}`);
+  if (misses.length > 0) process.exitCode = 1;
 }
 
 await main();

@@ -33,9 +33,7 @@
 import { MsgHdrsImpl, connect, headers } from "@nats-io/transport-node";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { createNatsBus } from "../src/nats/createNatsBus.js";
-import type { NatsBus } from "../src/nats/NatsBus.js";
-import type { NatsWireFormat } from "../src/nats/NatsBusOptions.js";
+import { createNatsBus, type NatsBus, type NatsWireFormat } from "@acme/agent-orchestrator/nats";
 import { startNatsServer } from "../test/nats/helpers/natsServer.js";
 import type { NatsServerProcess } from "../test/nats/helpers/natsServer.js";
 

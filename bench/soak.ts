@@ -1,7 +1,7 @@
 /**
  * Soak: the library under load for a bounded time, on the real event loop.
  *
- *   npm run soak        # node --expose-gc --import tsx bench/soak.ts
+ *   npm run soak        # builds dist/, then runs this file against it (node --expose-gc --import tsx)
  *
  * Three phases, each with 1,000 agents:
  * 1. bus load — 1,000,000 messages through the agents' bus views, handlers

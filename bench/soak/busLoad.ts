@@ -1,9 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { Agent } from "../../src/agent/Agent.js";
-import type { AgentContext } from "../../src/agent/AgentContext.js";
-import type { Message } from "../../src/bus/Bus.js";
-import { createBus } from "../../src/bus/createBus.js";
-import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
+import { Agent, createBus, createOrchestrator, type AgentContext, type Message } from "@acme/agent-orchestrator";
 
 /** What the bus load phase counted, on its own and as the bus reports it. */
 export interface BusLoadResult {

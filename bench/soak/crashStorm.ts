@@ -1,8 +1,6 @@
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent } from "../../src/agent/Agent.js";
-import type { AgentContext } from "../../src/agent/AgentContext.js";
-import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
+import { Agent, createOrchestrator, type AgentContext } from "@acme/agent-orchestrator";
 
 /** Sampling interval of `monitorEventLoopDelay`, ms: its figures include it. */
 export const RESOLUTION_MS = 1;

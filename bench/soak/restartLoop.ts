@@ -1,8 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent } from "../../src/agent/Agent.js";
-import type { AgentContext } from "../../src/agent/AgentContext.js";
-import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
+import { Agent, createOrchestrator, type AgentContext } from "@acme/agent-orchestrator";
 
 /** What the restart loop measured. */
 export interface RestartLoopResult {
