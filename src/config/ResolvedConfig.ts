@@ -1,3 +1,4 @@
+import type { BackoffStrategy } from "../supervisor/backoff.js";
 import type { ResolvedTrigger } from "../schedule/ScheduleSpec.js";
 
 /** A validated restart policy. */
@@ -15,6 +16,11 @@ export interface ResolvedGroup {
   readonly escalateAfter: number;
   /** Whether health requires the group's agents to be up. */
   readonly critical: boolean;
+  /**
+   * The group's back-off strategy, when given in code; absent means the
+   * exponential back-off of `supervisor.backoff` (the only one YAML can name).
+   */
+  readonly backoff?: BackoffStrategy;
 }
 
 /** A validated `agents.<name>` entry. */

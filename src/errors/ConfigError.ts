@@ -1,5 +1,14 @@
 import { OrchestratorError } from "./OrchestratorError.js";
 
+/**
+ * Codes of a {@link ConfigError}: `CONFIG_INVALID` for configuration content
+ * (the YAML file, or the `config` object given in code, and registrations);
+ * `INVALID_OPTION` for a bad option passed in code (`createOrchestrator`'s own
+ * options, `shutdown({ timeout })`, the testing kit's options). The buses raise
+ * `INVALID_OPTION` as a `BusError`.
+ */
+export type ConfigErrorCode = "CONFIG_INVALID" | "INVALID_OPTION";
+
 /** Where in a configuration a {@link ConfigError} was found. */
 export interface ConfigErrorDetails {
   /** The configuration file, when the config came from one. */
@@ -14,6 +23,11 @@ export interface ConfigErrorDetails {
   readonly value?: unknown;
   /** The underlying error (a YAML syntax error, a failed import, ...). */
   readonly cause?: unknown;
+  /**
+   * The error's code.
+   * @default "CONFIG_INVALID"
+   */
+  readonly code?: ConfigErrorCode;
 }
 
 /**
@@ -23,6 +37,7 @@ export interface ConfigErrorDetails {
  */
 export class ConfigError extends OrchestratorError {
   override name = "ConfigError";
+  declare readonly code: ConfigErrorCode;
   /** The configuration file, when known. */
   readonly file: string | undefined;
   /** The key path of the bad value, e.g. `agents.risk.group`. */
@@ -36,7 +51,7 @@ export class ConfigError extends OrchestratorError {
 
   constructor(message: string, details: ConfigErrorDetails = {}) {
     const where = formatWhere(details);
-    super("CONFIG_INVALID", where ? `${where}: ${message}` : message, { cause: details.cause });
+    super(details.code ?? "CONFIG_INVALID", where ? `${where}: ${message}` : message, { cause: details.cause });
     this.file = details.file;
     this.path = details.path;
     this.line = details.line;

@@ -19,3 +19,12 @@ export function backoffDelay(n: number, settings: BackoffSettings, random: () =>
   const unit = Number.isFinite(u) && u >= 0 && u < 1 ? u : 0;
   return Math.round(base * (1 - jitter * unit));
 }
+
+/**
+ * A back-off strategy: the delay in ms before restart number `attempt`
+ * (0 for the first restart after a stable run) given a `random` draw in
+ * [0, 1). The default is the exponential back-off of `supervisor.backoff`;
+ * a group given in code may replace it.
+ */
+export type BackoffStrategy = (attempt: number, random: () => number) => number;
+
