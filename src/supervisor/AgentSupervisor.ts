@@ -1,73 +1,36 @@
 import type { Agent, AgentClass } from "../agent/Agent.js";
-import type { AgentContext } from "../agent/AgentContext.js";
-import type { Bus } from "../bus/Bus.js";
-import type { Clock } from "../clock.js";
-import type { ResolvedConfig, ResolvedGroup } from "../config/ResolvedConfig.js";
-import { formatDuration } from "../duration.js";
+import type { ResolvedGroup } from "../config/ResolvedConfig.js";
 import { AgentError } from "../errors/AgentError.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
-import { AgentCounters, type CrashReason, type EscalationReason } from "../stats/AgentCounters.js";
+import { AgentCounters, type CrashReason } from "../stats/AgentCounters.js";
 import type { AgentState, AgentStatus } from "./AgentStatus.js";
-import { backoffDelay } from "./backoff.js";
-import { CrashWindow } from "./CrashWindow.js";
-import type { CrashRecord, Escalation } from "./Escalation.js";
+import { childLogger } from "./childLogger.js";
+import { CrashHandler } from "./CrashHandler.js";
 import { Incarnation } from "./Incarnation.js";
-import type { OrchestratorEvents } from "./events.js";
-
-const HISTORY = 10;
-
-/** What an {@link AgentSupervisor} needs from its orchestrator. */
-export interface SupervisorHost {
-  readonly clock: Clock;
-  readonly bus: Bus;
-  readonly random: () => number;
-  readonly logger: Logger;
-  readonly settings: ResolvedConfig["supervisor"];
-  /** True once shutdown (or a fail-stop) has begun: nothing restarts or escalates. */
-  stopping(): boolean;
-  emit<E extends keyof OrchestratorEvents>(event: E, payload: OrchestratorEvents[E]): void;
-  escalate(event: Escalation): void;
-  /** A crash under a fail-stop policy. */
-  failStop(agent: string, error: unknown): void;
-  /** Wire the triggers of a running incarnation (the `cron.<agent>` subscription). */
-  attachTriggers(agent: string, incarnation: Incarnation, instance: Agent): void;
-}
-
-/** What the supervisor knows of one agent's registration. */
-export interface SupervisedAgent {
-  readonly name: string;
-  readonly agentClass: AgentClass;
-  readonly group: ResolvedGroup;
-  readonly config: unknown;
-  readonly heartbeatTimeout: number | undefined;
-}
+import { OperatorQueue } from "./OperatorQueue.js";
+import { startIncarnation } from "./startIncarnation.js";
+import { stopIncarnation } from "./stopIncarnation.js";
+import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
+import { watchHeartbeat } from "./watchHeartbeat.js";
 
 /**
- * The per-agent state machine: starts incarnations, turns every kind of crash
- * into one decision (restart after back-off, disable, escalate, fail-stop) and
- * stops the agent with a deadline.
+ * The per-agent state machine: starts incarnations, hands every kind of crash
+ * to its {@link CrashHandler} (restart after back-off, disable, escalate,
+ * fail-stop), takes operator actions one after the other and stops the agent
+ * with a deadline.
  */
 export class AgentSupervisor {
+  /** The agent's counters: the one source of its crash and restart counts. */
   readonly counters = new AgentCounters();
   readonly #host: SupervisorHost;
   readonly #agent: SupervisedAgent;
   readonly #log: Logger;
-  readonly #window: CrashWindow;
-  readonly #history: CrashRecord[] = [];
+  readonly #crashes: CrashHandler;
+  readonly #operations = new OperatorQueue();
   #state: AgentState = "stopped";
   #incarnation: Incarnation | undefined;
   #incarnations = 0;
-  #restartTimer: unknown;
-  #nextRestartAt: number | undefined;
-  #restartsSinceEnable = 0;
-  #restarts = 0;
-  #crashes = 0;
-  #streak = 0;
-  #attempt = 0;
-  #lastError: string | undefined;
-  /** The operator action (enable, disable, restart) in progress: the next one waits for it. */
-  #operation: Promise<void> | undefined;
   /** The graceful stop in progress: a second `stop()` joins it instead of cutting it short. */
   #stopping: Promise<void> | undefined;
   /**
@@ -81,10 +44,14 @@ export class AgentSupervisor {
   constructor(agent: SupervisedAgent, host: SupervisorHost) {
     this.#agent = agent;
     this.#host = host;
-    this.#window = new CrashWindow(agent.group.crashLoop.within);
     this.#log = childLogger(host.logger, agent.name);
+    this.#crashes = new CrashHandler(agent, host, this.#log, this.counters, {
+      setState: (state) => this.#setState(state),
+      launch: () => this.launch(),
+    });
   }
 
+  /** The agent's registered name. */
   get name(): string {
     return this.#agent.name;
   }
@@ -94,10 +61,12 @@ export class AgentSupervisor {
     return this.#agent.agentClass;
   }
 
+  /** The agent's group (its restart policy). */
   get group(): ResolvedGroup {
     return this.#agent.group;
   }
 
+  /** Where the agent is in its life. */
   get state(): AgentState {
     return this.#state;
   }
@@ -112,15 +81,17 @@ export class AgentSupervisor {
     return this.#incarnation;
   }
 
+  /** A snapshot for `orch.agent(name)`; `nextTriggerAt` comes from the scheduler. */
   status(nextTriggerAt?: number): AgentStatus {
+    const { lastError, nextRestartAt } = this.#crashes;
     return {
       name: this.#agent.name,
       group: this.#agent.group.name,
       state: this.#state,
-      restarts: this.#restarts,
-      crashes: this.#crashes,
-      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
-      ...(this.#nextRestartAt === undefined ? {} : { nextRestartAt: this.#nextRestartAt }),
+      restarts: this.counters.restarts,
+      crashes: this.counters.totalCrashes,
+      ...(lastError === undefined ? {} : { lastError }),
+      ...(nextRestartAt === undefined ? {} : { nextRestartAt }),
       ...(nextTriggerAt === undefined ? {} : { nextTriggerAt }),
     };
   }
@@ -153,7 +124,7 @@ export class AgentSupervisor {
    * nothing while an incarnation is live or once shutdown has begun.
    */
   async launch(): Promise<void> {
-    this.#clearRestart();
+    this.#crashes.cancelRestart();
     const host = this.#host;
     // once shutdown has begun nothing starts again, whatever was in flight when it began
     if (host.stopping()) return;
@@ -164,60 +135,14 @@ export class AgentSupervisor {
       this.#log.error({ agent: name, incarnation: live.number }, `agent "${name}": a launch was asked for while incarnation ${live.number} is live; nothing started`);
       return;
     }
-    const inc: Incarnation = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, (error) =>
-      this.#crash(inc, "error", error),
-    );
+    const inc: Incarnation = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, (error) => this.#crash(inc, "error", error));
     this.#incarnation = inc;
     this.#setState("starting");
-
-    const context: AgentContext = {
-      name,
-      bus: inc.bus,
-      log: this.#log,
-      signal: inc.controller.signal,
-      config: this.#agent.config,
-      clock: inc.clock,
-      random: host.random,
-      heartbeat: () => {
-        if (!inc.ended) inc.lastBeat = host.clock.now();
-      },
-      fail: (error: unknown) => this.#crash(inc, "fail", error),
-    };
-
-    let instance: Agent;
-    try {
-      instance = new this.#agent.agentClass(context as AgentContext<never>);
-    } catch (error) {
-      this.#crash(inc, "start", error);
-      return;
-    }
-    inc.instance = instance;
-
-    const { startTimeout } = host.settings;
-    const timer = inc.clock.setTimeout(() => {
-      this.#crash(inc, "hung", new AgentError("AGENT_HUNG", name, `agent "${name}": start() did not settle within ${formatDuration(startTimeout)} (supervisor.startTimeout)`));
-    }, startTimeout);
-
-    // an async wrapper turns a synchronous throw into a rejection
-    const started = (async () => instance.start())();
-    const outcome = await Promise.race([
-      started.then(
-        () => ({ ok: true as const }),
-        (error: unknown) => ({ ok: false as const, error }),
-      ),
-      inc.whenEnded.then(() => undefined),
-    ]);
-    inc.clock.clearTimeout(timer);
-    if (outcome === undefined || inc.ended) return;
-    if (!outcome.ok) {
-      this.#crash(inc, "start", outcome.error);
-      return;
-    }
-    inc.runningSince = host.clock.now();
-    inc.lastBeat = inc.runningSince;
+    const instance = await startIncarnation(inc, { agent: this.#agent, host, log: this.#log, crash: (reason, error) => this.#crash(inc, reason, error) });
+    if (instance === undefined) return;
     this.#setState("running");
     host.attachTriggers(name, inc, instance);
-    this.#watchHeartbeat(inc);
+    watchHeartbeat(inc, name, this.#agent.heartbeatTimeout, () => host.clock.now(), (error) => this.#crash(inc, "hung", error));
   }
 
   /** Report a crash of the current incarnation from outside (a failing `onCron` or trigger timeout). */
@@ -233,7 +158,7 @@ export class AgentSupervisor {
    * after it, within that stop's own deadline.
    */
   async stop(finalState: "stopped" | "disabled", deadline = this.#host.settings.stopTimeout): Promise<void> {
-    this.#clearRestart();
+    this.#crashes.cancelRestart();
     // a stop already under way (an operator's) keeps its own deadline; this one ends when it does
     while (this.#stopping !== undefined) await this.#stopping;
     const inc = this.#incarnation;
@@ -253,40 +178,10 @@ export class AgentSupervisor {
     }
   }
 
-  /** Abort `inc`, give its `stop()` until `deadline`, release it, end in `finalState`. */
+  /** Stop `inc` within `deadline`, release it, end in `finalState`. */
   async #stopGracefully(inc: Incarnation, finalState: "stopped" | "disabled", deadline: number): Promise<void> {
-    const host = this.#host;
-    const name = this.#agent.name;
     this.#setState("stopping");
-    inc.abort(new AgentError("AGENT_FAILED", name, `agent "${name}" is stopping`));
-    const instance = inc.instance;
-    if (instance !== undefined) {
-      let timer: unknown;
-      const timeout = new Promise<"timeout">((resolve) => {
-        timer = host.clock.setTimeout(() => resolve("timeout"), Math.max(0, deadline));
-      });
-      const stopping = (async () => instance.stop())();
-      const outcome = await Promise.race([
-        stopping.then(
-          () => "ok" as const,
-          (error: unknown) => ({ error }),
-        ),
-        timeout,
-      ]);
-      host.clock.clearTimeout(timer);
-      if (outcome === "timeout") {
-        this.counters.stopFailures++;
-        this.#log.warn(
-          { agent: name, timeout: deadline },
-          `agent "${name}": stop() did not settle within ${formatDuration(deadline)}; the incarnation is abandoned`,
-        );
-        host.emit("agent:stop-timeout", { agent: name, timeout: deadline });
-      } else if (outcome !== "ok") {
-        this.counters.stopFailures++;
-        this.#log.error({ agent: name, err: outcome.error }, `agent "${name}": stop() failed: ${describeThrown(outcome.error)}`);
-      }
-    }
-    await inc.dispose(new AgentError("AGENT_FAILED", name, "stopped"));
+    await stopIncarnation(inc, deadline, { agent: this.name, host: this.#host, log: this.#log, counters: this.counters });
     if (this.#incarnation === inc) this.#incarnation = undefined;
     this.#setState(finalState);
   }
@@ -299,11 +194,8 @@ export class AgentSupervisor {
    */
   enable(): Promise<void> {
     if (this.#pendingStart) return this.#beforeStart("enable");
-    return this.#serialize(async () => {
-      this.#window.clear();
-      this.#streak = 0;
-      this.#attempt = 0;
-      this.#restartsSinceEnable = 0;
+    return this.#operations.run(async () => {
+      this.#crashes.reset();
       if (this.#state === "running" || this.#state === "starting" || this.#state === "stopping") return;
       this.#log.info({ agent: this.name }, `agent "${this.name}" enabled: crash window, failure streak and back-off cleared; starting`);
       this.#launchInBackground();
@@ -313,7 +205,7 @@ export class AgentSupervisor {
   /** Operator: stop the agent and keep it down until `enable()` (after any operator action still under way). */
   disable(): Promise<void> {
     if (this.#pendingStart) return this.#beforeStart("disable");
-    return this.#serialize(async () => {
+    return this.#operations.run(async () => {
       if (this.#state === "disabled") return;
       await this.stop("disabled");
       this.#log.info({ agent: this.name, reason: "operator" }, `agent "${this.name}" disabled by the operator`);
@@ -328,14 +220,13 @@ export class AgentSupervisor {
    */
   restart(): Promise<void> {
     if (this.#pendingStart) return this.#beforeStart("restart");
-    return this.#serialize(async () => {
+    return this.#operations.run(async () => {
       if (this.#host.stopping()) return;
       if (this.#incarnation !== undefined) await this.stop("stopped");
       if (this.#host.stopping()) return;
-      this.#restarts++;
       this.counters.restarts++;
       this.#log.info({ agent: this.name, reason: "operator" }, `agent "${this.name}" restarting (operator restart, no back-off)`);
-      this.#host.emit("agent:restart", { agent: this.name, delay: 0, at: this.#host.clock.now(), attempt: this.#attempt, reason: "operator" });
+      this.#host.emit("agent:restart", { agent: this.name, delay: 0, at: this.#host.clock.now(), attempt: this.#crashes.attempt, reason: "operator" });
       this.#launchInBackground();
     });
   }
@@ -364,20 +255,6 @@ export class AgentSupervisor {
     return Promise.resolve();
   }
 
-  /** Run `action` after the operator action in progress, if any; at once otherwise. */
-  #serialize(action: () => Promise<void>): Promise<void> {
-    const previous = this.#operation;
-    const result = previous === undefined ? action() : previous.then(action);
-    const done: Promise<void> = result.then(
-      () => undefined,
-      () => undefined,
-    ).then(() => {
-      if (this.#operation === done) this.#operation = undefined;
-    });
-    this.#operation = done;
-    return result;
-  }
-
   /** Start an incarnation without waiting for its `start()` (an operator action must not wait on it). */
   #launchInBackground(): void {
     this.launch().catch((error: unknown) => this.#log.error({ agent: this.name, err: error }, `agent "${this.name}" could not be launched: ${describeThrown(error)}`));
@@ -385,135 +262,15 @@ export class AgentSupervisor {
 
   /** Cancel a pending restart (shutdown has begun). */
   cancelRestart(): void {
-    this.#clearRestart();
+    this.#crashes.cancelRestart();
   }
 
-  /**
-   * Turn a crash of `inc` into one decision. Ordered so that nothing about the
-   * thrown value can skip the decision: it is described by a total function,
-   * the bookkeeping comes next, reporting (log line, `agent:crash`) cannot throw
-   * past its guard, and the decision (restart, disable, escalate, fail-stop)
-   * always follows.
-   */
+  /** A crash of `inc`: release it at once, then let the crash handler count, report and decide. Ignored once `inc` has ended. */
   #crash(inc: Incarnation, reason: CrashReason, error: unknown): void {
     if (inc !== this.#incarnation || inc.ended) return;
-    const host = this.#host;
-    const name = this.#agent.name;
-    const now = host.clock.now();
-    const stable = inc.runningSince !== undefined && now - inc.startedAt >= host.settings.resetAfter;
     this.#incarnation = undefined;
     inc.dispose(error).catch(() => undefined);
-
-    this.counters.crashes[reason]++;
-    this.#crashes++;
-    const message = describeThrown(error);
-    this.#lastError = message;
-    this.#history.push({ at: now, error: message });
-    if (this.#history.length > HISTORY) this.#history.shift();
-    try {
-      this.#log.error({ agent: name, reason, err: error }, `agent "${name}" crashed (${reason}): ${message}`);
-      host.emit("agent:crash", { agent: name, reason, error, crashes: this.#crashes });
-    } catch {
-      // reporting a crash must never keep it from being handled
-    }
-    this.#decide(name, error, stable, now);
-  }
-
-  /** Restart after back-off, disable, escalate or fail-stop, per the group's policy. */
-  #decide(name: string, error: unknown, stable: boolean, now: number): void {
-    const host = this.#host;
-    if (host.stopping()) {
-      this.#setState("stopped");
-      return;
-    }
-    const group = this.#agent.group;
-    if (group.restart.kind === "fail-stop") {
-      this.#setState("failed");
-      host.failStop(name, error);
-      return;
-    }
-    if (stable) {
-      this.#attempt = 0;
-      this.#streak = 0;
-    }
-    this.#streak++;
-    const inWindow = this.#window.record(now);
-    if (group.restart.kind === "max" && this.#restartsSinceEnable >= group.restart.max) {
-      this.#disableByRule("restart-limit");
-    } else if (inWindow > group.crashLoop.maxCrashes) {
-      this.#disableByRule("crash-loop");
-    } else {
-      if (this.#streak === group.escalateAfter) this.#escalate("consecutive-failures", false);
-      this.#scheduleRestart();
-    }
-  }
-
-  #scheduleRestart(): void {
-    const host = this.#host;
-    const delay = backoffDelay(this.#attempt, host.settings.backoff, host.random);
-    this.#attempt++;
-    const at = host.clock.now() + delay;
-    this.#nextRestartAt = at;
-    this.#setState("backoff");
-    const attempt = this.#attempt;
-    this.#log.warn({ agent: this.name, delay, attempt }, `agent "${this.name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
-    host.emit("agent:restart", { agent: this.name, delay, at, attempt, reason: "crash" });
-    this.#restartTimer = host.clock.setTimeout(() => {
-      this.#restartTimer = undefined;
-      this.#nextRestartAt = undefined;
-      if (host.stopping()) return;
-      this.#restartsSinceEnable++;
-      this.#restarts++;
-      this.counters.restarts++;
-      this.#log.info({ agent: this.name, attempt }, `agent "${this.name}" restarting (attempt ${attempt})`);
-      void this.launch();
-    }, delay);
-  }
-
-  #disableByRule(reason: EscalationReason): void {
-    this.#setState("disabled");
-    const { crashLoop } = this.#agent.group;
-    const why =
-      reason === "restart-limit"
-        ? `reaching its group's restart limit (${this.#restartsSinceEnable} restart${this.#restartsSinceEnable === 1 ? "" : "s"})`
-        : `a crash loop (more than ${crashLoop.maxCrashes} crashes within ${formatDuration(crashLoop.within)})`;
-    this.#log.warn({ agent: this.name, reason }, `agent "${this.name}" disabled after ${why}; enable("${this.name}") starts it again`);
-    this.#host.emit("agent:disabled", { agent: this.name, reason });
-    this.#escalate(reason, true);
-  }
-
-  #escalate(reason: EscalationReason, disabled: boolean): void {
-    this.counters.escalations[reason]++;
-    this.#host.escalate({ agent: this.name, reason, disabled, crashes: [...this.#history] });
-  }
-
-  #watchHeartbeat(inc: Incarnation): void {
-    const timeout = this.#agent.heartbeatTimeout;
-    if (timeout === undefined) return;
-    const clock = this.#host.clock;
-    const name = this.#agent.name;
-    const check = (): void => {
-      if (inc.ended) return;
-      const idle = clock.now() - inc.lastBeat;
-      if (idle >= timeout) {
-        this.#crash(
-          inc,
-          "hung",
-          new AgentError("AGENT_HUNG", name, `agent "${name}": no heartbeat for ${formatDuration(idle)} (heartbeatTimeout ${formatDuration(timeout)})`),
-        );
-      } else {
-        inc.clock.setTimeout(check, timeout - idle);
-      }
-    };
-    inc.clock.setTimeout(check, timeout);
-  }
-
-  #clearRestart(): void {
-    if (this.#restartTimer !== undefined) {
-      this.#host.clock.clearTimeout(this.#restartTimer);
-      this.#restartTimer = undefined;
-    }
-    this.#nextRestartAt = undefined;
+    this.#crashes.crashed(reason, error, inc.runningSince === undefined ? undefined : inc.startedAt);
   }
 
   #setState(state: AgentState): void {
@@ -522,13 +279,4 @@ export class AgentSupervisor {
     this.#state = state;
     this.#host.emit("agent:state", { agent: this.name, state, previous });
   }
-}
-
-function childLogger(logger: Logger, agent: string): Logger {
-  return {
-    debug: (fields, message) => logger.debug({ agent, ...fields }, message),
-    info: (fields, message) => logger.info({ agent, ...fields }, message),
-    warn: (fields, message) => logger.warn({ agent, ...fields }, message),
-    error: (fields, message) => logger.error({ agent, ...fields }, message),
-  };
 }

@@ -1,3 +1,6 @@
+import { describeValue } from "../check.js";
+import { describeThrown } from "../errors/describeThrown.js";
+
 /** Back-off settings in ms (see `supervisor.backoff` in the configuration). */
 export interface BackoffSettings {
   readonly initial: number;
@@ -28,3 +31,40 @@ export function backoffDelay(n: number, settings: BackoffSettings, random: () =>
  */
 export type BackoffStrategy = (attempt: number, random: () => number) => number;
 
+/**
+ * The exponential back-off of `settings` as a {@link BackoffStrategy} (see {@link backoffDelay}).
+ *
+ * @example
+ * ```ts
+ * const strategy = exponentialBackoff({ initial: 1_000, max: 60_000, factor: 2, jitter: 0 });
+ * strategy(3, Math.random); // 8_000
+ * ```
+ */
+export function exponentialBackoff(settings: BackoffSettings): BackoffStrategy {
+  return (attempt, random) => backoffDelay(attempt, settings, random);
+}
+
+/** A delay to wait, and why the strategy's own answer was refused (absent when it was used). */
+export interface CheckedDelay {
+  /** Whole ms, at least 0. */
+  readonly delay: number;
+  /** What was wrong with the strategy's answer (`threw …`, `returned …`), when `fallback` decided instead. */
+  readonly refused?: string;
+}
+
+/**
+ * Ask `strategy` for the delay of `attempt`; a strategy that throws or returns
+ * anything but a finite number ≥ 0 must not break supervision, so `fallback`
+ * (the exponential back-off) decides instead and `refused` says why. A good
+ * answer is rounded to whole ms.
+ */
+export function checkedDelay(strategy: BackoffStrategy, fallback: BackoffStrategy, attempt: number, random: () => number): CheckedDelay {
+  let value: unknown;
+  try {
+    value = strategy(attempt, random);
+  } catch (error) {
+    return { delay: fallback(attempt, random), refused: `threw ${describeThrown(error)}` };
+  }
+  if (typeof value === "number" && Number.isFinite(value) && value >= 0) return { delay: Math.round(value) };
+  return { delay: fallback(attempt, random), refused: `returned ${describeValue(value)}, not a finite number of ms ≥ 0` };
+}

@@ -1,0 +1,183 @@
+import { formatDuration } from "../duration.js";
+import { describeThrown } from "../errors/describeThrown.js";
+import type { Logger } from "../logger.js";
+import type { AgentCounters, CrashReason, EscalationReason } from "../stats/AgentCounters.js";
+import type { AgentState } from "./AgentStatus.js";
+import { checkedDelay, exponentialBackoff, type BackoffStrategy } from "./backoff.js";
+import { decideRestart, FRESH_RECORD, type AgentRestartRecord, type RestartDecision, type RestartPolicy, type RestartState } from "./decideRestart.js";
+import type { CrashRecord } from "./Escalation.js";
+import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
+
+/** Crashes kept for an escalation. */
+const HISTORY = 10;
+
+/** What a {@link CrashHandler} drives in its supervisor. */
+export interface CrashTarget {
+  setState(state: AgentState): void;
+  /** Start a fresh incarnation (the back-off has elapsed). */
+  launch(): Promise<void>;
+}
+
+/**
+ * Turns the crashes of one agent into decisions and applies them: the
+ * bookkeeping (counters, history, log line, `agent:crash`) comes first, then
+ * {@link decideRestart} decides, then the decision takes effect (restart timer,
+ * disable, escalation, fail-stop). Nothing about the thrown value can skip the
+ * decision: it is described by a total function and reporting is guarded.
+ */
+export class CrashHandler {
+  readonly #agent: SupervisedAgent;
+  readonly #host: SupervisorHost;
+  readonly #log: Logger;
+  readonly #counters: AgentCounters;
+  readonly #target: CrashTarget;
+  readonly #policy: RestartPolicy;
+  /** The exponential back-off of `supervisor.backoff`: the default, and the fallback for a broken strategy. */
+  readonly #exponential: BackoffStrategy;
+  readonly #history: CrashRecord[] = [];
+  #record: AgentRestartRecord = FRESH_RECORD;
+  #lastError: string | undefined;
+  #timer: unknown;
+  #nextRestartAt: number | undefined;
+
+  constructor(agent: SupervisedAgent, host: SupervisorHost, log: Logger, counters: AgentCounters, target: CrashTarget) {
+    this.#agent = agent;
+    this.#host = host;
+    this.#log = log;
+    this.#counters = counters;
+    this.#target = target;
+    this.#exponential = exponentialBackoff(host.settings.backoff);
+    const { restart, crashLoop, escalateAfter } = agent.group;
+    this.#policy = { restart, crashLoop, escalateAfter, resetAfter: host.settings.resetAfter };
+  }
+
+  /** Message of the last crash's error. */
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  /** When the pending restart is due, while one is. */
+  get nextRestartAt(): number | undefined {
+    return this.#nextRestartAt;
+  }
+
+  /** The last back-off attempt announced (0 after a reset). */
+  get attempt(): number {
+    return this.#record.attempt;
+  }
+
+  /** `enable()`: forget the crash window, the streak, the back-off and the `max` count. */
+  reset(): void {
+    this.#record = FRESH_RECORD;
+  }
+
+  /** Cancel the pending restart, if any. */
+  cancelRestart(): void {
+    if (this.#timer !== undefined) {
+      this.#host.clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#nextRestartAt = undefined;
+  }
+
+  /**
+   * Handle a crash of the current incarnation (already released by the
+   * supervisor). `startedAt`: when the incarnation was started, if its
+   * `start()` had resolved.
+   */
+  crashed(reason: CrashReason, error: unknown, startedAt: number | undefined): void {
+    const at = this.#host.clock.now();
+    this.#report(reason, error, at);
+    const state: RestartState = { policy: this.#policy, agent: this.#record, stopping: this.#host.stopping() };
+    this.#apply(decideRestart(state, { reason, at, ...(startedAt === undefined ? {} : { startedAt }) }), error);
+  }
+
+  /** Count, remember, log and emit a crash; reporting never keeps it from being handled. */
+  #report(reason: CrashReason, error: unknown, at: number): void {
+    const name = this.#agent.name;
+    this.#counters.crashes[reason]++;
+    const message = describeThrown(error);
+    this.#lastError = message;
+    this.#history.push({ at, error: message });
+    if (this.#history.length > HISTORY) this.#history.shift();
+    try {
+      this.#log.error({ agent: name, reason, err: error }, `agent "${name}" crashed (${reason}): ${message}`);
+      this.#host.emit("agent:crash", { agent: name, reason, error, crashes: this.#counters.totalCrashes });
+    } catch {
+      // reporting a crash must never keep it from being handled
+    }
+  }
+
+  #apply(decision: RestartDecision, error: unknown): void {
+    this.#record = decision.next;
+    switch (decision.kind) {
+      case "stop":
+        this.#target.setState("stopped");
+        return;
+      case "fail-stop":
+        this.#target.setState("failed");
+        this.#host.failStop(this.#agent.name, error);
+        return;
+      case "disable":
+        this.#disable(decision.reason);
+        return;
+      case "restart":
+        if (decision.escalate) this.#escalate("consecutive-failures", false);
+        this.#scheduleRestart(decision.attempt);
+        return;
+    }
+  }
+
+  #scheduleRestart(attempt: number): void {
+    const host = this.#host;
+    const name = this.#agent.name;
+    const delay = this.#delay(attempt);
+    const at = host.clock.now() + delay;
+    this.#nextRestartAt = at;
+    this.#target.setState("backoff");
+    this.#log.warn({ agent: name, delay, attempt }, `agent "${name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
+    host.emit("agent:restart", { agent: name, delay, at, attempt, reason: "crash" });
+    this.#timer = host.clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#nextRestartAt = undefined;
+      if (host.stopping()) return;
+      this.#record = { ...this.#record, restartsSinceEnable: this.#record.restartsSinceEnable + 1 };
+      this.#counters.restarts++;
+      this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
+      void this.#target.launch();
+    }, delay);
+  }
+
+  /** The back-off before restart `attempt` (from 1): the group's strategy, or the exponential one when it has none or it misbehaves. */
+  #delay(attempt: number): number {
+    const group = this.#agent.group;
+    const { delay, refused } = checkedDelay(group.backoff ?? this.#exponential, this.#exponential, attempt - 1, this.#host.random);
+    if (refused !== undefined) {
+      const name = this.#agent.name;
+      this.#log.error(
+        { agent: name, group: group.name, attempt },
+        `agent "${name}": the back-off strategy of group "${group.name}" ${refused}; the exponential back-off of supervisor.backoff applies (${formatDuration(delay)})`,
+      );
+    }
+    return delay;
+  }
+
+  #disable(reason: "restart-limit" | "crash-loop"): void {
+    const name = this.#agent.name;
+    this.#target.setState("disabled");
+    const { crashLoop } = this.#agent.group;
+    const restarts = this.#record.restartsSinceEnable;
+    const why =
+      reason === "restart-limit"
+        ? `reaching its group's restart limit (${restarts} restart${restarts === 1 ? "" : "s"})`
+        : `a crash loop (more than ${crashLoop.maxCrashes} crashes within ${formatDuration(crashLoop.within)})`;
+    this.#log.warn({ agent: name, reason }, `agent "${name}" disabled after ${why}; enable("${name}") starts it again`);
+    this.#host.emit("agent:disabled", { agent: name, reason });
+    this.#escalate(reason, true);
+  }
+
+  #escalate(reason: EscalationReason, disabled: boolean): void {
+    this.#counters.escalations[reason]++;
+    this.#host.escalate({ agent: this.#agent.name, reason, disabled, crashes: [...this.#history] });
+  }
+}

@@ -1,0 +1,54 @@
+import type { Agent } from "../agent/Agent.js";
+import type { Clock } from "../clock.js";
+import { formatDuration } from "../duration.js";
+import { AgentError } from "../errors/AgentError.js";
+import { describeThrown } from "../errors/describeThrown.js";
+import type { Logger } from "../logger.js";
+import type { AgentCounters } from "../stats/AgentCounters.js";
+import type { Incarnation } from "./Incarnation.js";
+import { settle, type Settled } from "./settle.js";
+import type { SupervisorHost } from "./SupervisorHost.js";
+
+/** What {@link stopIncarnation} reports to. */
+export interface StopReport {
+  readonly agent: string;
+  readonly host: SupervisorHost;
+  readonly log: Logger;
+  readonly counters: AgentCounters;
+}
+
+/**
+ * End `inc` gracefully: abort its signal, give its `stop()` until `deadline` ms,
+ * then release it. A `stop()` that fails or outlives the deadline is never a
+ * crash: it is counted (`stopFailures`) and logged; a timeout is logged as an
+ * `AGENT_STOP_TIMEOUT` {@link AgentError}, reported as `agent:stop-timeout`, and
+ * the incarnation is abandoned.
+ */
+export async function stopIncarnation(inc: Incarnation, deadline: number, { agent, host, log, counters }: StopReport): Promise<void> {
+  inc.abort(new AgentError("AGENT_FAILED", agent, `agent "${agent}" is stopping`));
+  const instance = inc.instance;
+  if (instance !== undefined) {
+    const outcome = await stopWithin(instance, deadline, host.clock);
+    if (outcome === "timeout") {
+      counters.stopFailures++;
+      const error = new AgentError("AGENT_STOP_TIMEOUT", agent, `agent "${agent}": stop() did not settle within ${formatDuration(deadline)}; the incarnation is abandoned`);
+      log.warn({ agent, timeout: deadline, err: error }, error.message);
+      host.emit("agent:stop-timeout", { agent, timeout: deadline });
+    } else if (!outcome.ok) {
+      counters.stopFailures++;
+      log.error({ agent, err: outcome.error }, `agent "${agent}": stop() failed: ${describeThrown(outcome.error)}`);
+    }
+  }
+  await inc.dispose(new AgentError("AGENT_FAILED", agent, "stopped"));
+}
+
+/** Run `stop()` against a deadline on `clock`. */
+async function stopWithin(instance: Agent, deadline: number, clock: Clock): Promise<Settled | "timeout"> {
+  let timer: unknown;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = clock.setTimeout(() => resolve("timeout"), Math.max(0, deadline));
+  });
+  const outcome = await Promise.race([settle(() => instance.stop()), timeout]);
+  clock.clearTimeout(timer);
+  return outcome;
+}
