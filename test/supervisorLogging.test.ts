@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { scriptedAgent, setup } from "./helpers/orchestrator.js";
+import { never, scriptedAgent, setup } from "./helpers/orchestrator.js";
 
 // Restarts, back-off delays, disables and re-enables are logged by default (warn for what an
 // operator should notice, info for what follows from an action), not only emitted as events.
@@ -53,5 +53,20 @@ describe("supervision is visible in the log", () => {
     await clock.advance(0);
     expect(lines(logger, "info")).toContain('agent "strat" disabled by the operator');
     await orch.shutdown();
+  });
+
+  test("a stop() past its deadline logs an AGENT_STOP_TIMEOUT error (warn): it is reported, never a crash", async () => {
+    const { Agent: Stuck } = scriptedAgent("stuck", { stop: never });
+    const { orch, clock, logger } = setup({ agents: [Stuck], config: { supervisor: { stopTimeout: "2s" } } });
+    await orch.start();
+    const done = orch.shutdown();
+    await clock.advance(2_000);
+    await done;
+    const line = 'agent "stuck": stop() did not settle within 2s; the incarnation is abandoned';
+    expect(lines(logger, "warn")).toContain(line);
+    const entry = logger.entries.find((e) => e.message === line);
+    expect(entry?.fields).toMatchObject({ agent: "stuck", timeout: 2_000, err: { name: "AgentError", code: "AGENT_STOP_TIMEOUT", agent: "stuck", message: line } });
+    expect(lines(logger, "error").filter((message) => message.includes("crashed"))).toEqual([]);
+    expect(orch.agent("stuck")).toMatchObject({ state: "stopped", crashes: 0 });
   });
 });

@@ -63,7 +63,7 @@ export function checkedDelay(strategy: BackoffStrategy, fallback: BackoffStrateg
   try {
     value = strategy(attempt, random);
   } catch (error) {
-    return { delay: fallback(attempt, random), refused: `threw ${describeThrown(error)}` };
+    return { delay: fallback(attempt, random), refused: `threw: ${describeThrown(error)}` };
   }
   if (typeof value === "number" && Number.isFinite(value) && value >= 0) return { delay: Math.round(value) };
   return { delay: fallback(attempt, random), refused: `returned ${describeValue(value)}, not a finite number of ms ≥ 0` };
