@@ -2,9 +2,12 @@ import { OrchestratorError } from "./OrchestratorError.js";
 
 /**
  * Codes of {@link AgentError}:
- * - `AGENT_HUNG`: no heartbeat in time, a `start()` past `startTimeout`, or an `onCron` past its trigger `timeout`;
- * - `AGENT_STOP_TIMEOUT`: a `stop()` past `stopTimeout`;
- * - `AGENT_FAILED`: the agent called `fail()` with a value that is not an `Error`.
+ * - `AGENT_HUNG`: no heartbeat in time, a `start()` past `startTimeout`, or an `onCron` past its trigger `timeout`
+ *   (the error of a `hung` crash);
+ * - `AGENT_STOP_TIMEOUT`: a `stop()` past `stopTimeout`, never a crash: the `err` of the supervisor's warning
+ *   (with the `agent:stop-timeout` event), an entry of `testAgent()`'s `crashes`;
+ * - `AGENT_FAILED`: the reason of an incarnation's `signal` when it is stopped (an orchestrator shutdown,
+ *   an operator's `disable()` or `restart()`, `testAgent()`'s `stop()`).
  */
 export type AgentErrorCode = "AGENT_HUNG" | "AGENT_STOP_TIMEOUT" | "AGENT_FAILED";
 
