@@ -13,6 +13,7 @@ const HISTORY = 10;
 
 /** What a {@link CrashHandler} drives in its supervisor. */
 export interface CrashTarget {
+  /** Move the agent to `state` (emits `agent:state`). */
   setState(state: AgentState): void;
   /** Start a fresh incarnation (the back-off has elapsed). */
   launch(): Promise<void>;

@@ -9,14 +9,21 @@ import type { Incarnation } from "./Incarnation.js";
 
 /** What an {@link AgentSupervisor} needs from its orchestrator. */
 export interface SupervisorHost {
+  /** The orchestrator's clock: back-off, deadlines and heartbeats run on it. */
   readonly clock: Clock;
+  /** The orchestrator's bus; each incarnation gets its own view of it. */
   readonly bus: Bus;
+  /** The orchestrator's `random` option (jitter, back-off strategies). */
   readonly random: () => number;
+  /** The orchestrator's logger (the supervisor adds `{ agent }`). */
   readonly logger: Logger;
+  /** `supervisor.*` of the configuration, in ms. */
   readonly settings: ResolvedConfig["supervisor"];
   /** True once shutdown (or a fail-stop) has begun: nothing restarts or escalates. */
   stopping(): boolean;
+  /** Emit an orchestrator event. */
   emit<E extends keyof OrchestratorEvents>(event: E, payload: OrchestratorEvents[E]): void;
+  /** Deliver an escalation (chief, bus, event, log). */
   escalate(event: Escalation): void;
   /** A crash under a fail-stop policy. */
   failStop(agent: string, error: unknown): void;
@@ -26,9 +33,14 @@ export interface SupervisorHost {
 
 /** What the supervisor knows of one agent's registration. */
 export interface SupervisedAgent {
+  /** The registered name. */
   readonly name: string;
+  /** The class each incarnation is built from. */
   readonly agentClass: AgentClass;
+  /** The group whose policy judges its crashes. */
   readonly group: ResolvedGroup;
+  /** Its `this.config`. */
   readonly config: unknown;
+  /** ms without a `heartbeat()` that make it hung; undefined: not watched. */
   readonly heartbeatTimeout: number | undefined;
 }

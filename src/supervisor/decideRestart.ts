@@ -32,7 +32,9 @@ export interface AgentRestartRecord {
  * decision kinds beside those of {@link RestartDecision}, without reshaping these.
  */
 export interface RestartState {
+  /** The rules. */
   readonly policy: RestartPolicy;
+  /** What they remember of the crashed agent. */
   readonly agent: AgentRestartRecord;
   /** Shutdown (or a fail-stop) has begun: nothing restarts or escalates. */
   readonly stopping: boolean;
@@ -40,6 +42,7 @@ export interface RestartState {
 
 /** One crash, as the rules see it. */
 export interface Crash {
+  /** Why it crashed (the decision does not depend on it today). */
   readonly reason: CrashReason;
   /** When it crashed, ms since the epoch. */
   readonly at: number;

@@ -10,7 +10,9 @@ import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
 
 /** What {@link startIncarnation} needs besides the incarnation. */
 export interface StartPlan {
+  /** The agent's registration. */
   readonly agent: SupervisedAgent;
+  /** Its orchestrator. */
   readonly host: SupervisorHost;
   /** The agent's logger (`this.log`). */
   readonly log: Logger;

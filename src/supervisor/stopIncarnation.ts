@@ -11,9 +11,13 @@ import type { SupervisorHost } from "./SupervisorHost.js";
 
 /** What {@link stopIncarnation} reports to. */
 export interface StopReport {
+  /** The agent's name. */
   readonly agent: string;
+  /** Its orchestrator (clock, `agent:stop-timeout`). */
   readonly host: SupervisorHost;
+  /** Its logger. */
   readonly log: Logger;
+  /** Its counters (`stopFailures`). */
   readonly counters: AgentCounters;
 }
 
