@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { Agent } from "../src/agent/Agent.js";
 import { loadConfig } from "../src/config/loadConfig.js";
-import { createOrchestrator } from "../src/orchestrator/createOrchestrator.js";
+import { createOrchestrator, LOOP_INTERVAL_MS } from "../src/orchestrator/createOrchestrator.js";
 import { ManualClock } from "../src/testing/ManualClock.js";
 import { started } from "./fixtures/registry/agents.js";
 import { scriptedAgent, setup, T0 } from "./helpers/orchestrator.js";
@@ -48,7 +48,7 @@ describe("registration errors are ConfigErrors thrown before anything starts", (
     expect(() => createOrchestrator({ agent: [A] } as never)).toThrow(/unknown option `agent`/);
     expect(() => createOrchestrator({ clock: { now: () => 0 } as never, logger: false })).toThrow(/`clock` to be a Clock/);
     expect(() => createOrchestrator({ logger: console.log as never })).toThrow(/`logger`/);
-    expect(() => createOrchestrator({ bus: {} as never, logger: false })).toThrow(/`bus` to implement Bus/);
+    expect(() => createOrchestrator({ bus: {} as never, logger: false })).toThrow(/`bus` to be a Bus/);
     expect(() => createOrchestrator({ keepAlive: "yes" as never, logger: false })).toThrow(/`keepAlive` to be a boolean/);
   });
 });
@@ -158,6 +158,24 @@ describe("logging and events", () => {
     await orch.start();
     expect(logger.entries.find((e) => e.message === "hello")?.fields).toEqual({ agent: "a", n: 1 });
     await orch.shutdown();
+  });
+});
+
+describe("the metrics option", () => {
+  test("livenessMissedTicks reaches /livez: the loop may miss that many intervals before liveness fails", async () => {
+    const { Agent: A } = scriptedAgent("a");
+    const livez = async (orch: ReturnType<typeof setup>["orch"]): Promise<number> => (await orch.fetch(new Request("http://localhost/livez"))).status;
+    const lenient = setup({ agents: [A], metrics: { livenessMissedTicks: 10 } });
+    const strict = setup({ agents: [scriptedAgent("a").Agent] });
+    await lenient.orch.start();
+    await strict.orch.start();
+    // a stalled event loop: time moves, the loop's timer does not fire
+    lenient.clock.jump(6 * LOOP_INTERVAL_MS);
+    strict.clock.jump(6 * LOOP_INTERVAL_MS);
+    expect(await livez(lenient.orch)).toBe(200);
+    expect(await livez(strict.orch)).toBe(503);
+    await lenient.orch.shutdown();
+    await strict.orch.shutdown();
   });
 });
 
