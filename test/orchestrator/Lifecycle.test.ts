@@ -48,7 +48,8 @@ describe("what each lifecycle state allows", () => {
     expect(STATE_TRAITS[state]).toEqual({ phase, stopping, loop, listen });
   });
 
-  test("every public phase is shown by some state, and no other", () => {
+  test("every public phase is shown by some state, and no other; the phases in life order", () => {
+    expect(ORCHESTRATOR_PHASES).toEqual(["idle", "starting", "running", "stopping", "stopped", "failed"]);
     expect(new Set(STATES.map((state) => STATE_TRAITS[state].phase))).toEqual(new Set(ORCHESTRATOR_PHASES));
   });
 });
