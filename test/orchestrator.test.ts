@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { Agent } from "../src/agent/Agent.js";
 import { loadConfig } from "../src/config/loadConfig.js";
 import { createOrchestrator, LOOP_INTERVAL_MS } from "../src/orchestrator/createOrchestrator.js";
@@ -226,5 +229,35 @@ describe("shutdown after a failed start", () => {
     expect(events).toHaveLength(1);
     await expect(orch.closed).resolves.toMatchObject({ failed: true, reason: expect.stringMatching(/^start failed: /) as unknown });
     expect(orch.phase).toBe("stopped");
+  });
+});
+
+describe("shutdown while start() loads modules", () => {
+  test("a shutdown that ends before the modules have loaded leaves no keep-alive behind", async () => {
+    // an agent module whose loading waits on a gate the test opens once the shutdown has finished
+    const gate = "__orchestratorTestModuleGate";
+    let open!: () => void;
+    (globalThis as Record<string, unknown>)[gate] = new Promise<void>((resolve) => (open = resolve));
+    const dir = mkdtempSync(join(tmpdir(), "orch-slow-"));
+    const agentModule = fileURLToPath(new URL("../src/agent/Agent.ts", import.meta.url));
+    const slow = join(dir, "slow.ts");
+    writeFileSync(slow, `import { Agent } from ${JSON.stringify(agentModule)};\nawait globalThis.${gate};\nexport default class Slow extends Agent {}\n`);
+    const setInterval = vi.spyOn(globalThis, "setInterval");
+    const clearInterval = vi.spyOn(globalThis, "clearInterval");
+    try {
+      const orch = createOrchestrator({ config: { agents: { slow: { module: slow } } }, clock: new ManualClock(T0), logger: false, keepAlive: true });
+      const starting = orch.start();
+      await orch.shutdown();
+      expect(orch.phase).toBe("stopped");
+      open();
+      await expect(starting).rejects.toMatchObject({ code: "SHUT_DOWN" });
+      expect(orch.agent("slow")?.state).toBe("stopped");
+      expect(setInterval.mock.results.length).toBe(clearInterval.mock.calls.length);
+    } finally {
+      setInterval.mockRestore();
+      clearInterval.mockRestore();
+      delete (globalThis as Record<string, unknown>)[gate];
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
