@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { Agent } from "../src/agent/Agent.js";
 import { loadConfig } from "../src/config/loadConfig.js";
-import { createOrchestrator } from "../src/orchestrator/createOrchestrator.js";
+import { createOrchestrator, LOOP_INTERVAL_MS } from "../src/orchestrator/createOrchestrator.js";
 import { ManualClock } from "../src/testing/ManualClock.js";
 import { started } from "./fixtures/registry/agents.js";
 import { scriptedAgent, setup, T0 } from "./helpers/orchestrator.js";
@@ -48,7 +51,7 @@ describe("registration errors are ConfigErrors thrown before anything starts", (
     expect(() => createOrchestrator({ agent: [A] } as never)).toThrow(/unknown option `agent`/);
     expect(() => createOrchestrator({ clock: { now: () => 0 } as never, logger: false })).toThrow(/`clock` to be a Clock/);
     expect(() => createOrchestrator({ logger: console.log as never })).toThrow(/`logger`/);
-    expect(() => createOrchestrator({ bus: {} as never, logger: false })).toThrow(/`bus` to implement Bus/);
+    expect(() => createOrchestrator({ bus: {} as never, logger: false })).toThrow(/`bus` to be a Bus/);
     expect(() => createOrchestrator({ keepAlive: "yes" as never, logger: false })).toThrow(/`keepAlive` to be a boolean/);
   });
 });
@@ -161,6 +164,24 @@ describe("logging and events", () => {
   });
 });
 
+describe("the metrics option", () => {
+  test("livenessMissedTicks reaches /livez: the loop may miss that many intervals before liveness fails", async () => {
+    const { Agent: A } = scriptedAgent("a");
+    const livez = async (orch: ReturnType<typeof setup>["orch"]): Promise<number> => (await orch.fetch(new Request("http://localhost/livez"))).status;
+    const lenient = setup({ agents: [A], metrics: { livenessMissedTicks: 10 } });
+    const strict = setup({ agents: [scriptedAgent("a").Agent] });
+    await lenient.orch.start();
+    await strict.orch.start();
+    // a stalled event loop: time moves, the loop's timer does not fire
+    lenient.clock.jump(6 * LOOP_INTERVAL_MS);
+    strict.clock.jump(6 * LOOP_INTERVAL_MS);
+    expect(await livez(lenient.orch)).toBe(200);
+    expect(await livez(strict.orch)).toBe(503);
+    await lenient.orch.shutdown();
+    await strict.orch.shutdown();
+  });
+});
+
 describe("Agent.retry", () => {
   test("retries with back-off on the agent's clock and stops when the incarnation ends", async () => {
     let attempts = 0;
@@ -208,5 +229,35 @@ describe("shutdown after a failed start", () => {
     expect(events).toHaveLength(1);
     await expect(orch.closed).resolves.toMatchObject({ failed: true, reason: expect.stringMatching(/^start failed: /) as unknown });
     expect(orch.phase).toBe("stopped");
+  });
+});
+
+describe("shutdown while start() loads modules", () => {
+  test("a shutdown that ends before the modules have loaded leaves no keep-alive behind", async () => {
+    // an agent module whose loading waits on a gate the test opens once the shutdown has finished
+    const gate = "__orchestratorTestModuleGate";
+    let open!: () => void;
+    (globalThis as Record<string, unknown>)[gate] = new Promise<void>((resolve) => (open = resolve));
+    const dir = mkdtempSync(join(tmpdir(), "orch-slow-"));
+    const agentModule = fileURLToPath(new URL("../src/agent/Agent.ts", import.meta.url));
+    const slow = join(dir, "slow.ts");
+    writeFileSync(slow, `import { Agent } from ${JSON.stringify(agentModule)};\nawait globalThis.${gate};\nexport default class Slow extends Agent {}\n`);
+    const setInterval = vi.spyOn(globalThis, "setInterval");
+    const clearInterval = vi.spyOn(globalThis, "clearInterval");
+    try {
+      const orch = createOrchestrator({ config: { agents: { slow: { module: slow } } }, clock: new ManualClock(T0), logger: false, keepAlive: true });
+      const starting = orch.start();
+      await orch.shutdown();
+      expect(orch.phase).toBe("stopped");
+      open();
+      await expect(starting).rejects.toMatchObject({ code: "SHUT_DOWN" });
+      expect(orch.agent("slow")?.state).toBe("stopped");
+      expect(setInterval.mock.results.length).toBe(clearInterval.mock.calls.length);
+    } finally {
+      setInterval.mockRestore();
+      clearInterval.mockRestore();
+      delete (globalThis as Record<string, unknown>)[gate];
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

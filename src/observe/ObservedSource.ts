@@ -2,25 +2,12 @@ import type { BusStats } from "../bus/Bus.js";
 import type { Clock } from "../clock.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { HistogramData } from "../stats/HistogramData.js";
+import type { OrchestratorPhase } from "../orchestrator/OrchestratorPhase.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 
-/**
- * Where the orchestrator is in its life, as health and metrics see it:
- * `idle` — created, `start()` not called; `starting` — `start()` runs;
- * `running` — started; `stopping` — `shutdown()` runs; `stopped` — shut down;
- * `failed` — a critical agent crashed (fail-stop), until `shutdown()` completes.
- */
-export type OrchestratorPhase = "idle" | "starting" | "running" | "stopping" | "stopped" | "failed";
-
-/** Every {@link OrchestratorPhase}, in life order (the values of the `phase` metric label). */
-export const ORCHESTRATOR_PHASES: readonly OrchestratorPhase[] = Object.freeze([
-  "idle",
-  "starting",
-  "running",
-  "stopping",
-  "stopped",
-  "failed",
-]);
+/** Re-exported from the orchestrator, where the phase is defined (its lifecycle moves it). */
+export { ORCHESTRATOR_PHASES } from "../orchestrator/OrchestratorPhase.js";
+export type { OrchestratorPhase } from "../orchestrator/OrchestratorPhase.js";
 
 /** One agent as the observability module reads it. */
 export interface ObservedAgent {

@@ -1,44 +1,13 @@
-import type { Registry } from "prom-client";
 import type { AgentClass } from "../agent/Agent.js";
 import type { Bus } from "../bus/Bus.js";
-import type { Clock } from "../clock.js";
-import type { OrchestratorConfig } from "../config/OrchestratorConfig.js";
 import type { Duration } from "../duration.js";
-import type { Logger } from "../logger.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName, OrchestratorEvents } from "../supervisor/events.js";
-import type { OrchestratorPhase } from "../observe/ObservedSource.js";
 import type { HealthReport } from "../observe/Health.js";
 import type { HttpHandler } from "../observe/HttpReply.js";
 import type { ListenOptions, Listening } from "../observe/Listeners.js";
-import type { AgentRegistration } from "./registry.js";
-import type { TriggerCoordinator } from "./TriggerCoordinator.js";
-
-/** Options of {@link createOrchestrator}. */
-export interface OrchestratorOptions {
-  /** Agents registered in code: classes with a static `agentName`, or `{ name, agent, group?, chief? }`. */
-  agents?: AgentRegistration[];
-  /** The configuration: the YAML shape as an object, or what `loadConfig()` returns. */
-  config?: OrchestratorConfig;
-  /** The bus agents talk over. @default a new in-process bus (`createBus()`), closed at shutdown */
-  bus?: Bus;
-  /** Time source of everything: back-off, heartbeats, triggers, request timeouts. @default systemClock */
-  clock?: Clock;
-  /** Where the orchestrator logs; `false` silences it. @default warnings and errors to the console */
-  logger?: Logger | false;
-  /** Randomness in [0, 1) for jitter and queue-group choice, injectable to replay a run. @default Math.random */
-  random?: () => number;
-  /** Metrics registry settings. @default a registry of its own, no prefix, no default metrics */
-  metrics?: { registry?: Registry; prefix?: string; defaultMetrics?: boolean };
-  /** Keep the process alive while the orchestrator runs. @default true */
-  keepAlive?: boolean;
-  /** Install SIGTERM/SIGINT handlers that call `shutdown()`. @default false */
-  handleSignals?: boolean;
-  /** Decides which instance fires a trigger slot when several share a schedule. @default none: every slot fires here */
-  coordinator?: TriggerCoordinator;
-}
-
+import type { OrchestratorPhase } from "./OrchestratorPhase.js";
 
 /** What `closed` settles with. */
 export interface ClosedInfo {
@@ -111,3 +80,5 @@ export interface Orchestrator {
 
 /** Re-exported for registrations. */
 export type { AgentClass };
+/** Re-exported where it was defined before it got a file of its own. */
+export type { OrchestratorMetricsOptions, OrchestratorOptions } from "./OrchestratorOptions.js";

@@ -1,7 +1,7 @@
 import { isAgentClass, type AgentClass } from "../agent/Agent.js";
 import { isValidAgentName } from "../config/agentName.js";
 import { NAME_EXPECTATION } from "../config/checkConfig.js";
-import { describeValue } from "../config/describeValue.js";
+import { describeValue } from "../check.js";
 import { configErrorAt } from "../config/ConfigSource.js";
 import { didYouMean } from "../config/didYouMean.js";
 import { ConfigError } from "../errors/ConfigError.js";
@@ -22,7 +22,8 @@ const ENTRY_KEYS = ["name", "agent", "group", "chief"];
 
 /**
  * Validate the `agents` option of `createOrchestrator`: every entry an agent
- * class (recognised by its brand), every name valid and unique.
+ * class (recognised by its brand), every name valid and unique. Registrations
+ * are configuration: a bad one is a `ConfigError` with code `CONFIG_INVALID`.
  */
 export function normalizeRegistrations(agents: readonly AgentRegistration[] | undefined): NormalizedRegistration[] {
   if (agents === undefined) return [];
@@ -33,44 +34,9 @@ export function normalizeRegistrations(agents: readonly AgentRegistration[] | un
   const seen = new Map<string, number>();
   return agents.map((entry: unknown, index) => {
     const path = `agents[${index}]`;
-    let normalized: NormalizedRegistration;
-    if (isAgentClass(entry)) {
-      const name = entry.agentName;
-      if (name === undefined) {
-        throw new ConfigError(`agent class ${entry.name || "(anonymous)"} has no static \`agentName\`; register it as { name, agent: ${entry.name || "Class"} }`, { path, value: entry.name });
-      }
-      normalized = { name, agentClass: entry };
-    } else if (typeof entry === "object" && entry !== null && "agent" in entry) {
-      const e = entry as { name?: unknown; agent?: unknown; group?: unknown; chief?: unknown };
-      for (const key of Object.keys(entry)) {
-        if (!ENTRY_KEYS.includes(key)) {
-          throw new ConfigError(`unknown key "${key}" in a registration${didYouMean(key, ENTRY_KEYS)}; expected ${ENTRY_KEYS.join(", ")}`, { path: `${path}.${key}`, value: key });
-        }
-      }
-      if (!isAgentClass(e.agent)) {
-        throw new ConfigError(`expected \`agent\` to be a class extending Agent, got ${describe(e.agent)}`, { path: `${path}.agent`, value: e.agent });
-      }
-      if (e.group !== undefined && typeof e.group !== "string") {
-        throw new ConfigError(`expected \`group\` to be a group name, got ${describe(e.group)}`, { path: `${path}.group`, value: e.group });
-      }
-      if (e.chief !== undefined && typeof e.chief !== "boolean") {
-        throw new ConfigError(`expected \`chief\` to be a boolean, got ${describe(e.chief)}`, { path: `${path}.chief`, value: e.chief });
-      }
-      const name = e.name ?? e.agent.agentName;
-      normalized = {
-        name: name as string,
-        agentClass: e.agent,
-        ...(e.group === undefined ? {} : { group: e.group }),
-        ...(e.chief === undefined ? {} : { chief: e.chief }),
-      };
-    } else {
-      throw new ConfigError(`expected an agent class (extending Agent) or { name, agent }, got ${describe(entry)}`, { path, value: entry });
-    }
+    const normalized = normalizeEntry(entry, path);
     if (!isValidAgentName(normalized.name)) {
-      throw new ConfigError(
-        `invalid agent name ${describeValue(normalized.name)}: ${NAME_EXPECTATION}`,
-        { path: `${path}.name`, value: normalized.name },
-      );
+      throw new ConfigError(`invalid agent name ${describeValue(normalized.name)}: ${NAME_EXPECTATION}`, { path: `${path}.name`, value: normalized.name });
     }
     const previous = seen.get(normalized.name);
     if (previous !== undefined) {
@@ -79,6 +45,41 @@ export function normalizeRegistrations(agents: readonly AgentRegistration[] | un
     seen.set(normalized.name, index);
     return normalized;
   });
+}
+
+/** One entry of `agents`: a branded class with a static `agentName`, or `{ name?, agent, group?, chief? }`. */
+function normalizeEntry(entry: unknown, path: string): NormalizedRegistration {
+  if (isAgentClass(entry)) {
+    const name = entry.agentName;
+    if (name === undefined) {
+      throw new ConfigError(`agent class ${entry.name || "(anonymous)"} has no static \`agentName\`; register it as { name, agent: ${entry.name || "Class"} }`, { path, value: entry.name });
+    }
+    return { name, agentClass: entry };
+  }
+  if (typeof entry !== "object" || entry === null || !("agent" in entry)) {
+    throw new ConfigError(`expected an agent class (extending Agent) or { name, agent }, got ${describe(entry)}`, { path, value: entry });
+  }
+  for (const key of Object.keys(entry)) {
+    if (!ENTRY_KEYS.includes(key)) {
+      throw new ConfigError(`unknown key "${key}" in a registration${didYouMean(key, ENTRY_KEYS)}; expected ${ENTRY_KEYS.join(", ")}`, { path: `${path}.${key}`, value: key });
+    }
+  }
+  const e = entry as { name?: unknown; agent?: unknown; group?: unknown; chief?: unknown };
+  if (!isAgentClass(e.agent)) {
+    throw new ConfigError(`expected \`agent\` to be a class extending Agent, got ${describe(e.agent)}`, { path: `${path}.agent`, value: e.agent });
+  }
+  if (e.group !== undefined && typeof e.group !== "string") {
+    throw new ConfigError(`expected \`group\` to be a group name, got ${describe(e.group)}`, { path: `${path}.group`, value: e.group });
+  }
+  if (e.chief !== undefined && typeof e.chief !== "boolean") {
+    throw new ConfigError(`expected \`chief\` to be a boolean, got ${describe(e.chief)}`, { path: `${path}.chief`, value: e.chief });
+  }
+  return {
+    name: (e.name ?? e.agent.agentName) as string,
+    agentClass: e.agent,
+    ...(e.group === undefined ? {} : { group: e.group }),
+    ...(e.chief === undefined ? {} : { chief: e.chief }),
+  };
 }
 
 /**
@@ -121,6 +122,11 @@ export async function loadAgentModule(
   return exported;
 }
 
+/**
+ * A value in a registration error: agent classes and unbranded functions by name, other values by
+ * kind (`number 42`, `an object`). Kept apart from {@link describeValue} while tests outside the
+ * orchestrator pin its wording (`got number 42`).
+ */
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (isAgentClass(value)) return `the agent class ${value.name || "(anonymous)"}`;

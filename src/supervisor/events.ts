@@ -1,3 +1,4 @@
+import { keysOf } from "../orchestrator/keysOf.js";
 import type { CrashReason, EscalationReason } from "../stats/AgentCounters.js";
 import type { AgentState } from "./AgentStatus.js";
 import type { Escalation } from "./Escalation.js";
@@ -28,3 +29,18 @@ export interface OrchestratorEvents {
 
 /** Names of the events of {@link OrchestratorEvents}. */
 export type OrchestratorEventName = keyof OrchestratorEvents;
+
+/**
+ * Every event name `orch.on()` accepts, in the order of {@link OrchestratorEvents}.
+ * Derived from a literal checked against {@link OrchestratorEvents}: adding an
+ * event there without adding it here does not compile.
+ */
+export const ORCHESTRATOR_EVENTS: readonly OrchestratorEventName[] = keysOf<OrchestratorEvents>({
+  "agent:state": true,
+  "agent:crash": true,
+  "agent:restart": true,
+  "agent:disabled": true,
+  "agent:stop-timeout": true,
+  escalation: true,
+  shutdown: true,
+});

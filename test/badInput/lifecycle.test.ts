@@ -133,19 +133,23 @@ describe("bad input: lifecycle calls at the wrong time", () => {
     await orch.shutdown();
   });
 
-  test.each([[0], [-5], ["soon"], [Number.NaN]])("shutdown({ timeout: %j }) rejects with a ConfigError and does not begin the shutdown", async (timeout) => {
+  test.each([[0], [-5], ["soon"], [Number.NaN]])("shutdown({ timeout: %j }) rejects with a ConfigError and does not begin the shutdown (INVALID_OPTION, at `timeout`)", async (timeout) => {
     const { orch } = setup({ agents: [countedAgent("a").Agent] });
     await orch.start();
-    await expect(orch.shutdown({ timeout })).rejects.toMatchObject({ code: "CONFIG_INVALID", path: "shutdown.timeout", message: expect.stringMatching(/expected `timeout` to be a positive duration/) as unknown });
+    await expect(orch.shutdown({ timeout })).rejects.toMatchObject({ code: "INVALID_OPTION", path: "timeout", message: expect.stringMatching(/shutdown\(\): expected `timeout` to be a positive duration/) as unknown });
     expect(orch.phase).toBe("running");
     expect(orch.agent("a")?.state).toBe("running");
     await orch.shutdown({ timeout: "5s" });
     expect(orch.phase).toBe("stopped");
   });
 
-  test("on() with a listener that is not a function throws a TypeError naming the event", () => {
+  // docs/reliability.md (BI-35) still names this test by its former title, until it says ConfigError (INVALID_OPTION):
+  // "on() with a listener that is not a function throws a TypeError naming the event"
+  test("on() with a listener that is not a function throws a ConfigError (INVALID_OPTION) naming the event", () => {
     const { orch } = setup({ agents: [countedAgent("a").Agent] });
-    expect(() => orch.on("agent:crash", "log" as never)).toThrow(/on\("agent:crash"\): expected `listener` to be a function/);
+    expect(() => orch.on("agent:crash", "log" as never)).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTION", path: "listener", message: expect.stringMatching(/on\("agent:crash"\): expected `listener` to be a function, got "log"/) as unknown }),
+    );
     expect(unhandled.errors).toEqual([]);
   });
 });

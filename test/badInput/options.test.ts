@@ -8,8 +8,11 @@ import { T0 } from "../helpers/orchestrator.js";
 
 // createOrchestrator()'s own options (beside `config`), given what they cannot use.
 
-/** Expect `createOrchestrator(options)` to throw a ConfigError naming `path`, and leave nothing behind. */
-function refuseOptions(options: unknown, path: string | undefined, phrase: string | RegExp): void {
+/**
+ * Expect `createOrchestrator(options)` to throw a ConfigError with `code` naming `path`, and leave nothing
+ * behind. Options passed in code are `INVALID_OPTION`; registrations (`agents`) are configuration, `CONFIG_INVALID`.
+ */
+function refuseOptions(options: unknown, path: string | undefined, phrase: string | RegExp, code: "INVALID_OPTION" | "CONFIG_INVALID" = "INVALID_OPTION"): void {
   const agent = countedAgent("a");
   const before = processSnapshot();
   const clock = new ManualClock(T0);
@@ -20,7 +23,7 @@ function refuseOptions(options: unknown, path: string | undefined, phrase: strin
   } catch (error) {
     thrown = error;
   }
-  expect(thrown).toMatchObject({ code: "CONFIG_INVALID", path });
+  expect(thrown).toMatchObject({ code, path });
   expect((thrown as Error).message).toMatch(phrase);
   expect(agent.built()).toBe(0);
   expect(clock.pending).toBe(0);
@@ -30,24 +33,32 @@ function refuseOptions(options: unknown, path: string | undefined, phrase: strin
 
 describe("bad input: createOrchestrator options", () => {
   test.each([
-    ["options that are not an object", null, undefined, "expected createOrchestrator() options to be an object, got null"],
-    ["an unknown option", { agent: [] }, "agent", "unknown option `agent`; expected one of agents, config"],
+    ["options that are not an object", null, "options", "createOrchestrator(): expected options to be an object, got null"],
+    ["an unknown option", { agent: [] }, "agent", /unknown option `agent` \(did you mean "agents"\?\); expected one of agents, config/],
+    ["a clock without setTimeout", { clock: { now: () => 0 } }, "clock", "expected `clock` to be a Clock"],
+    ["a logger that is a function", { logger: console.log }, "logger", "expected `logger` to be false or an object"],
+    ["a bus without request", { bus: { publish() {}, subscribe() {}, flush() {}, close() {} } }, "bus", "expected `bus` to be a Bus"],
+    ["a random that is a number", { random: 0.5 }, "random", "expected `random` to be a function, got 0.5"],
+    ["keepAlive that is a string", { keepAlive: "yes" }, "keepAlive", 'expected `keepAlive` to be a boolean, got "yes"'],
+    ["handleSignals that is a number", { handleSignals: 1 }, "handleSignals", "expected `handleSignals` to be a boolean, got 1"],
+    ["a coordinator without claim", { coordinator: { close() {} } }, "coordinator", "expected `coordinator` to be a TriggerCoordinator"],
+  ])("%s is refused, naming the option (INVALID_OPTION)", (_what, options, path, phrase) => {
+    refuseOptions(options, path, phrase);
+  });
+
+  test.each([
     ["agents that is not an array", { agents: { a: 1 } }, "agents", "expected `agents` to be an array"],
     ["an agents entry that is a number", { agents: [42] }, "agents[0]", "got number 42"],
     ["an agents entry without a class", { agents: [{ name: "a", agent: {} }] }, "agents[0].agent", "expected `agent` to be a class extending Agent, got an object"],
     ["a registration group that is not a string", { agents: [{ name: "a", agent: countedAgent("a").Agent, group: 5 }] }, "agents[0].group", "expected `group` to be a group name"],
     ["a registration chief that is not a boolean", { agents: [{ name: "a", agent: countedAgent("a").Agent, chief: "yes" }] }, "agents[0].chief", "expected `chief` to be a boolean"],
-    ["a clock without setTimeout", { clock: { now: () => 0 } }, "clock", "expected `clock` to be a Clock"],
-    ["a logger that is a function", { logger: console.log }, "logger", "expected `logger` to be false or an object"],
-    ["a bus without request", { bus: { publish() {}, subscribe() {}, flush() {}, close() {} } }, "bus", "expected `bus` to implement Bus"],
-    ["a random that is a number", { random: 0.5 }, "random", "expected `random` to be a function, got number"],
-    ["keepAlive that is a string", { keepAlive: "yes" }, "keepAlive", 'expected `keepAlive` to be a boolean, got "yes"'],
-    ["handleSignals that is a number", { handleSignals: 1 }, "handleSignals", "expected `handleSignals` to be a boolean, got 1"],
+    // checked by the observability module, which raises CONFIG_INVALID for them
     ["a metrics registry that is not one", { metrics: { registry: {} } }, "metrics.registry", "expected `metrics.registry` to be a prom-client Registry"],
     ["a metrics prefix that is no metric name", { metrics: { prefix: "9 lives" } }, "metrics.prefix", 'got "9 lives"'],
     ["defaultMetrics that is a string", { metrics: { defaultMetrics: "yes" } }, "metrics.defaultMetrics", 'expected `metrics.defaultMetrics` to be a boolean, got "yes"'],
-  ])("%s is refused, naming the option", (_what, options, path, phrase) => {
-    refuseOptions(options, path, phrase);
+    ["a livenessMissedTicks below 1", { metrics: { livenessMissedTicks: 0 } }, "livenessMissedTicks", "expected `livenessMissedTicks` to be a number of at least 1, got 0"],
+  ])("%s is refused, naming the option (CONFIG_INVALID)", (_what, options, path, phrase) => {
+    refuseOptions(options, path, phrase, "CONFIG_INVALID");
   });
 
   test("a metric name already taken in a shared registry is refused, naming the metric", () => {
@@ -62,20 +73,22 @@ describe("bad input: createOrchestrator options", () => {
 describe("bad input refused at the orchestrator's options", () => {
   test("an unknown key in a registration entry (a typo of group) is refused", () => {
     // a typo of `group` must not put a critical agent in `data`: no fail-stop, not watched by health
-    refuseOptions({ agents: [{ name: "a", agent: countedAgent("a").Agent, gruop: "critical" }] }, "agents[0].gruop", /unknown key "gruop"/);
+    refuseOptions({ agents: [{ name: "a", agent: countedAgent("a").Agent, gruop: "critical" }] }, "agents[0].gruop", /unknown key "gruop"/, "CONFIG_INVALID");
   });
 
   test("an unknown key in the metrics option, or a metrics option that is not an object, is refused", () => {
     refuseOptions({ metrics: { regsitry: new Registry() } }, "metrics.regsitry", /unknown/);
-    refuseOptions({ metrics: "prom" }, "metrics", /expected `metrics` to be an object/);
+    refuseOptions({ metrics: "prom" }, "metrics", /expected `metrics` to be an object \{ registry\?, prefix\?, defaultMetrics\?, livenessMissedTicks\? \}, got "prom"/);
   });
 
   test("on() with an unknown event name is refused instead of never firing", () => {
     const orch = createOrchestrator({ agents: [countedAgent("a").Agent], logger: false, keepAlive: false });
-    expect(() => orch.on("agent:crashed" as never, () => undefined)).toThrow(/agent:crashed.*agent:crash/);
+    expect(() => orch.on("agent:crashed" as never, () => undefined)).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTION", path: "event", message: expect.stringMatching(/on\("agent:crashed"\): unknown event \(did you mean "agent:crash"\?\); expected one of agent:state/) as unknown }),
+    );
   });
 
   test("a branded class given as `agents` (not in an array) is not described as unbranded", () => {
-    refuseOptions({ agents: countedAgent("a").Agent }, "agents", /^(?!.*not branded).*expected `agents` to be an array/);
+    refuseOptions({ agents: countedAgent("a").Agent }, "agents", /^(?!.*not branded).*expected `agents` to be an array/, "CONFIG_INVALID");
   });
 });

@@ -3,7 +3,7 @@ import type { OrchestratorConfig } from "../../src/config/OrchestratorConfig.js"
 import type { Logger } from "../../src/logger.js";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
 import type { Orchestrator, OrchestratorOptions } from "../../src/orchestrator/Orchestrator.js";
-import type { OrchestratorEventName, OrchestratorEvents } from "../../src/supervisor/events.js";
+import { ORCHESTRATOR_EVENTS, type OrchestratorEventName, type OrchestratorEvents } from "../../src/supervisor/events.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 
 /** Start of fake time in these tests. */
@@ -18,9 +18,8 @@ export function memoryLogger(): Logger & { entries: Array<{ level: string; field
 
 /** Records every event of an orchestrator, in order. */
 export function recordEvents(orch: Orchestrator): { [E in OrchestratorEventName]: Array<OrchestratorEvents[E]> } {
-  const names: OrchestratorEventName[] = ["agent:state", "agent:crash", "agent:restart", "agent:disabled", "agent:stop-timeout", "escalation", "shutdown"];
   const record = {} as { [E in OrchestratorEventName]: Array<OrchestratorEvents[E]> };
-  for (const name of names) {
+  for (const name of ORCHESTRATOR_EVENTS) {
     const list: unknown[] = [];
     (record as Record<string, unknown[]>)[name] = list;
     orch.on(name, (payload) => void list.push(payload));

@@ -1,0 +1,55 @@
+import { EventEmitter } from "eventemitter3";
+import { didYouMean } from "../config/didYouMean.js";
+import { ConfigError } from "../errors/ConfigError.js";
+import { describeThrown } from "../errors/describeThrown.js";
+import type { Logger } from "../logger.js";
+import { orchestratorOptionCheck } from "./resolveOptions.js";
+import { ORCHESTRATOR_EVENTS, type OrchestratorEventName, type OrchestratorEvents } from "../supervisor/events.js";
+
+/** A listener of event `E`. */
+export type EventListener<E extends OrchestratorEventName> = (payload: OrchestratorEvents[E]) => void;
+
+/**
+ * The orchestrator's lifecycle events: `on()` checks its arguments, `emit()`
+ * calls every listener in turn, and a listener that throws is logged, never
+ * thrown into the orchestrator (nor does it keep the next listener from being called).
+ */
+export class EventHub {
+  readonly #emitter = new EventEmitter();
+  readonly #logger: Logger;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  /**
+   * Add `listener` for `event`; returns the function that removes it. An event
+   * name that is not one of {@link ORCHESTRATOR_EVENTS}, or a listener that is
+   * not a function, throws a `ConfigError` with code `INVALID_OPTION`.
+   */
+  on<E extends OrchestratorEventName>(event: E, listener: EventListener<E>): () => void {
+    const where = `on(${JSON.stringify(event) ?? String(event)})`;
+    if (!ORCHESTRATOR_EVENTS.includes(event)) {
+      const message = `${where}: unknown event${didYouMean(String(event), ORCHESTRATOR_EVENTS)}; expected one of ${ORCHESTRATOR_EVENTS.join(", ")}`;
+      throw new ConfigError(message, { code: "INVALID_OPTION", path: "event", value: event });
+    }
+    if (typeof listener !== "function") {
+      throw orchestratorOptionCheck(where).error("listener", "a function", listener);
+    }
+    this.#emitter.on(event, listener);
+    return () => {
+      this.#emitter.off(event, listener);
+    };
+  }
+
+  /** Call every listener of `event` with `payload`. */
+  emit<E extends OrchestratorEventName>(event: E, payload: OrchestratorEvents[E]): void {
+    for (const listener of this.#emitter.listeners(event)) {
+      try {
+        (listener as EventListener<E>)(payload);
+      } catch (error) {
+        this.#logger.error({ event, err: error }, `a listener of "${event}" threw: ${describeThrown(error)}`);
+      }
+    }
+  }
+}

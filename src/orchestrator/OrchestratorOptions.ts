@@ -1,0 +1,60 @@
+import type { Bus } from "../bus/Bus.js";
+import type { Clock } from "../clock.js";
+import type { OrchestratorConfig } from "../config/OrchestratorConfig.js";
+import type { Logger } from "../logger.js";
+import type { ObservabilityOptions } from "../observe/Observability.js";
+import { keysOf } from "./keysOf.js";
+import type { AgentRegistration } from "./registry.js";
+import type { TriggerCoordinator } from "./TriggerCoordinator.js";
+
+/**
+ * The `metrics` option of {@link OrchestratorOptions}: the observability
+ * options except the logger (the orchestrator passes its own).
+ */
+export type OrchestratorMetricsOptions = Omit<ObservabilityOptions, "logger">;
+
+/** Options of {@link createOrchestrator}. */
+export interface OrchestratorOptions {
+  /** Agents registered in code: classes with a static `agentName`, or `{ name, agent, group?, chief? }`. */
+  agents?: AgentRegistration[];
+  /** The configuration: the YAML shape as an object, or what `loadConfig()` returns. */
+  config?: OrchestratorConfig;
+  /** The bus agents talk over. @default a new in-process bus (`createBus()`), closed at shutdown */
+  bus?: Bus;
+  /** Time source of everything: back-off, heartbeats, triggers, request timeouts. @default systemClock */
+  clock?: Clock;
+  /** Where the orchestrator logs; `false` silences it. @default warnings and errors to the console */
+  logger?: Logger | false;
+  /** Randomness in [0, 1) for jitter and queue-group choice, injectable to replay a run. @default Math.random */
+  random?: () => number;
+  /** Metrics registry settings. @default a registry of its own, no prefix, no default metrics, `livenessMissedTicks: 3` */
+  metrics?: OrchestratorMetricsOptions;
+  /** Keep the process alive while the orchestrator runs. @default true */
+  keepAlive?: boolean;
+  /** Install SIGTERM/SIGINT handlers that call `shutdown()`. @default false */
+  handleSignals?: boolean;
+  /** Decides which instance fires a trigger slot when several share a schedule. @default none: every slot fires here */
+  coordinator?: TriggerCoordinator;
+}
+
+/** Every key of {@link OrchestratorOptions}; a key added to the interface and not here does not compile. */
+export const ORCHESTRATOR_OPTION_KEYS = keysOf<OrchestratorOptions>({
+  agents: true,
+  config: true,
+  bus: true,
+  clock: true,
+  logger: true,
+  random: true,
+  metrics: true,
+  keepAlive: true,
+  handleSignals: true,
+  coordinator: true,
+});
+
+/** Every key of {@link OrchestratorMetricsOptions}; checked against the type like {@link ORCHESTRATOR_OPTION_KEYS}. */
+export const METRICS_OPTION_KEYS = keysOf<OrchestratorMetricsOptions>({
+  registry: true,
+  prefix: true,
+  defaultMetrics: true,
+  livenessMissedTicks: true,
+});

@@ -1,0 +1,33 @@
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logger.js";
+import { Scheduler } from "../schedule/Scheduler.js";
+import type { TickSink, TriggerSource } from "../schedule/TriggerSource.js";
+import type { AgentCounters } from "../stats/AgentCounters.js";
+import type { HistogramData } from "../stats/HistogramData.js";
+
+/** What the scheduler reads from the orchestrator. */
+export interface SchedulerSourceParts {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The counters of an agent (fired and skipped slots). */
+  counters(agent: string): AgentCounters;
+  /** Receives how late each slot fired, in seconds. */
+  readonly lateness: HistogramData;
+  /** Whether an agent can take a tick now (its slots are skipped otherwise). */
+  isActive(agent: string): boolean;
+}
+
+/**
+ * The orchestrator's default {@link TriggerSource}: the scheduler, source of
+ * every time-based trigger kind. The one place the orchestrator constructs it.
+ */
+export function schedulerSource(parts: SchedulerSourceParts, sink: TickSink): TriggerSource {
+  return new Scheduler({
+    clock: parts.clock,
+    logger: parts.logger,
+    counters: (agent) => parts.counters(agent),
+    lateness: parts.lateness,
+    isActive: (agent) => parts.isActive(agent),
+    fire: sink,
+  });
+}
