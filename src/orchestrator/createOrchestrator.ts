@@ -14,7 +14,8 @@ import { createObservability, type Observability } from "../observe/Observabilit
 import type { ObservedSource } from "../observe/ObservedSource.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
-import { AgentSupervisor, type SupervisorHost } from "../supervisor/AgentSupervisor.js";
+import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
+import type { SupervisorHost } from "../supervisor/SupervisorHost.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
