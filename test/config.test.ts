@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, resolveConfig, type OrchestratorConfig, type ResolveContext } from "../src/config/index.js";
+import { DEFAULTS } from "../src/config/defaults.js";
+import type { OrchestratorConfig } from "../src/config/OrchestratorConfig.js";
+import { resolveConfig, type ResolveContext } from "../src/config/resolveConfig.js";
 import { ConfigError } from "../src/errors/ConfigError.js";
 
 /** Run `fn`, expect a ConfigError and return it. */

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { configErrorAt, getConfigSource, loadConfig, resolveConfig, type ResolveContext } from "../src/config/index.js";
+import { configErrorAt, getConfigSource } from "../src/config/ConfigSource.js";
+import { loadConfig } from "../src/config/loadConfig.js";
+import { resolveConfig, type ResolveContext } from "../src/config/resolveConfig.js";
 import { ConfigError } from "../src/errors/ConfigError.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "config");
@@ -245,7 +247,7 @@ describe("loadConfig: validation errors point into the file", () => {
   it("reports an unknown key at the key, with a suggestion", async () => {
     const error = await loadError("unknown-key.yaml");
     expect(error.message).toBe(
-      `${fixture("unknown-key.yaml")}:4:5 (groups.strategy.escalateAfer): unknown key "escalateAfer" (did you mean "escalateAfter"?); expected one of: restart, crashLoop, escalateAfter, critical`,
+      `${fixture("unknown-key.yaml")}:4:5 (groups.strategy.escalateAfer): unknown key "escalateAfer" (did you mean "escalateAfter"?); expected one of: restart, crashLoop, escalateAfter, critical, backoff`,
     );
   });
 

@@ -1,8 +1,8 @@
 import { attachConfigSource, getConfigSource } from "./ConfigSource.js";
-import { isValidAgentName } from "./agentName.js";
-import { checkConfig, groupExpectation, NAME_EXPECTATION } from "./checkConfig.js";
+import { describeValue } from "../check.js";
+import { isValidAgentName, NAME_EXPECTATION } from "./agentName.js";
+import { checkConfig, groupExpectation } from "./checkConfig.js";
 import { ConfigChecker } from "./ConfigChecker.js";
-import { describeValue } from "./describeValue.js";
 import { didYouMean } from "./didYouMean.js";
 import { childPath } from "./keyPath.js";
 import type { OrchestratorConfig } from "./OrchestratorConfig.js";
