@@ -132,6 +132,35 @@ describe("resolveConfig: groups", () => {
   });
 });
 
+describe("resolveConfig: a group's back-off strategy, given in code", () => {
+  const linear = (attempt: number): number => 1_000 * (attempt + 1);
+
+  it("carries the function into the resolved group, for a new group and a built-in one", () => {
+    const halving = (attempt: number, random: () => number): number => 500 * random() + attempt;
+    const resolved = resolveConfig({ groups: { reporting: { backoff: linear }, strategy: { backoff: halving, escalateAfter: 4 } } });
+    expect(resolved.groups["reporting"]?.backoff).toBe(linear);
+    expect(resolved.groups["strategy"]).toEqual({ ...DEFAULTS.groups.strategy, escalateAfter: 4, backoff: halving });
+    expect(resolved.groups["strategy"]?.backoff).toBe(halving);
+  });
+
+  it("leaves backoff out of a group that sets none (the supervisor's exponential back-off applies)", () => {
+    const resolved = resolveConfig({ groups: { reporting: { restart: "always" } } });
+    expect(resolved.groups["reporting"]).not.toHaveProperty("backoff");
+    expect(resolved.groups["data"]).not.toHaveProperty("backoff");
+  });
+
+  it("refuses a backoff that is not a function, pointing YAML users at supervisor.backoff", () => {
+    const error = resolveError({ groups: { reporting: { backoff: { initial: "1s" } } } });
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.path).toBe("groups.reporting.backoff");
+    expect(error.value).toEqual({ initial: "1s" });
+    expect(error.message).toBe(
+      'groups.reporting.backoff: expected a function (attempt, random) => ms, got {"initial":"1s"}: only a configuration given in code can hold a function; in YAML, set supervisor.backoff (initial, max, factor, jitter) instead',
+    );
+    expect(resolveError({ groups: { data: { backoff: 250 } } }).message).toContain("got 250");
+  });
+});
+
 describe("resolveConfig: agents and registrations", () => {
   it("gives agents registered in code but absent from agents: no entry", () => {
     const resolved = resolveConfig({}, { registered: [{ name: "market", group: "data" }, { name: "risk", group: "critical" }] });

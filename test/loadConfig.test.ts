@@ -234,6 +234,16 @@ describe("loadConfig: unsafe or invalid YAML", () => {
 });
 
 describe("loadConfig: validation errors point into the file", () => {
+  it("refuses a group's backoff at its position, pointing at supervisor.backoff: YAML cannot hold the function it takes", async () => {
+    const error = await loadError("group-backoff.yaml");
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.path).toBe("groups.reporting.backoff");
+    expect(error.value).toEqual({ initial: "1s", max: "30s" });
+    expect(error.message).toBe(
+      `${fixture("group-backoff.yaml")}:4:14 (groups.reporting.backoff): expected a function (attempt, random) => ms, got {"initial":"1s","max":"30s"}: only a configuration given in code can hold a function; in YAML, set supervisor.backoff (initial, max, factor, jitter) instead`,
+    );
+  });
+
   it("reports a bad value at its line and column", async () => {
     const error = await loadError("bad-duration.yaml");
     expect(error.path).toBe("supervisor.resetAfter");
