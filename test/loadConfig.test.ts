@@ -104,6 +104,9 @@ describe("loadConfig: a valid file", () => {
     }
   });
 
+});
+
+describe("loadConfig: module paths, hidden metadata, empty sections and aliases", () => {
   it("resolves module paths against the config file's directory, not the working directory", async () => {
     const config = await loadConfig(fixture("nested/relative-module.yaml"));
     const market = config.agents?.["market"]?.module;
@@ -196,6 +199,9 @@ describe("loadConfig: unsafe or invalid YAML", () => {
     expect(error.message).toBe(`${fixture("list.yaml")}:1:1: expected a mapping (key: value pairs), got ["chief","risk"]`);
   });
 
+});
+
+describe("loadConfig: missing files and __proto__", () => {
   it("reports a missing file", async () => {
     const error = await loadError("does-not-exist.yaml");
     expect(error.file).toBe(fixture("does-not-exist.yaml"));

@@ -240,7 +240,7 @@ describe("ManualClock: a timer loop at one instant", () => {
   });
 
   test("refuses a start, an advance, an advanceTo or a jump that is not a time, naming it, with INVALID_OPTION", async () => {
-    const invalid = (message: string): unknown => expect.objectContaining({ name: "ConfigError", code: "INVALID_OPTION", message });
+    const invalid = (message: string): Error => expect.objectContaining({ name: "ConfigError", code: "INVALID_OPTION", message }) as Error;
     expect(() => new ManualClock(Number.NaN)).toThrow(invalid("ManualClock: expected `start` to be a finite time (ms since the epoch, or a valid Date), got NaN"));
     expect(() => new ManualClock(new Date("never"))).toThrow(invalid("ManualClock: expected `start` to be a finite time (ms since the epoch, or a valid Date), got an invalid Date"));
     const clock = new ManualClock(0);
