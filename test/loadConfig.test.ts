@@ -202,6 +202,18 @@ describe("loadConfig: unsafe or invalid YAML", () => {
 });
 
 describe("loadConfig: missing files and __proto__", () => {
+  it("refuses a path that is not a non-empty string with INVALID_OPTION, naming it", async () => {
+    for (const [path, shown] of [
+      ["", '""'],
+      [42, "42"],
+      [undefined, "undefined"],
+    ] as const) {
+      await expect(loadConfig(path as string)).rejects.toThrow(
+        new ConfigError(`loadConfig: expected \`path\` to be a non-empty file path, got ${shown}`, { code: "INVALID_OPTION", value: path }),
+      );
+    }
+  });
+
   it("reports a missing file", async () => {
     const error = await loadError("does-not-exist.yaml");
     expect(error.file).toBe(fixture("does-not-exist.yaml"));

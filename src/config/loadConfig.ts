@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { ConfigError } from "../errors/ConfigError.js";
+import { expected } from "../check.js";
+import { invalidOption } from "../errors/invalidOption.js";
 import { checkConfig } from "./checkConfig.js";
 import { ConfigChecker, isPlainObject } from "./ConfigChecker.js";
 import { attachConfigSource } from "./ConfigSource.js";
@@ -22,6 +23,7 @@ import type { ObjectShape } from "./shape.js";
  * Loading agent modules named in the file executes their code with the
  * privileges of the process: the file's author is trusted.
  *
+ * @throws ConfigError `INVALID_OPTION` when `path` is not a non-empty string
  * @throws ConfigError when the file cannot be read, is larger than
  *   `MAX_CONFIG_BYTES`, is not valid YAML, expands past `MAX_CONFIG_NODES`, or
  *   holds an invalid configuration; the message starts with `file:line:column (key path)`.
@@ -34,7 +36,7 @@ import type { ObjectShape } from "./shape.js";
  */
 export async function loadConfig(path: string): Promise<OrchestratorConfig> {
   if (typeof path !== "string" || path === "") {
-    throw new ConfigError(`loadConfig: expected a file path, got ${typeof path === "string" ? '""' : typeof path}`, { value: path });
+    throw invalidOption(`loadConfig: ${expected("path", "a non-empty file path", path)}`, "path", path);
   }
   const file = resolve(path);
   const text = await readConfigFile(file);
