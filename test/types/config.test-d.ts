@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, test } from "vitest";
 import type { AgentEntryConfig, Duration, GroupConfig, OrchestratorConfig, RestartPolicy, SupervisorConfig } from "../../src/index.js";
+import type { ResolvedAgentEntry, ResolvedConfig, ResolvedGroup } from "../../src/config/ResolvedConfig.js";
 import type { ScheduleSpec } from "../../src/schedule/ScheduleSpec.js";
 import type { BackoffStrategy } from "../../src/supervisor/backoff.js";
 
@@ -56,5 +57,16 @@ describe("the config types inferred from the shape", () => {
     // @ts-expect-error crashLoop has no key maxCrash
     const nested: GroupConfig = { crashLoop: { maxCrash: 1 } };
     void nested;
+  });
+
+  test("the resolved config has a key for every key of the shape, and no other (file and a group's name aside)", () => {
+    expectTypeOf<Exclude<keyof ResolvedConfig, "file">>().toEqualTypeOf<keyof OrchestratorConfig>();
+    expectTypeOf<keyof ResolvedAgentEntry>().toEqualTypeOf<keyof AgentEntryConfig>();
+    expectTypeOf<Exclude<keyof ResolvedGroup, "name">>().toEqualTypeOf<keyof GroupConfig>();
+    expectTypeOf<keyof ResolvedGroup["crashLoop"]>().toEqualTypeOf<keyof NonNullable<GroupConfig["crashLoop"]>>();
+    expectTypeOf<keyof ResolvedConfig["supervisor"]>().toEqualTypeOf<keyof SupervisorConfig>();
+    expectTypeOf<keyof ResolvedConfig["supervisor"]["backoff"]>().toEqualTypeOf<keyof NonNullable<SupervisorConfig["backoff"]>>();
+    expectTypeOf<keyof ResolvedConfig["shutdown"]>().toEqualTypeOf<keyof NonNullable<OrchestratorConfig["shutdown"]>>();
+    expectTypeOf<keyof ResolvedConfig["http"]>().toEqualTypeOf<keyof NonNullable<OrchestratorConfig["http"]>>();
   });
 });
