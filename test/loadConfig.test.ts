@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { configErrorAt, getConfigSource, loadConfig, resolveConfig, type ResolveContext } from "../src/config/index.js";
+import { configErrorAt, getConfigSource } from "../src/config/ConfigSource.js";
+import { loadConfig } from "../src/config/loadConfig.js";
+import { resolveConfig, type ResolveContext } from "../src/config/resolveConfig.js";
 import { ConfigError } from "../src/errors/ConfigError.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "config");
@@ -102,6 +104,9 @@ describe("loadConfig: a valid file", () => {
     }
   });
 
+});
+
+describe("loadConfig: module paths, hidden metadata, empty sections and aliases", () => {
   it("resolves module paths against the config file's directory, not the working directory", async () => {
     const config = await loadConfig(fixture("nested/relative-module.yaml"));
     const market = config.agents?.["market"]?.module;
@@ -194,6 +199,21 @@ describe("loadConfig: unsafe or invalid YAML", () => {
     expect(error.message).toBe(`${fixture("list.yaml")}:1:1: expected a mapping (key: value pairs), got ["chief","risk"]`);
   });
 
+});
+
+describe("loadConfig: missing files and __proto__", () => {
+  it("refuses a path that is not a non-empty string with INVALID_OPTION, naming it", async () => {
+    for (const [path, shown] of [
+      ["", '""'],
+      [42, "42"],
+      [undefined, "undefined"],
+    ] as const) {
+      await expect(loadConfig(path as string)).rejects.toThrow(
+        new ConfigError(`loadConfig: expected \`path\` to be a non-empty file path, got ${shown}`, { code: "INVALID_OPTION", value: path }),
+      );
+    }
+  });
+
   it("reports a missing file", async () => {
     const error = await loadError("does-not-exist.yaml");
     expect(error.file).toBe(fixture("does-not-exist.yaml"));
@@ -232,6 +252,16 @@ describe("loadConfig: unsafe or invalid YAML", () => {
 });
 
 describe("loadConfig: validation errors point into the file", () => {
+  it("refuses a group's backoff at its position, pointing at supervisor.backoff: YAML cannot hold the function it takes", async () => {
+    const error = await loadError("group-backoff.yaml");
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.path).toBe("groups.reporting.backoff");
+    expect(error.value).toEqual({ initial: "1s", max: "30s" });
+    expect(error.message).toBe(
+      `${fixture("group-backoff.yaml")}:4:14 (groups.reporting.backoff): expected a function (attempt, random) => ms, got {"initial":"1s","max":"30s"}: only a configuration given in code can hold a function; in YAML, set supervisor.backoff (initial, max, factor, jitter) instead`,
+    );
+  });
+
   it("reports a bad value at its line and column", async () => {
     const error = await loadError("bad-duration.yaml");
     expect(error.path).toBe("supervisor.resetAfter");
@@ -245,7 +275,7 @@ describe("loadConfig: validation errors point into the file", () => {
   it("reports an unknown key at the key, with a suggestion", async () => {
     const error = await loadError("unknown-key.yaml");
     expect(error.message).toBe(
-      `${fixture("unknown-key.yaml")}:4:5 (groups.strategy.escalateAfer): unknown key "escalateAfer" (did you mean "escalateAfter"?); expected one of: restart, crashLoop, escalateAfter, critical`,
+      `${fixture("unknown-key.yaml")}:4:5 (groups.strategy.escalateAfer): unknown key "escalateAfer" (did you mean "escalateAfter"?); expected one of: restart, crashLoop, escalateAfter, critical, backoff`,
     );
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { DEFAULT_LOOP_LIMIT, ManualClock } from "../src/testing/ManualClock.js";
+import { ConfigError } from "../src/errors/ConfigError.js";
 import { ManualClockError } from "../src/testing/ManualClockError.js";
 
 describe("ManualClock", () => {
@@ -226,16 +227,29 @@ describe("ManualClock: a timer loop at one instant", () => {
 
   test("refuses a loopLimit that is not a positive integer, naming it", () => {
     for (const [loopLimit, shown] of [
-      [0, "number 0"],
-      [-1, "number -1"],
-      [1.5, "number 1.5"],
-      [Number.POSITIVE_INFINITY, "number Infinity"],
+      [0, "0"],
+      [-1, "-1"],
+      [1.5, "1.5"],
+      [Number.POSITIVE_INFINITY, "Infinity"],
       ["10", '"10"'],
     ] as const) {
-      expect(() => new ManualClock(0, { loopLimit: loopLimit as number })).toThrow(
-        new TypeError(`ManualClock: expected \`loopLimit\` to be a positive integer, got ${shown}`),
-      );
+      const refuse = () => new ManualClock(0, { loopLimit: loopLimit as number });
+      expect(refuse).toThrow(new ConfigError(`ManualClock: expected \`loopLimit\` to be a positive integer, got ${shown}`, { code: "INVALID_OPTION", value: loopLimit }));
     }
-    expect(() => new ManualClock(0, null as unknown as object)).toThrow(new TypeError("ManualClock: expected `options` to be an object, got null"));
+    expect(() => new ManualClock(0, null as unknown as object)).toThrow(new ConfigError("ManualClock: expected options to be an object, got null", { code: "INVALID_OPTION", value: null }));
+  });
+
+  test("refuses a start, an advance, an advanceTo or a jump that is not a time, naming it, with INVALID_OPTION", async () => {
+    const invalid = (message: string): Error => expect.objectContaining({ name: "ConfigError", code: "INVALID_OPTION", message }) as Error;
+    expect(() => new ManualClock(Number.NaN)).toThrow(invalid("ManualClock: expected `start` to be a finite time (ms since the epoch, or a valid Date), got NaN"));
+    expect(() => new ManualClock(new Date("never"))).toThrow(invalid("ManualClock: expected `start` to be a finite time (ms since the epoch, or a valid Date), got an invalid Date"));
+    const clock = new ManualClock(0);
+    await expect(clock.advance(-1)).rejects.toEqual(invalid("ManualClock.advance: expected `ms` to be a non-negative number, got -1"));
+    await expect(clock.advance("5" as unknown as number)).rejects.toEqual(invalid('ManualClock.advance: expected `ms` to be a non-negative number, got "5"'));
+    await expect(clock.advanceTo(Number.POSITIVE_INFINITY)).rejects.toEqual(
+      invalid("ManualClock.advanceTo: expected `time` to be a finite time (ms since the epoch, or a valid Date), got Infinity"),
+    );
+    expect(() => clock.jump(Number.NaN)).toThrow(invalid("ManualClock.jump: expected `ms` to be a finite number, got NaN"));
+    expect(clock.now()).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { Agent } from "../src/agent/Agent.js";
 import { AgentError } from "../src/errors/AgentError.js";
+import { ConfigError } from "../src/errors/ConfigError.js";
 import { LifecycleError } from "../src/errors/LifecycleError.js";
 import type { CronTick } from "../src/schedule/ScheduleSpec.js";
 import { FakeBus } from "../src/testing/FakeBus.js";
@@ -187,8 +188,12 @@ describe("testAgent: the tick onCron receives", () => {
 
   test("tick() refuses a trigger that is not a non-empty string, naming it", async () => {
     const harness = await testAgent(Recorder);
-    await expect(harness.tick("")).rejects.toThrow(/expected tick\(\)'s `trigger` to be a non-empty string, got ""/);
-    await expect(harness.tick(42 as unknown as string)).rejects.toThrow(/got number 42/);
+    await expect(harness.tick("")).rejects.toThrow(new ConfigError('testAgent: tick(): expected `trigger` to be a non-empty string, got ""', { code: "INVALID_OPTION", value: "" }));
+    await expect(harness.tick(42 as unknown as string)).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      value: 42,
+      message: "testAgent: tick(): expected `trigger` to be a non-empty string, got 42",
+    });
     expect(harness.agent.ticks).toEqual([]);
   });
 });
@@ -283,12 +288,26 @@ describe("testAgent: start() and stop() are bounded, as the orchestrator bounds 
     expect(harness.crashes).toHaveLength(1);
   });
 
+  test("an agent whose constructor does not pass the context on is refused with INVALID_OPTION", async () => {
+    class Forgetful extends Agent {
+      constructor(_context: ConstructorParameters<typeof Agent>[0]) {
+        super(undefined as unknown as ConstructorParameters<typeof Agent>[0]);
+      }
+    }
+    await expect(testAgent(Forgetful)).rejects.toThrow(
+      new ConfigError(
+        "Agent: expected `context` to be the context object the orchestrator passes to the constructor (pass it on with `super(context)`), got undefined",
+        { code: "INVALID_OPTION", value: undefined },
+      ),
+    );
+  });
+
   test("startTimeout and stopTimeout are refused unless durations of at least 1 ms, naming the option", async () => {
     for (const [option, value, shown] of [
-      ["startTimeout", 0, "number 0"],
+      ["startTimeout", 0, "0"],
       ["startTimeout", "soon", '"soon"'],
-      ["stopTimeout", -5, "number -5"],
-      ["stopTimeout", Number.NaN, "number NaN"],
+      ["stopTimeout", -5, "-5"],
+      ["stopTimeout", Number.NaN, "NaN"],
     ] as const) {
       let constructed = false;
       class Counted extends Agent {
@@ -298,7 +317,7 @@ describe("testAgent: start() and stop() are bounded, as the orchestrator bounds 
         }
       }
       await expect(testAgent(Counted, { [option]: value })).rejects.toThrow(
-        new TypeError(`testAgent: expected \`${option}\` to be a duration of at least 1 ms ("500ms", "30s" or a number of ms), got ${shown}`),
+        new ConfigError(`testAgent: expected \`${option}\` to be a duration of at least 1 ms ("500ms", "30s" or a number of ms), got ${shown}`, { code: "INVALID_OPTION", value }),
       );
       expect(constructed).toBe(false);
     }

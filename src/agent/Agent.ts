@@ -1,6 +1,8 @@
 import pRetry, { AbortError } from "p-retry";
 import type { Bus } from "../bus/Bus.js";
+import { expected } from "../check.js";
 import type { Clock } from "../clock.js";
+import { invalidOption } from "../errors/invalidOption.js";
 import type { Logger } from "../logger.js";
 import type { CronTick } from "../schedule/ScheduleSpec.js";
 import type { Escalation } from "../supervisor/Escalation.js";
@@ -67,9 +69,11 @@ export abstract class Agent<Config = unknown> {
   readonly #context: AgentContext<Config>;
   readonly #random: () => number;
 
+  /** @throws ConfigError `INVALID_OPTION` when not given the orchestrator's context (a subclass that forgot `super(context)`) */
   constructor(context: AgentContext<Config>) {
     if (typeof context !== "object" || context === null || typeof context.heartbeat !== "function") {
-      throw new TypeError("Agent: expected the context object the orchestrator passes to the constructor; pass it on with `super(context)`.");
+      const what = "the context object the orchestrator passes to the constructor (pass it on with `super(context)`)";
+      throw invalidOption(`Agent: ${expected("context", what, context)}`, "context", context);
     }
     this.#context = context;
     this.name = context.name;

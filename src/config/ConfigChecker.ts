@@ -1,6 +1,6 @@
 import { toMilliseconds } from "../duration.js";
 import { createConfigError, type ConfigIssue, type ConfigSource } from "./ConfigSource.js";
-import { describeValue } from "./describeValue.js";
+import { describeValue } from "../check.js";
 import { didYouMean } from "./didYouMean.js";
 import { childPath } from "./keyPath.js";
 

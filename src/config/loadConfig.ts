@@ -1,14 +1,14 @@
 import { resolve } from "node:path";
-import { ConfigError } from "../errors/ConfigError.js";
+import { expected } from "../check.js";
+import { invalidOption } from "../errors/invalidOption.js";
 import { checkConfig } from "./checkConfig.js";
 import { ConfigChecker, isPlainObject } from "./ConfigChecker.js";
 import { attachConfigSource } from "./ConfigSource.js";
+import { configShape } from "./configShape.js";
 import type { OrchestratorConfig } from "./OrchestratorConfig.js";
 import { parseYaml } from "./parseYaml.js";
 import { readConfigFile } from "./readConfigFile.js";
-
-/** Sections whose `null` value (an empty YAML section, its entries commented out) means "absent". */
-const SECTIONS = ["agents", "groups", "supervisor", "schedule", "shutdown", "http"] as const;
+import type { ObjectShape } from "./shape.js";
 
 /**
  * Read and validate a YAML configuration file. Parsing is safe and bounded (at
@@ -23,6 +23,7 @@ const SECTIONS = ["agents", "groups", "supervisor", "schedule", "shutdown", "htt
  * Loading agent modules named in the file executes their code with the
  * privileges of the process: the file's author is trusted.
  *
+ * @throws ConfigError `INVALID_OPTION` when `path` is not a non-empty string
  * @throws ConfigError when the file cannot be read, is larger than
  *   `MAX_CONFIG_BYTES`, is not valid YAML, expands past `MAX_CONFIG_NODES`, or
  *   holds an invalid configuration; the message starts with `file:line:column (key path)`.
@@ -35,7 +36,7 @@ const SECTIONS = ["agents", "groups", "supervisor", "schedule", "shutdown", "htt
  */
 export async function loadConfig(path: string): Promise<OrchestratorConfig> {
   if (typeof path !== "string" || path === "") {
-    throw new ConfigError(`loadConfig: expected a file path, got ${typeof path === "string" ? '""' : typeof path}`, { value: path });
+    throw invalidOption(`loadConfig: ${expected("path", "a non-empty file path", path)}`, "path", path);
   }
   const file = resolve(path);
   const text = await readConfigFile(file);
@@ -43,12 +44,7 @@ export async function loadConfig(path: string): Promise<OrchestratorConfig> {
   const checked = checkConfig(value, new ConfigChecker(source));
 
   const config: Record<string, unknown> = isPlainObject(value) ? value : {};
-  for (const section of SECTIONS) if (config[section] === null) delete config[section];
-  for (const section of ["agents", "groups"] as const) {
-    const entries = config[section];
-    if (!isPlainObject(entries)) continue;
-    for (const name of Object.keys(entries)) if (entries[name] === null) entries[name] = {};
-  }
+  dropNullMappings(configShape, config);
   const agents = config["agents"];
   if (isPlainObject(agents)) {
     for (const [name, entry] of Object.entries(checked.agents)) {
@@ -56,17 +52,26 @@ export async function loadConfig(path: string): Promise<OrchestratorConfig> {
       if (entry.module !== undefined && isPlainObject(raw)) raw["module"] = entry.module;
     }
   }
-  dropNullSubsections(config);
   attachConfigSource(config, source);
   return config;
 }
 
-/** `groups.<name>.crashLoop: null` and `supervisor.backoff: null` mean "absent" too. */
-function dropNullSubsections(config: Record<string, unknown>): void {
-  const groups = config["groups"];
-  if (isPlainObject(groups)) {
-    for (const group of Object.values(groups)) if (isPlainObject(group) && group["crashLoop"] === null) delete group["crashLoop"];
+/**
+ * An empty YAML section (its entries commented out) parses as `null` and means
+ * "absent": drop each `null` mapping the shape has (a section, `crashLoop`,
+ * `supervisor.backoff`), and make each `null` entry of a record of mappings
+ * (`agents.<name>:`, `groups.<name>:`) an empty one.
+ */
+function dropNullMappings(shape: ObjectShape, object: Record<string, unknown>): void {
+  for (const [key, field] of Object.entries(shape.fields)) {
+    const value = object[key];
+    if (value === null && (field.kind === "object" || field.kind === "record")) delete object[key];
+    else if (field.kind === "object" && isPlainObject(value)) dropNullMappings(field, value);
+    else if (field.kind === "record" && field.value.kind === "object" && isPlainObject(value)) {
+      for (const [name, entry] of Object.entries(value)) {
+        if (entry === null) value[name] = {};
+        else if (isPlainObject(entry)) dropNullMappings(field.value, entry);
+      }
+    }
   }
-  const supervisor = config["supervisor"];
-  if (isPlainObject(supervisor) && supervisor["backoff"] === null) delete supervisor["backoff"];
 }

@@ -1,8 +1,8 @@
 import { attachConfigSource, getConfigSource } from "./ConfigSource.js";
-import { isValidAgentName } from "./agentName.js";
-import { checkConfig, groupExpectation, NAME_EXPECTATION } from "./checkConfig.js";
+import { describeValue } from "../check.js";
+import { isValidAgentName, NAME_EXPECTATION } from "./agentName.js";
+import { checkConfig, groupExpectation, type CheckedConfig } from "./checkConfig.js";
 import { ConfigChecker } from "./ConfigChecker.js";
-import { describeValue } from "./describeValue.js";
 import { didYouMean } from "./didYouMean.js";
 import { childPath } from "./keyPath.js";
 import type { OrchestratorConfig } from "./OrchestratorConfig.js";
@@ -50,9 +50,27 @@ export function resolveConfig(config: OrchestratorConfig | undefined, context: R
   const source = getConfigSource(config);
   const checker = new ConfigChecker(source);
   const checked = checkConfig(config, checker);
+  const registered = checkRegistrations(checker, context.registered ?? []);
+  const known = checkLoadable(checker, checked, registered, config);
+  const chief = resolveChief(checker, checked.chief, registered, known);
+  const resolved: ResolvedConfig = {
+    ...(source === undefined ? {} : { file: source.file }),
+    ...(chief === undefined ? {} : { chief }),
+    agents: Object.freeze(checked.agents),
+    groups: Object.freeze(checked.groups),
+    supervisor: checked.supervisor,
+    schedule: Object.freeze(checked.schedule),
+    shutdown: checked.shutdown,
+    http: checked.http,
+  };
+  if (source !== undefined) attachConfigSource(resolved, source);
+  return Object.freeze(resolved);
+}
 
+/** The registrations by name, once each name is valid and unique. */
+function checkRegistrations(checker: ConfigChecker, registrations: ReadonlyArray<AgentRegistrationInfo>): Map<string, AgentRegistrationInfo> {
   const registered = new Map<string, AgentRegistrationInfo>();
-  for (const registration of context.registered ?? []) {
+  for (const registration of registrations) {
     if (typeof registration.name !== "string") checker.fail("", `agent registration: expected a string name, got ${describeValue(registration.name)}`);
     if (!isValidAgentName(registration.name)) {
       checker.fail("", `agent registration: invalid agent name ${describeValue(registration.name)}: ${NAME_EXPECTATION}`, { value: registration.name });
@@ -60,7 +78,15 @@ export function resolveConfig(config: OrchestratorConfig | undefined, context: R
     if (registered.has(registration.name)) checker.fail("", `agent ${JSON.stringify(registration.name)} is registered twice: expected unique names`);
     registered.set(registration.name, registration);
   }
+  return registered;
+}
 
+/**
+ * Every agent of `agents:` is loadable one way exactly (registered in code, or
+ * given a module), every scheduled agent is known, and a registration's group
+ * exists. Returns the names of every known agent.
+ */
+function checkLoadable(checker: ConfigChecker, checked: CheckedConfig, registered: ReadonlyMap<string, AgentRegistrationInfo>, config: OrchestratorConfig | undefined): Set<string> {
   for (const [name, entry] of Object.entries(checked.agents)) {
     const path = childPath("agents", name);
     if (registered.has(name) && entry.module !== undefined) {
@@ -77,7 +103,6 @@ export function resolveConfig(config: OrchestratorConfig | undefined, context: R
     }
   }
   const known = new Set([...registered.keys(), ...Object.keys(checked.agents)]);
-
   for (const agent of Object.keys(checked.schedule)) {
     if (known.has(agent)) continue;
     checker.fail(childPath("schedule", agent), `schedule for unknown agent ${JSON.stringify(agent)}${didYouMean(agent, known)}: ${KNOWN_AGENT} (known: ${listNames(known)})`, {
@@ -85,31 +110,15 @@ export function resolveConfig(config: OrchestratorConfig | undefined, context: R
       at: "key",
     });
   }
-
   for (const registration of registered.values()) {
-    if (registration.group === undefined || checked.agents[registration.name]?.group !== undefined) continue;
-    if (!Object.hasOwn(checked.groups, registration.group)) {
-      checker.fail(
-        "",
-        `agent ${JSON.stringify(registration.name)} is registered with unknown group ${describeValue(registration.group)}${didYouMean(registration.group, Object.keys(checked.groups))}; ${groupExpectation(checked.groups)}`,
-        { value: registration.group },
-      );
-    }
+    if (registration.group === undefined || checked.agents[registration.name]?.group !== undefined || Object.hasOwn(checked.groups, registration.group)) continue;
+    checker.fail(
+      "",
+      `agent ${JSON.stringify(registration.name)} is registered with unknown group ${describeValue(registration.group)}${didYouMean(registration.group, Object.keys(checked.groups))}; ${groupExpectation(checked.groups)}`,
+      { value: registration.group },
+    );
   }
-
-  const chief = resolveChief(checker, checked.chief, registered, known);
-  const resolved: ResolvedConfig = {
-    ...(source === undefined ? {} : { file: source.file }),
-    ...(chief === undefined ? {} : { chief }),
-    agents: Object.freeze(checked.agents),
-    groups: Object.freeze(checked.groups),
-    supervisor: checked.supervisor,
-    schedule: Object.freeze(checked.schedule),
-    shutdown: checked.shutdown,
-    http: checked.http,
-  };
-  if (source !== undefined) attachConfigSource(resolved, source);
-  return Object.freeze(resolved);
+  return known;
 }
 
 function resolveChief(

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type YAMLMap, type YAMLSeq } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, type Alias, type Document, type LineCounter, type Node, type YAMLMap, type YAMLSeq } from "yaml";
 import { ConfigError } from "../errors/ConfigError.js";
 import type { SourceLocation, SourcePosition } from "./ConfigSource.js";
 import { childPath } from "./keyPath.js";
@@ -58,109 +58,134 @@ type Frame =
  * @throws ConfigError naming the file, line, column and key path of the first problem.
  */
 export function yamlToValue(document: Document, file: string, lineCounter: LineCounter): YamlValue {
-  const locations = new Map<string, SourceLocation>();
-  const anchors = new Map<string, Anchor>();
-  const stack: Frame[] = [];
-  let nodes = 0;
+  return new YamlWalk(file, lineCounter).run(document);
+}
 
-  const at = (offset: number): SourcePosition => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  function fail(node: Node | null, path: string, message: string, value: unknown): never {
-    const position = node?.range ? at(node.range[0]) : undefined;
-    throw new ConfigError(message, { file, ...(path === "" ? {} : { path }), ...position, value });
+/** One pass of {@link yamlToValue} over a document: the value built so far, its positions, anchors and node count. */
+class YamlWalk {
+  readonly #file: string;
+  readonly #lineCounter: LineCounter;
+  readonly #locations = new Map<string, SourceLocation>();
+  readonly #anchors = new Map<string, Anchor>();
+  readonly #stack: Frame[] = [];
+  #nodes = 0;
+
+  constructor(file: string, lineCounter: LineCounter) {
+    this.#file = file;
+    this.#lineCounter = lineCounter;
   }
-  const checkTag = (node: Node, path: string): void => {
-    if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) fail(node, path, tagNotAllowed(node.tag), node.tag);
-  };
-  const count = (node: Node | null, path: string): void => {
-    if (++nodes > MAX_CONFIG_NODES) {
-      fail(node, path, `the configuration is too large: more than the limit of ${LIMIT} nodes (MAX_CONFIG_NODES: every mapping, list and scalar counts one); expected a smaller configuration`, undefined);
+
+  run(document: Document): YamlValue {
+    const value = this.#enter(document.contents, "", undefined);
+    for (let frame = this.#stack.at(-1); frame !== undefined; frame = this.#stack.at(-1)) {
+      if (frame.next < frame.node.items.length) {
+        if (frame.kind === "seq") this.#nextItem(frame);
+        else this.#nextEntry(frame);
+        continue;
+      }
+      this.#stack.pop();
+      if (frame.anchor !== undefined) frame.anchor.size = this.#nodes - frame.start;
     }
-  };
+    if (!this.#locations.has("")) this.#locations.set("", { value: { line: 1, column: 1 } });
+    return { value, locations: this.#locations };
+  }
+
+  #nextItem(frame: Extract<Frame, { kind: "seq" }>): void {
+    const index = frame.next++;
+    frame.value.push(this.#enter(frame.node.items[index], childPath(frame.path, index), undefined));
+  }
+
+  #nextEntry(frame: Extract<Frame, { kind: "map" }>): void {
+    const { key, value: item } = frame.node.items[frame.next++] as { key: unknown; value: unknown };
+    if (!isScalar(key)) {
+      const keyNode = isAlias(key) || isMap(key) || isSeq(key) ? key : null;
+      this.#fail(keyNode, frame.path, "expected a plain scalar as mapping key, got a collection or an alias", null);
+    }
+    this.#checkTag(key, frame.path);
+    const name = keyName(key.value);
+    const keyPath = childPath(frame.path, name);
+    if (frame.keys.has(name)) this.#fail(key, keyPath, `duplicate key ${JSON.stringify(name)}: keys must be unique within a mapping`, name);
+    frame.keys.add(name);
+    this.#remember(key.anchor, scalarValue(key.value), 1);
+    setEntry(frame.value, name, this.#enter(item, keyPath, key.range ? this.#at(key.range[0]) : undefined));
+  }
+
+  #at(offset: number): SourcePosition {
+    const { line, col } = this.#lineCounter.linePos(offset);
+    return { line, column: col };
+  }
+
+  #fail(node: Node | null, path: string, message: string, value: unknown): never {
+    const position = node?.range ? this.#at(node.range[0]) : undefined;
+    throw new ConfigError(message, { file: this.#file, ...(path === "" ? {} : { path }), ...position, value });
+  }
+
+  #checkTag(node: Node, path: string): void {
+    if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) this.#fail(node, path, tagNotAllowed(node.tag), node.tag);
+  }
+
+  #count(node: Node | null, path: string): void {
+    if (++this.#nodes > MAX_CONFIG_NODES) {
+      this.#fail(node, path, `the configuration is too large: more than the limit of ${LIMIT} nodes (MAX_CONFIG_NODES: every mapping, list and scalar counts one); expected a smaller configuration`, undefined);
+    }
+  }
 
   /** The value of `node` at `path`; a collection is returned empty and filled from the stack. */
-  const enter = (node: unknown, path: string, keyAt: SourcePosition | undefined): unknown => {
+  #enter(node: unknown, path: string, keyAt: SourcePosition | undefined): unknown {
     if (!(isAlias(node) || isScalar(node) || isMap(node) || isSeq(node))) {
-      if (keyAt !== undefined) locations.set(path, { value: keyAt, key: keyAt });
-      count(null, path);
+      if (keyAt !== undefined) this.#locations.set(path, { value: keyAt, key: keyAt });
+      this.#count(null, path);
       return null;
     }
-    if (node.range) locations.set(path, keyAt === undefined ? { value: at(node.range[0]) } : { value: at(node.range[0]), key: keyAt });
-    if (isAlias(node)) {
-      const anchor = anchors.get(node.source);
-      if (anchor === undefined) {
-        fail(node, path, `alias *${node.source} refers to no anchor: expected an anchor &${node.source} defined before the alias`, `*${node.source}`);
-      }
-      if (anchor.size === undefined) {
-        fail(node, path, `alias *${node.source} is inside the collection its anchor &${node.source} marks: it would repeat itself without end; expected an alias after the end of what its anchor marks`, `*${node.source}`);
-      }
-      nodes += anchor.size;
-      if (nodes > MAX_CONFIG_NODES) {
-        const repeats = `alias *${node.source} repeats ${anchor.size.toLocaleString("en-US")} node${anchor.size === 1 ? "" : "s"}`;
-        fail(
-          node,
-          path,
-          `the configuration is too large once its aliases are expanded: ${repeats}, which takes it past the limit of ${LIMIT} nodes (MAX_CONFIG_NODES: every mapping, list and scalar counts one, each time an alias repeats it); refused as a possible "billion laughs" document; expected a configuration that repeats less through aliases`,
-          `*${node.source}`,
-        );
-      }
-      return anchor.value;
-    }
-    checkTag(node, path);
-    count(node, path);
+    if (node.range) this.#locations.set(path, keyAt === undefined ? { value: this.#at(node.range[0]) } : { value: this.#at(node.range[0]), key: keyAt });
+    if (isAlias(node)) return this.#expand(node, path);
+    this.#checkTag(node, path);
+    this.#count(node, path);
     if (isScalar(node)) {
       const value = scalarValue(node.value);
-      remember(node.anchor, value, 1);
+      this.#remember(node.anchor, value, 1);
       return value;
     }
-    const start = nodes - 1;
+    const start = this.#nodes - 1;
     if (isSeq(node)) {
       const value: unknown[] = [];
-      stack.push({ kind: "seq", node, value, path, start, anchor: remember(node.anchor, value, undefined), next: 0 });
+      this.#stack.push({ kind: "seq", node, value, path, start, anchor: this.#remember(node.anchor, value, undefined), next: 0 });
       return value;
     }
     const value: Record<string, unknown> = {};
-    stack.push({ kind: "map", node, value, path, start, anchor: remember(node.anchor, value, undefined), keys: new Set(), next: 0 });
+    this.#stack.push({ kind: "map", node, value, path, start, anchor: this.#remember(node.anchor, value, undefined), keys: new Set(), next: 0 });
     return value;
-  };
+  }
+
+  /** The value of the anchor an alias names, counting every node it repeats. */
+  #expand(node: Alias, path: string): unknown {
+    const anchor = this.#anchors.get(node.source);
+    if (anchor === undefined) {
+      this.#fail(node, path, `alias *${node.source} refers to no anchor: expected an anchor &${node.source} defined before the alias`, `*${node.source}`);
+    }
+    if (anchor.size === undefined) {
+      this.#fail(node, path, `alias *${node.source} is inside the collection its anchor &${node.source} marks: it would repeat itself without end; expected an alias after the end of what its anchor marks`, `*${node.source}`);
+    }
+    this.#nodes += anchor.size;
+    if (this.#nodes > MAX_CONFIG_NODES) {
+      const repeats = `alias *${node.source} repeats ${anchor.size.toLocaleString("en-US")} node${anchor.size === 1 ? "" : "s"}`;
+      this.#fail(
+        node,
+        path,
+        `the configuration is too large once its aliases are expanded: ${repeats}, which takes it past the limit of ${LIMIT} nodes (MAX_CONFIG_NODES: every mapping, list and scalar counts one, each time an alias repeats it); refused as a possible "billion laughs" document; expected a configuration that repeats less through aliases`,
+        `*${node.source}`,
+      );
+    }
+    return anchor.value;
+  }
+
   /** Record the anchor `name` (if any) for the aliases after it; `size` is set once the node it marks is complete. */
-  const remember = (name: string | undefined, value: unknown, size: number | undefined): Anchor | undefined => {
+  #remember(name: string | undefined, value: unknown, size: number | undefined): Anchor | undefined {
     if (name === undefined) return undefined;
     const anchor: Anchor = { value, size };
-    anchors.set(name, anchor);
+    this.#anchors.set(name, anchor);
     return anchor;
-  };
-
-  const value = enter(document.contents, "", undefined);
-  for (let frame = stack.at(-1); frame !== undefined; frame = stack.at(-1)) {
-    if (frame.kind === "seq") {
-      if (frame.next < frame.node.items.length) {
-        const index = frame.next++;
-        frame.value.push(enter(frame.node.items[index], childPath(frame.path, index), undefined));
-        continue;
-      }
-    } else if (frame.next < frame.node.items.length) {
-      const { key, value: item } = frame.node.items[frame.next++] as { key: unknown; value: unknown };
-      if (!isScalar(key)) {
-        const keyNode = isAlias(key) || isMap(key) || isSeq(key) ? key : null;
-        fail(keyNode, frame.path, "expected a plain scalar as mapping key, got a collection or an alias", null);
-      }
-      checkTag(key, frame.path);
-      const name = keyName(key.value);
-      const keyPath = childPath(frame.path, name);
-      if (frame.keys.has(name)) fail(key, keyPath, `duplicate key ${JSON.stringify(name)}: keys must be unique within a mapping`, name);
-      frame.keys.add(name);
-      remember(key.anchor, scalarValue(key.value), 1);
-      setEntry(frame.value, name, enter(item, keyPath, key.range ? at(key.range[0]) : undefined));
-      continue;
-    }
-    stack.pop();
-    if (frame.anchor !== undefined) frame.anchor.size = nodes - frame.start;
   }
-  if (!locations.has("")) locations.set("", { value: { line: 1, column: 1 } });
-  return { value, locations };
 }
 
 /** The message for a tag outside the core schema. */

@@ -1,5 +1,6 @@
-import { describeValue } from "../bus/describeValue.js";
+import { expected, OptionCheck } from "../check.js";
 import type { Clock } from "../clock.js";
+import { invalidOption } from "../errors/invalidOption.js";
 import { ManualClockError } from "./ManualClockError.js";
 
 /** The default {@link ManualClockOptions.loopLimit}. */
@@ -64,16 +65,12 @@ export class ManualClock implements Clock {
   /**
    * @param start the initial time (ms since the epoch or a Date); default 0.
    * @param options see {@link ManualClockOptions}
+   * @throws ConfigError `INVALID_OPTION` for a `start` that is not a finite time, or a bad option
    */
   constructor(start: number | Date = 0, options: ManualClockOptions = {}) {
-    this.#now = typeof start === "number" ? start : start.getTime();
-    if (!Number.isFinite(this.#now)) throw new TypeError(`ManualClock: expected \`start\` to be a finite time, got ${String(start)}`);
-    if (typeof options !== "object" || options === null) throw new TypeError(`ManualClock: expected \`options\` to be an object, got ${describeValue(options)}`);
-    const loopLimit = options.loopLimit ?? DEFAULT_LOOP_LIMIT;
-    if (!Number.isSafeInteger(loopLimit) || loopLimit < 1) {
-      throw new TypeError(`ManualClock: expected \`loopLimit\` to be a positive integer, got ${describeValue(loopLimit)}`);
-    }
-    this.#loopLimit = loopLimit;
+    const check = new OptionCheck("ManualClock", invalidOption);
+    this.#now = toTime(start, "ManualClock", "start");
+    this.#loopLimit = check.optionalPositiveInteger(check.object(options).loopLimit, "loopLimit") ?? DEFAULT_LOOP_LIMIT;
   }
 
   /** The current fake time in ms since the epoch. */
@@ -115,9 +112,11 @@ export class ManualClock implements Clock {
   /**
    * Move time forward by `ms`, firing every timer that falls due on the way in
    * time order and letting promises settle after each one.
+   *
+   * @throws ConfigError `INVALID_OPTION` (a rejection) for an `ms` that is not a non-negative number
    */
   async advance(ms: number): Promise<void> {
-    if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`ManualClock.advance: expected \`ms\` to be a non-negative number, got ${String(ms)}`);
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw invalid("ManualClock.advance", "ms", "a non-negative number", ms);
     await this.advanceTo(this.#now + ms);
   }
 
@@ -125,10 +124,10 @@ export class ManualClock implements Clock {
    * Move time forward to `time`, firing due timers as {@link ManualClock.advance} does.
    *
    * @throws ManualClockError `TIMER_LOOP` when more zero-delay timers than `loopLimit` fire at one instant (the clock stays at that instant)
+   * @throws ConfigError `INVALID_OPTION` (a rejection) for a `time` that is not a finite time
    */
   async advanceTo(time: number | Date): Promise<void> {
-    const target = typeof time === "number" ? time : time.getTime();
-    if (!Number.isFinite(target)) throw new TypeError(`ManualClock.advanceTo: expected a finite time, got ${String(time)}`);
+    const target = toTime(time, "ManualClock.advanceTo", "time");
     const epoch = ++this.#epochs;
     const outer = this.#advancing;
     this.#advancing = epoch;
@@ -171,9 +170,11 @@ export class ManualClock implements Clock {
    * suspended machine or a wall-clock jump would. Overdue timers fire on the
    * next advance. A negative `ms` moves the clock backwards. Timers keep the
    * instant they are due at: after a jump back they fire when time reaches it.
+   *
+   * @throws ConfigError `INVALID_OPTION` for an `ms` that is not a finite number
    */
   jump(ms: number): void {
-    if (!Number.isFinite(ms)) throw new TypeError(`ManualClock.jump: expected \`ms\` to be a finite number, got ${String(ms)}`);
+    if (typeof ms !== "number" || !Number.isFinite(ms)) throw invalid("ManualClock.jump", "ms", "a finite number", ms);
     this.#now += ms;
   }
 
@@ -235,6 +236,18 @@ export class ManualClock implements Clock {
     const live = [...this.#live.values()].sort((a, b) => (before(a, b) ? -1 : 1));
     this.#heap = live; // a sorted array is a valid min-heap
   }
+}
+
+/** The `ConfigError` `INVALID_OPTION` for an argument `option` of `where` that is not `what`. */
+function invalid(where: string, option: string, what: string, value: unknown): Error {
+  return invalidOption(`${where}: ${expected(option, what, value)}`, option, value);
+}
+
+/** `time` in ms since the epoch: a finite number, or a valid `Date`. */
+function toTime(time: unknown, where: string, option: string): number {
+  const ms = typeof time === "number" ? time : time instanceof Date ? time.getTime() : Number.NaN;
+  if (!Number.isFinite(ms)) throw invalid(where, option, "a finite time (ms since the epoch, or a valid Date)", time);
+  return ms;
 }
 
 /** An instant as ISO 8601 when it is a valid date, else as ms. */

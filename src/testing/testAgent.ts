@@ -2,10 +2,11 @@ import type { Agent } from "../agent/Agent.js";
 import type { AgentContext } from "../agent/AgentContext.js";
 import { AgentBus } from "../agent/AgentBus.js";
 import { ScopedClock } from "../agent/ScopedClock.js";
-import { describeValue } from "../bus/describeValue.js";
+import { expected } from "../check.js";
 import { DEFAULTS } from "../config/defaults.js";
 import { formatDuration, toMilliseconds, type Duration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
+import { invalidOption } from "../errors/invalidOption.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
 import type { Logger } from "../logger.js";
 import { incarnationEnded } from "../schedule/CronRunner.js";
@@ -78,6 +79,7 @@ export interface AgentHarness<A = Agent> {
    * `crashes`). The tick's `signal` is aborted when the harness stops.
    *
    * @throws LifecycleError `SHUT_DOWN` (a rejection) once `stop()` has been called or the agent was abandoned
+   * @throws ConfigError `INVALID_OPTION` (a rejection) for a `trigger` that is not a non-empty string
    */
   tick(trigger?: string): Promise<void>;
   /**
@@ -109,121 +111,143 @@ export interface AgentHarness<A = Agent> {
  * await clock.advance(5_000);
  * expect(crashes).toEqual([]);
  * ```
- * @throws TypeError for a `startTimeout` or `stopTimeout` that is not a duration of at least 1 ms
+ * @throws ConfigError `INVALID_OPTION` for a `startTimeout` or `stopTimeout` that is not a duration of at least 1 ms
  */
 export async function testAgent<A extends Agent<unknown>>(
   AgentClass: (new (context: AgentContext<ConfigOf<A>>) => A) & { readonly agentName?: string },
   options: TestAgentOptions<ConfigOf<A>> = {},
 ): Promise<AgentHarness<A>> {
-  type Config = ConfigOf<A>;
   const startTimeout = timeoutOption(options.startTimeout, "startTimeout", DEFAULTS.supervisor.startTimeout);
   const stopTimeout = timeoutOption(options.stopTimeout, "stopTimeout", DEFAULTS.supervisor.stopTimeout);
-  const ownsClock = options.clock === undefined;
   const clock = options.clock ?? new ManualClock(new Date("2026-01-01T00:00:00Z"));
   const bus = options.bus ?? new FakeBus({ clock });
-  const name = options.name ?? AgentClass.agentName ?? "agent";
-  const crashes: unknown[] = [];
-  const logs: TestLogEntry[] = [];
-  const logger: Logger = options.logger ?? {
-    debug: (fields, message) => logs.push({ level: "debug", fields, message }),
-    info: (fields, message) => logs.push({ level: "info", fields, message }),
-    warn: (fields, message) => logs.push({ level: "warn", fields, message }),
-    error: (fields, message) => logs.push({ level: "error", fields, message }),
-  };
-  const controller = new AbortController();
-  const scoped = new ScopedClock(clock);
-  const view = new AgentBus(bus, name, new AgentCounters(), { onHandlerError: (error) => crashes.push(error) });
-  /** The signals of the ticks running now. */
-  const runs = new Set<AbortController>();
-  let heartbeats = 0;
-  /** Why `tick()` is refused: set once the agent is stopping, stopped or abandoned. */
-  let refusal: string | undefined;
-  let stopping: Promise<void> | undefined;
-  const context: AgentContext<Config> = {
-    name,
-    bus: view,
-    log: logger,
-    signal: controller.signal,
-    config: options.config as Config,
-    clock: scoped,
-    heartbeat: () => {
-      heartbeats++;
-    },
-    fail: (error) => crashes.push(error),
-  };
-  /** The end of the agent's run, as the end of an incarnation: signal, timers, subscriptions, running ticks. */
-  const release = async (reason: unknown): Promise<void> => {
-    controller.abort(reason);
-    scoped.close();
-    for (const run of runs) run.abort(incarnationEnded());
-    runs.clear();
-    await view.close();
-  };
-
-  const agent = new AgentClass(context);
-  const started = await settleWithin(clock, startTimeout, ownsClock, () => agent.start());
-  if (started.kind === "failed") crashes.push(started.error);
-  if (started.kind === "timeout") {
-    const error = new AgentError(
-      "AGENT_HUNG",
-      name,
-      `agent "${name}": start() did not settle within ${formatDuration(startTimeout)} (testAgent startTimeout)` +
-        (ownsClock
-          ? "; the harness moved its own clock there, as nothing else was pending: to let start() wait on something else than this clock (a file, a socket), pass your own `clock` and move it yourself"
-          : ""),
-    );
-    crashes.push(error);
-    refusal = `agent "${name}" was abandoned when its start() hung (AGENT_HUNG)`;
-    stopping = release(error);
-    await stopping;
-  }
-
+  const run = new HarnessRun(options.name ?? AgentClass.agentName ?? "agent", clock, options.clock === undefined, bus, options.logger);
+  const agent = new AgentClass(run.context(options.config as ConfigOf<A>));
+  await run.start(agent, startTimeout);
   return {
     agent,
     bus,
     clock,
-    crashes,
-    logs,
+    crashes: run.crashes,
+    logs: run.logs,
     get heartbeats() {
-      return heartbeats;
+      return run.heartbeats;
     },
-    async tick(trigger = "test") {
-      if (typeof trigger !== "string" || trigger === "") {
-        throw new TypeError(`testAgent: expected tick()'s \`trigger\` to be a non-empty string, got ${describeValue(trigger)}`);
-      }
-      if (refusal !== undefined) throw new LifecycleError("SHUT_DOWN", `testAgent: tick(${JSON.stringify(trigger)}) refused: ${refusal}`);
-      const now = clock.now();
-      const message: TickMessage = { agent: name, trigger, scheduledAt: now, firedAt: now, key: tickKey(name, trigger, now) };
-      const run = new AbortController();
-      runs.add(run);
-      try {
-        await agent.onCron(cronTick(message, run.signal));
-      } catch (error) {
-        crashes.push(error);
-      } finally {
-        runs.delete(run);
-      }
-    },
-    stop() {
-      stopping ??= (async () => {
-        refusal = `agent "${name}" is stopping or stopped (stop() was called)`;
-        controller.abort(new AgentError("AGENT_FAILED", name, `agent "${name}" is stopping`));
-        const stopped = await settleWithin(clock, stopTimeout, ownsClock, () => agent.stop());
-        if (stopped.kind === "failed") crashes.push(stopped.error);
-        if (stopped.kind === "timeout") {
-          crashes.push(
-            new AgentError(
-              "AGENT_STOP_TIMEOUT",
-              name,
-              `agent "${name}": stop() did not settle within ${formatDuration(stopTimeout)} (testAgent stopTimeout); the agent is abandoned`,
-            ),
-          );
-        }
-        await release(new AgentError("AGENT_FAILED", name, "stopped"));
-      })();
-      return stopping;
-    },
+    tick: (trigger = "test") => run.tick(agent, trigger),
+    stop: () => run.stop(agent, stopTimeout),
   };
+}
+
+/** One agent's run under {@link testAgent}: its incarnation's signal, timers, bus view and running ticks, and what it recorded. */
+class HarnessRun {
+  readonly crashes: unknown[] = [];
+  readonly logs: TestLogEntry[] = [];
+  heartbeats = 0;
+  readonly #name: string;
+  readonly #clock: ManualClock;
+  /** The harness made the clock, so it moves it while `start()` or `stop()` is pending. */
+  readonly #ownsClock: boolean;
+  readonly #logger: Logger;
+  readonly #controller = new AbortController();
+  readonly #scoped: ScopedClock;
+  readonly #view: AgentBus;
+  /** The signals of the ticks running now. */
+  readonly #runs = new Set<AbortController>();
+  /** Why `tick()` is refused: set once the agent is stopping, stopped or abandoned. */
+  #refusal: string | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(name: string, clock: ManualClock, ownsClock: boolean, bus: FakeBus, logger: Logger | undefined) {
+    this.#name = name;
+    this.#clock = clock;
+    this.#ownsClock = ownsClock;
+    this.#logger = logger ?? recordingLogger(this.logs);
+    this.#scoped = new ScopedClock(clock);
+    this.#view = new AgentBus(bus, name, new AgentCounters(), { onHandlerError: (error) => this.crashes.push(error) });
+  }
+
+  /** The context the agent's constructor is given. */
+  context<Config>(config: Config): AgentContext<Config> {
+    return {
+      name: this.#name,
+      bus: this.#view,
+      log: this.#logger,
+      signal: this.#controller.signal,
+      config,
+      clock: this.#scoped,
+      heartbeat: () => {
+        this.heartbeats++;
+      },
+      fail: (error) => this.crashes.push(error),
+    };
+  }
+
+  /** Run `start()` within `timeout`; a hung start is a crash, and the agent is abandoned. */
+  async start(agent: Agent<unknown>, timeout: number): Promise<void> {
+    const name = this.#name;
+    const started = await settleWithin(this.#clock, timeout, this.#ownsClock, () => agent.start());
+    if (started.kind === "failed") this.crashes.push(started.error);
+    if (started.kind !== "timeout") return;
+    const moved = this.#ownsClock
+      ? "; the harness moved its own clock there, as nothing else was pending: to let start() wait on something else than this clock (a file, a socket), pass your own `clock` and move it yourself"
+      : "";
+    const error = new AgentError("AGENT_HUNG", name, `agent "${name}": start() did not settle within ${formatDuration(timeout)} (testAgent startTimeout)${moved}`);
+    this.crashes.push(error);
+    this.#refusal = `agent "${name}" was abandoned when its start() hung (AGENT_HUNG)`;
+    this.#stopping = this.#release(error);
+    await this.#stopping;
+  }
+
+  /** Call `onCron` with a tick for now, as a trigger would. */
+  async tick(agent: Agent<unknown>, trigger: string): Promise<void> {
+    if (typeof trigger !== "string" || trigger === "") {
+      throw invalidOption(`testAgent: tick(): ${expected("trigger", "a non-empty string", trigger)}`, "trigger", trigger);
+    }
+    if (this.#refusal !== undefined) throw new LifecycleError("SHUT_DOWN", `testAgent: tick(${JSON.stringify(trigger)}) refused: ${this.#refusal}`);
+    const now = this.#clock.now();
+    const message: TickMessage = { agent: this.#name, trigger, scheduledAt: now, firedAt: now, key: tickKey(this.#name, trigger, now) };
+    const run = new AbortController();
+    this.#runs.add(run);
+    try {
+      await agent.onCron(cronTick(message, run.signal));
+    } catch (error) {
+      this.crashes.push(error);
+    } finally {
+      this.#runs.delete(run);
+    }
+  }
+
+  /** Stop the agent within `timeout`, then end its incarnation; a second call joins the first. */
+  stop(agent: Agent<unknown>, timeout: number): Promise<void> {
+    const name = this.#name;
+    this.#stopping ??= (async () => {
+      this.#refusal = `agent "${name}" is stopping or stopped (stop() was called)`;
+      this.#controller.abort(new AgentError("AGENT_FAILED", name, `agent "${name}" is stopping`));
+      const stopped = await settleWithin(this.#clock, timeout, this.#ownsClock, () => agent.stop());
+      if (stopped.kind === "failed") this.crashes.push(stopped.error);
+      if (stopped.kind === "timeout") {
+        const message = `agent "${name}": stop() did not settle within ${formatDuration(timeout)} (testAgent stopTimeout); the agent is abandoned`;
+        this.crashes.push(new AgentError("AGENT_STOP_TIMEOUT", name, message));
+      }
+      await this.#release(new AgentError("AGENT_FAILED", name, "stopped"));
+    })();
+    return this.#stopping;
+  }
+
+  /** The end of the agent's run, as the end of an incarnation: signal, timers, subscriptions, running ticks. */
+  async #release(reason: unknown): Promise<void> {
+    this.#controller.abort(reason);
+    this.#scoped.close();
+    for (const run of this.#runs) run.abort(incarnationEnded());
+    this.#runs.clear();
+    await this.#view.close();
+  }
+}
+
+/** A logger that keeps its entries in `logs`. */
+function recordingLogger(logs: TestLogEntry[]): Logger {
+  const at = (level: TestLogEntry["level"]) => (fields: object, message?: string) => logs.push({ level, fields, message });
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
 /** A `startTimeout` / `stopTimeout` option in ms, as `supervisor.*` accepts them: a duration of at least 1 ms. */
@@ -231,7 +255,7 @@ function timeoutOption(value: unknown, option: string, fallback: number): number
   if (value === undefined) return fallback;
   const ms = toMilliseconds(value);
   if (ms === undefined || Math.round(ms) < 1) {
-    throw new TypeError(`testAgent: expected \`${option}\` to be a duration of at least 1 ms ("500ms", "30s" or a number of ms), got ${describeValue(value)}`);
+    throw invalidOption(`testAgent: ${expected(option, 'a duration of at least 1 ms ("500ms", "30s" or a number of ms)', value)}`, option, value);
   }
   return Math.round(ms);
 }

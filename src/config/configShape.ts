@@ -1,0 +1,128 @@
+/**
+ * The configuration's shape, written once: the YAML keys, what each holds and
+ * its default. The public types (`OrchestratorConfig`, `AgentEntryConfig`,
+ * `GroupConfig`, `SupervisorConfig`, `RestartPolicy`) are inferred from it, and
+ * the checker walks it (`checkShape`); checks that relate keys to each other
+ * (a group named in `agents:` must exist, `export` needs `module`, the chief
+ * must be an agent) are in `checkConfig.ts`. The TSDoc on each field is what
+ * editors and the API docs show for that key.
+ */
+import type { ResolvedTrigger, ScheduleSpec } from "../schedule/ScheduleSpec.js";
+import type { BackoffStrategy } from "../supervisor/backoff.js";
+import type { AgentEntryConfig, GroupConfig, RestartPolicy, SupervisorConfig } from "./OrchestratorConfig.js";
+import { checkSchedule } from "./resolveTrigger.js";
+import { boolean, code, data, duration, external, integer, named, number, object, record, requiredObject, string, union } from "./shape.js";
+
+/** What a restart policy must be, for error messages. */
+export const RESTART_EXPECTATION = '"always", "fail-stop" or { max: N } with N a non-negative integer';
+const PORT = "an integer port from 0 to 65535";
+const NON_NEGATIVE = "a non-negative integer";
+
+/** `groups.<name>.restart`. */
+export const restartPolicyShape = union(["always", "fail-stop"], requiredObject({ max: integer(0, NON_NEGATIVE) }), RESTART_EXPECTATION);
+
+/** `agents.<name>`. */
+export const agentEntryShape = object({
+  /**
+   * Fault domain: `data`, `strategy`, `critical` or a group of `groups:`.
+   * Wins over the group given when the agent is registered in code.
+   * @default the group given in code, else "data"
+   */
+  group: string(),
+  /**
+   * Module to load the agent class from by dynamic `import()`: a path relative
+   * to the config file (`./agents/market.js`), an absolute path, a `file:` URL or
+   * a package specifier. Only for agents not registered in code. Loading it runs
+   * its code with the privileges of the process.
+   */
+  module: string(),
+  /** Named export of `module` holding the class (only with `module`). @default the default export */
+  export: string(),
+  /** `false` registers the agent but does not start it. @default true */
+  enabled: boolean(),
+  /** The agent is hung when it has not called `heartbeat()` for this long. @default no heartbeat check */
+  heartbeatTimeout: duration(),
+  /** Given to the agent as `this.config`, as written (keys named `__proto__` are refused). */
+  config: data(),
+});
+
+/** `groups.<name>`. */
+export const groupShape = object({
+  /** @default "always" (built-ins: data `"always"`, strategy `{ max: 5 }`, critical `"fail-stop"`) */
+  restart: named<RestartPolicy>()(restartPolicyShape),
+  /**
+   * More than `maxCrashes` crashes inside a sliding window of `within` disables
+   * the agent and escalates; each field falls back to its default on its own.
+   * @default { maxCrashes: 3, within: "5m" }
+   */
+  crashLoop: object({
+    /** @default 3 */
+    maxCrashes: integer(0, NON_NEGATIVE),
+    /** @default "5m" */
+    within: duration(),
+  }),
+  /** Escalate on this failure of a streak of consecutive failures (once per streak). @default 3 */
+  escalateAfter: integer(1, "a positive integer"),
+  /** Agents of a critical group must be up for health to pass. @default true for `critical`, else false */
+  critical: boolean(),
+  /**
+   * The delay before each restart of the group's agents, in code only:
+   * `(attempt, random) => ms`, `attempt` counting from 0 after a stable run,
+   * `random` drawing from [0, 1). YAML cannot hold a function: there, tune the
+   * exponential back-off of `supervisor.backoff`.
+   * @default the exponential back-off of `supervisor.backoff`
+   */
+  backoff: code<BackoffStrategy>("a function (attempt, random) => ms", "supervisor.backoff (initial, max, factor, jitter)"),
+});
+
+/** `supervisor:`. */
+export const supervisorShape = object({
+  /** Restart delay n = min(max, initial·factorⁿ)·(1 − jitter·U), U uniform in [0, 1). */
+  backoff: object({
+    /** First restart delay. @default "1s" */
+    initial: duration(),
+    /** Longest restart delay; not less than `initial`. @default "60s" */
+    max: duration(),
+    /** Growth per restart, at least 1. @default 2 */
+    factor: number(1, "a number greater than or equal to 1"),
+    /** Share of each delay taken off at random, from 0 to 1. @default 0.2 */
+    jitter: number(0, "a number from 0 to 1", 1),
+  }),
+  /** A run this long without a crash resets the back-off and the failure streak. @default "60s" */
+  resetAfter: duration(),
+  /** A `start()` not settled by then is a crash (reason `hung`). @default "30s" */
+  startTimeout: duration(),
+  /** A `stop()` not settled by then is abandoned and reported. @default "5s" */
+  stopTimeout: duration(),
+});
+
+/** The whole configuration. */
+export const configShape = object({
+  /** The agent that receives escalations (or mark its registration `chief: true`). @default no chief */
+  chief: string(),
+  /** Per-agent settings, and agents loaded by module. @default {} */
+  agents: record("agent", named<AgentEntryConfig>()(agentEntryShape)),
+  /** Fault domains: override the built-ins key by key or define more. @default the built-ins data, strategy, critical */
+  groups: record("group", named<GroupConfig>()(groupShape)),
+  /** Supervisor timings. */
+  supervisor: named<SupervisorConfig>()(supervisorShape),
+  /** Triggers per agent: each publishes `cron.<agent>` and calls its `onCron`. @default {} */
+  schedule: record(
+    "agent",
+    external<ScheduleSpec, readonly ResolvedTrigger[]>((checker, value, path) => Object.freeze(checkSchedule(checker, value, path, []))),
+  ),
+  /** Shutdown bound. */
+  shutdown: object({
+    /** Bounds the whole shutdown, bus flush and agent stops included. @default "30s" */
+    timeout: duration(),
+  }),
+  /** Built-in listeners (`orch.listen()`). */
+  http: object({
+    /** Port of `/healthz`, 0 for any free port. @default 8000 */
+    healthPort: integer(0, PORT, 65_535),
+    /** Port of `/metrics`, 0 for any free port. @default 8001 */
+    metricsPort: integer(0, PORT, 65_535),
+    /** Interface to listen on. @default all interfaces */
+    host: string(),
+  }),
+});

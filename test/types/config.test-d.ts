@@ -1,0 +1,72 @@
+import { describe, expectTypeOf, test } from "vitest";
+import type { AgentEntryConfig, Duration, GroupConfig, OrchestratorConfig, RestartPolicy, SupervisorConfig } from "../../src/index.js";
+import type { ResolvedAgentEntry, ResolvedConfig, ResolvedGroup } from "../../src/config/ResolvedConfig.js";
+import type { ScheduleSpec } from "../../src/schedule/ScheduleSpec.js";
+import type { BackoffStrategy } from "../../src/supervisor/backoff.js";
+
+// The config types are inferred from the one shape in src/config/configShape.ts: these pin what
+// users write, so a change to the shape that changes the types is deliberate.
+
+describe("the config types inferred from the shape", () => {
+  test("RestartPolicy is the three forms", () => {
+    expectTypeOf<RestartPolicy>().toEqualTypeOf<"always" | "fail-stop" | { max: number }>();
+    // @ts-expect-error max is required in the mapping form
+    const missing: RestartPolicy = {};
+    void missing;
+  });
+
+  test("every key is optional, with the types of today's YAML", () => {
+    expectTypeOf<OrchestratorConfig>().toEqualTypeOf<{
+      chief?: string;
+      agents?: Record<string, AgentEntryConfig>;
+      groups?: Record<string, GroupConfig>;
+      supervisor?: SupervisorConfig;
+      schedule?: Record<string, ScheduleSpec>;
+      shutdown?: { timeout?: Duration };
+      http?: { healthPort?: number; metricsPort?: number; host?: string };
+    }>();
+    expectTypeOf<AgentEntryConfig>().toEqualTypeOf<{
+      group?: string;
+      module?: string;
+      export?: string;
+      enabled?: boolean;
+      heartbeatTimeout?: Duration;
+      config?: unknown;
+    }>();
+    expectTypeOf<SupervisorConfig>().toEqualTypeOf<{
+      backoff?: { initial?: Duration; max?: Duration; factor?: number; jitter?: number };
+      resetAfter?: Duration;
+      startTimeout?: Duration;
+      stopTimeout?: Duration;
+    }>();
+  });
+
+  test("a group takes a back-off strategy in code", () => {
+    expectTypeOf<GroupConfig["backoff"]>().toEqualTypeOf<BackoffStrategy | undefined>();
+    const config: OrchestratorConfig = { groups: { feeds: { restart: { max: 3 }, backoff: (attempt) => 100 * 2 ** attempt } } };
+    void config;
+    // @ts-expect-error a back-off is a function, not the supervisor's settings
+    const settings: GroupConfig = { backoff: { initial: "1s" } };
+    void settings;
+  });
+
+  test("unknown keys do not compile", () => {
+    // @ts-expect-error a typo of schedule
+    const typo: OrchestratorConfig = { shedule: {} };
+    void typo;
+    // @ts-expect-error crashLoop has no key maxCrash
+    const nested: GroupConfig = { crashLoop: { maxCrash: 1 } };
+    void nested;
+  });
+
+  test("the resolved config has a key for every key of the shape, and no other (file and a group's name aside)", () => {
+    expectTypeOf<Exclude<keyof ResolvedConfig, "file">>().toEqualTypeOf<keyof OrchestratorConfig>();
+    expectTypeOf<keyof ResolvedAgentEntry>().toEqualTypeOf<keyof AgentEntryConfig>();
+    expectTypeOf<Exclude<keyof ResolvedGroup, "name">>().toEqualTypeOf<keyof GroupConfig>();
+    expectTypeOf<keyof ResolvedGroup["crashLoop"]>().toEqualTypeOf<keyof NonNullable<GroupConfig["crashLoop"]>>();
+    expectTypeOf<keyof ResolvedConfig["supervisor"]>().toEqualTypeOf<keyof SupervisorConfig>();
+    expectTypeOf<keyof ResolvedConfig["supervisor"]["backoff"]>().toEqualTypeOf<keyof NonNullable<SupervisorConfig["backoff"]>>();
+    expectTypeOf<keyof ResolvedConfig["shutdown"]>().toEqualTypeOf<keyof NonNullable<OrchestratorConfig["shutdown"]>>();
+    expectTypeOf<keyof ResolvedConfig["http"]>().toEqualTypeOf<keyof NonNullable<OrchestratorConfig["http"]>>();
+  });
+});
