@@ -30,7 +30,7 @@ describe("registration errors are ConfigErrors thrown before anything starts", (
     expect(() => createOrchestrator({ agents: [{ name: "x", agent: NotAnAgent as never }], logger: false })).toThrow(
       /agents\[0\]\.agent.*expected `agent` to be a class extending Agent, got function NotAnAgent/,
     );
-    expect(() => createOrchestrator({ agents: [42 as never], logger: false })).toThrow(/agents\[0\].*got number 42/);
+    expect(() => createOrchestrator({ agents: [42 as never], logger: false })).toThrow(/agents\[0\].*got 42/);
   });
 
   test("a class without a static agentName", () => {

@@ -122,17 +122,9 @@ export async function loadAgentModule(
   return exported;
 }
 
-/**
- * A value in a registration error: agent classes and unbranded functions by name, other values by
- * kind (`number 42`, `an object`). Kept apart from {@link describeValue} while tests outside the
- * orchestrator pin its wording (`got number 42`).
- */
+/** A value in a registration error: agent classes and unbranded functions by name, anything else as {@link describeValue} does. */
 function describe(value: unknown): string {
-  if (value === null) return "null";
   if (isAgentClass(value)) return `the agent class ${value.name || "(anonymous)"}`;
   if (typeof value === "function") return `function ${value.name || "(anonymous)"} (not branded as an Agent)`;
-  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return `${typeof value} ${value}`;
-  return typeof value;
+  return describeValue(value);
 }

@@ -82,7 +82,7 @@ describe("bad input: YAML files and agent modules", () => {
     const { orch, clock } = setup({ config: await loadConfig(file("plain.yaml")) });
     await expect(orch.start()).rejects.toMatchObject({
       path: "agents.plain.export",
-      message: expect.stringMatching(/export "answer" of ".*plain\.mjs" is not an Agent subclass \(got number 42\)/) as unknown,
+      message: expect.stringMatching(/export "answer" of ".*plain\.mjs" is not an Agent subclass \(got 42\)/) as unknown,
     });
     expect(clock.pending).toBe(0);
   });

@@ -48,8 +48,8 @@ describe("bad input: createOrchestrator options", () => {
 
   test.each([
     ["agents that is not an array", { agents: { a: 1 } }, "agents", "expected `agents` to be an array"],
-    ["an agents entry that is a number", { agents: [42] }, "agents[0]", "got number 42"],
-    ["an agents entry without a class", { agents: [{ name: "a", agent: {} }] }, "agents[0].agent", "expected `agent` to be a class extending Agent, got an object"],
+    ["an agents entry that is a number", { agents: [42] }, "agents[0]", "got 42"],
+    ["an agents entry without a class", { agents: [{ name: "a", agent: {} }] }, "agents[0].agent", "expected `agent` to be a class extending Agent, got {}"],
     ["a registration group that is not a string", { agents: [{ name: "a", agent: countedAgent("a").Agent, group: 5 }] }, "agents[0].group", "expected `group` to be a group name"],
     ["a registration chief that is not a boolean", { agents: [{ name: "a", agent: countedAgent("a").Agent, chief: "yes" }] }, "agents[0].chief", "expected `chief` to be a boolean"],
     // checked by the observability module, which raises CONFIG_INVALID for them
