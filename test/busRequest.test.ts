@@ -105,8 +105,8 @@ describe("createBus: request", () => {
     for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "100"]) {
       await expect(bus.request("svc", 1, { timeoutMs: timeoutMs as number })).rejects.toMatchObject({ code: "INVALID_OPTION" });
     }
-    await expect(bus.request("svc", 1, { timeoutMs: -1 })).rejects.toThrow("expected `timeoutMs` to be a positive finite number of milliseconds, got number -1");
-    await expect(bus.request("svc", 1, { headers: { n: 1 as unknown as string } })).rejects.toThrow("expected `headers.n` to be a string, got number 1");
+    await expect(bus.request("svc", 1, { timeoutMs: -1 })).rejects.toThrow("expected `timeoutMs` to be a positive finite number of milliseconds, got -1");
+    await expect(bus.request("svc", 1, { headers: { n: 1 as unknown as string } })).rejects.toThrow("expected `headers.n` to be a string, got 1");
   });
 
   it("carries source and headers to the responders", async () => {
