@@ -96,7 +96,8 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     try {
       route = this.#routes.find(topic);
     } catch (error) {
-      return Promise.reject(error as Error);
+      const invalid: Error = error as BusError; // validateTopic throws INVALID_TOPIC
+      return Promise.reject(invalid);
     }
     if (options !== undefined) {
       const invalid = publishOptionsError(options, "publish");
@@ -151,7 +152,8 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     try {
       route = this.#routes.find(topic);
     } catch (error) {
-      return Promise.reject(error as Error);
+      const invalid: Error = error as BusError; // validateTopic throws INVALID_TOPIC
+      return Promise.reject(invalid);
     }
     const invalid = publishOptionsError(options, "request");
     if (invalid !== undefined) return Promise.reject(invalid);
