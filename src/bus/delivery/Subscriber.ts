@@ -1,20 +1,8 @@
 import type { Message, MessageHandler, OverflowPolicy } from "../Bus.js";
 import { RingQueue } from "./RingQueue.js";
 
-/** What a bus knows of a subscription when it creates its {@link Subscriber}. */
-export interface SubscriberInit {
-  /** Creation order within the bus. */
-  readonly id: number;
-  readonly pattern: string;
-  /** The pattern's tokens, as `validatePattern` returned them. */
-  readonly tokens: readonly string[];
-  readonly handler: MessageHandler;
-  readonly queue: string | undefined;
-  readonly concurrency: number;
-  readonly maxPending: number;
-  readonly overflow: OverflowPolicy;
-  readonly onError: ((error: unknown, message: Message) => void) | undefined;
-}
+/** What a bus knows of a subscription when it creates its {@link Subscriber}: its pattern (and tokens, as `validatePattern` returned them) and its checked options. */
+export type SubscriberInit = Pick<Subscriber, "id" | "pattern" | "tokens" | "handler" | "queue" | "concurrency" | "maxPending" | "overflow" | "onError">;
 
 /**
  * One subscription as the delivery core sees it: its options, its queue of

@@ -9,6 +9,7 @@ import { systemClock } from "../../clock.js";
 import { OptionCheck, describeValue } from "../../check.js";
 import { BusError } from "../../errors/BusError.js";
 import type { DropReason, Message, MessageHandler, OverflowPolicy, PublishOptions, SubscribeOptions } from "../Bus.js";
+import type { SubscriberInit } from "./Subscriber.js";
 
 /** Default bound of a subscription's pending queue. */
 export const DEFAULT_MAX_PENDING = 10_000;
@@ -42,15 +43,8 @@ export function checkDeliveryOptions(check: OptionCheck, options: Partial<Delive
   };
 }
 
-/** A subscription's options, checked, with defaults filled in. */
-export interface CheckedSubscription {
-  readonly handler: MessageHandler;
-  readonly queue: string | undefined;
-  readonly concurrency: number;
-  readonly maxPending: number;
-  readonly overflow: OverflowPolicy;
-  readonly onError: ((error: unknown, message: Message) => void) | undefined;
-}
+/** A subscription's handler and options, checked, with defaults filled in. */
+export type CheckedSubscription = Omit<SubscriberInit, "id" | "pattern" | "tokens">;
 
 /**
  * Check the handler and options of `subscribe(pattern, handler, options)`
