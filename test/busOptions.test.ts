@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BusOptions, SubscribeOptions } from "../src/bus/Bus.js";
 import { createBus } from "../src/bus/createBus.js";
+import { DEFAULT_MAX_PENDING, DEFAULT_REQUEST_TIMEOUT_MS, checkSubscription, publishOptionsError, requestTimeout } from "../src/bus/delivery/busOptions.js";
 import { BusError } from "../src/errors/BusError.js";
 
 function thrown(fn: () => unknown): BusError {
@@ -68,5 +69,59 @@ describe("publish options", () => {
     await bus.flush();
     expect(calls).toBe(0);
     expect(bus.stats().published).toBe(0);
+  });
+});
+
+describe("publishOptionsError: the options of a publish or request, as a table", () => {
+  it.each<[string, unknown, string | undefined]>([
+    ["no option", {}, undefined],
+    ["a source and string headers", { source: "agent", headers: { a: "1", b: "" } }, undefined],
+    ["options that are not an object", 5, "publish: expected options to be an object, got 5"],
+    ["null options", null, "publish: expected options to be an object, got null"],
+    ["an array", [], "publish: expected options to be an object, got []"],
+    ["a source that is not a string", { source: 7 }, "publish: expected `source` to be a string, got 7"],
+    ["headers that are an array", { headers: ["x"] }, 'publish: expected `headers` to be an object of string values, got ["x"]'],
+    ["headers that are null", { headers: null }, "publish: expected `headers` to be an object of string values, got null"],
+    ["a header value that is not a string", { headers: { a: "1", n: 2 } }, "publish: expected `headers.n` to be a string, got 2"],
+  ])("%s", (_what, options, message) => {
+    const error = publishOptionsError(options, "publish");
+    if (message === undefined) {
+      expect(error).toBeUndefined();
+      return;
+    }
+    expect(error).toBeInstanceOf(BusError);
+    expect(error?.code).toBe("INVALID_OPTION");
+    expect(error?.message).toBe(message);
+  });
+});
+
+describe("requestTimeout: a request's timeout, as a table", () => {
+  it.each<[unknown, number | string]>([
+    [undefined, DEFAULT_REQUEST_TIMEOUT_MS],
+    [1, 1],
+    [0.5, 0.5],
+    [250, 250],
+    [0, "got 0"],
+    [-1, "got -1"],
+    [Number.NaN, "got NaN"],
+    [Number.POSITIVE_INFINITY, "got Infinity"],
+    ["5s", 'got "5s"'],
+  ])("timeoutMs %j gives %j", (timeoutMs, outcome) => {
+    const result = requestTimeout(timeoutMs, "svc");
+    if (typeof outcome === "number") {
+      expect(result).toBe(outcome);
+      return;
+    }
+    expect(result).toBeInstanceOf(BusError);
+    expect(result).toMatchObject({ code: "INVALID_OPTION", topic: "svc", message: `request: expected \`timeoutMs\` to be a positive finite number of milliseconds, ${outcome}` });
+  });
+});
+
+describe("checkSubscription: defaults", () => {
+  it("fills concurrency 1, maxPending 10,000, overflow drop-oldest and no queue group", () => {
+    const handler = (): undefined => undefined;
+    expect(checkSubscription("a.*", handler, {})).toEqual({ handler, queue: undefined, concurrency: 1, maxPending: DEFAULT_MAX_PENDING, overflow: "drop-oldest", onError: undefined });
+    expect(DEFAULT_MAX_PENDING).toBe(10_000);
+    expect(checkSubscription("a.*", handler, undefined).concurrency).toBe(1);
   });
 });
