@@ -1,9 +1,11 @@
 import { format, inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { DropReason, Message } from "../src/bus/Bus.js";
+import type { DropReason, Message, OverflowPolicy } from "../src/bus/Bus.js";
 import { createBus } from "../src/bus/createBus.js";
+import { Subscriber } from "../src/bus/delivery/Subscriber.js";
+import { RouteTable } from "../src/bus/RouteTable.js";
 import { BusError } from "../src/errors/BusError.js";
-import { MAX_TOPIC_LENGTH } from "../src/bus/topic.js";
+import { MAX_TOPIC_LENGTH, validatePattern } from "../src/bus/topic.js";
 import { ManualClock } from "../src/testing/ManualClock.js";
 
 function gate(): { promise: Promise<void>; release: () => void } {
@@ -537,5 +539,39 @@ describe("createBus: close", () => {
   it("returns the same promise from repeated close calls", () => {
     const bus = createBus();
     expect(bus.close()).toBe(bus.close());
+  });
+});
+
+describe("RouteTable: which subscriptions a topic reaches, as a table", () => {
+  const make = (id: number, pattern: string, options: { queue?: string; overflow?: OverflowPolicy } = {}): Subscriber =>
+    new Subscriber({ id, pattern, tokens: validatePattern(pattern), handler: () => undefined, queue: options.queue, concurrency: 1, maxPending: 1, overflow: options.overflow ?? "drop-oldest", onError: undefined });
+  it.each<[string, Array<[string, { queue?: string; overflow?: OverflowPolicy }?]>, string, number[], number[][], boolean]>([
+    ["nothing subscribed", [], "a.b", [], [], true],
+    ["plain subscriptions in subscription order", [["a.*"], ["a.b"], ["x"]], "a.b", [0, 1], [], true],
+    ["wildcards", [["a.>"], ["*.b"], ["a"]], "a.b", [0, 1], [], true],
+    ["a queue group: not direct", [["a.b", { queue: "g" }], ["a.*", { queue: "g" }], ["a.b"]], "a.b", [2], [[0, 1]], false],
+    ["two queue groups", [["a.b", { queue: "g" }], ["a.b", { queue: "h" }]], "a.b", [], [[0], [1]], false],
+    ["a subscription that refuses when full: not direct", [["a.b", { overflow: "error" }], ["a.b"]], "a.b", [0, 1], [], false],
+    ["drop-newest is direct", [["a.b", { overflow: "drop-newest" }]], "a.b", [0], [], true],
+  ])("%s", (_what, subscriptions, topic, plain, groups, direct) => {
+    const table = new RouteTable(() => 0);
+    subscriptions.forEach(([pattern, options], id) => table.add(make(id, pattern, options)));
+    const route = table.find(topic);
+    expect(route.plain.map((sub) => sub.id)).toEqual(plain);
+    expect(route.groups.map((members) => members.map((sub) => sub.id))).toEqual(groups);
+    expect(route.direct).toBe(direct);
+  });
+
+  it("forgets cached routes when subscriptions change, and refuses a malformed topic", () => {
+    const table = new RouteTable(() => 0.99);
+    const first = make(0, "a.b");
+    table.add(first);
+    expect(table.find("a.b").plain).toEqual([first]);
+    const second = make(1, "a.*", { queue: "g" });
+    table.add(second);
+    expect(table.targets(table.find("a.b"))).toEqual([first, second]);
+    table.remove(first);
+    expect(table.find("a.b").plain).toEqual([]);
+    expect(() => table.find("a..b")).toThrow(expect.objectContaining({ code: "INVALID_TOPIC" }));
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createBus } from "../src/bus/createBus.js";
+import { FirstReply } from "../src/bus/delivery/FirstReply.js";
+import { PendingRequest } from "../src/bus/delivery/PendingRequest.js";
 import { BusError } from "../src/errors/BusError.js";
 import { ManualClock } from "../src/testing/ManualClock.js";
 
@@ -105,13 +107,68 @@ describe("createBus: request", () => {
     for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "100"]) {
       await expect(bus.request("svc", 1, { timeoutMs: timeoutMs as number })).rejects.toMatchObject({ code: "INVALID_OPTION" });
     }
-    await expect(bus.request("svc", 1, { timeoutMs: -1 })).rejects.toThrow("expected `timeoutMs` to be a positive finite number of milliseconds, got number -1");
-    await expect(bus.request("svc", 1, { headers: { n: 1 as unknown as string } })).rejects.toThrow("expected `headers.n` to be a string, got number 1");
+    await expect(bus.request("svc", 1, { timeoutMs: -1 })).rejects.toThrow("expected `timeoutMs` to be a positive finite number of milliseconds, got -1");
+    await expect(bus.request("svc", 1, { headers: { n: 1 as unknown as string } })).rejects.toThrow("expected `headers.n` to be a string, got 1");
   });
 
   it("carries source and headers to the responders", async () => {
     const bus = createBus();
     bus.subscribe("who", (message) => `${message.source ?? "?"}/${message.headers?.trace ?? "?"}`);
     expect(await bus.request("who", null, { source: "risk", headers: { trace: "t9" } })).toBe("risk/t9");
+  });
+});
+
+describe("FirstReply: a request's outcome from its deliveries, as a table", () => {
+  // each delivery settles with a value (undefined: no reply); the request settles once
+  it.each<[string, number, unknown[], { value: unknown } | { code: string } | "waiting", number]>([
+    ["a reply from the only delivery", 1, [42], { value: 42 }, 1],
+    ["no reply from the only delivery", 1, [undefined], { code: "NO_REPLY" }, 1],
+    ["the first reply wins", 3, [undefined, "a", "b"], { value: "a" }, 2],
+    ["every delivery without a reply", 3, [undefined, undefined, undefined], { code: "NO_REPLY" }, 3],
+    ["still waiting for one delivery", 3, [undefined, undefined], "waiting", 2],
+    ["null is a reply", 2, [null], { value: null }, 1],
+  ])("%s", async (_what, deliveries, outcomes, expected, settledAfter) => {
+    const clock = new ManualClock();
+    let ended = 0;
+    const request = new PendingRequest("svc", clock, () => void ended++);
+    const waiter = new FirstReply(request, deliveries);
+    const finished = outcomes.map((value) => waiter.settle(value));
+    // the waiter says it wants no more from the delivery that settled the request on
+    expect(finished.indexOf(true)).toBe(expected === "waiting" ? -1 : settledAfter - 1);
+    const state = track(request.result);
+    await Promise.resolve();
+    if (expected === "waiting") {
+      expect(state.outcome).toBeUndefined();
+      expect(request.done).toBe(false);
+      expect(ended).toBe(0);
+      return;
+    }
+    expect(request.done).toBe(true);
+    expect(ended).toBe(1);
+    if ("value" in expected) expect(state.outcome).toEqual({ value: expected.value });
+    else expect(state.outcome).toEqual({ error: expect.objectContaining({ code: expected.code, topic: "svc" }) });
+  });
+
+  it("times out on the injected clock, once, and a late reply changes nothing", async () => {
+    const clock = new ManualClock();
+    let ended = 0;
+    const request = new PendingRequest("svc", clock, () => void ended++);
+    const waiter = new FirstReply(request, 1);
+    request.startTimeout(100);
+    const state = track(request.result);
+    await clock.advance(99);
+    expect(state.outcome).toBeUndefined();
+    await clock.advance(1);
+    expect(state.outcome).toEqual({ error: expect.objectContaining({ code: "REQUEST_TIMEOUT", message: 'No reply to request on "svc" within 100 ms' }) });
+    expect(waiter.settle("late")).toBe(true);
+    expect(ended).toBe(1);
+  });
+
+  it("starts no timer for a request settled before its timeout starts", () => {
+    const clock = new ManualClock();
+    const request = new PendingRequest("svc", clock, () => undefined);
+    request.resolve(1);
+    request.startTimeout(100);
+    expect(clock.pending).toBe(0);
   });
 });

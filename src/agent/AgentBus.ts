@@ -10,6 +10,7 @@ import type {
   Subscription,
   TopicMap,
 } from "../bus/Bus.js";
+import { isThenable } from "../check.js";
 import { BusError } from "../errors/BusError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 
@@ -160,8 +161,4 @@ export class AgentBus implements Bus {
   #closedError(): BusError {
     return new BusError("BUS_CLOSED", `agent "${this.#agent}": this incarnation has ended; its bus view is closed`);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }

@@ -1,5 +1,5 @@
 import { BusError } from "../errors/BusError.js";
-import { describeValue } from "./describeValue.js";
+import { describeValue, expected } from "../check.js";
 
 /** Characters a topic token may contain. */
 const TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -148,7 +148,7 @@ function checkToken(token: string, index: number, kind: "topic" | "pattern", who
  * @param kind - what `value` is, for the message
  * @param prefixLength - characters the bus adds in front of `value` (a non-negative integer; 0 for none)
  * @throws BusError `INVALID_TOPIC` naming the limit, when `value` with the prefix is longer than {@link MAX_TOPIC_LENGTH}
- * @throws RangeError when `prefixLength` is negative or not a number (a fractional one is noticed only once `value` does not fit)
+ * @throws BusError `INVALID_OPTION` when `prefixLength` is negative or not a number (a fractional one is noticed only once `value` does not fit)
  * @example
  * ```ts
  * const prefix = "staging.";
@@ -158,7 +158,7 @@ function checkToken(token: string, index: number, kind: "topic" | "pattern", who
 export function checkTopicLength(value: string, kind: "topic" | "pattern", prefixLength: number): void {
   if (value.length <= MAX_TOPIC_LENGTH - prefixLength && prefixLength >= 0) return;
   if (!Number.isSafeInteger(prefixLength) || prefixLength < 0) {
-    throw new RangeError(`checkTopicLength: expected \`prefixLength\` to be a non-negative integer, got ${describeValue(prefixLength)}`);
+    throw new BusError("INVALID_OPTION", `checkTopicLength: ${expected("prefixLength", "a non-negative integer", prefixLength)}`);
   }
   throw tooLong(kind, value, prefixLength);
 }

@@ -1,6 +1,7 @@
 import { MsgHdrsImpl } from "@nats-io/transport-node";
 import type { PublishOptions, RequestOptions } from "../bus/Bus.js";
-import { REPLY_PROTOCOL_STATUS, WIRE_HEADERS } from "./wireHeaders.js";
+import { REPLY_PROTOCOL_STATUS } from "../wire/WireMetadata.js";
+import { WIRE_HEADERS } from "./wireHeaders.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -23,7 +24,7 @@ class EncodedHeaders extends MsgHdrsImpl {
  * the publisher's own headers. The block is built as one string and encoded with `Buffer.from`
  * (pooled, native): a fraction of what the client's header encoding costs,
  * which checks and re-formats every name and value on each message. Options
- * must have passed `checkWireOptions`.
+ * must have passed `publishOptionsError` and `wireOptionsError`.
  */
 export class HeaderWriter {
   readonly #idPrefix: string;

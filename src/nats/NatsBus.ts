@@ -1,42 +1,32 @@
-import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSubscription } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { nuid } from "@nats-io/transport-node";
-import type {
-  Bus,
-  BusStats,
-  DropReason,
-  Message,
-  MessageHandler,
-  PayloadOf,
-  PublishOptions,
-  RequestOptions,
-  SubscribeOptions,
-  TopicMap,
-} from "../bus/Bus.js";
-import { DEFAULT_MAX_PENDING, DEFAULT_REQUEST_TIMEOUT_MS, InProcessBus } from "../bus/InProcessBus.js";
-import type { BusSubscription } from "../bus/InProcessBus.js";
-import { describeValue } from "../bus/describeValue.js";
-import { MAX_TOPIC_LENGTH, checkTopicLength, topicMatches, validateTopic } from "../bus/topic.js";
+import type { Bus, BusStats, MessageHandler, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "../bus/Bus.js";
+import type { BusSubscription } from "../bus/delivery/BusSubscription.js";
+import { subscriptionHandle } from "../bus/delivery/BusSubscription.js";
+import { checkSubscription, publishOptionsError, requestTimeout } from "../bus/delivery/busOptions.js";
+import { DeliveryCore } from "../bus/delivery/DeliveryCore.js";
+import { busClosed, queueFull } from "../bus/delivery/deliveryErrors.js";
+import { Subscriber } from "../bus/delivery/Subscriber.js";
+import { MAX_TOPIC_LENGTH, checkTopicLength, topicMatches, validatePattern, validateTopic } from "../bus/topic.js";
 import type { Clock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { BusConnectionStatus } from "../observe/ObservedSource.js";
+import { EnvelopeWriter } from "../wire/EnvelopeWriter.js";
+import type { PayloadCodec } from "../wire/PayloadCodec.js";
+import { wireOptionsError } from "../wire/wireOptions.js";
 import { ConnectionWatch } from "./ConnectionWatch.js";
-import { isEnvelope, readEnvelope } from "./envelope.js";
-import { EnvelopeWriter } from "./EnvelopeWriter.js";
 import { HeaderWriter } from "./HeaderWriter.js";
 import { NatsError } from "./NatsError.js";
 import type { NatsBusOptions } from "./NatsBusOptions.js";
 import { resolveNatsBusOptions } from "./NatsBusOptions.js";
-import type { PayloadCodec } from "./PayloadCodec.js";
 import { ReplyInbox } from "./ReplyInbox.js";
+import type { Inlet } from "./Receiver.js";
+import { Receiver } from "./Receiver.js";
 import { ServerConfirmations } from "./ServerConfirmations.js";
-import { REPLY_STATUS, checkWireOptions, readEnvelopeWire, readWire, statusHeaders } from "./wireHeaders.js";
-import type { WireMessage } from "./wireHeaders.js";
-import { writeToConsole } from "../errors/writeToConsole.js";
 
 /** Topics whose subject is cached after validation (the cache is cleared when full). */
 const SUBJECT_CACHE_SIZE = 10_000;
-const EMPTY = new Uint8Array(0);
 
 /**
  * The counters of a {@link NatsBus}: the bus counters, where `published`
@@ -60,31 +50,6 @@ export interface NatsBusSubscription extends BusSubscription {
   unsubscribe(): void;
 }
 
-/** Where a received request is answered. */
-interface ReplyRoute {
-  /** The request's reply subject. */
-  readonly subject: string;
-  /** Whether the requester reads the bus's reply statuses (`accepted` / `no-reply`); a plain NATS requester gets the reply only. */
-  readonly status: boolean;
-}
-
-/** One subscription of the bus: its NATS subscription and the local queue that feeds its handler. */
-interface Route {
-  readonly pattern: string;
-  readonly queue: string | undefined;
-  /** Whether the pattern has no wildcard (its topic is the pattern itself). */
-  readonly exact: boolean;
-  /** `overflow: 'error'`: a full queue refuses messages. */
-  readonly strict: boolean;
-  readonly maxPending: number;
-  readonly onError: ((error: unknown, message: Message) => void) | undefined;
-  readonly local: BusSubscription;
-  readonly nats: NatsSubscription;
-  detached: boolean;
-  /** Whether an unrouted error was already written to the console. */
-  reported: boolean;
-}
-
 /**
  * A {@link Bus} over NATS (`@nats-io/transport-node`), with the in-process
  * bus's semantics wherever a network allows. Create one with `createNatsBus`.
@@ -92,10 +57,11 @@ interface Route {
  * - Each subscription is a NATS subscription on `<prefix>.<pattern>` (NATS
  *   has the same `*` / `>` wildcards); `queue` is a NATS queue group, so a
  *   message reaches one member across every process of the group.
- * - Deliveries to a subscription go through a local bounded queue with the
- *   subscription's `concurrency`, `maxPending` and `overflow`, exactly as on
- *   the in-process bus (that queue *is* an in-process bus subscription); handler
- *   errors go to the subscription's `onError`, else the bus's, else the console.
+ * - What arrives is handed to the delivery core the in-process bus runs on
+ *   (`DeliveryCore`): a bounded queue per subscription with its `concurrency`,
+ *   `maxPending` and `overflow`, handler errors to the subscription's
+ *   `onError`, else the bus's, else the console. This class is the transport:
+ *   subjects, the wire format, server confirmations, request/reply over NATS.
  * - Payloads travel encoded by the codec (JSON by default). The message id,
  *   timestamp, source and headers travel with the payload in one envelope
  *   (see `ENVELOPE`), or with `wire: "headers"` in NATS headers (`Ao-Id`,
@@ -138,38 +104,23 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   readonly #owned: boolean;
   readonly #codec: PayloadCodec;
   readonly #clock: Clock;
-  readonly #onError: ((error: unknown, message: Message) => void) | undefined;
-  readonly #onDrop: ((message: Message, reason: DropReason) => void) | undefined;
   readonly #required: boolean;
   readonly #prefix: string;
+  readonly #core: DeliveryCore;
   readonly #watch: ConnectionWatch;
   readonly #inbox: ReplyInbox;
+  readonly #receiver: Receiver;
   /** Confirms publishes and requests with server round trips; counts what was confirmed and what was lost. */
   readonly #confirmations: ServerConfirmations;
-
-  /** The subscriptions' local queues: one private topic per subscription. */
-  readonly #local: InProcessBus;
-  /** Checks subscribe arguments exactly as the in-process bus does; nothing is ever published on it. */
-  readonly #validator = new InProcessBus();
-  readonly #routes = new Set<Route>();
-  /** Routes with `overflow: 'error'`, checked before each publish. */
-  readonly #strict = new Set<Route>();
+  readonly #inlets = new Set<Inlet>();
+  /** Inlets whose subscription refuses messages when full (`overflow: 'error'`), checked before each publish. */
+  readonly #refusing = new Set<Inlet>();
   readonly #subjects = new Map<string, string>();
-  /** Received requests not yet handed to their handler → where to answer them. */
-  readonly #replyTo = new Map<Message, ReplyRoute>();
-  readonly #accepted = statusHeaders(REPLY_STATUS.accepted);
-  readonly #declined = statusHeaders(REPLY_STATUS.noReply);
-
   /** Writes envelopes (`wire: "envelope"`). */
   readonly #envelopes: EnvelopeWriter;
   /** Writes the NATS headers of outgoing messages with `wire: "headers"`; `undefined` with envelopes. */
   readonly #headerWriter: HeaderWriter | undefined;
-  /** The writer in use: it numbers the received messages that came without an id too, from the same counter. */
-  readonly #ids: { nextId(): string };
-  #nextRoute = 0;
-
-  /** Deliveries dropped before reaching a local queue: a full `overflow: 'error'` queue, an undecodable payload. */
-  #droppedOnArrival = 0;
+  #nextSubscriberId = 0;
   #closing: Promise<void> | undefined;
   #closed = false;
 
@@ -185,17 +136,21 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     this.#owned = owned;
     this.#codec = checked.codec;
     this.#clock = checked.clock;
-    this.#onError = checked.onError;
-    this.#onDrop = checked.onDrop;
     this.#required = checked.requireConnection;
     this.#prefix = checked.prefix === undefined ? "" : `${checked.prefix}.`;
+    this.#core = new DeliveryCore(checked);
     const busId = nuid.next();
     this.#envelopes = new EnvelopeWriter(busId, checked.codec);
     this.#headerWriter = checked.wire === "headers" ? new HeaderWriter(busId) : undefined;
-    this.#ids = this.#headerWriter ?? this.#envelopes;
-    // the local queues' own messages only wrap the real one: their timestamp is never read, so it costs no clock read
-    const localClock: Clock = { now: () => 0, setTimeout: (callback, ms) => this.#clock.setTimeout(callback, ms), clearTimeout: (handle) => this.#clock.clearTimeout(handle) };
-    this.#local = new InProcessBus({ clock: localClock, onDrop: (local, reason) => this.#droppedLocally(local, reason) });
+    this.#receiver = new Receiver({
+      connection,
+      core: this.#core,
+      codec: checked.codec,
+      clock: checked.clock,
+      prefix: this.#prefix,
+      // the writer in use numbers the received messages that came without an id too, from the same counter
+      ids: this.#headerWriter ?? this.#envelopes,
+    });
     this.#inbox = new ReplyInbox({
       connection,
       clock: this.#clock,
@@ -228,12 +183,12 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     handler: MessageHandler<PayloadOf<Topics, Pattern>>,
     options: SubscribeOptions = {},
   ): NatsBusSubscription {
-    if (this.#closed) throw new BusError("BUS_CLOSED", `Cannot subscribe on ${JSON.stringify(pattern)}: the bus is closed`, { topic: pattern });
-    // the in-process bus's checks, with its messages: pattern, handler, options
-    this.#validator.subscribe(pattern, handler as MessageHandler, options).unsubscribe();
+    if (this.#closed) throw busClosed(pattern, "subscribe");
+    const tokens = validatePattern(pattern);
+    const checked = checkSubscription(pattern, handler, options);
     // the pattern travels after the prefix; pattern and queue group on the SUB line, which the server bounds
     checkTopicLength(pattern, "pattern", this.#prefix.length);
-    const { queue, concurrency, maxPending = DEFAULT_MAX_PENDING, overflow, onError } = options;
+    const queue = checked.queue;
     if (queue !== undefined && queue.length > MAX_TOPIC_LENGTH) {
       throw new BusError(
         "INVALID_OPTION",
@@ -241,71 +196,19 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
         { topic: pattern },
       );
     }
-    const user = handler as MessageHandler;
-    const deliver = (local: Message): unknown => {
-      const message = local.payload as Message;
-      if (this.#replyTo.size > 0) {
-        const reply = this.#replyTo.get(message);
-        if (reply !== undefined) {
-          this.#replyTo.delete(message);
-          return this.#answer(reply, message, user);
-        }
-      }
-      return user(message);
-    };
-    const local = this.#local.subscribe(`s.${(this.#nextRoute++).toString(36)}`, deliver, {
-      maxPending,
-      ...(concurrency === undefined ? {} : { concurrency }),
-      ...(overflow === undefined ? {} : { overflow }),
-      onError: (error, failed) => this.#routeError(route, error, failed.payload as Message, "a handler failed"),
-    });
-    let nats: NatsSubscription;
-    try {
-      nats = this.natsConnection.subscribe(this.#prefix + pattern, {
-        ...(queue === undefined ? {} : { queue }),
-        callback: (error, msg) => {
-          if (error === null) this.#arrive(route, msg);
-          else this.#subscriptionFailed(route, error);
-        },
-      });
-    } catch (error) {
-      local.unsubscribe();
-      throw new NatsError("DISCONNECTED", `Cannot subscribe on ${JSON.stringify(pattern)}: the NATS connection refused it (${describeThrown(error)})`, { cause: error });
-    }
-    const route: Route = {
-      pattern,
-      queue,
-      exact: !pattern.split(".").some((token) => token === "*" || token === ">"),
-      strict: overflow === "error",
-      maxPending,
-      onError,
-      local,
-      nats,
-      detached: false,
-      reported: false,
-    };
-    this.#routes.add(route);
-    if (route.strict) this.#strict.add(route);
-    return {
-      pattern,
-      queue,
-      get pending() {
-        return route.local.pending;
-      },
-      get active() {
-        return !route.detached;
-      },
-      unsubscribe: (): void => this.#unsubscribe(route),
-    };
+    const sub = new Subscriber({ id: this.#nextSubscriberId++, pattern, tokens, ...checked });
+    const inlet = this.#receiver.open(sub);
+    this.#inlets.add(inlet);
+    if (sub.refusesWhenFull) this.#refusing.add(inlet);
+    this.#core.add(sub);
+    return subscriptionHandle(sub, () => this.#unsubscribe(inlet));
   }
 
   request<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options: RequestOptions = {}): Promise<unknown> {
     const refused = this.#refuse(topic, "request", options);
     if (typeof refused !== "string") return Promise.reject(refused);
-    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      return Promise.reject(new BusError("INVALID_OPTION", `request: expected \`timeoutMs\` to be a positive finite number of milliseconds, got ${describeValue(timeoutMs)}`, { topic }));
-    }
+    const timeoutMs = requestTimeout(options.timeoutMs, topic);
+    if (timeoutMs instanceof BusError) return Promise.reject(timeoutMs);
     const data = this.#encode(topic, payload, "request", options);
     if (data instanceof Error) return Promise.reject(data);
     let opened: ReturnType<ReplyInbox["open"]>;
@@ -335,7 +238,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
         // the connection dropped meanwhile: what was not delivered is lost (at-most-once)
       }
     }
-    await this.#local.flush();
+    await this.#core.flush();
   }
 
   close(): Promise<void> {
@@ -350,15 +253,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
    * server confirmed them (their publish rejected with `DISCONNECTED`).
    */
   stats(): NatsBusStats {
-    const local = this.#local.stats();
-    return {
-      published: this.#confirmations.confirmed,
-      delivered: local.delivered,
-      dropped: local.dropped + this.#droppedOnArrival,
-      pending: local.pending,
-      handlerErrors: local.handlerErrors,
-      lostOnDisconnect: this.#confirmations.lost,
-    };
+    return { published: this.#confirmations.confirmed, ...this.#core.stats(), lostOnDisconnect: this.#confirmations.lost };
   }
 
   /** The connection's state, for health and metrics: health fails while it is down when `required`. */
@@ -370,7 +265,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
 
   /** The subject for `topic`, or the error that refuses the operation. */
   #refuse(topic: string, operation: "publish" | "request", options: PublishOptions | undefined): string | Error {
-    if (this.#closed) return new BusError("BUS_CLOSED", `Cannot ${operation} on ${JSON.stringify(topic)}: the bus is closed`, { topic });
+    if (this.#closed) return busClosed(topic, operation);
     let subject = this.#subjects.get(topic);
     if (subject === undefined) {
       try {
@@ -385,10 +280,10 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
       this.#subjects.set(topic, subject);
     }
     if (options !== undefined) {
-      const invalid = checkWireOptions(options, operation);
+      const invalid = publishOptionsError(options, operation) ?? wireOptionsError(options, operation);
       if (invalid !== undefined) return invalid;
     }
-    if (this.#strict.size > 0) {
+    if (this.#refusing.size > 0) {
       const full = this.#findFull(topic);
       if (full !== undefined) return queueFull(topic, full);
     }
@@ -414,207 +309,49 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     return new BusError("PAYLOAD_INVALID", `Cannot ${operation} on ${JSON.stringify(topic)}: the NATS client refused the message: ${describeThrown(error)}`, { topic, cause: error });
   }
 
-  /** A local subscription with `overflow: 'error'` outside queue groups that matches `topic` and is full. */
-  #findFull(topic: string): Route | undefined {
-    for (const route of this.#strict) {
-      if (route.queue === undefined && route.local.pending >= route.maxPending && topicMatches(route.pattern, topic)) return route;
+  /** A local subscription outside queue groups that refuses when full, matches `topic` and is full. */
+  #findFull(topic: string): Subscriber | undefined {
+    for (const { sub } of this.#refusing) {
+      if (sub.queue === undefined && sub.full && topicMatches(sub.pattern, topic)) return sub;
     }
     return undefined;
   }
 
-  // ---- receiving ----
-
-  #arrive(route: Route, msg: Msg): void {
-    if (route.detached) return;
-    const topic = route.exact ? route.pattern : msg.subject.slice(this.#prefix.length);
-    const data = msg.data;
-    const envelope = isEnvelope(data);
-    const meta: WireMessage = envelope ? readEnvelopeWire(msg) : readWire(msg);
-    let payload: unknown;
-    let failed = false;
-    let cause: unknown;
-    try {
-      payload = envelope ? readEnvelope(data, this.#codec, meta) : this.#codec.decode(data);
-    } catch (error) {
-      failed = true;
-      cause = error;
-    }
-    // a request: statuses go only to a requester that reads them (a bus); a plain NATS requester gets the reply alone
-    const replySubject = meta.reply;
-    let reply: ReplyRoute | undefined;
-    if (replySubject !== "") {
-      reply = { subject: replySubject, status: meta.replyStatus === true };
-      if (reply.status) this.#status(replySubject, this.#accepted);
-    }
-    const message: { -readonly [K in keyof Message]: Message[K] } = {
-      id: meta.id ?? this.#ids.nextId(),
-      topic,
-      payload,
-      timestamp: meta.timestamp ?? this.#clock.now(),
-    };
-    if (meta.source !== undefined) message.source = meta.source;
-    if (meta.headers !== undefined) message.headers = meta.headers;
-    if (failed) {
-      message.payload = data;
-      this.#droppedOnArrival++;
-      if (reply !== undefined) this.#decline(reply);
-      const error = new BusError("PAYLOAD_INVALID", `A message on ${JSON.stringify(topic)} for the subscription ${JSON.stringify(route.pattern)} could not be decoded and was dropped: ${describeThrown(cause)}`, { topic, cause });
-      this.#routeError(route, error, message, "could not decode a message");
-      return;
-    }
-    if (route.strict && route.local.pending >= route.maxPending) {
-      this.#droppedOnArrival++;
-      if (reply !== undefined) this.#decline(reply);
-      this.#reportDrop(message, "overflow");
-      return;
-    }
-    if (reply !== undefined) this.#replyTo.set(message, reply);
-    void this.#local.publish(route.local.pattern, message);
-  }
-
-  /** Run `handler` for a request and send its reply, or `no-reply` when it settles without one. */
-  #answer(reply: ReplyRoute, message: Message, handler: MessageHandler): unknown {
-    let result: unknown;
-    try {
-      result = handler(message);
-    } catch (error) {
-      this.#decline(reply);
-      throw error;
-    }
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(
-        (value) => {
-          this.#respond(reply, message.topic, value);
-          return value;
-        },
-        (error: unknown) => {
-          this.#decline(reply);
-          throw error;
-        },
-      );
-    }
-    this.#respond(reply, message.topic, result);
-    return result;
-  }
-
-  /** Send `value` as the reply: the codec's bytes alone, to bus and plain requesters alike. */
-  #respond(reply: ReplyRoute, topic: string, value: unknown): void {
-    if (value === undefined) {
-      this.#decline(reply);
-      return;
-    }
-    let data: Uint8Array;
-    try {
-      data = this.#codec.encode(value);
-    } catch (cause) {
-      this.#decline(reply);
-      throw new BusError("PAYLOAD_INVALID", `The reply to a request on ${JSON.stringify(topic)} cannot be encoded: ${describeThrown(cause)}`, { topic, cause });
-    }
-    try {
-      this.natsConnection.publish(reply.subject, data);
-    } catch (error) {
-      if (this.natsConnection.isClosed()) return; // the requester times out: at-most-once
-      this.#decline(reply);
-      throw new BusError("PAYLOAD_INVALID", `The reply to a request on ${JSON.stringify(topic)} was refused by the NATS client: ${describeThrown(error)}`, { topic, cause: error });
-    }
-  }
-
-  /** This subscription settles a request without replying: a bus requester is told (`no-reply`), a plain one hears nothing, as from a plain responder. */
-  #decline(reply: ReplyRoute): void {
-    if (reply.status) this.#status(reply.subject, this.#declined);
-  }
-
-  /** Send a reply-status message; a closed connection loses it (the requester times out). */
-  #status(reply: string, headers: MsgHdrs): void {
-    try {
-      this.natsConnection.publish(reply, EMPTY, { headers });
-    } catch {
-      // connection closed: nothing to tell anyone
-    }
-  }
-
-  // ---- errors and drops ----
-
-  #routeError(route: Route, error: unknown, message: Message, what: string): void {
-    const target = route.onError ?? this.#onError;
-    if (target === undefined) {
-      this.#report(route, `${what} on message ${message.id} (${message.topic}) of the bus subscription ${JSON.stringify(route.pattern)} and neither the subscription nor the bus has an onError; further errors of this subscription are only counted in stats()`, error);
-      return;
-    }
-    try {
-      target(error, message);
-    } catch (routeError) {
-      this.#report(route, `the onError of the bus subscription ${JSON.stringify(route.pattern)} threw while handling an error of message ${message.id} (${message.topic}); delivery goes on`, routeError);
-    }
-  }
-
-  #subscriptionFailed(route: Route, error: Error): void {
-    this.#report(route, `the NATS subscription for ${JSON.stringify(route.pattern)} failed (it receives nothing more)`, error);
-  }
-
-  #report(route: Route, what: string, error: unknown): void {
-    if (route.reported) return;
-    route.reported = true;
-    writeToConsole(`[agent-orchestrator] ${what}:`, error);
-  }
-
-  /** A local queue dropped a delivery: a request's requester learns it gets no reply from here. */
-  #droppedLocally(local: Message, reason: DropReason): void {
-    const message = local.payload as Message;
-    if (this.#replyTo.size > 0) {
-      const reply = this.#replyTo.get(message);
-      if (reply !== undefined) {
-        this.#replyTo.delete(message);
-        this.#decline(reply);
-      }
-    }
-    this.#reportDrop(message, reason);
-  }
-
-  #reportDrop(message: Message, reason: DropReason): void {
-    const onDrop = this.#onDrop;
-    if (onDrop === undefined) return;
-    try {
-      onDrop(message, reason);
-    } catch (error) {
-      writeToConsole("[agent-orchestrator] the NATS bus's onDrop threw:", error);
-    }
-  }
-
   // ---- unsubscribe, close ----
 
-  #unsubscribe(route: Route): void {
-    if (route.detached) return;
-    route.detached = true;
-    this.#routes.delete(route);
-    this.#strict.delete(route);
+  #unsubscribe(inlet: Inlet): void {
+    if (inlet.sub.detached) return;
+    inlet.receiving = false;
+    this.#inlets.delete(inlet);
+    this.#refusing.delete(inlet);
     try {
-      route.nats.unsubscribe();
+      inlet.nats.unsubscribe();
     } catch {
       // the connection is closed: the server has forgotten the subscription already
     }
-    route.local.unsubscribe();
+    this.#core.detach(inlet.sub);
   }
 
   async #shutdown(): Promise<void> {
     await this.flush();
     this.#closed = true;
-    const routes = [...this.#routes];
+    const inlets = [...this.#inlets];
     if (this.#watch.connected) {
       // stop the server's deliveries; what it sent before is still queued locally
-      await Promise.allSettled(routes.map((route) => route.nats.drain()));
+      await Promise.allSettled(inlets.map((inlet) => inlet.nats.drain()));
     } else {
-      for (const route of routes) {
+      for (const inlet of inlets) {
         try {
-          route.nats.unsubscribe();
+          inlet.nats.unsubscribe();
         } catch {
           // closed connection
         }
       }
     }
-    for (const route of routes) route.detached = true;
+    for (const inlet of inlets) inlet.receiving = false;
     this.#inbox.close();
-    await this.#local.close();
+    await this.#core.flush();
+    this.#core.dropEverything();
     this.#watch.stop();
     if (!this.#owned || this.natsConnection.isClosed()) return;
     try {
@@ -624,16 +361,4 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
       // already closing
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
-}
-
-function queueFull(topic: string, route: Route): BusError {
-  return new BusError(
-    "QUEUE_FULL",
-    `Cannot publish on ${JSON.stringify(topic)}: the subscription ${JSON.stringify(route.pattern)} has ${route.maxPending} messages pending (maxPending) and overflow 'error'; the message was sent nowhere`,
-    { topic },
-  );
 }

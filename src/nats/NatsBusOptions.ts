@@ -1,11 +1,10 @@
 import type { DropReason, Message } from "../bus/Bus.js";
-import { describeValue } from "../bus/describeValue.js";
+import { busOptionCheck, checkDeliveryOptions } from "../bus/delivery/busOptions.js";
 import { MAX_TOPIC_LENGTH } from "../bus/topic.js";
+import type { OptionCheck } from "../check.js";
 import type { Clock } from "../clock.js";
-import { systemClock } from "../clock.js";
-import { BusError } from "../errors/BusError.js";
-import type { PayloadCodec } from "./PayloadCodec.js";
-import { jsonCodec } from "./PayloadCodec.js";
+import type { PayloadCodec } from "../wire/PayloadCodec.js";
+import { jsonCodec } from "../wire/PayloadCodec.js";
 
 /** The longest `prefix`: it leaves room for its dot and a one-character topic within {@link MAX_TOPIC_LENGTH}. */
 const MAX_PREFIX_LENGTH = MAX_TOPIC_LENGTH - 2;
@@ -101,38 +100,33 @@ export interface ResolvedNatsBusOptions {
  * @throws BusError `INVALID_OPTION` naming the option, the bad value and what was expected
  */
 export function resolveNatsBusOptions(options: NatsBusOptions): ResolvedNatsBusOptions {
-  const fail = (message: string): BusError => new BusError("INVALID_OPTION", `createNatsBus: ${message}`);
-  if (typeof options !== "object" || options === null) throw fail(`expected options to be an object, got ${describeValue(options)}`);
-  const { codec = jsonCodec, clock = systemClock, onError, onDrop, prefix, requireConnection = true, noReplyGraceMs = DEFAULT_NO_REPLY_GRACE_MS, inboxPrefix = "_INBOX", wire = "envelope" } = options;
-  const shape = codec as Partial<Record<keyof PayloadCodec, unknown>> | null;
-  if (typeof shape !== "object" || shape === null || typeof shape.encode !== "function" || typeof shape.decode !== "function") {
-    throw fail(`expected \`codec\` to be an object with encode(payload) and decode(bytes), got ${describeValue(codec)}`);
-  }
-  const time = clock as Partial<Record<keyof Clock, unknown>> | null;
-  if (typeof time !== "object" || time === null || typeof time.now !== "function" || typeof time.setTimeout !== "function" || typeof time.clearTimeout !== "function") {
-    throw fail(`expected \`clock\` to be a Clock (an object with now(), setTimeout() and clearTimeout()), got ${describeValue(clock)}`);
-  }
-  for (const [key, value] of [["onError", onError], ["onDrop", onDrop]] as const) {
-    if (value !== undefined && typeof value !== "function") throw fail(`expected \`${key}\` to be a function, got ${describeValue(value)}`);
-  }
-  if (prefix !== undefined && !isSubjectPrefix(prefix)) {
-    throw fail(`expected \`prefix\` to be dot-separated tokens of A-Z a-z 0-9 _ - (such as "staging" or "acme.prod"), got ${describeValue(prefix)}`);
-  }
-  if (prefix !== undefined && prefix.length > MAX_PREFIX_LENGTH) {
-    throw fail(`expected \`prefix\` to be at most ${MAX_PREFIX_LENGTH} characters (a subject is the prefix, a dot and the topic, ${MAX_TOPIC_LENGTH} characters at most), got ${prefix.length} characters`);
-  }
-  if (typeof requireConnection !== "boolean") throw fail(`expected \`requireConnection\` to be a boolean, got ${describeValue(requireConnection)}`);
+  const check = busOptionCheck("createNatsBus");
+  const given = check.object(options);
+  const delivery = checkDeliveryOptions(check, given);
+  const codec = check.optionalShape<PayloadCodec>(given.codec, "codec", ["encode", "decode"], "an object with encode(payload) and decode(bytes)") ?? jsonCodec;
+  const prefix = checkPrefix(check, given.prefix);
+  const requireConnection = check.optionalBoolean(given.requireConnection, "requireConnection") ?? true;
+  const noReplyGraceMs: unknown = given.noReplyGraceMs ?? DEFAULT_NO_REPLY_GRACE_MS;
   if (typeof noReplyGraceMs !== "number" || !Number.isFinite(noReplyGraceMs) || noReplyGraceMs < 0) {
-    throw fail(`expected \`noReplyGraceMs\` to be a non-negative number of milliseconds, got ${describeValue(noReplyGraceMs)}`);
+    throw check.error("noReplyGraceMs", "a non-negative number of milliseconds", noReplyGraceMs);
   }
-  if (!isSubjectPrefix(inboxPrefix)) {
-    throw fail(`expected \`inboxPrefix\` to be dot-separated subject tokens (such as "_INBOX" or "_INBOX.acme"), got ${describeValue(inboxPrefix)}`);
-  }
+  const inboxPrefix: unknown = given.inboxPrefix ?? "_INBOX";
+  if (!isSubjectPrefix(inboxPrefix)) throw check.error("inboxPrefix", 'dot-separated subject tokens (such as "_INBOX" or "_INBOX.acme")', inboxPrefix);
   if (inboxPrefix.length > MAX_INBOX_PREFIX_LENGTH) {
-    throw fail(`expected \`inboxPrefix\` to be at most ${MAX_INBOX_PREFIX_LENGTH} characters (reply subjects add ${MAX_TOPIC_LENGTH - MAX_INBOX_PREFIX_LENGTH} and must stay within ${MAX_TOPIC_LENGTH}), got ${inboxPrefix.length} characters`);
+    throw check.error("inboxPrefix", `at most ${MAX_INBOX_PREFIX_LENGTH} characters (reply subjects add ${MAX_TOPIC_LENGTH - MAX_INBOX_PREFIX_LENGTH} and must stay within ${MAX_TOPIC_LENGTH})`, inboxPrefix.length);
   }
-  if (wire !== "envelope" && wire !== "headers") throw fail(`expected \`wire\` to be "envelope" or "headers", got ${describeValue(wire)}`);
-  return { codec, clock, onError, onDrop, prefix, requireConnection, noReplyGraceMs, inboxPrefix, wire };
+  const wire: unknown = given.wire ?? "envelope";
+  if (wire !== "envelope" && wire !== "headers") throw check.error("wire", '"envelope" or "headers"', wire);
+  return { ...delivery, codec, prefix, requireConnection, noReplyGraceMs, inboxPrefix, wire };
+}
+
+function checkPrefix(check: OptionCheck, prefix: unknown): string | undefined {
+  if (prefix === undefined) return undefined;
+  if (!isSubjectPrefix(prefix)) throw check.error("prefix", 'dot-separated tokens of A-Z a-z 0-9 _ - (such as "staging" or "acme.prod")', prefix);
+  if (prefix.length > MAX_PREFIX_LENGTH) {
+    throw check.error("prefix", `at most ${MAX_PREFIX_LENGTH} characters (a subject is the prefix, a dot and the topic, ${MAX_TOPIC_LENGTH} characters at most)`, prefix.length);
+  }
+  return prefix;
 }
 
 function isSubjectPrefix(value: unknown): value is string {

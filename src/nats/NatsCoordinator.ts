@@ -1,7 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { describeValue } from "../bus/describeValue.js";
+import { describeValue } from "../check.js";
 import type { TriggerCoordinator } from "../orchestrator/TriggerCoordinator.js";
 import type { TickMessage } from "../schedule/ScheduleSpec.js";
 import { describeThrown } from "../errors/describeThrown.js";
@@ -68,12 +68,12 @@ export class NatsCoordinator implements TriggerCoordinator {
    * Claim the slot of `tick`: resolves `true` when this instance created its
    * key (and so fires it), `false` when another instance had.
    *
-   * @throws NatsError `CLAIM_FAILED` when JetStream gave no answer (timeout, lost connection, closed coordinator): the slot is not fired here
+   * @throws NatsError `INVALID_OPTION` for a tick without a `key`; `CLAIM_FAILED` when JetStream gave no answer (timeout, lost connection, closed coordinator): the slot is not fired here
    */
   async claim(tick: TickMessage): Promise<boolean> {
     const key = (tick as Partial<TickMessage> | null)?.key;
     if (typeof key !== "string" || key === "") {
-      throw new TypeError(`NatsCoordinator.claim: expected a tick with a non-empty \`key\`, got ${describeValue(tick)}`);
+      throw new NatsError("INVALID_OPTION", `NatsCoordinator.claim: expected a tick with a non-empty \`key\`, got ${describeValue(tick)}`);
     }
     if (this.#closing !== undefined) {
       this.#failed++;

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { describeValue } from "../bus/describeValue.js";
+import { OptionCheck } from "../check.js";
 import type { Duration } from "../duration.js";
 import { toMilliseconds } from "../duration.js";
 import { ConfigError } from "../errors/ConfigError.js";
@@ -60,15 +60,12 @@ export interface ResolvedNatsCoordinatorOptions {
 /**
  * Check the options of `createNatsCoordinator` and fill in the defaults.
  *
- * @throws ConfigError naming the option, the bad value and what was expected
+ * @throws ConfigError `INVALID_OPTION` naming the option, the bad value and what was expected
  */
 export function resolveNatsCoordinatorOptions(options: NatsCoordinatorOptions): ResolvedNatsCoordinatorOptions {
-  const fail = (key: string, value: unknown, expected: string): ConfigError =>
-    new ConfigError(`createNatsCoordinator: expected \`${key}\` to be ${expected}, got ${describeValue(value)}`, { path: key, value });
-  if (typeof options !== "object" || options === null) {
-    throw new ConfigError(`createNatsCoordinator: expected options to be an object, got ${describeValue(options)}`);
-  }
-  const { bucket = DEFAULT_SLOT_BUCKET, ttl = "1h", storage = "file", replicas = 1, instance = `${hostname()}#${process.pid}`, timeout = "5s" } = options;
+  const check = new OptionCheck("createNatsCoordinator", (message, path, value) => new ConfigError(message, { path, value, code: "INVALID_OPTION" }));
+  const fail = (key: string, value: unknown, what: string): Error => check.error(key, what, value);
+  const { bucket = DEFAULT_SLOT_BUCKET, ttl = "1h", storage = "file", replicas = 1, instance = `${hostname()}#${process.pid}`, timeout = "5s" } = check.object(options);
   if (typeof bucket !== "string" || !/^[-\w]+$/.test(bucket)) throw fail("bucket", bucket, "a bucket name of A-Z a-z 0-9 _ - such as \"agent_orchestrator_slots\"");
   const ttlMs = toMilliseconds(ttl);
   if (ttlMs === undefined || ttlMs < 1_000) throw fail("ttl", ttl, "a duration of at least one second such as \"1h\" or 3600000");

@@ -10,14 +10,19 @@ import { OrchestratorError } from "../errors/OrchestratorError.js";
  * - `KV_UNAVAILABLE`: the coordinator's key-value bucket could not be created
  *   or opened (JetStream disabled on the server, no permission, ...);
  * - `CLAIM_FAILED`: a slot claim got no answer from JetStream (timeout,
- *   connection lost): the slot is not fired by this instance.
+ *   connection lost): the slot is not fired by this instance;
+ * - `INVALID_OPTION`: a coordinator method was given a bad argument (a tick
+ *   without a `key` to `claim`);
+ * - `SLOT_KEY_INVALID`: a string that `encodeSlotKey` cannot encode (a lone
+ *   UTF-16 surrogate) or `decodeSlotKey` cannot decode (not an encoded key).
  */
-export type NatsErrorCode = "CONNECT_FAILED" | "DISCONNECTED" | "KV_UNAVAILABLE" | "CLAIM_FAILED";
+export type NatsErrorCode = "CONNECT_FAILED" | "DISCONNECTED" | "KV_UNAVAILABLE" | "CLAIM_FAILED" | "INVALID_OPTION" | "SLOT_KEY_INVALID";
 
 /**
  * An error of the NATS bus or coordinator that comes from the network or the
- * server rather than from the caller's input (bad input is a `BusError` or a
- * `ConfigError`, as for the in-process parts). The underlying client error, if
+ * server, or from input only the NATS parts take (a slot key, a tick to
+ * claim). Bad bus input is a `BusError` and bad coordinator options a
+ * `ConfigError`, as for the in-process parts. The underlying client error, if
  * any, is the `cause`.
  */
 export class NatsError extends OrchestratorError {

@@ -1,6 +1,6 @@
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection, NodeConnectionOptions } from "@nats-io/transport-node";
-import { describeValue } from "../bus/describeValue.js";
+import { describeValue } from "../check.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import { NatsError } from "./NatsError.js";
 

@@ -1,5 +1,7 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { createInbox } from "@nats-io/transport-node";
+import { noReply } from "../bus/delivery/deliveryErrors.js";
+import { PendingRequest } from "../bus/delivery/PendingRequest.js";
 import type { Clock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
 import { describeThrown } from "../errors/describeThrown.js";
@@ -9,17 +11,14 @@ import { REPLY_STATUS, WIRE_HEADERS } from "./wireHeaders.js";
 /** The NATS server's status code for a request nobody is subscribed to. */
 const NO_RESPONDERS_STATUS = 503;
 
-/** A request waiting for its first reply. */
-interface PendingRequest {
-  readonly topic: string;
+/** A request waiting for its first reply, with what the responders have said so far. */
+interface Waiting {
+  readonly request: PendingRequest;
   /** Responding subscriptions that announced themselves (`accepted`). */
   accepted: number;
   /** Responding subscriptions that settled without replying (`no-reply`). */
   declined: number;
-  timer: unknown;
   grace: ReturnType<typeof setTimeout> | undefined;
-  resolve(value: unknown): void;
-  reject(error: Error): void;
 }
 
 /** What {@link ReplyInbox.open} returns. */
@@ -46,7 +45,7 @@ export interface OpenedRequest {
  *   has announced itself within the grace period: the server does not say how
  *   many subscribers got the request, so the grace period covers the network
  *   latency of the other processes' announcements;
- * - `REQUEST_TIMEOUT` after its timeout, on the bus's clock.
+ * - `REQUEST_TIMEOUT` after its timeout, on the bus's clock (see `PendingRequest`).
  */
 export class ReplyInbox {
   readonly #connection: NatsConnection;
@@ -54,7 +53,7 @@ export class ReplyInbox {
   readonly #graceMs: number;
   readonly #decode: (bytes: Uint8Array) => unknown;
   readonly #base: string;
-  readonly #pending = new Map<string, PendingRequest>();
+  readonly #pending = new Map<string, Waiting>();
   #subscription: Subscription | undefined;
   #next = 0;
 
@@ -79,24 +78,21 @@ export class ReplyInbox {
     this.#subscription ??= this.#connection.subscribe(`${this.#base}.*`, { callback: (error, msg) => this.#receive(error, msg) });
     const token = (this.#next++).toString(36);
     const reply = `${this.#base}.${token}`;
-    const result = new Promise<unknown>((resolve, reject) => {
-      const pending: PendingRequest = { topic, accepted: 0, declined: 0, timer: undefined, grace: undefined, resolve, reject };
-      pending.timer = this.#clock.setTimeout(() => {
-        this.#settle(token, pending);
-        reject(new BusError("REQUEST_TIMEOUT", `No reply to request on ${JSON.stringify(topic)} within ${timeoutMs} ms`, { topic }));
-      }, timeoutMs);
-      this.#pending.set(token, pending);
-    });
-    return { reply, result };
+    const waiting: Waiting = {
+      request: new PendingRequest(topic, this.#clock, () => this.#forget(token, waiting)),
+      accepted: 0,
+      declined: 0,
+      grace: undefined,
+    };
+    this.#pending.set(token, waiting);
+    waiting.request.startTimeout(timeoutMs);
+    return { reply, result: waiting.request.result };
   }
 
   /** Settle the request behind `reply` with `error` (its publish failed). */
   fail(reply: string, error: Error): void {
     const token = reply.slice(this.#base.length + 1);
-    const pending = this.#pending.get(token);
-    if (pending === undefined) return;
-    this.#settle(token, pending);
-    pending.reject(error);
+    this.#pending.get(token)?.request.reject(error);
   }
 
   /**
@@ -108,14 +104,13 @@ export class ReplyInbox {
    */
   lose(reply: string, cause: unknown): boolean {
     const token = reply.slice(this.#base.length + 1);
-    const pending = this.#pending.get(token);
-    if (pending === undefined) return false;
-    this.#settle(token, pending);
+    const request = this.#pending.get(token)?.request;
+    if (request === undefined) return false;
     const why = cause === undefined ? "" : ` (${describeThrown(cause)})`;
-    pending.reject(
+    request.reject(
       new NatsError(
         "DISCONNECTED",
-        `Request on ${JSON.stringify(pending.topic)} abandoned: the NATS connection was lost before the server confirmed the request${why}; it may not have reached the server and is treated as lost`,
+        `Request on ${JSON.stringify(request.topic)} abandoned: the NATS connection was lost before the server confirmed the request${why}; it may not have reached the server and is treated as lost`,
         cause === undefined ? {} : { cause },
       ),
     );
@@ -124,9 +119,8 @@ export class ReplyInbox {
 
   /** Reject every waiting request with `BUS_CLOSED` and drop the inbox subscription. */
   close(): void {
-    for (const [token, pending] of [...this.#pending]) {
-      this.#settle(token, pending);
-      pending.reject(new BusError("BUS_CLOSED", `Request on ${JSON.stringify(pending.topic)} abandoned: the bus closed before a reply came`, { topic: pending.topic }));
+    for (const { request } of [...this.#pending.values()]) {
+      request.reject(new BusError("BUS_CLOSED", `Request on ${JSON.stringify(request.topic)} abandoned: the bus closed before a reply came`, { topic: request.topic }));
     }
     const subscription = this.#subscription;
     this.#subscription = undefined;
@@ -141,30 +135,18 @@ export class ReplyInbox {
       return;
     }
     const token = msg.subject.slice(this.#base.length + 1);
-    const pending = this.#pending.get(token);
-    if (pending === undefined) return; // a late reply: the first one already won
+    const waiting = this.#pending.get(token);
+    if (waiting === undefined) return; // a late reply: the first one already won
+    const request = waiting.request;
     const headers = msg.headers;
     if (headers !== undefined) {
       if (headers.code === NO_RESPONDERS_STATUS) {
-        this.#settle(token, pending);
-        pending.reject(new BusError("NO_RESPONDERS", `No responders for request on ${JSON.stringify(pending.topic)}: no subscription matches it on the NATS server`, { topic: pending.topic }));
+        request.reject(new BusError("NO_RESPONDERS", `No responders for request on ${JSON.stringify(request.topic)}: no subscription matches it on the NATS server`, { topic: request.topic }));
         return;
       }
       const status = headers.get(WIRE_HEADERS.status);
-      if (status === REPLY_STATUS.accepted) {
-        pending.accepted++;
-        if (pending.grace !== undefined) {
-          clearTimeout(pending.grace);
-          pending.grace = undefined;
-        }
-        return;
-      }
-      if (status === REPLY_STATUS.noReply) {
-        pending.declined++;
-        if (pending.declined >= pending.accepted && pending.grace === undefined) {
-          pending.grace = setTimeout(() => this.#noReply(token, pending), this.#graceMs);
-          pending.grace.unref();
-        }
+      if (status === REPLY_STATUS.accepted || status === REPLY_STATUS.noReply) {
+        this.#statusOf(waiting, status);
         return;
       }
     }
@@ -172,25 +154,39 @@ export class ReplyInbox {
     try {
       value = this.#decode(msg.data);
     } catch (cause) {
-      this.#settle(token, pending);
-      pending.reject(new BusError("PAYLOAD_INVALID", `The reply to a request on ${JSON.stringify(pending.topic)} could not be decoded: ${describeThrown(cause)}`, { topic: pending.topic, cause }));
+      request.reject(new BusError("PAYLOAD_INVALID", `The reply to a request on ${JSON.stringify(request.topic)} could not be decoded: ${describeThrown(cause)}`, { topic: request.topic, cause }));
       return;
     }
-    this.#settle(token, pending);
-    pending.resolve(value);
+    request.resolve(value);
   }
 
-  #noReply(token: string, pending: PendingRequest): void {
-    pending.grace = undefined;
-    if (this.#pending.get(token) !== pending || pending.declined < pending.accepted) return;
-    this.#settle(token, pending);
-    pending.reject(new BusError("NO_REPLY", `No reply to request on ${JSON.stringify(pending.topic)}: every responding handler settled (or was dropped) without replying`, { topic: pending.topic }));
+  /** A responder announced itself (`accepted`) or settled without replying (`no-reply`). */
+  #statusOf(waiting: Waiting, status: string): void {
+    if (status === REPLY_STATUS.accepted) {
+      waiting.accepted++;
+      if (waiting.grace !== undefined) {
+        clearTimeout(waiting.grace);
+        waiting.grace = undefined;
+      }
+      return;
+    }
+    waiting.declined++;
+    if (waiting.declined >= waiting.accepted && waiting.grace === undefined) {
+      waiting.grace = setTimeout(() => this.#noReply(waiting), this.#graceMs);
+      waiting.grace.unref();
+    }
   }
 
-  #settle(token: string, pending: PendingRequest): void {
+  #noReply(waiting: Waiting): void {
+    waiting.grace = undefined;
+    if (waiting.declined < waiting.accepted) return;
+    waiting.request.reject(noReply(waiting.request.topic));
+  }
+
+  /** The request settled (whichever way): forget it and its grace timer. */
+  #forget(token: string, waiting: Waiting): void {
     this.#pending.delete(token);
-    this.#clock.clearTimeout(pending.timer);
-    if (pending.grace !== undefined) clearTimeout(pending.grace);
-    pending.grace = undefined;
+    if (waiting.grace !== undefined) clearTimeout(waiting.grace);
+    waiting.grace = undefined;
   }
 }

@@ -21,7 +21,7 @@ import { openConnection } from "./NatsTarget.js";
  * with `{ connection }` (a bus's `natsConnection`, say) it shares the caller's.
  * The orchestrator calls `close()` at the end of its shutdown.
  *
- * @throws ConfigError for a bad target or option; `NatsError` `CONNECT_FAILED` when no server answers, `KV_UNAVAILABLE` when the bucket cannot be created or opened
+ * @throws ConfigError `INVALID_OPTION` for a bad target or option; `NatsError` `CONNECT_FAILED` when no server answers, `KV_UNAVAILABLE` when the bucket cannot be created or opened
  * @example
  * ```ts
  * const bus = await createNatsBus({ servers: "nats://nats.internal:4222" });
@@ -31,7 +31,7 @@ import { openConnection } from "./NatsTarget.js";
  */
 export async function createNatsCoordinator(target: NatsTarget, options: NatsCoordinatorOptions = {}): Promise<NatsCoordinator> {
   const resolved = resolveNatsCoordinatorOptions(options);
-  const { connection, owned } = await openConnection(target, "createNatsCoordinator", (message) => new ConfigError(message));
+  const { connection, owned } = await openConnection(target, "createNatsCoordinator", (message) => new ConfigError(message, { code: "INVALID_OPTION" }));
   let kv: KV;
   try {
     const kvm = new Kvm(jetstream(connection, { timeout: resolved.timeout }));

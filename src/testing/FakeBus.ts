@@ -9,9 +9,10 @@ import type {
   SubscribeOptions,
   TopicMap,
 } from "../bus/Bus.js";
-import type { BusSubscription } from "../bus/InProcessBus.js";
+import type { BusSubscription } from "../bus/delivery/BusSubscription.js";
 import { InProcessBus, tapInProcessBus } from "../bus/InProcessBus.js";
 import { topicMatches, validatePattern } from "../bus/topic.js";
+import { isThenable } from "../check.js";
 import type { Clock } from "../clock.js";
 import { ManualClock } from "./ManualClock.js";
 
@@ -136,7 +137,7 @@ export class FakeBus<Topics extends object = TopicMap> implements Bus<Topics> {
     const deliveries = this.#deliveries;
     const watched = (message: Message<PayloadOf<Topics, Pattern>>): unknown => {
       if (deliveries.size === 0 || !deliveries.has(message)) return handler(message);
-      // a throw propagates to the bus, whose call of onError below settles it
+      // a throw propagates to the bus, whose call of onError below settles it (a throwing `then` getter too)
       const result = handler(message);
       if (!isThenable(result)) {
         this.#settled(message);
@@ -246,15 +247,5 @@ export class FakeBus<Topics extends object = TopicMap> implements Bus<Topics> {
   clear(): void {
     this.published.length = 0;
     this.errors.length = 0;
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  if (typeof value === "object" ? value === null : typeof value !== "function") return false;
-  try {
-    return typeof (value as { then?: unknown }).then === "function";
-  } catch {
-    // a `then` getter that throws: let Promise.resolve() turn it into a rejection, as the bus would
-    return true;
   }
 }

@@ -3,7 +3,7 @@ import { Agent } from "../../src/agent/Agent.js";
 import { createBus } from "../../src/bus/createBus.js";
 import { MAX_TOPIC_LENGTH } from "../../src/bus/topic.js";
 import { BusError } from "../../src/errors/BusError.js";
-import { jsonCodec } from "../../src/nats/PayloadCodec.js";
+import { jsonCodec } from "../../src/wire/PayloadCodec.js";
 import { FakeBus } from "../../src/testing/FakeBus.js";
 import { recordEvents, scriptedAgent, setup } from "../helpers/orchestrator.js";
 import { trackUnhandled } from "../helpers/noUnhandled.js";
@@ -22,7 +22,7 @@ const BAD_TOPICS: ReadonlyArray<readonly [topic: unknown, why: string]> = [
   ["prix.é", 'contains "é"'],
   ["orders.*", "wildcards are only allowed in subscription patterns"],
   ["orders.>", "wildcards are only allowed in subscription patterns"],
-  [42, "got number 42"],
+  [42, "got 42"],
   [undefined, "got undefined"],
 ];
 

@@ -8,7 +8,7 @@ import { createNatsBus } from "../../src/nats/createNatsBus.js";
 import type { NatsBus } from "../../src/nats/NatsBus.js";
 import type { NatsBusOptions } from "../../src/nats/NatsBusOptions.js";
 import { NatsError } from "../../src/nats/NatsError.js";
-import type { PayloadCodec } from "../../src/nats/PayloadCodec.js";
+import type { PayloadCodec } from "../../src/wire/PayloadCodec.js";
 import { readWire } from "../../src/nats/wireHeaders.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 import { freePort, uniqueToken, useNatsServer } from "./helpers/natsServer.js";
@@ -181,10 +181,8 @@ describe("NatsBus payloads", () => {
     expect(headers?.get("Ao-Source")).toBe("strategy");
     expect(headers?.get("trace-id")).toBe("t-1");
     expect(rawGot[0]?.json()).toEqual({ qty: 1 });
-    // the fast header reader and the client's own parser agree
-    const msg = rawGot[0] as Msg;
-    const viaClient = { subject: msg.subject, reply: msg.reply, headers: msg.headers, data: msg.data } as Msg;
-    expect(readWire(msg)).toEqual(readWire(viaClient));
+    // the bus reads them back through the client's public header API
+    expect(readWire(rawGot[0] as Msg)).toEqual({ id: first.id, timestamp: clock.now(), source: "strategy", headers: { "trace-id": "t-1", "x-Mixed_Case": "v a l" }, reply: "" });
   });
 
   it("a malformed envelope goes to onError as PAYLOAD_INVALID with its bytes, is counted as dropped, and answers a request with no-reply", async () => {
@@ -233,7 +231,7 @@ describe("NatsBus payloads", () => {
     await expect(a.publish("t", 1, { headers: { "a:b": "1" } })).rejects.toThrow(/header name "a:b" cannot travel/);
     await expect(a.publish("t", 1, { headers: { "a b": "1" } })).rejects.toSatisfy(hasCode("INVALID_OPTION"));
     await expect(a.publish("t", 1, { headers: { ok: "line\r\nbreak" } })).rejects.toThrow(/`headers.ok` to have no line breaks/);
-    await expect(a.publish("t", 1, { headers: { ok: 1 as never } })).rejects.toThrow(/`headers.ok` to be a string, got number 1/);
+    await expect(a.publish("t", 1, { headers: { ok: 1 as never } })).rejects.toThrow(/`headers.ok` to be a string, got 1/);
     await expect(a.publish("t", 1, { source: "a\nb" })).rejects.toThrow(/`source` to have no line breaks/);
     await expect(a.request("t", 1, { timeoutMs: 0 })).rejects.toThrow(/`timeoutMs` to be a positive finite number/);
   });

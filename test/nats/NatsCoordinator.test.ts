@@ -60,7 +60,7 @@ describe("createNatsCoordinator", () => {
     await expect(createNatsCoordinator({ servers: url }, { ttl: "soon" })).rejects.toThrow(/expected `ttl` to be a duration of at least one second.*"soon"/);
     await expect(createNatsCoordinator({ servers: url }, { ttl: 10 })).rejects.toThrow(/`ttl`/);
     await expect(createNatsCoordinator({ servers: url }, { storage: "disk" as never })).rejects.toThrow(/expected `storage` to be "file" or "memory", got "disk"/);
-    await expect(createNatsCoordinator({ servers: url }, { replicas: 2 })).rejects.toThrow(/expected `replicas` to be 1, 3 or 5, got number 2/);
+    await expect(createNatsCoordinator({ servers: url }, { replicas: 2 })).rejects.toThrow(/expected `replicas` to be 1, 3 or 5, got 2/);
     await expect(createNatsCoordinator({ servers: url }, { instance: " " })).rejects.toThrow(/`instance`/);
     await expect(createNatsCoordinator({ servers: url }, { timeout: 0 })).rejects.toThrow(/`timeout`/);
     await expect(createNatsCoordinator({} as never)).rejects.toSatisfy((error: unknown) => error instanceof ConfigError && /exactly one of `servers`/.test(error.message));
@@ -122,6 +122,7 @@ describe("NatsCoordinator.claim", () => {
     const bucket = freshBucket();
     const coordinator = await coordinatorOn(bucket);
     await expect(coordinator.claim({} as TickMessage)).rejects.toThrow(/expected a tick with a non-empty `key`/);
+    await expect(coordinator.claim({} as TickMessage)).rejects.toMatchObject({ name: "NatsError", code: "INVALID_OPTION" });
     await coordinator.close();
     await coordinator.close();
     await expect(coordinator.claim(tick("x:y:z"))).rejects.toSatisfy((error: unknown) => error instanceof NatsError && error.code === "CLAIM_FAILED");

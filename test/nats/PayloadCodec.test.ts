@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { jsonCodec } from "../../src/nats/PayloadCodec.js";
+import { BusError } from "../../src/errors/BusError.js";
+import { jsonCodec } from "../../src/wire/PayloadCodec.js";
 
 describe("jsonCodec", () => {
   it("round-trips what JSON carries, and undefined as an empty message", () => {
@@ -41,7 +42,27 @@ describe("jsonCodec", () => {
   });
 
   it("reports malformed bytes", () => {
-    expect(() => jsonCodec.decode(new TextEncoder().encode("{nope"))).toThrow(SyntaxError);
-    expect(() => jsonCodec.decode(new Uint8Array([0xff, 0xfe]))).toThrow(TypeError);
+    for (const [bytes, cause] of [
+      [new TextEncoder().encode("{nope"), SyntaxError],
+      [new Uint8Array([0xff, 0xfe]), TypeError],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        jsonCodec.decode(bytes);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(BusError);
+      expect(thrown).toMatchObject({ code: "PAYLOAD_INVALID", message: expect.stringContaining("the payload is not UTF-8 JSON") as unknown });
+      expect((thrown as BusError).cause).toBeInstanceOf(cause);
+    }
+  });
+
+  it("refuses with BusError PAYLOAD_INVALID, the bus's own error, what JSON would drop or change", () => {
+    expect(() => jsonCodec.encode({ a: { b: () => 1 } })).toThrow(BusError);
+    expect(() => jsonCodec.encode([0, Infinity])).toThrow(expect.objectContaining({ code: "PAYLOAD_INVALID" }));
+    const cyclic: Record<string, unknown> = {};
+    cyclic["self"] = cyclic;
+    expect(() => jsonCodec.encode(cyclic)).toThrow(expect.objectContaining({ name: "BusError", code: "PAYLOAD_INVALID" }));
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ENVELOPE, isEnvelope, parseMetadata, readEnvelope } from "../../src/nats/envelope.js";
-import { EnvelopeWriter } from "../../src/nats/EnvelopeWriter.js";
-import type { PayloadCodec } from "../../src/nats/PayloadCodec.js";
-import { jsonCodec } from "../../src/nats/PayloadCodec.js";
-import type { WireMetadata } from "../../src/nats/wireHeaders.js";
+import { BusError } from "../../src/errors/BusError.js";
+import { ENVELOPE, isEnvelope, parseMetadata, readEnvelope } from "../../src/wire/envelope.js";
+import { EnvelopeWriter } from "../../src/wire/EnvelopeWriter.js";
+import type { PayloadCodec } from "../../src/wire/PayloadCodec.js";
+import { jsonCodec } from "../../src/wire/PayloadCodec.js";
+import type { WireMetadata } from "../../src/wire/WireMetadata.js";
 
 function empty(): WireMetadata {
   return { id: undefined, timestamp: undefined, source: undefined, headers: undefined };
@@ -32,6 +33,15 @@ const utf16: PayloadCodec = {
 };
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a throw");
+}
 
 describe("the envelope wire format", () => {
   it("JSON codec: the envelope is the mark, the metadata lines and the payload's JSON, as one UTF-8 text", () => {
@@ -142,13 +152,18 @@ describe("the envelope wire format", () => {
     for (const [data, why] of cases) {
       for (const codec of [jsonCodec, utf16]) {
         const out = empty();
-        expect(() => readEnvelope(data, codec, out), `${JSON.stringify([...data])} with ${codec === jsonCodec ? "JSON" : "utf16"}`).toThrow(why);
+        const what = `${JSON.stringify([...data])} with ${codec === jsonCodec ? "JSON" : "utf16"}`;
+        expect(() => readEnvelope(data, codec, out), what).toThrow(why);
+        expect(() => readEnvelope(data, codec, out), what).toThrow(expect.objectContaining({ name: "BusError", code: "PAYLOAD_INVALID" }));
         expect(out).toEqual(empty());
       }
     }
     // well-formed metadata, a payload the codec refuses: the codec's error, the metadata kept
     const out = empty();
-    expect(() => readEnvelope(bytes("\u0000\u0001id\n5\n\n{nope"), jsonCodec, out)).toThrow(SyntaxError);
+    const notJson = catchError(() => readEnvelope(bytes("\u0000\u0001id\n5\n\n{nope"), jsonCodec, out));
+    expect(notJson).toBeInstanceOf(BusError);
+    expect(notJson).toMatchObject({ code: "PAYLOAD_INVALID", message: expect.stringContaining("its payload is not JSON") as unknown });
+    expect((notJson as BusError).cause).toBeInstanceOf(SyntaxError);
     expect(() => readEnvelope(bytes("\u0000\u0001id\n5\n\nab"), utf16, out)).toThrow(/expected 195 bytes, got 2/);
     expect(out.id).toBe("id");
   });

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { NatsError } from "../../src/nats/NatsError.js";
 import { decodeSlotKey, encodeSlotKey } from "../../src/nats/slotKey.js";
 
 const KV_KEY = /^[-/_=.a-zA-Z0-9]+$/;
@@ -29,11 +30,13 @@ describe("encodeSlotKey", () => {
 
   it("refuses a key with a lone surrogate, which has no UTF-8 form", () => {
     expect(() => encodeSlotKey("a\uD800b")).toThrow(/lone UTF-16 surrogate at 1/);
+    expect(() => encodeSlotKey("a\uD800b")).toThrow(expect.objectContaining({ name: "NatsError", code: "SLOT_KEY_INVALID" }));
   });
 
   it("decodeSlotKey refuses what encodeSlotKey cannot produce", () => {
     expect(() => decodeSlotKey("a_3")).toThrow(/bad escape at 1/);
     expect(() => decodeSlotKey("a.b")).toThrow(/"\." at 1/);
-    expect(() => decodeSlotKey("_FF")).toThrow(TypeError);
+    expect(() => decodeSlotKey("_FF")).toThrow(NatsError);
+    for (const bad of ["a_3", "a.b", "_FF"]) expect(() => decodeSlotKey(bad)).toThrow(expect.objectContaining({ code: "SLOT_KEY_INVALID" }));
   });
 });

@@ -2,7 +2,7 @@ import type { PublishOptions, RequestOptions } from "../bus/Bus.js";
 import { ENVELOPE } from "./envelope.js";
 import type { PayloadCodec } from "./PayloadCodec.js";
 import { jsonCodec, jsonText } from "./PayloadCodec.js";
-import { REPLY_PROTOCOL_STATUS } from "./wireHeaders.js";
+import { REPLY_PROTOCOL_STATUS } from "./WireMetadata.js";
 
 /** The metadata line of a request: the requester reads the bus's reply statuses. */
 const REPLY_LINE = `r${REPLY_PROTOCOL_STATUS}\n`;
@@ -15,7 +15,7 @@ const START = String.fromCharCode(ENVELOPE.mark, ENVELOPE.version);
  * metadata lines, then the payload. With the JSON codec the whole envelope is
  * one string around the payload's JSON, encoded once with `Buffer.from`
  * (pooled, native); with another codec the metadata and the codec's bytes are
- * copied into one buffer. Options must have passed `checkWireOptions`.
+ * copied into one buffer. Options must have passed `publishOptionsError` and `wireOptionsError`.
  */
 export class EnvelopeWriter {
   readonly #idPrefix: string;

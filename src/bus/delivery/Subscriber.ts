@@ -1,10 +1,14 @@
-import type { Message, MessageHandler, OverflowPolicy } from "./Bus.js";
+import type { Message, MessageHandler, OverflowPolicy } from "../Bus.js";
 import { RingQueue } from "./RingQueue.js";
 
+/** What a bus knows of a subscription when it creates its {@link Subscriber}: its pattern (and tokens, as `validatePattern` returned them) and its checked options. */
+export type SubscriberInit = Pick<Subscriber, "id" | "pattern" | "tokens" | "handler" | "queue" | "concurrency" | "maxPending" | "overflow" | "onError">;
+
 /**
- * The in-process bus's record of one subscription: its options, its pending
- * queue and its delivery state. Internal to the bus; users hold a
- * `Subscription` handle instead.
+ * One subscription as the delivery core sees it: its options, its queue of
+ * pending messages and its delivery state. Every Bus (in process, over a
+ * network) keeps one per subscription and hands it to the `DeliveryCore`;
+ * users hold a `BusSubscription` handle instead.
  */
 export class Subscriber {
   /** Creation order within the bus: ties are broken by it, so delivery order and queue-group choice are replayable. */
@@ -17,6 +21,12 @@ export class Subscriber {
   readonly maxPending: number;
   readonly overflow: OverflowPolicy;
   readonly onError: ((error: unknown, message: Message) => void) | undefined;
+  /**
+   * `overflow: 'error'`: a message that finds the queue full is refused rather
+   * than queued (in process the publish rejects with `QUEUE_FULL`; a networked
+   * bus drops the copy that arrives, as it cannot refuse the remote publish).
+   */
+  readonly refusesWhenFull: boolean;
 
   /** Messages waiting for a handler call. */
   readonly pending = new RingQueue<Message>();
@@ -26,24 +36,14 @@ export class Subscriber {
   readonly running: number[] = [];
   /** Messages ever taken off the queue (started or dropped); the head of the queue is delivery number `taken`, so `taken + pending.length` deliveries were ever queued. */
   taken = 0;
-  /** Whether the subscription is on the bus's ready list. */
+  /** Whether the subscription is on the core's ready list. */
   scheduled = false;
   /** Whether `unsubscribe()` was called. */
   detached = false;
   /** Whether an unrouted error of this subscription was already written to the console. */
   reported = false;
 
-  constructor(init: {
-    id: number;
-    pattern: string;
-    tokens: readonly string[];
-    handler: MessageHandler;
-    queue: string | undefined;
-    concurrency: number;
-    maxPending: number;
-    overflow: OverflowPolicy;
-    onError: ((error: unknown, message: Message) => void) | undefined;
-  }) {
+  constructor(init: SubscriberInit) {
     this.id = init.id;
     this.pattern = init.pattern;
     this.tokens = init.tokens;
@@ -53,10 +53,16 @@ export class Subscriber {
     this.maxPending = init.maxPending;
     this.overflow = init.overflow;
     this.onError = init.onError;
+    this.refusesWhenFull = init.overflow === "error";
   }
 
   /** True while a message is queued or a handler call is running. */
   get busy(): boolean {
     return this.pending.length > 0 || this.active > 0;
+  }
+
+  /** True when the subscription refuses messages when full and its queue is full now. */
+  get full(): boolean {
+    return this.refusesWhenFull && this.pending.length >= this.maxPending;
   }
 }

@@ -1,0 +1,290 @@
+import type { BusStats, DropReason, Message } from "../Bus.js";
+import { FailureRouter } from "./FailureRouter.js";
+import { FlushWaiters } from "./FlushWaiters.js";
+import type { ReplyWaiter } from "./ReplyWaiter.js";
+import type { Subscriber } from "./Subscriber.js";
+
+/** Handler calls one drain makes before yielding to the event loop (I/O, timers) with `setImmediate`. */
+const DRAIN_BUDGET = 10_000;
+
+/** Options of a {@link DeliveryCore}: the bus's error and drop routes. */
+export interface DeliveryCoreOptions {
+  /** Where handler errors go when the subscription has no `onError` of its own. */
+  readonly onError: ((error: unknown, message: Message) => void) | undefined;
+  /** Called for each dropped delivery, with the reason. */
+  readonly onDrop: ((message: Message, reason: DropReason) => void) | undefined;
+}
+
+/**
+ * The delivery core every Bus runs on: what happens to a message once the bus
+ * knows which subscriptions it goes to. A bus adds its {@link Subscriber}s and
+ * queues messages for them ({@link DeliveryCore.enqueue}); the core does the rest:
+ *
+ * - a bounded FIFO queue per subscription, with its overflow policy;
+ * - one microtask drains everything queued in the same turn (never a task per
+ *   message), yielding to the event loop every 10,000 handler calls, and runs
+ *   each subscription's handler with its `concurrency`;
+ * - each handler call is isolated: a throw or rejection goes to the
+ *   subscription's `onError`, else the bus's, else the console (see {@link FailureRouter});
+ * - `flush()` bookkeeping, drops (counted, reported to `onDrop`), counters;
+ * - the deliveries of a request message report their outcome to its {@link ReplyWaiter}.
+ *
+ * The in-process bus is routing (which subscriptions a topic reaches) over
+ * this core; the NATS bus is transport (what arrives from the server) over it.
+ */
+export class DeliveryCore {
+  readonly #failures: FailureRouter;
+  /** Subscriptions that are subscribed, or unsubscribed with handler calls still running. */
+  readonly #live = new Set<Subscriber>();
+  /** Subscriptions with queued messages, in the order they became ready. */
+  #ready: Subscriber[] = [];
+  #drainScheduled = false;
+  readonly #drain = (): void => this.#runDrain();
+  readonly #replies = new Map<Message, ReplyWaiter>();
+  readonly #flushes = new FlushWaiters();
+  #delivered = 0;
+  #dropped = 0;
+  #handlerErrors = 0;
+
+  constructor(options: DeliveryCoreOptions) {
+    this.#failures = new FailureRouter(options.onError, options.onDrop);
+  }
+
+  /** Where this core's failures go: a transport routes its own errors (an undecodable message) there too. */
+  get failures(): FailureRouter {
+    return this.#failures;
+  }
+
+  /** Start delivering to `sub`. */
+  add(sub: Subscriber): void {
+    this.#live.add(sub);
+  }
+
+  /**
+   * Stop delivering to `sub`: its pending messages are dropped and counted with
+   * `reason`; handler calls still running finish. Returns false when it was
+   * detached already.
+   */
+  detach(sub: Subscriber, reason: DropReason = "unsubscribed"): boolean {
+    if (sub.detached) return false;
+    sub.detached = true;
+    this.#dropAll(sub, reason);
+    if (sub.active === 0) this.#live.delete(sub);
+    if (this.#flushes.size > 0) this.#flushes.check();
+    return true;
+  }
+
+  /** Queue `message` for `sub`, applying its overflow policy when the queue is full. */
+  enqueue(sub: Subscriber, message: Message): void {
+    const queue = sub.pending;
+    if (queue.length >= sub.maxPending) {
+      if (sub.overflow === "drop-oldest") {
+        sub.taken++;
+        this.drop(queue.shift() as Message, "overflow");
+      } else {
+        // drop-newest, and 'error' on arrival from a network (a local publish was refused before queuing)
+        this.drop(message, "overflow");
+        return;
+      }
+    }
+    queue.push(message);
+    if (!sub.scheduled) {
+      sub.scheduled = true;
+      this.#ready.push(sub);
+    }
+    if (!this.#drainScheduled) {
+      this.#drainScheduled = true;
+      queueMicrotask(this.#drain);
+    }
+  }
+
+  /** Report the outcome of each delivery of `message` to `waiter` (register before queuing it). */
+  expectReplies(message: Message, waiter: ReplyWaiter): void {
+    this.#replies.set(message, waiter);
+  }
+
+  /** Stop reporting deliveries of `message` (its request settled otherwise: a timeout). */
+  forgetReplies(message: Message): void {
+    this.#replies.delete(message);
+  }
+
+  /** A delivery of `message` is dropped: counted, its request told, `onDrop` called. */
+  drop(message: Message, reason: DropReason): void {
+    this.#dropped++;
+    if (this.#replies.size > 0) this.#replied(undefined, message, undefined);
+    this.#failures.dropped(message, reason);
+  }
+
+  /**
+   * A delivery of `message` to `sub` could not be made (a transport could not
+   * decode it): counted as dropped, `error` routed to the `onError` in charge.
+   */
+  undeliverable(sub: Subscriber, message: Message, error: unknown, what: string): void {
+    this.#dropped++;
+    if (this.#replies.size > 0) this.#replied(undefined, message, undefined);
+    this.#failures.route(sub, message, error, what, "stats().dropped");
+  }
+
+  /** Resolves once every delivery queued before the call has been handled or dropped. */
+  flush(): Promise<void> {
+    return this.#flushes.wait(this.#live);
+  }
+
+  /** Drop what is still queued for every subscription (reason `closed`), at the end of a bus's close. */
+  dropEverything(): void {
+    for (const sub of this.#live) this.#dropAll(sub, "closed");
+    this.#flushes.check();
+  }
+
+  /** The core's counters; `published` is the bus's to count. */
+  stats(): Omit<BusStats, "published"> {
+    let pending = 0;
+    for (const sub of this.#live) pending += sub.pending.length;
+    return { delivered: this.#delivered, dropped: this.#dropped, pending, handlerErrors: this.#handlerErrors };
+  }
+
+  /** The patterns of the live subscriptions, in subscription order. */
+  patterns(): string[] {
+    const out: string[] = [];
+    for (const sub of this.#live) if (!sub.detached) out.push(sub.pattern);
+    return out;
+  }
+
+  #runDrain(): void {
+    const ready = this.#ready;
+    let budget = DRAIN_BUDGET;
+    let i = 0;
+    for (; i < ready.length && budget > 0; i++) {
+      const sub = ready[i] as Subscriber;
+      sub.scheduled = false;
+      if (!sub.detached) budget = this.#deliver(sub, budget);
+    }
+    if (i < ready.length) {
+      // out of budget: let the event loop breathe, then go on where we stopped
+      this.#ready = ready.slice(i);
+      setImmediate(this.#drain);
+    } else {
+      ready.length = 0;
+      this.#drainScheduled = false;
+    }
+    if (this.#flushes.size > 0) this.#flushes.check();
+  }
+
+  /** Run `sub`'s queued messages while its concurrency allows; returns the budget left. */
+  #deliver(sub: Subscriber, budget: number): number {
+    const queue = sub.pending;
+    const handler = sub.handler;
+    const limit = sub.concurrency;
+    let completed = 0;
+    while (queue.length > 0 && sub.active < limit) {
+      if (budget <= 0) {
+        this.#schedule(sub);
+        break;
+      }
+      budget--;
+      const message = queue.shift() as Message;
+      const position = sub.taken++;
+      let result: unknown;
+      try {
+        result = handler(message);
+      } catch (error) {
+        completed++;
+        this.#failed(sub, message, error);
+        continue;
+      }
+      if (typeof result === "object" ? result !== null : typeof result === "function") {
+        let then: unknown;
+        try {
+          then = (result as { then?: unknown }).then;
+        } catch (error) {
+          completed++;
+          this.#failed(sub, message, error);
+          continue;
+        }
+        if (typeof then === "function") {
+          this.#await(sub, message, position, result as PromiseLike<unknown>, then as PromiseLike<unknown>["then"]);
+          continue;
+        }
+      }
+      completed++;
+      if (this.#replies.size > 0) this.#replied(sub, message, result);
+    }
+    this.#delivered += completed;
+    return budget;
+  }
+
+  #await(sub: Subscriber, message: Message, position: number, result: PromiseLike<unknown>, then: PromiseLike<unknown>["then"]): void {
+    sub.active++;
+    sub.running.push(position);
+    const settle = (): void => {
+      sub.active--;
+      const index = sub.running.indexOf(position);
+      if (index >= 0) sub.running.splice(index, 1);
+      this.#delivered++;
+      if (sub.detached && sub.active === 0) this.#live.delete(sub);
+    };
+    const onValue = (value: unknown): void => {
+      settle();
+      if (this.#replies.size > 0) this.#replied(sub, message, value);
+      this.#wake(sub);
+    };
+    const onError = (error: unknown): void => {
+      settle();
+      this.#failed(sub, message, error);
+      this.#wake(sub);
+    };
+    try {
+      then.call(result, onValue, onError);
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  #schedule(sub: Subscriber): void {
+    if (sub.scheduled) return;
+    sub.scheduled = true;
+    this.#ready.push(sub);
+  }
+
+  /** After an asynchronous handler call settled: go on with the queue, or let a waiting `flush()` see it. */
+  #wake(sub: Subscriber): void {
+    if (sub.pending.length > 0 && !sub.scheduled && !sub.detached) {
+      sub.scheduled = true;
+      this.#ready.push(sub);
+    } else if (this.#flushes.size === 0) {
+      return;
+    }
+    if (!this.#drainScheduled) {
+      this.#drainScheduled = true;
+      queueMicrotask(this.#drain);
+    }
+  }
+
+  #failed(sub: Subscriber, message: Message, error: unknown): void {
+    this.#handlerErrors++;
+    this.#failures.handlerFailed(sub, message, error);
+    if (this.#replies.size > 0) this.#replied(sub, message, undefined);
+  }
+
+  /** A delivery of `message` (to `sub`; `undefined` for a drop) settled with `value` (`undefined`: no reply). */
+  #replied(sub: Subscriber | undefined, message: Message, value: unknown): void {
+    const waiter = this.#replies.get(message);
+    if (waiter === undefined) return;
+    let finished: boolean;
+    try {
+      finished = waiter.settle(value);
+    } catch (error) {
+      // the reply could not be sent: the handler call failed after all
+      this.#replies.delete(message);
+      if (sub !== undefined) this.#failed(sub, message, error);
+      return;
+    }
+    if (finished) this.#replies.delete(message);
+  }
+
+  #dropAll(sub: Subscriber, reason: DropReason): void {
+    const dropped = sub.pending.drain();
+    sub.taken += dropped.length;
+    for (const message of dropped) this.drop(message, reason);
+  }
+}

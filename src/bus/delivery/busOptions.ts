@@ -1,0 +1,109 @@
+/**
+ * The option checks and defaults every Bus shares: the bus's delivery options
+ * (`onError`, `onDrop`, `clock`), a subscription's options, a publish's and a
+ * request's. A bad option is a `BusError` `INVALID_OPTION` naming it, in the
+ * words of `OptionCheck`.
+ */
+import type { Clock } from "../../clock.js";
+import { systemClock } from "../../clock.js";
+import { OptionCheck, describeValue } from "../../check.js";
+import { BusError } from "../../errors/BusError.js";
+import type { DropReason, Message, MessageHandler, OverflowPolicy, PublishOptions, SubscribeOptions } from "../Bus.js";
+import type { SubscriberInit } from "./Subscriber.js";
+
+/** Default bound of a subscription's pending queue. */
+export const DEFAULT_MAX_PENDING = 10_000;
+/** Default timeout of `Bus.request`, in ms. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+/** The overflow policies, in the order error messages list them. */
+export const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ["drop-oldest", "drop-newest", "error"];
+
+/** The option checks of `where` (`createBus`, `subscribe("a.*")`, `publish`), failing with `BusError` `INVALID_OPTION`. */
+export function busOptionCheck(where: string, topic?: string): OptionCheck {
+  return new OptionCheck(where, (message) => new BusError("INVALID_OPTION", message, topic === undefined ? {} : { topic }));
+}
+
+/** The options the delivery core takes from a bus's options, checked, with defaults filled in. */
+export interface DeliveryOptions {
+  readonly clock: Clock;
+  readonly onError: ((error: unknown, message: Message) => void) | undefined;
+  readonly onDrop: ((message: Message, reason: DropReason) => void) | undefined;
+}
+
+/**
+ * Check the options every Bus takes (`onError`, `onDrop`, `clock`) with `check`.
+ *
+ * @throws BusError `INVALID_OPTION` naming the option
+ */
+export function checkDeliveryOptions(check: OptionCheck, options: Partial<DeliveryOptions>): DeliveryOptions {
+  return {
+    onError: check.optionalFunction(options.onError, "onError"),
+    onDrop: check.optionalFunction(options.onDrop, "onDrop"),
+    clock: check.optionalClock(options.clock) ?? systemClock,
+  };
+}
+
+/** A subscription's handler and options, checked, with defaults filled in. */
+export type CheckedSubscription = Omit<SubscriberInit, "id" | "pattern" | "tokens">;
+
+/**
+ * Check the handler and options of `subscribe(pattern, handler, options)`
+ * (the pattern itself is checked by `validatePattern`).
+ *
+ * @throws BusError `INVALID_OPTION` naming the option and the pattern
+ */
+export function checkSubscription(pattern: string, handler: unknown, options: unknown): CheckedSubscription {
+  const check = busOptionCheck(`subscribe(${JSON.stringify(pattern)})`, pattern);
+  if (typeof handler !== "function") throw check.error("handler", "a function", handler);
+  const given = check.object(options as SubscribeOptions | undefined);
+  const queue: unknown = given.queue;
+  if (queue !== undefined && (typeof queue !== "string" || !/^\S+$/.test(queue))) {
+    throw check.error("queue", "a non-empty queue group name without whitespace", queue);
+  }
+  return {
+    handler: handler as MessageHandler,
+    queue,
+    concurrency: check.optionalPositiveInteger(given.concurrency, "concurrency") ?? 1,
+    maxPending: check.optionalPositiveInteger(given.maxPending, "maxPending") ?? DEFAULT_MAX_PENDING,
+    overflow: check.optionalOneOf(given.overflow, "overflow", OVERFLOW_POLICIES) ?? "drop-oldest",
+    onError: check.optionalFunction(given.onError, "onError"),
+  };
+}
+
+/**
+ * The error for bad options of a publish or request (`headers`, `source`), or
+ * `undefined` when they are fine. Returned, not thrown: the caller rejects with
+ * it. Cheap when the options are fine (an agent's publishes always carry some).
+ */
+export function publishOptionsError(options: unknown, operation: "publish" | "request"): BusError | undefined {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    return new BusError("INVALID_OPTION", `${operation}: expected options to be an object, got ${describeValue(options)}`);
+  }
+  const { headers, source } = options as PublishOptions;
+  if (source !== undefined && typeof source !== "string") return refusal(operation, "source", "a string", source);
+  if (headers === undefined) return undefined;
+  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
+    return refusal(operation, "headers", "an object of string values", headers);
+  }
+  for (const key in headers) {
+    const value: unknown = headers[key];
+    if (typeof value !== "string") return refusal(operation, `headers.${key}`, "a string", value);
+  }
+  return undefined;
+}
+
+/**
+ * The timeout of a request: `timeoutMs`, or the default when it is absent.
+ *
+ * @returns the timeout in ms, or the `BusError` `INVALID_OPTION` to reject with
+ */
+export function requestTimeout(timeoutMs: unknown, topic: string): number | BusError {
+  if (timeoutMs === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
+  if (typeof timeoutMs === "number" && Number.isFinite(timeoutMs) && timeoutMs > 0) return timeoutMs;
+  return refusal("request", "timeoutMs", "a positive finite number of milliseconds", timeoutMs, topic);
+}
+
+/** The `INVALID_OPTION` error of `operation` for `option`, whose `value` is not `what`. */
+function refusal(operation: string, option: string, what: string, value: unknown, topic?: string): BusError {
+  return busOptionCheck(operation, topic).error(option, what, value) as BusError;
+}

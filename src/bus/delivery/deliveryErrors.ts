@@ -1,0 +1,31 @@
+/**
+ * The `BusError`s every Bus raises in the same words: a closed bus, a full
+ * queue that refuses, a request that timed out or got no reply.
+ */
+import { BusError } from "../../errors/BusError.js";
+import type { Subscriber } from "./Subscriber.js";
+
+/** `BUS_CLOSED`: `operation` on `topic` after `close()`. */
+export function busClosed(topic: string, operation: "publish" | "request" | "subscribe"): BusError {
+  return new BusError("BUS_CLOSED", `Cannot ${operation} on ${JSON.stringify(topic)}: the bus is closed`, { topic });
+}
+
+/** `QUEUE_FULL`: `sub` refuses messages when full (`overflow: 'error'`) and is full. */
+export function queueFull(topic: string, sub: Subscriber): BusError {
+  const group = sub.queue === undefined ? "" : ` (queue group ${JSON.stringify(sub.queue)})`;
+  return new BusError(
+    "QUEUE_FULL",
+    `Cannot publish on ${JSON.stringify(topic)}: the subscription ${JSON.stringify(sub.pattern)}${group} has ${sub.maxPending} messages pending (maxPending) and overflow 'error'; the message was queued nowhere`,
+    { topic },
+  );
+}
+
+/** `REQUEST_TIMEOUT`: no reply to a request on `topic` within `timeoutMs`. */
+export function requestTimedOut(topic: string, timeoutMs: number): BusError {
+  return new BusError("REQUEST_TIMEOUT", `No reply to request on ${JSON.stringify(topic)} within ${timeoutMs} ms`, { topic });
+}
+
+/** `NO_REPLY`: every handler that received a request on `topic` settled (or its copy was dropped) without replying. */
+export function noReply(topic: string): BusError {
+  return new BusError("NO_REPLY", `No reply to request on ${JSON.stringify(topic)}: every matching handler settled (or was dropped) without replying`, { topic });
+}

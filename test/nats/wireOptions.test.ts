@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { wireOptionsError } from "../../src/wire/wireOptions.js";
+
+describe("wireOptionsError: what every wire format can carry, as a table", () => {
+  it.each<[string, { source?: string; headers?: Record<string, string> }, RegExp | undefined]>([
+    ["nothing", {}, undefined],
+    ["a source and ordinary headers", { source: "agent-1", headers: { "trace-id": "t", "x.y_z": "a b" } }, undefined],
+    ["a source with a line break", { source: "a\nb" }, /^publish: expected `source` to have no line breaks/],
+    ["a header name with a space", { headers: { "a b": "1" } }, /^publish: header name "a b" cannot travel with a message/],
+    ["a header name with a colon", { headers: { "a:b": "1" } }, /header name "a:b" cannot travel/],
+    ["a header name that is empty", { headers: { "": "1" } }, /header name "" cannot travel/],
+    ["a reserved header name, any case", { headers: { "aO-thing": "1" } }, /header name "aO-thing" is reserved/],
+    ["a header value with CR", { headers: { ok: "a\rb" } }, /expected `headers.ok` to have no line breaks/],
+  ])("%s", (_what, options, message) => {
+    const error = wireOptionsError(options, "publish");
+    if (message === undefined) {
+      expect(error).toBeUndefined();
+      return;
+    }
+    expect(error).toMatchObject({ name: "BusError", code: "INVALID_OPTION" });
+    expect(error?.message).toMatch(message);
+  });
+});
