@@ -50,7 +50,8 @@ export class ConfigError extends OrchestratorError {
   readonly value: unknown;
 
   constructor(message: string, details: ConfigErrorDetails = {}) {
-    const where = formatWhere(details);
+    // an option's message names the option itself ("createBus: expected `clock` …"): no path in front
+    const where = details.code === "INVALID_OPTION" ? "" : formatWhere(details);
     super(details.code ?? "CONFIG_INVALID", where ? `${where}: ${message}` : message, { cause: details.cause });
     this.file = details.file;
     this.path = details.path;
