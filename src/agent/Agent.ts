@@ -51,7 +51,7 @@ export interface RetryOptions {
  * ```
  */
 export abstract class Agent<Config = unknown> {
-  /** Brand recognised by the orchestrator (see {@link AGENT_BRAND}). */
+  /** Brand recognised by the orchestrator: marks a class as an Agent across copies of this package. */
   static readonly [AGENT_BRAND] = true;
 
   /** The agent's registered name. */

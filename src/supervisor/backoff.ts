@@ -32,7 +32,7 @@ export function backoffDelay(n: number, settings: BackoffSettings, random: () =>
 export type BackoffStrategy = (attempt: number, random: () => number) => number;
 
 /**
- * The exponential back-off of `settings` as a {@link BackoffStrategy} (see {@link backoffDelay}).
+ * The exponential back-off of `settings` as a {@link BackoffStrategy}.
  *
  * @example
  * ```ts

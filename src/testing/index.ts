@@ -1,6 +1,7 @@
-// The testing kit, `@acme/agent-orchestrator/testing`. This file only re-exports.
+// The testing kit, `@acme/agent-orchestrator/testing`. This file only re-exports,
+// a deliberate list (test/exports.test.ts, docs/api.md).
 
-export { DEFAULT_LOOP_LIMIT, ManualClock } from "./ManualClock.js";
+export { ManualClock } from "./ManualClock.js";
 export type { ManualClockOptions } from "./ManualClock.js";
 export { ManualClockError } from "./ManualClockError.js";
 export type { ManualClockErrorCode, ManualClockTimerInfo } from "./ManualClockError.js";

@@ -1,0 +1,98 @@
+// The public surface, written down: every name each entry point exports, value or
+// type. A change to the surface fails here until the list (and docs/api.md, which
+// explains each name) changes with it, so the surface only ever changes on purpose.
+import { readFileSync } from "node:fs";
+import ts from "typescript";
+import { describe, expect, test } from "vitest";
+
+const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
+  "src/index.ts": {
+    values: [
+      "AgentError", "Agent", "BusError", "ConfigError", "ESCALATION_TOPIC", "LifecycleError", "MAX_TOPIC_LENGTH",
+      "ObservabilityError", "OrchestratorError", "checkTopicLength", "createBus", "createOrchestrator", "exponentialBackoff",
+      "formatDuration", "isOrchestratorError", "loadConfig", "toMilliseconds", "topicMatches", "validatePattern", "validateTopic",
+    ],
+    types: [
+      "AgentClass", "AgentContext", "AgentEntryConfig", "AgentErrorCode", "AgentHealth", "AgentRegistration", "AgentState",
+      "AgentStatus", "AtTriggerSpec", "BackoffSettings", "BackoffStrategy", "Bus", "BusConnection", "BusConnectionStatus",
+      "BusErrorCode", "BusOptions", "BusStats", "BusSubscription", "Clock", "ClosedInfo", "ConfigErrorCode", "ConfigErrorDetails",
+      "CrashReason", "CrashRecord", "CronTick", "CronTriggerSpec", "DelayTriggerSpec", "DropReason", "Duration", "Escalation",
+      "EscalationReason", "EveryTriggerSpec", "GroupConfig", "HandlerRequest", "HandlerResponse", "HealthReport", "HttpHandler",
+      "InProcessBus", "LifecycleErrorCode", "ListenOptions", "Listening", "Logger", "Message", "MessageHandler", "MisfirePolicy",
+      "ObservabilityErrorCode", "Orchestrator", "OrchestratorConfig", "OrchestratorEventName", "OrchestratorEvents",
+      "OrchestratorMetricsOptions", "OrchestratorOptions", "OrchestratorPhase", "OverflowPolicy", "OverlapPolicy", "PayloadOf",
+      "PublishOptions", "RequestOptions", "RestartPolicy", "RetryOptions", "ScheduleHandle", "ScheduleSpec", "SkipReason",
+      "SubscribeOptions", "Subscription", "SupervisorConfig", "TickMessage", "TopicMap", "TriggerCoordinator", "TriggerOptions",
+      "TriggerSpec",
+    ],
+  },
+  "src/testing/index.ts": {
+    values: ["BUS_CONTRACT_CASES", "FakeBus", "ManualClock", "ManualClockError", "busContract", "testAgent"],
+    types: [
+      "AgentHarness", "BusContractCase", "BusContractContext", "BusContractOptions", "ConfigOf", "FakeBusOptions",
+      "ManualClockErrorCode", "ManualClockOptions", "ManualClockTimerInfo", "TestAgentOptions", "TestLogEntry",
+    ],
+  },
+  "src/nats/index.ts": {
+    values: ["NatsError", "createNatsBus", "createNatsCoordinator", "jsonCodec"],
+    types: [
+      "NatsBus", "NatsBusOptions", "NatsBusStats", "NatsBusSubscription", "NatsConnectionTarget", "NatsCoordinator",
+      "NatsCoordinatorOptions", "NatsCoordinatorStats", "NatsErrorCode", "NatsServersTarget", "NatsTarget", "NatsWireFormat",
+      "PayloadCodec", "SlotClaim",
+    ],
+  },
+};
+
+const ENTRIES = Object.keys(PUBLIC);
+
+/** Each entry's exports as the TypeScript compiler sees them: runtime values and type-only names apart. */
+function surface(): Record<string, { values: string[]; types: string[] }> {
+  const program = ts.createProgram(ENTRIES, {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  });
+  const checker = program.getTypeChecker();
+  const result: Record<string, { values: string[]; types: string[] }> = {};
+  for (const entry of ENTRIES) {
+    const file = program.getSourceFile(entry);
+    const module = file === undefined ? undefined : checker.getSymbolAtLocation(file);
+    if (module === undefined) throw new Error(`${entry} did not compile to a module`);
+    const values: string[] = [];
+    const types: string[] = [];
+    for (const symbol of checker.getExportsOfModule(module)) {
+      const declarations = symbol.declarations ?? [];
+      // `export type { X }` is type-only even when X is a class: it exports no runtime value
+      const typeOnly = declarations.some((d) => ts.isExportSpecifier(d) && (d.isTypeOnly || d.parent.parent.isTypeOnly));
+      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      (!typeOnly && (target.flags & ts.SymbolFlags.Value) !== 0 ? values : types).push(symbol.name);
+    }
+    result[entry] = { values: values.sort(), types: types.sort() };
+  }
+  return result;
+}
+
+describe("the public exports", () => {
+  const actual = surface();
+
+  test.each(ENTRIES)("%s exports exactly the listed values and types", (entry) => {
+    expect(actual[entry]).toEqual({ values: [...(PUBLIC[entry]?.values ?? [])].sort(), types: [...(PUBLIC[entry]?.types ?? [])].sort() });
+  });
+
+  test("the runtime modules export exactly the listed values", async () => {
+    const loaded = [await import("../src/index.js"), await import("../src/testing/index.js"), await import("../src/nats/index.js")];
+    ENTRIES.forEach((entry, i) => {
+      expect(Object.keys(loaded[i] ?? {}).sort()).toEqual([...(PUBLIC[entry]?.values ?? [])].sort());
+    });
+  });
+
+  test("docs/api.md names every export of every entry point", () => {
+    const doc = readFileSync(new URL("../docs/api.md", import.meta.url), "utf8");
+    const missing = ENTRIES.flatMap((entry) => [...(PUBLIC[entry]?.values ?? []), ...(PUBLIC[entry]?.types ?? [])].filter((name) => !doc.includes(`\`${name}\``)));
+    expect(missing).toEqual([]);
+  });
+});
