@@ -34,8 +34,8 @@ import { MsgHdrsImpl, connect, headers } from "@nats-io/transport-node";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { createNatsBus, type NatsBus, type NatsWireFormat } from "@acme/agent-orchestrator/nats";
-import { startNatsServer } from "../test/nats/helpers/natsServer.js";
-import type { NatsServerProcess } from "../test/nats/helpers/natsServer.js";
+import { startNatsServer } from "../test/helpers/nats/natsServer.js";
+import type { NatsServerProcess } from "../test/helpers/nats/natsServer.js";
 
 const BATCH = 1_000;
 const MESSAGES = Number(process.env["BENCH_MESSAGES"] ?? 20_000);

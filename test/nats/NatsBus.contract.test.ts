@@ -5,7 +5,7 @@ import type { Clock } from "../../src/clock.js";
 import { createNatsBus } from "../../src/nats/createNatsBus.js";
 import type { BusContractOptions } from "../../src/testing/busContract.js";
 import { busContract } from "../../src/testing/busContract.js";
-import { uniqueToken, useNatsServer } from "./helpers/natsServer.js";
+import { uniqueToken, useNatsServer } from "../helpers/nats/natsServer.js";
 
 let url = "";
 let release: () => Promise<void> = async () => undefined;

@@ -11,8 +11,8 @@ import { NatsError } from "../../src/nats/NatsError.js";
 import type { PayloadCodec } from "../../src/wire/PayloadCodec.js";
 import { readWire } from "../../src/nats/wireHeaders.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-import { freePort, uniqueToken, useNatsServer } from "./helpers/natsServer.js";
-import { eventually, withTimeout } from "./helpers/processes.js";
+import { freePort, uniqueToken, useNatsServer } from "../helpers/nats/natsServer.js";
+import { eventually, withTimeout } from "../helpers/nats/processes.js";
 
 let url = "";
 let release: () => Promise<void> = async () => undefined;

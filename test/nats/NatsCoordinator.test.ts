@@ -11,8 +11,8 @@ import { NatsError } from "../../src/nats/NatsError.js";
 import { encodeSlotKey } from "../../src/nats/slotKey.js";
 import type { CronTick, TickMessage } from "../../src/schedule/ScheduleSpec.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-import { uniqueToken, useNatsServer } from "./helpers/natsServer.js";
-import { eventually } from "./helpers/processes.js";
+import { uniqueToken, useNatsServer } from "../helpers/nats/natsServer.js";
+import { eventually } from "../helpers/nats/processes.js";
 
 let url = "";
 let release: () => Promise<void> = async () => undefined;

@@ -2,11 +2,11 @@ import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uniqueToken, useNatsServer } from "./helpers/natsServer.js";
-import type { JsonLineProcess } from "./helpers/processes.js";
-import { eventually, spawnTsx, withTimeout } from "./helpers/processes.js";
+import { uniqueToken, useNatsServer } from "../helpers/nats/natsServer.js";
+import type { JsonLineProcess } from "../helpers/nats/processes.js";
+import { eventually, spawnTsx, withTimeout } from "../helpers/nats/processes.js";
 
-const INSTANCE = fileURLToPath(new URL("./fixtures/clusterInstance.ts", import.meta.url));
+const INSTANCE = fileURLToPath(new URL("../fixtures/nats/clusterInstance.ts", import.meta.url));
 const SLOT_MS = 1_000;
 
 let url = "";

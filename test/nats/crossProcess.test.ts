@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../src/bus/Bus.js";
 import { createNatsBus } from "../../src/nats/createNatsBus.js";
 import type { NatsBus } from "../../src/nats/NatsBus.js";
-import { uniqueToken, useNatsServer } from "./helpers/natsServer.js";
-import { spawnTsx, withTimeout } from "./helpers/processes.js";
+import { uniqueToken, useNatsServer } from "../helpers/nats/natsServer.js";
+import { spawnTsx, withTimeout } from "../helpers/nats/processes.js";
 
-const ECHO = fileURLToPath(new URL("./fixtures/echoProcess.ts", import.meta.url));
+const ECHO = fileURLToPath(new URL("../fixtures/nats/echoProcess.ts", import.meta.url));
 
 let url = "";
 let release: () => Promise<void> = async () => undefined;

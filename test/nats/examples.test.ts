@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useNatsServer } from "./helpers/natsServer.js";
-import { spawnTsx, withTimeout } from "./helpers/processes.js";
+import { useNatsServer } from "../helpers/nats/natsServer.js";
+import { spawnTsx, withTimeout } from "../helpers/nats/processes.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/cluster/two-instances.ts", import.meta.url));
 

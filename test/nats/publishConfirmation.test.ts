@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Agent, createOrchestrator } from "../../src/index.js";
 import { createNatsBus } from "../../src/nats/createNatsBus.js";
 import { NatsError } from "../../src/nats/NatsError.js";
-import { startNatsServer } from "./helpers/natsServer.js";
-import { withTimeout } from "./helpers/processes.js";
+import { startNatsServer } from "../helpers/nats/natsServer.js";
+import { withTimeout } from "../helpers/nats/processes.js";
 
 class Idle extends Agent {
   static readonly agentName = "idle";

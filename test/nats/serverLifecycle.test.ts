@@ -6,9 +6,9 @@ import { createNatsCoordinator } from "../../src/nats/createNatsCoordinator.js";
 import type { NatsBus } from "../../src/nats/NatsBus.js";
 import { NatsError } from "../../src/nats/NatsError.js";
 import type { TickMessage } from "../../src/schedule/ScheduleSpec.js";
-import { startNatsServer } from "./helpers/natsServer.js";
-import type { NatsServerProcess } from "./helpers/natsServer.js";
-import { eventually, withTimeout } from "./helpers/processes.js";
+import { startNatsServer } from "../helpers/nats/natsServer.js";
+import type { NatsServerProcess } from "../helpers/nats/natsServer.js";
+import { eventually, withTimeout } from "../helpers/nats/processes.js";
 
 class Idle extends Agent {
   static readonly agentName = "idle";

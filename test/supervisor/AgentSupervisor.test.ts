@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { Agent } from "../src/agent/Agent.js";
-import type { Escalation } from "../src/supervisor/Escalation.js";
-import { never, recordEvents, scriptedAgent, setup, T0 } from "./helpers/orchestrator.js";
-import { trackUnhandled } from "./helpers/noUnhandled.js";
+import { Agent } from "../../src/agent/Agent.js";
+import type { Escalation } from "../../src/supervisor/Escalation.js";
+import { never, recordEvents, scriptedAgent, setup, T0 } from "../helpers/orchestrator.js";
+import { trackUnhandled } from "../helpers/noUnhandled.js";
 
 const unhandled = trackUnhandled();
 const wideWindow = { crashLoop: { maxCrashes: 1_000, within: "5m" } };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { BusOptions, SubscribeOptions } from "../src/bus/Bus.js";
-import { createBus } from "../src/bus/createBus.js";
-import { DEFAULT_MAX_PENDING, DEFAULT_REQUEST_TIMEOUT_MS, checkSubscription, publishOptionsError, requestTimeout } from "../src/bus/delivery/busOptions.js";
-import { BusError } from "../src/errors/BusError.js";
+import type { BusOptions, SubscribeOptions } from "../../src/bus/Bus.js";
+import { createBus } from "../../src/bus/createBus.js";
+import { DEFAULT_MAX_PENDING, DEFAULT_REQUEST_TIMEOUT_MS, checkSubscription, publishOptionsError, requestTimeout } from "../../src/bus/delivery/busOptions.js";
+import { BusError } from "../../src/errors/BusError.js";
 
 function thrown(fn: () => unknown): BusError {
   try {

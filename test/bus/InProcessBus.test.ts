@@ -1,12 +1,12 @@
 import { format, inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { DropReason, Message, OverflowPolicy } from "../src/bus/Bus.js";
-import { createBus } from "../src/bus/createBus.js";
-import { Subscriber } from "../src/bus/delivery/Subscriber.js";
-import { RouteTable } from "../src/bus/RouteTable.js";
-import { BusError } from "../src/errors/BusError.js";
-import { MAX_TOPIC_LENGTH, validatePattern } from "../src/bus/topic.js";
-import { ManualClock } from "../src/testing/ManualClock.js";
+import type { DropReason, Message, OverflowPolicy } from "../../src/bus/Bus.js";
+import { createBus } from "../../src/bus/createBus.js";
+import { Subscriber } from "../../src/bus/delivery/Subscriber.js";
+import { RouteTable } from "../../src/bus/RouteTable.js";
+import { BusError } from "../../src/errors/BusError.js";
+import { MAX_TOPIC_LENGTH, validatePattern } from "../../src/bus/topic.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
 
 function gate(): { promise: Promise<void>; release: () => void } {
   let release!: () => void;

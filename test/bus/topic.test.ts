@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TopicTrie } from "../src/bus/TopicTrie.js";
-import { checkTopicLength, isValidPattern, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "../src/bus/topic.js";
-import { BusError } from "../src/errors/BusError.js";
-import { checkTopicLength as packageCheckTopicLength, MAX_TOPIC_LENGTH as PACKAGE_MAX_TOPIC_LENGTH } from "../src/index.js";
+import { TopicTrie } from "../../src/bus/TopicTrie.js";
+import { checkTopicLength, isValidPattern, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "../../src/bus/topic.js";
+import { BusError } from "../../src/errors/BusError.js";
+import { checkTopicLength as packageCheckTopicLength, MAX_TOPIC_LENGTH as PACKAGE_MAX_TOPIC_LENGTH } from "../../src/index.js";
 
 /** The obvious matcher, written independently of the trie: a pattern compiled to a regular expression. */
 function referenceMatch(pattern: string, topic: string): boolean {

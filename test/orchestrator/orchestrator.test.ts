@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test, vi } from "vitest";
-import { Agent } from "../src/agent/Agent.js";
-import { loadConfig } from "../src/config/loadConfig.js";
-import { createOrchestrator, LOOP_INTERVAL_MS } from "../src/orchestrator/createOrchestrator.js";
-import { ManualClock } from "../src/testing/ManualClock.js";
-import { started } from "./fixtures/registry/agents.js";
-import { scriptedAgent, setup, T0 } from "./helpers/orchestrator.js";
+import { Agent } from "../../src/agent/Agent.js";
+import { loadConfig } from "../../src/config/loadConfig.js";
+import { createOrchestrator, LOOP_INTERVAL_MS } from "../../src/orchestrator/createOrchestrator.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
+import { started } from "../fixtures/registry/agents.js";
+import { scriptedAgent, setup, T0 } from "../helpers/orchestrator.js";
 
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/registry/${name}`, import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/registry/${name}`, import.meta.url));
 
 describe("registration errors are ConfigErrors thrown before anything starts", () => {
   const { Agent: A } = scriptedAgent("a");
@@ -239,7 +239,7 @@ describe("shutdown while start() loads modules", () => {
     let open!: () => void;
     (globalThis as Record<string, unknown>)[gate] = new Promise<void>((resolve) => (open = resolve));
     const dir = mkdtempSync(join(tmpdir(), "orch-slow-"));
-    const agentModule = fileURLToPath(new URL("../src/agent/Agent.ts", import.meta.url));
+    const agentModule = fileURLToPath(new URL("../../src/agent/Agent.ts", import.meta.url));
     const slow = join(dir, "slow.ts");
     writeFileSync(slow, `import { Agent } from ${JSON.stringify(agentModule)};\nawait globalThis.${gate};\nexport default class Slow extends Agent {}\n`);
     const setInterval = vi.spyOn(globalThis, "setInterval");

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { MAX_TOPIC_LENGTH } from "../src/bus/topic.js";
-import { FakeBus } from "../src/testing/FakeBus.js";
-import { ManualClock } from "../src/testing/ManualClock.js";
+import { MAX_TOPIC_LENGTH } from "../../src/bus/topic.js";
+import { FakeBus } from "../../src/testing/FakeBus.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
 
 describe("FakeBus", () => {
   it("records every accepted message in order, requests included, with ids and clock timestamps", async () => {

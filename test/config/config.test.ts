@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../src/config/resolveConfig.js";
-import { registered, resolveError } from "./helpers/resolveConfig.js";
+import { resolveConfig } from "../../src/config/resolveConfig.js";
+import { registered, resolveError } from "../helpers/resolveConfig.js";
 
 // Every configuration error names the key path, the bad value and what was expected. What
 // resolveConfig returns for a valid configuration is in test/resolveConfig.test.ts.

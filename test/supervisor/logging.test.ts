@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { never, scriptedAgent, setup } from "./helpers/orchestrator.js";
+import { never, scriptedAgent, setup } from "../helpers/orchestrator.js";
 
 // Restarts, back-off delays, disables and re-enables are logged by default (warn for what an
 // operator should notice, info for what follows from an action), not only emitted as events.

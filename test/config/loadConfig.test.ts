@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { configErrorAt, getConfigSource } from "../src/config/ConfigSource.js";
-import { loadConfig } from "../src/config/loadConfig.js";
-import { resolveConfig, type ResolveContext } from "../src/config/resolveConfig.js";
-import { ConfigError } from "../src/errors/ConfigError.js";
+import { configErrorAt, getConfigSource } from "../../src/config/ConfigSource.js";
+import { loadConfig } from "../../src/config/loadConfig.js";
+import { resolveConfig, type ResolveContext } from "../../src/config/resolveConfig.js";
+import { ConfigError } from "../../src/errors/ConfigError.js";
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "config");
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "config");
 const fixture = (name: string): string => join(FIXTURES, name);
 
 /** Load `name` from the fixtures, expect a ConfigError and return it. */

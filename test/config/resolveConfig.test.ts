@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULTS } from "../src/config/defaults.js";
-import type { OrchestratorConfig } from "../src/config/OrchestratorConfig.js";
-import { resolveConfig } from "../src/config/resolveConfig.js";
-import { registered, resolveError } from "./helpers/resolveConfig.js";
+import { DEFAULTS } from "../../src/config/defaults.js";
+import type { OrchestratorConfig } from "../../src/config/OrchestratorConfig.js";
+import { resolveConfig } from "../../src/config/resolveConfig.js";
+import { registered, resolveError } from "../helpers/resolveConfig.js";
 
 // What resolveConfig returns: defaults filled in, groups merged key by key, agents, registrations
 // and the chief checked against each other. Its error messages are in test/config.test.ts.

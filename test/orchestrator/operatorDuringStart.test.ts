@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
-import type { Agent } from "../src/agent/Agent.js";
-import type { Orchestrator } from "../src/orchestrator/Orchestrator.js";
-import { ManualClock } from "../src/testing/ManualClock.js";
-import { loadConfig } from "../src/config/loadConfig.js";
-import { recordEvents, scriptedAgent, setup, T0 } from "./helpers/orchestrator.js";
+import type { Agent } from "../../src/agent/Agent.js";
+import type { Orchestrator } from "../../src/orchestrator/Orchestrator.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
+import { loadConfig } from "../../src/config/loadConfig.js";
+import { recordEvents, scriptedAgent, setup, T0 } from "../helpers/orchestrator.js";
 
 /**
  * Operator actions taken after `start()` began and before it resolved: an

@@ -1,11 +1,11 @@
 import { types } from "node:util";
 import { runInNewContext } from "node:vm";
 import { describe, expect, test } from "vitest";
-import type { Agent } from "../src/agent/Agent.js";
-import { describeThrown, loggableError } from "../src/errors/describeThrown.js";
-import { guardLogger } from "../src/logger.js";
-import { recordEvents, scriptedAgent, setup } from "./helpers/orchestrator.js";
-import { trackUnhandled } from "./helpers/noUnhandled.js";
+import type { Agent } from "../../src/agent/Agent.js";
+import { describeThrown, loggableError } from "../../src/errors/describeThrown.js";
+import { guardLogger } from "../../src/logger.js";
+import { recordEvents, scriptedAgent, setup } from "../helpers/orchestrator.js";
+import { trackUnhandled } from "../helpers/noUnhandled.js";
 
 const unhandled = trackUnhandled();
 

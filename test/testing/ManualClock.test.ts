@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { DEFAULT_LOOP_LIMIT, ManualClock } from "../src/testing/ManualClock.js";
-import { ConfigError } from "../src/errors/ConfigError.js";
-import { ManualClockError } from "../src/testing/ManualClockError.js";
+import { DEFAULT_LOOP_LIMIT, ManualClock } from "../../src/testing/ManualClock.js";
+import { ConfigError } from "../../src/errors/ConfigError.js";
+import { ManualClockError } from "../../src/testing/ManualClockError.js";
 
 describe("ManualClock", () => {
   test("starts at the given time, as a number or a Date", () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createBus } from "../src/bus/createBus.js";
-import { FirstReply } from "../src/bus/delivery/FirstReply.js";
-import { PendingRequest } from "../src/bus/delivery/PendingRequest.js";
-import { BusError } from "../src/errors/BusError.js";
-import { ManualClock } from "../src/testing/ManualClock.js";
+import { createBus } from "../../src/bus/createBus.js";
+import { FirstReply } from "../../src/bus/delivery/FirstReply.js";
+import { PendingRequest } from "../../src/bus/delivery/PendingRequest.js";
+import { BusError } from "../../src/errors/BusError.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
 
 function gate(): { promise: Promise<void>; release: () => void } {
   let release!: () => void;

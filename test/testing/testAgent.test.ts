@@ -1,13 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { Agent } from "../src/agent/Agent.js";
-import { AgentError } from "../src/errors/AgentError.js";
-import { ConfigError } from "../src/errors/ConfigError.js";
-import { LifecycleError } from "../src/errors/LifecycleError.js";
-import type { CronTick } from "../src/schedule/ScheduleSpec.js";
-import { FakeBus } from "../src/testing/FakeBus.js";
-import { ManualClock } from "../src/testing/ManualClock.js";
-import { testAgent } from "../src/testing/testAgent.js";
-import { never, setup } from "./helpers/orchestrator.js";
+import { Agent } from "../../src/agent/Agent.js";
+import { AgentError } from "../../src/errors/AgentError.js";
+import { ConfigError } from "../../src/errors/ConfigError.js";
+import { LifecycleError } from "../../src/errors/LifecycleError.js";
+import type { CronTick } from "../../src/schedule/ScheduleSpec.js";
+import { FakeBus } from "../../src/testing/FakeBus.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
+import { testAgent } from "../../src/testing/testAgent.js";
+import { never, setup } from "../helpers/orchestrator.js";
 
 interface Quote {
   symbol: string;

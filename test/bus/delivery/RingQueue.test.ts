@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RingQueue } from "../src/bus/delivery/RingQueue.js";
+import { RingQueue } from "../../../src/bus/delivery/RingQueue.js";
 
 describe("RingQueue", () => {
   it("behaves as an array used as a FIFO, across growth and wrap-around", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { checkShape } from "../src/config/checkShape.js";
-import { ConfigChecker } from "../src/config/ConfigChecker.js";
-import { boolean, code, data, duration, external, integer, number, object, record, requiredObject, string, union, type Shape } from "../src/config/shape.js";
-import { ConfigError } from "../src/errors/ConfigError.js";
+import { checkShape } from "../../src/config/checkShape.js";
+import { ConfigChecker } from "../../src/config/ConfigChecker.js";
+import { boolean, code, data, duration, external, integer, number, object, record, requiredObject, string, union, type Shape } from "../../src/config/shape.js";
+import { ConfigError } from "../../src/errors/ConfigError.js";
 
 // The checker walks a shape, one check per kind: each row gives a shape, a value and either what the
 // check returns or the message of the ConfigError it throws (at key path "k").
