@@ -1,4 +1,5 @@
 import { types } from "node:util";
+import { describeValue } from "../check.js";
 
 /** The longest description {@link describeThrown} returns; longer text is cut with `…`. */
 const MAX_LENGTH = 2_000;
@@ -28,21 +29,9 @@ export function describeThrown(value: unknown): string {
 }
 
 function describe(value: unknown): string {
-  switch (typeof value) {
-    case "string":
-      return value;
-    case "number":
-    case "boolean":
-    case "undefined":
-      return String(value);
-    case "bigint":
-      return `${value}n`;
-    case "symbol":
-      return attempt(() => value.toString()) ?? "a symbol";
-    default:
-      break;
-  }
-  if (value === null) return "null";
+  if (typeof value === "string") return value;
+  // primitives (and null) read the way every error message shows a value
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return describeValue(value);
   // a Proxy is never read: its traps may throw, loop or have side effects
   if (types.isProxy(value)) return typeof value === "function" ? "an unreadable Proxy (function)" : "an unreadable Proxy";
   if (types.isNativeError(value) || looksLikeError(value as object)) {
