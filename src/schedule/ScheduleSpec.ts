@@ -1,10 +1,23 @@
 import type { Duration } from "../duration.js";
+import type { KindTrigger, SpecOf } from "./TriggerKind.js";
+import type { TriggerKinds } from "./triggerKinds.js";
+
+export type { AtTriggerSpec } from "./kinds/at.js";
+export type { CronTriggerSpec } from "./kinds/cron.js";
+export type { DelayTriggerSpec } from "./kinds/delay.js";
+export type { EveryTriggerSpec } from "./kinds/every.js";
+
+/** Accepted `overlap` values. */
+export const OVERLAP_POLICIES = ["skip", "queue", "allow"] as const;
 
 /** What happens when a slot comes while the previous `onCron` of the same trigger still runs. */
-export type OverlapPolicy = "skip" | "queue" | "allow";
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+/** Accepted `misfire` values. */
+export const MISFIRE_POLICIES = ["skip", "once"] as const;
 
 /** What happens to slots found later than `misfireGrace` (a stalled loop, a suspended machine). */
-export type MisfirePolicy = "skip" | "once";
+export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
 
 /** Options every trigger shape accepts. */
 export interface TriggerOptions {
@@ -20,27 +33,14 @@ export interface TriggerOptions {
   timeout?: Duration;
 }
 
-/** A cron trigger: 5 fields, or 6 with seconds first. */
-export interface CronTriggerSpec extends TriggerOptions {
-  cron: string;
-  /** IANA time zone the expression is read in. @default the host's zone */
-  timezone?: string;
-}
-/** Fire once at an ISO 8601 instant (an `at` already past is skipped with a warning). */
-export interface AtTriggerSpec extends TriggerOptions {
-  at: string | Date;
-}
-/** Fire once, this long after the orchestrator starts (or after `orch.schedule()` is called). */
-export interface DelayTriggerSpec extends TriggerOptions {
-  delay: Duration;
-}
-/** Fire on every multiple of `every` since the Unix epoch. */
-export interface EveryTriggerSpec extends TriggerOptions {
-  every: Duration;
-}
+/** The keys of {@link TriggerOptions}: every trigger mapping may carry them, whatever its kind. */
+export const TRIGGER_OPTION_KEYS = ["name", "overlap", "misfire", "misfireGrace", "timeout"] as const satisfies ReadonlyArray<keyof TriggerOptions>;
 
-/** One trigger, as written in YAML `schedule:` or passed to `orch.schedule()`; a string is a cron expression. */
-export type TriggerSpec = string | CronTriggerSpec | AtTriggerSpec | DelayTriggerSpec | EveryTriggerSpec;
+/**
+ * One trigger, as written in YAML `schedule:` or passed to `orch.schedule()`; a
+ * string is a cron expression. One shape per registered kind (see `triggerKinds`).
+ */
+export type TriggerSpec = string | SpecOf<TriggerKinds[keyof TriggerKinds]>;
 
 /** The value of `schedule.<agent>`: one trigger or several. */
 export type ScheduleSpec = TriggerSpec | TriggerSpec[];
@@ -57,12 +57,12 @@ export interface ResolvedTriggerBase {
   readonly timeout?: number;
 }
 
-/** A validated trigger, with durations in ms and instants in ms since the epoch. */
-export type ResolvedTrigger =
-  | (ResolvedTriggerBase & { readonly kind: "cron"; readonly cron: string; readonly timezone?: string })
-  | (ResolvedTriggerBase & { readonly kind: "at"; readonly at: number })
-  | (ResolvedTriggerBase & { readonly kind: "delay"; readonly delay: number })
-  | (ResolvedTriggerBase & { readonly kind: "every"; readonly every: number });
+/**
+ * A validated trigger, with durations in ms and instants in ms since the epoch:
+ * the common options and the fields of its kind (`{ kind: "cron", cron, timezone? }`,
+ * `{ kind: "at", at }`, `{ kind: "delay", delay }`, `{ kind: "every", every }`).
+ */
+export type ResolvedTrigger = KindTrigger<TriggerKinds[keyof TriggerKinds]>;
 
 /**
  * One tick as it travels: the payload published on `cron.<agent>` for each
