@@ -14,7 +14,7 @@ export { MISFIRE_POLICIES, OVERLAP_POLICIES };
 
 const KINDS: readonly AnyTriggerKind[] = Object.values(triggerKinds);
 /** Every key a trigger mapping may carry: the kind keys, the kinds' own keys (`timezone`), the common options. */
-const TRIGGER_KEYS: readonly string[] = [...TRIGGER_KIND_NAMES, ...KINDS.flatMap((kind) => kind.keys), ...TRIGGER_OPTION_KEYS];
+const TRIGGER_KEYS: readonly string[] = [...TRIGGER_KIND_NAMES, ...KINDS.flatMap((kind) => kind.keys ?? []), ...TRIGGER_OPTION_KEYS];
 /** The kind a bare string spec is read as (cron). */
 const STRING_KIND = KINDS.find((kind) => kind.readString !== undefined);
 const KIND_LIST = TRIGGER_KIND_NAMES.map((name) => JSON.stringify(name)).join(", ");
@@ -155,7 +155,7 @@ export function checkTrigger(checker: ConfigChecker, spec: unknown, path: string
     checker.fail(path, `a trigger has exactly one of ${KIND_LIST}, got ${kinds.map((k) => JSON.stringify(k.kind)).join(" and ")}`, { value: spec });
   }
   for (const other of KINDS) {
-    const key = other === kind ? undefined : other.keys.find((own) => object[own] !== undefined);
+    const key = other === kind ? undefined : other.keys?.find((own) => object[own] !== undefined);
     if (key !== undefined) {
       checker.fail(childPath(path, key), `"${key}" applies to ${other.kind} triggers only, not to "${kind.kind}" triggers`, { value: object[key] });
     }

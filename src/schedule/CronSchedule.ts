@@ -1,5 +1,7 @@
 import { CronExpressionParser, type CronExpression } from "cron-parser";
-import { checkCronSyntax, cronFieldRules, CronExpressionError, CRON_EXPECTATION } from "./cronSyntax.js";
+import { CronExpressionError } from "./CronExpressionError.js";
+import { cronFieldRules, CRON_EXPECTATION } from "./cronFields.js";
+import { checkCronSyntax } from "./cronSyntax.js";
 import type { TimeZone } from "./TimeZone.js";
 
 const DAY_MS = 86_400_000;

@@ -110,7 +110,7 @@ export class Scheduler implements TriggerSource {
         value: trigger.name,
       });
     }
-    const entry = new ScheduledTrigger(agent, trigger, kind, kind.prepare(agent, trigger, this.#scope));
+    const entry = new ScheduledTrigger(agent, trigger, kind, kind.prepare?.(agent, trigger, this.#scope));
     if (names === undefined) {
       names = new Map();
       this.#registry.set(agent, names);

@@ -68,11 +68,12 @@ export interface TimeKind<T, P = unknown> {
   readonly once: boolean;
   /**
    * Called once, when the trigger is added: check what depends on the
-   * scheduler (its default zone, its clock) and derive what the series are built from.
+   * scheduler (its default zone, its clock) and derive what the series are
+   * built from (`undefined` when the kind needs nothing).
    *
    * @throws ConfigError naming `schedule.<agent>[<name>].<field>`.
    */
-  prepare(agent: string, trigger: T, scope: ScheduleScope): P;
+  prepare?(agent: string, trigger: T, scope: ScheduleScope): P;
   /** For a one-shot kind: its instant when it already lies before `now` (the trigger is then skipped, counted `past`). */
   pastAt?(trigger: T, now: number): number | undefined;
   /** The key of the series the trigger joins when armed at `now` (`every|15000`, `once|<instant>`). */
@@ -99,8 +100,8 @@ export interface TriggerKind<F extends KindFields, S> {
   readonly kind: F["kind"];
   /** A spec of this kind, for the documentation and the conformance test every kind passes. */
   readonly example: S;
-  /** Spec keys of this kind besides its own (`timezone` for cron): refused on a trigger of another kind. */
-  readonly keys: readonly string[];
+  /** Spec keys of this kind besides its own (`timezone` for cron): refused on a trigger of another kind. @default none */
+  readonly keys?: readonly string[];
   /** Read the kind's fields from a spec mapping (YAML, or an object in code); throws through `reader`. */
   read(reader: SpecReader, spec: Readonly<Record<string, unknown>>, path: string): KindReading<F>;
   /** Read a bare string spec; at most one kind reads strings (cron: a string is a cron expression). */

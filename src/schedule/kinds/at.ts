@@ -20,7 +20,6 @@ const EXPECTED = 'an ISO 8601 instant with a time zone designator, such as "2026
 /** One slot at the instant; an instant already past when armed is skipped (counted `past`). */
 const timing: TimeKind<ResolvedTriggerBase & AtFields> = {
   once: true,
-  prepare: () => undefined,
   pastAt: (trigger, now) => (trigger.at < now ? trigger.at : undefined),
   seriesKey: (trigger) => `once|${trigger.at}`,
   createSeries: (key, trigger) => new OnceSeries(key, trigger.at),
@@ -30,7 +29,6 @@ const timing: TimeKind<ResolvedTriggerBase & AtFields> = {
 export const atKind: TriggerKind<AtFields, AtTriggerSpec> = {
   kind: "at",
   example: { at: "2026-12-01T14:30:00Z" },
-  keys: [],
   read(reader, spec, path) {
     const where = childPath(path, "at");
     const at = readInstant(reader, spec["at"], where);

@@ -1,9 +1,8 @@
-import { childPath } from "../../config/keyPath.js";
-import { formatDuration, type Duration } from "../../duration.js";
+import type { Duration } from "../../duration.js";
 import { OnceSeries } from "../OnceSeries.js";
 import type { ResolvedTriggerBase, TriggerOptions } from "../ScheduleSpec.js";
 import type { TimeKind, TriggerKind } from "../TriggerKind.js";
-import { isMilliseconds } from "./milliseconds.js";
+import { durationKind } from "./durationKind.js";
 
 /** Fire once, this long after the orchestrator starts (or after `orch.schedule()` is called). */
 export interface DelayTriggerSpec extends TriggerOptions {
@@ -19,23 +18,9 @@ export interface DelayFields {
 /** One slot, `delay` after arming; it shares the series of any one-shot trigger due at the same instant. */
 const timing: TimeKind<ResolvedTriggerBase & DelayFields> = {
   once: true,
-  prepare: () => undefined,
   seriesKey: (trigger, now) => `once|${now + trigger.delay}`,
   createSeries: (key, trigger, now) => new OnceSeries(key, now + trigger.delay),
 };
 
 /** `{ delay: <duration> }`: once, that long after `start()` (or after `orch.schedule()` when already started). */
-export const delayKind: TriggerKind<DelayFields, DelayTriggerSpec> = {
-  kind: "delay",
-  example: { delay: "30s" },
-  keys: [],
-  read(reader, spec, path) {
-    const at = childPath(path, "delay");
-    const delay = reader.duration(spec["delay"], at) as number;
-    return { fields: { kind: "delay", delay }, derivedName: `delay:${formatDuration(delay)}`, written: { path: at, value: spec["delay"] } };
-  },
-  check(trigger, fail) {
-    if (!isMilliseconds(trigger["delay"])) fail("delay", "a non-negative number of milliseconds");
-  },
-  timing,
-};
+export const delayKind: TriggerKind<DelayFields, DelayTriggerSpec> = durationKind<DelayFields, DelayTriggerSpec>("delay", { delay: "30s" }, false, timing);
