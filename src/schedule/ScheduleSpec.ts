@@ -1,23 +1,22 @@
 import type { Duration } from "../duration.js";
-import type { KindTrigger, SpecOf } from "./TriggerKind.js";
-import type { TriggerKinds } from "./triggerKinds.js";
+import type { AtTriggerSpec } from "./kinds/at.js";
+import type { CronTriggerSpec } from "./kinds/cron.js";
+import type { DelayTriggerSpec } from "./kinds/delay.js";
+import type { EveryTriggerSpec } from "./kinds/every.js";
 
-export type { AtTriggerSpec } from "./kinds/at.js";
-export type { CronTriggerSpec } from "./kinds/cron.js";
-export type { DelayTriggerSpec } from "./kinds/delay.js";
-export type { EveryTriggerSpec } from "./kinds/every.js";
-
-/** Accepted `overlap` values. */
-export const OVERLAP_POLICIES = ["skip", "queue", "allow"] as const;
+export type { AtTriggerSpec, CronTriggerSpec, DelayTriggerSpec, EveryTriggerSpec };
 
 /** What happens when a slot comes while the previous `onCron` of the same trigger still runs. */
-export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+export type OverlapPolicy = "skip" | "queue" | "allow";
 
-/** Accepted `misfire` values. */
-export const MISFIRE_POLICIES = ["skip", "once"] as const;
+/** Accepted `overlap` values (a type test keeps them equal to {@link OverlapPolicy}). */
+export const OVERLAP_POLICIES = ["skip", "queue", "allow"] as const satisfies readonly OverlapPolicy[];
 
 /** What happens to slots found later than `misfireGrace` (a stalled loop, a suspended machine). */
-export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
+export type MisfirePolicy = "skip" | "once";
+
+/** Accepted `misfire` values (a type test keeps them equal to {@link MisfirePolicy}). */
+export const MISFIRE_POLICIES = ["skip", "once"] as const satisfies readonly MisfirePolicy[];
 
 /** Options every trigger shape accepts. */
 export interface TriggerOptions {
@@ -38,9 +37,10 @@ export const TRIGGER_OPTION_KEYS = ["name", "overlap", "misfire", "misfireGrace"
 
 /**
  * One trigger, as written in YAML `schedule:` or passed to `orch.schedule()`; a
- * string is a cron expression. One shape per registered kind (see `triggerKinds`).
+ * string is a cron expression. One shape per registered kind (`triggerKinds`;
+ * a type test keeps this list equal to the table's).
  */
-export type TriggerSpec = string | SpecOf<TriggerKinds[keyof TriggerKinds]>;
+export type TriggerSpec = string | CronTriggerSpec | AtTriggerSpec | DelayTriggerSpec | EveryTriggerSpec;
 
 /** The value of `schedule.<agent>`: one trigger or several. */
 export type ScheduleSpec = TriggerSpec | TriggerSpec[];
@@ -59,10 +59,14 @@ export interface ResolvedTriggerBase {
 
 /**
  * A validated trigger, with durations in ms and instants in ms since the epoch:
- * the common options and the fields of its kind (`{ kind: "cron", cron, timezone? }`,
- * `{ kind: "at", at }`, `{ kind: "delay", delay }`, `{ kind: "every", every }`).
+ * the common options and the fields of its kind (written out for the API
+ * documentation; a type test keeps them equal to the kinds registered in `triggerKinds`).
  */
-export type ResolvedTrigger = KindTrigger<TriggerKinds[keyof TriggerKinds]>;
+export type ResolvedTrigger =
+  | (ResolvedTriggerBase & { readonly kind: "cron"; readonly cron: string; readonly timezone?: string })
+  | (ResolvedTriggerBase & { readonly kind: "at"; readonly at: number })
+  | (ResolvedTriggerBase & { readonly kind: "delay"; readonly delay: number })
+  | (ResolvedTriggerBase & { readonly kind: "every"; readonly every: number });
 
 /**
  * One tick as it travels: the payload published on `cron.<agent>` for each

@@ -52,14 +52,21 @@ export interface SchedulerOptions {
 
 /** {@link SchedulerOptions} checked, with defaults filled in. */
 export interface SettledSchedulerOptions {
+  /** {@link SchedulerOptions.clock}, or `systemClock`. */
   readonly clock: Clock;
+  /** {@link SchedulerOptions.logger}, or `consoleLogger`. */
   readonly logger: Logger;
+  /** {@link SchedulerOptions.counters}. */
   readonly counters: (agent: string) => AgentCounters;
+  /** {@link SchedulerOptions.lateness}, when given. */
   readonly lateness: HistogramData | undefined;
+  /** {@link SchedulerOptions.isActive}, when given. */
   readonly isActive: ((agent: string) => boolean) | undefined;
+  /** {@link SchedulerOptions.fire}: the tick sink. */
   readonly fire: (tick: TickMessage) => void;
+  /** {@link SchedulerOptions.maxWait}, or {@link DEFAULT_MAX_WAIT_MS}. */
   readonly maxWait: number;
-  /** The default zone, read. */
+  /** The zone of {@link SchedulerOptions.timezone} (or the host's), read. */
   readonly zone: TimeZone;
 }
 

@@ -12,15 +12,21 @@ export class SchedulerScope implements ScheduleScope {
   readonly #zones = new Map<string, TimeZone>();
   readonly #memo = new Map<string, unknown>();
 
+  /**
+   * @param clock - the scheduler's clock
+   * @param defaultZone - the zone of triggers that name none
+   */
   constructor(clock: Clock, defaultZone: TimeZone) {
     this.#clock = clock;
     this.#defaultZone = defaultZone;
   }
 
+  /** The clock's wall time, ms since the epoch. */
   now(): number {
     return this.#clock.now();
   }
 
+  /** The zone named (read once per name), or the default zone for `undefined`; throws RangeError for an unknown name. */
   zone(name: string | undefined): TimeZone {
     if (name === undefined) return this.#defaultZone;
     let zone = this.#zones.get(name);
@@ -31,6 +37,7 @@ export class SchedulerScope implements ScheduleScope {
     return zone;
   }
 
+  /** The value kept for `key`, or `make()`'s, kept when it returns (a `make` that throws keeps nothing). */
   memo<V>(key: string, make: () => V): V {
     if (this.#memo.has(key)) return this.#memo.get(key) as V;
     const value = make();

@@ -17,6 +17,10 @@ export class SlotFanOut {
   readonly #running: () => boolean;
   readonly #due = new DueSlots();
 
+  /**
+   * @param options - the scheduler's options: clock, logger, counters, lateness, isActive and the sink
+   * @param running - whether the scheduler still runs (a fan-out stops once it does not)
+   */
   constructor(options: SettledSchedulerOptions, running: () => boolean) {
     this.#options = options;
     this.#running = running;

@@ -1,8 +1,17 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { resolveSchedule, resolveTrigger } from "../../src/config/resolveTrigger.js";
 import { ConfigError } from "../../src/errors/ConfigError.js";
 import { checkTrigger } from "../../src/schedule/checkTrigger.js";
-import { timeKindOf, triggerKind, triggerKinds, TRIGGER_KIND_NAMES } from "../../src/schedule/triggerKinds.js";
+import {
+  MISFIRE_POLICIES,
+  OVERLAP_POLICIES,
+  type MisfirePolicy,
+  type OverlapPolicy,
+  type ResolvedTrigger,
+  type TriggerSpec,
+} from "../../src/schedule/ScheduleSpec.js";
+import type { KindTrigger, SpecOf } from "../../src/schedule/TriggerKind.js";
+import { timeKindOf, triggerKind, triggerKinds, TRIGGER_KIND_NAMES, type TriggerKindName, type TriggerKinds } from "../../src/schedule/triggerKinds.js";
 import { harness } from "./harness.js";
 
 describe("triggerKinds: the registry", () => {
@@ -54,5 +63,16 @@ describe("triggerKinds: a key of one kind on a trigger of another", () => {
   it.each(TRIGGER_KIND_NAMES.filter((name) => name !== "cron"))("refuses timezone on a %s trigger, naming the key", (name) => {
     const spec = { ...(triggerKinds[name].example as object), timezone: "UTC" };
     expect(() => resolveSchedule("probe", spec)).toThrow(`schedule.probe.timezone: "timezone" applies to cron triggers only, not to "${name}" triggers`);
+  });
+});
+
+describe("triggerKinds: the public trigger types are the table's", () => {
+  it("ResolvedTrigger, TriggerSpec and the policy lists name exactly what is registered", () => {
+    expectTypeOf<KindTrigger<TriggerKinds[TriggerKindName]>>().toEqualTypeOf<ResolvedTrigger>();
+    expectTypeOf<string | SpecOf<TriggerKinds[TriggerKindName]>>().toEqualTypeOf<TriggerSpec>();
+    expectTypeOf<(typeof OVERLAP_POLICIES)[number]>().toEqualTypeOf<OverlapPolicy>();
+    expectTypeOf<(typeof MISFIRE_POLICIES)[number]>().toEqualTypeOf<MisfirePolicy>();
+    expect(OVERLAP_POLICIES).toEqual(["skip", "queue", "allow"]);
+    expect(MISFIRE_POLICIES).toEqual(["skip", "once"]);
   });
 });
