@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveSchedule, resolveTrigger } from "../src/config/index.js";
+import { resolveSchedule, resolveTrigger } from "../src/config/resolveTrigger.js";
 import { ConfigError } from "../src/errors/ConfigError.js";
 
 /** Run `fn`, expect a ConfigError and return it. */

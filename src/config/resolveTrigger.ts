@@ -1,31 +1,26 @@
-import { formatDuration } from "../duration.js";
-import { cronHashSeed, firstCronSlot, parseCronPattern } from "../schedule/CronSchedule.js";
-import { checkCronSyntax, CronExpressionError, CRON_EXPECTATION } from "../schedule/cronSyntax.js";
-import type { MisfirePolicy, OverlapPolicy, ResolvedTrigger } from "../schedule/ScheduleSpec.js";
-import { TimeZone } from "../schedule/TimeZone.js";
+import { describeValue } from "../check.js";
+import { MISFIRE_POLICIES, OVERLAP_POLICIES, TRIGGER_OPTION_KEYS, type ResolvedTrigger, type ResolvedTriggerBase } from "../schedule/ScheduleSpec.js";
+import type { KindFields, KindReading } from "../schedule/TriggerKind.js";
+import { triggerKinds, TRIGGER_KIND_NAMES, type AnyTriggerKind } from "../schedule/triggerKinds.js";
 import { isValidAgentName } from "./agentName.js";
 import { ConfigChecker } from "./ConfigChecker.js";
 import { DEFAULTS } from "./defaults.js";
-import { describeValue } from "./describeValue.js";
 import { childPath } from "./keyPath.js";
-import { parseInstant } from "./parseInstant.js";
 
-/** The keys that choose a trigger's kind; a trigger mapping has exactly one. */
-export const TRIGGER_KINDS = ["cron", "at", "delay", "every"] as const;
+/** The keys that choose a trigger's kind (the registered kinds); a trigger mapping has exactly one. */
+export const TRIGGER_KINDS = TRIGGER_KIND_NAMES;
 
-/** Accepted `overlap` values. */
-export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ["skip", "queue", "allow"];
+export { MISFIRE_POLICIES, OVERLAP_POLICIES };
 
-/** Accepted `misfire` values. */
-export const MISFIRE_POLICIES: readonly MisfirePolicy[] = ["skip", "once"];
-
-const TRIGGER_KEYS = [...TRIGGER_KINDS, "timezone", "name", "overlap", "misfire", "misfireGrace", "timeout"] as const;
+const KINDS: readonly AnyTriggerKind[] = Object.values(triggerKinds);
+/** Every key a trigger mapping may carry: the kind keys, the kinds' own keys (`timezone`), the common options. */
+const TRIGGER_KEYS: readonly string[] = [...TRIGGER_KIND_NAMES, ...KINDS.flatMap((kind) => kind.keys ?? []), ...TRIGGER_OPTION_KEYS];
+/** The kind a bare string spec is read as (cron). */
+const STRING_KIND = KINDS.find((kind) => kind.readString !== undefined);
+const KIND_LIST = TRIGGER_KIND_NAMES.map((name) => JSON.stringify(name)).join(", ");
 
 /** The agent a `schedule.<agent>` key path belongs to (agent names are plain keys). */
 const AGENT_PATH = /^schedule\.([A-Za-z0-9_-]+)$/;
-/** Time zones kept for cron checks (the cache is emptied past it). */
-const ZONE_CACHE_LIMIT = 64;
-const zones = new Map<string, TimeZone>();
 
 /** Where a trigger sits, for error messages. */
 export interface TriggerContext {
@@ -68,7 +63,7 @@ export function resolveTrigger(spec: unknown, context: TriggerContext): Resolved
   const path = context.index === undefined ? base : childPath(base, context.index);
   const checker = new ConfigChecker(undefined);
   const checked = checkTrigger(checker, spec, path);
-  checkCronSlot(checker, checked, context.agent);
+  settleTrigger(checker, checked, context.agent);
   return checked.trigger;
 }
 
@@ -101,8 +96,8 @@ export interface CheckedTrigger {
   readonly trigger: ResolvedTrigger;
   /** Whether `name` was written by the user (then it is never suffixed). */
   readonly explicitName: boolean;
-  /** For a cron trigger: where its expression was written, and as written (for {@link checkCronSlot}'s errors). */
-  readonly cronSource?: { readonly path: string; readonly value: unknown };
+  /** Where the kind's value was written, and as written (for {@link settleTrigger}'s errors). */
+  readonly written: KindReading<KindFields>["written"];
 }
 
 /**
@@ -136,152 +131,56 @@ export function checkSchedule(checker: ConfigChecker, spec: unknown, path: strin
       if (name !== base) trigger = Object.freeze({ ...trigger, name });
     }
     // After naming: the name seeds `H` fields.
-    checkCronSlot(checker, { ...checked, trigger }, owner);
+    settleTrigger(checker, { ...checked, trigger }, owner);
     return trigger;
   });
 }
 
 /**
- * {@link resolveTrigger} with a given checker and the trigger's own key path.
- * A cron expression is checked for its syntax here; whether it has a slot (which
- * depends on the final trigger name when it uses `H`) is {@link checkCronSlot}'s part.
+ * {@link resolveTrigger} with a given checker and the trigger's own key path:
+ * the spec's shape and common options here, the kind's fields by its kind.
+ * Checks that depend on the final trigger name (a cron expression's first slot
+ * when it uses `H`) are {@link settleTrigger}'s part.
  */
 export function checkTrigger(checker: ConfigChecker, spec: unknown, path: string): CheckedTrigger {
-  if (typeof spec === "string") {
-    const cron = checkCron(checker, spec, path);
-    return { trigger: finish(checker, { kind: "cron", cron }, {}, path, `cron:${cron}`), explicitName: false, cronSource: { path, value: spec } };
+  if (typeof spec === "string" && STRING_KIND?.readString !== undefined) {
+    return finish(checker, STRING_KIND.readString(checker, spec, path), {}, path);
   }
   const object = checker.mapping(spec, path, TRIGGER_KEYS);
-  if (object === undefined) checker.expected(path, 'a trigger: a cron string, or a mapping with one of "cron", "at", "delay", "every"', spec);
-  const kinds = TRIGGER_KINDS.filter((kind) => object[kind] !== undefined);
+  if (object === undefined) checker.expected(path, `a trigger: a cron string, or a mapping with one of ${KIND_LIST}`, spec);
+  const kinds = KINDS.filter((kind) => object[kind.kind] !== undefined);
   const [kind, second] = kinds;
-  if (kind === undefined) {
-    checker.expected(path, 'a trigger mapping with one of "cron", "at", "delay", "every"', spec);
-  }
+  if (kind === undefined) checker.expected(path, `a trigger mapping with one of ${KIND_LIST}`, spec);
   if (second !== undefined) {
-    checker.fail(path, `a trigger has exactly one of "cron", "at", "delay", "every", got ${kinds.map((k) => JSON.stringify(k)).join(" and ")}`, {
-      value: spec,
-    });
+    checker.fail(path, `a trigger has exactly one of ${KIND_LIST}, got ${kinds.map((k) => JSON.stringify(k.kind)).join(" and ")}`, { value: spec });
   }
-  if (kind !== "cron" && object["timezone"] !== undefined) {
-    checker.fail(childPath(path, "timezone"), `"timezone" applies to cron triggers only, not to "${kind}" triggers`, { value: object["timezone"] });
-  }
-  const explicitName = object["name"] !== undefined;
-  switch (kind) {
-    case "cron": {
-      const timezone = checkTimezone(checker, object["timezone"], childPath(path, "timezone"));
-      const cronPath = childPath(path, "cron");
-      const cron = checkCron(checker, object["cron"], cronPath);
-      const shape = timezone === undefined ? { kind, cron } : { kind, cron, timezone };
-      const trigger = finish(checker, shape, object, path, `cron:${cron}${timezone === undefined ? "" : `@${timezone}`}`);
-      return { trigger, explicitName, cronSource: { path: cronPath, value: object["cron"] } };
-    }
-    case "at": {
-      const at = checkAt(checker, object["at"], childPath(path, "at"));
-      return { trigger: finish(checker, { kind, at }, object, path, `at:${new Date(at).toISOString()}`), explicitName };
-    }
-    case "delay": {
-      const delay = checker.duration(object["delay"], childPath(path, "delay")) as number;
-      return { trigger: finish(checker, { kind, delay }, object, path, `delay:${formatDuration(delay)}`), explicitName };
-    }
-    case "every": {
-      const every = checker.duration(object["every"], childPath(path, "every")) as number;
-      return { trigger: finish(checker, { kind, every }, object, path, `every:${formatDuration(every)}`), explicitName };
+  for (const other of KINDS) {
+    const key = other === kind ? undefined : other.keys?.find((own) => object[own] !== undefined);
+    if (key !== undefined) {
+      checker.fail(childPath(path, key), `"${key}" applies to ${other.kind} triggers only, not to "${kind.kind}" triggers`, { value: object[key] });
     }
   }
+  return finish(checker, kind.read(checker, object, path), object, path);
 }
 
-type TriggerShape =
-  | { kind: "cron"; cron: string; timezone?: string }
-  | { kind: "at"; at: number }
-  | { kind: "delay"; delay: number }
-  | { kind: "every"; every: number };
-
-/** Add the common options (name, overlap, misfire, misfireGrace, timeout) to a trigger's shape. */
-function finish(checker: ConfigChecker, shape: TriggerShape, options: Record<string, unknown>, path: string, derivedName: string): ResolvedTrigger {
-  const name = checker.string(options["name"], childPath(path, "name")) ?? derivedName;
+/** Add the common options (name, overlap, misfire, misfireGrace, timeout) to a kind's fields. */
+function finish(checker: ConfigChecker, reading: KindReading<KindFields>, options: Record<string, unknown>, path: string): CheckedTrigger {
+  const name = checker.string(options["name"], childPath(path, "name")) ?? reading.derivedName;
   const overlap = checker.choice(options["overlap"], childPath(path, "overlap"), OVERLAP_POLICIES) ?? DEFAULTS.trigger.overlap;
   const misfire = checker.choice(options["misfire"], childPath(path, "misfire"), MISFIRE_POLICIES) ?? DEFAULTS.trigger.misfire;
   const misfireGrace = checker.duration(options["misfireGrace"], childPath(path, "misfireGrace")) ?? DEFAULTS.trigger.misfireGrace;
   const timeout = checker.duration(options["timeout"], childPath(path, "timeout"));
-  const common = { name, overlap, misfire, misfireGrace, ...(timeout === undefined ? {} : { timeout }) };
-  return Object.freeze({ ...shape, ...common });
-}
-
-/** The expression with its whitespace normalised, after {@link checkCronSyntax}. */
-function checkCron(checker: ConfigChecker, value: unknown, path: string): string {
-  if (typeof value !== "string" || value.trim() === "") checker.expected(path, `a cron expression: ${CRON_EXPECTATION}`, value);
-  const expression = value.trim().split(/\s+/).join(" ");
-  try {
-    checkCronSyntax(expression);
-  } catch (error) {
-    failCron(checker, path, value, error);
-  }
-  return expression;
+  const common: ResolvedTriggerBase = { name, overlap, misfire, misfireGrace, ...(timeout === undefined ? {} : { timeout }) };
+  const trigger = Object.freeze({ ...reading.fields, ...common }) as ResolvedTrigger;
+  return { trigger, explicitName: options["name"] !== undefined, written: reading.written };
 }
 
 /**
- * Refuse a cron trigger that has no slot, computed as the scheduler fires it
- * (floating local time in its zone, the DST rules of decision 21, `H` resolved
- * from `agent` and the trigger's final name). An expression with `H` whose
- * agent is unknown here is left to the scheduler, which checks it when added.
+ * The checks of a trigger's kind that need its final name and its agent (a
+ * cron expression's first slot, with `H` resolved from both), run once the
+ * trigger is named. `agent` is `undefined` when the config cannot tell it.
  */
-export function checkCronSlot(checker: ConfigChecker, checked: CheckedTrigger, agent: string | undefined): void {
-  const { trigger, cronSource } = checked;
-  if (trigger.kind !== "cron" || cronSource === undefined) return;
-  const seed = cronHashSeed(agent ?? "", trigger.name, trigger.cron);
-  if (seed !== undefined && agent === undefined) return;
-  try {
-    firstCronSlot(parseCronPattern(trigger.cron, zoneOf(trigger.timezone), seed), Date.now());
-  } catch (error) {
-    failCron(checker, cronSource.path, cronSource.value, error);
-  }
-}
-
-/** A refused cron expression, in the library's words only. */
-function failCron(checker: ConfigChecker, path: string, value: unknown, error: unknown): never {
-  // Our own words only: an unexpected failure keeps its text in `cause`, never in the message.
-  const known = error instanceof CronExpressionError;
-  return checker.fail(path, `invalid cron expression ${describeValue(value)}: ${known ? error.message : "it cannot be read"}`, {
-    value,
-    ...(known ? {} : { cause: error }),
-  });
-}
-
-/** The zone a cron trigger is read in: its own, or the host's (as the scheduler's default). */
-function zoneOf(name: string | undefined): TimeZone {
-  const key = name ?? new Intl.DateTimeFormat().resolvedOptions().timeZone;
-  let zone = zones.get(key);
-  if (zone === undefined) {
-    zone = new TimeZone(key);
-    if (zones.size >= ZONE_CACHE_LIMIT) zones.clear();
-    zones.set(key, zone);
-  }
-  return zone;
-}
-
-function checkTimezone(checker: ConfigChecker, value: unknown, path: string): string | undefined {
-  const zone = checker.string(value, path);
-  if (zone === undefined) return undefined;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-  } catch (error) {
-    checker.fail(path, `unknown time zone ${describeValue(zone)}: expected an IANA time zone name such as "America/New_York" or "UTC"`, {
-      value: zone,
-      cause: error,
-    });
-  }
-  return zone;
-}
-
-function checkAt(checker: ConfigChecker, value: unknown, path: string): number {
-  const expected = 'an ISO 8601 instant with a time zone designator, such as "2026-12-01T14:30:00Z" or "2026-12-01T09:30:00-05:00", or a Date';
-  if (value instanceof Date) {
-    const time = value.getTime();
-    if (Number.isNaN(time)) checker.expected(path, expected, value);
-    return time;
-  }
-  const instant = typeof value === "string" ? parseInstant(value.trim()) : undefined;
-  if (instant === undefined) checker.expected(path, expected, value);
-  return instant;
+export function settleTrigger(checker: ConfigChecker, checked: CheckedTrigger, agent: string | undefined): void {
+  const kind: AnyTriggerKind = triggerKinds[checked.trigger.kind];
+  kind.settle?.(checker, checked.trigger, checked.written, agent);
 }

@@ -1,6 +1,8 @@
+import { OptionCheck } from "../check.js";
 import { systemClock, type Clock } from "../clock.js";
 import { formatDuration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
+import { ConfigError } from "../errors/ConfigError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import { cronTick } from "./cronTick.js";
 import type { CronTick, ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
@@ -27,6 +29,8 @@ export interface CronRunnerOptions {
   /** A run threw or rejected (not called for runs already abandoned). Must not throw. */
   onError: (tick: CronTick, error: unknown) => void;
 }
+
+const check = new OptionCheck("CronRunner", (message, _option, value) => new ConfigError(message, { code: "INVALID_OPTION", value }));
 
 interface Run {
   readonly tick: CronTick;
@@ -78,11 +82,13 @@ export class CronRunner {
   readonly #lanes = new Map<string, Lane>();
   #disposed = false;
 
+  /** @throws ConfigError `INVALID_OPTION` naming the option: `run`, `lookup`, `onHung` or `onError` not a function, `clock` not a Clock. */
   constructor(options: CronRunnerOptions) {
+    check.object(options);
     for (const name of ["run", "lookup", "onHung", "onError"] as const) {
-      if (typeof options[name] !== "function") throw new TypeError(`CronRunner: expected \`${name}\` to be a function, got ${typeof options[name]}`);
+      if (typeof options[name] !== "function") throw check.error(name, "a function", options[name]);
     }
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = check.optionalClock(options.clock) ?? systemClock;
     this.#counters = options.counters;
     this.#run = options.run;
     this.#lookup = options.lookup;

@@ -1,5 +1,7 @@
 import { CronExpressionParser, type CronExpression } from "cron-parser";
-import { checkCronSyntax, cronFieldRules, CronExpressionError, CRON_EXPECTATION } from "./cronSyntax.js";
+import { CronExpressionError } from "./CronExpressionError.js";
+import { cronFieldRules, CRON_EXPECTATION } from "./cronFields.js";
+import { checkCronSyntax } from "./cronSyntax.js";
 import type { TimeZone } from "./TimeZone.js";
 
 const DAY_MS = 86_400_000;
@@ -20,6 +22,8 @@ export interface CronPattern {
   readonly zone: TimeZone;
   /** True when the hour field covers all 24 hours: such a job follows real time across DST changes. */
   readonly frequent: boolean;
+  /** The seed `H` fields were resolved with (see {@link cronHashSeed}); `undefined` without `H`. */
+  readonly hashSeed: string | undefined;
 }
 
 /**
@@ -43,12 +47,21 @@ export function cronHashSeed(agent: string, triggerName: string, expression: str
  */
 export function parseCronPattern(expression: string, zone: TimeZone, hashSeed?: string): CronPattern {
   checkCronSyntax(expression);
+  return compileCronPattern(expression, zone, hashSeed);
+}
+
+/**
+ * {@link parseCronPattern} for an expression {@link checkCronSyntax} already
+ * accepted: what is left to refuse depends on the values `H` takes.
+ *
+ * @throws CronExpressionError when cron-parser cannot read the expression with these `H` values.
+ */
+export function compileCronPattern(expression: string, zone: TimeZone, hashSeed?: string): CronPattern {
   const text = expression.trim();
   let parsed: CronExpression;
   try {
     parsed = CronExpressionParser.parse(text, { currentDate: 0, tz: "UTC", ...(hashSeed === undefined ? {} : { hashSeed }) });
   } catch {
-    // The syntax check passed: what is left depends on the values `H` takes for this trigger.
     throw explainRefusal(text, hashSeed);
   }
   return {
@@ -56,6 +69,7 @@ export function parseCronPattern(expression: string, zone: TimeZone, hashSeed?: 
     canonical: parsed.stringify(true),
     zone,
     frequent: parsed.fields.hour.values.length === 24,
+    hashSeed,
   };
 }
 

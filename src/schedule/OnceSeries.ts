@@ -5,6 +5,7 @@ import { Series } from "./Series.js";
 export class OnceSeries extends Series {
   /** The instant, ms since the epoch. */
   readonly instant: number;
+  override readonly once = true;
 
   constructor(key: string, instant: number) {
     super(key);

@@ -1,10 +1,22 @@
 import type { Duration } from "../duration.js";
+import type { AtTriggerSpec } from "./kinds/at.js";
+import type { CronTriggerSpec } from "./kinds/cron.js";
+import type { DelayTriggerSpec } from "./kinds/delay.js";
+import type { EveryTriggerSpec } from "./kinds/every.js";
+
+export type { AtTriggerSpec, CronTriggerSpec, DelayTriggerSpec, EveryTriggerSpec };
 
 /** What happens when a slot comes while the previous `onCron` of the same trigger still runs. */
 export type OverlapPolicy = "skip" | "queue" | "allow";
 
+/** Accepted `overlap` values (a type test keeps them equal to {@link OverlapPolicy}). */
+export const OVERLAP_POLICIES = ["skip", "queue", "allow"] as const satisfies readonly OverlapPolicy[];
+
 /** What happens to slots found later than `misfireGrace` (a stalled loop, a suspended machine). */
 export type MisfirePolicy = "skip" | "once";
+
+/** Accepted `misfire` values (a type test keeps them equal to {@link MisfirePolicy}). */
+export const MISFIRE_POLICIES = ["skip", "once"] as const satisfies readonly MisfirePolicy[];
 
 /** Options every trigger shape accepts. */
 export interface TriggerOptions {
@@ -20,26 +32,14 @@ export interface TriggerOptions {
   timeout?: Duration;
 }
 
-/** A cron trigger: 5 fields, or 6 with seconds first. */
-export interface CronTriggerSpec extends TriggerOptions {
-  cron: string;
-  /** IANA time zone the expression is read in. @default the host's zone */
-  timezone?: string;
-}
-/** Fire once at an ISO 8601 instant (an `at` already past is skipped with a warning). */
-export interface AtTriggerSpec extends TriggerOptions {
-  at: string | Date;
-}
-/** Fire once, this long after the orchestrator starts (or after `orch.schedule()` is called). */
-export interface DelayTriggerSpec extends TriggerOptions {
-  delay: Duration;
-}
-/** Fire on every multiple of `every` since the Unix epoch. */
-export interface EveryTriggerSpec extends TriggerOptions {
-  every: Duration;
-}
+/** The keys of {@link TriggerOptions}: every trigger mapping may carry them, whatever its kind. */
+export const TRIGGER_OPTION_KEYS = ["name", "overlap", "misfire", "misfireGrace", "timeout"] as const satisfies ReadonlyArray<keyof TriggerOptions>;
 
-/** One trigger, as written in YAML `schedule:` or passed to `orch.schedule()`; a string is a cron expression. */
+/**
+ * One trigger, as written in YAML `schedule:` or passed to `orch.schedule()`; a
+ * string is a cron expression. One shape per registered kind (`triggerKinds`;
+ * a type test keeps this list equal to the table's).
+ */
 export type TriggerSpec = string | CronTriggerSpec | AtTriggerSpec | DelayTriggerSpec | EveryTriggerSpec;
 
 /** The value of `schedule.<agent>`: one trigger or several. */
@@ -57,7 +57,11 @@ export interface ResolvedTriggerBase {
   readonly timeout?: number;
 }
 
-/** A validated trigger, with durations in ms and instants in ms since the epoch. */
+/**
+ * A validated trigger, with durations in ms and instants in ms since the epoch:
+ * the common options and the fields of its kind (written out for the API
+ * documentation; a type test keeps them equal to the kinds registered in `triggerKinds`).
+ */
 export type ResolvedTrigger =
   | (ResolvedTriggerBase & { readonly kind: "cron"; readonly cron: string; readonly timezone?: string })
   | (ResolvedTriggerBase & { readonly kind: "at"; readonly at: number })

@@ -1,6 +1,7 @@
 import { tickKeyPrefix } from "./cronTick.js";
 import type { ResolvedTrigger } from "./ScheduleSpec.js";
 import type { Series } from "./Series.js";
+import type { TimeKind } from "./TriggerKind.js";
 
 /**
  * Where a trigger is in its life: `waiting` — added, the scheduler not started
@@ -13,10 +14,12 @@ export type TriggerState = "waiting" | "armed" | "spent" | "cancelled";
 export class ScheduledTrigger {
   readonly agent: string;
   readonly trigger: ResolvedTrigger;
+  /** How the trigger's kind is served. */
+  readonly kind: TimeKind<ResolvedTrigger>;
+  /** What the kind derived when the trigger was added (a parsed cron pattern). */
+  readonly prepared: unknown;
   /** `<agent>:<trigger>:`, the constant part of each tick's key. */
   readonly keyPrefix: string;
-  /** The grouping key of the series this trigger belongs to (for `delay`, set when armed). */
-  seriesKey: string;
   state: TriggerState = "waiting";
   /** The series serving this trigger while armed. */
   series: Series | undefined = undefined;
@@ -25,10 +28,11 @@ export class ScheduledTrigger {
   /** Slots at or before this instant are not for this trigger: its arming instant, then its latest slot. */
   after = -Infinity;
 
-  constructor(agent: string, trigger: ResolvedTrigger, seriesKey: string) {
+  constructor(agent: string, trigger: ResolvedTrigger, kind: TimeKind<ResolvedTrigger>, prepared: unknown) {
     this.agent = agent;
     this.trigger = trigger;
+    this.kind = kind;
+    this.prepared = prepared;
     this.keyPrefix = tickKeyPrefix(agent, trigger.name);
-    this.seriesKey = seriesKey;
   }
 }

@@ -1,81 +1,26 @@
-import { MAX_TIMEOUT_MS, systemClock, type Clock } from "../clock.js";
+import type { Clock } from "../clock.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
-import { consoleLogger, type Logger } from "../logger.js";
-import { AgentCounters } from "../stats/AgentCounters.js";
-import type { HistogramData } from "../stats/HistogramData.js";
 import { checkTrigger } from "./checkTrigger.js";
-import { cronHashSeed, firstCronSlot, parseCronPattern, type CronPattern } from "./CronSchedule.js";
-import { CronSeries } from "./CronSeries.js";
-import { CronExpressionError } from "./cronSyntax.js";
-import { DueSlots } from "./DueSlots.js";
-import { EverySeries } from "./EverySeries.js";
-import { OnceSeries } from "./OnceSeries.js";
 import { ScheduledTrigger } from "./ScheduledTrigger.js";
-import type { ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
+import { settleSchedulerOptions, type SchedulerOptions, type SettledSchedulerOptions } from "./SchedulerOptions.js";
+import { SchedulerScope } from "./SchedulerScope.js";
+import type { ResolvedTrigger } from "./ScheduleSpec.js";
 import type { Series } from "./Series.js";
+import { SlotFanOut } from "./SlotFanOut.js";
 import { TimerHeap } from "./TimerHeap.js";
-import { TimeZone } from "./TimeZone.js";
-
-/** The longest the scheduler's timer waits before it re-reads the wall clock, in ms. */
-export const DEFAULT_MAX_WAIT_MS = 30_000;
-
-/** Parsed cron patterns kept at most (the cache is emptied past it). */
-const PATTERN_CACHE_LIMIT = 10_000;
-
-/** Options of a {@link Scheduler}. */
-export interface SchedulerOptions {
-  /**
-   * Source of time and timers. The wall clock (`now()`) is re-read on every wake-up.
-   * @default systemClock
-   */
-  clock?: Clock;
-  /**
-   * Where warnings go: an `at` already past, slots found late, a `fire` that threw.
-   * @default consoleLogger
-   */
-  logger?: Logger;
-  /** The counters of an agent, where fired and skipped slots are counted. */
-  counters: (agent: string) => AgentCounters;
-  /**
-   * Receives, for each fired tick, the seconds between its slot and its firing.
-   * @default none
-   */
-  lateness?: HistogramData;
-  /**
-   * Whether an agent can take a tick now. A slot of an inactive agent is not
-   * fired and counts as skipped (`agent-down`); it never waits for a restart.
-   * @default every agent is active
-   */
-  isActive?: (agent: string) => boolean;
-  /** Called synchronously with each tick to deliver (the message published on `cron.<agent>`); errors it throws are logged. */
-  fire: (tick: TickMessage) => void;
-  /**
-   * Longest single wait of the timer, in ms: far slots are reached in steps, so
-   * a wall-clock jump or a suspended machine is noticed within this time.
-   * @default 30000
-   */
-  maxWait?: number;
-  /**
-   * Time zone of cron triggers that name none.
-   * @default the host's zone
-   */
-  timezone?: string;
-}
-
-/** What {@link Scheduler.add} returns. */
-export interface ScheduleHandle {
-  /** Remove the trigger: none of its slots fires afterwards. Idempotent. */
-  cancel(): void;
-}
+import { timeKindOf } from "./triggerKinds.js";
+import type { TriggerHandle, TriggerSource } from "./TriggerSource.js";
 
 type SchedulerState = "idle" | "running" | "stopped";
 
 /**
- * Fires the triggers of many agents from one timer queue: a min-heap of
- * series, one per distinct schedule (cron expression and zone, `every` period,
- * instant), and one armed clock timer. Triggers sharing a schedule share its
- * slot computation; each slot is fanned out to all of them.
+ * The {@link TriggerSource} of every time-based trigger kind. Fires the
+ * triggers of many agents from one timer queue: a min-heap of series, one per
+ * distinct schedule (cron expression and zone, `every` period, instant), and
+ * one armed clock timer. Triggers sharing a schedule share its slot
+ * computation; each slot is fanned out to all of them. What a kind's slots are
+ * comes from its entry in `triggerKinds` (its `timing`).
  *
  * Guarantees: a slot never fires before its instant, never twice, and never
  * by replaying a backlog: slots found more than `misfireGrace` late are
@@ -96,28 +41,17 @@ type SchedulerState = "idle" | "running" | "stopped";
  * scheduler.start();
  * ```
  */
-export class Scheduler {
+export class Scheduler implements TriggerSource {
+  readonly #options: SettledSchedulerOptions;
   readonly #clock: Clock;
-  readonly #logger: Logger;
-  readonly #counters: (agent: string) => AgentCounters;
-  readonly #lateness: HistogramData | undefined;
-  readonly #isActive: ((agent: string) => boolean) | undefined;
-  readonly #fire: (tick: TickMessage) => void;
-  readonly #maxWait: number;
-  readonly #defaultZone: string;
-
-  readonly #zones = new Map<string, TimeZone>();
-  /** Parsed cron patterns by `zone|seed|expression`. */
-  readonly #patterns = new Map<string, CronPattern>();
-  /** Parsed cron patterns by series key. */
-  readonly #patternBySeries = new Map<string, CronPattern>();
+  readonly #scope: SchedulerScope;
+  readonly #fanOut: SlotFanOut;
   /** The series new triggers join, by key. */
   readonly #series = new Map<string, Series>();
   readonly #heap = new TimerHeap<Series>();
   /** Every trigger not cancelled, by agent and name. */
   readonly #registry = new Map<string, Map<string, ScheduledTrigger>>();
   #waiting: ScheduledTrigger[] = [];
-  readonly #due = new DueSlots();
 
   #state: SchedulerState = "idle";
   #timer: unknown = undefined;
@@ -125,28 +59,12 @@ export class Scheduler {
   /** True while the scheduler itself walks the queue: adds then skip re-arming. */
   #batch = false;
 
+  /** @throws ConfigError `INVALID_OPTION` naming the option (see {@link SchedulerOptions}). */
   constructor(options: SchedulerOptions) {
-    if (typeof options.fire !== "function") throw new TypeError(`Scheduler: expected \`fire\` to be a function, got ${typeof options.fire}`);
-    if (typeof options.counters !== "function") {
-      throw new TypeError(`Scheduler: expected \`counters\` to be a function, got ${typeof options.counters}`);
-    }
-    const maxWait = options.maxWait ?? DEFAULT_MAX_WAIT_MS;
-    if (!Number.isFinite(maxWait) || maxWait <= 0 || maxWait > MAX_TIMEOUT_MS) {
-      throw new TypeError(`Scheduler: expected \`maxWait\` to be a number of ms in (0, ${MAX_TIMEOUT_MS}], got ${String(maxWait)}`);
-    }
-    this.#clock = options.clock ?? systemClock;
-    this.#logger = options.logger ?? consoleLogger;
-    this.#counters = options.counters;
-    this.#lateness = options.lateness;
-    this.#isActive = options.isActive;
-    this.#fire = options.fire;
-    this.#maxWait = maxWait;
-    const zone = options.timezone ?? new Intl.DateTimeFormat().resolvedOptions().timeZone;
-    try {
-      this.#defaultZone = this.#zone(zone).name;
-    } catch (error) {
-      throw new TypeError(`Scheduler: expected \`timezone\` to be an IANA time zone name, got ${JSON.stringify(zone)}`, { cause: error });
-    }
+    this.#options = settleSchedulerOptions(options);
+    this.#clock = this.#options.clock;
+    this.#scope = new SchedulerScope(this.#clock, this.#options.zone);
+    this.#fanOut = new SlotFanOut(this.#options, () => this.#state === "running");
   }
 
   /** True between {@link Scheduler.start} and {@link Scheduler.stop}. */
@@ -170,12 +88,20 @@ export class Scheduler {
    * @throws ConfigError for a malformed trigger (naming the field), an unknown
    *   time zone, a malformed cron expression or one without a slot (the
    *   reason in the library's words, naming the cron field and its allowed
-   *   values), or a name the agent already uses for a live trigger.
+   *   values), a kind that is not time-based, or a name the agent already
+   *   uses for a live trigger.
    * @throws LifecycleError `SHUT_DOWN` after {@link Scheduler.stop}.
    */
-  add(agent: string, trigger: ResolvedTrigger): ScheduleHandle {
+  add(agent: string, trigger: ResolvedTrigger): TriggerHandle {
     if (this.#state === "stopped") throw new LifecycleError("SHUT_DOWN", `Scheduler.add: the scheduler is stopped (agent "${String(agent)}")`);
     checkTrigger(agent, trigger);
+    const kind = timeKindOf(trigger);
+    if (kind === undefined) {
+      throw new ConfigError(`trigger kind "${trigger.kind}" is not time-based; its own trigger source serves it, not the scheduler`, {
+        path: `schedule.${agent}[${trigger.name}].kind`,
+        value: trigger.kind,
+      });
+    }
     let names = this.#registry.get(agent);
     const existing = names?.get(trigger.name);
     if (existing !== undefined && (existing.state === "waiting" || existing.state === "armed")) {
@@ -184,7 +110,7 @@ export class Scheduler {
         value: trigger.name,
       });
     }
-    const entry = new ScheduledTrigger(agent, trigger, this.#keyOf(agent, trigger));
+    const entry = new ScheduledTrigger(agent, trigger, kind, kind.prepare?.(agent, trigger, this.#scope));
     if (names === undefined) {
       names = new Map();
       this.#registry.set(agent, names);
@@ -215,7 +141,7 @@ export class Scheduler {
           this.#arm(entry, now);
         } catch (error) {
           entry.state = "spent";
-          this.#logger.error({ agent: entry.agent, trigger: entry.trigger.name, err: error }, "scheduler: could not arm a trigger; it will not fire");
+          this.#options.logger.error({ agent: entry.agent, trigger: entry.trigger.name, err: error }, "scheduler: could not arm a trigger; it will not fire");
         }
       }
     } finally {
@@ -266,96 +192,28 @@ export class Scheduler {
     return this.#registry.get(agent)?.get(name)?.trigger;
   }
 
-  /** The series key of a trigger (for `delay`, completed when armed); parses and validates cron patterns. */
-  #keyOf(agent: string, trigger: ResolvedTrigger): string {
-    switch (trigger.kind) {
-      case "cron": {
-        const pattern = this.#pattern(agent, trigger);
-        const key = `cron|${pattern.zone.name}|${pattern.canonical}`;
-        if (!this.#patternBySeries.has(key)) this.#patternBySeries.set(key, pattern);
-        return key;
-      }
-      case "every":
-        return `every|${trigger.every}`;
-      case "at":
-        return `once|${trigger.at}`;
-      case "delay":
-        return "";
-    }
-  }
-
-  #pattern(agent: string, trigger: ResolvedTrigger & { kind: "cron" }): CronPattern {
-    const path = `schedule.${agent}[${trigger.name}]`;
-    const zoneName = trigger.timezone ?? this.#defaultZone;
-    let zone: TimeZone;
-    try {
-      zone = this.#zone(zoneName);
-    } catch (error) {
-      throw new ConfigError(`unknown time zone ${JSON.stringify(zoneName)}; expected an IANA name such as "America/New_York"`, {
-        path: `${path}.timezone`,
-        value: zoneName,
-        cause: error,
-      });
-    }
-    const expression = trigger.cron.trim();
-    // `H` fields are resolved per trigger, identically on every instance and in the config check.
-    const seed = cronHashSeed(agent, trigger.name, expression);
-    const cacheKey = `${zone.name}|${seed ?? ""}|${expression}`;
-    let pattern = this.#patterns.get(cacheKey);
-    if (pattern !== undefined) return pattern;
-    try {
-      pattern = parseCronPattern(expression, zone, seed);
-      // The same floating-time path as firing: refused only when firing would find no slot either.
-      firstCronSlot(pattern, this.#clock.now());
-    } catch (error) {
-      // Our own words only: an unexpected failure keeps its text in `cause`, never in the message.
-      const known = error instanceof CronExpressionError;
-      throw new ConfigError(`invalid cron expression ${JSON.stringify(trigger.cron)}: ${known ? error.message : "it cannot be read"}`, {
-        path: `${path}.cron`,
-        value: trigger.cron,
-        ...(known ? {} : { cause: error }),
-      });
-    }
-    if (this.#patterns.size >= PATTERN_CACHE_LIMIT) this.#patterns.clear();
-    this.#patterns.set(cacheKey, pattern);
-    return pattern;
-  }
-
-  #zone(name: string): TimeZone {
-    let zone = this.#zones.get(name);
-    if (zone === undefined) {
-      zone = new TimeZone(name);
-      this.#zones.set(name, zone);
-    }
-    return zone;
-  }
-
-  /** Put a trigger into its series (creating the series when needed), or skip an `at` already past. */
+  /** Put a trigger into its series (creating the series when needed), or skip a one-shot already past. */
   #arm(entry: ScheduledTrigger, now: number): void {
-    const trigger = entry.trigger;
-    let after = now;
-    if (trigger.kind === "at") {
-      if (trigger.at < now) {
-        entry.state = "spent";
-        this.#countersOf(entry.agent).triggersSkipped.past++;
-        this.#logger.warn(
-          { agent: entry.agent, trigger: trigger.name, at: new Date(trigger.at).toISOString() },
-          `scheduler: trigger "${trigger.name}" of agent "${entry.agent}" is set for a time already past; skipped`,
-        );
-        return;
-      }
-      after = -Infinity;
-    } else if (trigger.kind === "delay") {
-      entry.seriesKey = `once|${now + trigger.delay}`;
-      after = -Infinity;
+    const { trigger, kind } = entry;
+    const pastAt = kind.pastAt?.(trigger, now);
+    if (pastAt !== undefined) {
+      entry.state = "spent";
+      this.#fanOut.countersOf(entry.agent).triggersSkipped.past++;
+      this.#options.logger.warn(
+        { agent: entry.agent, trigger: trigger.name, at: new Date(pastAt).toISOString() },
+        `scheduler: trigger "${trigger.name}" of agent "${entry.agent}" is set for a time already past; skipped`,
+      );
+      return;
     }
-    let series = this.#series.get(entry.seriesKey);
+    const after = kind.once ? -Infinity : now;
+    const key = kind.seriesKey(trigger, now, entry.prepared);
+    let series = this.#series.get(key);
     if (series === undefined || !series.canJoin(after)) {
-      series = this.#createSeries(entry, now);
+      series = kind.createSeries(key, trigger, now, entry.prepared);
       series.arm(now);
       if (series.at === Infinity) {
         entry.state = "spent";
-        this.#logger.error(
+        this.#options.logger.error(
           { agent: entry.agent, trigger: trigger.name, err: series.error },
           `scheduler: trigger "${trigger.name}" of agent "${entry.agent}" has no next slot; it will not fire`,
         );
@@ -371,21 +229,6 @@ export class Scheduler {
     entry.index = triggers.length;
     entry.series = series;
     triggers.push(entry);
-  }
-
-  #createSeries(entry: ScheduledTrigger, now: number): Series {
-    const trigger = entry.trigger;
-    const key = entry.seriesKey;
-    switch (trigger.kind) {
-      case "cron":
-        return new CronSeries(key, this.#patternBySeries.get(key) as CronPattern);
-      case "every":
-        return new EverySeries(key, trigger.every);
-      case "at":
-        return new OnceSeries(key, trigger.at);
-      case "delay":
-        return new OnceSeries(key, now + trigger.delay);
-    }
   }
 
   /** The series' trigger list, copied first when a fan-out is iterating over it. */
@@ -438,7 +281,7 @@ export class Scheduler {
     const top = this.#heap.peek();
     if (top === undefined) return;
     const now = this.#clock.now();
-    const delay = Math.min(Math.max(top.at - now, 0), this.#maxWait);
+    const delay = Math.min(Math.max(top.at - now, 0), this.#options.maxWait);
     this.#wakeAt = now + delay;
     this.#timer = this.#clock.setTimeout(this.#onTimer, delay);
   }
@@ -454,10 +297,10 @@ export class Scheduler {
         const series = this.#heap.peek();
         if (this.#state !== "running" || series === undefined || series.at > now) break;
         try {
-          this.#process(series, now);
+          this.#fanOut.process(series, now);
         } catch (error) {
           series.at = Infinity;
-          this.#logger.error({ series: series.describe(), err: error }, "scheduler: a series failed and was stopped");
+          this.#options.logger.error({ series: series.describe(), err: error }, "scheduler: a series failed and was stopped");
         }
         if (series.heapIndex < 0) continue;
         if (series.at === Infinity || series.triggers.length === 0) this.#retire(series);
@@ -468,89 +311,4 @@ export class Scheduler {
     }
     this.#rearm();
   };
-
-  /** Hand the due slots of one series to each of its triggers. */
-  #process(series: Series, now: number): void {
-    const due = this.#due;
-    due.reset();
-    series.collect(now, due);
-    if (series.error !== undefined) {
-      this.#logger.error({ series: series.describe(), err: series.error }, "scheduler: no further slot can be computed; the series stops");
-    }
-    const once = series instanceof OnceSeries;
-    const latest = due.latest;
-    const iso = new Date(latest).toISOString();
-    const onTime = now - latest;
-    const triggers = series.triggers;
-    series.busy = true;
-    series.copied = false;
-    let lateTriggers = 0;
-    try {
-      for (let i = 0; i < triggers.length && this.#state === "running"; i++) {
-        const entry = triggers[i] as ScheduledTrigger;
-        if (entry.series !== series) continue;
-        if (once) {
-          entry.state = "spent";
-          entry.series = undefined;
-        }
-        const count = due.countAfter(entry.after);
-        if (count === 0) continue;
-        entry.after = latest;
-        const trigger = entry.trigger;
-        const fire = onTime <= trigger.misfireGrace || trigger.misfire === "once";
-        const missed = fire ? count - 1 : count;
-        const counters = this.#countersOf(entry.agent);
-        if (missed > 0) {
-          counters.triggersSkipped.misfire += missed;
-          lateTriggers++;
-        }
-        if (fire) this.#deliver(entry, latest, iso, counters);
-      }
-    } finally {
-      series.busy = false;
-      series.copied = false;
-    }
-    if (lateTriggers > 0) {
-      this.#logger.warn(
-        { series: series.describe(), slots: due.count, atLeast: due.capped, triggers: lateTriggers, lateMs: now - due.first },
-        "scheduler: slots found late (stalled event loop, suspended machine or clock jump) were skipped as misfires",
-      );
-    }
-  }
-
-  #deliver(entry: ScheduledTrigger, scheduledAt: number, iso: string, counters: AgentCounters): void {
-    const agent = entry.agent;
-    let active = true;
-    if (this.#isActive !== undefined) {
-      try {
-        active = this.#isActive(agent);
-      } catch (error) {
-        this.#logger.error({ agent, err: error }, "scheduler: isActive() threw; the slot is skipped");
-        active = false;
-      }
-    }
-    if (!active) {
-      counters.triggersSkipped["agent-down"]++;
-      return;
-    }
-    const firedAt = this.#clock.now();
-    // entry.keyPrefix is tickKeyPrefix(agent, trigger): the key is tickKey() without a Date per trigger
-    const tick: TickMessage = { agent, trigger: entry.trigger.name, scheduledAt, firedAt, key: entry.keyPrefix + iso };
-    counters.triggersFired++;
-    this.#lateness?.observe((firedAt - scheduledAt) / 1_000);
-    try {
-      this.#fire(tick);
-    } catch (error) {
-      this.#logger.error({ agent, trigger: tick.trigger, key: tick.key, err: error }, "scheduler: fire() threw");
-    }
-  }
-
-  #countersOf(agent: string): AgentCounters {
-    try {
-      return this.#counters(agent);
-    } catch (error) {
-      this.#logger.error({ agent, err: error }, "scheduler: counters() threw; this slot is not counted");
-      return new AgentCounters();
-    }
-  }
 }

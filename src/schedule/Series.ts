@@ -24,6 +24,8 @@ export abstract class Series implements HeapEntry {
   handledUntil = -Infinity;
   /** Set when the series stopped because its slots could not be computed. */
   error: unknown = undefined;
+  /** True for a one-shot series: its triggers are spent once it fires. */
+  readonly once: boolean = false;
 
   constructor(key: string) {
     this.key = key;

@@ -10,24 +10,37 @@ export interface TriggerHandle {
  * Where an agent's ticks come from. The orchestrator knows triggers only
  * through this interface: it adds each agent's triggers, starts the source
  * once every agent has started, stops it at shutdown, and reads the next
- * fire time for `agents()`. The source hands each tick to the `fire` sink it
- * was created with; the orchestrator publishes it on the agent's reserved
- * topic (`cron.<agent>`), through the cluster coordinator when there is one.
+ * fire time for `agents()`. The source hands each tick to the {@link TickSink}
+ * it was created with (its `fire` option); the orchestrator publishes it on
+ * the agent's reserved topic (`cron.<agent>`), through the cluster coordinator
+ * when there is one, and the agent's `CronRunner` applies the trigger's
+ * `overlap` and `timeout` (looked up with {@link TriggerSource.trigger}).
  *
- * The scheduler is the source of every time-based kind (cron, at, delay,
- * every); a trigger kind that is not time-based brings its own source and is
- * registered beside the time kinds, without a change to the orchestrator.
+ * The `Scheduler` is the source of every time-based kind (cron, at, delay,
+ * every). A kind that is not time-based registers a `source` factory beside
+ * the time kinds in `triggerKinds`; `createTriggerSource` builds one source per
+ * such kind and puts them behind one (`TriggerSources`), so the orchestrator
+ * does not change.
  */
 export interface TriggerSource {
-  /** Add one resolved trigger of `agent`; it fires once the source has started. */
+  /**
+   * Add one resolved trigger of `agent`; it fires once the source has started.
+   *
+   * @throws ConfigError for a malformed trigger, or a name the agent already uses for a live trigger.
+   * @throws LifecycleError `SHUT_DOWN` after {@link TriggerSource.stop}.
+   */
   add(agent: string, trigger: ResolvedTrigger): TriggerHandle;
-  /** Start firing (idempotent). */
+  /**
+   * Start firing.
+   *
+   * @throws LifecycleError `ALREADY_STARTED` when started, `SHUT_DOWN` after {@link TriggerSource.stop}.
+   */
   start(): void;
   /** Stop firing and release every timer (idempotent; the source cannot start again). */
   stop(): void;
-  /** The next instant (ms since the epoch) a trigger of `agent` fires, if any. */
+  /** The next instant (ms since the epoch) a trigger of `agent` fires, if known. */
   nextFireAt(agent: string): number | undefined;
-  /** Names of the triggers `agent` has now (to refuse a duplicate name). */
+  /** Names of the triggers `agent` has now, still to fire (to refuse a duplicate name). */
   triggerNames(agent: string): string[];
   /** The trigger of `agent` named `name`, while it is registered. */
   trigger(agent: string, name: string): ResolvedTrigger | undefined;

@@ -1,88 +1,19 @@
 import { didYouMean } from "../config/didYouMean.js";
-
-/** The fields of a cron expression, as messages name them. */
-export type CronFieldName = "second" | "minute" | "hour" | "day of month" | "month" | "day of week";
-
-/** What a 5- or 6-field expression looks like, for the message about a wrong number of fields. */
-export const CRON_EXPECTATION = "5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first";
-
-/** The macros a cron string may be instead of fields, and what each stands for. */
-export const CRON_MACROS: Readonly<Record<string, string>> = Object.freeze({
-  "@yearly": "0 0 0 1 1 *",
-  "@annually": "0 0 0 1 1 *",
-  "@monthly": "0 0 0 1 * *",
-  "@weekly": "0 0 0 * * 0",
-  "@daily": "0 0 0 * * *",
-  "@hourly": "0 0 * * * *",
-  "@minutely": "0 * * * * *",
-  "@secondly": "* * * * * *",
-  "@weekdays": "0 0 0 * * 1-5",
-  "@weekends": "0 0 0 * * 0,6",
-});
-
-/** Longest expression read; listing every value of every field takes about half of it. */
-export const MAX_CRON_LENGTH = 1_024;
-
-/**
- * A cron expression refused, with the reason in the library's words (never the
- * parser's). The message is the reason only; callers say where the expression
- * was found (a {@link ConfigError} with its key path).
- */
-export class CronExpressionError extends Error {
-  override name = "CronExpressionError";
-  /** The field at fault, when one is. */
-  readonly field: CronFieldName | undefined;
-
-  constructor(reason: string, field?: CronFieldName) {
-    super(reason);
-    this.field = field;
-  }
-}
-
-const MONTH_NAMES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] as const;
-const DAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
-const DAY_WORDS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
-const MONTH_WORDS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-/** Days in each month, February counted with 29. */
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
-
-/** What one field accepts. */
-interface FieldRule {
-  readonly name: CronFieldName;
-  readonly min: number;
-  readonly max: number;
-  /** The largest step: the number of distinct values the field stands for. */
-  readonly maxStep: number;
-  /** The field's allowed values, for messages: "minutes are 0-59". */
-  readonly allowed: string;
-  /** Names standing for values (`JAN` = 1, `SUN` = 0), upper case. */
-  readonly names?: readonly string[];
-  /** Value of `names[0]`. */
-  readonly firstName?: number;
-}
-
-const SECOND: FieldRule = { name: "second", min: 0, max: 59, maxStep: 60, allowed: "seconds are 0-59" };
-const MINUTE: FieldRule = { name: "minute", min: 0, max: 59, maxStep: 60, allowed: "minutes are 0-59" };
-const HOUR: FieldRule = { name: "hour", min: 0, max: 23, maxStep: 24, allowed: "hours are 0-23" };
-const DAY_OF_MONTH: FieldRule = { name: "day of month", min: 1, max: 31, maxStep: 31, allowed: "days of the month are 1-31, or L for the last day" };
-const MONTH: FieldRule = { name: "month", min: 1, max: 12, maxStep: 12, allowed: "months are 1-12 or JAN-DEC", names: MONTH_NAMES, firstName: 1 };
-const DAY_OF_WEEK: FieldRule = {
-  name: "day of week",
-  min: 0,
-  max: 7,
-  maxStep: 7,
-  allowed: "days of the week are 0-7 or SUN-SAT (0 and 7 are Sunday), 5L (the last Friday of the month) or 1#2 (the second Monday)",
-  names: DAY_NAMES,
-  firstName: 0,
-};
-
-const FIVE_FIELDS: readonly FieldRule[] = [MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK];
-const SIX_FIELDS: readonly FieldRule[] = [SECOND, ...FIVE_FIELDS];
-
-/** The rules of the fields of an expression with `count` fields (5 or 6), in order. */
-export function cronFieldRules(count: 5 | 6): ReadonlyArray<{ readonly name: CronFieldName; readonly allowed: string }> {
-  return count === 5 ? FIVE_FIELDS : SIX_FIELDS;
-}
+import { CronExpressionError } from "./CronExpressionError.js";
+import {
+  CRON_EXPECTATION,
+  CRON_MACROS,
+  DAY_OF_MONTH,
+  DAY_OF_WEEK,
+  DAY_WORDS,
+  DAYS_IN_MONTH,
+  FIVE_FIELDS,
+  MAX_CRON_LENGTH,
+  MONTH,
+  MONTH_WORDS,
+  SIX_FIELDS,
+  type FieldRule,
+} from "./cronFields.js";
 
 /** One item of a field's list, read. */
 type Item =

@@ -233,5 +233,15 @@ describe("CronRunner: dispose", () => {
           onError: () => undefined,
         }),
     ).toThrow(/`run`/);
+    expect(
+      () =>
+        new CronRunner({
+          counters: new AgentCounters(),
+          run: () => undefined,
+          lookup: () => undefined,
+          onHung: "no" as unknown as () => void,
+          onError: () => undefined,
+        }),
+    ).toThrow(expect.objectContaining({ name: "ConfigError", code: "INVALID_OPTION", message: 'CronRunner: expected `onHung` to be a function, got "no"' }));
   });
 });

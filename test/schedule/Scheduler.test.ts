@@ -602,12 +602,20 @@ describe("Scheduler: bad input", () => {
     h.scheduler.add("other", every(2_000, { name: "x" }));
   });
 
-  it("rejects bad options", () => {
+  it("rejects bad options with a ConfigError INVALID_OPTION naming the option", () => {
     const counters = () => new AgentCounters();
     const fire = () => undefined;
+    const invalid = (option: string): Error =>
+      expect.objectContaining({ name: "ConfigError", code: "INVALID_OPTION", message: expect.stringContaining(`Scheduler: expected \`${option}\``) as string }) as Error;
     expect(() => new Scheduler({ counters, fire, maxWait: 0 })).toThrow(/`maxWait`/);
+    expect(() => new Scheduler({ counters, fire, maxWait: 0 })).toThrow(invalid("maxWait"));
+    expect(() => new Scheduler({ counters, fire, maxWait: Number.NaN })).toThrow(invalid("maxWait"));
     expect(() => new Scheduler({ counters, fire, timezone: "Nowhere/Land" })).toThrow(/`timezone`/);
+    expect(() => new Scheduler({ counters, fire, timezone: "Nowhere/Land" })).toThrow(invalid("timezone"));
     expect(() => new Scheduler({ counters, fire: undefined as unknown as () => void })).toThrow(/`fire`/);
+    expect(() => new Scheduler({ counters, fire: undefined as unknown as () => void })).toThrow(invalid("fire"));
+    expect(() => new Scheduler({ counters: 1 as unknown as () => AgentCounters, fire })).toThrow(invalid("counters"));
+    expect(() => new Scheduler({ counters, fire, clock: {} as Clock })).toThrow(invalid("clock"));
     expect(new Scheduler({ counters, fire, clock: new ManualClock(0) }).running).toBe(false);
   });
 });

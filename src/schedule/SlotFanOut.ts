@@ -1,0 +1,122 @@
+import { AgentCounters } from "../stats/AgentCounters.js";
+import { DueSlots } from "./DueSlots.js";
+import { firesLatest } from "./misfire.js";
+import type { ScheduledTrigger } from "./ScheduledTrigger.js";
+import type { SettledSchedulerOptions } from "./SchedulerOptions.js";
+import type { TickMessage } from "./ScheduleSpec.js";
+import type { Series } from "./Series.js";
+
+/**
+ * Hands the due slots of a series to each of its triggers: counts the slots
+ * missed, decides by each trigger's `misfire` policy whether the latest runs,
+ * skips agents that are not active, builds the tick and calls the sink.
+ */
+export class SlotFanOut {
+  readonly #options: SettledSchedulerOptions;
+  /** True while the owner is running: a fan-out stops as soon as it is not. */
+  readonly #running: () => boolean;
+  readonly #due = new DueSlots();
+
+  /**
+   * @param options - the scheduler's options: clock, logger, counters, lateness, isActive and the sink
+   * @param running - whether the scheduler still runs (a fan-out stops once it does not)
+   */
+  constructor(options: SettledSchedulerOptions, running: () => boolean) {
+    this.#options = options;
+    this.#running = running;
+  }
+
+  /** Collect the slots of `series` due at `now` and hand them to its triggers. */
+  process(series: Series, now: number): void {
+    const due = this.#due;
+    due.reset();
+    series.collect(now, due);
+    if (series.error !== undefined) {
+      this.#options.logger.error({ series: series.describe(), err: series.error }, "scheduler: no further slot can be computed; the series stops");
+    }
+    series.busy = true;
+    series.copied = false;
+    let lateTriggers = 0;
+    try {
+      lateTriggers = this.#fanOut(series, now, due);
+    } finally {
+      series.busy = false;
+      series.copied = false;
+    }
+    if (lateTriggers > 0) {
+      this.#options.logger.warn(
+        { series: series.describe(), slots: due.count, atLeast: due.capped, triggers: lateTriggers, lateMs: now - due.first },
+        "scheduler: slots found late (stalled event loop, suspended machine or clock jump) were skipped as misfires",
+      );
+    }
+  }
+
+  /** The counters of `agent`; a `counters()` that throws is logged and the slot is counted nowhere. */
+  countersOf(agent: string): AgentCounters {
+    try {
+      return this.#options.counters(agent);
+    } catch (error) {
+      this.#options.logger.error({ agent, err: error }, "scheduler: counters() threw; this slot is not counted");
+      return new AgentCounters();
+    }
+  }
+
+  /** Each trigger's share of the due slots; returns how many triggers had slots skipped as misfires. */
+  #fanOut(series: Series, now: number, due: DueSlots): number {
+    const once = series.once;
+    const latest = due.latest;
+    const iso = new Date(latest).toISOString();
+    const onTime = now - latest;
+    const triggers = series.triggers;
+    let lateTriggers = 0;
+    for (let i = 0; i < triggers.length && this.#running(); i++) {
+      const entry = triggers[i] as ScheduledTrigger;
+      if (entry.series !== series) continue;
+      if (once) {
+        entry.state = "spent";
+        entry.series = undefined;
+      }
+      const count = due.countAfter(entry.after);
+      if (count === 0) continue;
+      entry.after = latest;
+      const trigger = entry.trigger;
+      const fire = firesLatest(onTime, trigger.misfire, trigger.misfireGrace);
+      const missed = fire ? count - 1 : count;
+      const counters = this.countersOf(entry.agent);
+      if (missed > 0) {
+        counters.triggersSkipped.misfire += missed;
+        lateTriggers++;
+      }
+      if (fire) this.#deliver(entry, latest, iso, counters);
+    }
+    return lateTriggers;
+  }
+
+  #deliver(entry: ScheduledTrigger, scheduledAt: number, iso: string, counters: AgentCounters): void {
+    const agent = entry.agent;
+    const { clock, logger, isActive, lateness } = this.#options;
+    let active = true;
+    if (isActive !== undefined) {
+      try {
+        active = isActive(agent);
+      } catch (error) {
+        logger.error({ agent, err: error }, "scheduler: isActive() threw; the slot is skipped");
+        active = false;
+      }
+    }
+    if (!active) {
+      counters.triggersSkipped["agent-down"]++;
+      return;
+    }
+    const firedAt = clock.now();
+    // entry.keyPrefix is tickKeyPrefix(agent, trigger): the key is tickKey() without a Date per trigger
+    const tick: TickMessage = { agent, trigger: entry.trigger.name, scheduledAt, firedAt, key: entry.keyPrefix + iso };
+    counters.triggersFired++;
+    lateness?.observe((firedAt - scheduledAt) / 1_000);
+    try {
+      this.#options.fire(tick);
+    } catch (error) {
+      logger.error({ agent, trigger: tick.trigger, key: tick.key, err: error }, "scheduler: fire() threw");
+    }
+  }
+}
