@@ -34,7 +34,7 @@ function describe(value: unknown): string {
   if (value === null || (typeof value !== "object" && typeof value !== "function")) return describeValue(value);
   // a Proxy is never read: its traps may throw, loop or have side effects
   if (types.isProxy(value)) return typeof value === "function" ? "an unreadable Proxy (function)" : "an unreadable Proxy";
-  if (types.isNativeError(value) || looksLikeError(value as object)) {
+  if (types.isNativeError(value) || looksLikeError(value)) {
     const message = attempt(() => readString((value as { message?: unknown }).message));
     if (message !== undefined && message !== "") return message;
     const name = attempt(() => readString((value as { name?: unknown }).name));

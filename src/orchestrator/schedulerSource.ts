@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
-import { Scheduler } from "../schedule/Scheduler.js";
+import { createTriggerSource } from "../schedule/createTriggerSource.js";
 import type { TickSink, TriggerSource } from "../schedule/TriggerSource.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { HistogramData } from "../stats/HistogramData.js";
@@ -18,11 +18,12 @@ export interface SchedulerSourceParts {
 }
 
 /**
- * The orchestrator's default {@link TriggerSource}: the scheduler, source of
- * every time-based trigger kind. The one place the orchestrator constructs it.
+ * The orchestrator's {@link TriggerSource}: built from the registered trigger
+ * kinds (the scheduler for every time-based kind, and the source each other
+ * kind brings). The one place the orchestrator constructs it.
  */
 export function schedulerSource(parts: SchedulerSourceParts, sink: TickSink): TriggerSource {
-  return new Scheduler({
+  return createTriggerSource({
     clock: parts.clock,
     logger: parts.logger,
     counters: (agent) => parts.counters(agent),

@@ -3,7 +3,7 @@
 // days its fields name; an expression it refuses has no such day in 28 years.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { resolveTrigger } from "../../src/config/index.js";
+import { resolveTrigger } from "../../src/config/resolveTrigger.js";
 import { ConfigError } from "../../src/errors/ConfigError.js";
 import { cronHashSeed, firstCronSlot, parseCronPattern } from "../../src/schedule/CronSchedule.js";
 import { TimeZone } from "../../src/schedule/TimeZone.js";

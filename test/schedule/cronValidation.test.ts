@@ -2,7 +2,7 @@
 // range), and validation on the same floating-time path as firing, so an
 // expression is refused only when it really has no slot (decision 32).
 import { describe, expect, it } from "vitest";
-import { resolveSchedule, resolveTrigger } from "../../src/config/index.js";
+import { resolveSchedule, resolveTrigger } from "../../src/config/resolveTrigger.js";
 import { ConfigError } from "../../src/errors/ConfigError.js";
 import { TimeZone } from "../../src/schedule/TimeZone.js";
 import { PARSER_PHRASES } from "./cronPhrases.js";
