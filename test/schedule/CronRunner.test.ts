@@ -4,7 +4,7 @@ import { CronRunner } from "../../src/schedule/CronRunner.js";
 import type { CronTick, ResolvedTrigger, TickMessage } from "../../src/schedule/ScheduleSpec.js";
 import { AgentCounters } from "../../src/stats/AgentCounters.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-import { cron } from "./harness.js";
+import { cron } from "../helpers/schedule/harness.js";
 
 interface Deferred {
   readonly promise: Promise<void>;

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CronSchedule, parseCronPattern } from "../../src/schedule/CronSchedule.js";
 import { TimeZone } from "../../src/schedule/TimeZone.js";
-import { cron5, cronExpression, instant } from "./cronArbitraries.js";
+import { cron5, cronExpression, instant } from "../helpers/schedule/cronArbitraries.js";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

@@ -1,8 +1,8 @@
 import { CronExpressionParser } from "cron-parser";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cronExpression, instant } from "./cronArbitraries.js";
-import { cron, every, harness } from "./harness.js";
+import { cronExpression, instant } from "../helpers/schedule/cronArbitraries.js";
+import { cron, every, harness } from "../helpers/schedule/harness.js";
 
 const SLOTS = 6;
 

@@ -6,7 +6,7 @@ import { Scheduler } from "../../src/schedule/Scheduler.js";
 import type { CronTick, ResolvedTrigger } from "../../src/schedule/ScheduleSpec.js";
 import { AgentCounters } from "../../src/stats/AgentCounters.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-import { at, cron, delay, every, harness, iso, recordingLogger, stepTo } from "./harness.js";
+import { at, cron, delay, every, harness, iso, recordingLogger, stepTo } from "../helpers/schedule/harness.js";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

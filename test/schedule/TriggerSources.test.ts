@@ -9,7 +9,7 @@ import type { TriggerHandle, TriggerSource } from "../../src/schedule/TriggerSou
 import { TriggerSources } from "../../src/schedule/TriggerSources.js";
 import { AgentCounters } from "../../src/stats/AgentCounters.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-import { every } from "./harness.js";
+import { every } from "../helpers/schedule/harness.js";
 
 /** A source that is not time-based: it fires when told to, and records what it was asked. */
 class ManualSource implements TriggerSource {

@@ -7,8 +7,8 @@ import { resolveTrigger } from "../../src/config/resolveTrigger.js";
 import { ConfigError } from "../../src/errors/ConfigError.js";
 import { cronHashSeed, firstCronSlot, parseCronPattern } from "../../src/schedule/CronSchedule.js";
 import { TimeZone } from "../../src/schedule/TimeZone.js";
-import { PARSER_PHRASES } from "./cronPhrases.js";
-import { cron, harness } from "./harness.js";
+import { PARSER_PHRASES } from "../helpers/schedule/cronPhrases.js";
+import { cron, harness } from "../helpers/schedule/harness.js";
 
 const DAY = 86_400_000;
 const SLOTS = 20;

@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { resolveSchedule, resolveTrigger } from "../../src/config/resolveTrigger.js";
 import { ConfigError } from "../../src/errors/ConfigError.js";
 import { TimeZone } from "../../src/schedule/TimeZone.js";
-import { PARSER_PHRASES } from "./cronPhrases.js";
-import { cron, harness, type Harness } from "./harness.js";
+import { PARSER_PHRASES } from "../helpers/schedule/cronPhrases.js";
+import { cron, harness, type Harness } from "../helpers/schedule/harness.js";
 
 /** What each field allows, as the messages say it. */
 const ALLOWED = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cron, harness } from "./harness.js";
+import { cron, harness } from "../helpers/schedule/harness.js";
 
 const QUARTER = 900_000;
 

@@ -12,7 +12,7 @@ import {
 } from "../../src/schedule/ScheduleSpec.js";
 import type { KindTrigger, SpecOf } from "../../src/schedule/TriggerKind.js";
 import { timeKindOf, triggerKind, triggerKinds, TRIGGER_KIND_NAMES, type TriggerKindName, type TriggerKinds } from "../../src/schedule/triggerKinds.js";
-import { harness } from "./harness.js";
+import { harness } from "../helpers/schedule/harness.js";
 
 describe("triggerKinds: the registry", () => {
   it("registers cron, at, delay and every, each under its own name, in the order messages list them", () => {

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { resolveSchedule, resolveTrigger } from "../../../src/config/resolveTrigger.js";
-import { harness } from "../harness.js";
+import { harness } from "../../helpers/schedule/harness.js";
 
 describe("the cron kind: one parse from the config to the series", () => {
   afterEach(() => {

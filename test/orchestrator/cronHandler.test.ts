@@ -1,10 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { Agent, handlesCron } from "../src/agent/Agent.js";
-import { loadConfig } from "../src/config/loadConfig.js";
-import { ConfigError } from "../src/errors/ConfigError.js";
-import { started } from "./fixtures/registry/agents.js";
-import { setup } from "./helpers/orchestrator.js";
+import { Agent, handlesCron } from "../../src/agent/Agent.js";
+import { loadConfig } from "../../src/config/loadConfig.js";
+import { ConfigError } from "../../src/errors/ConfigError.js";
+import { started } from "../fixtures/registry/agents.js";
+import { setup } from "../helpers/orchestrator.js";
 
 // Decision 32: a trigger for an agent without onCron would fire every slot and run nothing.
 // It is a ConfigError from createOrchestrator(), or a rejection of start() for an agent loaded
@@ -21,7 +21,7 @@ class InheritsCron extends Worker {
   static override readonly agentName: string = "heir";
 }
 
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/registry/${name}`, import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/registry/${name}`, import.meta.url));
 
 describe("a trigger for an agent without onCron", () => {
   test("handlesCron sees onCron defined by the class or a class between it and Agent", () => {

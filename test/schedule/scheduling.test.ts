@@ -2,11 +2,11 @@
 // bus, are visible to other subscribers, respect the agent's state, and the
 // trigger policies apply.
 import { describe, expect, test } from "vitest";
-import type { Agent } from "../src/agent/Agent.js";
-import { ConfigError } from "../src/errors/ConfigError.js";
-import type { CronTick } from "../src/schedule/ScheduleSpec.js";
-import { ManualClock } from "../src/testing/ManualClock.js";
-import { never, recordEvents, scriptedAgent, setup, T0 } from "./helpers/orchestrator.js";
+import type { Agent } from "../../src/agent/Agent.js";
+import { ConfigError } from "../../src/errors/ConfigError.js";
+import type { CronTick } from "../../src/schedule/ScheduleSpec.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
+import { never, recordEvents, scriptedAgent, setup, T0 } from "../helpers/orchestrator.js";
 
 function ticking(name: string, onCron?: (tick: CronTick, agent: Agent) => void | Promise<void>) {
   const ticks: CronTick[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { resolveSchedule, resolveTrigger } from "../src/config/resolveTrigger.js";
-import { ConfigError } from "../src/errors/ConfigError.js";
+import { resolveSchedule, resolveTrigger } from "../../src/config/resolveTrigger.js";
+import { ConfigError } from "../../src/errors/ConfigError.js";
 
 /** Run `fn`, expect a ConfigError and return it. */
 function configError(fn: () => unknown): ConfigError {

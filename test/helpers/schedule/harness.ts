@@ -1,11 +1,11 @@
-import type { Clock } from "../../src/clock.js";
-import type { Logger } from "../../src/logger.js";
-import { Scheduler } from "../../src/schedule/Scheduler.js";
-import type { SchedulerOptions } from "../../src/schedule/SchedulerOptions.js";
-import type { MisfirePolicy, OverlapPolicy, ResolvedTrigger, TickMessage } from "../../src/schedule/ScheduleSpec.js";
-import { AgentCounters } from "../../src/stats/AgentCounters.js";
-import { DURATION_BUCKETS, HistogramData } from "../../src/stats/HistogramData.js";
-import { ManualClock } from "../../src/testing/ManualClock.js";
+import type { Clock } from "../../../src/clock.js";
+import type { Logger } from "../../../src/logger.js";
+import { Scheduler } from "../../../src/schedule/Scheduler.js";
+import type { SchedulerOptions } from "../../../src/schedule/SchedulerOptions.js";
+import type { MisfirePolicy, OverlapPolicy, ResolvedTrigger, TickMessage } from "../../../src/schedule/ScheduleSpec.js";
+import { AgentCounters } from "../../../src/stats/AgentCounters.js";
+import { DURATION_BUCKETS, HistogramData } from "../../../src/stats/HistogramData.js";
+import { ManualClock } from "../../../src/testing/ManualClock.js";
 
 /** Options every hand-built trigger may override. */
 export interface TriggerOverrides {

@@ -1,11 +1,11 @@
 // The tick an agent's onCron receives: the message published on cron.<agent>
 // plus the run's signal, built in one place for the orchestrator and testAgent.
 import { describe, expect, test } from "vitest";
-import { Agent } from "../src/agent/Agent.js";
-import { AgentError } from "../src/errors/AgentError.js";
-import { cronTick, tickKey } from "../src/schedule/cronTick.js";
-import type { CronTick, TickMessage } from "../src/schedule/ScheduleSpec.js";
-import { recordEvents, setup, T0 } from "./helpers/orchestrator.js";
+import { Agent } from "../../src/agent/Agent.js";
+import { AgentError } from "../../src/errors/AgentError.js";
+import { cronTick, tickKey } from "../../src/schedule/cronTick.js";
+import type { CronTick, TickMessage } from "../../src/schedule/ScheduleSpec.js";
+import { recordEvents, setup, T0 } from "../helpers/orchestrator.js";
 
 /** An agent class recording the ticks it receives; `hold` makes each onCron wait for its signal. */
 function ticking(name: string, hold = false) {
