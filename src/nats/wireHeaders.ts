@@ -1,5 +1,5 @@
 import type { Msg, MsgHdrs } from "@nats-io/transport-node";
-import { MsgHdrsImpl } from "@nats-io/transport-node";
+import { headers } from "@nats-io/transport-node";
 import type { WireMetadata } from "../wire/WireMetadata.js";
 import { REPLY_PROTOCOL_STATUS, setHeader } from "../wire/WireMetadata.js";
 
@@ -37,7 +37,9 @@ export const REPLY_STATUS = Object.freeze({
 
 /** Headers of a reply-status message (`accepted` / `no-reply`); built once and reused. */
 export function statusHeaders(status: string): MsgHdrs {
-  return MsgHdrsImpl.fromRecord({ [WIRE_HEADERS.status]: [status] });
+  const block = headers();
+  block.set(WIRE_HEADERS.status, status);
+  return block;
 }
 
 /** What the bus reads off a received NATS message. */

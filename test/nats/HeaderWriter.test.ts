@@ -4,10 +4,10 @@ import { HeaderWriter } from "../../src/nats/HeaderWriter.js";
 import { readMetadata } from "../../src/nats/wireHeaders.js";
 
 describe("HeaderWriter", () => {
-  it("writes a header block the NATS client parses to the same names and values its map holds", () => {
+  it("writes headers the NATS client encodes and parses back to the same names and values", () => {
     const writer = new HeaderWriter("BUSID");
     const headers = writer.write(1_767_225_600_000, { source: "strategy", headers: { "trace-id": "t-1", "x-Name": "Zoë 🙂" } });
-    const parsed = MsgHdrsImpl.decode(headers.encode());
+    const parsed = MsgHdrsImpl.decode((headers as MsgHdrsImpl).encode());
     expect(parsed.get("Ao-Id")).toBe("BUSID.0");
     expect(parsed.get("Ao-Time")).toBe("1767225600000");
     expect(parsed.get("Ao-Source")).toBe("strategy");
@@ -18,7 +18,7 @@ describe("HeaderWriter", () => {
 
   it("marks a request with Ao-Reply: status, which the readers take as a flag and not as a user header", () => {
     const headers = new HeaderWriter("Q").write(1, { headers: { k: "v" } }, true);
-    const parsed = MsgHdrsImpl.decode(headers.encode());
+    const parsed = MsgHdrsImpl.decode((headers as MsgHdrsImpl).encode());
     expect(parsed.get("Ao-Reply")).toBe("status");
     expect(headers.get("Ao-Reply")).toBe("status");
     expect(readMetadata(parsed)).toEqual({ id: "Q.0", timestamp: 1, source: undefined, headers: { k: "v" }, replyStatus: true });
