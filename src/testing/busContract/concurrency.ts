@@ -1,23 +1,33 @@
 import assert from "node:assert/strict";
+import type { Bus, Message, SubscribeOptions } from "../../bus/Bus.js";
 import { gate, turns, waitFor } from "./caseTools.js";
 import type { Gate } from "./caseTools.js";
 import type { CaseBodies } from "./cases.js";
 
+/** A subscription to "job" whose call for payload `n` holds until `gates[n]` is released; records the calls started and the peak running at once. */
+function gatedJobs(bus: Bus, count: number, options?: SubscribeOptions): { started: number[]; gates: Gate[]; peak: () => number } {
+  const started: number[] = [];
+  const gates = Array.from({ length: count }, () => gate());
+  let running = 0;
+  let peak = 0;
+  const handler = async (message: Message): Promise<void> => {
+    const n = message.payload as number;
+    started.push(n);
+    running++;
+    peak = Math.max(peak, running);
+    await (gates[n] as Gate).promise;
+    running--;
+  };
+  // the default case subscribes without options, as a user relying on the default would
+  if (options === undefined) bus.subscribe("job", handler);
+  else bus.subscribe("job", handler, options);
+  return { started, gates, peak: () => peak };
+}
+
 /** How many handler calls of one subscription run at once. */
 export const CONCURRENCY_CASES: CaseBodies<"concurrencyOneByDefault" | "concurrencyLimit"> = {
   async concurrencyOneByDefault({ bus }) {
-    const started: number[] = [];
-    const gates = [gate(), gate(), gate()];
-    let running = 0;
-    let peak = 0;
-    bus.subscribe("job", async (message) => {
-      const n = message.payload as number;
-      started.push(n);
-      running++;
-      peak = Math.max(peak, running);
-      await (gates[n] as Gate).promise;
-      running--;
-    });
+    const { started, gates, peak } = gatedJobs(bus, 3);
     for (const n of [0, 1, 2]) await bus.publish("job", n);
     await waitFor(() => started.length >= 1, "the first call to start");
     await turns(20);
@@ -28,26 +38,11 @@ export const CONCURRENCY_CASES: CaseBodies<"concurrencyOneByDefault" | "concurre
     (gates[2] as Gate).release();
     await bus.flush();
     assert.deepEqual(started, [0, 1, 2]);
-    assert.equal(peak, 1);
+    assert.equal(peak(), 1);
   },
 
   async concurrencyLimit({ bus }) {
-    const started: number[] = [];
-    const gates = Array.from({ length: 5 }, () => gate());
-    let running = 0;
-    let peak = 0;
-    bus.subscribe(
-      "job",
-      async (message) => {
-        const n = message.payload as number;
-        started.push(n);
-        running++;
-        peak = Math.max(peak, running);
-        await (gates[n] as Gate).promise;
-        running--;
-      },
-      { concurrency: 3 },
-    );
+    const { started, gates, peak } = gatedJobs(bus, 5, { concurrency: 3 });
     for (let n = 0; n < 5; n++) await bus.publish("job", n);
     await waitFor(() => started.length >= 3, "three calls to run at once");
     await turns(20);
@@ -57,6 +52,6 @@ export const CONCURRENCY_CASES: CaseBodies<"concurrencyOneByDefault" | "concurre
     for (const g of gates) g.release();
     await bus.flush();
     assert.deepEqual([...started].sort(), [0, 1, 2, 3, 4]);
-    assert.equal(peak, 3);
+    assert.equal(peak(), 3);
   },
 };
