@@ -3,8 +3,9 @@ import type { Bus, Message, MessageHandler, PublishOptions, RequestOptions, Subs
 import { createBus } from "../src/bus/createBus.js";
 import { checkTopicLength, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "../src/bus/topic.js";
 import { BusError } from "../src/errors/BusError.js";
+import { ConfigError } from "../src/errors/ConfigError.js";
 import { FakeBus } from "../src/testing/FakeBus.js";
-import type { BusContractCase } from "../src/testing/busContract.js";
+import type { BusContractCase, BusContractOptions } from "../src/testing/busContract.js";
 import { BUS_CONTRACT_CASES, busContract } from "../src/testing/busContract.js";
 
 // The only console output the suite may cause is the in-process bus's one-time
@@ -243,6 +244,30 @@ describe("the Bus contract catches broken buses", () => {
       /`exceptions` declares tailWildcard but there is no `skip`: a declared exception is reported as a skipped test carrying its reason/,
     );
     expect(() => busContract(() => createBus(), collect, { skip: "yes" as unknown as () => void })).toThrow(/expected `skip` to be a function/);
+  });
+
+  it("refuses every bad option with a ConfigError coded INVALID_OPTION, never a plain TypeError", () => {
+    const collect = (): void => undefined;
+    const bad: Array<Parameters<typeof busContract>[2]> = [
+      null as unknown as BusContractOptions,
+      { exceptions: null as unknown as Partial<Record<BusContractCase, string>> },
+      { skip: collect, exceptions: { tailWildcards: "typo" } as unknown as Partial<Record<BusContractCase, string>> },
+      { skip: collect, exceptions: { tailWildcard: "" } },
+      { exceptions: { tailWildcard: "on purpose" } },
+      { skip: "yes" as unknown as () => void },
+      { maxTopicLength: 2 },
+    ];
+    for (const options of bad) {
+      let thrown: unknown;
+      try {
+        busContract(() => createBus(), collect, options);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, JSON.stringify(options)).toBeInstanceOf(ConfigError);
+      expect(thrown).toMatchObject({ code: "INVALID_OPTION" });
+    }
+    expect(() => busContract(() => createBus(), collect, { skip: 1 as unknown as () => void })).toThrow("busContract: expected `skip` to be a function (name, reason) that registers a skipped test, got 1");
   });
 
   it("fails a bus whose topic length limit is off by one either way, publish, subscribe and request alike", async () => {

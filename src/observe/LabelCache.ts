@@ -1,13 +1,16 @@
-import type { LabelSet } from "./ScrapeMetric.js";
+import { bucketLabels } from "./ScrapeMetric.js";
+import type { BucketLabels, LabelSet } from "./ScrapeMetric.js";
 
 /**
- * Label sets reused across scrapes, so each one is allocated (and rendered by
- * prom-client) once per agent rather than once per scrape.
+ * Label sets reused across scrapes, so each one is allocated once per agent
+ * rather than once per scrape. One cache per registration: nothing is shared
+ * between orchestrators.
  */
 export class LabelCache {
   readonly #agents = new Map<string, LabelSet>();
   readonly #pairs = new Map<string, Map<string, LabelSet>>();
   readonly #infos = new Map<string, LabelSet>();
+  readonly #buckets = new WeakMap<readonly number[], WeakMap<LabelSet, BucketLabels>>();
 
   /** `{ agent }` for agent `name`. */
   agent(name: string): LabelSet {
@@ -41,6 +44,21 @@ export class LabelCache {
     if (labels === undefined || labels["group"] !== group || labels["critical"] !== String(critical)) {
       labels = Object.freeze({ agent: name, group, critical: String(critical) });
       this.#infos.set(name, labels);
+    }
+    return labels;
+  }
+
+  /** The label sets of a histogram's series with bucket bounds `bounds`, beside the labels `shared` (a set from this cache). */
+  buckets(bounds: readonly number[], shared: LabelSet): BucketLabels {
+    let byShared = this.#buckets.get(bounds);
+    if (byShared === undefined) {
+      byShared = new WeakMap();
+      this.#buckets.set(bounds, byShared);
+    }
+    let labels = byShared.get(shared);
+    if (labels === undefined) {
+      labels = bucketLabels(bounds, shared);
+      byShared.set(shared, labels);
     }
     return labels;
   }

@@ -1,9 +1,9 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { ConfigError } from "../errors/ConfigError.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import type { HttpHandler } from "./HttpReply.js";
+import { invalidOption } from "./invalidOption.js";
 import { ObservabilityError } from "./ObservabilityError.js";
 import { sendReply } from "./HttpReply.js";
 import { notFound } from "./replies.js";
@@ -54,16 +54,9 @@ export interface ListenerRoutes {
 
 function checkPort(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 65_535) {
-    throw new ConfigError(`expected \`${name}\` to be an integer port in 0..65535 (0 picks a free one), got ${formatValue(value)}`, {
-      path: name,
-      value,
-    });
+    throw invalidOption(name, "an integer port in 0..65535 (0 picks a free one)", value);
   }
   return value;
-}
-
-function formatValue(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : describeThrown(value);
 }
 
 function pathOf(url: string | undefined): string {
@@ -142,7 +135,7 @@ export async function startListeners(routes: ListenerRoutes, options: ListenOpti
   const metricsPort = checkPort("metricsPort", options.metricsPort ?? 8001);
   const host = options.host;
   if (host !== undefined && (typeof host !== "string" || host === "")) {
-    throw new ConfigError(`expected \`host\` to be a non-empty string, got ${formatValue(host)}`, { path: "host", value: host });
+    throw invalidOption("host", "a non-empty string", host);
   }
   const combined = healthPort === metricsPort && healthPort !== 0;
   const make = (paths: Readonly<Record<string, HttpHandler>>): Server => {

@@ -1,11 +1,12 @@
 import { Registry } from "prom-client";
+import { describeValue, hasMethods } from "../check.js";
 import { ConfigError } from "../errors/ConfigError.js";
-import { describeThrown } from "../errors/describeThrown.js";
 import { silentLogger } from "../logger.js";
 import type { Logger } from "../logger.js";
 import { evaluateHealth } from "./Health.js";
 import type { HealthReport } from "./Health.js";
 import { sendReply, toResponse } from "./HttpReply.js";
+import { invalidOption } from "./invalidOption.js";
 import type { HandlerRequest, HandlerResponse, HttpHandler, HttpReply } from "./HttpReply.js";
 import { startListeners } from "./Listeners.js";
 import type { ListenOptions, Listening } from "./Listeners.js";
@@ -104,42 +105,28 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = { healthz: "health", livez
 
 const PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
-function isRegistry(value: unknown): value is MetricsRegistry {
-  if (typeof value !== "object" || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate["registerMetric"] === "function" &&
-    typeof candidate["getSingleMetric"] === "function" &&
-    typeof candidate["removeSingleMetric"] === "function" &&
-    typeof candidate["metrics"] === "function"
-  );
-}
+const REGISTRY_METHODS = ["registerMetric", "getSingleMetric", "removeSingleMetric", "metrics"] as const;
 
 function checkOptions(options: ObservabilityOptions): void {
   const { registry, prefix, defaultMetrics, livenessMissedTicks } = options;
-  if (registry !== undefined && !isRegistry(registry)) {
-    throw new ConfigError("expected `metrics.registry` to be a prom-client Registry", { path: "metrics.registry", value: registry });
+  if (registry !== undefined && !hasMethods(registry, REGISTRY_METHODS)) {
+    throw invalidOption("metrics.registry", "a prom-client Registry", registry);
   }
   if (prefix !== undefined && (typeof prefix !== "string" || (prefix !== "" && !PREFIX.test(prefix)))) {
-    throw new ConfigError(
-      `expected \`metrics.prefix\` to match [a-zA-Z_:][a-zA-Z0-9_:]* (e.g. "trading_"), got ${JSON.stringify(prefix)}`,
-      { path: "metrics.prefix", value: prefix },
-    );
+    throw new ConfigError(`expected \`metrics.prefix\` to match [a-zA-Z_:][a-zA-Z0-9_:]* (e.g. "trading_"), got ${describeValue(prefix)}`, {
+      code: "INVALID_OPTION",
+      path: "metrics.prefix",
+      value: prefix,
+    });
   }
   if (defaultMetrics !== undefined && typeof defaultMetrics !== "boolean") {
-    throw new ConfigError(`expected \`metrics.defaultMetrics\` to be a boolean, got ${JSON.stringify(defaultMetrics)}`, {
-      path: "metrics.defaultMetrics",
-      value: defaultMetrics,
-    });
+    throw invalidOption("metrics.defaultMetrics", "a boolean", defaultMetrics);
   }
   if (
     livenessMissedTicks !== undefined &&
     (typeof livenessMissedTicks !== "number" || !Number.isFinite(livenessMissedTicks) || livenessMissedTicks < 1)
   ) {
-    throw new ConfigError(`expected \`livenessMissedTicks\` to be a number of at least 1, got ${describeThrown(livenessMissedTicks)}`, {
-      path: "livenessMissedTicks",
-      value: livenessMissedTicks,
-    });
+    throw invalidOption("livenessMissedTicks", "a number of at least 1", livenessMissedTicks);
   }
 }
 
@@ -306,7 +293,7 @@ class ObservabilityImpl implements Observability {
  * handlers for `node:http`-style servers and the Fetch API, and built-in
  * listeners. The orchestrator creates one and delegates to it.
  *
- * @throws ConfigError for a bad option (naming it), ObservabilityError
+ * @throws ConfigError `INVALID_OPTION` for a bad option (naming it in `path`), ObservabilityError
  *   `METRICS_CONFLICT` when a metric name is taken in the registry.
  *
  * @example

@@ -42,8 +42,9 @@ function nextMacrotask(): Promise<void> {
  * @example
  * ```ts
  * const pacer = new Pacer(SLICE_SAMPLES);
- * // in a metric's getForPromString():
- * const values = readSamples(read);
+ * // in a metric's get():
+ * const values: Sample[] = [];
+ * read(values);
  * await pacer.turn(values.length);
  * return { ...meta, values };
  * ```

@@ -1,26 +1,26 @@
-import { Counter, Gauge, Histogram } from "prom-client";
-import type { Aggregator, OpenMetricsContentType, PrometheusContentType, Registry } from "prom-client";
+import type { Aggregator, Metric, OpenMetricsContentType, PrometheusContentType, Registry } from "prom-client";
 import type { Pacer } from "./Pacer.js";
 
 /** A prom-client registry of either exposition format. */
 export type MetricsRegistry = Registry<PrometheusContentType> | Registry<OpenMetricsContentType>;
 
-/** A set of label values. Objects handed out by {@link LabelCache} are reused across scrapes. */
+/** A set of label values. Objects handed out by {@link LabelCache} are frozen and reused across scrapes. */
 export type LabelSet = Readonly<Record<string, string>>;
 
 /** The empty label set (shared, never mutated). */
 export const NO_LABELS: LabelSet = Object.freeze({});
 
+/** The kinds of scrape-time metric, as the exposition's `# TYPE` line names them. */
+export type ScrapeMetricKind = "gauge" | "counter" | "histogram";
+
 /**
- * One exposed sample. `sharedLabels` is a cached object: prom-client renders
- * it once and reuses the text by object identity, which keeps scrapes cheap.
+ * One exposed sample, in the shape of prom-client's public `MetricValueWithName`
+ * (what a metric's `get()` returns and `getMetricsAsJSON()` lists).
  */
 export interface Sample {
   readonly value: number;
-  /** Labels of this sample alone (a histogram's `le`), or {@link NO_LABELS}. */
+  /** Every label of the sample (a cached {@link LabelSet}: never mutated). */
   readonly labels: LabelSet;
-  /** Labels shared with other samples (the agent, its reason...). */
-  readonly sharedLabels: LabelSet;
   /** The series name when it differs from the metric's (`_bucket`, `_sum`, `_count`). */
   readonly metricName?: string;
 }
@@ -31,144 +31,90 @@ export type SampleReader = (out: Sample[]) => void;
 /** What every scrape-time metric is built from. */
 export interface ScrapeMetricConfig {
   readonly name: string;
+  readonly kind: ScrapeMetricKind;
   readonly help: string;
-  readonly labelNames: readonly string[];
-  readonly registry: MetricsRegistry;
   readonly aggregator: Aggregator;
   readonly read: SampleReader;
   /**
    * Paces the text exposition of the metrics registered together: each metric
-   * reads its samples at once and is formatted on its turn.
+   * reads its samples at once and hands them to the registry on its turn.
    */
   readonly pacer: Pacer;
 }
 
-interface JsonValue {
-  value: number;
-  labels: Record<string, string>;
-  metricName?: string;
-}
-
-function readSamples(read: SampleReader): Sample[] {
-  const out: Sample[] = [];
-  read(out);
-  return out;
-}
-
-/** Samples in the shape `getMetricsAsJSON()` (cluster aggregation) expects: labels merged. */
-function readJson(read: SampleReader): JsonValue[] {
-  return readSamples(read).map((sample) => {
-    const value: JsonValue = { value: sample.value, labels: { ...sample.sharedLabels, ...sample.labels } };
-    if (sample.metricName !== undefined) value.metricName = sample.metricName;
-    return value;
-  });
-}
-
-function baseConfig(config: ScrapeMetricConfig) {
-  return {
-    name: config.name,
-    help: config.help,
-    labelNames: config.labelNames,
-    registers: [config.registry],
-    aggregator: config.aggregator,
-  };
+/** The metric object {@link ScrapeMetric.get} resolves to: prom-client's public `MetricObjectWithValues` shape. */
+export interface ScrapeMetricObject {
+  readonly name: string;
+  readonly help: string;
+  readonly type: ScrapeMetricKind;
+  readonly aggregator: Aggregator;
+  readonly values: Sample[];
 }
 
 /**
- * A gauge whose values are read at scrape time from plain counters (nothing is
- * set on it). prom-client's `Registry` calls `getForPromString()` for the text
- * exposition and `get()` for JSON; both read through `read`.
+ * A metric whose samples are read at scrape time from plain counters kept
+ * elsewhere (nothing is ever set or observed on it), registered in a
+ * prom-client registry through its public contract only: a registered
+ * metric has a `name`, `help`, `type` and `aggregator`, and `get()` resolves
+ * to `{ name, help, type, values, aggregator }` (prom-client's
+ * `MetricObjectWithValues`), which the registry's `metrics()` formats as text
+ * and `getMetricsAsJSON()` lists; `resetMetrics()` calls `reset()`.
+ *
+ * It deliberately extends none of prom-client's classes: a later release
+ * cannot add a method to it that the registry would prefer over `get()`, so a
+ * change of that contract fails loudly instead of exposing empty metrics.
+ * The one kind-specific part is `type`: a histogram's reader emits its
+ * `_bucket`, `_sum` and `_count` series itself (see {@link pushHistogram}).
+ *
+ * @example
+ * ```ts
+ * const up = new ScrapeMetric({ name: "up", kind: "gauge", help: "1 while up.", aggregator: "min", read, pacer });
+ * up.register(registry);
+ * ```
  */
-export class ScrapeGauge extends Gauge<string> {
+export class ScrapeMetric {
+  /**
+   * The metric's name. Not read-only: an OpenMetrics registry renames a
+   * counter (`x_total` to `x`) before it asks for its samples.
+   */
+  name: string;
+  readonly help: string;
+  readonly type: ScrapeMetricKind;
+  readonly aggregator: Aggregator;
   readonly #read: SampleReader;
   readonly #pacer: Pacer;
 
   constructor(config: ScrapeMetricConfig) {
-    super(baseConfig(config));
+    this.name = config.name;
+    this.help = config.help;
+    this.type = config.kind;
+    this.aggregator = config.aggregator;
     this.#read = config.read;
     this.#pacer = config.pacer;
   }
 
-  override async get() {
-    const values = readJson(this.#read);
-    return { ...(await super.get()), values };
-  }
-
   /**
-   * The samples for the text exposition (labels kept apart, so their rendering
-   * is cached): read at once, handed to prom-client on the pacer's turn.
+   * The current samples, read at once (so the metrics asked in one pass of
+   * the registry form one snapshot) and handed over on the pacer's turn (so a
+   * large registry is formatted a slice per event-loop turn).
    */
-  async getForPromString() {
-    const values = readSamples(this.#read);
+  async get(): Promise<ScrapeMetricObject> {
+    const values: Sample[] = [];
+    this.#read(values);
     await this.#pacer.turn(values.length);
-    return { ...(await super.get()), values };
-  }
-}
-
-/** A counter read at scrape time; see {@link ScrapeGauge}. */
-export class ScrapeCounter extends Counter<string> {
-  readonly #read: SampleReader;
-  readonly #pacer: Pacer;
-
-  constructor(config: ScrapeMetricConfig) {
-    super(baseConfig(config));
-    this.#read = config.read;
-    this.#pacer = config.pacer;
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 
-  override async get() {
-    const values = readJson(this.#read);
-    return { ...(await super.get()), values };
-  }
-
-  /** The samples for the text exposition, on the pacer's turn. */
-  async getForPromString() {
-    const values = readSamples(this.#read);
-    await this.#pacer.turn(values.length);
-    return { ...(await super.get()), values };
-  }
-}
-
-/**
- * A histogram exposed from {@link HistogramData} kept elsewhere (never
- * re-observed): `read` emits the `_bucket`, `_sum` and `_count` series, e.g.
- * with {@link pushHistogram}.
- */
-export class ScrapeHistogram extends Histogram<string> {
-  readonly #config: ScrapeMetricConfig;
-  #forJson = false;
-
-  constructor(config: ScrapeMetricConfig) {
-    super(baseConfig(config));
-    this.#config = config;
-  }
+  /** Nothing to reset: the values belong to the source they are read from. */
+  reset(): void {}
 
   /**
-   * The samples with labels merged, for `getMetricsAsJSON()`. prom-client's
-   * `Histogram.get()` calls `getForPromString()` synchronously and then merges
-   * each sample's shared labels into its `labels` in place, so that call is
-   * given fresh label objects.
+   * Register into `registry`. prom-client types `registerMetric()` by its own
+   * metric classes, while its registry only uses the public members above;
+   * this is the one place the two meet.
    */
-  override get() {
-    this.#forJson = true;
-    try {
-      return super.get();
-    } finally {
-      this.#forJson = false;
-    }
-  }
-
-  /**
-   * The samples for the text exposition (overrides prom-client's own), on the
-   * pacer's turn; for `get()` at once.
-   */
-  async getForPromString() {
-    const config = this.#config;
-    const samples = readSamples(config.read);
-    const forJson = this.#forJson;
-    const values = forJson ? samples.map((sample) => ({ ...sample, labels: { ...sample.labels } })) : samples;
-    if (!forJson) await config.pacer.turn(values.length);
-    return { name: config.name, help: config.help, type: "histogram", values, aggregator: config.aggregator };
+  register(registry: MetricsRegistry): void {
+    registry.registerMetric(this as unknown as Metric);
   }
 }
 
@@ -180,16 +126,11 @@ export interface HistogramValues {
   readonly count: number;
 }
 
-const LE_LABELS = new WeakMap<readonly number[], { readonly bounds: readonly LabelSet[]; readonly inf: LabelSet }>();
-const INF_LABEL: LabelSet = Object.freeze({ le: "+Inf" });
-
-function leLabels(bounds: readonly number[]): { readonly bounds: readonly LabelSet[]; readonly inf: LabelSet } {
-  let labels = LE_LABELS.get(bounds);
-  if (labels === undefined) {
-    labels = { bounds: bounds.map((bound) => Object.freeze({ le: String(bound) })), inf: INF_LABEL };
-    LE_LABELS.set(bounds, labels);
-  }
-  return labels;
+/** The label sets of one histogram's series for one set of shared labels: each `le` bucket's, `+Inf`'s, and the plain ones (`_sum`, `_count`). */
+export interface BucketLabels {
+  readonly bounds: readonly LabelSet[];
+  readonly inf: LabelSet;
+  readonly plain: LabelSet;
 }
 
 /** Names of a histogram's series. */
@@ -204,15 +145,27 @@ export function histogramNames(name: string): HistogramNames {
   return { bucket: `${name}_bucket`, sum: `${name}_sum`, count: `${name}_count` };
 }
 
-/** Append the cumulative buckets, sum and count of `data` to `out`. */
-export function pushHistogram(out: Sample[], names: HistogramNames, data: HistogramValues, sharedLabels: LabelSet): void {
-  const le = leLabels(data.bounds);
+/**
+ * The label sets of a histogram's series: `le` first, then `shared` (the
+ * order prom-client's own histograms expose them in). Build once and cache
+ * (see {@link LabelCache.buckets}).
+ */
+export function bucketLabels(bounds: readonly number[], shared: LabelSet): BucketLabels {
+  return {
+    bounds: bounds.map((bound) => Object.freeze({ le: String(bound), ...shared })),
+    inf: Object.freeze({ le: "+Inf", ...shared }),
+    plain: shared,
+  };
+}
+
+/** Append the cumulative buckets, sum and count of `data` to `out`, labelled by `labels` (from {@link bucketLabels} of `data.bounds`). */
+export function pushHistogram(out: Sample[], names: HistogramNames, data: HistogramValues, labels: BucketLabels): void {
   let cumulative = 0;
-  for (let i = 0; i < le.bounds.length; i++) {
+  for (let i = 0; i < labels.bounds.length; i++) {
     cumulative += data.counts[i] ?? 0;
-    out.push({ value: cumulative, labels: le.bounds[i] ?? NO_LABELS, sharedLabels, metricName: names.bucket });
+    out.push({ value: cumulative, labels: labels.bounds[i] ?? labels.plain, metricName: names.bucket });
   }
-  out.push({ value: data.count, labels: le.inf, sharedLabels, metricName: names.bucket });
-  out.push({ value: data.sum, labels: NO_LABELS, sharedLabels, metricName: names.sum });
-  out.push({ value: data.count, labels: NO_LABELS, sharedLabels, metricName: names.count });
+  out.push({ value: data.count, labels: labels.inf, metricName: names.bucket });
+  out.push({ value: data.sum, labels: labels.plain, metricName: names.sum });
+  out.push({ value: data.count, labels: labels.plain, metricName: names.count });
 }

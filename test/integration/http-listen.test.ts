@@ -126,6 +126,8 @@ describe("listen() (built-in listeners)", () => {
   it("rejects a bad port with a ConfigError naming the option", async () => {
     const { observability } = setup();
     await expect(observability.listen({ healthPort: 70_000 })).rejects.toBeInstanceOf(ConfigError);
+    await expect(observability.listen({ healthPort: 70_000 })).rejects.toMatchObject({ code: "INVALID_OPTION", path: "healthPort" });
+    await expect(observability.listen({ host: "" })).rejects.toMatchObject({ code: "INVALID_OPTION", path: "host" });
     await expect(observability.listen({ metricsPort: 1.5 })).rejects.toThrow(/metricsPort.*1\.5/);
   });
 

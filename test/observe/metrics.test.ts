@@ -331,7 +331,17 @@ describe("options", () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).code).toBe("INVALID_OPTION");
     expect((caught as ConfigError).path).toBe(path);
     expect((caught as ConfigError).message).toContain(path);
+  });
+
+  it("describes the refused value the one way check.ts does", () => {
+    expect(() => createObservability(twoAgents(), { livenessMissedTicks: "3" as unknown as number })).toThrow(
+      'livenessMissedTicks: expected `livenessMissedTicks` to be a number of at least 1, got "3"',
+    );
+    expect(() => createObservability(twoAgents(), { defaultMetrics: 1 as unknown as boolean })).toThrow(
+      "metrics.defaultMetrics: expected `metrics.defaultMetrics` to be a boolean, got 1",
+    );
   });
 });

@@ -1,0 +1,108 @@
+import type { Aggregator } from "prom-client";
+import type { AgentSnapshot } from "./AgentSnapshot.js";
+import type { LabelCache } from "./LabelCache.js";
+import type { ObservedAgent } from "./ObservedSource.js";
+import { NO_LABELS, histogramNames, pushHistogram } from "./ScrapeMetric.js";
+import type { HistogramValues, SampleReader, ScrapeMetricKind } from "./ScrapeMetric.js";
+
+/** One metric of the table: everything but the registry and pacer it is registered with. */
+export interface MetricDefinition {
+  /** The full name, prefix included. */
+  readonly name: string;
+  readonly kind: ScrapeMetricKind;
+  readonly help: string;
+  readonly aggregator: Aggregator;
+  readonly read: SampleReader;
+}
+
+/**
+ * The orchestrator's metrics as a list, in exposition order, with the shapes
+ * they come in (one series, one per agent, one per agent and reason, a
+ * histogram per agent): each shape reads the agents' snapshot of the pass and
+ * labels its samples with cached label sets.
+ *
+ * @example
+ * ```ts
+ * const table = new MetricTable("trading_", snapshot, new LabelCache());
+ * table.perAgent("agent_restarts_total", "counter", "Restarts.", "sum", (a) => a.counters.restarts);
+ * table.definitions; // [{ name: "trading_agent_restarts_total", ... }]
+ * ```
+ */
+export class MetricTable {
+  readonly #prefix: string;
+  readonly #snapshot: AgentSnapshot;
+  readonly #labels: LabelCache;
+  readonly #definitions: MetricDefinition[] = [];
+
+  constructor(prefix: string, snapshot: AgentSnapshot, labels: LabelCache) {
+    this.#prefix = prefix;
+    this.#snapshot = snapshot;
+    this.#labels = labels;
+  }
+
+  /** The metrics defined so far, in order. */
+  get definitions(): readonly MetricDefinition[] {
+    return this.#definitions;
+  }
+
+  /** The agents of the scrape under way. */
+  agents(): ReadonlyArray<ObservedAgent> {
+    return this.#snapshot.get();
+  }
+
+  /** A metric read by `read`. */
+  define(name: string, kind: ScrapeMetricKind, help: string, aggregator: Aggregator, read: SampleReader): void {
+    this.#definitions.push({ name: this.#prefix + name, kind, help, aggregator, read });
+  }
+
+  /** A series without labels; none while `value` returns undefined. */
+  single(name: string, kind: ScrapeMetricKind, help: string, aggregator: Aggregator, value: () => number | undefined): void {
+    this.define(name, kind, help, aggregator, (out) => {
+      const v = value();
+      if (v !== undefined) out.push({ value: v, labels: NO_LABELS });
+    });
+  }
+
+  /** A series per agent (label `agent`) from one number of each agent. */
+  perAgent(name: string, kind: ScrapeMetricKind, help: string, aggregator: Aggregator, value: (agent: ObservedAgent) => number): void {
+    this.define(name, kind, help, aggregator, (out) => {
+      for (const agent of this.agents()) out.push({ value: value(agent), labels: this.#labels.agent(agent.status.name) });
+    });
+  }
+
+  /** A counter per agent and reason (labels `agent`, `reason`) from a record of counts of each agent. */
+  perReason(name: string, help: string, record: (agent: ObservedAgent) => Readonly<Record<string, number>>): void {
+    this.define(name, "counter", help, "sum", (out) => {
+      for (const agent of this.agents()) {
+        const agentName = agent.status.name;
+        for (const [reason, value] of Object.entries(record(agent))) {
+          out.push({ value, labels: this.#labels.agentWith(agentName, "reason", reason) });
+        }
+      }
+    });
+  }
+
+  /** A histogram per agent (label `agent`) from a kept histogram of each agent. */
+  histogramPerAgent(name: string, help: string, histogram: (agent: ObservedAgent) => HistogramValues): void {
+    const names = histogramNames(this.#prefix + name);
+    this.define(name, "histogram", help, "sum", (out) => {
+      for (const agent of this.agents()) {
+        const data = histogram(agent);
+        pushHistogram(out, names, data, this.#labels.buckets(data.bounds, this.#labels.agent(agent.status.name)));
+      }
+    });
+  }
+
+  /** One histogram without labels. */
+  histogram(name: string, help: string, data: HistogramValues): void {
+    const names = histogramNames(this.#prefix + name);
+    this.define(name, "histogram", help, "sum", (out) => {
+      pushHistogram(out, names, data, this.#labels.buckets(data.bounds, NO_LABELS));
+    });
+  }
+
+  /** Per-agent label sets (for a shape of its own). */
+  get labels(): LabelCache {
+    return this.#labels;
+  }
+}

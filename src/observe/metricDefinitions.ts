@@ -1,0 +1,101 @@
+import { AgentSnapshot } from "./AgentSnapshot.js";
+import { evaluateHealth } from "./Health.js";
+import { LabelCache } from "./LabelCache.js";
+import { MetricTable } from "./MetricTable.js";
+import type { MetricDefinition } from "./MetricTable.js";
+import { ORCHESTRATOR_PHASES } from "./ObservedSource.js";
+import type { ObservedSource } from "./ObservedSource.js";
+import type { LabelSet } from "./ScrapeMetric.js";
+
+function orchestratorMetrics(table: MetricTable, source: ObservedSource): void {
+  const phaseLabels = new Map<string, LabelSet>(ORCHESTRATOR_PHASES.map((phase) => [phase, Object.freeze({ phase })]));
+  table.single("orchestrator_up", "gauge", "1 while the orchestrator is running (started and not failed or stopping), else 0.", "min", () =>
+    source.phase() === "running" ? 1 : 0,
+  );
+  table.define("orchestrator_phase", "gauge", "1 for the orchestrator's current phase, 0 for the others.", "max", (out) => {
+    const current = source.phase();
+    for (const [phase, labels] of phaseLabels) out.push({ value: phase === current ? 1 : 0, labels });
+  });
+  table.single("orchestrator_healthy", "gauge", "1 while /healthz passes (running, every critical agent up), else 0.", "min", () =>
+    evaluateHealth(source, table.agents()).report.ok ? 1 : 0,
+  );
+}
+
+function agentMetrics(table: MetricTable): void {
+  table.define("agent_info", "gauge", "Always 1; the agent's group and whether it is critical, as labels.", "max", (out) => {
+    for (const { status, critical } of table.agents()) {
+      out.push({ value: 1, labels: table.labels.agentInfo(status.name, status.group, critical) });
+    }
+  });
+  table.perAgent("agent_state", "gauge", "1 while the agent is running, 0 in every other state.", "max", (a) => (a.status.state === "running" ? 1 : 0));
+  table.perAgent("agent_disabled", "gauge", "1 while the agent is disabled (by a rule or an operator), else 0.", "max", (a) =>
+    a.status.state === "disabled" ? 1 : 0,
+  );
+  table.perAgent("agent_restarts_total", "counter", "Restarts of the agent (incarnations after the first).", "sum", (a) => a.counters.restarts);
+  table.perReason("agent_crashes_total", "Crashes of the agent by reason: start, error, fail or hung.", (a) => a.counters.crashes);
+  table.perReason(
+    "agent_escalations_total",
+    "Escalations raised for the agent by reason: consecutive-failures, crash-loop or restart-limit.",
+    (a) => a.counters.escalations,
+  );
+  table.perAgent("agent_handler_errors_total", "counter", "Handler and onCron calls of the agent that threw or rejected.", "sum", (a) =>
+    a.counters.handlerErrors,
+  );
+  table.perAgent("agent_stop_failures_total", "counter", "Errors and timeouts of the agent's stop().", "sum", (a) => a.counters.stopFailures);
+  table.histogramPerAgent(
+    "agent_handler_duration_seconds",
+    "Duration of the agent's handler and onCron calls, in seconds.",
+    (a) => a.counters.handlerDuration,
+  );
+}
+
+function triggerMetrics(table: MetricTable, source: ObservedSource): void {
+  table.perAgent("cron_triggers_fired_total", "counter", "Trigger slots (cron, every, at, delay) that reached the agent.", "sum", (a) =>
+    a.counters.triggersFired,
+  );
+  table.perReason(
+    "cron_triggers_skipped_total",
+    "Trigger slots not run, by reason: overlap, agent-down, misfire or past.",
+    (a) => a.counters.triggersSkipped,
+  );
+  table.histogram("cron_lateness_seconds", "How late trigger slots reached their agent, in seconds.", source.cronLateness);
+}
+
+function busMetrics(table: MetricTable, source: ObservedSource): void {
+  const stats = () => source.busStats();
+  table.single("bus_messages_published_total", "counter", "Messages accepted by the bus (on a networked bus: confirmed by the server).", "sum", () => stats()?.published);
+  table.single("bus_messages_delivered_total", "counter", "Handler calls completed by the bus (successfully or not).", "sum", () => stats()?.delivered);
+  table.single("bus_messages_dropped_total", "counter", "Deliveries dropped: queue overflow, unsubscribed with messages pending, bus closed.", "sum", () =>
+    stats()?.dropped,
+  );
+  table.single("bus_messages_pending", "gauge", "Deliveries waiting in subscription queues.", "sum", () => stats()?.pending);
+  table.single("bus_handler_errors_total", "counter", "Bus handler calls that threw or rejected.", "sum", () => stats()?.handlerErrors);
+  const busConnection = source.busConnection?.bind(source);
+  if (busConnection === undefined) return;
+  table.single(
+    "bus_messages_lost_total",
+    "counter",
+    "Networked bus: publishes rejected because the connection to the broker was lost before the server confirmed them.",
+    "sum",
+    () => stats()?.lostOnDisconnect,
+  );
+  table.single("bus_connected", "gauge", "1 while the networked bus is connected to its broker, else 0.", "min", () => {
+    const connection = busConnection();
+    return connection === undefined ? undefined : connection.connected ? 1 : 0;
+  });
+  table.single("bus_reconnects_total", "counter", "Reconnections of the networked bus to its broker.", "sum", () => busConnection()?.reconnects);
+}
+
+/**
+ * Every metric of an orchestrator, in exposition order, each read from
+ * `source` at scrape time (`source.agents()` once per scrape) and named with
+ * `prefix`.
+ */
+export function orchestratorMetricDefinitions(source: ObservedSource, prefix: string): readonly MetricDefinition[] {
+  const table = new MetricTable(prefix, new AgentSnapshot(source), new LabelCache());
+  orchestratorMetrics(table, source);
+  agentMetrics(table);
+  triggerMetrics(table, source);
+  busMetrics(table, source);
+  return table.definitions;
+}
