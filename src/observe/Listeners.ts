@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import type { HttpHandler } from "./HttpReply.js";
-import { invalidOption } from "./invalidOption.js";
+import { optionError } from "../errors/invalidOption.js";
 import { ObservabilityError } from "./ObservabilityError.js";
 import { sendReply } from "./HttpReply.js";
 import { notFound } from "./replies.js";
@@ -54,7 +54,7 @@ export interface ListenerRoutes {
 
 function checkPort(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 65_535) {
-    throw invalidOption(name, "an integer port in 0..65535 (0 picks a free one)", value);
+    throw optionError(name, "an integer port in 0..65535 (0 picks a free one)", value);
   }
   return value;
 }
@@ -135,7 +135,7 @@ export async function startListeners(routes: ListenerRoutes, options: ListenOpti
   const metricsPort = checkPort("metricsPort", options.metricsPort ?? 8001);
   const host = options.host;
   if (host !== undefined && (typeof host !== "string" || host === "")) {
-    throw invalidOption("host", "a non-empty string", host);
+    throw optionError("host", "a non-empty string", host);
   }
   const combined = healthPort === metricsPort && healthPort !== 0;
   const make = (paths: Readonly<Record<string, HttpHandler>>): Server => {

@@ -6,7 +6,7 @@ import type { Logger } from "../logger.js";
 import { evaluateHealth } from "./Health.js";
 import type { HealthReport } from "./Health.js";
 import { sendReply, toResponse } from "./HttpReply.js";
-import { invalidOption } from "./invalidOption.js";
+import { optionError } from "../errors/invalidOption.js";
 import type { HandlerRequest, HandlerResponse, HttpHandler, HttpReply } from "./HttpReply.js";
 import { startListeners } from "./Listeners.js";
 import type { ListenOptions, Listening } from "./Listeners.js";
@@ -110,7 +110,7 @@ const REGISTRY_METHODS = ["registerMetric", "getSingleMetric", "removeSingleMetr
 function checkOptions(options: ObservabilityOptions): void {
   const { registry, prefix, defaultMetrics, livenessMissedTicks } = options;
   if (registry !== undefined && !hasMethods(registry, REGISTRY_METHODS)) {
-    throw invalidOption("metrics.registry", "a prom-client Registry", registry);
+    throw optionError("metrics.registry", "a prom-client Registry", registry);
   }
   if (prefix !== undefined && (typeof prefix !== "string" || (prefix !== "" && !PREFIX.test(prefix)))) {
     throw new ConfigError(`expected \`metrics.prefix\` to match [a-zA-Z_:][a-zA-Z0-9_:]* (e.g. "trading_"), got ${describeValue(prefix)}`, {
@@ -120,13 +120,13 @@ function checkOptions(options: ObservabilityOptions): void {
     });
   }
   if (defaultMetrics !== undefined && typeof defaultMetrics !== "boolean") {
-    throw invalidOption("metrics.defaultMetrics", "a boolean", defaultMetrics);
+    throw optionError("metrics.defaultMetrics", "a boolean", defaultMetrics);
   }
   if (
     livenessMissedTicks !== undefined &&
     (typeof livenessMissedTicks !== "number" || !Number.isFinite(livenessMissedTicks) || livenessMissedTicks < 1)
   ) {
-    throw invalidOption("livenessMissedTicks", "a number of at least 1", livenessMissedTicks);
+    throw optionError("metrics.livenessMissedTicks", "a number of at least 1", livenessMissedTicks);
   }
 }
 

@@ -42,6 +42,11 @@ describe("bad input: createOrchestrator options", () => {
     ["keepAlive that is a string", { keepAlive: "yes" }, "keepAlive", 'expected `keepAlive` to be a boolean, got "yes"'],
     ["handleSignals that is a number", { handleSignals: 1 }, "handleSignals", "expected `handleSignals` to be a boolean, got 1"],
     ["a coordinator without claim", { coordinator: { close() {} } }, "coordinator", "expected `coordinator` to be a TriggerCoordinator"],
+    // checked by the observability module
+    ["a metrics registry that is not one", { metrics: { registry: {} } }, "metrics.registry", "expected `metrics.registry` to be a prom-client Registry"],
+    ["a metrics prefix that is no metric name", { metrics: { prefix: "9 lives" } }, "metrics.prefix", 'got "9 lives"'],
+    ["defaultMetrics that is a string", { metrics: { defaultMetrics: "yes" } }, "metrics.defaultMetrics", 'expected `metrics.defaultMetrics` to be a boolean, got "yes"'],
+    ["a livenessMissedTicks below 1", { metrics: { livenessMissedTicks: 0 } }, "metrics.livenessMissedTicks", "expected `metrics.livenessMissedTicks` to be a number of at least 1, got 0"],
   ])("%s is refused, naming the option (INVALID_OPTION)", (_what, options, path, phrase) => {
     refuseOptions(options, path, phrase);
   });
@@ -52,11 +57,6 @@ describe("bad input: createOrchestrator options", () => {
     ["an agents entry without a class", { agents: [{ name: "a", agent: {} }] }, "agents[0].agent", "expected `agent` to be a class extending Agent, got {}"],
     ["a registration group that is not a string", { agents: [{ name: "a", agent: countedAgent("a").Agent, group: 5 }] }, "agents[0].group", "expected `group` to be a group name"],
     ["a registration chief that is not a boolean", { agents: [{ name: "a", agent: countedAgent("a").Agent, chief: "yes" }] }, "agents[0].chief", "expected `chief` to be a boolean"],
-    // checked by the observability module, which raises CONFIG_INVALID for them
-    ["a metrics registry that is not one", { metrics: { registry: {} } }, "metrics.registry", "expected `metrics.registry` to be a prom-client Registry"],
-    ["a metrics prefix that is no metric name", { metrics: { prefix: "9 lives" } }, "metrics.prefix", 'got "9 lives"'],
-    ["defaultMetrics that is a string", { metrics: { defaultMetrics: "yes" } }, "metrics.defaultMetrics", 'expected `metrics.defaultMetrics` to be a boolean, got "yes"'],
-    ["a livenessMissedTicks below 1", { metrics: { livenessMissedTicks: 0 } }, "livenessMissedTicks", "expected `livenessMissedTicks` to be a number of at least 1, got 0"],
   ])("%s is refused, naming the option (CONFIG_INVALID)", (_what, options, path, phrase) => {
     refuseOptions(options, path, phrase, "CONFIG_INVALID");
   });

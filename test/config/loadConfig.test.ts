@@ -209,7 +209,7 @@ describe("loadConfig: missing files and __proto__", () => {
       [undefined, "undefined"],
     ] as const) {
       await expect(loadConfig(path as string)).rejects.toThrow(
-        new ConfigError(`loadConfig: expected \`path\` to be a non-empty file path, got ${shown}`, { code: "INVALID_OPTION", value: path }),
+        new ConfigError(`loadConfig: expected \`path\` to be a non-empty file path, got ${shown}`, { code: "INVALID_OPTION", path: "path", value: path }),
       );
     }
   });

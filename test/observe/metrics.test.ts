@@ -322,7 +322,7 @@ describe("options", () => {
     ["a prefix that is not a metric name", { prefix: "1bad-" }, "metrics.prefix"],
     ["a registry that is not a Registry", { registry: {} as Registry }, "metrics.registry"],
     ["a non-boolean defaultMetrics", { defaultMetrics: "yes" as unknown as boolean }, "metrics.defaultMetrics"],
-    ["a livenessMissedTicks below 1", { livenessMissedTicks: 0 }, "livenessMissedTicks"],
+    ["a livenessMissedTicks below 1", { livenessMissedTicks: 0 }, "metrics.livenessMissedTicks"],
   ])("rejects %s with a ConfigError naming the option", (_label, options, path) => {
     let caught: unknown;
     try {
@@ -338,10 +338,10 @@ describe("options", () => {
 
   it("describes the refused value the one way check.ts does", () => {
     expect(() => createObservability(twoAgents(), { livenessMissedTicks: "3" as unknown as number })).toThrow(
-      'livenessMissedTicks: expected `livenessMissedTicks` to be a number of at least 1, got "3"',
+      'expected `metrics.livenessMissedTicks` to be a number of at least 1, got "3"',
     );
     expect(() => createObservability(twoAgents(), { defaultMetrics: 1 as unknown as boolean })).toThrow(
-      "metrics.defaultMetrics: expected `metrics.defaultMetrics` to be a boolean, got 1",
+      "expected `metrics.defaultMetrics` to be a boolean, got 1",
     );
   });
 });

@@ -234,9 +234,9 @@ describe("ManualClock: a timer loop at one instant", () => {
       ["10", '"10"'],
     ] as const) {
       const refuse = () => new ManualClock(0, { loopLimit: loopLimit as number });
-      expect(refuse).toThrow(new ConfigError(`ManualClock: expected \`loopLimit\` to be a positive integer, got ${shown}`, { code: "INVALID_OPTION", value: loopLimit }));
+      expect(refuse).toThrow(new ConfigError(`ManualClock: expected \`loopLimit\` to be a positive integer, got ${shown}`, { code: "INVALID_OPTION", path: "loopLimit", value: loopLimit }));
     }
-    expect(() => new ManualClock(0, null as unknown as object)).toThrow(new ConfigError("ManualClock: expected options to be an object, got null", { code: "INVALID_OPTION", value: null }));
+    expect(() => new ManualClock(0, null as unknown as object)).toThrow(new ConfigError("ManualClock: expected options to be an object, got null", { code: "INVALID_OPTION", path: "options", value: null }));
   });
 
   test("refuses a start, an advance, an advanceTo or a jump that is not a time, naming it, with INVALID_OPTION", async () => {

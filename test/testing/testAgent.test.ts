@@ -188,7 +188,7 @@ describe("testAgent: the tick onCron receives", () => {
 
   test("tick() refuses a trigger that is not a non-empty string, naming it", async () => {
     const harness = await testAgent(Recorder);
-    await expect(harness.tick("")).rejects.toThrow(new ConfigError('testAgent: tick(): expected `trigger` to be a non-empty string, got ""', { code: "INVALID_OPTION", value: "" }));
+    await expect(harness.tick("")).rejects.toThrow(new ConfigError('testAgent: tick(): expected `trigger` to be a non-empty string, got ""', { code: "INVALID_OPTION", path: "trigger", value: "" }));
     await expect(harness.tick(42 as unknown as string)).rejects.toMatchObject({
       code: "INVALID_OPTION",
       value: 42,
@@ -297,7 +297,7 @@ describe("testAgent: start() and stop() are bounded, as the orchestrator bounds 
     await expect(testAgent(Forgetful)).rejects.toThrow(
       new ConfigError(
         "Agent: expected `context` to be the context object the orchestrator passes to the constructor (pass it on with `super(context)`), got undefined",
-        { code: "INVALID_OPTION", value: undefined },
+        { code: "INVALID_OPTION", path: "context", value: undefined },
       ),
     );
   });
@@ -317,7 +317,7 @@ describe("testAgent: start() and stop() are bounded, as the orchestrator bounds 
         }
       }
       await expect(testAgent(Counted, { [option]: value })).rejects.toThrow(
-        new ConfigError(`testAgent: expected \`${option}\` to be a duration of at least 1 ms ("500ms", "30s" or a number of ms), got ${shown}`, { code: "INVALID_OPTION", value }),
+        new ConfigError(`testAgent: expected \`${option}\` to be a duration of at least 1 ms ("500ms", "30s" or a number of ms), got ${shown}`, { code: "INVALID_OPTION", path: option, value }),
       );
       expect(constructed).toBe(false);
     }
