@@ -143,8 +143,6 @@ describe("bad input: lifecycle calls at the wrong time", () => {
     expect(orch.phase).toBe("stopped");
   });
 
-  // docs/reliability.md (BI-35) still names this test by its former title, until it says ConfigError (INVALID_OPTION):
-  // "on() with a listener that is not a function throws a TypeError naming the event"
   test("on() with a listener that is not a function throws a ConfigError (INVALID_OPTION) naming the event", () => {
     const { orch } = setup({ agents: [countedAgent("a").Agent] });
     expect(() => orch.on("agent:crash", "log" as never)).toThrow(

@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import express from "express";
 import { afterEach, describe, it } from "vitest";
-import { closeServer, listenOnLoopback, runHttpScenario, startScenario } from "../observe/httpScenario.js";
+import { closeServer, listenOnLoopback, runHttpScenario, startScenario } from "../helpers/observe/httpScenario.js";
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {

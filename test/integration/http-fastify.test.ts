@@ -1,7 +1,7 @@
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import type { HttpHandler } from "../../src/observe/index.js";
-import { runHttpScenario, startScenario } from "../observe/httpScenario.js";
+import { runHttpScenario, startScenario } from "../helpers/observe/httpScenario.js";
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {

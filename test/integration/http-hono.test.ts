@@ -2,7 +2,7 @@ import { serve } from "@hono/node-server";
 import type { ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterEach, describe, it } from "vitest";
-import { runHttpScenario, startScenario } from "../observe/httpScenario.js";
+import { runHttpScenario, startScenario } from "../helpers/observe/httpScenario.js";
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {

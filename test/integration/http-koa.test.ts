@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import Koa from "koa";
 import { afterEach, describe, it } from "vitest";
 import type { HttpHandler } from "../../src/observe/index.js";
-import { closeServer, listenOnLoopback, runHttpScenario, startScenario } from "../observe/httpScenario.js";
+import { closeServer, listenOnLoopback, runHttpScenario, startScenario } from "../helpers/observe/httpScenario.js";
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {

@@ -6,7 +6,7 @@ import { ConfigError } from "../../src/errors/ConfigError.js";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
 import { ObservabilityError, createObservability } from "../../src/observe/index.js";
 import type { Listening } from "../../src/observe/index.js";
-import { FakeSource } from "../observe/FakeSource.js";
+import { FakeSource } from "../helpers/observe/FakeSource.js";
 
 const HOST = "127.0.0.1";
 const cleanups: Array<() => Promise<void>> = [];

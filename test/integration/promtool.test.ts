@@ -4,7 +4,7 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { Agent, createOrchestrator } from "../../src/index.js";
 import { createObservability } from "../../src/observe/index.js";
-import { FakeSource, NetworkedFakeSource } from "../observe/FakeSource.js";
+import { FakeSource, NetworkedFakeSource } from "../helpers/observe/FakeSource.js";
 
 /**
  * promtool (Prometheus's own checker) validates the exposition text and the

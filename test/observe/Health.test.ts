@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createObservability, evaluateHealth } from "../../src/observe/index.js";
 import type { OrchestratorPhase } from "../../src/observe/index.js";
-import { FakeSource, NetworkedFakeSource } from "./FakeSource.js";
+import { FakeSource, NetworkedFakeSource } from "../helpers/observe/FakeSource.js";
 
 function critical(): FakeSource {
   const source = new FakeSource();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateLiveness } from "../../src/observe/index.js";
-import { FakeSource } from "./FakeSource.js";
+import { FakeSource } from "../helpers/observe/FakeSource.js";
 
 describe("evaluateLiveness", () => {
   it("is live while the loop ticked within the allowed number of intervals", async () => {

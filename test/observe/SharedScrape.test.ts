@@ -2,7 +2,7 @@ import { Gauge, Registry } from "prom-client";
 import { describe, expect, it, vi } from "vitest";
 import type { Logger } from "../../src/logger.js";
 import { createObservability } from "../../src/observe/index.js";
-import { FakeSource, RecordingResponse, request } from "./FakeSource.js";
+import { FakeSource, RecordingResponse, request } from "../helpers/observe/FakeSource.js";
 import { loopTurns } from "../helpers/loopTurns.js";
 
 function recordingLogger(): Logger & { errors: unknown[] } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createObservability } from "../../src/observe/index.js";
-import { FakeSource } from "./FakeSource.js";
+import { FakeSource } from "../helpers/observe/FakeSource.js";
 
 function setup() {
   const source = new FakeSource();

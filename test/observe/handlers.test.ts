@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createObservability } from "../../src/observe/index.js";
 import type { HealthDocument, Observability } from "../../src/observe/index.js";
 import type { Logger } from "../../src/logger.js";
-import { FakeSource, RecordingResponse, request } from "./FakeSource.js";
+import { FakeSource, RecordingResponse, request } from "../helpers/observe/FakeSource.js";
 
 function setup(): { source: FakeSource; observability: Observability } {
   const source = new FakeSource();

@@ -5,7 +5,7 @@ import { ConfigError } from "../../src/errors/ConfigError.js";
 import { isOrchestratorError } from "../../src/errors/OrchestratorError.js";
 import { ObservabilityError, createObservability } from "../../src/observe/index.js";
 import type { ObservabilityOptions } from "../../src/observe/index.js";
-import { FakeSource, NetworkedFakeSource } from "./FakeSource.js";
+import { FakeSource, NetworkedFakeSource } from "../helpers/observe/FakeSource.js";
 
 /** The value of one series in exposition text, or undefined when absent. */
 function sample(text: string, series: string): number | undefined {

@@ -1,7 +1,7 @@
 // Real orchestrators and prom-client registries: no global state, no clashes.
 import { Counter, Registry, register as globalRegistry } from "prom-client";
 import { describe, expect, test } from "vitest";
-import { scriptedAgent, setup } from "./helpers/orchestrator.js";
+import { scriptedAgent, setup } from "../helpers/orchestrator.js";
 
 const sample = (text: string, name: string, agent: string): number | undefined => {
   const match = new RegExp(`^${name}\\{agent="${agent}"\\} (\\S+)$`, "m").exec(text);

@@ -1,8 +1,8 @@
 import type { Server } from "node:http";
 import { expect } from "vitest";
-import { Agent, createOrchestrator } from "../../src/index.js";
-import type { Orchestrator } from "../../src/index.js";
-import { ManualClock } from "../../src/testing/ManualClock.js";
+import { Agent, createOrchestrator } from "../../../src/index.js";
+import type { Orchestrator } from "../../../src/index.js";
+import { ManualClock } from "../../../src/testing/ManualClock.js";
 
 /** Text that must never reach an HTTP response: it is the crashing agent's error message. */
 export const SECRET = "secret-password";

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, test, vi } from "vitest";
-import type { Bus, Message, MessageHandler, PublishOptions, RequestOptions, SubscribeOptions, Subscription } from "../src/bus/Bus.js";
-import { createBus } from "../src/bus/createBus.js";
-import { checkTopicLength, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "../src/bus/topic.js";
-import { BusError } from "../src/errors/BusError.js";
-import { ConfigError } from "../src/errors/ConfigError.js";
-import { FakeBus } from "../src/testing/FakeBus.js";
-import type { BusContractCase, BusContractOptions } from "../src/testing/busContract.js";
-import { BUS_CONTRACT_CASES, busContract } from "../src/testing/busContract.js";
+import type { Bus, Message, MessageHandler, PublishOptions, RequestOptions, SubscribeOptions, Subscription } from "../../src/bus/Bus.js";
+import { createBus } from "../../src/bus/createBus.js";
+import { checkTopicLength, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "../../src/bus/topic.js";
+import { BusError } from "../../src/errors/BusError.js";
+import { ConfigError } from "../../src/errors/ConfigError.js";
+import { FakeBus } from "../../src/testing/FakeBus.js";
+import type { BusContractCase, BusContractOptions } from "../../src/testing/busContract.js";
+import { BUS_CONTRACT_CASES, busContract } from "../../src/testing/busContract.js";
 
 // The only console output the suite may cause is the in-process bus's one-time
 // report of an onError that threw (case onErrorThrowingIsContained).

@@ -1,10 +1,10 @@
-import type { BusStats } from "../../src/bus/Bus.js";
-import type { BusConnectionStatus, ObservedAgent, ObservedSource, OrchestratorPhase } from "../../src/observe/index.js";
-import { AgentCounters } from "../../src/stats/AgentCounters.js";
-import { HistogramData } from "../../src/stats/HistogramData.js";
-import type { AgentState, AgentStatus } from "../../src/supervisor/AgentStatus.js";
-import { ManualClock } from "../../src/testing/ManualClock.js";
-import type { HandlerResponse } from "../../src/observe/index.js";
+import type { BusStats } from "../../../src/bus/Bus.js";
+import type { BusConnectionStatus, ObservedAgent, ObservedSource, OrchestratorPhase } from "../../../src/observe/index.js";
+import { AgentCounters } from "../../../src/stats/AgentCounters.js";
+import { HistogramData } from "../../../src/stats/HistogramData.js";
+import type { AgentState, AgentStatus } from "../../../src/supervisor/AgentStatus.js";
+import { ManualClock } from "../../../src/testing/ManualClock.js";
+import type { HandlerResponse } from "../../../src/observe/index.js";
 
 /** One agent of a {@link FakeSource}, mutable by the test. */
 export interface FakeAgent {
