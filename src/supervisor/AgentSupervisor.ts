@@ -47,7 +47,7 @@ export class AgentSupervisor {
     this.#log = childLogger(host.logger, agent.name);
     this.#crashes = new CrashHandler(agent, host, this.#log, this.counters, {
       setState: (state) => this.#setState(state),
-      launch: () => this.launch(),
+      launch: () => this.#launchInBackground(),
     });
   }
 
@@ -139,9 +139,17 @@ export class AgentSupervisor {
     this.#incarnation = inc;
     this.#setState("starting");
     const instance = await startIncarnation(inc, { agent: this.#agent, host, log: this.#log, crash: (reason, error) => this.#crash(inc, reason, error) });
-    if (instance === undefined) return;
+    // a crash (or a stop) in the turns between start() resolving and this line ended the incarnation:
+    // the crash has been handled; wiring triggers to the dead incarnation would leave a subscription behind
+    if (instance === undefined || inc.ended || this.#incarnation !== inc) return;
+    try {
+      host.attachTriggers(name, inc, instance);
+    } catch (error) {
+      // no trigger can reach this incarnation (the host's bus refused the subscription): a start crash
+      this.#crash(inc, "start", error);
+      return;
+    }
     this.#setState("running");
-    host.attachTriggers(name, inc, instance);
     watchHeartbeat(inc, name, this.#agent.heartbeatTimeout, () => host.clock.now(), (error) => this.#crash(inc, "hung", error));
   }
 
@@ -255,7 +263,7 @@ export class AgentSupervisor {
     return Promise.resolve();
   }
 
-  /** Start an incarnation without waiting for its `start()` (an operator action must not wait on it). */
+  /** Start an incarnation without waiting for its `start()` (an operator action or a restart after back-off must not wait on it). */
   #launchInBackground(): void {
     this.launch().catch((error: unknown) => this.#log.error({ agent: this.name, err: error }, `agent "${this.name}" could not be launched: ${describeThrown(error)}`));
   }

@@ -15,8 +15,8 @@ const HISTORY = 10;
 export interface CrashTarget {
   /** Move the agent to `state` (emits `agent:state`). */
   setState(state: AgentState): void;
-  /** Start a fresh incarnation (the back-off has elapsed). */
-  launch(): Promise<void>;
+  /** Start a fresh incarnation without waiting for it (the back-off has elapsed); a failure to launch is logged, never left unhandled. */
+  launch(): void;
 }
 
 /**
@@ -145,7 +145,7 @@ export class CrashHandler {
       this.#record = { ...this.#record, restartsSinceEnable: this.#record.restartsSinceEnable + 1 };
       this.#counters.restarts++;
       this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
-      void this.#target.launch();
+      this.#target.launch();
     }, delay);
   }
 
