@@ -352,6 +352,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     this.#inbox.close();
     await this.#core.flush();
     this.#core.dropEverything();
+    // every subscription ends with the bus: `active` turns false, as after unsubscribe()
+    for (const inlet of inlets) this.#core.detach(inlet.sub, "closed");
     this.#watch.stop();
     if (!this.#owned || this.natsConnection.isClosed()) return;
     try {

@@ -1,4 +1,5 @@
 import { EventEmitter } from "eventemitter3";
+import { describeValue } from "../check.js";
 import { didYouMean } from "../config/didYouMean.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { describeThrown } from "../errors/describeThrown.js";
@@ -28,7 +29,7 @@ export class EventHub {
    * not a function, throws a `ConfigError` with code `INVALID_OPTION`.
    */
   on<E extends OrchestratorEventName>(event: E, listener: EventListener<E>): () => void {
-    const where = `on(${JSON.stringify(event) ?? String(event)})`;
+    const where = `on(${describeValue(event)})`;
     if (!ORCHESTRATOR_EVENTS.includes(event)) {
       const message = `${where}: unknown event${didYouMean(String(event), ORCHESTRATOR_EVENTS)}; expected one of ${ORCHESTRATOR_EVENTS.join(", ")}`;
       throw new ConfigError(message, { code: "INVALID_OPTION", path: "event", value: event });

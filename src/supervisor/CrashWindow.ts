@@ -1,11 +1,20 @@
 /**
- * The crash-loop window after a crash at `at`: the times of `times` (oldest
- * first) later than `at − within`, with `at` added: the crashes inside
- * `(at − within, at]`, as crash times never go back. Pure: `times` is not changed.
+ * The crash-loop window after a crash at `at`: `times` (in the order they
+ * were recorded) without its expired head — the leading times at or before
+ * `at − within` — with `at` added. While the clock only moves forward that is
+ * the crashes inside `(at − within, at]`; after the wall clock steps back, a
+ * time behind a later, unexpired one is kept (counting more, never fewer).
+ * Pure: `times` is not changed.
  */
 export function slideCrashWindow(times: readonly number[], at: number, within: number): readonly number[] {
-  const floor = at - within;
-  return [...times.filter((time) => time > floor), at];
+  return [...trimExpired(times, at - within), at];
+}
+
+/** `times` without its leading entries at or before `floor`. */
+function trimExpired(times: readonly number[], floor: number): readonly number[] {
+  let start = 0;
+  while (start < times.length && (times[start] ?? Infinity) <= floor) start++;
+  return start === 0 ? times : times.slice(start);
 }
 
 /**
@@ -29,8 +38,7 @@ export class CrashWindow {
 
   /** Crashes in `(now − within, now]`. */
   count(now: number): number {
-    const floor = now - this.within;
-    this.#times = this.#times.filter((time) => time > floor);
+    this.#times = trimExpired(this.#times, now - this.within);
     return this.#times.length;
   }
 

@@ -88,6 +88,12 @@ describe("bad input refused at the orchestrator's options", () => {
     );
   });
 
+  test("on() with an event name that is not a string (a bigint, a symbol) is refused with INVALID_OPTION, not a TypeError", () => {
+    const orch = createOrchestrator({ agents: [countedAgent("a").Agent], logger: false, keepAlive: false });
+    expect(() => orch.on(10n as never, () => undefined)).toThrow(expect.objectContaining({ code: "INVALID_OPTION", path: "event", message: expect.stringMatching(/^on\(10n\): unknown event/) as unknown }));
+    expect(() => orch.on(Symbol("x") as never, () => undefined)).toThrow(expect.objectContaining({ code: "INVALID_OPTION", path: "event" }));
+  });
+
   test("a branded class given as `agents` (not in an array) is not described as unbranded", () => {
     refuseOptions({ agents: countedAgent("a").Agent }, "agents", /^(?!.*not branded).*expected `agents` to be an array/, "CONFIG_INVALID");
   });

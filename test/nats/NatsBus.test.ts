@@ -76,10 +76,12 @@ describe("createNatsBus", () => {
     const prefix = uniqueToken("owner");
     const shared = await createNatsBus({ connection }, { prefix });
     const got: unknown[] = [];
-    shared.subscribe("x", (message) => void got.push(message.payload));
+    const subscription = shared.subscribe("x", (message) => void got.push(message.payload));
     await shared.publish("x", 1);
     await shared.flush();
+    expect(subscription.active).toBe(true);
     await shared.close();
+    expect(subscription.active).toBe(false);
     expect(connection.isClosed()).toBe(false);
     // its subscriptions are gone from the server: a raw publish reaches nobody
     connection.publish(`${prefix}.x`, JSON.stringify(2));
