@@ -15,8 +15,6 @@ import type { Route } from "./RouteTable.js";
 import { RouteTable } from "./RouteTable.js";
 import { validatePattern } from "./topic.js";
 
-export { DEFAULT_MAX_PENDING, DEFAULT_REQUEST_TIMEOUT_MS } from "./delivery/busOptions.js";
-export type { BusSubscription } from "./delivery/BusSubscription.js";
 
 /** The one promise every accepted publish returns: nothing to allocate per message. */
 const ACCEPTED: Promise<void> = Promise.resolve();

@@ -7,11 +7,6 @@ import { ConfigChecker } from "./ConfigChecker.js";
 import { DEFAULTS } from "./defaults.js";
 import { childPath } from "./keyPath.js";
 
-/** The keys that choose a trigger's kind (the registered kinds); a trigger mapping has exactly one. */
-export const TRIGGER_KINDS = TRIGGER_KIND_NAMES;
-
-export { MISFIRE_POLICIES, OVERLAP_POLICIES };
-
 const KINDS: readonly AnyTriggerKind[] = Object.values(triggerKinds);
 /** Every key a trigger mapping may carry: the kind keys, the kinds' own keys (`timezone`), the common options. */
 const TRIGGER_KEYS: readonly string[] = [...TRIGGER_KIND_NAMES, ...KINDS.flatMap((kind) => kind.keys ?? []), ...TRIGGER_OPTION_KEYS];

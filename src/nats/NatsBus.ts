@@ -64,7 +64,7 @@ export interface NatsBusSubscription extends BusSubscription {
  *   subjects, the wire format, server confirmations, request/reply over NATS.
  * - Payloads travel encoded by the codec (JSON by default). The message id,
  *   timestamp, source and headers travel with the payload in one envelope
- *   (see `ENVELOPE`), or with `wire: "headers"` in NATS headers (`Ao-Id`,
+ *   (docs/cluster.md, "Wire format"), or with `wire: "headers"` in NATS headers (`Ao-Id`,
  *   `Ao-Time`, `Ao-Source`, and the publisher's own); a bus reads both, and
  *   gives a plain payload from another NATS client an id and its receipt time.
  * - `publish` resolves only once the server has processed the message (a

@@ -80,5 +80,3 @@ export interface Orchestrator {
 
 /** Re-exported for registrations. */
 export type { AgentClass };
-/** Re-exported where it was defined before it got a file of its own. */
-export type { OrchestratorMetricsOptions, OrchestratorOptions } from "./OrchestratorOptions.js";

@@ -37,9 +37,6 @@ import { ShutdownSequence } from "./ShutdownSequence.js";
 import { SignalHandlers } from "./SignalHandlers.js";
 import { TriggerWiring } from "./TriggerWiring.js";
 
-export { LOOP_INTERVAL_MS } from "./LivenessLoop.js";
-export { ESCALATION_TOPIC } from "./reservedTopics.js";
-
 /**
  * Create an orchestrator. Everything it can check without I/O (options,
  * registrations, configuration, schedules) is checked here and throws a

@@ -1,7 +1,7 @@
 import { Registry } from "prom-client";
 import { describe, expect, test } from "vitest";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
-import type { OrchestratorOptions } from "../../src/orchestrator/Orchestrator.js";
+import type { OrchestratorOptions } from "../../src/orchestrator/OrchestratorOptions.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 import { countedAgent, expectNoPollution, processSnapshot } from "../helpers/chaosBadInput.js";
 import { T0 } from "../helpers/orchestrator.js";

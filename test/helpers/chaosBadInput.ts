@@ -5,7 +5,7 @@ import type { OrchestratorConfig } from "../../src/config/OrchestratorConfig.js"
 import { ConfigError } from "../../src/errors/ConfigError.js";
 import type { OrchestratorError } from "../../src/errors/OrchestratorError.js";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
-import type { OrchestratorOptions } from "../../src/orchestrator/Orchestrator.js";
+import type { OrchestratorOptions } from "../../src/orchestrator/OrchestratorOptions.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 import { T0 } from "./orchestrator.js";
 

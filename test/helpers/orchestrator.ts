@@ -2,7 +2,8 @@ import { Agent } from "../../src/agent/Agent.js";
 import type { OrchestratorConfig } from "../../src/config/OrchestratorConfig.js";
 import type { Logger } from "../../src/logger.js";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
-import type { Orchestrator, OrchestratorOptions } from "../../src/orchestrator/Orchestrator.js";
+import type { Orchestrator } from "../../src/orchestrator/Orchestrator.js";
+import type { OrchestratorOptions } from "../../src/orchestrator/OrchestratorOptions.js";
 import { ORCHESTRATOR_EVENTS, type OrchestratorEventName, type OrchestratorEvents } from "../../src/supervisor/events.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 
