@@ -69,6 +69,7 @@ export type { AgentHealth, HealthReport } from "./observe/Health.js";
 export type { HandlerRequest, HandlerResponse, HttpHandler } from "./observe/HttpReply.js";
 export type { ListenOptions, Listening } from "./observe/Listeners.js";
 export type { BusConnectionStatus } from "./observe/ObservedSource.js";
+export type { MetricsRegistry } from "./observe/ScrapeMetric.js";
 
 // Time, durations, logging
 export type { Clock } from "./clock.js";

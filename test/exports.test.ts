@@ -18,7 +18,7 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
       "BusErrorCode", "BusOptions", "BusStats", "BusSubscription", "Clock", "ClosedInfo", "ConfigErrorCode", "ConfigErrorDetails",
       "CrashReason", "CrashRecord", "CronTick", "CronTriggerSpec", "DelayTriggerSpec", "DropReason", "Duration", "Escalation",
       "EscalationReason", "EveryTriggerSpec", "GroupConfig", "HandlerRequest", "HandlerResponse", "HealthReport", "HttpHandler",
-      "InProcessBus", "LifecycleErrorCode", "ListenOptions", "Listening", "Logger", "Message", "MessageHandler", "MisfirePolicy",
+      "InProcessBus", "LifecycleErrorCode", "ListenOptions", "Listening", "Logger", "Message", "MetricsRegistry", "MessageHandler", "MisfirePolicy",
       "ObservabilityErrorCode", "Orchestrator", "OrchestratorConfig", "OrchestratorEventName", "OrchestratorEvents",
       "OrchestratorMetricsOptions", "OrchestratorOptions", "OrchestratorPhase", "OverflowPolicy", "OverlapPolicy", "PayloadOf",
       "PublishOptions", "RequestOptions", "RestartPolicy", "RetryOptions", "ScheduleHandle", "ScheduleSpec", "SkipReason",

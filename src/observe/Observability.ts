@@ -28,8 +28,8 @@ import type { MetricsRegistry } from "./ScrapeMetric.js";
 import { SharedScrape } from "./SharedScrape.js";
 import { Pacer, SLICE_BYTES } from "./Pacer.js";
 
-/** Options of {@link createObservability}; the orchestrator's `metrics` option. */
-export interface ObservabilityOptions {
+/** The orchestrator's `metrics` option: where and how its metrics are exposed, and the `/livez` tolerance. */
+export interface OrchestratorMetricsOptions {
   /**
    * The prom-client registry to register the metrics into: the host's own, to
    * expose them beside its metrics. Never prom-client's global `register`
@@ -51,17 +51,21 @@ export interface ObservabilityOptions {
    */
   defaultMetrics?: boolean;
   /**
-   * Where errors of the handlers and listeners are logged (responses never
-   * carry them).
-   * @default a silent logger
-   */
-  logger?: Logger;
-  /**
    * How many loop intervals may pass without a tick of the orchestrator's
    * loop before `/livez` fails.
    * @default 3
    */
   livenessMissedTicks?: number;
+}
+
+/** Options of {@link createObservability}: the orchestrator's `metrics` option and its logger. */
+export interface ObservabilityOptions extends OrchestratorMetricsOptions {
+  /**
+   * Where errors of the handlers and listeners are logged (responses never
+   * carry them).
+   * @default a silent logger
+   */
+  logger?: Logger;
 }
 
 /** Health, liveness and metrics of one orchestrator, and their HTTP handlers. */

@@ -2,16 +2,12 @@ import type { Bus } from "../bus/Bus.js";
 import type { Clock } from "../clock.js";
 import type { OrchestratorConfig } from "../config/OrchestratorConfig.js";
 import type { Logger } from "../logger.js";
-import type { ObservabilityOptions } from "../observe/Observability.js";
+import type { OrchestratorMetricsOptions } from "../observe/Observability.js";
 import { keysOf } from "./keysOf.js";
 import type { AgentRegistration } from "./registry.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
-/**
- * The `metrics` option of {@link OrchestratorOptions}: the observability
- * options except the logger (the orchestrator passes its own).
- */
-export type OrchestratorMetricsOptions = Omit<ObservabilityOptions, "logger">;
+export type { OrchestratorMetricsOptions };
 
 /** Options of {@link createOrchestrator}. */
 export interface OrchestratorOptions {
