@@ -3,16 +3,9 @@ import type { BusOptions, SubscribeOptions } from "../../src/bus/Bus.js";
 import { createBus } from "../../src/bus/createBus.js";
 import { DEFAULT_MAX_PENDING, DEFAULT_REQUEST_TIMEOUT_MS, checkSubscription, publishOptionsError, requestTimeout } from "../../src/bus/delivery/busOptions.js";
 import { BusError } from "../../src/errors/BusError.js";
+import { thrownBy } from "../helpers/thrown.js";
 
-function thrown(fn: () => unknown): BusError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof BusError) return error;
-    throw error;
-  }
-  throw new Error("expected a BusError");
-}
+const thrown = (fn: () => unknown): BusError => thrownBy(BusError, fn);
 
 describe("createBus options", () => {
   it.each<[string, unknown, string]>([

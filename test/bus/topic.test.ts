@@ -4,6 +4,7 @@ import { TopicTrie } from "../../src/bus/TopicTrie.js";
 import { checkTopicLength, isValidPattern, isValidTopic, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "../../src/bus/topic.js";
 import { BusError } from "../../src/errors/BusError.js";
 import { checkTopicLength as packageCheckTopicLength, MAX_TOPIC_LENGTH as PACKAGE_MAX_TOPIC_LENGTH } from "../../src/index.js";
+import { thrownBy } from "../helpers/thrown.js";
 
 /** The obvious matcher, written independently of the trie: a pattern compiled to a regular expression. */
 function referenceMatch(pattern: string, topic: string): boolean {
@@ -14,15 +15,7 @@ function referenceMatch(pattern: string, topic: string): boolean {
   return new RegExp(`^${source}$`).test(topic);
 }
 
-function catchError(fn: () => unknown): BusError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof BusError) return error;
-    throw error;
-  }
-  throw new Error("expected a BusError");
-}
+const catchError = (fn: () => unknown): BusError => thrownBy(BusError, fn);
 
 describe("topic validation", () => {
   it("accepts dot-separated tokens of letters, digits, _ and -", () => {

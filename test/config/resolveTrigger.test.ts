@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { resolveSchedule, resolveTrigger } from "../../src/config/resolveTrigger.js";
-import { ConfigError } from "../../src/errors/ConfigError.js";
+import type { ConfigError } from "../../src/errors/ConfigError.js";
+import { configError } from "../helpers/resolveConfig.js";
 
-/** Run `fn`, expect a ConfigError and return it. */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError, but nothing was thrown");
-}
 
 const triggerError = (spec: unknown): ConfigError => configError(() => resolveTrigger(spec, { agent: "report" }));
 
