@@ -3,7 +3,7 @@ import { InProcessBus } from "../../src/bus/InProcessBus.js";
 import type { OrchestratorConfig } from "../../src/config/OrchestratorConfig.js";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
 import type { ClosedInfo, Orchestrator } from "../../src/orchestrator/Orchestrator.js";
-import type { OrchestratorEventName, OrchestratorEvents } from "../../src/supervisor/events.js";
+import { ORCHESTRATOR_EVENTS, type OrchestratorEventName, type OrchestratorEvents } from "../../src/supervisor/events.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 import { chaosAgentClass, type ChaosPayload, type ChaosProfile, type ChaosWorld } from "./chaosAgent.js";
 import type { ModelGroup, ModelSettings } from "./chaosModel.js";
@@ -201,8 +201,6 @@ function configOf(profiles: readonly ChaosProfile[], failStop: boolean): Orchest
   };
 }
 
-const EVENT_NAMES: readonly OrchestratorEventName[] = ["agent:state", "agent:crash", "agent:restart", "agent:disabled", "agent:stop-timeout", "escalation", "shutdown"];
-
 /**
  * Run one chaos scenario to its end: tens of agents in every group, hours of
  * fake time, a seeded schedule of faults, bus traffic and operator actions,
@@ -248,8 +246,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosRun> {
     agents: Object.fromEntries(profiles.map((profile) => [profile.name, profile.group])),
   };
 
-  const events = Object.fromEntries(EVENT_NAMES.map((name) => [name, []])) as unknown as { [E in OrchestratorEventName]: Array<RecordedEvent<E>> };
-  for (const name of EVENT_NAMES) {
+  const events = Object.fromEntries(ORCHESTRATOR_EVENTS.map((name) => [name, []])) as unknown as { [E in OrchestratorEventName]: Array<RecordedEvent<E>> };
+  for (const name of ORCHESTRATOR_EVENTS) {
     orch.on(name, (payload) => {
       const entry = { seq: tally.nextSeq(), at: clock.now(), payload, ...(name === "escalation" ? { chiefRunning: orch.agent("chief")?.state === "running" } : {}) };
       (events[name] as unknown[]).push(entry);
