@@ -7,6 +7,7 @@
  */
 import type { Clock } from "./clock.js";
 import { didYouMean } from "./config/didYouMean.js";
+import { toMilliseconds } from "./duration.js";
 
 const MAX_LENGTH = 80;
 
@@ -118,6 +119,19 @@ export class OptionCheck {
     if (value === undefined) return undefined;
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) throw this.error(option, "a positive integer", value);
     return value;
+  }
+
+  /**
+   * Throw unless `value` is a duration (`"30s"`, `"500ms"` or a number of ms)
+   * of at least `atLeast` ms, or undefined; returns it in ms. `what` says what
+   * was expected, e.g. `a positive duration such as "5s" or 5000`.
+   * @param atLeast - the smallest accepted duration; the default accepts any positive one
+   */
+  optionalDuration(value: unknown, option: string, what: string, atLeast = Number.MIN_VALUE): number | undefined {
+    if (value === undefined) return undefined;
+    const ms = toMilliseconds(value);
+    if (ms === undefined || !(ms >= atLeast)) throw this.error(option, what, value);
+    return ms;
   }
 
   /** Throw unless `value` is one of `choices` or undefined. */

@@ -1,7 +1,6 @@
 import { hostname } from "node:os";
 import { OptionCheck } from "../check.js";
 import type { Duration } from "../duration.js";
-import { toMilliseconds } from "../duration.js";
 import { ConfigError } from "../errors/ConfigError.js";
 
 /** Default of {@link NatsCoordinatorOptions.bucket}. */
@@ -67,12 +66,10 @@ export function resolveNatsCoordinatorOptions(options: NatsCoordinatorOptions): 
   const fail = (key: string, value: unknown, what: string): Error => check.error(key, what, value);
   const { bucket = DEFAULT_SLOT_BUCKET, ttl = "1h", storage = "file", replicas = 1, instance = `${hostname()}#${process.pid}`, timeout = "5s" } = check.object(options);
   if (typeof bucket !== "string" || !/^[-\w]+$/.test(bucket)) throw fail("bucket", bucket, "a bucket name of A-Z a-z 0-9 _ - such as \"agent_orchestrator_slots\"");
-  const ttlMs = toMilliseconds(ttl);
-  if (ttlMs === undefined || ttlMs < 1_000) throw fail("ttl", ttl, "a duration of at least one second such as \"1h\" or 3600000");
+  const ttlMs = check.optionalDuration(ttl, "ttl", "a duration of at least one second such as \"1h\" or 3600000", 1_000) as number;
   if (storage !== "file" && storage !== "memory") throw fail("storage", storage, "\"file\" or \"memory\"");
   if (replicas !== 1 && replicas !== 3 && replicas !== 5) throw fail("replicas", replicas, "1, 3 or 5");
   if (typeof instance !== "string" || instance.trim() === "") throw fail("instance", instance, "a non-empty string");
-  const timeoutMs = toMilliseconds(timeout);
-  if (timeoutMs === undefined || timeoutMs <= 0) throw fail("timeout", timeout, "a positive duration such as \"5s\" or 5000");
+  const timeoutMs = check.optionalDuration(timeout, "timeout", "a positive duration such as \"5s\" or 5000") as number;
   return { bucket, ttl: ttlMs, storage, replicas, instance, timeout: timeoutMs };
 }

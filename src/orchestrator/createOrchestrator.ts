@@ -4,7 +4,6 @@ import { createBus } from "../bus/createBus.js";
 import type { ResolvedConfig } from "../config/ResolvedConfig.js";
 import { resolveConfig } from "../config/resolveConfig.js";
 import { resolveSchedule } from "../config/resolveTrigger.js";
-import { toMilliseconds } from "../duration.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
 import type { HealthReport } from "../observe/Health.js";
@@ -148,9 +147,12 @@ class OrchestratorRuntime implements Orchestrator {
 
   shutdown(options: { timeout?: number | string; reason?: string } = {}): Promise<void> {
     if (this.#shutdownCall !== undefined) return this.#shutdownCall;
-    const timeout = options.timeout === undefined ? this.#config.shutdown.timeout : toMilliseconds(options.timeout);
-    if (timeout === undefined || !(timeout > 0)) {
-      return Promise.reject(orchestratorOptionCheck("shutdown()").error("timeout", 'a positive duration such as "30s" or a number of ms', options.timeout));
+    let timeout: number;
+    try {
+      timeout = orchestratorOptionCheck("shutdown()").optionalDuration(options.timeout, "timeout", 'a positive duration such as "30s" or a number of ms') ?? this.#config.shutdown.timeout;
+    } catch (error) {
+      const refused: Error = error as Error; // the check throws only its ConfigError
+      return Promise.reject(refused);
     }
     this.#shutdownCall = this.#shutdown(options.reason ?? "shutdown", timeout);
     // the signal handlers stay until the shutdown has finished: a repeated signal is logged and ignored meanwhile

@@ -2,9 +2,9 @@ import type { Agent } from "../agent/Agent.js";
 import type { AgentContext } from "../agent/AgentContext.js";
 import { AgentBus } from "../agent/AgentBus.js";
 import { ScopedClock } from "../agent/ScopedClock.js";
-import { expected } from "../check.js";
+import { expected, OptionCheck } from "../check.js";
 import { DEFAULTS } from "../config/defaults.js";
-import { formatDuration, toMilliseconds, type Duration } from "../duration.js";
+import { formatDuration, type Duration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
 import { invalidOption } from "../errors/invalidOption.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
@@ -250,12 +250,8 @@ function recordingLogger(logs: TestLogEntry[]): Logger {
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
-/** A `startTimeout` / `stopTimeout` option in ms, as `supervisor.*` accepts them: a duration of at least 1 ms. */
+/** A `startTimeout` / `stopTimeout` option in ms, as `supervisor.*` accepts them: a duration of at least 1 ms (rounded). */
 function timeoutOption(value: unknown, option: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const ms = toMilliseconds(value);
-  if (ms === undefined || Math.round(ms) < 1) {
-    throw invalidOption(`testAgent: ${expected(option, 'a duration of at least 1 ms ("500ms", "30s" or a number of ms)', value)}`, option, value);
-  }
-  return Math.round(ms);
+  const ms = new OptionCheck("testAgent", invalidOption).optionalDuration(value, option, 'a duration of at least 1 ms ("500ms", "30s" or a number of ms)', 0.5);
+  return ms === undefined ? fallback : Math.round(ms);
 }
