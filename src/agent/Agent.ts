@@ -60,8 +60,6 @@ export abstract class Agent<Config = unknown> {
   readonly bus: Bus;
   /** Logger whose entries carry `{ agent: name }`. */
   readonly log: Logger;
-  /** Aborted when this incarnation stops, crashes or is abandoned: pass it to fetches, sockets, loops. */
-  readonly signal: AbortSignal;
   /** `agents.<name>.config` from the configuration. */
   readonly config: Config;
   /** The orchestrator's clock; timers set through it are cleared when the incarnation ends. */
@@ -79,10 +77,17 @@ export abstract class Agent<Config = unknown> {
     this.name = context.name;
     this.bus = context.bus;
     this.log = context.log;
-    this.signal = context.signal;
     this.config = context.config;
     this.clock = context.clock;
     this.#random = context.random ?? Math.random;
+  }
+
+  /**
+   * Aborted when this incarnation stops, crashes or is abandoned: pass it to fetches, sockets, loops.
+   * (Read from the context when first asked for: an agent that never reads it costs no AbortController.)
+   */
+  get signal(): AbortSignal {
+    return this.#context.signal;
   }
 
   /** Bring the agent up. A throw or rejection is a crash, handled by the agent's restart policy. */

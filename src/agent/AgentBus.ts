@@ -33,9 +33,10 @@ export class AgentBus implements Bus {
   readonly #agent: string;
   readonly #counters: AgentCounters;
   readonly #hooks: AgentBusHooks;
-  readonly #subscriptions = new Set<Subscription>();
-  /** Release functions of the handler calls still in flight (their promise has not settled). */
-  readonly #inFlight = new Set<() => void>();
+  /** Subscriptions made through this view and not yet ended (created with the first). */
+  #subscriptions: Set<Subscription> | undefined;
+  /** Release functions of the handler calls still in flight (their promise has not settled; created with the first). */
+  #inFlight: Set<() => void> | undefined;
   #closed = false;
 
   constructor(inner: Bus, agent: string, counters: AgentCounters, hooks: AgentBusHooks) {
@@ -81,17 +82,14 @@ export class AgentBus implements Bus {
         else this.#hooks.onHandlerError(error, message);
       },
     });
-    let active = true;
-    const subscription: Subscription = {
-      unsubscribe: () => {
-        if (!active) return;
-        active = false;
-        this.#subscriptions.delete(subscription);
-        return inner.unsubscribe();
-      },
-    };
-    this.#subscriptions.add(subscription);
+    const subscription = new AgentSubscription(this, inner);
+    (this.#subscriptions ??= new Set()).add(subscription);
     return subscription;
+  }
+
+  /** `subscription` has ended: it is no longer this view's to remove. */
+  forget(subscription: Subscription): void {
+    this.#subscriptions?.delete(subscription);
   }
 
   request<Topic extends string>(topic: Topic, payload: PayloadOf<TopicMap, Topic>, options: RequestOptions = {}): Promise<unknown> {
@@ -112,11 +110,16 @@ export class AgentBus implements Bus {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const release of [...this.#inFlight]) release();
-    this.#inFlight.clear();
+    const inFlight = this.#inFlight;
+    if (inFlight !== undefined) {
+      for (const release of [...inFlight]) release();
+      inFlight.clear();
+    }
+    const subscriptions = this.#subscriptions;
+    if (subscriptions === undefined) return;
     const pending: Array<void | Promise<void>> = [];
-    for (const subscription of [...this.#subscriptions]) pending.push(subscription.unsubscribe());
-    this.#subscriptions.clear();
+    for (const subscription of [...subscriptions]) pending.push(subscription.unsubscribe());
+    subscriptions.clear();
     await Promise.all(pending.map((p) => Promise.resolve(p)));
   }
 
@@ -128,7 +131,7 @@ export class AgentBus implements Bus {
   /** The promise the bus awaits for an asynchronous handler call: the call's own, or settled early by {@link AgentBus.close}. */
   #track(result: PromiseLike<unknown>, started: number): Promise<unknown> {
     const counters = this.#counters;
-    const inFlight = this.#inFlight;
+    const inFlight = (this.#inFlight ??= new Set());
     const call = Promise.resolve(result);
     return new Promise<unknown>((resolve) => {
       const release = (): void => resolve(undefined);
@@ -150,15 +153,34 @@ export class AgentBus implements Bus {
 
   /** Handler calls through this view still in flight. */
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#inFlight?.size ?? 0;
   }
 
   /** Subscriptions still held by this view. */
   get subscriptionCount(): number {
-    return this.#subscriptions.size;
+    return this.#subscriptions?.size ?? 0;
   }
 
   #closedError(): BusError {
     return new BusError("BUS_CLOSED", `agent "${this.#agent}": this incarnation has ended; its bus view is closed`);
+  }
+}
+
+/** A subscription made through an {@link AgentBus}: ending it ends the inner one and tells the view. */
+class AgentSubscription implements Subscription {
+  #view: AgentBus | undefined;
+  readonly #inner: Subscription;
+
+  constructor(view: AgentBus, inner: Subscription) {
+    this.#view = view;
+    this.#inner = inner;
+  }
+
+  unsubscribe(): void | Promise<void> {
+    const view = this.#view;
+    if (view === undefined) return;
+    this.#view = undefined;
+    view.forget(this);
+    return this.#inner.unsubscribe();
   }
 }

@@ -3,11 +3,12 @@ import type { Clock } from "../clock.js";
 /**
  * A {@link Clock} that remembers the timers set through it, so that they can all
  * be cleared when an agent's incarnation ends: no timer of a dead incarnation
- * ever fires.
+ * ever fires. The set of pending timers is created with the first timer, so an
+ * incarnation that sets none pays for none.
  */
 export class ScopedClock implements Clock {
   readonly #inner: Clock;
-  readonly #handles = new Set<unknown>();
+  #handles: Set<unknown> | undefined;
   #closed = false;
 
   constructor(inner: Clock) {
@@ -21,27 +22,30 @@ export class ScopedClock implements Clock {
   /** Like the inner clock's; after {@link ScopedClock.close} it sets nothing and returns `undefined`. */
   setTimeout(fn: () => void, ms: number): unknown {
     if (this.#closed) return undefined;
+    const handles = (this.#handles ??= new Set<unknown>());
     const handle = this.#inner.setTimeout(() => {
-      this.#handles.delete(handle);
+      handles.delete(handle);
       fn();
     }, ms);
-    this.#handles.add(handle);
+    handles.add(handle);
     return handle;
   }
 
   clearTimeout(handle: unknown): void {
-    if (this.#handles.delete(handle)) this.#inner.clearTimeout(handle);
+    if (this.#handles?.delete(handle) === true) this.#inner.clearTimeout(handle);
   }
 
   /** Timers set and not yet fired or cleared. */
   get pending(): number {
-    return this.#handles.size;
+    return this.#handles?.size ?? 0;
   }
 
   /** Clear every pending timer and refuse new ones. */
   close(): void {
     this.#closed = true;
-    for (const handle of this.#handles) this.#inner.clearTimeout(handle);
-    this.#handles.clear();
+    const handles = this.#handles;
+    if (handles === undefined) return;
+    for (const handle of handles) this.#inner.clearTimeout(handle);
+    handles.clear();
   }
 }

@@ -1,11 +1,10 @@
 import type { Agent, AgentClass } from "../agent/Agent.js";
 import type { ResolvedGroup } from "../config/ResolvedConfig.js";
-import { AgentError } from "../errors/AgentError.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import { AgentCounters, type CrashReason } from "../stats/AgentCounters.js";
+import { AgentLogger } from "./AgentLogger.js";
 import type { AgentState, AgentStatus } from "./AgentStatus.js";
-import { childLogger } from "./childLogger.js";
 import { CrashHandler } from "./CrashHandler.js";
 import { Incarnation } from "./Incarnation.js";
 import { OperatorQueue } from "./OperatorQueue.js";
@@ -26,8 +25,10 @@ export class AgentSupervisor {
   readonly #host: SupervisorHost;
   readonly #agent: SupervisedAgent;
   readonly #log: Logger;
-  readonly #crashes: CrashHandler;
-  readonly #operations = new OperatorQueue();
+  /** Made at the first crash: an agent that never crashes needs no crash bookkeeping. */
+  #crashes: CrashHandler | undefined;
+  /** Made at the first operator action. */
+  #operations: OperatorQueue | undefined;
   #state: AgentState = "stopped";
   #incarnation: Incarnation | undefined;
   #incarnations = 0;
@@ -44,11 +45,21 @@ export class AgentSupervisor {
   constructor(agent: SupervisedAgent, host: SupervisorHost) {
     this.#agent = agent;
     this.#host = host;
-    this.#log = childLogger(host.logger, agent.name);
-    this.#crashes = new CrashHandler(agent, host, this.#log, this.counters, {
+    this.#log = new AgentLogger(host.logger, agent.name);
+  }
+
+  /** The crash handler, made on first use. */
+  get #crashHandler(): CrashHandler {
+    this.#crashes ??= new CrashHandler(this.#agent, this.#host, this.#log, this.counters, {
       setState: (state) => this.#setState(state),
       launch: () => this.#launchInBackground(),
     });
+    return this.#crashes;
+  }
+
+  /** The operator queue, made on first use. */
+  get #queue(): OperatorQueue {
+    return (this.#operations ??= new OperatorQueue());
   }
 
   /** The agent's registered name. */
@@ -83,7 +94,8 @@ export class AgentSupervisor {
 
   /** A snapshot for `orch.agent(name)`; `nextTriggerAt` comes from the scheduler. */
   status(nextTriggerAt?: number): AgentStatus {
-    const { lastError, nextRestartAt } = this.#crashes;
+    const lastError = this.#crashes?.lastError;
+    const nextRestartAt = this.#crashes?.nextRestartAt;
     return {
       name: this.#agent.name,
       group: this.#agent.group.name,
@@ -124,7 +136,7 @@ export class AgentSupervisor {
    * nothing while an incarnation is live or once shutdown has begun.
    */
   async launch(): Promise<void> {
-    this.#crashes.cancelRestart();
+    this.#crashes?.cancelRestart();
     const host = this.#host;
     // once shutdown has begun nothing starts again, whatever was in flight when it began
     if (host.stopping()) return;
@@ -135,10 +147,10 @@ export class AgentSupervisor {
       this.#log.error({ agent: name, incarnation: live.number }, `agent "${name}": a launch was asked for while incarnation ${live.number} is live; nothing started`);
       return;
     }
-    const inc: Incarnation = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, (error) => this.#crash(inc, "error", error));
+    const inc = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, this);
     this.#incarnation = inc;
     this.#setState("starting");
-    const instance = await startIncarnation(inc, { agent: this.#agent, host, log: this.#log, crash: (reason, error) => this.#crash(inc, reason, error) });
+    const instance = await startIncarnation(inc, { agent: this.#agent, host, log: this.#log });
     // a crash (or a stop) in the turns between start() resolving and this line ended the incarnation:
     // the crash has been handled; wiring triggers to the dead incarnation would leave a subscription behind
     if (instance === undefined || inc.ended || this.#incarnation !== inc) return;
@@ -150,7 +162,7 @@ export class AgentSupervisor {
       return;
     }
     this.#setState("running");
-    watchHeartbeat(inc, name, this.#agent.heartbeatTimeout, () => host.clock.now(), (error) => this.#crash(inc, "hung", error));
+    watchHeartbeat(inc, name, this.#agent.heartbeatTimeout, () => host.clock.now(), (error) => inc.crash("hung", error));
   }
 
   /** Report a crash of the current incarnation from outside (a failing `onCron` or trigger timeout). */
@@ -166,12 +178,12 @@ export class AgentSupervisor {
    * after it, within that stop's own deadline.
    */
   async stop(finalState: "stopped" | "disabled", deadline = this.#host.settings.stopTimeout): Promise<void> {
-    this.#crashes.cancelRestart();
+    this.#crashes?.cancelRestart();
     // a stop already under way (an operator's) keeps its own deadline; this one ends when it does
     while (this.#stopping !== undefined) await this.#stopping;
     const inc = this.#incarnation;
     if (inc === undefined || inc.ended) {
-      if (inc !== undefined) await inc.dispose(new AgentError("AGENT_FAILED", this.name, "stopped"));
+      if (inc !== undefined) await inc.dispose();
       this.#incarnation = undefined;
       // "stopped" never overrides "failed" or "disabled" (say, a shutdown joining an operator's disable())
       if (finalState === "disabled" || (this.#state !== "failed" && this.#state !== "disabled")) this.#setState(finalState);
@@ -202,8 +214,8 @@ export class AgentSupervisor {
    */
   enable(): Promise<void> {
     if (this.#pendingStart) return this.#beforeStart("enable");
-    return this.#operations.run(async () => {
-      this.#crashes.reset();
+    return this.#queue.run(async () => {
+      this.#crashes?.reset();
       if (this.#state === "running" || this.#state === "starting" || this.#state === "stopping") return;
       this.#log.info({ agent: this.name }, `agent "${this.name}" enabled: crash window, failure streak and back-off cleared; starting`);
       this.#launchInBackground();
@@ -213,7 +225,7 @@ export class AgentSupervisor {
   /** Operator: stop the agent and keep it down until `enable()` (after any operator action still under way). */
   disable(): Promise<void> {
     if (this.#pendingStart) return this.#beforeStart("disable");
-    return this.#operations.run(async () => {
+    return this.#queue.run(async () => {
       if (this.#state === "disabled") return;
       await this.stop("disabled");
       this.#log.info({ agent: this.name, reason: "operator" }, `agent "${this.name}" disabled by the operator`);
@@ -228,13 +240,13 @@ export class AgentSupervisor {
    */
   restart(): Promise<void> {
     if (this.#pendingStart) return this.#beforeStart("restart");
-    return this.#operations.run(async () => {
+    return this.#queue.run(async () => {
       if (this.#host.stopping()) return;
       if (this.#incarnation !== undefined) await this.stop("stopped");
       if (this.#host.stopping()) return;
       this.counters.restarts++;
       this.#log.info({ agent: this.name, reason: "operator" }, `agent "${this.name}" restarting (operator restart, no back-off)`);
-      this.#host.emit("agent:restart", { agent: this.name, delay: 0, at: this.#host.clock.now(), attempt: this.#crashes.attempt, reason: "operator" });
+      this.#host.emit("agent:restart", { agent: this.name, delay: 0, at: this.#host.clock.now(), attempt: this.#crashes?.attempt ?? 0, reason: "operator" });
       this.#launchInBackground();
     });
   }
@@ -270,7 +282,7 @@ export class AgentSupervisor {
 
   /** Cancel a pending restart (shutdown has begun). */
   cancelRestart(): void {
-    this.#crashes.cancelRestart();
+    this.#crashes?.cancelRestart();
   }
 
   /** A crash of `inc`: release it at once, then let the crash handler count, report and decide. Ignored once `inc` has ended. */
@@ -278,7 +290,7 @@ export class AgentSupervisor {
     if (inc !== this.#incarnation || inc.ended) return;
     this.#incarnation = undefined;
     inc.dispose(error).catch(() => undefined);
-    this.#crashes.crashed(reason, error, inc.runningSince === undefined ? undefined : inc.startedAt);
+    this.#crashHandler.crashed(reason, error, inc.runningSince === undefined ? undefined : inc.startedAt);
   }
 
   #setState(state: AgentState): void {

@@ -1,18 +1,30 @@
 import type { Agent } from "../agent/Agent.js";
-import { AgentBus } from "../agent/AgentBus.js";
+import { AgentBus, type AgentBusHooks } from "../agent/AgentBus.js";
 import { ScopedClock } from "../agent/ScopedClock.js";
 import type { Bus, Message, Subscription } from "../bus/Bus.js";
 import type { Clock } from "../clock.js";
-import type { AgentCounters } from "../stats/AgentCounters.js";
+import type { AgentCounters, CrashReason } from "../stats/AgentCounters.js";
+
+/** Who an {@link Incarnation} reports its crashes to: its agent's supervisor. */
+export interface IncarnationOwner {
+  /** A crash of `incarnation` (ignored once it has ended). */
+  crashCurrent(incarnation: Incarnation, reason: CrashReason, error: unknown): void;
+}
 
 /**
  * One run of an agent, from construction to its end. It owns everything the
  * run acquired through the orchestrator, its bus view, its timers, its signal,
  * so that ending it leaves nothing behind and two incarnations of one agent
  * never run side by side.
+ *
+ * What only some runs use is made on first use: the signal (an
+ * `AbortController` with its listener maps) when the agent, a trigger run or a
+ * retry reads it, the reason it is aborted with when the signal exists, the
+ * list of extra cleanups with the first one. The bus view is closed and the
+ * timers cleared at the end all the same.
  */
-export class Incarnation {
-  readonly controller = new AbortController();
+export class Incarnation implements AgentBusHooks {
+  readonly number: number;
   readonly clock: ScopedClock;
   readonly bus: AgentBus;
   readonly startedAt: number;
@@ -21,63 +33,96 @@ export class Incarnation {
   /** Last `heartbeat()`, ms since the epoch. */
   lastBeat: number;
   instance: Agent | undefined;
+  readonly #owner: IncarnationOwner;
+  #controller: AbortController | undefined;
+  /** Why the incarnation ended, or (until someone asks) how to build that reason. */
+  #reason: { value: unknown } | { make: () => unknown } | undefined;
   /** Extra resources to release at the end (the cron subscription, the cron runner). */
-  readonly #cleanups: Array<() => void | Promise<void>> = [];
-  #aborted = false;
+  #cleanups: Array<() => void | Promise<void>> | undefined;
+  /** Called once when the incarnation is told to end (see {@link Incarnation.onEnd}). */
+  #onEnd: (() => void) | undefined;
   #disposed = false;
-  readonly #ended: Promise<void>;
-  #resolveEnded!: () => void;
 
-  constructor(
-    readonly number: number,
-    name: string,
-    clock: Clock,
-    bus: Bus,
-    counters: AgentCounters,
-    onHandlerError: (error: unknown, message: Message) => void,
-  ) {
+  constructor(number: number, name: string, clock: Clock, bus: Bus, counters: AgentCounters, owner: IncarnationOwner) {
+    this.number = number;
+    this.#owner = owner;
     this.clock = new ScopedClock(clock);
-    this.bus = new AgentBus(bus, name, counters, { onHandlerError });
+    this.bus = new AgentBus(bus, name, counters, this);
     this.startedAt = clock.now();
     this.lastBeat = this.startedAt;
-    this.#ended = new Promise<void>((resolve) => {
-      this.#resolveEnded = resolve;
-    });
   }
 
   /** True once the incarnation has been told to end (stop, crash, hang). */
   get ended(): boolean {
-    return this.#aborted;
+    return this.#reason !== undefined;
   }
 
-  /** Resolves when the incarnation is told to end. */
-  get whenEnded(): Promise<void> {
-    return this.#ended;
+  /** Aborted when the incarnation is told to end, with the reason it ended for. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reasonValue());
+    }
+    return this.#controller.signal;
+  }
+
+  /** Report a crash of this incarnation to its supervisor (ignored once it has ended). */
+  crash(reason: CrashReason, error: unknown): void {
+    this.#owner.crashCurrent(this, reason, error);
+  }
+
+  /** A handler subscribed through the bus view threw or rejected: a crash. */
+  onHandlerError(error: unknown, _message: Message): void {
+    this.#owner.crashCurrent(this, "error", error);
+  }
+
+  /** Record a `heartbeat()` (ignored once ended). */
+  beat(): void {
+    if (this.#reason === undefined) this.lastBeat = this.clock.now();
+  }
+
+  /**
+   * Call `listener` once when the incarnation is told to end (at once when it
+   * has); `undefined` removes it. One listener at a time: the start of the
+   * incarnation waits with it.
+   */
+  onEnd(listener: (() => void) | undefined): void {
+    if (listener !== undefined && this.#reason !== undefined) return listener();
+    this.#onEnd = listener;
   }
 
   /** Release `fn` with the incarnation's other resources. */
   own(subscription: Subscription): void;
   own(cleanup: () => void | Promise<void>): void;
   own(resource: Subscription | (() => void | Promise<void>)): void {
-    this.#cleanups.push(typeof resource === "function" ? resource : () => resource.unsubscribe());
+    (this.#cleanups ??= []).push(typeof resource === "function" ? resource : () => resource.unsubscribe());
   }
 
-  /** Abort the signal: the incarnation is ending (its `stop()` may still run). */
+  /** Abort the signal with `reason`: the incarnation is ending (its `stop()` may still run). */
   abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.controller.abort(reason);
-    this.#resolveEnded();
+    this.#end({ value: reason });
   }
 
-  /** Abort, then close the bus view (pending messages dropped and counted), clear timers, run cleanups. */
-  async dispose(reason: unknown): Promise<void> {
-    this.abort(reason);
+  /** {@link Incarnation.abort} with a reason built only when someone reads it (no one holds the signal yet). */
+  abortLazily(makeReason: () => unknown): void {
+    this.#end({ make: makeReason });
+  }
+
+  /**
+   * Abort (with `reason`, unless the incarnation has ended already), then close
+   * the bus view (pending messages dropped and counted), clear timers, run cleanups.
+   */
+  async dispose(reason?: unknown): Promise<void> {
+    this.#end({ value: reason });
     if (this.#disposed) return;
     this.#disposed = true;
     this.clock.close();
-    const pending: Array<void | Promise<void>> = [this.bus.close()];
-    for (const cleanup of this.#cleanups.splice(0)) {
+    const closing = this.bus.close().catch(() => undefined);
+    const cleanups = this.#cleanups;
+    if (cleanups === undefined) return closing;
+    this.#cleanups = undefined;
+    const pending: Array<void | Promise<void>> = [closing];
+    for (const cleanup of cleanups) {
       try {
         pending.push(cleanup());
       } catch {
@@ -85,5 +130,21 @@ export class Incarnation {
       }
     }
     await Promise.allSettled(pending.map((p) => Promise.resolve(p)));
+  }
+
+  #end(reason: { value: unknown } | { make: () => unknown }): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    if (this.#controller !== undefined) this.#controller.abort(this.#reasonValue());
+    const listener = this.#onEnd;
+    this.#onEnd = undefined;
+    listener?.();
+  }
+
+  #reasonValue(): unknown {
+    const reason = this.#reason;
+    if (reason === undefined) return undefined;
+    if ("make" in reason) this.#reason = { value: reason.make() };
+    return (this.#reason as { value: unknown }).value;
   }
 }

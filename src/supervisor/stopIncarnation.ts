@@ -29,7 +29,8 @@ export interface StopReport {
  * the incarnation is abandoned.
  */
 export async function stopIncarnation(inc: Incarnation, deadline: number, { agent, host, log, counters }: StopReport): Promise<void> {
-  inc.abort(new AgentError("AGENT_FAILED", agent, `agent "${agent}" is stopping`));
+  // the reason is built only when someone holds the signal (or asks for it later)
+  inc.abortLazily(() => new AgentError("AGENT_FAILED", agent, `agent "${agent}" is stopping`));
   const instance = inc.instance;
   if (instance !== undefined) {
     const outcome = await stopWithin(instance, deadline, host.clock);
@@ -43,7 +44,7 @@ export async function stopIncarnation(inc: Incarnation, deadline: number, { agen
       log.error({ agent, err: outcome.error }, `agent "${agent}": stop() failed: ${describeThrown(outcome.error)}`);
     }
   }
-  await inc.dispose(new AgentError("AGENT_FAILED", agent, "stopped"));
+  await inc.dispose();
 }
 
 /** Run `stop()` against a deadline on `clock`. */

@@ -1,0 +1,32 @@
+import type { Logger } from "../logger.js";
+
+/**
+ * A logger whose entries carry `{ agent }` (what an agent's `this.log` is):
+ * one small object per agent, its methods shared by all.
+ */
+export class AgentLogger implements Logger {
+  readonly #logger: Logger;
+  readonly #agent: string;
+
+  /** @param logger - the orchestrator's logger; `agent` - the name every entry carries */
+  constructor(logger: Logger, agent: string) {
+    this.#logger = logger;
+    this.#agent = agent;
+  }
+
+  debug(fields: object, message?: string): void {
+    this.#logger.debug({ agent: this.#agent, ...fields }, message);
+  }
+
+  info(fields: object, message?: string): void {
+    this.#logger.info({ agent: this.#agent, ...fields }, message);
+  }
+
+  warn(fields: object, message?: string): void {
+    this.#logger.warn({ agent: this.#agent, ...fields }, message);
+  }
+
+  error(fields: object, message?: string): void {
+    this.#logger.error({ agent: this.#agent, ...fields }, message);
+  }
+}
