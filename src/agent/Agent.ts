@@ -65,7 +65,6 @@ export abstract class Agent<Config = unknown> {
   /** The orchestrator's clock; timers set through it are cleared when the incarnation ends. */
   readonly clock: Clock;
   readonly #context: AgentContext<Config>;
-  readonly #random: () => number;
 
   /** @throws ConfigError `INVALID_OPTION` when not given the orchestrator's context (a subclass that forgot `super(context)`) */
   constructor(context: AgentContext<Config>) {
@@ -79,7 +78,6 @@ export abstract class Agent<Config = unknown> {
     this.log = context.log;
     this.config = context.config;
     this.clock = context.clock;
-    this.#random = context.random ?? Math.random;
   }
 
   /**
@@ -131,7 +129,7 @@ export abstract class Agent<Config = unknown> {
     const { retries = 5, initial = 1_000, max = 30_000, factor = 2, jitter = 0.2, shouldRetry } = options;
     const clock = this.clock;
     const signal = this.signal;
-    const random = this.#random;
+    const random = this.#context.random ?? Math.random;
     return pRetry(fn, {
       retries,
       signal,

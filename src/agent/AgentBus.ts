@@ -13,6 +13,7 @@ import type {
 import { isThenable } from "../check.js";
 import { BusError } from "../errors/BusError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
+import { AgentSubscription } from "./AgentSubscription.js";
 
 /** How an {@link AgentBus} reports what happens in its handlers. */
 export interface AgentBusHooks {
@@ -33,8 +34,9 @@ export class AgentBus implements Bus {
   readonly #agent: string;
   readonly #counters: AgentCounters;
   readonly #hooks: AgentBusHooks;
-  /** Subscriptions made through this view and not yet ended (created with the first). */
-  #subscriptions: Set<Subscription> | undefined;
+  /** Subscriptions made through this view and not yet ended: the newest, linked to the older ones. */
+  #newest: AgentSubscription | undefined;
+  #subscriptionCount = 0;
   /** Release functions of the handler calls still in flight (their promise has not settled; created with the first). */
   #inFlight: Set<() => void> | undefined;
   #closed = false;
@@ -82,14 +84,17 @@ export class AgentBus implements Bus {
         else this.#hooks.onHandlerError(error, message);
       },
     });
-    const subscription = new AgentSubscription(this, inner);
-    (this.#subscriptions ??= new Set()).add(subscription);
+    const subscription = new AgentSubscription(this, inner, this.#newest);
+    this.#newest = subscription;
+    this.#subscriptionCount++;
     return subscription;
   }
 
-  /** `subscription` has ended: it is no longer this view's to remove. */
-  forget(subscription: Subscription): void {
-    this.#subscriptions?.delete(subscription);
+  /** `subscription` has ended: unlink it, it is no longer this view's to remove. */
+  forget(subscription: AgentSubscription): void {
+    if (this.#newest === subscription) this.#newest = subscription.older;
+    subscription.unlink();
+    this.#subscriptionCount--;
   }
 
   request<Topic extends string>(topic: Topic, payload: PayloadOf<TopicMap, Topic>, options: RequestOptions = {}): Promise<unknown> {
@@ -115,11 +120,10 @@ export class AgentBus implements Bus {
       for (const release of [...inFlight]) release();
       inFlight.clear();
     }
-    const subscriptions = this.#subscriptions;
-    if (subscriptions === undefined) return;
+    if (this.#newest === undefined) return;
     const pending: Array<void | Promise<void>> = [];
-    for (const subscription of [...subscriptions]) pending.push(subscription.unsubscribe());
-    subscriptions.clear();
+    // newest first; each unsubscribe unlinks the one it ends
+    while (this.#newest !== undefined) pending.push(this.#newest.unsubscribe());
     await Promise.all(pending.map((p) => Promise.resolve(p)));
   }
 
@@ -158,29 +162,10 @@ export class AgentBus implements Bus {
 
   /** Subscriptions still held by this view. */
   get subscriptionCount(): number {
-    return this.#subscriptions?.size ?? 0;
+    return this.#subscriptionCount;
   }
 
   #closedError(): BusError {
     return new BusError("BUS_CLOSED", `agent "${this.#agent}": this incarnation has ended; its bus view is closed`);
-  }
-}
-
-/** A subscription made through an {@link AgentBus}: ending it ends the inner one and tells the view. */
-class AgentSubscription implements Subscription {
-  #view: AgentBus | undefined;
-  readonly #inner: Subscription;
-
-  constructor(view: AgentBus, inner: Subscription) {
-    this.#view = view;
-    this.#inner = inner;
-  }
-
-  unsubscribe(): void | Promise<void> {
-    const view = this.#view;
-    if (view === undefined) return;
-    this.#view = undefined;
-    view.forget(this);
-    return this.#inner.unsubscribe();
   }
 }

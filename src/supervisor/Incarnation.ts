@@ -37,8 +37,8 @@ export class Incarnation implements AgentBusHooks {
   #controller: AbortController | undefined;
   /** Why the incarnation ended, or (until someone asks) how to build that reason. */
   #reason: { value: unknown } | { make: () => unknown } | undefined;
-  /** Extra resources to release at the end (the cron subscription, the cron runner). */
-  #cleanups: Array<() => void | Promise<void>> | undefined;
+  /** Extra resources to release at the end (the cron subscription, the cron runner): a few, so copied on add at their exact length. */
+  #cleanups: ReadonlyArray<Subscription | (() => void | Promise<void>)> | undefined;
   /** Called once when the incarnation is told to end (see {@link Incarnation.onEnd}). */
   #onEnd: (() => void) | undefined;
   #disposed = false;
@@ -95,7 +95,7 @@ export class Incarnation implements AgentBusHooks {
   own(subscription: Subscription): void;
   own(cleanup: () => void | Promise<void>): void;
   own(resource: Subscription | (() => void | Promise<void>)): void {
-    (this.#cleanups ??= []).push(typeof resource === "function" ? resource : () => resource.unsubscribe());
+    this.#cleanups = this.#cleanups === undefined ? [resource] : [...this.#cleanups, resource];
   }
 
   /** Abort the signal with `reason`: the incarnation is ending (its `stop()` may still run). */
@@ -124,7 +124,7 @@ export class Incarnation implements AgentBusHooks {
     const pending: Array<void | Promise<void>> = [closing];
     for (const cleanup of cleanups) {
       try {
-        pending.push(cleanup());
+        pending.push(typeof cleanup === "function" ? cleanup() : cleanup.unsubscribe());
       } catch {
         // a failing cleanup must not keep the others from running
       }
