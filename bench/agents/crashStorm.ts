@@ -78,8 +78,7 @@ async function ours(): Promise<Omit<CrashStormResult, "mode" | "agents">> {
   }
   const orch = createOrchestrator({
     agents: names.map((name) => ({ name, agent: Subscribed })),
-    logger: false,
-    keepAlive: false,
+    logger: false, // keepAlive (the default) holds the process while the agents run, as in a host
     config: {
       supervisor: { backoff: { initial: 1, jitter: 0 } },
       groups: { data: { crashLoop: { maxCrashes: 1_000_000, within: "1s" }, escalateAfter: 1_000_000 } },

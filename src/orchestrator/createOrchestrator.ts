@@ -14,6 +14,7 @@ import type { ObservedSource } from "../observe/ObservedSource.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
 import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
+import { RestartPacer } from "../supervisor/RestartPacer.js";
 import type { SupervisorHost } from "../supervisor/SupervisorHost.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
@@ -77,6 +78,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #shutdownSequence: ShutdownSequence;
   readonly #loop: LivenessLoop;
   readonly #keepAlive = new KeepAlive();
+  readonly #pacer: RestartPacer;
   readonly #lateness = new HistogramData(DURATION_BUCKETS);
   readonly #observability: Observability;
   readonly #host: SupervisorHost;
@@ -93,6 +95,7 @@ class OrchestratorRuntime implements Orchestrator {
     this.closed = new Promise<ClosedInfo>((resolve) => (this.#resolveClosed = resolve));
     this.#events = new EventHub(resolved.logger);
     this.#loop = new LivenessLoop(resolved.clock, () => this.#lifecycle.loopAlive);
+    this.#pacer = new RestartPacer(resolved.clock);
     this.#operator = new OperatorActions({ lifecycle: this.#lifecycle, roster: this.#roster, logger: resolved.logger, loadsModule: (name) => this.#loadsModule(name) });
     this.#triggers = this.#createTriggers();
     this.#shutdownSequence = this.#createShutdownSequence();
@@ -246,6 +249,7 @@ class OrchestratorRuntime implements Orchestrator {
       supervisors: () => this.#roster.all,
       stopTriggers: () => this.#triggers.source.stop(),
       stopTimers: () => {
+        this.#pacer.stop();
         this.#loop.stop();
         this.#keepAlive.release();
       },
@@ -265,6 +269,7 @@ class OrchestratorRuntime implements Orchestrator {
       emit: (event, payload) => this.#events.emit(event, payload),
       escalate: (event) => deliverEscalation({ bus: this.bus, logger, events: this.#events, chief: () => this.#chief() }, event),
       failStop: (agent, error) => this.#failStop(agent, error),
+      paced: (restart) => this.#pacer.run(restart),
       attachTriggers: (agent: string, incarnation: Incarnation, instance: Agent) => this.#triggers.attach(this.#roster.get(agent), incarnation, instance),
     };
   }

@@ -39,6 +39,8 @@ export class CrashHandler {
   #record: AgentRestartRecord = FRESH_RECORD;
   #lastError: string | undefined;
   #timer: unknown;
+  /** Counts scheduled restarts: a restart waiting in the host's pacer runs only while it is still the latest one. */
+  #scheduled = 0;
   #nextRestartAt: number | undefined;
 
   constructor(agent: SupervisedAgent, host: SupervisorHost, log: Logger, counters: AgentCounters, target: CrashTarget) {
@@ -74,6 +76,7 @@ export class CrashHandler {
 
   /** Cancel the pending restart, if any. */
   cancelRestart(): void {
+    this.#scheduled++;
     if (this.#timer !== undefined) {
       this.#host.clock.clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -138,14 +141,19 @@ export class CrashHandler {
     this.#target.setState("backoff");
     this.#log.warn({ agent: name, delay, attempt }, `agent "${name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
     host.emit("agent:restart", { agent: name, delay, at, attempt, reason: "crash" });
-    this.#timer = host.clock.setTimeout(() => {
-      this.#timer = undefined;
+    const scheduled = ++this.#scheduled;
+    const restart = (): void => {
+      if (scheduled !== this.#scheduled) return; // cancelled while waiting in the pacer
       this.#nextRestartAt = undefined;
       if (host.stopping()) return;
       this.#record = { ...this.#record, restartsSinceEnable: this.#record.restartsSinceEnable + 1 };
       this.#counters.restarts++;
       this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
       this.#target.launch();
+    };
+    this.#timer = host.clock.setTimeout(() => {
+      this.#timer = undefined;
+      host.paced(restart);
     }, delay);
   }
 

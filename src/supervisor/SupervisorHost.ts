@@ -27,6 +27,8 @@ export interface SupervisorHost {
   escalate(event: Escalation): void;
   /** A crash under a fail-stop policy. */
   failStop(agent: string, error: unknown): void;
+  /** Run a restart whose back-off has elapsed: now, or in a later turn when many fall due together (see `RestartPacer`). */
+  paced(restart: () => void): void;
   /** Wire the triggers of a running incarnation (the `cron.<agent>` subscription). */
   attachTriggers(agent: string, incarnation: Incarnation, instance: Agent): void;
 }

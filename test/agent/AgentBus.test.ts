@@ -1,10 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { AgentBus } from "../../src/agent/AgentBus.js";
+import type { Bus } from "../../src/bus/Bus.js";
 import { createBus } from "../../src/bus/createBus.js";
 import { AgentCounters } from "../../src/stats/AgentCounters.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 
-function view(): { bus: ReturnType<typeof createBus>; agentBus: AgentBus; crashes: unknown[] } {
+function view(): { bus: Bus; agentBus: AgentBus; crashes: unknown[] } {
   const bus = createBus({ clock: new ManualClock(0) });
   const crashes: unknown[] = [];
   const agentBus = new AgentBus(bus, "feed", new AgentCounters(), { onHandlerError: (error) => crashes.push(error) });

@@ -76,6 +76,7 @@ function crashingAgent(backoff?: BackoffStrategy, random: () => number = () => 0
     escalate: () => undefined,
     failStop: () => undefined,
     attachTriggers: () => undefined,
+    paced: (restart) => restart(),
   };
   const group: ResolvedGroup = {
     name: "custom",
