@@ -15,6 +15,9 @@ import { BusError } from "../errors/BusError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import { AgentSubscription } from "./AgentSubscription.js";
 
+/** The settled promise of a close with nothing to wait for. */
+const DONE: Promise<void> = Promise.resolve();
+
 /** How an {@link AgentBus} reports what happens in its handlers. */
 export interface AgentBusHooks {
   /** A handler threw or rejected: the owning incarnation crashes. */
@@ -112,19 +115,22 @@ export class AgentBus implements Bus {
    * them settle now without a reply, so a call that never settles cannot hold up
    * `flush()`, a shutdown or a request. Whatever such a call does later is ignored.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    if (this.#closed) return DONE;
     this.#closed = true;
     const inFlight = this.#inFlight;
     if (inFlight !== undefined) {
       for (const release of [...inFlight]) release();
       inFlight.clear();
     }
-    if (this.#newest === undefined) return;
-    const pending: Array<void | Promise<void>> = [];
-    // newest first; each unsubscribe unlinks the one it ends
-    while (this.#newest !== undefined) pending.push(this.#newest.unsubscribe());
-    await Promise.all(pending.map((p) => Promise.resolve(p)));
+    // newest first; each unsubscribe unlinks the one it ends. Only the unsubscribes that
+    // return a promise (a networked bus) are waited for: an in-process one is done at once
+    let waits: Array<Promise<void>> | undefined;
+    while (this.#newest !== undefined) {
+      const ending = this.#newest.unsubscribe();
+      if (isThenable(ending)) (waits ??= []).push(Promise.resolve(ending));
+    }
+    return waits === undefined ? DONE : Promise.all(waits).then(() => undefined);
   }
 
   stats(): BusStats {

@@ -45,6 +45,7 @@ export class EventHub {
 
   /** Call every listener of `event` with `payload`. */
   emit<E extends OrchestratorEventName>(event: E, payload: OrchestratorEvents[E]): void {
+    if (this.#emitter.listenerCount(event) === 0) return;
     for (const listener of this.#emitter.listeners(event)) {
       try {
         (listener as EventListener<E>)(payload);

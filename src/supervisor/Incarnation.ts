@@ -5,6 +5,10 @@ import type { Bus, Message, Subscription } from "../bus/Bus.js";
 import type { Clock } from "../clock.js";
 import type { AgentCounters, CrashReason } from "../stats/AgentCounters.js";
 
+const noop = (): void => undefined;
+/** The settled promise of a second dispose. */
+const DONE: Promise<void> = Promise.resolve();
+
 /** Who an {@link Incarnation} reports its crashes to: its agent's supervisor. */
 export interface IncarnationOwner {
   /** A crash of `incarnation` (ignored once it has ended). */
@@ -112,24 +116,24 @@ export class Incarnation implements AgentBusHooks {
    * Abort (with `reason`, unless the incarnation has ended already), then close
    * the bus view (pending messages dropped and counted), clear timers, run cleanups.
    */
-  async dispose(reason?: unknown): Promise<void> {
+  dispose(reason?: unknown): Promise<void> {
     this.#end({ value: reason });
-    if (this.#disposed) return;
+    if (this.#disposed) return DONE;
     this.#disposed = true;
     this.clock.close();
-    const closing = this.bus.close().catch(() => undefined);
+    const closing = this.bus.close();
     const cleanups = this.#cleanups;
-    if (cleanups === undefined) return closing;
+    if (cleanups === undefined) return closing.then(noop, noop);
     this.#cleanups = undefined;
-    const pending: Array<void | Promise<void>> = [closing];
+    const pending: Array<Promise<void>> = [closing];
     for (const cleanup of cleanups) {
       try {
-        pending.push(typeof cleanup === "function" ? cleanup() : cleanup.unsubscribe());
+        pending.push(Promise.resolve(typeof cleanup === "function" ? cleanup() : cleanup.unsubscribe()));
       } catch {
         // a failing cleanup must not keep the others from running
       }
     }
-    await Promise.allSettled(pending.map((p) => Promise.resolve(p)));
+    return Promise.allSettled(pending).then(noop);
   }
 
   #end(reason: { value: unknown } | { make: () => unknown }): void {
