@@ -1,11 +1,12 @@
 import type { Agent } from "../agent/Agent.js";
 import type { AgentContext } from "../agent/AgentContext.js";
+import { isThenable } from "../check.js";
 import { formatDuration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
 import type { Logger } from "../logger.js";
 import type { Incarnation } from "./Incarnation.js";
 import { IncarnationContext } from "./IncarnationContext.js";
-import { settle, type Settled } from "./settle.js";
+import { settleNow, type Settled } from "./settle.js";
 import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
 
 /** What {@link startIncarnation} needs besides the incarnation. */
@@ -45,8 +46,13 @@ export async function startIncarnation(inc: Incarnation, plan: StartPlan): Promi
   return instance;
 }
 
-/** Run `start()`; a `start()` past `startTimeout` is a `hung` crash. `undefined` when the incarnation ended first. */
+/**
+ * Run `start()`; a `start()` past `startTimeout` is a `hung` crash. `undefined` when the incarnation ended first.
+ * A `start()` that returns without a promise (or throws) has settled: no deadline to watch.
+ */
 async function settleStart(inc: Incarnation, instance: Agent, { agent, host }: StartPlan): Promise<Settled | undefined> {
+  const now = settleNow(() => instance.start());
+  if (!isThenable(now)) return now;
   const { startTimeout } = host.settings;
   // on the host's clock, cleared below whichever way the start ends: the incarnation's own
   // clock would keep a set of timers for this one timer
@@ -56,7 +62,7 @@ async function settleStart(inc: Incarnation, instance: Agent, { agent, host }: S
   }, startTimeout);
   const outcome = await new Promise<Settled | undefined>((resolve) => {
     inc.onEnd(() => resolve(undefined));
-    void settle(() => instance.start()).then(resolve);
+    void now.then(resolve);
   });
   inc.onEnd(undefined);
   host.clock.clearTimeout(timer);

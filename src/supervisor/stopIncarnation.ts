@@ -1,4 +1,5 @@
 import type { Agent } from "../agent/Agent.js";
+import { isThenable } from "../check.js";
 import type { Clock } from "../clock.js";
 import { formatDuration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
@@ -6,7 +7,7 @@ import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { Incarnation } from "./Incarnation.js";
-import { settle, type Settled } from "./settle.js";
+import { settleNow, type Settled } from "./settle.js";
 import type { SupervisorHost } from "./SupervisorHost.js";
 
 /** What {@link stopIncarnation} reports to. */
@@ -47,13 +48,15 @@ export async function stopIncarnation(inc: Incarnation, deadline: number, { agen
   await inc.dispose();
 }
 
-/** Run `stop()` against a deadline on `clock`. */
+/** Run `stop()` against a deadline on `clock` (none for a `stop()` that returns without a promise). */
 async function stopWithin(instance: Agent, deadline: number, clock: Clock): Promise<Settled | "timeout"> {
+  const now = settleNow(() => instance.stop());
+  if (!isThenable(now)) return now;
   let timer: unknown;
   const timeout = new Promise<"timeout">((resolve) => {
     timer = clock.setTimeout(() => resolve("timeout"), Math.max(0, deadline));
   });
-  const outcome = await Promise.race([settle(() => instance.stop()), timeout]);
+  const outcome = await Promise.race([now, timeout]);
   clock.clearTimeout(timer);
   return outcome;
 }
