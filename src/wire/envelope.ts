@@ -104,9 +104,10 @@ export function parseMetadata(text: string, start: number, out: WireMetadata): n
   const id = text.slice(start, end);
   let at = end + 1;
   end = text.indexOf("\n", at);
-  const time = end > at ? text.slice(at, end) : "";
   let timestamp = lastTime;
-  if (time !== lastTimeText || time === "") {
+  // the same millisecond as the last message: compared in place, neither cut out nor parsed
+  if (end <= at || end - at !== lastTimeText.length || !text.startsWith(lastTimeText, at)) {
+    const time = end > at ? text.slice(at, end) : "";
     timestamp = Number(time);
     if (time === "" || !Number.isFinite(timestamp)) throw malformed(`malformed envelope: the timestamp ${JSON.stringify(time)} is not a number`);
     lastTimeText = time;

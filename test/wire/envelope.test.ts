@@ -104,6 +104,21 @@ describe("the envelope wire format", () => {
     expect(out.id).toBe("N.2");
   });
 
+  it("numbers envelopes in base 36 across digit boundaries, sharing the counter with nextId", () => {
+    const writer = new EnvelopeWriter("C", jsonCodec);
+    const ids: string[] = [];
+    for (let count = 0; count < 36 * 37 + 5; count++) {
+      if (count % 11 === 7) {
+        ids.push(writer.nextId());
+        continue;
+      }
+      const out = empty();
+      readEnvelope(writer.write(count, 1, count % 2 === 0 ? undefined : { source: "s" }), jsonCodec, out);
+      ids.push(out.id ?? "");
+    }
+    expect(ids).toEqual(ids.map((_, count) => `C.${count.toString(36)}`));
+  });
+
   it("tells envelopes from plain payloads by their first two bytes", () => {
     expect(isEnvelope(new EnvelopeWriter("E", jsonCodec).write(1, 1, undefined))).toBe(true);
     expect(isEnvelope(jsonCodec.encode({ i: "x", t: 1 }))).toBe(false);
