@@ -9,7 +9,7 @@ import { WIRE_HEADERS } from "./wireHeaders.js";
  * the publisher's own headers, through the client's public header API
  * (`headers()`, `set()`), so that a release of the client cannot change how
  * they are encoded behind our back. Options must have passed
- * `publishOptionsError` and `wireOptionsError`.
+ * `wireOptionsError`.
  */
 export class HeaderWriter {
   readonly #idPrefix: string;

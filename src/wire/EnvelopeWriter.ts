@@ -18,7 +18,7 @@ const START = String.fromCharCode(ENVELOPE.mark, ENVELOPE.version);
  * metadata lines, then the payload. With the JSON codec the whole envelope is
  * one string around the payload's JSON, encoded once with `Buffer.from`
  * (pooled, native); with another codec the metadata and the codec's bytes are
- * copied into one buffer. Options must have passed `publishOptionsError` and `wireOptionsError`.
+ * copied into one buffer. Options must have passed `wireOptionsError`.
  */
 export class EnvelopeWriter {
   readonly #idPrefix: string;
