@@ -64,6 +64,8 @@ interface Design {
 }
 
 const prefix = `bench_${process.pid}`;
+/** Each design's subjects are `<prefix>.<tag>.prices` and `<prefix>.<tag>.quote`: the same length for all, so no design carries more protocol bytes than another. */
+const TAGS: Record<HeaderMode | NatsWireFormat, string> = { none: "r0", client: "r1", constant: "r2", envelope: "b0", headers: "b1" };
 
 /** How the raw client carries message metadata. */
 type HeaderMode = "none" | "client" | "constant";
@@ -85,8 +87,8 @@ const NAMES: Record<HeaderMode, string> = {
 
 async function rawDesign(url: string, mode: HeaderMode): Promise<Design> {
   const name = NAMES[mode];
-  const subject = `${prefix}.${mode}.prices`;
-  const service = `${prefix}.${mode}.quote`;
+  const subject = `${prefix}.${TAGS[mode]}.prices`;
+  const service = `${prefix}.${TAGS[mode]}.quote`;
   const publisher = await connect({ servers: url });
   const subscriber = await connect({ servers: url });
   let handled = 0;
@@ -151,7 +153,7 @@ const BUS = "NatsBus";
 const BUS_HEADERS = 'NatsBus, wire: "headers"';
 
 async function busDesign(url: string, wire: NatsWireFormat): Promise<Design> {
-  const options = { prefix: `${prefix}.bus_${wire}`, wire };
+  const options = { prefix: `${prefix}.${TAGS[wire]}`, wire };
   const publisher: NatsBus = await createNatsBus({ servers: url }, options);
   const subscriber: NatsBus = await createNatsBus({ servers: url }, options);
   let handled = 0;
