@@ -168,6 +168,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     if (typeof refused !== "string") return Promise.reject(refused);
     const data = this.#encode(topic, payload, "publish", options);
     if (data instanceof Error) return Promise.reject(data);
+    // the turn's PING is queued before the client's write: it goes out with the messages
+    this.#confirmations.open();
     try {
       const writer = this.#headerWriter;
       if (writer === undefined) this.natsConnection.publish(refused, data);
@@ -218,6 +220,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
       return Promise.reject(this.#sendError(topic, "request", error));
     }
     const { reply, result } = opened;
+    this.#confirmations.open();
     try {
       const writer = this.#headerWriter;
       // the request says it reads the bus's reply statuses (`Ao-Reply: status`, or `rstatus` in the envelope)
