@@ -9,11 +9,14 @@ import { WIRE_HEADERS } from "./wireHeaders.js";
  * the publisher's own headers, through the client's public header API
  * (`headers()`, `set()`), so that a release of the client cannot change how
  * they are encoded behind our back. Options must have passed
- * `publishOptionsError` and `wireOptionsError`.
+ * `wireOptionsError`.
  */
 export class HeaderWriter {
   readonly #idPrefix: string;
   #count = 0;
+  /** The last timestamp written and its text: messages of the same millisecond reuse it. */
+  #time = Number.NaN;
+  #timeText = "";
 
   /** @param idPrefix - unique to the bus (a NUID): message ids are `<idPrefix>.<counter in base 36>` */
   constructor(idPrefix: string) {
@@ -33,7 +36,11 @@ export class HeaderWriter {
   write(timestamp: number, options: PublishOptions | RequestOptions | undefined, request = false): MsgHdrs {
     const headers = natsHeaders();
     headers.set(WIRE_HEADERS.id, this.#idPrefix + (this.#count++).toString(36));
-    headers.set(WIRE_HEADERS.time, String(timestamp));
+    if (timestamp !== this.#time) {
+      this.#time = timestamp;
+      this.#timeText = String(timestamp);
+    }
+    headers.set(WIRE_HEADERS.time, this.#timeText);
     if (request) headers.set(WIRE_HEADERS.reply, REPLY_PROTOCOL_STATUS);
     if (options !== undefined) {
       if (options.source !== undefined) headers.set(WIRE_HEADERS.source, options.source);

@@ -3,7 +3,7 @@ import { nuid } from "@nats-io/transport-node";
 import type { Bus, BusStats, MessageHandler, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "../bus/Bus.js";
 import type { BusSubscription } from "../bus/delivery/BusSubscription.js";
 import { subscriptionHandle } from "../bus/delivery/BusSubscription.js";
-import { checkSubscription, publishOptionsError, requestTimeout } from "../bus/delivery/busOptions.js";
+import { checkSubscription, requestTimeout } from "../bus/delivery/busOptions.js";
 import { DeliveryCore } from "../bus/delivery/DeliveryCore.js";
 import { busClosed, queueFull } from "../bus/delivery/deliveryErrors.js";
 import { Subscriber } from "../bus/delivery/Subscriber.js";
@@ -168,6 +168,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     if (typeof refused !== "string") return Promise.reject(refused);
     const data = this.#encode(topic, payload, "publish", options);
     if (data instanceof Error) return Promise.reject(data);
+    // the turn's PING is queued before the client's write: it goes out with the messages
+    this.#confirmations.open();
     try {
       const writer = this.#headerWriter;
       if (writer === undefined) this.natsConnection.publish(refused, data);
@@ -218,6 +220,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
       return Promise.reject(this.#sendError(topic, "request", error));
     }
     const { reply, result } = opened;
+    this.#confirmations.open();
     try {
       const writer = this.#headerWriter;
       // the request says it reads the bus's reply statuses (`Ao-Reply: status`, or `rstatus` in the envelope)
@@ -280,7 +283,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
       this.#subjects.set(topic, subject);
     }
     if (options !== undefined) {
-      const invalid = publishOptionsError(options, operation) ?? wireOptionsError(options, operation);
+      // one pass over the headers: their types and what the wire can carry
+      const invalid = wireOptionsError(options, operation);
       if (invalid !== undefined) return invalid;
     }
     if (this.#refusing.size > 0) {

@@ -9,6 +9,7 @@ import { isEnvelope, readEnvelope } from "../wire/envelope.js";
 import type { PayloadCodec } from "../wire/PayloadCodec.js";
 import { NatsError } from "./NatsError.js";
 import { Responder } from "./Responder.js";
+import type { WireMessage } from "./wireHeaders.js";
 import { readEnvelopeWire, readWire } from "./wireHeaders.js";
 
 /** Where one NATS subscription's messages enter the delivery core. */
@@ -48,6 +49,8 @@ export class Receiver {
   readonly #prefix: string;
   readonly #ids: { nextId(): string };
   readonly #responder: Responder;
+  /** The metadata of the envelope being received: filled afresh for each one and read before the next arrives. */
+  readonly #envelopeMeta: WireMessage = { id: undefined, timestamp: undefined, source: undefined, headers: undefined, reply: "", replyStatus: false };
 
   constructor(init: ReceiverInit) {
     this.#connection = init.connection;
@@ -90,7 +93,7 @@ export class Receiver {
     const topic = inlet.exact ? sub.pattern : msg.subject.slice(this.#prefix.length);
     const data = msg.data;
     const envelope = isEnvelope(data);
-    const meta = envelope ? readEnvelopeWire(msg) : readWire(msg);
+    const meta = envelope ? readEnvelopeWire(msg, this.#envelopeMeta) : readWire(msg);
     let payload: unknown;
     let failure: BusError | undefined;
     try {

@@ -76,6 +76,17 @@ export class ServerConfirmations {
     return this.#inFlight.size + (this.#open === undefined ? 0 : 1);
   }
 
+  /**
+   * A message is about to be written to the connection: open the turn's batch
+   * first, so that its PING is queued before the client's own write of the
+   * turn and travels in the same socket write as the messages (one write and
+   * an earlier PONG, instead of a second write for the PING alone). A batch
+   * that ends up empty (the write failed) sends no PING.
+   */
+  open(): void {
+    this.#batch();
+  }
+
   /** A publish on `topic` was written to the connection: resolves once confirmed, rejects when lost. */
   publish(topic: string): Promise<void> {
     const batch = this.#batch();
@@ -117,7 +128,7 @@ export class ServerConfirmations {
   readonly #ping = (): void => {
     const batch = this.#open;
     this.#open = undefined;
-    if (batch === undefined || batch.settled) return;
+    if (batch === undefined || batch.settled || (batch.publishes === 0 && batch.requests === undefined)) return;
     this.#inFlight.add(batch);
     let pong: Promise<void>;
     try {

@@ -60,16 +60,21 @@ export function readWire(msg: Msg): WireMessage {
 }
 
 /**
- * What the bus reads off a received envelope before the envelope itself: its
- * reply subject and, when it has NATS headers (a bus never adds any to an
- * envelope), whether it carries `Ao-Reply: status`. The metadata fields stay
- * `undefined` for the envelope reader to fill. Kept apart from
- * {@link readWire}: this is the hot path of the default wire format, and a
- * message without headers costs no header parsing.
+ * What the bus reads off a received envelope before the envelope itself, into
+ * `out` (the receiver's own, reused for every message): its reply subject
+ * and, when it has NATS headers (a bus never adds any to an envelope), whether
+ * it carries `Ao-Reply: status`. The metadata fields are reset to `undefined`
+ * for the envelope reader to fill. Kept apart from {@link readWire}: this is
+ * the hot path of the default wire format, and a message without headers
+ * costs no header parsing and no allocation.
  */
-export function readEnvelopeWire(msg: Msg): WireMessage {
-  const out: WireMessage = { id: undefined, timestamp: undefined, source: undefined, headers: undefined, reply: msg.reply ?? "" };
-  if (msg.headers?.get(WIRE_HEADERS.reply) === REPLY_PROTOCOL_STATUS) out.replyStatus = true;
+export function readEnvelopeWire(msg: Msg, out: WireMessage): WireMessage {
+  out.id = undefined;
+  out.timestamp = undefined;
+  out.source = undefined;
+  out.headers = undefined;
+  out.reply = msg.reply ?? "";
+  out.replyStatus = msg.headers?.get(WIRE_HEADERS.reply) === REPLY_PROTOCOL_STATUS;
   return out;
 }
 

@@ -102,38 +102,64 @@ function isJsonSafe(value: unknown, key: string | number, depth: number): boolea
     case "number":
       if (!Number.isFinite(value)) strictReplacer(key, value);
       return true;
-    case "object": {
+    case "object":
       if (value === null) return true;
       if (depth >= MAX_DEPTH) return false;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          if (item === undefined || typeof item === "function" || typeof item === "symbol") strictReplacer.call(value, i, item);
-          if (!isJsonSafe(item, i, depth + 1)) return false;
-        }
-        return true;
-      }
+      if (Array.isArray(value)) return isArraySafe(value, depth);
       if (typeof (value as { toJSON?: unknown }).toJSON === "function") return true;
-      const record = value as Record<string, unknown>;
-      const prototype: unknown = Object.getPrototypeOf(record);
-      const plain = prototype === Object.prototype || prototype === null;
-      // a plain object is none of the opaque kinds: their instances inherit from their own prototypes
-      if (!plain) refuseOpaque(key, value, false);
-      // JSON reads own properties only; for-in also lists inherited enumerable ones, which only non-plain objects have
-      for (const name in record) {
-        if (!plain && !Object.hasOwn(record, name)) continue;
-        const item = record[name];
-        const kind = typeof item;
-        if (kind === "function" || kind === "symbol") strictReplacer(name, item);
-        if (kind === "undefined") continue;
-        if (!isJsonSafe(item, name, depth + 1)) return false;
-      }
-      return true;
-    }
+      return isRecordSafe(value as Record<string, unknown>, key, depth);
     default:
       strictReplacer(key, value);
       return true;
   }
+}
+
+/** {@link isJsonSafe} for an array: its common leaves are checked in the loop, without a call. */
+function isArraySafe(value: unknown[], depth: number): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    switch (typeof item) {
+      case "string":
+      case "boolean":
+        continue;
+      case "number":
+        if (!Number.isFinite(item)) strictReplacer.call(value, i, item);
+        continue;
+      case "undefined":
+      case "function":
+      case "symbol":
+        strictReplacer.call(value, i, item);
+    }
+    if (!isJsonSafe(item, i, depth + 1)) return false;
+  }
+  return true;
+}
+
+/** {@link isJsonSafe} for an object without `toJSON`: its common leaves are checked in the loop, without a call. */
+function isRecordSafe(record: Record<string, unknown>, key: string | number, depth: number): boolean {
+  const prototype: unknown = Object.getPrototypeOf(record);
+  const plain = prototype === Object.prototype || prototype === null;
+  // a plain object is none of the opaque kinds: their instances inherit from their own prototypes
+  if (!plain) refuseOpaque(key, record, false);
+  // JSON reads own properties only; for-in also lists inherited enumerable ones, which only non-plain objects have
+  for (const name in record) {
+    if (!plain && !Object.hasOwn(record, name)) continue;
+    const item = record[name];
+    switch (typeof item) {
+      case "string":
+      case "boolean":
+      case "undefined":
+        continue;
+      case "number":
+        if (!Number.isFinite(item)) strictReplacer(name, item);
+        continue;
+      case "function":
+      case "symbol":
+        strictReplacer(name, item);
+    }
+    if (!isJsonSafe(item, name, depth + 1)) return false;
+  }
+  return true;
 }
 
 /**

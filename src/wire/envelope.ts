@@ -103,10 +103,12 @@ export function parseMetadata(text: string, start: number, out: WireMetadata): n
   if (end <= start) throw malformed(end < 0 ? "malformed envelope: no metadata lines" : "malformed envelope: the message id is empty");
   const id = text.slice(start, end);
   let at = end + 1;
-  end = text.indexOf("\n", at);
-  const time = end > at ? text.slice(at, end) : "";
   let timestamp = lastTime;
-  if (time !== lastTimeText || time === "") {
+  end = at + lastTimeText.length;
+  // the same millisecond as the last message (a number's text has no LF): compared in place, neither searched, cut out nor parsed
+  if (lastTimeText === "" || text.charCodeAt(end) !== LF || !text.startsWith(lastTimeText, at)) {
+    end = text.indexOf("\n", at);
+    const time = end > at ? text.slice(at, end) : "";
     timestamp = Number(time);
     if (time === "" || !Number.isFinite(timestamp)) throw malformed(`malformed envelope: the timestamp ${JSON.stringify(time)} is not a number`);
     lastTimeText = time;
@@ -116,10 +118,10 @@ export function parseMetadata(text: string, start: number, out: WireMetadata): n
   let source: string | undefined;
   let headers: Record<string, string> | undefined;
   let replyStatus = false;
-  for (;;) {
+  // the common case, no more lines: the empty line comes at once
+  for (; text.charCodeAt(at) !== LF; at = end + 1) {
     end = text.indexOf("\n", at);
     if (end < 0) throw malformed("malformed envelope: its metadata does not end with an empty line");
-    if (end === at) break;
     const tag = text.charCodeAt(at);
     if (tag === TAG_SOURCE) {
       source ??= text.slice(at + 1, end);
@@ -130,14 +132,14 @@ export function parseMetadata(text: string, start: number, out: WireMetadata): n
     } else if (tag === TAG_REPLY) {
       if (text.slice(at + 1, end) === REPLY_PROTOCOL_STATUS) replyStatus = true;
     }
-    at = end + 1;
   }
   out.id = id;
   out.timestamp = timestamp;
   out.source = source;
   out.headers = headers;
   if (replyStatus) out.replyStatus = true;
-  return end + 1;
+  // `at` is the empty line
+  return at + 1;
 }
 
 /** A `PAYLOAD_INVALID` error about a malformed envelope. */

@@ -1,7 +1,8 @@
 import { connect } from "@nats-io/transport-node";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Agent, createOrchestrator } from "../../src/index.js";
 import { createNatsBus } from "../../src/nats/createNatsBus.js";
+import { BusError } from "../../src/errors/BusError.js";
 import { NatsError } from "../../src/nats/NatsError.js";
 import { startNatsServer } from "../helpers/nats/natsServer.js";
 import { withTimeout } from "../helpers/nats/processes.js";
@@ -121,5 +122,26 @@ describe("a NATS publish resolves only after a server round trip that covers it"
       (error: unknown) => error instanceof NatsError && error.code === "DISCONNECTED" && /Request on "y" abandoned.*may not have reached the server/.test(error.message),
     );
     expect(bus.stats()).toMatchObject({ published: 0, lostOnDisconnect: 2 });
+  });
+
+  it("a turn's publishes share one PING, sent with them; a publish the client refuses sends none", async () => {
+    const server = await startNatsServer({ jetstream: false });
+    cleanups.push(() => server.dispose());
+    const connection = await connect({ servers: server.url });
+    cleanups.push(() => connection.close());
+    const bus = await createNatsBus({ connection }, { prefix: "turns" });
+    cleanups.push(() => bus.close());
+    const flush = vi.spyOn(connection, "flush");
+    const turn = Array.from({ length: 100 }, (_, i) => bus.publish("x", i));
+    await Promise.all(turn);
+    expect(flush).toHaveBeenCalledTimes(1);
+    expect(bus.stats().published).toBe(100);
+
+    // over the server's max_payload: the client refuses it before writing anything
+    const tooBig = "x".repeat(2 * 1_024 * 1_024);
+    await expect(bus.publish("x", tooBig)).rejects.toSatisfy((error: unknown) => error instanceof BusError && error.code === "PAYLOAD_INVALID");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(flush).toHaveBeenCalledTimes(1);
+    expect(bus.stats().published).toBe(100);
   });
 });

@@ -104,6 +104,34 @@ describe("the envelope wire format", () => {
     expect(out.id).toBe("N.2");
   });
 
+  it("numbers envelopes in base 36 across digit boundaries, sharing the counter with nextId", () => {
+    const writer = new EnvelopeWriter("C", jsonCodec);
+    const ids: string[] = [];
+    for (let count = 0; count < 36 * 37 + 5; count++) {
+      if (count % 11 === 7) {
+        ids.push(writer.nextId());
+        continue;
+      }
+      const out = empty();
+      readEnvelope(writer.write(count, 1, count % 2 === 0 ? undefined : { source: "s" }), jsonCodec, out);
+      ids.push(out.id ?? "");
+    }
+    expect(ids).toEqual(ids.map((_, count) => `C.${count.toString(36)}`));
+  });
+
+  it("reads each timestamp in full, whatever the one before it was", () => {
+    const times = ["5", "55", "5", "50", "5", "-5", "1767225600000", "1767225600001", "176722560000", "1767225600000"];
+    for (const time of times) {
+      const out = empty();
+      expect(parseMetadata(`\u0000\u0001id\n${time}\n\n`, 2, out)).toBe(time.length + 7);
+      expect(out.timestamp).toBe(Number(time));
+    }
+    expect(() => parseMetadata("\u0000\u0001id\n\n\n", 2, empty())).toThrow(/the timestamp "" is not a number/);
+    expect(() => parseMetadata("\u0000\u0001id\n1767225600000x\n\n", 2, empty())).toThrow(/the timestamp "1767225600000x" is not a number/);
+    expect(() => parseMetadata("\u0000\u0001id\n1767225600000", 2, empty())).toThrow(/the timestamp "" is not a number/);
+    expect(() => parseMetadata("\u0000\u0001id\n1767225600000\nsx\n", 2, empty())).toThrow(/does not end with an empty line/);
+  });
+
   it("tells envelopes from plain payloads by their first two bytes", () => {
     expect(isEnvelope(new EnvelopeWriter("E", jsonCodec).write(1, 1, undefined))).toBe(true);
     expect(isEnvelope(jsonCodec.encode({ i: "x", t: 1 }))).toBe(false);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { wireOptionsError } from "../../src/wire/wireOptions.js";
+import { publishOptionsError } from "../../src/bus/delivery/busOptions.js";
+import { BusError } from "../../src/errors/BusError.js";
 
 describe("wireOptionsError: what every wire format can carry, as a table", () => {
   it.each<[string, { source?: string; headers?: Record<string, string> }, RegExp | undefined]>([
@@ -19,5 +21,20 @@ describe("wireOptionsError: what every wire format can carry, as a table", () =>
     }
     expect(error).toMatchObject({ name: "BusError", code: "INVALID_OPTION" });
     expect(error?.message).toMatch(message);
+  });
+});
+
+describe("wireOptionsError also checks what every Bus checks, in the same pass", () => {
+  it.each<[string, unknown]>([
+    ["options that are not an object", "x"],
+    ["a source that is not a string", { source: 1 }],
+    ["headers that are not an object", { headers: ["a"] }],
+    ["a header value that is not a string", { headers: { a: 1 } }],
+    ["a bad header name before a value that is not a string: the type is reported", { headers: { "a b": "1", c: 2 } }],
+    ["a source with a line break and a value that is not a string: the type is reported", { source: "a\nb", headers: { c: 2 } }],
+  ])("%s: the same error as publishOptionsError", (_what, options) => {
+    const expected = publishOptionsError(options, "request");
+    expect(expected).toBeInstanceOf(BusError);
+    expect(wireOptionsError(options, "request")).toEqual(expected);
   });
 });
