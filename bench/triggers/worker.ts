@@ -21,6 +21,8 @@ export interface WorkerResult {
   readonly setupMs: number;
   /** Heap growth from before set-up to after it (both after a full GC), divided by `agents`. */
   readonly heapPerAgent: number;
+  /** The same at the end of the window (every trigger has fired by then), or after 2 s without one. */
+  readonly heapPerAgentAfter: number;
   readonly cpuPercent: number;
   readonly expected: number;
   readonly fired: number;
@@ -50,7 +52,9 @@ const sleepUntil = (at: number): Promise<void> => new Promise((resolve) => setTi
 let windowStart = Number.POSITIVE_INFINITY;
 let windowEnd = Number.NEGATIVE_INFINITY;
 const lastSlot = new Float64Array(Math.max(jobs, 1)).fill(-1);
-const lateness: number[] = [];
+// allocated before the heap is measured: the worker's own records are not counted
+const lateness = new Float64Array(Math.max(jobs, 1) * (Math.ceil(windowMs / 1_000) + 2));
+let recorded = 0;
 let fired = 0;
 let duplicated = 0;
 let early = 0;
@@ -70,7 +74,7 @@ function onFire(job: number, slot?: number): void {
   }
   lastSlot[job] = s;
   fired++;
-  lateness.push(now - s);
+  if (recorded < lateness.length) lateness[recorded++] = now - s;
   if (now < s) early++;
 }
 
@@ -96,12 +100,17 @@ if (windowMs > 0) {
   cpuPercent = (cpu.user + cpu.system) / 10 / (performance.now() - wallStart);
   // the window's last slots may still be on their way
   await sleepUntil(windowEnd + 1_500);
+} else {
+  await sleepUntil(Date.now() + 2_000);
 }
+gc();
+gc();
+const heapEnd = process.memoryUsage().heapUsed;
 await running.stop();
 
 const expected = mode === "second" ? jobs * Math.round((windowEnd - windowStart) / 1_000) : 0;
-lateness.sort((a, b) => a - b);
-const at = (p: number): number | undefined => (lateness.length === 0 ? undefined : lateness[Math.min(lateness.length - 1, Math.ceil(p * lateness.length) - 1)]);
+const sorted = lateness.subarray(0, recorded).sort();
+const at = (p: number): number | undefined => (recorded === 0 ? undefined : sorted[Math.min(recorded - 1, Math.max(0, Math.ceil(p * recorded) - 1))]);
 const result: WorkerResult = {
   design,
   mode,
@@ -109,6 +118,7 @@ const result: WorkerResult = {
   agents,
   setupMs: Math.round(setupMs),
   heapPerAgent: Math.round((heapAfter - heapBefore) / agents),
+  heapPerAgentAfter: Math.round((heapEnd - heapBefore) / agents),
   cpuPercent,
   expected: Math.max(expected, 0),
   fired,
