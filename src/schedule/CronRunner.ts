@@ -6,6 +6,7 @@ import { ConfigError } from "../errors/ConfigError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import { abortTick, cronTick } from "./cronTick.js";
 import type { CronTick, ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
+import { NameTable } from "./NameTable.js";
 import { setDeadline } from "./setDeadline.js";
 
 /** Options of a {@link CronRunner}. */
@@ -51,6 +52,10 @@ class Lane {
   /** The deadlines of the runs in flight, for triggers with a `timeout`. */
   deadlines: Map<CronTick, () => void> | undefined = undefined;
   queued: TickMessage | undefined = undefined;
+  /** Runs that returned without a promise in this turn, to settle in the next microtask. */
+  returned: CronTick | CronTick[] | undefined = undefined;
+  /** The next lane with returned runs (the runner's list of them, which costs no allocation). */
+  nextReturned: Lane | undefined = undefined;
 
   constructor(name: string, known: boolean) {
     this.name = name;
@@ -130,10 +135,10 @@ export class CronRunner {
   readonly #onHung: CronRunnerOptions["onHung"];
   readonly #onError: CronRunnerOptions["onError"];
   readonly #durations: CronRunnerOptions["durations"];
-  #lanes: Map<string, Lane> | undefined = undefined;
-  /** Runs that returned without a promise, as (lane, tick) pairs, settled together in one microtask. */
-  #returned: Array<Lane | CronTick> = [];
-  #spare: Array<Lane | CronTick> = [];
+  #lanes: NameTable<Lane> | undefined = undefined;
+  /** The lanes with runs that returned without a promise, settled together in one microtask. */
+  #returnedHead: Lane | undefined = undefined;
+  #returnedTail: Lane | undefined = undefined;
   #disposed = false;
 
   /** @throws ConfigError `INVALID_OPTION` naming the option: `run`, `lookup`, `onHung` or `onError` not a function, `clock` not a Clock, `durations` without `observe`. */
@@ -177,7 +182,7 @@ export class CronRunner {
       return;
     }
     const trigger = known ?? this.#find(message.trigger);
-    const lanes = (this.#lanes ??= new Map<string, Lane>());
+    const lanes = (this.#lanes ??= new NameTable<Lane>());
     let lane = lanes.get(message.trigger);
     if (lane === undefined) {
       lane = new Lane(message.trigger, trigger !== undefined);
@@ -240,9 +245,7 @@ export class CronRunner {
     }
     if (result === undefined) {
       durations?.observe((performance.now() - started) / 1_000);
-      const returned = this.#returned;
-      returned.push(lane, tick);
-      if (returned.length === 2) queueMicrotask(this.#settleReturned);
+      this.#returnedLater(lane, tick);
       return;
     }
     void Promise.resolve(result).then(
@@ -257,13 +260,38 @@ export class CronRunner {
     );
   }
 
-  /** Settle the runs that returned synchronously in the turn just ended, in order (two buffers, swapped). */
+  /** Note a run that returned without a promise: it is settled in the next microtask, with the others of this turn. */
+  #returnedLater(lane: Lane, tick: CronTick): void {
+    const returned = lane.returned;
+    if (returned !== undefined) {
+      // `overlap: 'allow'` only: several runs of one trigger returned in the same turn
+      if (Array.isArray(returned)) returned.push(tick);
+      else lane.returned = [returned, tick];
+      return;
+    }
+    lane.returned = tick;
+    const tail = this.#returnedTail;
+    this.#returnedTail = lane;
+    if (tail !== undefined) {
+      tail.nextReturned = lane;
+      return;
+    }
+    this.#returnedHead = lane;
+    queueMicrotask(this.#settleReturned);
+  }
+
+  /** Settle the runs that returned synchronously in the turn just ended, lane by lane. */
   readonly #settleReturned = (): void => {
-    const returned = this.#returned;
-    this.#returned = this.#spare;
-    for (let i = 0; i < returned.length; i += 2) this.#settled(returned[i] as Lane, returned[i + 1] as CronTick, false, undefined);
-    returned.length = 0;
-    this.#spare = returned;
+    let lane = this.#returnedHead;
+    this.#returnedHead = this.#returnedTail = undefined;
+    while (lane !== undefined) {
+      const next = lane.nextReturned;
+      const returned = lane.returned as CronTick | CronTick[];
+      lane.nextReturned = lane.returned = undefined;
+      if (Array.isArray(returned)) for (const tick of returned) this.#settled(lane, tick, false, undefined);
+      else this.#settled(lane, returned, false, undefined);
+      lane = next;
+    }
   };
 
   #settled(lane: Lane, tick: CronTick, failed: boolean, error: unknown): void {
