@@ -16,7 +16,7 @@
  *   of each other's load, so they run side by side.
  *
  * Every run is a child process (bench/triggers/worker.ts); ours and the
- * baseline alternate. About 7 minutes at BENCH_RUNS=5.
+ * baseline alternate. About 8 minutes at BENCH_RUNS=5 (2 minutes at BENCH_RUNS=1 BENCH_PEERS=0).
  *
  *   npm run bench -- triggers
  *   BENCH_RUNS=1 BENCH_PEERS=0 npx tsx bench/triggers.bench.ts   (with TSX_TSCONFIG_PATH=bench/tsconfig.run.json)
