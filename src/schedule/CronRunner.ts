@@ -4,8 +4,9 @@ import { formatDuration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
-import { cronTick } from "./cronTick.js";
+import { abortTick, cronTick } from "./cronTick.js";
 import type { CronTick, ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
+import { NameTable } from "./NameTable.js";
 import { setDeadline } from "./setDeadline.js";
 
 /** Options of a {@link CronRunner}. */
@@ -19,7 +20,8 @@ export interface CronRunnerOptions {
   counters: AgentCounters;
   /**
    * Runs one tick (calls the agent's `onCron`). `tick` is built by `cronTick()`: its
-   * `signal` is aborted on timeout and on {@link CronRunner.dispose}.
+   * `signal` is aborted on timeout and on {@link CronRunner.dispose}. Return
+   * `undefined` for a run that is over, or a promise of its end.
    */
   run: (tick: CronTick) => Promise<void> | void;
   /** The trigger a tick names, for its `overlap` and `timeout`; unknown triggers get `overlap: 'skip'` and no timeout. */
@@ -28,21 +30,69 @@ export interface CronRunnerOptions {
   onHung: (tick: CronTick, error: AgentError) => void;
   /** A run threw or rejected (not called for runs already abandoned). Must not throw. */
   onError: (tick: CronTick, error: unknown) => void;
+  /** Receives how long each run took, in seconds (abandoned runs too, once they settle). */
+  durations?: { observe(seconds: number): void };
 }
 
 const check = new OptionCheck("CronRunner", (message, _option, value) => new ConfigError(message, { code: "INVALID_OPTION", value }));
 
-interface Run {
-  readonly tick: CronTick;
-  readonly controller: AbortController;
-  cancelTimeout: (() => void) | undefined;
-}
-
-/** The runs of one trigger name. */
-interface Lane {
+/**
+ * The runs of one trigger name, each known by its tick. Kept while the
+ * incarnation lives when the trigger is known (no allocation per tick),
+ * dropped once idle otherwise.
+ */
+class Lane {
   readonly name: string;
-  readonly running: Set<Run>;
-  queued: TickMessage | undefined;
+  /** Whether `lookup` knew the trigger when the lane was made. */
+  readonly known: boolean;
+  /** The run in flight (the only one, but for `overlap: 'allow'`). */
+  first: CronTick | undefined = undefined;
+  /** Further runs in flight (`overlap: 'allow'`), made on demand. */
+  rest: Set<CronTick> | undefined = undefined;
+  /** The deadlines of the runs in flight, for triggers with a `timeout`. */
+  deadlines: Map<CronTick, () => void> | undefined = undefined;
+  queued: TickMessage | undefined = undefined;
+  /** Runs that returned without a promise in this turn, to settle in the next microtask. */
+  returned: CronTick | CronTick[] | undefined = undefined;
+  /** The next lane with returned runs (the runner's list of them, which costs no allocation). */
+  nextReturned: Lane | undefined = undefined;
+
+  constructor(name: string, known: boolean) {
+    this.name = name;
+    this.known = known;
+  }
+
+  get size(): number {
+    return (this.first === undefined ? 0 : 1) + (this.rest?.size ?? 0);
+  }
+
+  add(run: CronTick): void {
+    if (this.first === undefined) this.first = run;
+    else (this.rest ??= new Set()).add(run);
+  }
+
+  /** Remove `run` and cancel its deadline; false when it was not in flight (already settled or abandoned). */
+  delete(run: CronTick): boolean {
+    if (this.first === run) this.first = undefined;
+    else if (this.rest?.delete(run) !== true) return false;
+    const deadlines = this.deadlines;
+    if (deadlines !== undefined) {
+      deadlines.get(run)?.();
+      deadlines.delete(run);
+    }
+    return true;
+  }
+
+  /** Take every run in flight out of the lane (their deadlines cancelled). */
+  drain(): CronTick[] {
+    const runs = this.first === undefined ? [] : [this.first];
+    if (this.rest !== undefined) runs.push(...this.rest);
+    this.first = undefined;
+    this.rest = undefined;
+    for (const cancel of this.deadlines?.values() ?? []) cancel();
+    this.deadlines = undefined;
+    return runs;
+  }
 }
 
 /**
@@ -57,6 +107,11 @@ interface Lane {
  * - `timeout` — a run still going after it has its signal aborted with an
  *   `AGENT_HUNG` {@link AgentError}, is abandoned (it no longer blocks the
  *   trigger) and reported through `onHung`.
+ *
+ * A run ends when `run` returns (a synchronous `onCron`) or when its promise
+ * settles; either way the trigger is free again from the next microtask on.
+ * Each run's tick is built by `cronTick()`: its AbortController is made only
+ * when `tick.signal` is read.
  *
  * @example
  * ```ts
@@ -79,27 +134,34 @@ export class CronRunner {
   readonly #lookup: CronRunnerOptions["lookup"];
   readonly #onHung: CronRunnerOptions["onHung"];
   readonly #onError: CronRunnerOptions["onError"];
-  readonly #lanes = new Map<string, Lane>();
+  readonly #durations: CronRunnerOptions["durations"];
+  #lanes: NameTable<Lane> | undefined = undefined;
+  /** The lanes with runs that returned without a promise, settled together in one microtask. */
+  #returnedHead: Lane | undefined = undefined;
+  #returnedTail: Lane | undefined = undefined;
   #disposed = false;
 
-  /** @throws ConfigError `INVALID_OPTION` naming the option: `run`, `lookup`, `onHung` or `onError` not a function, `clock` not a Clock. */
+  /** @throws ConfigError `INVALID_OPTION` naming the option: `run`, `lookup`, `onHung` or `onError` not a function, `clock` not a Clock, `durations` without `observe`. */
   constructor(options: CronRunnerOptions) {
     check.object(options);
     for (const name of ["run", "lookup", "onHung", "onError"] as const) {
       if (typeof options[name] !== "function") throw check.error(name, "a function", options[name]);
     }
+    const durations = options.durations;
+    if (durations !== undefined && typeof durations?.observe !== "function") throw check.error("durations", "an object with an `observe` method", durations);
     this.#clock = check.optionalClock(options.clock) ?? systemClock;
     this.#counters = options.counters;
     this.#run = options.run;
     this.#lookup = options.lookup;
     this.#onHung = options.onHung;
     this.#onError = options.onError;
+    this.#durations = durations;
   }
 
   /** Number of runs in flight (abandoned runs excluded). */
   get active(): number {
     let active = 0;
-    for (const lane of this.#lanes.values()) active += lane.running.size;
+    for (const lane of this.#lanes?.values() ?? []) active += lane.size;
     return active;
   }
 
@@ -111,19 +173,22 @@ export class CronRunner {
   /**
    * Take one tick message: run it now, queue it or drop it, by its trigger's
    * `overlap` policy. Each run gets its own {@link CronTick}, with its own signal.
+   *
+   * @param known - the trigger the tick names, when the caller has it at hand (else `lookup` finds it)
    */
-  receive(message: TickMessage): void {
+  receive(message: TickMessage, known?: ResolvedTrigger): void {
     if (this.#disposed) {
       this.#counters.triggersSkipped["agent-down"]++;
       return;
     }
-    const trigger = this.#find(message.trigger);
-    let lane = this.#lanes.get(message.trigger);
+    const trigger = known ?? this.#find(message.trigger);
+    const lanes = (this.#lanes ??= new NameTable<Lane>());
+    let lane = lanes.get(message.trigger);
     if (lane === undefined) {
-      lane = { name: message.trigger, running: new Set(), queued: undefined };
-      this.#lanes.set(message.trigger, lane);
+      lane = new Lane(message.trigger, trigger !== undefined);
+      lanes.set(message.trigger, lane);
     }
-    if (lane.running.size > 0) {
+    if (lane.size > 0) {
       const overlap = trigger?.overlap ?? "skip";
       if (overlap === "skip") {
         this.#counters.triggersSkipped.overlap++;
@@ -145,17 +210,12 @@ export class CronRunner {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    const lanes = [...this.#lanes.values()];
-    this.#lanes.clear();
+    const lanes = [...(this.#lanes?.values() ?? [])];
+    this.#lanes = undefined;
     for (const lane of lanes) {
       if (lane.queued !== undefined) this.#counters.triggersSkipped["agent-down"]++;
       lane.queued = undefined;
-      const runs = [...lane.running];
-      lane.running.clear();
-      for (const run of runs) {
-        run.cancelTimeout?.();
-        run.controller.abort(incarnationEnded());
-      }
+      for (const tick of lane.drain()) abortTick(tick, incarnationEnded());
     }
   }
 
@@ -168,32 +228,77 @@ export class CronRunner {
   }
 
   #start(lane: Lane, message: TickMessage, trigger: ResolvedTrigger | undefined): void {
-    const controller = new AbortController();
-    const run: Run = { tick: cronTick(message, controller.signal), controller, cancelTimeout: undefined };
-    const tick = run.tick;
-    lane.running.add(run);
+    const durations = this.#durations;
+    const tick = cronTick(message);
+    lane.add(tick);
     const timeout = trigger?.timeout;
-    if (timeout !== undefined) run.cancelTimeout = setDeadline(this.#clock, timeout, () => this.#timedOut(lane, run, timeout));
+    if (timeout !== undefined) (lane.deadlines ??= new Map()).set(tick, setDeadline(this.#clock, timeout, () => this.#timedOut(lane, tick, timeout)));
+    const started = durations === undefined ? 0 : performance.now();
     let result: Promise<void> | void;
     try {
       result = this.#run(tick);
     } catch (error) {
+      durations?.observe((performance.now() - started) / 1_000);
       // Reported asynchronously, as a rejection would be.
-      queueMicrotask(() => this.#settled(lane, run, true, error));
+      queueMicrotask(() => this.#settled(lane, tick, true, error));
+      return;
+    }
+    if (result === undefined) {
+      durations?.observe((performance.now() - started) / 1_000);
+      this.#returnedLater(lane, tick);
       return;
     }
     void Promise.resolve(result).then(
-      () => this.#settled(lane, run, false, undefined),
-      (error: unknown) => this.#settled(lane, run, true, error),
+      () => {
+        durations?.observe((performance.now() - started) / 1_000);
+        this.#settled(lane, tick, false, undefined);
+      },
+      (error: unknown) => {
+        durations?.observe((performance.now() - started) / 1_000);
+        this.#settled(lane, tick, true, error);
+      },
     );
   }
 
-  #settled(lane: Lane, run: Run, failed: boolean, error: unknown): void {
-    if (!lane.running.delete(run)) return;
-    run.cancelTimeout?.();
+  /** Note a run that returned without a promise: it is settled in the next microtask, with the others of this turn. */
+  #returnedLater(lane: Lane, tick: CronTick): void {
+    const returned = lane.returned;
+    if (returned !== undefined) {
+      // `overlap: 'allow'` only: several runs of one trigger returned in the same turn
+      if (Array.isArray(returned)) returned.push(tick);
+      else lane.returned = [returned, tick];
+      return;
+    }
+    lane.returned = tick;
+    const tail = this.#returnedTail;
+    this.#returnedTail = lane;
+    if (tail !== undefined) {
+      tail.nextReturned = lane;
+      return;
+    }
+    this.#returnedHead = lane;
+    queueMicrotask(this.#settleReturned);
+  }
+
+  /** Settle the runs that returned synchronously in the turn just ended, lane by lane. */
+  readonly #settleReturned = (): void => {
+    let lane = this.#returnedHead;
+    this.#returnedHead = this.#returnedTail = undefined;
+    while (lane !== undefined) {
+      const next = lane.nextReturned;
+      const returned = lane.returned as CronTick | CronTick[];
+      lane.nextReturned = lane.returned = undefined;
+      if (Array.isArray(returned)) for (const tick of returned) this.#settled(lane, tick, false, undefined);
+      else this.#settled(lane, returned, false, undefined);
+      lane = next;
+    }
+  };
+
+  #settled(lane: Lane, tick: CronTick, failed: boolean, error: unknown): void {
+    if (!lane.delete(tick)) return;
     if (failed) {
       try {
-        this.#onError(run.tick, error);
+        this.#onError(tick, error);
       } catch {
         // onError must not throw; a faulty callback cannot stop the queue.
       }
@@ -201,17 +306,16 @@ export class CronRunner {
     this.#next(lane);
   }
 
-  #timedOut(lane: Lane, run: Run, timeout: number): void {
-    if (!lane.running.delete(run)) return;
-    run.cancelTimeout = undefined;
-    const { tick } = run;
+  #timedOut(lane: Lane, tick: CronTick, timeout: number): void {
+    lane.deadlines?.delete(tick);
+    if (!lane.delete(tick)) return;
     const error = new AgentError(
       "AGENT_HUNG",
       tick.agent,
       `agent "${tick.agent}": onCron for trigger "${tick.trigger}" (slot ${new Date(tick.scheduledAt).toISOString()}) ` +
         `still running after its timeout of ${formatDuration(timeout)}`,
     );
-    run.controller.abort(error);
+    abortTick(tick, error);
     try {
       this.#onHung(tick, error);
     } catch {
@@ -220,12 +324,12 @@ export class CronRunner {
     this.#next(lane);
   }
 
-  /** Start the waiting tick once the lane is idle, or forget an idle lane. */
+  /** Start the waiting tick once the lane is idle, or forget an idle lane of an unknown trigger. */
   #next(lane: Lane): void {
-    if (this.#disposed || lane.running.size > 0) return;
+    if (this.#disposed || lane.size > 0) return;
     const queued = lane.queued;
     if (queued === undefined) {
-      if (this.#lanes.get(lane.name) === lane) this.#lanes.delete(lane.name);
+      if (!lane.known && this.#lanes?.get(lane.name) === lane) this.#lanes.delete(lane.name);
       return;
     }
     lane.queued = undefined;

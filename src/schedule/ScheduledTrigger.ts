@@ -1,4 +1,5 @@
 import { tickKeyPrefix } from "./cronTick.js";
+import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { ResolvedTrigger } from "./ScheduleSpec.js";
 import type { Series } from "./Series.js";
 import type { TimeKind } from "./TriggerKind.js";
@@ -20,6 +21,8 @@ export class ScheduledTrigger {
   readonly prepared: unknown;
   /** `<agent>:<trigger>:`, the constant part of each tick's key. */
   readonly keyPrefix: string;
+  /** The agent's counters, asked for at the first slot and kept. */
+  counters: AgentCounters | undefined = undefined;
   state: TriggerState = "waiting";
   /** The series serving this trigger while armed. */
   series: Series | undefined = undefined;

@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
 import { checkTrigger } from "./checkTrigger.js";
+import { NameTable } from "./NameTable.js";
 import { ScheduledTrigger } from "./ScheduledTrigger.js";
 import { settleSchedulerOptions, type SchedulerOptions, type SettledSchedulerOptions } from "./SchedulerOptions.js";
 import { SchedulerScope } from "./SchedulerScope.js";
@@ -50,7 +51,7 @@ export class Scheduler implements TriggerSource {
   readonly #series = new Map<string, Series>();
   readonly #heap = new TimerHeap<Series>();
   /** Every trigger not cancelled, by agent and name. */
-  readonly #registry = new Map<string, Map<string, ScheduledTrigger>>();
+  readonly #registry = new Map<string, NameTable<ScheduledTrigger>>();
   #waiting: ScheduledTrigger[] = [];
 
   #state: SchedulerState = "idle";
@@ -112,7 +113,7 @@ export class Scheduler implements TriggerSource {
     }
     const entry = new ScheduledTrigger(agent, trigger, kind, kind.prepare?.(agent, trigger, this.#scope));
     if (names === undefined) {
-      names = new Map();
+      names = new NameTable();
       this.#registry.set(agent, names);
     }
     names.set(trigger.name, entry);

@@ -4,7 +4,7 @@ import { ConfigError } from "../errors/ConfigError.js";
 import { consoleLogger, type Logger } from "../logger.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { HistogramData } from "../stats/HistogramData.js";
-import type { TickMessage } from "./ScheduleSpec.js";
+import type { ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
 import { TimeZone } from "./TimeZone.js";
 
 /** The longest the scheduler's timer waits before it re-reads the wall clock, in ms. */
@@ -22,7 +22,10 @@ export interface SchedulerOptions {
    * @default consoleLogger
    */
   logger?: Logger;
-  /** The counters of an agent, where fired and skipped slots are counted. */
+  /**
+   * The counters of an agent, where fired and skipped slots are counted. Asked
+   * once per trigger (at its first slot) and kept: return the same object for an agent.
+   */
   counters: (agent: string) => AgentCounters;
   /**
    * Receives, for each fired tick, the seconds between its slot and its firing.
@@ -35,8 +38,11 @@ export interface SchedulerOptions {
    * @default every agent is active
    */
   isActive?: (agent: string) => boolean;
-  /** Called synchronously with each tick to deliver (the message published on `cron.<agent>`); errors it throws are logged. */
-  fire: (tick: TickMessage) => void;
+  /**
+   * Called synchronously with each tick to deliver (the message published on
+   * `cron.<agent>`) and the trigger it is for; errors it throws are logged.
+   */
+  fire: (tick: TickMessage, trigger?: ResolvedTrigger) => void;
   /**
    * Longest single wait of the timer, in ms: far slots are reached in steps, so
    * a wall-clock jump or a suspended machine is noticed within this time.
@@ -63,7 +69,7 @@ export interface SettledSchedulerOptions {
   /** {@link SchedulerOptions.isActive}, when given. */
   readonly isActive: ((agent: string) => boolean) | undefined;
   /** {@link SchedulerOptions.fire}: the tick sink. */
-  readonly fire: (tick: TickMessage) => void;
+  readonly fire: (tick: TickMessage, trigger?: ResolvedTrigger) => void;
   /** {@link SchedulerOptions.maxWait}, or {@link DEFAULT_MAX_WAIT_MS}. */
   readonly maxWait: number;
   /** The zone of {@link SchedulerOptions.timezone} (or the host's), read. */

@@ -82,7 +82,7 @@ export class SlotFanOut {
       const trigger = entry.trigger;
       const fire = firesLatest(onTime, trigger.misfire, trigger.misfireGrace);
       const missed = fire ? count - 1 : count;
-      const counters = this.countersOf(entry.agent);
+      const counters = entry.counters ?? this.#countersOf(entry);
       if (missed > 0) {
         counters.triggersSkipped.misfire += missed;
         lateTriggers++;
@@ -90,6 +90,16 @@ export class SlotFanOut {
       if (fire) this.#deliver(entry, latest, iso, counters);
     }
     return lateTriggers;
+  }
+
+  /** The counters of the entry's agent, kept on the entry once `counters()` has answered. */
+  #countersOf(entry: ScheduledTrigger): AgentCounters {
+    try {
+      return (entry.counters = this.#options.counters(entry.agent));
+    } catch (error) {
+      this.#options.logger.error({ agent: entry.agent, err: error }, "scheduler: counters() threw; this slot is not counted");
+      return new AgentCounters();
+    }
   }
 
   #deliver(entry: ScheduledTrigger, scheduledAt: number, iso: string, counters: AgentCounters): void {
@@ -114,7 +124,7 @@ export class SlotFanOut {
     counters.triggersFired++;
     lateness?.observe((firedAt - scheduledAt) / 1_000);
     try {
-      this.#options.fire(tick);
+      this.#options.fire(tick, entry.trigger);
     } catch (error) {
       logger.error({ agent, trigger: tick.trigger, key: tick.key, err: error }, "scheduler: fire() threw");
     }

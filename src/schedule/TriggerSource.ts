@@ -46,5 +46,9 @@ export interface TriggerSource {
   trigger(agent: string, name: string): ResolvedTrigger | undefined;
 }
 
-/** Receives each tick a {@link TriggerSource} fires; called synchronously, errors it throws are logged. */
-export type TickSink = (tick: TickMessage) => void;
+/**
+ * Receives each tick a {@link TriggerSource} fires; called synchronously, errors it throws are logged.
+ * `trigger` is the trigger the tick is for, when the source has it at hand (the
+ * scheduler does): the receiving side need not look it up.
+ */
+export type TickSink = (tick: TickMessage, trigger?: ResolvedTrigger) => void;

@@ -22,25 +22,75 @@ export function tickKey(agent: string, trigger: string, scheduledAt: number): st
   return tickKeyPrefix(agent, trigger) + new Date(scheduledAt).toISOString();
 }
 
+/** Marks a run not aborted (`undefined` is a valid abort reason). */
+const RUNNING: unique symbol = Symbol("running");
+
+let abortRun: (tick: RunTick, reason: unknown) => void;
+
+/**
+ * The tick of one run: the message's fields as own enumerable properties,
+ * and `signal` as a getter of the class (not an own property: JSON, log
+ * lines, `{ ...tick }` and deep equality see the message fields only). The
+ * run's AbortController is created on the first read of `signal`; a run
+ * aborted before that read gets a signal already aborted with the reason.
+ */
+class RunTick implements CronTick {
+  readonly agent: string;
+  readonly trigger: string;
+  readonly scheduledAt: number;
+  readonly firedAt: number;
+  readonly key: string;
+  #controller: AbortController | undefined = undefined;
+  #reason: unknown = RUNNING;
+
+  static {
+    abortRun = (tick, reason) => {
+      if (tick.#reason !== RUNNING) return;
+      tick.#reason = reason;
+      tick.#controller?.abort(reason);
+    };
+  }
+
+  constructor(message: TickMessage) {
+    this.agent = message.agent;
+    this.trigger = message.trigger;
+    this.scheduledAt = message.scheduledAt;
+    this.firedAt = message.firedAt;
+    this.key = message.key;
+  }
+
+  get signal(): AbortSignal {
+    let controller = this.#controller;
+    if (controller === undefined) {
+      controller = this.#controller = new AbortController();
+      if (this.#reason !== RUNNING) controller.abort(this.#reason);
+    }
+    return controller.signal;
+  }
+}
+
 /**
  * Build the {@link CronTick} an agent's `onCron` receives for one run of
  * `message`. The one place a tick is made: the orchestrator's cron runner and
  * the testing kit's `testAgent().tick()` both call it, so the two never
  * differ. Copies the message's fields (not whatever else a payload from the
- * bus may hold) and adds `signal` as a non-enumerable property, so the tick
- * serialises, logs and compares as the message it came from.
+ * bus may hold); `tick.signal` is read-only and not an own property, so the
+ * tick serialises, logs and compares as the message it came from. End the run
+ * with {@link abortTick}: its signal is created on first read (a run whose
+ * signal nobody reads costs no AbortController), aborted already when read
+ * after the run was aborted.
  *
  * @param message - the tick as published on `cron.<agent>`
- * @param signal - the run's signal: aborted on the trigger's timeout and when the incarnation ends
  */
-export function cronTick(message: TickMessage, signal: AbortSignal): CronTick {
-  const tick = {
-    agent: message.agent,
-    trigger: message.trigger,
-    scheduledAt: message.scheduledAt,
-    firedAt: message.firedAt,
-    key: message.key,
-  };
-  Object.defineProperty(tick, "signal", { value: signal, enumerable: false, writable: false, configurable: false });
-  return tick as CronTick;
+export function cronTick(message: TickMessage): CronTick {
+  return new RunTick(message);
+}
+
+/**
+ * Abort the run of `tick` (made by {@link cronTick}) with `reason`: its
+ * signal, read before or after this call, is aborted with it. The first
+ * reason wins; ticks made elsewhere are left alone.
+ */
+export function abortTick(tick: CronTick, reason: unknown): void {
+  if (tick instanceof RunTick) abortRun(tick, reason);
 }

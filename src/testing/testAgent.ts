@@ -10,8 +10,8 @@ import { invalidOption } from "../errors/invalidOption.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
 import type { Logger } from "../logger.js";
 import { incarnationEnded } from "../schedule/CronRunner.js";
-import { cronTick, tickKey } from "../schedule/cronTick.js";
-import type { TickMessage } from "../schedule/ScheduleSpec.js";
+import { abortTick, cronTick, tickKey } from "../schedule/cronTick.js";
+import type { CronTick, TickMessage } from "../schedule/ScheduleSpec.js";
 import { AgentCounters } from "../stats/AgentCounters.js";
 import { FakeBus } from "./FakeBus.js";
 import { ManualClock } from "./ManualClock.js";
@@ -152,7 +152,7 @@ class HarnessRun {
   readonly #scoped: ScopedClock;
   readonly #view: AgentBus;
   /** The signals of the ticks running now. */
-  readonly #runs = new Set<AbortController>();
+  readonly #runs = new Set<CronTick>();
   /** Why `tick()` is refused: set once the agent is stopping, stopped or abandoned. */
   #refusal: string | undefined;
   #stopping: Promise<void> | undefined;
@@ -206,10 +206,10 @@ class HarnessRun {
     if (this.#refusal !== undefined) throw new LifecycleError("SHUT_DOWN", `testAgent: tick(${JSON.stringify(trigger)}) refused: ${this.#refusal}`);
     const now = this.#clock.now();
     const message: TickMessage = { agent: this.#name, trigger, scheduledAt: now, firedAt: now, key: tickKey(this.#name, trigger, now) };
-    const run = new AbortController();
+    const run = cronTick(message);
     this.#runs.add(run);
     try {
-      await agent.onCron(cronTick(message, run.signal));
+      await agent.onCron(run);
     } catch (error) {
       this.crashes.push(error);
     } finally {
@@ -238,7 +238,7 @@ class HarnessRun {
   async #release(reason: unknown): Promise<void> {
     this.#controller.abort(reason);
     this.#scoped.close();
-    for (const run of this.#runs) run.abort(incarnationEnded());
+    for (const run of this.#runs) abortTick(run, incarnationEnded());
     this.#runs.clear();
     await this.#view.close();
   }

@@ -127,6 +127,63 @@ describe("CronRunner: overlap", () => {
   });
 });
 
+describe("CronRunner: runs that return without a promise", () => {
+  function syncRunner(triggers: ResolvedTrigger[]) {
+    const clock = new ManualClock(0);
+    const counters = new AgentCounters();
+    const ran: string[] = [];
+    const durations: number[] = [];
+    const byName = new Map(triggers.map((t) => [t.name, t]));
+    const runner = new CronRunner({
+      clock,
+      counters,
+      run: (tick) => void ran.push(tick.key),
+      lookup: (name) => byName.get(name),
+      durations: { observe: (seconds) => void durations.push(seconds) },
+      onHung: () => undefined,
+      onError: () => undefined,
+    });
+    const tick = (trigger: string, n: number): TickMessage => ({ agent: "job", trigger, scheduledAt: n, firedAt: n, key: `${trigger}#${n}` });
+    return { runner, counters, ran, durations, tick };
+  }
+
+  it("end in the next microtask: a tick of the same trigger in the same turn meets its overlap policy, one after it runs", async () => {
+    const s = syncRunner([cron("* * * * *", { name: "skip", overlap: "skip" }), cron("* * * * *", { name: "queue", overlap: "queue" })]);
+    s.runner.receive(s.tick("skip", 1));
+    s.runner.receive(s.tick("skip", 2));
+    s.runner.receive(s.tick("queue", 1));
+    s.runner.receive(s.tick("queue", 2));
+    expect(s.ran).toEqual(["skip#1", "queue#1"]);
+    expect(s.counters.triggersSkipped.overlap).toBe(1);
+    expect(s.runner.active).toBe(2);
+    await Promise.resolve();
+    expect(s.ran).toEqual(["skip#1", "queue#1", "queue#2"]);
+    await Promise.resolve();
+    expect(s.runner.active).toBe(0);
+    s.runner.receive(s.tick("skip", 3));
+    expect(s.ran).toContain("skip#3");
+    expect(s.durations).toHaveLength(4);
+  });
+
+  it("overlap allow: every run of the turn is settled together", async () => {
+    const s = syncRunner([cron("* * * * *", { name: "t", overlap: "allow" })]);
+    for (let n = 0; n < 3; n++) s.runner.receive(s.tick("t", n));
+    expect(s.runner.active).toBe(3);
+    await Promise.resolve();
+    expect(s.runner.active).toBe(0);
+    expect(s.ran).toEqual(["t#0", "t#1", "t#2"]);
+  });
+
+  it("a dispose before the microtask leaves nothing to settle", async () => {
+    const s = syncRunner([cron("* * * * *", { name: "t" })]);
+    s.runner.receive(s.tick("t", 1));
+    s.runner.dispose();
+    await Promise.resolve();
+    expect(s.runner.active).toBe(0);
+    expect(s.counters.triggersSkipped["agent-down"]).toBe(0);
+  });
+});
+
 describe("CronRunner: errors and timeout", () => {
   it("reports a rejected run and a synchronously throwing run through onError", async () => {
     const clock = new ManualClock(0);

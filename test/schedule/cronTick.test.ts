@@ -3,7 +3,7 @@
 import { describe, expect, test } from "vitest";
 import { Agent } from "../../src/agent/Agent.js";
 import { AgentError } from "../../src/errors/AgentError.js";
-import { cronTick, tickKey } from "../../src/schedule/cronTick.js";
+import { abortTick, cronTick, tickKey } from "../../src/schedule/cronTick.js";
 import type { CronTick, TickMessage } from "../../src/schedule/ScheduleSpec.js";
 import { recordEvents, setup, T0 } from "../helpers/orchestrator.js";
 
@@ -71,15 +71,39 @@ describe("the tick onCron receives through the orchestrator", () => {
 describe("cronTick()", () => {
   const message: TickMessage = { agent: "a", trigger: "t", scheduledAt: T0, firedAt: T0 + 5, key: tickKey("a", "t", T0) };
 
-  test("copies the message's fields and adds the signal as a read-only, non-enumerable property", () => {
-    const controller = new AbortController();
+  test("copies the message's fields and gives the signal as a read-only property that is not its own", () => {
     const extra = { ...message, injected: true } as TickMessage;
-    const tick = cronTick(extra, controller.signal);
+    const tick = cronTick(extra);
     expect(tick).toEqual(message);
     expect(Object.keys(tick)).toEqual(["agent", "trigger", "scheduledAt", "firedAt", "key"]);
-    expect(tick.signal).toBe(controller.signal);
-    expect(Object.getOwnPropertyDescriptor(tick, "signal")).toMatchObject({ enumerable: false, writable: false, configurable: false });
+    expect(tick.signal).toBeInstanceOf(AbortSignal);
+    expect(tick.signal).toBe(tick.signal);
+    expect(Object.hasOwn(tick, "signal")).toBe(false);
+    expect(() => {
+      (tick as { signal: unknown }).signal = new AbortController().signal;
+    }).toThrow(TypeError);
+    expect({ ...tick }).toEqual(message);
     expect(JSON.parse(JSON.stringify(tick))).toEqual(message);
+  });
+
+  test("abortTick aborts the signal read before it, and the signal read after it, with the first reason", () => {
+    const early = cronTick(message);
+    const signal = early.signal;
+    const reason = new Error("first");
+    abortTick(early, reason);
+    abortTick(early, new Error("second"));
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe(reason);
+    expect(early.signal).toBe(signal);
+
+    const late = cronTick(message);
+    abortTick(late, reason);
+    abortTick(late, new Error("second"));
+    expect(late.signal.aborted).toBe(true);
+    expect(late.signal.reason).toBe(reason);
+
+    const untouched = cronTick(message);
+    expect(untouched.signal.aborted).toBe(false);
   });
 
   test("tickKey is <agent>:<trigger>:<scheduledAt ISO>, as the scheduler's keys", () => {
