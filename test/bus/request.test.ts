@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createBus } from "../../src/bus/createBus.js";
 import { FirstReply } from "../../src/bus/delivery/FirstReply.js";
 import { PendingRequest } from "../../src/bus/delivery/PendingRequest.js";
+import type { ReplyWaiter } from "../../src/bus/delivery/ReplyWaiter.js";
+import type { Message } from "../../src/bus/Bus.js";
 import { BusError } from "../../src/errors/BusError.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 
@@ -11,6 +13,10 @@ function gate(): { promise: Promise<void>; release: () => void } {
     release = resolve;
   });
   return { promise, release };
+}
+
+function requestMessage(topic: string): Message {
+  return { id: "r-1", topic, payload: null, timestamp: 0 };
 }
 
 /** Observe a promise's outcome without awaiting it. */
@@ -130,8 +136,8 @@ describe("FirstReply: a request's outcome from its deliveries, as a table", () =
   ])("%s", async (_what, deliveries, outcomes, expected, settledAfter) => {
     const clock = new ManualClock();
     let ended = 0;
-    const request = new PendingRequest("svc", clock, () => void ended++);
-    const waiter = new FirstReply(request, deliveries);
+    const request = new FirstReply(requestMessage("svc"), clock, deliveries, () => void ended++);
+    const waiter: ReplyWaiter = request;
     const finished = outcomes.map((value) => waiter.settle(value));
     // the waiter says it wants no more from the delivery that settled the request on
     expect(finished.indexOf(true)).toBe(expected === "waiting" ? -1 : settledAfter - 1);
@@ -152,8 +158,8 @@ describe("FirstReply: a request's outcome from its deliveries, as a table", () =
   it("times out on the injected clock, once, and a late reply changes nothing", async () => {
     const clock = new ManualClock();
     let ended = 0;
-    const request = new PendingRequest("svc", clock, () => void ended++);
-    const waiter = new FirstReply(request, 1);
+    const request = new FirstReply(requestMessage("svc"), clock, 1, () => void ended++);
+    const waiter: ReplyWaiter = request;
     request.startTimeout(100);
     const state = track(request.result);
     await clock.advance(99);
