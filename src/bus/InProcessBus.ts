@@ -7,7 +7,6 @@ import { subscriptionHandle } from "./delivery/BusSubscription.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS, busOptionCheck, checkDeliveryOptions, checkSubscription, publishOptionsError, requestTimeout } from "./delivery/busOptions.js";
 import { DeliveryCore } from "./delivery/DeliveryCore.js";
 import { busClosed, queueFull } from "./delivery/deliveryErrors.js";
-import { FirstReply } from "./delivery/FirstReply.js";
 import { RequestMessage } from "./delivery/RequestMessage.js";
 import { RequestTimeouts } from "./delivery/RequestTimeouts.js";
 import { Subscriber } from "./delivery/Subscriber.js";
@@ -61,7 +60,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
   /** Message timestamps: the clock read once per turn, or per message (`timestamps` option). */
   readonly #turn: TurnClock;
   /** Every pending request's timeout, on one timer of the bus's clock. */
-  readonly #timeouts: RequestTimeouts;
+  readonly #timeouts: RequestTimeouts<RequestMessage>;
   readonly #core: DeliveryCore;
   readonly #routes: RouteTable;
   readonly #ids = new MessageIds();
@@ -93,7 +92,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const system = clock === systemClock;
     const timestamps = check.optionalOneOf(given.timestamps, "timestamps", TIMESTAMP_MODES) ?? (system ? "turn" : "exact");
     this.#turn = new TurnClock(clock, timestamps);
-    this.#timeouts = new RequestTimeouts(clock, system ? "keep" : "clear");
+    this.#timeouts = new RequestTimeouts(clock, system ? "keep" : "clear", RequestMessage.timeoutEntries);
     const core = new DeliveryCore(delivery, this.#turn);
     this.#core = core;
     this.#routes = new RouteTable(random);
@@ -186,16 +185,15 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     }
     this.#published++;
     const now = this.#turn.exact();
-    const message = new RequestMessage(this.#ids.next(), topic, payload, now);
+    const message = new RequestMessage(this.#ids.next(), topic, payload, now, this.#timeouts, count);
     if (options !== undefined) withOptions(message, options);
     const core = this.#core;
-    const request = new FirstReply(message, this.#timeouts, count);
-    core.expectReplies(message, request);
+    core.expectReplies(message);
     this.#tap?.accepted(message);
     for (let i = 0; i < count; i++) core.enqueue(targets[i] as Subscriber, message);
     this.#release(targets, count);
-    request.startTimeout(timeoutMs, now);
-    return request.result;
+    RequestMessage.startTimeout(message, timeoutMs, now);
+    return RequestMessage.result(message);
   }
 
   flush(): Promise<void> {

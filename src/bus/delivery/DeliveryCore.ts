@@ -115,8 +115,11 @@ export class DeliveryCore {
     }
   }
 
-  /** Report the outcome of each delivery of `message` to `waiter` (register before queuing it). */
-  expectReplies(message: Message, waiter: ReplyWaiter): void {
+  /**
+   * Report the outcome of each delivery of `message` to `waiter` (register
+   * before queuing it); an in-process `RequestMessage` is its own waiter.
+   */
+  expectReplies(message: Message, waiter?: ReplyWaiter): void {
     this.#replies.set(message, waiter);
   }
 
@@ -284,18 +287,16 @@ export class DeliveryCore {
 
   /** A delivery of `message` (to `sub`; `undefined` for a drop) settled with `value` (`undefined`: no reply). */
   #replied(sub: Subscriber | undefined, message: Message, value: unknown): void {
-    const waiter = this.#replies.get(message);
-    if (waiter === undefined) return;
-    let finished: boolean;
+    let finished: boolean | undefined;
     try {
-      finished = waiter.settle(value);
+      finished = this.#replies.settle(message, value);
     } catch (error) {
       // the reply could not be sent: the handler call failed after all
       this.#replies.delete(message);
       if (sub !== undefined) this.#failed(sub, message, error);
       return;
     }
-    if (finished) this.#replies.delete(message);
+    if (finished === true) this.#replies.delete(message);
   }
 
   #dropAll(sub: Subscriber, reason: DropReason): void {

@@ -3,39 +3,47 @@ import type { ReplyWaiter } from "./ReplyWaiter.js";
 import { RequestMessage } from "./RequestMessage.js";
 
 /**
- * The reply waiters a delivery core reports to, by request message: a
- * {@link RequestMessage} carries its own (no map entry, so a request
- * allocates nothing here); any other message (a networked bus's) is kept in a map.
+ * The outcomes a delivery core reports, by request message: an in-process
+ * {@link RequestMessage} is its own waiter (no map entry, so a request
+ * allocates nothing here); any other message (a networked bus's) has a
+ * {@link ReplyWaiter} kept in a map.
  */
 export class Replies {
   readonly #others = new Map<Message, ReplyWaiter>();
   #size = 0;
 
-  /** Waiters registered now: deliveries look one up only when there are some. */
+  /** Messages whose deliveries are reported now: deliveries look one up only when there are some. */
   get size(): number {
     return this.#size;
   }
 
-  /** Report the deliveries of `message` to `waiter`. */
-  set(message: Message, waiter: ReplyWaiter): void {
-    if (this.get(message) === undefined) this.#size++;
-    if (message instanceof RequestMessage) RequestMessage.setWaiter(message, waiter);
-    else this.#others.set(message, waiter);
+  /** Report the deliveries of `message` (a `RequestMessage`) or to `waiter`. */
+  set(message: Message, waiter?: ReplyWaiter): void {
+    if (message instanceof RequestMessage) {
+      if (RequestMessage.listen(message, true)) this.#size++;
+      return;
+    }
+    if (waiter === undefined) throw new TypeError("a reply waiter is required for a message of another bus");
+    if (!this.#others.has(message)) this.#size++;
+    this.#others.set(message, waiter);
   }
 
-  /** The waiter of `message`'s deliveries, if registered. */
-  get(message: Message): ReplyWaiter | undefined {
-    return message instanceof RequestMessage ? RequestMessage.waiterOf(message) : this.#others.get(message);
+  /**
+   * A delivery of `message` settled with `value`: tell its waiter. Returns
+   * whether the waiter needs to hear no more, or `undefined` when nothing
+   * waits for `message`. A throw is the waiter's (the reply could not be sent).
+   */
+  settle(message: Message, value: unknown): boolean | undefined {
+    if (message instanceof RequestMessage) return RequestMessage.listening(message) ? RequestMessage.settle(message, value) : undefined;
+    return this.#others.get(message)?.settle(value);
   }
 
   /** Report nothing more about `message`. */
   delete(message: Message): void {
     if (message instanceof RequestMessage) {
-      if (RequestMessage.waiterOf(message) === undefined) return;
-      RequestMessage.setWaiter(message, undefined);
-    } else if (!this.#others.delete(message)) {
-      return;
+      if (RequestMessage.listen(message, false)) this.#size--;
+    } else if (this.#others.delete(message)) {
+      this.#size--;
     }
-    this.#size--;
   }
 }
