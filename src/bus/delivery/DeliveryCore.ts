@@ -2,6 +2,7 @@ import type { BusStats, DropReason, Message } from "../Bus.js";
 import { FailureRouter } from "./FailureRouter.js";
 import { FlushWaiters } from "./FlushWaiters.js";
 import { Replies } from "./Replies.js";
+import { RequestMessage } from "./RequestMessage.js";
 import { RingQueue } from "./RingQueue.js";
 import type { ReplyWaiter } from "./ReplyWaiter.js";
 import type { Subscriber } from "./Subscriber.js";
@@ -119,8 +120,11 @@ export class DeliveryCore {
    * Report the outcome of each delivery of `message` to `waiter` (register
    * before queuing it); an in-process `RequestMessage` is its own waiter.
    */
+  expectReplies(message: RequestMessage): void;
+  expectReplies(message: Message, waiter: ReplyWaiter): void;
   expectReplies(message: Message, waiter?: ReplyWaiter): void {
-    this.#replies.set(message, waiter);
+    if (message instanceof RequestMessage) this.#replies.set(message);
+    else if (waiter !== undefined) this.#replies.set(message, waiter);
   }
 
   /** Stop reporting deliveries of `message` (its request settled otherwise: a timeout). */

@@ -17,13 +17,15 @@ export class Replies {
     return this.#size;
   }
 
-  /** Report the deliveries of `message` (a `RequestMessage`) or to `waiter`. */
+  /** Report the deliveries of `message` to itself (a `RequestMessage`) or to `waiter`. */
+  set(message: RequestMessage): void;
+  set(message: Message, waiter: ReplyWaiter): void;
   set(message: Message, waiter?: ReplyWaiter): void {
     if (message instanceof RequestMessage) {
       if (RequestMessage.listen(message, true)) this.#size++;
       return;
     }
-    if (waiter === undefined) throw new TypeError("a reply waiter is required for a message of another bus");
+    if (waiter === undefined) return; // excluded by the overloads
     if (!this.#others.has(message)) this.#size++;
     this.#others.set(message, waiter);
   }
