@@ -4,12 +4,13 @@ import { BusError } from "../errors/BusError.js";
 import type { Bus, BusOptions, BusStats, Message, MessageHandler, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "./Bus.js";
 import type { BusSubscription } from "./delivery/BusSubscription.js";
 import { subscriptionHandle } from "./delivery/BusSubscription.js";
-import { busOptionCheck, checkDeliveryOptions, checkSubscription, publishOptionsError, requestTimeout } from "./delivery/busOptions.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS, busOptionCheck, checkDeliveryOptions, checkSubscription, publishOptionsError, requestTimeout } from "./delivery/busOptions.js";
 import { DeliveryCore } from "./delivery/DeliveryCore.js";
 import { busClosed, queueFull } from "./delivery/deliveryErrors.js";
-import { FirstReply } from "./delivery/FirstReply.js";
-import { PendingRequest } from "./delivery/PendingRequest.js";
+import { RequestMessage } from "./delivery/RequestMessage.js";
+import { RequestTimeouts } from "./delivery/RequestTimeouts.js";
 import { Subscriber } from "./delivery/Subscriber.js";
+import { TurnClock, type TimestampMode } from "./delivery/TurnClock.js";
 import { MessageIds } from "./MessageIds.js";
 import type { Route } from "./RouteTable.js";
 import { RouteTable } from "./RouteTable.js";
@@ -18,6 +19,8 @@ import { validatePattern } from "./topic.js";
 
 /** The one promise every accepted publish returns: nothing to allocate per message. */
 const ACCEPTED: Promise<void> = Promise.resolve();
+/** The `timestamps` option's values. */
+const TIMESTAMP_MODES: readonly TimestampMode[] = ["turn", "exact"];
 
 /** What the testing kit observes of an in-process bus. */
 export interface InProcessBusTap {
@@ -54,12 +57,16 @@ export function tapInProcessBus<Topics extends object>(bus: InProcessBus<Topics>
  * @typeParam Topics - optional map of known topics to payload types
  */
 export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topics> {
-  readonly #clock: Clock;
-  /** `clock.now`, bound; `Date.now` itself for the system clock (one call less per message). */
-  readonly #now: () => number;
+  /** Message timestamps: the clock read once per turn, or per message (`timestamps` option). */
+  readonly #turn: TurnClock;
+  /** Every pending request's timeout, on one timer of the bus's clock. */
+  readonly #timeouts: RequestTimeouts<RequestMessage>;
   readonly #core: DeliveryCore;
   readonly #routes: RouteTable;
   readonly #ids = new MessageIds();
+  /** Where a message's targets are gathered when its route is not direct (reused; see `#targets`). */
+  readonly #scratch: Array<Subscriber | undefined> = [];
+  #scratchInUse = false;
   #tap: InProcessBusTap | undefined = undefined;
   #nextSubscriberId = 0;
   #published = 0;
@@ -81,10 +88,13 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const given = check.object(options);
     const delivery = checkDeliveryOptions(check, given);
     const random = check.optionalFunction(given.random, "random") ?? Math.random;
-    const clock = delivery.clock;
-    this.#clock = clock;
-    this.#now = clock === systemClock ? Date.now : () => clock.now();
-    this.#core = new DeliveryCore(delivery);
+    const clock: Clock = delivery.clock;
+    const system = clock === systemClock;
+    const timestamps = check.optionalOneOf(given.timestamps, "timestamps", TIMESTAMP_MODES) ?? (system ? "turn" : "exact");
+    this.#turn = new TurnClock(clock, timestamps);
+    this.#timeouts = new RequestTimeouts(clock, system ? "keep" : "clear", RequestMessage.timeoutEntries);
+    const core = new DeliveryCore(delivery, this.#turn);
+    this.#core = core;
     this.#routes = new RouteTable(random);
   }
 
@@ -112,13 +122,19 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
       for (let i = 0; i < plain.length; i++) core.enqueue(plain[i] as Subscriber, message);
       return ACCEPTED;
     }
-    const targets = this.#routes.targets(route);
-    const full = findFull(targets);
-    if (full !== undefined) return Promise.reject(queueFull(topic, full));
+    const targets = this.#targets();
+    const count = this.#routes.targets(route, targets);
+    const full = findFull(targets, count);
+    if (full !== undefined) {
+      this.#release(targets, count);
+      return Promise.reject(queueFull(topic, full));
+    }
     this.#published++;
     const message = this.#message(topic, payload, options);
     this.#tap?.accepted(message);
-    for (const sub of targets) this.#core.enqueue(sub, message);
+    const core = this.#core;
+    for (let i = 0; i < count; i++) core.enqueue(targets[i] as Subscriber, message);
+    this.#release(targets, count);
     return ACCEPTED;
   }
 
@@ -145,29 +161,39 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     });
   }
 
-  request<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options: RequestOptions = {}): Promise<unknown> {
+  request<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: RequestOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(busClosed(topic, "request"));
     const route = this.#route(topic);
     if (route instanceof BusError) return Promise.reject(route);
-    const invalid = publishOptionsError(options, "request");
-    if (invalid !== undefined) return Promise.reject(invalid);
-    const timeoutMs = requestTimeout(options.timeoutMs, topic);
-    if (timeoutMs instanceof BusError) return Promise.reject(timeoutMs);
-    const targets = this.#routes.targets(route);
-    if (targets.length === 0) {
+    let timeoutMs: number | BusError = DEFAULT_REQUEST_TIMEOUT_MS;
+    if (options !== undefined) {
+      const invalid = publishOptionsError(options, "request");
+      if (invalid !== undefined) return Promise.reject(invalid);
+      timeoutMs = requestTimeout(options.timeoutMs, topic);
+      if (timeoutMs instanceof BusError) return Promise.reject(timeoutMs);
+    }
+    // a direct route's subscriber list is never changed once built: no copy needed
+    const targets: ReadonlyArray<Subscriber | undefined> = route.direct ? route.plain : this.#targets();
+    const count = route.direct ? targets.length : this.#routes.targets(route, this.#scratch);
+    if (count === 0) {
       return Promise.reject(new BusError("NO_RESPONDERS", `No responders for request on ${JSON.stringify(topic)}: no subscription matches it`, { topic }));
     }
-    const full = findFull(targets);
-    if (full !== undefined) return Promise.reject(queueFull(topic, full));
+    const full = route.direct ? undefined : findFull(targets, count);
+    if (full !== undefined) {
+      this.#release(targets, count);
+      return Promise.reject(queueFull(topic, full));
+    }
     this.#published++;
-    const message = this.#message(topic, payload, options);
+    const now = this.#turn.exact();
+    const message = new RequestMessage(this.#ids.next(), topic, payload, now, this.#timeouts, count);
+    if (options !== undefined) withOptions(message, options);
     const core = this.#core;
-    const request = new PendingRequest(topic, this.#clock, () => core.forgetReplies(message));
-    core.expectReplies(message, new FirstReply(request, targets.length));
+    core.expectReplies(message);
     this.#tap?.accepted(message);
-    for (const sub of targets) core.enqueue(sub, message);
-    request.startTimeout(timeoutMs);
-    return request.result;
+    for (let i = 0; i < count; i++) core.enqueue(targets[i] as Subscriber, message);
+    this.#release(targets, count);
+    RequestMessage.startTimeout(message, timeoutMs, now);
+    return RequestMessage.result(message);
   }
 
   flush(): Promise<void> {
@@ -178,6 +204,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     this.#closing ??= this.flush().then(() => {
       this.#closed = true;
       this.#core.dropEverything();
+      this.#timeouts.release();
     });
     return this.#closing;
   }
@@ -213,17 +240,39 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     }
   }
 
+  /**
+   * The array to gather a message's targets in: the bus's reused one, taken
+   * (the caller gives it back with `#release`), or a new one when a drop report
+   * (`onDrop`) publishes again while the reused one is in use.
+   */
+  #targets(): Array<Subscriber | undefined> {
+    if (this.#scratchInUse) return [];
+    this.#scratchInUse = true;
+    return this.#scratch;
+  }
+
+  /** Give back what `#targets()` lent, holding on to no subscription. */
+  #release(targets: ReadonlyArray<Subscriber | undefined>, count: number): void {
+    if (targets !== this.#scratch) return;
+    this.#scratch.fill(undefined, 0, count);
+    this.#scratchInUse = false;
+  }
+
   #message(topic: string, payload: unknown, options: PublishOptions | undefined): Message {
-    const message: { -readonly [K in keyof Message]: Message[K] } = { id: this.#ids.next(), topic, payload, timestamp: this.#now() };
-    if (options !== undefined) {
-      if (options.source !== undefined) message.source = options.source;
-      if (options.headers !== undefined) message.headers = options.headers;
-    }
+    const message: Message = { id: this.#ids.next(), topic, payload, timestamp: this.#turn.now() };
+    if (options !== undefined) withOptions(message, options);
     return message;
   }
 }
 
-function findFull(targets: readonly Subscriber[]): Subscriber | undefined {
-  for (const sub of targets) if (sub.full) return sub;
+/** Set `message`'s `source` and `headers` from `options`, where given. */
+function withOptions(message: Message, options: PublishOptions): void {
+  const writable = message as { -readonly [K in keyof Message]: Message[K] };
+  if (options.source !== undefined) writable.source = options.source;
+  if (options.headers !== undefined) writable.headers = options.headers;
+}
+
+function findFull(targets: ReadonlyArray<Subscriber | undefined>, count: number): Subscriber | undefined {
+  for (let i = 0; i < count; i++) if ((targets[i] as Subscriber).full) return targets[i];
   return undefined;
 }

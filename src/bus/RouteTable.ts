@@ -1,12 +1,16 @@
 import type { Subscriber } from "./delivery/Subscriber.js";
 import { TopicTrie } from "./TopicTrie.js";
-import { validateTopic } from "./topic.js";
+import { SINGLE_WILDCARD, TAIL_WILDCARD, validateTopic } from "./topic.js";
 
 /** Topics whose routes are cached (oldest evicted first). */
 const ROUTE_CACHE_SIZE = 10_000;
 
-/** The subscriptions a topic reaches, computed once per topic and cached until subscriptions change. */
+/** The subscriptions a topic reaches, computed once per topic and cached until a subscription matching it changes. */
 export interface Route {
+  /** The topic routed. */
+  readonly topic: string;
+  /** Its tokens. */
+  readonly tokens: readonly string[];
   /** Subscriptions outside queue groups, in subscription order. */
   readonly plain: Subscriber[];
   /** Queue groups (by name, among subscriptions matching the topic): one member gets each message. */
@@ -20,9 +24,11 @@ export interface Route {
 
 /**
  * The in-process bus's routing: subscription patterns in a {@link TopicTrie},
- * and per topic the {@link Route} it reaches, cached until the subscriptions
- * change, so matching costs the same however many subscriptions other topics
- * have. Queue-group members are chosen with the bus's randomness.
+ * and per topic the {@link Route} it reaches, cached, so matching costs the
+ * same however many subscriptions other topics have. A subscribe or an
+ * unsubscribe forgets only the cached routes its pattern matches (one map entry
+ * for a pattern without wildcards). Queue-group members are chosen with the
+ * bus's randomness.
  */
 export class RouteTable {
   readonly #trie = new TopicTrie<Subscriber>();
@@ -31,22 +37,28 @@ export class RouteTable {
   /** The last topic looked up and its route: a repeated topic skips the map lookup. */
   #lastTopic: string | undefined = undefined;
   #lastRoute: Route | undefined = undefined;
+  #computed = 0;
 
   /** @param random - randomness for queue-group member choice, in [0, 1) */
   constructor(random: () => number) {
     this.#random = random;
   }
 
+  /** Routes computed so far (a cached route is not counted again): how tests see what a change invalidated. */
+  get computed(): number {
+    return this.#computed;
+  }
+
   /** Route messages matching `sub`'s pattern to it. */
   add(sub: Subscriber): void {
     this.#trie.add(sub.tokens, sub);
-    this.#forget();
+    this.#forget(sub);
   }
 
   /** Route nothing more to `sub`. */
   remove(sub: Subscriber): void {
     this.#trie.remove(sub.tokens, sub);
-    this.#forget();
+    this.#forget(sub);
   }
 
   /**
@@ -63,18 +75,26 @@ export class RouteTable {
     return route;
   }
 
-  /** The subscriptions one message on `route` goes to: every plain one and one member per queue group. */
-  targets(route: Route): Subscriber[] {
-    const targets = route.plain.slice();
-    for (const members of route.groups) {
+  /**
+   * The subscriptions one message on `route` goes to, written into `out` from
+   * index 0: every plain one and one member per queue group. Returns how many.
+   */
+  targets(route: Route, out: Array<Subscriber | undefined>): number {
+    const plain = route.plain;
+    let count = 0;
+    for (; count < plain.length; count++) out[count] = plain[count];
+    const groups = route.groups;
+    for (let g = 0; g < groups.length; g++) {
+      const members = groups[g] as Subscriber[];
       const pick = Math.floor(this.#random() * members.length);
-      targets.push(members[Math.min(Math.max(pick, 0), members.length - 1)] as Subscriber);
+      out[count++] = members[pick < 0 ? 0 : pick >= members.length ? members.length - 1 : pick];
     }
-    return targets;
+    return count;
   }
 
   #compute(topic: string): Route {
     const tokens = validateTopic(topic);
+    this.#computed++;
     const matched = this.#trie.match(tokens).sort(bySubscription);
     const plain: Subscriber[] = [];
     const groups = new Map<string, Subscriber[]>();
@@ -90,7 +110,7 @@ export class RouteTable {
       if (members === undefined) groups.set(sub.queue, [sub]);
       else members.push(sub);
     }
-    const route: Route = { plain, groups: [...groups.values()], direct };
+    const route: Route = { topic, tokens, plain, groups: [...groups.values()], direct };
     if (this.#routes.size >= ROUTE_CACHE_SIZE) {
       const oldest = this.#routes.keys().next();
       if (oldest.done !== true) this.#routes.delete(oldest.value);
@@ -99,13 +119,35 @@ export class RouteTable {
     return route;
   }
 
-  #forget(): void {
-    this.#routes.clear();
-    this.#lastTopic = undefined;
-    this.#lastRoute = undefined;
+  /** Forget the cached routes of the topics `sub`'s pattern matches. */
+  #forget(sub: Subscriber): void {
+    const routes = this.#routes;
+    if (!hasWildcard(sub.tokens)) routes.delete(sub.pattern);
+    else for (const route of routes.values()) if (matchesTokens(sub.tokens, route.tokens)) routes.delete(route.topic);
+    if (this.#lastRoute !== undefined && !routes.has(this.#lastRoute.topic)) {
+      this.#lastTopic = undefined;
+      this.#lastRoute = undefined;
+    }
   }
 }
 
 function bySubscription(a: Subscriber, b: Subscriber): number {
   return a.id - b.id;
+}
+
+function hasWildcard(tokens: readonly string[]): boolean {
+  for (const token of tokens) if (token === SINGLE_WILDCARD || token === TAIL_WILDCARD) return true;
+  return false;
+}
+
+/** Whether the pattern made of `pattern` tokens matches the topic made of `topic` tokens. */
+function matchesTokens(pattern: readonly string[], topic: readonly string[]): boolean {
+  const last = pattern.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const token = pattern[i] as string;
+    if (token === TAIL_WILDCARD && i === last) return topic.length > i;
+    if (i >= topic.length) return false;
+    if (token !== SINGLE_WILDCARD && token !== topic[i]) return false;
+  }
+  return pattern.length === topic.length;
 }

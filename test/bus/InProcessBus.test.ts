@@ -569,7 +569,9 @@ describe("RouteTable: which subscriptions a topic reaches, as a table", () => {
     expect(table.find("a.b").plain).toEqual([first]);
     const second = make(1, "a.*", { queue: "g" });
     table.add(second);
-    expect(table.targets(table.find("a.b"))).toEqual([first, second]);
+    const targets: Array<Subscriber | undefined> = [];
+    expect(table.targets(table.find("a.b"), targets)).toBe(2);
+    expect(targets).toEqual([first, second]);
     table.remove(first);
     expect(table.find("a.b").plain).toEqual([]);
     expect(() => table.find("a..b")).toThrow(expect.objectContaining({ code: "INVALID_TOPIC" }));

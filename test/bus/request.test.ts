@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createBus } from "../../src/bus/createBus.js";
-import { FirstReply } from "../../src/bus/delivery/FirstReply.js";
+import type { Message } from "../../src/bus/Bus.js";
 import { PendingRequest } from "../../src/bus/delivery/PendingRequest.js";
+import { RequestMessage } from "../../src/bus/delivery/RequestMessage.js";
+import { RequestTimeouts } from "../../src/bus/delivery/RequestTimeouts.js";
 import { BusError } from "../../src/errors/BusError.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 
@@ -118,7 +120,7 @@ describe("createBus: request", () => {
   });
 });
 
-describe("FirstReply: a request's outcome from its deliveries, as a table", () => {
+describe("RequestMessage: a request's outcome from its deliveries, as a table", () => {
   // each delivery settles with a value (undefined: no reply); the request settles once
   it.each<[string, number, unknown[], { value: unknown } | { code: string } | "waiting", number]>([
     ["a reply from the only delivery", 1, [42], { value: 42 }, 1],
@@ -129,39 +131,83 @@ describe("FirstReply: a request's outcome from its deliveries, as a table", () =
     ["null is a reply", 2, [null], { value: null }, 1],
   ])("%s", async (_what, deliveries, outcomes, expected, settledAfter) => {
     const clock = new ManualClock();
-    let ended = 0;
-    const request = new PendingRequest("svc", clock, () => void ended++);
-    const waiter = new FirstReply(request, deliveries);
-    const finished = outcomes.map((value) => waiter.settle(value));
-    // the waiter says it wants no more from the delivery that settled the request on
+    const timeouts = new RequestTimeouts(clock, "clear", RequestMessage.timeoutEntries);
+    const request = new RequestMessage("r-1", "svc", null, clock.now(), timeouts, deliveries);
+    RequestMessage.startTimeout(request, 1_000, clock.now());
+    expect(timeouts.size).toBe(1);
+    const finished = outcomes.map((value) => RequestMessage.settle(request, value));
+    // the request says it wants no more from the delivery that settled it on
     expect(finished.indexOf(true)).toBe(expected === "waiting" ? -1 : settledAfter - 1);
-    const state = track(request.result);
+    const state = track(RequestMessage.result(request));
     await Promise.resolve();
     if (expected === "waiting") {
       expect(state.outcome).toBeUndefined();
-      expect(request.done).toBe(false);
-      expect(ended).toBe(0);
+      expect(RequestMessage.done(request)).toBe(false);
+      expect(timeouts.size).toBe(1);
+      expect(clock.pending).toBe(1);
       return;
     }
-    expect(request.done).toBe(true);
-    expect(ended).toBe(1);
+    expect(RequestMessage.done(request)).toBe(true);
+    // a settled request leaves the timeouts at once, and the last one takes the timer with it
+    expect(timeouts.size).toBe(0);
+    expect(clock.pending).toBe(0);
     if ("value" in expected) expect(state.outcome).toEqual({ value: expected.value });
     else expect(state.outcome).toEqual({ error: expect.objectContaining({ code: expected.code, topic: "svc" }) });
   });
 
   it("times out on the injected clock, once, and a late reply changes nothing", async () => {
     const clock = new ManualClock();
-    let ended = 0;
-    const request = new PendingRequest("svc", clock, () => void ended++);
-    const waiter = new FirstReply(request, 1);
-    request.startTimeout(100);
-    const state = track(request.result);
+    const timeouts = new RequestTimeouts(clock, "clear", RequestMessage.timeoutEntries);
+    const request = new RequestMessage("r-1", "svc", null, clock.now(), timeouts, 1);
+    RequestMessage.startTimeout(request, 100, clock.now());
+    const state = track(RequestMessage.result(request));
     await clock.advance(99);
     expect(state.outcome).toBeUndefined();
     await clock.advance(1);
     expect(state.outcome).toEqual({ error: expect.objectContaining({ code: "REQUEST_TIMEOUT", message: 'No reply to request on "svc" within 100 ms' }) });
-    expect(waiter.settle("late")).toBe(true);
+    expect(RequestMessage.settle(request, "late")).toBe(true);
+    await Promise.resolve();
+    expect(state.outcome).toEqual({ error: expect.objectContaining({ code: "REQUEST_TIMEOUT" }) });
+    expect(clock.pending).toBe(0);
+  });
+
+  it("starts no timeout for a request settled before its timeout starts", () => {
+    const clock = new ManualClock();
+    const timeouts = new RequestTimeouts(clock, "clear", RequestMessage.timeoutEntries);
+    const request = new RequestMessage("r-1", "svc", null, clock.now(), timeouts, 1);
+    RequestMessage.settle(request, 1);
+    RequestMessage.startTimeout(request, 100, clock.now());
+    expect(timeouts.size).toBe(0);
+    expect(clock.pending).toBe(0);
+  });
+
+  it("shows handlers a message with the fields of any message and nothing more", async () => {
+    const bus = createBus();
+    const seen: Message[] = [];
+    bus.subscribe("svc", (message) => {
+      seen.push(message);
+      return 1;
+    });
+    await bus.request("svc", { n: 1 }, { source: "risk" });
+    const message = seen[0] as Message;
+    expect(Object.keys(message)).toEqual(["id", "topic", "payload", "timestamp", "source"]);
+    expect(JSON.parse(JSON.stringify(message))).toEqual({ id: message.id, topic: "svc", payload: { n: 1 }, timestamp: message.timestamp, source: "risk" });
+    expect({ ...message }).toEqual({ id: message.id, topic: "svc", payload: { n: 1 }, timestamp: message.timestamp, source: "risk" });
+  });
+});
+
+describe("PendingRequest: a networked bus's request, with a timer of its own", () => {
+  it("times out on the injected clock, once, and ends once", async () => {
+    const clock = new ManualClock();
+    let ended = 0;
+    const request = new PendingRequest("svc", clock, () => void ended++);
+    request.startTimeout(100);
+    const state = track(request.result);
+    await clock.advance(100);
+    expect(state.outcome).toEqual({ error: expect.objectContaining({ code: "REQUEST_TIMEOUT", message: 'No reply to request on "svc" within 100 ms' }) });
+    request.resolve("late");
     expect(ended).toBe(1);
+    expect(clock.pending).toBe(0);
   });
 
   it("starts no timer for a request settled before its timeout starts", () => {

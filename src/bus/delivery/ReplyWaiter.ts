@@ -1,7 +1,7 @@
 /**
  * What waits for the deliveries of one request message to settle, registered
- * with `DeliveryCore.expectReplies`. The in-process bus's waiter is a
- * {@link FirstReply}; a networked bus's answers the remote requester.
+ * with `DeliveryCore.expectReplies`. An in-process request needs none (its
+ * `RequestMessage` is settled directly); a networked bus's answers the remote requester.
  */
 export interface ReplyWaiter {
   /**
