@@ -1,9 +1,9 @@
 import type { Aggregator } from "prom-client";
-import type { AgentSnapshot } from "./AgentSnapshot.js";
+import type { PassSnapshot } from "./PassSnapshot.js";
 import type { LabelCache } from "./LabelCache.js";
 import type { ObservedAgent } from "./ObservedSource.js";
 import { NO_LABELS, histogramNames, pushHistogram } from "./ScrapeMetric.js";
-import type { HistogramValues, SampleReader, ScrapeMetricKind } from "./ScrapeMetric.js";
+import type { HistogramValues, LabelSet, SampleReader, ScrapeMetricKind } from "./ScrapeMetric.js";
 
 /** One metric of the table: everything but the registry and pacer it is registered with. */
 export interface MetricDefinition {
@@ -30,11 +30,12 @@ export interface MetricDefinition {
  */
 export class MetricTable {
   readonly #prefix: string;
-  readonly #snapshot: AgentSnapshot;
+  readonly #snapshot: PassSnapshot<ReadonlyArray<ObservedAgent>>;
   readonly #labels: LabelCache;
   readonly #definitions: MetricDefinition[] = [];
 
-  constructor(prefix: string, snapshot: AgentSnapshot, labels: LabelCache) {
+  /** @param snapshot the agents, read once per scrape */
+  constructor(prefix: string, snapshot: PassSnapshot<ReadonlyArray<ObservedAgent>>, labels: LabelCache) {
     this.#prefix = prefix;
     this.#snapshot = snapshot;
     this.#labels = labels;
@@ -59,24 +60,39 @@ export class MetricTable {
   single(name: string, kind: ScrapeMetricKind, help: string, aggregator: Aggregator, value: () => number | undefined): void {
     this.define(name, kind, help, aggregator, (out) => {
       const v = value();
-      if (v !== undefined) out.push({ value: v, labels: NO_LABELS });
+      if (v !== undefined) out.add(v, NO_LABELS);
     });
   }
 
   /** A series per agent (label `agent`) from one number of each agent. */
   perAgent(name: string, kind: ScrapeMetricKind, help: string, aggregator: Aggregator, value: (agent: ObservedAgent) => number): void {
     this.define(name, kind, help, aggregator, (out) => {
-      for (const agent of this.agents()) out.push({ value: value(agent), labels: this.#labels.agent(agent.status.name) });
+      for (const agent of this.agents()) out.add(value(agent), this.#labels.agent(agent.status.name));
     });
   }
 
   /** A counter per agent and reason (labels `agent`, `reason`) from a record of counts of each agent. */
   perReason(name: string, help: string, record: (agent: ObservedAgent) => Readonly<Record<string, number>>): void {
+    /** Each agent's label sets, in the order of its record's reasons. */
+    const byAgent = new Map<string, LabelSet[]>();
     this.define(name, "counter", help, "sum", (out) => {
       for (const agent of this.agents()) {
         const agentName = agent.status.name;
-        for (const [reason, value] of Object.entries(record(agent))) {
-          out.push({ value, labels: this.#labels.agentWith(agentName, "reason", reason) });
+        const counts = record(agent);
+        let sets = byAgent.get(agentName);
+        if (sets === undefined) {
+          sets = [];
+          byAgent.set(agentName, sets);
+        }
+        let i = 0;
+        for (const reason in counts) {
+          let labels = sets[i];
+          if (labels === undefined || labels["reason"] !== reason) {
+            labels = this.#labels.agentWith(agentName, "reason", reason);
+            sets[i] = labels;
+          }
+          out.add(counts[reason] as number, labels);
+          i++;
         }
       }
     });
