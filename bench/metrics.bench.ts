@@ -52,6 +52,8 @@ interface ChildResult {
 /** Medians over one child's scrapes. */
 interface Measured {
   readonly ms: number;
+  /** CPU time of the process (server and in-process client) per scrape: steadier than wall time on a busy machine. */
+  readonly cpuMs: number;
   readonly stallMs: number;
   readonly heapBytes: number;
 }
@@ -147,13 +149,15 @@ async function scrape(port: number): Promise<Measured> {
   }, 1);
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await fetchBody(port);
   const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   delay.disable();
   clearInterval(sampler);
   gap = Math.max(gap, performance.now() - last);
-  return { ms, stallMs: Math.max(gap, delay.max / 1e6), heapBytes: Math.max(0, peak - heapBefore) };
+  return { ms, cpuMs: (used.user + used.system) / 1_000, stallMs: Math.max(gap, delay.max / 1e6), heapBytes: Math.max(0, peak - heapBefore) };
 }
 
 async function measure(port: number): Promise<Measured> {
@@ -162,6 +166,7 @@ async function measure(port: number): Promise<Measured> {
   for (let i = 0; i < SCRAPES; i++) runs.push(await scrape(port));
   return {
     ms: median(runs.map((r) => r.ms)),
+    cpuMs: median(runs.map((r) => r.cpuMs)),
     stallMs: Math.max(...runs.map((r) => r.stallMs)),
     heapBytes: median(runs.map((r) => r.heapBytes)),
   };
@@ -346,6 +351,16 @@ async function parent(): Promise<void> {
       ratio: `${(stall / bareStall).toFixed(2)}×`,
       target: enforced ? `≤ ${STALL_MS} ms` : "context",
       met: enforced ? stall <= STALL_MS : undefined,
+    });
+    const oursCpu = pick((r) => r.ours.cpuMs);
+    const bareCpu = pick((r) => r.bare.cpuMs);
+    report.row({
+      scenario: `${what}: CPU time per scrape`,
+      ours: ms(oursCpu),
+      baseline: ms(bareCpu),
+      ratio: `${(oursCpu / bareCpu).toFixed(2)}×`,
+      target: "context",
+      met: undefined,
     });
     const oursHeap = pick((r) => r.ours.heapBytes);
     const bareHeap = pick((r) => r.bare.heapBytes);

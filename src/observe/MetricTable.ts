@@ -71,29 +71,26 @@ export class MetricTable {
     });
   }
 
-  /** A counter per agent and reason (labels `agent`, `reason`) from a record of counts of each agent. */
+  /**
+   * A counter per agent and reason (labels `agent`, `reason`) from a record of
+   * counts of each agent, every agent's record with the same reasons in the
+   * same order (as `AgentCounters` keeps them).
+   */
   perReason(name: string, help: string, record: (agent: ObservedAgent) => Readonly<Record<string, number>>): void {
-    /** Each agent's label sets, in the order of its record's reasons. */
+    /** Each agent's label sets, in the order of the reasons (kept here: each is used by this metric only). */
     const byAgent = new Map<string, LabelSet[]>();
+    let reasons: readonly string[] | undefined;
     this.define(name, "counter", help, "sum", (out) => {
       for (const agent of this.agents()) {
         const agentName = agent.status.name;
         const counts = record(agent);
+        reasons ??= Object.keys(counts);
         let sets = byAgent.get(agentName);
         if (sets === undefined) {
-          sets = [];
+          sets = reasons.map((reason) => Object.freeze({ agent: agentName, reason }));
           byAgent.set(agentName, sets);
         }
-        let i = 0;
-        for (const reason in counts) {
-          let labels = sets[i];
-          if (labels === undefined || labels["reason"] !== reason) {
-            labels = this.#labels.agentWith(agentName, "reason", reason);
-            sets[i] = labels;
-          }
-          out.add(counts[reason] as number, labels);
-          i++;
-        }
+        for (let i = 0; i < reasons.length; i++) out.add(counts[reasons[i] as string] as number, sets[i] as LabelSet);
       }
     });
   }

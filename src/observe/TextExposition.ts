@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { MetricRows } from "./MetricRows.js";
 import { SLICE_SAMPLES, nextMacrotask } from "./Pacer.js";
 import { PROMETHEUS_CONTENT_TYPE, escapeText, formatHeader, formatLabels } from "./promText.js";
-import type { LabelSet, MetricsRegistry, ScrapeMetric } from "./ScrapeMetric.js";
+import type { MetricsRegistry, ScrapeMetric } from "./ScrapeMetric.js";
 
 /**
  * Longest stretch, in ms, the formatting of one render holds the event loop
@@ -71,15 +71,6 @@ export class TextExposition {
   readonly #own = new Map<unknown, OwnMetric>();
   /** Our metric rendered by prom-client at every render to compare with ours: the first, which always has one sample. */
   readonly #probe: ScrapeMetric | undefined;
-  readonly #labelTexts = new WeakMap<LabelSet, string>();
-  readonly #labelText = (labels: LabelSet): string => {
-    let text = this.#labelTexts.get(labels);
-    if (text === undefined) {
-      text = formatLabels(labels);
-      this.#labelTexts.set(labels, text);
-    }
-    return text;
-  };
 
   /** @param metrics our metrics registered in `registry`, the first with exactly one sample at every scrape */
   constructor(registry: MetricsRegistry, metrics: readonly ScrapeMetric[]) {
@@ -122,7 +113,7 @@ export class TextExposition {
     }
     if (check !== undefined) {
       const { rows, header } = check.own;
-      if (rows.length === 0 || (await check.text) !== `${header}\n${rows.run(0, this.#labelText)}`) return registry.metrics();
+      if (rows.length === 0 || (await check.text) !== `${header}\n${rows.run(0, formatLabels)}`) return registry.metrics();
     }
     return this.#format(parts);
   }
@@ -142,7 +133,7 @@ export class TextExposition {
       pieces.push(part.header);
       const { rows } = part;
       for (let run = 0, runs = rows.runs; run < runs; run++) {
-        const text = rows.run(run, this.#labelText);
+        const text = rows.run(run, formatLabels);
         sliceLines += rows.linesOf(run);
         pieces.push("\n", text);
         if (sliceLines >= SLICE_SAMPLES || performance.now() >= sliceEnd) {

@@ -15,17 +15,18 @@ export function escapeText(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 /** A label value escaped: backslash, newline and double quote. */
 export function escapeLabelValue(value: string): string {
-  return escapeText(value).replace(/"/g, '\\"');
+  return NEEDS_ESCAPE.test(value) ? escapeText(value).replace(/"/g, '\\"') : value;
 }
 
 /** `{name="value",…}` for `labels` in their own order, or `""` for none. */
 export function formatLabels(labels: LabelSet): string {
   let text = "";
   for (const name of Object.keys(labels)) {
-    const value = labels[name] as string;
-    text += `${text === "" ? "{" : ","}${name}="${escapeLabelValue(value)}"`;
+    text += `${text === "" ? "{" : ","}${name}="${escapeLabelValue(labels[name] as string)}"`;
   }
   return text === "" ? "" : `${text}}`;
 }
