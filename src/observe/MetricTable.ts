@@ -66,8 +66,21 @@ export class MetricTable {
 
   /** A series per agent (label `agent`) from one number of each agent. */
   perAgent(name: string, kind: ScrapeMetricKind, help: string, aggregator: Aggregator, value: (agent: ObservedAgent) => number): void {
+    /** The label set of the agent at each position last time: reused without a lookup while the agent is the same. */
+    const cached: LabelSet[] = [];
     this.define(name, kind, help, aggregator, (out) => {
-      for (const agent of this.agents()) out.add(value(agent), this.#labels.agent(agent.status.name));
+      const agents = this.agents();
+      for (let i = 0; i < agents.length; i++) {
+        const agent = agents[i] as ObservedAgent;
+        const agentName = agent.status.name;
+        let labels = cached[i];
+        if (labels === undefined || labels["agent"] !== agentName) {
+          labels = this.#labels.agent(agentName);
+          cached[i] = labels;
+        }
+        out.add(value(agent), labels);
+      }
+      cached.length = agents.length;
     });
   }
 
@@ -77,21 +90,24 @@ export class MetricTable {
    * same order (as `AgentCounters` keeps them).
    */
   perReason(name: string, help: string, record: (agent: ObservedAgent) => Readonly<Record<string, number>>): void {
-    /** Each agent's label sets, in the order of the reasons (kept here: each is used by this metric only). */
-    const byAgent = new Map<string, LabelSet[]>();
+    /** Each agent's label sets, in the order of the reasons (kept here: each is used by this metric only), by position. */
+    const cached: Array<readonly LabelSet[]> = [];
     let reasons: readonly string[] | undefined;
     this.define(name, "counter", help, "sum", (out) => {
-      for (const agent of this.agents()) {
+      const agents = this.agents();
+      for (let a = 0; a < agents.length; a++) {
+        const agent = agents[a] as ObservedAgent;
         const agentName = agent.status.name;
         const counts = record(agent);
         reasons ??= Object.keys(counts);
-        let sets = byAgent.get(agentName);
-        if (sets === undefined) {
+        let sets = cached[a];
+        if (sets === undefined || sets[0]?.["agent"] !== agentName) {
           sets = reasons.map((reason) => Object.freeze({ agent: agentName, reason }));
-          byAgent.set(agentName, sets);
+          cached[a] = sets;
         }
         for (let i = 0; i < reasons.length; i++) out.add(counts[reasons[i] as string] as number, sets[i] as LabelSet);
       }
+      cached.length = agents.length;
     });
   }
 
