@@ -9,7 +9,7 @@ import type { BucketLabels, LabelSet } from "./ScrapeMetric.js";
 export class LabelCache {
   readonly #agents = new Map<string, LabelSet>();
   readonly #pairs = new Map<string, Map<string, LabelSet>>();
-  readonly #infos = new Map<string, LabelSet>();
+  readonly #infos = new Map<string, { readonly group: string; readonly critical: boolean; readonly labels: LabelSet }>();
   readonly #buckets = new WeakMap<readonly number[], WeakMap<LabelSet, BucketLabels>>();
 
   /** `{ agent }` for agent `name`. */
@@ -40,12 +40,12 @@ export class LabelCache {
 
   /** `{ agent, group, critical }` for agent `name`. */
   agentInfo(name: string, group: string, critical: boolean): LabelSet {
-    let labels = this.#infos.get(name);
-    if (labels === undefined || labels["group"] !== group || labels["critical"] !== String(critical)) {
-      labels = Object.freeze({ agent: name, group, critical: String(critical) });
-      this.#infos.set(name, labels);
+    let info = this.#infos.get(name);
+    if (info === undefined || info.group !== group || info.critical !== critical) {
+      info = { group, critical, labels: Object.freeze({ agent: name, group, critical: String(critical) }) };
+      this.#infos.set(name, info);
     }
-    return labels;
+    return info.labels;
   }
 
   /** The label sets of a histogram's series with bucket bounds `bounds`, beside the labels `shared` (a set from this cache). */

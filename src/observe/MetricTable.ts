@@ -1,9 +1,9 @@
 import type { Aggregator } from "prom-client";
-import type { AgentSnapshot } from "./AgentSnapshot.js";
+import type { PassSnapshot } from "./PassSnapshot.js";
 import type { LabelCache } from "./LabelCache.js";
 import type { ObservedAgent } from "./ObservedSource.js";
 import { NO_LABELS, histogramNames, pushHistogram } from "./ScrapeMetric.js";
-import type { HistogramValues, SampleReader, ScrapeMetricKind } from "./ScrapeMetric.js";
+import type { HistogramValues, LabelSet, SampleReader, ScrapeMetricKind } from "./ScrapeMetric.js";
 
 /** One metric of the table: everything but the registry and pacer it is registered with. */
 export interface MetricDefinition {
@@ -30,11 +30,12 @@ export interface MetricDefinition {
  */
 export class MetricTable {
   readonly #prefix: string;
-  readonly #snapshot: AgentSnapshot;
+  readonly #snapshot: PassSnapshot<ReadonlyArray<ObservedAgent>>;
   readonly #labels: LabelCache;
   readonly #definitions: MetricDefinition[] = [];
 
-  constructor(prefix: string, snapshot: AgentSnapshot, labels: LabelCache) {
+  /** @param snapshot the agents, read once per scrape */
+  constructor(prefix: string, snapshot: PassSnapshot<ReadonlyArray<ObservedAgent>>, labels: LabelCache) {
     this.#prefix = prefix;
     this.#snapshot = snapshot;
     this.#labels = labels;
@@ -59,26 +60,54 @@ export class MetricTable {
   single(name: string, kind: ScrapeMetricKind, help: string, aggregator: Aggregator, value: () => number | undefined): void {
     this.define(name, kind, help, aggregator, (out) => {
       const v = value();
-      if (v !== undefined) out.push({ value: v, labels: NO_LABELS });
+      if (v !== undefined) out.add(v, NO_LABELS);
     });
   }
 
   /** A series per agent (label `agent`) from one number of each agent. */
   perAgent(name: string, kind: ScrapeMetricKind, help: string, aggregator: Aggregator, value: (agent: ObservedAgent) => number): void {
+    /** The label set of the agent at each position last time: reused without a lookup while the agent is the same. */
+    const cached: LabelSet[] = [];
     this.define(name, kind, help, aggregator, (out) => {
-      for (const agent of this.agents()) out.push({ value: value(agent), labels: this.#labels.agent(agent.status.name) });
+      const agents = this.agents();
+      for (let i = 0; i < agents.length; i++) {
+        const agent = agents[i] as ObservedAgent;
+        const agentName = agent.status.name;
+        let labels = cached[i];
+        if (labels === undefined || labels["agent"] !== agentName) {
+          labels = this.#labels.agent(agentName);
+          cached[i] = labels;
+        }
+        out.add(value(agent), labels);
+      }
+      cached.length = agents.length;
     });
   }
 
-  /** A counter per agent and reason (labels `agent`, `reason`) from a record of counts of each agent. */
+  /**
+   * A counter per agent and reason (labels `agent`, `reason`) from a record of
+   * counts of each agent, every agent's record with the same reasons in the
+   * same order (as `AgentCounters` keeps them).
+   */
   perReason(name: string, help: string, record: (agent: ObservedAgent) => Readonly<Record<string, number>>): void {
+    /** Each agent's label sets, in the order of the reasons (kept here: each is used by this metric only), by position. */
+    const cached: Array<readonly LabelSet[]> = [];
+    let reasons: readonly string[] | undefined;
     this.define(name, "counter", help, "sum", (out) => {
-      for (const agent of this.agents()) {
+      const agents = this.agents();
+      for (let a = 0; a < agents.length; a++) {
+        const agent = agents[a] as ObservedAgent;
         const agentName = agent.status.name;
-        for (const [reason, value] of Object.entries(record(agent))) {
-          out.push({ value, labels: this.#labels.agentWith(agentName, "reason", reason) });
+        const counts = record(agent);
+        reasons ??= Object.keys(counts);
+        let sets = cached[a];
+        if (sets === undefined || sets[0]?.["agent"] !== agentName) {
+          sets = reasons.map((reason) => Object.freeze({ agent: agentName, reason }));
+          cached[a] = sets;
         }
+        for (let i = 0; i < reasons.length; i++) out.add(counts[reasons[i] as string] as number, sets[i] as LabelSet);
       }
+      cached.length = agents.length;
     });
   }
 

@@ -12,6 +12,7 @@ import { startListeners } from "./Listeners.js";
 import type { ListenOptions, Listening } from "./Listeners.js";
 import { evaluateLiveness } from "./Liveness.js";
 import type { ObservedSource } from "./ObservedSource.js";
+import { AGENT_SERIES } from "./metricDefinitions.js";
 import { registerOrchestratorMetrics } from "./OrchestratorMetrics.js";
 import type { RegisteredMetrics } from "./OrchestratorMetrics.js";
 import {
@@ -26,6 +27,7 @@ import {
 } from "./replies.js";
 import type { MetricsRegistry } from "./ScrapeMetric.js";
 import { SharedScrape } from "./SharedScrape.js";
+import { TextExposition } from "./TextExposition.js";
 import { Pacer, SLICE_BYTES } from "./Pacer.js";
 
 /** The orchestrator's `metrics` option: where and how its metrics are exposed, and the `/livez` tolerance. */
@@ -56,6 +58,19 @@ export interface OrchestratorMetricsOptions {
    * @default 3
    */
   livenessMissedTicks?: number;
+  /**
+   * Which series to expose per agent. `"essential"`: what an operator alerts
+   * and pages on — `agent_info`, `agent_state`, `agent_disabled`,
+   * `agent_restarts_total`, `agent_crashes_total{reason}`,
+   * `agent_escalations_total{reason}` and `cron_triggers_skipped_total{reason}`
+   * (15 series per agent; every rule in `docs/prometheus/` needs only these).
+   * `"full"`: also `agent_handler_errors_total`, `agent_stop_failures_total`,
+   * the `agent_handler_duration_seconds` histogram and
+   * `cron_triggers_fired_total` (35 series per agent). The orchestrator-wide
+   * series (phase, health, bus, `cron_lateness_seconds`) are exposed either way.
+   * @default "essential"
+   */
+  agentSeries?: "essential" | "full";
 }
 
 /** Options of {@link createObservability}: the orchestrator's `metrics` option and its logger. */
@@ -109,10 +124,17 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = { healthz: "health", livez
 
 const PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
-const REGISTRY_METHODS = ["registerMetric", "getSingleMetric", "removeSingleMetric", "metrics"] as const;
+const REGISTRY_METHODS = [
+  "registerMetric",
+  "getSingleMetric",
+  "removeSingleMetric",
+  "metrics",
+  "getMetricsAsArray",
+  "getSingleMetricAsString",
+] as const;
 
 function checkOptions(options: ObservabilityOptions): void {
-  const { registry, prefix, defaultMetrics, livenessMissedTicks } = options;
+  const { registry, prefix, defaultMetrics, livenessMissedTicks, agentSeries } = options;
   if (registry !== undefined && !hasMethods(registry, REGISTRY_METHODS)) {
     throw optionError("metrics.registry", "a prom-client Registry", registry);
   }
@@ -131,6 +153,9 @@ function checkOptions(options: ObservabilityOptions): void {
     (typeof livenessMissedTicks !== "number" || !Number.isFinite(livenessMissedTicks) || livenessMissedTicks < 1)
   ) {
     throw optionError("metrics.livenessMissedTicks", "a number of at least 1", livenessMissedTicks);
+  }
+  if (agentSeries !== undefined && !(AGENT_SERIES as readonly unknown[]).includes(agentSeries)) {
+    throw optionError("metrics.agentSeries", AGENT_SERIES.map((value) => `"${value}"`).join(" or "), agentSeries);
   }
 }
 
@@ -167,9 +192,11 @@ class ObservabilityImpl implements Observability {
       registry: this.registry,
       prefix: options.prefix ?? "",
       defaultMetrics: options.defaultMetrics ?? false,
+      agentSeries: options.agentSeries ?? "essential",
     });
+    const exposition = new TextExposition(this.registry, this.#registered.metrics);
     this.#scrapes = new SharedScrape(
-      () => this.registry.metrics(),
+      () => exposition.render(),
       (text) =>
         text.then(
           (body) => metricsReply(body, this.registry.contentType),

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics } from "prom-client";
 import { describeThrown } from "../errors/describeThrown.js";
 import { orchestratorMetricDefinitions } from "./metricDefinitions.js";
+import type { AgentSeries } from "./metricDefinitions.js";
 import { ObservabilityError } from "./ObservabilityError.js";
 import type { ObservedSource } from "./ObservedSource.js";
 import { Pacer, SLICE_SAMPLES } from "./Pacer.js";
@@ -15,12 +16,16 @@ export interface MetricsRegistration {
   readonly prefix: string;
   /** Also register prom-client's default process metrics (with the same prefix). */
   readonly defaultMetrics: boolean;
+  /** Which per-agent series to expose. */
+  readonly agentSeries: AgentSeries;
 }
 
 /** The metrics registered by {@link registerOrchestratorMetrics}. */
 export interface RegisteredMetrics {
   /** Every metric name registered, prefix included (default process metrics too). */
   readonly names: readonly string[];
+  /** The orchestrator's own metrics, in registration order (default process metrics not included). */
+  readonly metrics: readonly ScrapeMetric[];
   /** Remove every one of them from the registry. Idempotent. */
   unregister(): void;
 }
@@ -73,18 +78,20 @@ function registerDefaultMetrics(registry: MetricsRegistry, prefix: string, befor
  */
 export function registerOrchestratorMetrics(source: ObservedSource, registration: MetricsRegistration): RegisteredMetrics {
   const { registry, prefix } = registration;
-  const definitions = orchestratorMetricDefinitions(source, prefix);
+  const definitions = orchestratorMetricDefinitions(source, prefix, registration.agentSeries);
   for (const definition of definitions) {
     if (registry.getSingleMetric(definition.name) !== undefined) throw conflict(definition.name, prefix);
   }
   const before = new Set(namesIn(registry));
   if (registration.defaultMetrics) registerDefaultMetrics(registry, prefix, before);
   const pacer = new Pacer(SLICE_SAMPLES);
-  for (const definition of definitions) new ScrapeMetric({ ...definition, pacer }).register(registry);
+  const metrics = definitions.map((definition) => new ScrapeMetric({ ...definition, pacer }));
+  for (const metric of metrics) metric.register(registry);
   const added = namesIn(registry).filter((name) => !before.has(name));
   let registered = true;
   return {
     names: added,
+    metrics,
     unregister(): void {
       if (!registered) return;
       registered = false;

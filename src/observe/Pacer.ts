@@ -19,7 +19,8 @@ const macrotask: Schedule =
     ? (callback) => void setImmediate(callback)
     : (callback) => void setTimeout(callback, 0);
 
-function nextMacrotask(): Promise<void> {
+/** Resolves in a macrotask, after pending I/O has had its turn. */
+export function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => macrotask(resolve));
 }
 

@@ -25,8 +25,26 @@ export interface Sample {
   readonly metricName?: string;
 }
 
-/** Appends the current samples of a metric to `out`; called at scrape time. */
-export type SampleReader = (out: Sample[]) => void;
+/**
+ * Where a metric's reader writes its samples: a list of {@link Sample}s for
+ * the registry, or the columns of a text render ({@link SampleColumns}).
+ */
+export interface SampleSink {
+  /** One sample; `metricName` when the series name differs from the metric's (`_bucket`, `_sum`, `_count`). */
+  add(value: number, labels: LabelSet, metricName?: string): void;
+}
+
+/** Writes the current samples of a metric to `out`; called at scrape time. */
+export type SampleReader = (out: SampleSink) => void;
+
+/** A {@link SampleSink} that keeps the samples as {@link Sample} objects, in order. */
+export class SampleList implements SampleSink {
+  readonly samples: Sample[] = [];
+
+  add(value: number, labels: LabelSet, metricName?: string): void {
+    this.samples.push(metricName === undefined ? { value, labels } : { value, labels, metricName });
+  }
+}
 
 /** What every scrape-time metric is built from. */
 export interface ScrapeMetricConfig {
@@ -99,10 +117,16 @@ export class ScrapeMetric {
    * large registry is formatted a slice per event-loop turn).
    */
   async get(): Promise<ScrapeMetricObject> {
-    const values: Sample[] = [];
-    this.#read(values);
+    const list = new SampleList();
+    this.#read(list);
+    const values = list.samples;
     await this.#pacer.turn(values.length);
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+
+  /** Write the current samples to `out` at once (the text render's way in, beside the registry's {@link ScrapeMetric.get}). */
+  readSamples(out: SampleSink): void {
+    this.#read(out);
   }
 
   /** Nothing to reset: the values belong to the source they are read from. */
@@ -158,14 +182,15 @@ export function bucketLabels(bounds: readonly number[], shared: LabelSet): Bucke
   };
 }
 
-/** Append the cumulative buckets, sum and count of `data` to `out`, labelled by `labels` (from {@link bucketLabels} of `data.bounds`). */
-export function pushHistogram(out: Sample[], names: HistogramNames, data: HistogramValues, labels: BucketLabels): void {
+/** Write the cumulative buckets, sum and count of `data` to `out`, labelled by `labels` (from {@link bucketLabels} of `data.bounds`). */
+export function pushHistogram(out: SampleSink, names: HistogramNames, data: HistogramValues, labels: BucketLabels): void {
+  const counts = data.counts;
   let cumulative = 0;
   for (let i = 0; i < labels.bounds.length; i++) {
-    cumulative += data.counts[i] ?? 0;
-    out.push({ value: cumulative, labels: labels.bounds[i] ?? labels.plain, metricName: names.bucket });
+    cumulative += counts[i] ?? 0;
+    out.add(cumulative, labels.bounds[i] ?? labels.plain, names.bucket);
   }
-  out.push({ value: data.count, labels: labels.inf, metricName: names.bucket });
-  out.push({ value: data.sum, labels: labels.plain, metricName: names.sum });
-  out.push({ value: data.count, labels: labels.plain, metricName: names.count });
+  out.add(data.count, labels.inf, names.bucket);
+  out.add(data.sum, labels.plain, names.sum);
+  out.add(data.count, labels.plain, names.count);
 }

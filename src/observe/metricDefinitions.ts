@@ -1,9 +1,9 @@
-import { AgentSnapshot } from "./AgentSnapshot.js";
 import { evaluateHealth } from "./Health.js";
 import { LabelCache } from "./LabelCache.js";
 import { MetricTable } from "./MetricTable.js";
 import type { MetricDefinition } from "./MetricTable.js";
 import { ORCHESTRATOR_PHASES } from "./ObservedSource.js";
+import { PassSnapshot } from "./PassSnapshot.js";
 import type { ObservedSource } from "./ObservedSource.js";
 import type { LabelSet } from "./ScrapeMetric.js";
 
@@ -14,18 +14,28 @@ function orchestratorMetrics(table: MetricTable, source: ObservedSource): void {
   );
   table.define("orchestrator_phase", "gauge", "1 for the orchestrator's current phase, 0 for the others.", "max", (out) => {
     const current = source.phase();
-    for (const [phase, labels] of phaseLabels) out.push({ value: phase === current ? 1 : 0, labels });
+    for (const [phase, labels] of phaseLabels) out.add(phase === current ? 1 : 0, labels);
   });
   table.single("orchestrator_healthy", "gauge", "1 while /healthz passes (running, every critical agent up), else 0.", "min", () =>
     evaluateHealth(source, table.agents()).report.ok ? 1 : 0,
   );
 }
 
-function agentMetrics(table: MetricTable): void {
+/**
+ * The per-agent series an orchestrator exposes: `essential` — what an operator
+ * alerts and pages on (state, disabled, group and criticality, restarts,
+ * crashes and escalations by reason, trigger slots skipped by reason: 15
+ * series per agent); `full` — also handler errors, stop failures, the
+ * handler-duration histogram and trigger slots fired (35 series per agent).
+ */
+export type AgentSeries = "essential" | "full";
+
+/** Every {@link AgentSeries} value. */
+export const AGENT_SERIES = ["essential", "full"] as const satisfies readonly AgentSeries[];
+
+function essentialAgentMetrics(table: MetricTable): void {
   table.define("agent_info", "gauge", "Always 1; the agent's group and whether it is critical, as labels.", "max", (out) => {
-    for (const { status, critical } of table.agents()) {
-      out.push({ value: 1, labels: table.labels.agentInfo(status.name, status.group, critical) });
-    }
+    for (const { status, critical } of table.agents()) out.add(1, table.labels.agentInfo(status.name, status.group, critical));
   });
   table.perAgent("agent_state", "gauge", "1 while the agent is running, 0 in every other state.", "max", (a) => (a.status.state === "running" ? 1 : 0));
   table.perAgent("agent_disabled", "gauge", "1 while the agent is disabled (by a rule or an operator), else 0.", "max", (a) =>
@@ -38,6 +48,9 @@ function agentMetrics(table: MetricTable): void {
     "Escalations raised for the agent by reason: consecutive-failures, crash-loop or restart-limit.",
     (a) => a.counters.escalations,
   );
+}
+
+function detailedAgentMetrics(table: MetricTable): void {
   table.perAgent("agent_handler_errors_total", "counter", "Handler and onCron calls of the agent that threw or rejected.", "sum", (a) =>
     a.counters.handlerErrors,
   );
@@ -49,10 +62,12 @@ function agentMetrics(table: MetricTable): void {
   );
 }
 
-function triggerMetrics(table: MetricTable, source: ObservedSource): void {
-  table.perAgent("cron_triggers_fired_total", "counter", "Trigger slots (cron, every, at, delay) that reached the agent.", "sum", (a) =>
-    a.counters.triggersFired,
-  );
+function triggerMetrics(table: MetricTable, source: ObservedSource, agentSeries: AgentSeries): void {
+  if (agentSeries === "full") {
+    table.perAgent("cron_triggers_fired_total", "counter", "Trigger slots (cron, every, at, delay) that reached the agent.", "sum", (a) =>
+      a.counters.triggersFired,
+    );
+  }
   table.perReason(
     "cron_triggers_skipped_total",
     "Trigger slots not run, by reason: overlap, agent-down, misfire or past.",
@@ -62,7 +77,8 @@ function triggerMetrics(table: MetricTable, source: ObservedSource): void {
 }
 
 function busMetrics(table: MetricTable, source: ObservedSource): void {
-  const stats = () => source.busStats();
+  const busStats = new PassSnapshot(() => source.busStats());
+  const stats = () => busStats.get();
   table.single("bus_messages_published_total", "counter", "Messages accepted by the bus (on a networked bus: confirmed by the server).", "sum", () => stats()?.published);
   table.single("bus_messages_delivered_total", "counter", "Handler calls completed by the bus (successfully or not).", "sum", () => stats()?.delivered);
   table.single("bus_messages_dropped_total", "counter", "Deliveries dropped: queue overflow, unsubscribed with messages pending, bus closed.", "sum", () =>
@@ -89,13 +105,14 @@ function busMetrics(table: MetricTable, source: ObservedSource): void {
 /**
  * Every metric of an orchestrator, in exposition order, each read from
  * `source` at scrape time (`source.agents()` once per scrape) and named with
- * `prefix`.
+ * `prefix`; the per-agent ones as `agentSeries` says.
  */
-export function orchestratorMetricDefinitions(source: ObservedSource, prefix: string): readonly MetricDefinition[] {
-  const table = new MetricTable(prefix, new AgentSnapshot(source), new LabelCache());
+export function orchestratorMetricDefinitions(source: ObservedSource, prefix: string, agentSeries: AgentSeries): readonly MetricDefinition[] {
+  const table = new MetricTable(prefix, new PassSnapshot(() => source.agents()), new LabelCache());
   orchestratorMetrics(table, source);
-  agentMetrics(table);
-  triggerMetrics(table, source);
+  essentialAgentMetrics(table);
+  if (agentSeries === "full") detailedAgentMetrics(table);
+  triggerMetrics(table, source, agentSeries);
   busMetrics(table, source);
   return table.definitions;
 }

@@ -53,4 +53,5 @@ export const METRICS_OPTION_KEYS = keysOf<OrchestratorMetricsOptions>({
   prefix: true,
   defaultMetrics: true,
   livenessMissedTicks: true,
+  agentSeries: true,
 });

@@ -61,8 +61,9 @@ if (!available && process.env["CI"] === undefined) {
       expect(available).toBe(true);
     });
 
-    it("accepts the exposition text of a busy orchestrator without a lint warning", async () => {
-      const text = await createObservability(busySource()).metrics();
+    it.each(["essential", "full"] as const)("accepts the exposition text of a busy orchestrator without a lint warning (%s agent series)", async (agentSeries) => {
+      const text = await createObservability(busySource(), { agentSeries }).metrics();
+      if (agentSeries === "full") expect(text).toContain('agent_handler_duration_seconds_bucket{le="+Inf",agent="feed"} 5');
       const result = promtool(["check", "metrics"], text);
       expect(result.output).toBe("");
       expect(result.status).toBe(0);
@@ -70,7 +71,7 @@ if (!available && process.env["CI"] === undefined) {
 
     it("accepts the text with a prefix, default process metrics and host metrics in one registry", async () => {
       const registry = new Registry();
-      createObservability(busySource(), { registry, prefix: "trading_", defaultMetrics: true });
+      createObservability(busySource(), { registry, prefix: "trading_", defaultMetrics: true, agentSeries: "full" });
       const second = new FakeSource();
       second.add("feed");
       second.stats = undefined;
@@ -86,12 +87,12 @@ if (!available && process.env["CI"] === undefined) {
       expect([0, 3]).toContain(result.status);
     });
 
-    it("accepts what a real orchestrator serves on /metrics, before and after a crash", async () => {
+    it.each(["essential", "full"] as const)("accepts what a real orchestrator serves on /metrics, before and after a crash (%s agent series)", async (agentSeries) => {
       const orch = createOrchestrator({
         agents: [{ name: "feed", agent: Feed, group: "data" }],
         logger: false,
         keepAlive: false,
-        metrics: { prefix: "trading_" },
+        metrics: { prefix: "trading_", agentSeries },
       });
       try {
         await orch.start();

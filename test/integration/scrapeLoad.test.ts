@@ -137,7 +137,8 @@ describe("scrapes under load", () => {
       keepAlive: false,
     });
     cleanups.push(() => orch.shutdown());
-    const renders = vi.spyOn(registry, "metrics");
+    // every render of the registry makes one pass over its metrics (prom-client's own render, or the orchestrator's)
+    const renders = vi.spyOn(registry, "getMetricsAsArray");
     await orch.start();
     const { healthPort, metricsPort } = await orch.listen({ healthPort: 0, metricsPort: 0, host: "127.0.0.1" });
     const scrapeOnce = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

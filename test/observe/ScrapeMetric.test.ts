@@ -3,7 +3,7 @@ import type { Aggregator, OpenMetricsContentType } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { LabelCache } from "../../src/observe/LabelCache.js";
 import { Pacer } from "../../src/observe/Pacer.js";
-import { NO_LABELS, ScrapeMetric, bucketLabels, histogramNames, pushHistogram } from "../../src/observe/ScrapeMetric.js";
+import { NO_LABELS, SampleList, ScrapeMetric, bucketLabels, histogramNames, pushHistogram } from "../../src/observe/ScrapeMetric.js";
 import type { MetricsRegistry, Sample, SampleReader, ScrapeMetricKind } from "../../src/observe/ScrapeMetric.js";
 import { HistogramData } from "../../src/stats/HistogramData.js";
 
@@ -12,9 +12,9 @@ const labels = new LabelCache();
 
 /** The samples a histogram `name` over `data` exposes with the shared labels `{ agent }`. */
 function histogramSamples(name: string, data: HistogramData, agent: string): Sample[] {
-  const out: Sample[] = [];
+  const out = new SampleList();
   pushHistogram(out, histogramNames(name), data, labels.buckets(data.bounds, labels.agent(agent)));
-  return out;
+  return out.samples;
 }
 
 function scrapeMetric(registry: MetricsRegistry, name: string, kind: ScrapeMetricKind, read: SampleReader, aggregator: Aggregator = "sum"): ScrapeMetric {
@@ -48,12 +48,14 @@ function twins(openMetrics = false): { ours: MetricsRegistry; theirs: MetricsReg
     duration.observe({ agent: "feed" }, value);
     data.observe(value);
   }
-  scrapeMetric(ours, "up", "gauge", (out) => out.push({ value: 1, labels: NO_LABELS }), "min");
+  scrapeMetric(ours, "up", "gauge", (out) => out.add(1, NO_LABELS), "min");
   scrapeMetric(ours, "crashes_total", "counter", (out) => {
-    out.push({ value: 2, labels: labels.agentWith("feed", "reason", "error") });
-    out.push({ value: 1, labels: labels.agentWith("a \"quoted\"\nname", "reason", "hung") });
+    out.add(2, labels.agentWith("feed", "reason", "error"));
+    out.add(1, labels.agentWith("a \"quoted\"\nname", "reason", "hung"));
   });
-  scrapeMetric(ours, "duration_seconds", "histogram", (out) => out.push(...histogramSamples("duration_seconds", data, "feed")));
+  scrapeMetric(ours, "duration_seconds", "histogram", (out) => {
+    for (const sample of histogramSamples("duration_seconds", data, "feed")) out.add(sample.value, sample.labels, sample.metricName);
+  });
   return { ours, theirs };
 }
 
@@ -160,7 +162,7 @@ describe("ScrapeMetric in a prom-client registry", () => {
     let reads = 0;
     scrapeMetric(registry, "level", "gauge", (out) => {
       reads++;
-      out.push({ value, labels: NO_LABELS });
+      out.add(value, NO_LABELS);
     });
     const rendering = registry.metrics();
     expect(reads).toBe(1);

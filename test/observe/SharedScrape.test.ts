@@ -21,7 +21,8 @@ function source(agents: number): FakeSource {
 describe("concurrent scrapes", () => {
   it("share one render of the registry across metrics(), metricsHandler and fetch", async () => {
     const observability = createObservability(source(2));
-    const renders = vi.spyOn(observability.registry, "metrics");
+    // every render makes one pass over the registry's metrics
+    const renders = vi.spyOn(observability.registry, "getMetricsAsArray");
     const responses = [new RecordingResponse(), new RecordingResponse()];
     const texts = [observability.metrics(), observability.metrics()];
     for (const res of responses) observability.metricsHandler(request(), res);
@@ -53,7 +54,7 @@ describe("concurrent scrapes", () => {
   it("render afresh for a scrape that arrives after the render settled, never serving its text again", async () => {
     const fake = source(1);
     const observability = createObservability(fake);
-    const renders = vi.spyOn(observability.registry, "metrics");
+    const renders = vi.spyOn(observability.registry, "getMetricsAsArray");
     expect(await observability.metrics()).toContain('agent_state{agent="agent_0"} 1');
     fake.agent("agent_0").state = "backoff";
     expect(await observability.metrics()).toContain('agent_state{agent="agent_0"} 0');
@@ -107,7 +108,7 @@ describe("concurrent scrapes", () => {
     new Gauge({ name: "host_orders_open", help: "a host metric", registers: [registry] }).set(3);
     const first = createObservability(source(1), { registry, prefix: "first_" });
     const second = createObservability(source(2), { registry, prefix: "second_" });
-    const renders = vi.spyOn(registry, "metrics");
+    const renders = vi.spyOn(registry, "getMetricsAsArray");
     const res = new RecordingResponse();
     first.metricsHandler(request(), res);
     const [a, b] = await Promise.all([first.metrics(), second.metrics()]);

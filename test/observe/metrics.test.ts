@@ -37,7 +37,7 @@ describe("metrics()", () => {
 
   it("reads every counter at scrape time", async () => {
     const source = twoAgents();
-    const observability = createObservability(source);
+    const observability = createObservability(source, { agentSeries: "full" });
     const feed = source.agent("feed").counters;
     feed.restarts = 3;
     feed.crashes.error = 2;
@@ -75,7 +75,7 @@ describe("metrics()", () => {
 
   it("exposes kept histograms as cumulative buckets without re-observing them", async () => {
     const source = twoAgents();
-    const observability = createObservability(source);
+    const observability = createObservability(source, { agentSeries: "full" });
     const duration = source.agent("feed").counters.handlerDuration;
     duration.observe(0.002);
     duration.observe(0.3);
@@ -152,7 +152,7 @@ describe("metrics()", () => {
 
   it("keeps label values bounded: one series per agent and per fixed reason", async () => {
     const source = twoAgents();
-    const observability = createObservability(source);
+    const observability = createObservability(source, { agentSeries: "full" });
     for (let i = 0; i < 5; i++) {
       source.agent("feed").counters.crashes.error++;
       source.agent("feed").lastError = `failure number ${i}`;
@@ -180,7 +180,7 @@ describe("metrics()", () => {
   it("gives JSON (cluster aggregation) the same values with labels merged", async () => {
     const source = twoAgents();
     source.agent("feed").counters.handlerDuration.observe(0.02);
-    const observability = createObservability(source);
+    const observability = createObservability(source, { agentSeries: "full" });
     const metrics = await observability.registry.getMetricsAsJSON();
     const state = metrics.find((m) => m.name === "agent_state");
     expect(state?.values).toEqual([
@@ -203,6 +203,59 @@ describe("metrics()", () => {
     expect(text).toContain("# TYPE agent_restarts counter");
     expect(text).toContain('agent_restarts_total{agent="feed"} 0');
     expect(text.endsWith("# EOF\n")).toBe(true);
+  });
+});
+
+describe("agent series", () => {
+  const essential = ["agent_info", "agent_state", "agent_disabled", "agent_restarts_total", "agent_crashes_total", "agent_escalations_total"];
+  const detailed = ["agent_handler_errors_total", "agent_stop_failures_total", "agent_handler_duration_seconds", "cron_triggers_fired_total"];
+  const orchestratorWide = [
+    "orchestrator_up",
+    "orchestrator_phase",
+    "orchestrator_healthy",
+    "cron_lateness_seconds",
+    "bus_messages_published_total",
+    "bus_messages_delivered_total",
+    "bus_messages_dropped_total",
+    "bus_messages_pending",
+    "bus_handler_errors_total",
+  ];
+  const seriesOf = (text: string, agent: string): string[] => text.split("\n").filter((line) => line.includes(`agent="${agent}"`));
+
+  it("exposes the essential per-agent series by default: 15 per agent", async () => {
+    const observability = createObservability(twoAgents());
+    expect(observability.metricNames).toEqual([...orchestratorWide.slice(0, 3), ...essential, "cron_triggers_skipped_total", ...orchestratorWide.slice(3)]);
+    const text = await observability.metrics();
+    for (const name of detailed) expect(text).not.toContain(name);
+    expect(seriesOf(text, "feed")).toHaveLength(15);
+    expect(sample(text, "cron_lateness_seconds_count")).toBe(0);
+  });
+
+  it("exposes every per-agent series with agentSeries full: 35 per agent", async () => {
+    const observability = createObservability(twoAgents(), { agentSeries: "full" });
+    expect(observability.metricNames).toEqual([
+      ...orchestratorWide.slice(0, 3),
+      ...essential,
+      ...detailed,
+      "cron_triggers_skipped_total",
+      ...orchestratorWide.slice(3),
+    ]);
+    const text = await observability.metrics();
+    expect(seriesOf(text, "feed")).toHaveLength(35);
+  });
+
+  it("exposes the same essential series with the same values either way", async () => {
+    const source = twoAgents();
+    source.agent("feed").counters.crashes.hung = 2;
+    source.agent("feed").counters.triggersSkipped.overlap = 3;
+    source.agent("risk").state = "disabled";
+    const essentialText = await createObservability(source).metrics();
+    const fullText = await createObservability(source, { agentSeries: "full" }).metrics();
+    const names = [...essential, "cron_triggers_skipped_total"];
+    const essentialLines = (text: string) => text.split("\n").filter((line) => names.some((name) => line.startsWith(`${name}{`)));
+    expect(essentialLines(essentialText)).toEqual(essentialLines(fullText));
+    expect(essentialLines(essentialText)).toHaveLength(30);
+    expect(essentialLines(essentialText)).toContain('cron_triggers_skipped_total{agent="feed",reason="overlap"} 3');
   });
 });
 
@@ -240,7 +293,7 @@ describe("registries", () => {
 
   it("prefixes every name, so two orchestrators can share a registry", async () => {
     const registry = new Registry();
-    const a = createObservability(twoAgents(), { registry, prefix: "orders_" });
+    const a = createObservability(twoAgents(), { registry, prefix: "orders_", agentSeries: "full" });
     const b = createObservability(twoAgents(), { registry, prefix: "quotes_" });
     const text = await registry.metrics();
     expect(sample(text, 'orders_agent_state{agent="feed"}')).toBe(1);
@@ -323,6 +376,7 @@ describe("options", () => {
     ["a registry that is not a Registry", { registry: {} as Registry }, "metrics.registry"],
     ["a non-boolean defaultMetrics", { defaultMetrics: "yes" as unknown as boolean }, "metrics.defaultMetrics"],
     ["a livenessMissedTicks below 1", { livenessMissedTicks: 0 }, "metrics.livenessMissedTicks"],
+    ["an agentSeries other than essential or full", { agentSeries: "all" as "full" }, "metrics.agentSeries"],
   ])("rejects %s with a ConfigError naming the option", (_label, options, path) => {
     let caught: unknown;
     try {
@@ -342,6 +396,9 @@ describe("options", () => {
     );
     expect(() => createObservability(twoAgents(), { defaultMetrics: 1 as unknown as boolean })).toThrow(
       "expected `metrics.defaultMetrics` to be a boolean, got 1",
+    );
+    expect(() => createObservability(twoAgents(), { agentSeries: true as unknown as "full" })).toThrow(
+      'expected `metrics.agentSeries` to be "essential" or "full", got true',
     );
   });
 });

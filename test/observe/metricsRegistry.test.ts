@@ -1,6 +1,7 @@
 // Real orchestrators and prom-client registries: no global state, no clashes.
 import { Counter, Registry, register as globalRegistry } from "prom-client";
 import { describe, expect, test } from "vitest";
+import { ConfigError } from "../../src/errors/ConfigError.js";
 import { scriptedAgent, setup } from "../helpers/orchestrator.js";
 
 const sample = (text: string, name: string, agent: string): number | undefined => {
@@ -50,5 +51,26 @@ describe("metrics registries", () => {
     expect(sample(text, "risk_agent_state", "feed")).toBe(0);
     await desk.orch.shutdown();
     await risk.orch.shutdown();
+  });
+
+  test("createOrchestrator() takes metrics.agentSeries and refuses a bad value naming the option", async () => {
+    const full = setup({ agents: [scriptedAgent("feed").Agent], metrics: { agentSeries: "full" } });
+    await full.orch.start();
+    expect(sample(await full.orch.metrics(), "agent_handler_errors_total", "feed")).toBe(0);
+    await full.orch.shutdown();
+    const essential = setup({ agents: [scriptedAgent("feed").Agent] });
+    await essential.orch.start();
+    const text = await essential.orch.metrics();
+    expect(sample(text, "agent_state", "feed")).toBe(1);
+    expect(text).not.toContain("agent_handler_errors_total");
+    await essential.orch.shutdown();
+    let caught: unknown;
+    try {
+      setup({ agents: [scriptedAgent("feed").Agent], metrics: { agentSeries: "detailed" as "full" } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect(caught).toMatchObject({ code: "INVALID_OPTION", path: "metrics.agentSeries", value: "detailed" });
   });
 });

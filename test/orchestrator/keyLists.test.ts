@@ -10,7 +10,7 @@ describe("key lists derived from their types", () => {
   });
 
   test("the metrics keys include livenessMissedTicks", () => {
-    expect(METRICS_OPTION_KEYS).toEqual(["registry", "prefix", "defaultMetrics", "livenessMissedTicks"]);
+    expect(METRICS_OPTION_KEYS).toEqual(["registry", "prefix", "defaultMetrics", "livenessMissedTicks", "agentSeries"]);
     expectTypeOf(METRICS_OPTION_KEYS).toEqualTypeOf<ReadonlyArray<keyof OrchestratorMetricsOptions>>();
   });
 
