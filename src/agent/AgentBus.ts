@@ -43,6 +43,8 @@ export class AgentBus implements Bus {
   /** Release functions of the handler calls still in flight (their promise has not settled; created with the first). */
   #inFlight: Set<() => void> | undefined;
   #closed = false;
+  /** The `onError` of every subscription without one of its own (made with the first). */
+  #onError: ((error: unknown, message: Message) => void) | undefined;
 
   constructor(inner: Bus, agent: string, counters: AgentCounters, hooks: AgentBusHooks) {
     this.#inner = inner;
@@ -62,35 +64,44 @@ export class AgentBus implements Bus {
     options: SubscribeOptions = {},
   ): Subscription {
     if (this.#closed) throw this.#closedError();
-    const counters = this.#counters;
-    const timed: MessageHandler = (message) => {
-      if (this.#closed) return undefined;
-      const started = performance.now();
-      let result: unknown;
-      try {
-        result = handler(message);
-      } catch (error) {
-        counters.handlerDuration.observe((performance.now() - started) / 1_000);
-        throw error;
-      }
-      if (isThenable(result)) return this.#track(result, started);
-      counters.handlerDuration.observe((performance.now() - started) / 1_000);
-      return result;
-    };
+    const subscription = new AgentSubscription(this, handler as MessageHandler, this.#newest);
     const own = options.onError;
-    const inner = this.#inner.subscribe(pattern, timed, {
-      ...options,
-      onError: (error, message) => {
-        counters.handlerErrors++;
-        if (this.#closed) return;
-        if (own) own(error, message);
-        else this.#hooks.onHandlerError(error, message);
-      },
-    });
-    const subscription = new AgentSubscription(this, inner, this.#newest);
+    const onError = own === undefined ? (this.#onError ??= (error, message) => this.#failed(undefined, error, message)) : (error: unknown, message: Message) => this.#failed(own, error, message);
+    let inner: Subscription;
+    try {
+      inner = this.#inner.subscribe(pattern, subscription.deliver, { ...options, onError });
+    } catch (error) {
+      subscription.unlink();
+      throw error;
+    }
+    subscription.attach(inner);
     this.#newest = subscription;
     this.#subscriptionCount++;
     return subscription;
+  }
+
+  /** Run `handler` on `message` for one of this view's subscriptions: timed, and not at all once the view is closed. */
+  run(handler: MessageHandler, message: Message): unknown {
+    if (this.#closed) return undefined;
+    const started = performance.now();
+    let result: unknown;
+    try {
+      result = handler(message);
+    } catch (error) {
+      this.#counters.handlerDuration.observe((performance.now() - started) / 1_000);
+      throw error;
+    }
+    if (isThenable(result)) return this.#track(result, started);
+    this.#counters.handlerDuration.observe((performance.now() - started) / 1_000);
+    return result;
+  }
+
+  /** A handler of this view threw or rejected: counted, then the subscription's own `onError`, else the incarnation's crash. */
+  #failed(own: ((error: unknown, message: Message) => void) | undefined, error: unknown, message: Message): void {
+    this.#counters.handlerErrors++;
+    if (this.#closed) return;
+    if (own) own(error, message);
+    else this.#hooks.onHandlerError(error, message);
   }
 
   /** `subscription` has ended: unlink it, it is no longer this view's to remove. */
@@ -127,7 +138,7 @@ export class AgentBus implements Bus {
     // return a promise (a networked bus) are waited for: an in-process one is done at once
     let waits: Array<Promise<void>> | undefined;
     while (this.#newest !== undefined) {
-      const ending = this.#newest.unsubscribe();
+      const ending = this.#newest.end();
       if (isThenable(ending)) (waits ??= []).push(Promise.resolve(ending));
     }
     return waits === undefined ? DONE : Promise.all(waits).then(() => undefined);

@@ -99,7 +99,16 @@ export class Incarnation implements AgentBusHooks {
   own(subscription: Subscription): void;
   own(cleanup: () => void | Promise<void>): void;
   own(resource: Subscription | (() => void | Promise<void>)): void {
-    this.#cleanups = this.#cleanups === undefined ? [resource] : [...this.#cleanups, resource];
+    const old = this.#cleanups;
+    if (old === undefined) {
+      this.#cleanups = [resource];
+      return;
+    }
+    // not `[...old, resource]`: V8 copies the spread and then grows it for the last element (20 slots)
+    const next = new Array<Subscription | (() => void | Promise<void>)>(old.length + 1);
+    for (let i = 0; i < old.length; i++) next[i] = old[i] as Subscription | (() => void | Promise<void>);
+    next[old.length] = resource;
+    this.#cleanups = next;
   }
 
   /** Abort the signal with `reason`: the incarnation is ending (its `stop()` may still run). */
