@@ -43,8 +43,6 @@ export class AgentBus implements Bus {
   /** Release functions of the handler calls still in flight (their promise has not settled; created with the first). */
   #inFlight: Set<() => void> | undefined;
   #closed = false;
-  /** The `onError` of every subscription without one of its own (made with the first). */
-  #onError: ((error: unknown, message: Message) => void) | undefined;
 
   constructor(inner: Bus, agent: string, counters: AgentCounters, hooks: AgentBusHooks) {
     this.#inner = inner;
@@ -64,12 +62,10 @@ export class AgentBus implements Bus {
     options: SubscribeOptions = {},
   ): Subscription {
     if (this.#closed) throw this.#closedError();
-    const subscription = new AgentSubscription(this, handler as MessageHandler, this.#newest);
-    const own = options.onError;
-    const onError = own === undefined ? (this.#onError ??= (error, message) => this.#failed(undefined, error, message)) : (error: unknown, message: Message) => this.#failed(own, error, message);
+    const subscription = new AgentSubscription(this, handler, options.onError, this.#newest);
     let inner: Subscription;
     try {
-      inner = this.#inner.subscribe(pattern, subscription.deliver, { ...options, onError });
+      inner = this.#inner.subscribe(pattern, subscription.deliver, { ...options, onError: subscription.failed });
     } catch (error) {
       subscription.unlink();
       throw error;
@@ -97,7 +93,7 @@ export class AgentBus implements Bus {
   }
 
   /** A handler of this view threw or rejected: counted, then the subscription's own `onError`, else the incarnation's crash. */
-  #failed(own: ((error: unknown, message: Message) => void) | undefined, error: unknown, message: Message): void {
+  failed(own: ((error: unknown, message: Message) => void) | undefined, error: unknown, message: Message): void {
     this.#counters.handlerErrors++;
     if (this.#closed) return;
     if (own) own(error, message);

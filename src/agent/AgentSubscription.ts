@@ -11,6 +11,7 @@ import type { AgentBus } from "./AgentBus.js";
 export class AgentSubscription implements Subscription {
   readonly #view: AgentBus;
   readonly #handler: MessageHandler;
+  readonly #onError: ((error: unknown, message: Message) => void) | undefined;
   #inner: Subscription | undefined;
   #ended = false;
   /** `unsubscribe` as a function of its own, made on its first read. */
@@ -21,10 +22,19 @@ export class AgentSubscription implements Subscription {
   newer: AgentSubscription | undefined;
   /** The handler the inner bus calls: the user's, run through the view. */
   readonly deliver: MessageHandler = (message: Message) => this.#view.run(this.#handler, message);
+  /** The `onError` the inner bus calls: the subscription's own, or the incarnation's crash (see {@link AgentBus.failed}). */
+  readonly failed = (error: unknown, message: Message): void => this.#view.failed(this.#onError, error, message);
 
-  constructor(view: AgentBus, handler: MessageHandler, older: AgentSubscription | undefined) {
+  /**
+   * @param view - the view subscribed through
+   * @param handler - the user's handler
+   * @param onError - the subscription's own `onError`, if given
+   * @param older - the view's newest live subscription until now
+   */
+  constructor(view: AgentBus, handler: MessageHandler, onError: ((error: unknown, message: Message) => void) | undefined, older: AgentSubscription | undefined) {
     this.#view = view;
     this.#handler = handler;
+    this.#onError = onError;
     this.older = older;
     if (older !== undefined) older.newer = this;
   }

@@ -45,7 +45,9 @@ describe("AgentBus", () => {
     await agentBus.close();
     expect(agentBus.subscriptionCount).toBe(0);
     await b.unsubscribe();
-    expect(bus.patterns()).toEqual([]);
+    await bus.publish("b", 2);
+    await bus.flush();
+    expect(got).toEqual(["b"]);
   });
 
   test("close() ends every subscription still held, and a handle ended before is left alone", async () => {
