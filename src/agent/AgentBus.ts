@@ -123,7 +123,16 @@ export class AgentBus implements Bus {
    * `flush()`, a shutdown or a request. Whatever such a call does later is ignored.
    */
   close(): Promise<void> {
-    if (this.#closed) return DONE;
+    return this.end() ?? DONE;
+  }
+
+  /**
+   * {@link AgentBus.close}, for the incarnation: `undefined` when nothing was
+   * left to wait for (every unsubscribe done at once, as in process), else a
+   * promise of the inner unsubscribes that returned one.
+   */
+  end(): Promise<void> | undefined {
+    if (this.#closed) return undefined;
     this.#closed = true;
     const inFlight = this.#inFlight;
     if (inFlight !== undefined) {
@@ -137,7 +146,7 @@ export class AgentBus implements Bus {
       const ending = this.#newest.end();
       if (isThenable(ending)) (waits ??= []).push(Promise.resolve(ending));
     }
-    return waits === undefined ? DONE : Promise.all(waits).then(() => undefined);
+    return waits === undefined ? undefined : Promise.all(waits).then(() => undefined);
   }
 
   stats(): BusStats {

@@ -1,4 +1,5 @@
 import type { Message, MessageHandler, Subscription } from "../bus/Bus.js";
+import { endSubscription } from "../bus/delivery/BusSubscription.js";
 import type { AgentBus } from "./AgentBus.js";
 
 /**
@@ -66,6 +67,7 @@ export class AgentSubscription implements Subscription {
     if (this.#ended) return;
     this.#ended = true;
     this.#view.forget(this);
-    return this.#inner?.unsubscribe();
+    const inner = this.#inner;
+    return inner === undefined ? undefined : endSubscription(inner);
   }
 }

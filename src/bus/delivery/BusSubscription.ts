@@ -67,6 +67,17 @@ export class SubscriptionHandle implements BusSubscription {
   get unsubscribe(): () => void {
     return (this.#end ??= () => this.#unsubscribe(this.#sub));
   }
+
+  /** {@link SubscriptionHandle.unsubscribe} without making a function (see {@link endSubscription}). */
+  end(): void {
+    this.#unsubscribe(this.#sub);
+  }
+}
+
+/** End `subscription`: through {@link SubscriptionHandle.end} when it is one (no function made), else its `unsubscribe()`. */
+export function endSubscription(subscription: Subscription): void | Promise<void> {
+  if (subscription instanceof SubscriptionHandle) return subscription.end();
+  return subscription.unsubscribe();
 }
 
 /** The handle of `sub`; `unsubscribe` is the bus's own (called with `sub`). */
