@@ -62,35 +62,42 @@ export class AgentBus implements Bus {
     options: SubscribeOptions = {},
   ): Subscription {
     if (this.#closed) throw this.#closedError();
-    const counters = this.#counters;
-    const timed: MessageHandler = (message) => {
-      if (this.#closed) return undefined;
-      const started = performance.now();
-      let result: unknown;
-      try {
-        result = handler(message);
-      } catch (error) {
-        counters.handlerDuration.observe((performance.now() - started) / 1_000);
-        throw error;
-      }
-      if (isThenable(result)) return this.#track(result, started);
-      counters.handlerDuration.observe((performance.now() - started) / 1_000);
-      return result;
-    };
-    const own = options.onError;
-    const inner = this.#inner.subscribe(pattern, timed, {
-      ...options,
-      onError: (error, message) => {
-        counters.handlerErrors++;
-        if (this.#closed) return;
-        if (own) own(error, message);
-        else this.#hooks.onHandlerError(error, message);
-      },
-    });
-    const subscription = new AgentSubscription(this, inner, this.#newest);
+    const subscription = new AgentSubscription(this, handler, options.onError, this.#newest);
+    let inner: Subscription;
+    try {
+      inner = this.#inner.subscribe(pattern, subscription.deliver, { ...options, onError: subscription.failed });
+    } catch (error) {
+      subscription.unlink();
+      throw error;
+    }
+    subscription.attach(inner);
     this.#newest = subscription;
     this.#subscriptionCount++;
     return subscription;
+  }
+
+  /** Run `handler` on `message` for one of this view's subscriptions: timed, and not at all once the view is closed. */
+  run(handler: MessageHandler, message: Message): unknown {
+    if (this.#closed) return undefined;
+    const started = performance.now();
+    let result: unknown;
+    try {
+      result = handler(message);
+    } catch (error) {
+      this.#counters.handlerDuration.observe((performance.now() - started) / 1_000);
+      throw error;
+    }
+    if (isThenable(result)) return this.#track(result, started);
+    this.#counters.handlerDuration.observe((performance.now() - started) / 1_000);
+    return result;
+  }
+
+  /** A handler of this view threw or rejected: counted, then the subscription's own `onError`, else the incarnation's crash. */
+  failed(own: ((error: unknown, message: Message) => void) | undefined, error: unknown, message: Message): void {
+    this.#counters.handlerErrors++;
+    if (this.#closed) return;
+    if (own) own(error, message);
+    else this.#hooks.onHandlerError(error, message);
   }
 
   /** `subscription` has ended: unlink it, it is no longer this view's to remove. */
@@ -116,7 +123,16 @@ export class AgentBus implements Bus {
    * `flush()`, a shutdown or a request. Whatever such a call does later is ignored.
    */
   close(): Promise<void> {
-    if (this.#closed) return DONE;
+    return this.end() ?? DONE;
+  }
+
+  /**
+   * {@link AgentBus.close}, for the incarnation: `undefined` when nothing was
+   * left to wait for (every unsubscribe done at once, as in process), else a
+   * promise of the inner unsubscribes that returned one.
+   */
+  end(): Promise<void> | undefined {
+    if (this.#closed) return undefined;
     this.#closed = true;
     const inFlight = this.#inFlight;
     if (inFlight !== undefined) {
@@ -127,10 +143,10 @@ export class AgentBus implements Bus {
     // return a promise (a networked bus) are waited for: an in-process one is done at once
     let waits: Array<Promise<void>> | undefined;
     while (this.#newest !== undefined) {
-      const ending = this.#newest.unsubscribe();
+      const ending = this.#newest.end();
       if (isThenable(ending)) (waits ??= []).push(Promise.resolve(ending));
     }
-    return waits === undefined ? DONE : Promise.all(waits).then(() => undefined);
+    return waits === undefined ? undefined : Promise.all(waits).then(() => undefined);
   }
 
   stats(): BusStats {

@@ -3,7 +3,7 @@ import { systemClock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
 import type { Bus, BusOptions, BusStats, Message, MessageHandler, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "./Bus.js";
 import type { BusSubscription } from "./delivery/BusSubscription.js";
-import { subscriptionHandle } from "./delivery/BusSubscription.js";
+import { SubscriptionHandle } from "./delivery/BusSubscription.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS, busOptionCheck, checkDeliveryOptions, checkSubscription, publishOptionsError, requestTimeout } from "./delivery/busOptions.js";
 import { DeliveryCore } from "./delivery/DeliveryCore.js";
 import { busClosed, queueFull } from "./delivery/deliveryErrors.js";
@@ -68,6 +68,12 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
   readonly #scratch: Array<Subscriber | undefined> = [];
   #scratchInUse = false;
   #tap: InProcessBusTap | undefined = undefined;
+  /** Ends one subscription: one function for every handle of this bus. */
+  readonly #unsubscribe = (sub: Subscriber): void => {
+    if (sub.detached) return;
+    this.#routes.remove(sub);
+    this.#core.detach(sub);
+  };
   #nextSubscriberId = 0;
   #published = 0;
   #closing: Promise<void> | undefined;
@@ -154,11 +160,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const sub = new Subscriber({ id: this.#nextSubscriberId++, pattern, tokens, ...checked });
     this.#routes.add(sub);
     this.#core.add(sub);
-    return subscriptionHandle(sub, () => {
-      if (sub.detached) return;
-      this.#routes.remove(sub);
-      this.#core.detach(sub);
-    });
+    return new SubscriptionHandle(sub, this.#unsubscribe);
   }
 
   request<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: RequestOptions): Promise<unknown> {

@@ -2,6 +2,8 @@ import type { Agent } from "../agent/Agent.js";
 import { AgentBus, type AgentBusHooks } from "../agent/AgentBus.js";
 import { ScopedClock } from "../agent/ScopedClock.js";
 import type { Bus, Message, Subscription } from "../bus/Bus.js";
+import { endSubscription } from "../bus/delivery/BusSubscription.js";
+import { isThenable } from "../check.js";
 import type { Clock } from "../clock.js";
 import type { AgentCounters, CrashReason } from "../stats/AgentCounters.js";
 
@@ -99,7 +101,16 @@ export class Incarnation implements AgentBusHooks {
   own(subscription: Subscription): void;
   own(cleanup: () => void | Promise<void>): void;
   own(resource: Subscription | (() => void | Promise<void>)): void {
-    this.#cleanups = this.#cleanups === undefined ? [resource] : [...this.#cleanups, resource];
+    const old = this.#cleanups;
+    if (old === undefined) {
+      this.#cleanups = [resource];
+      return;
+    }
+    // not `[...old, resource]`: V8 copies the spread and then grows it for the last element (20 slots)
+    const next = new Array<Subscription | (() => void | Promise<void>)>(old.length + 1);
+    for (let i = 0; i < old.length; i++) next[i] = old[i] as Subscription | (() => void | Promise<void>);
+    next[old.length] = resource;
+    this.#cleanups = next;
   }
 
   /** Abort the signal with `reason`: the incarnation is ending (its `stop()` may still run). */
@@ -121,19 +132,22 @@ export class Incarnation implements AgentBusHooks {
     if (this.#disposed) return DONE;
     this.#disposed = true;
     this.clock.close();
-    const closing = this.bus.close();
+    const closing = this.bus.end();
     const cleanups = this.#cleanups;
-    if (cleanups === undefined) return closing.then(noop, noop);
     this.#cleanups = undefined;
-    const pending: Array<Promise<void>> = [closing];
-    for (const cleanup of cleanups) {
-      try {
-        pending.push(Promise.resolve(typeof cleanup === "function" ? cleanup() : cleanup.unsubscribe()));
-      } catch {
-        // a failing cleanup must not keep the others from running
+    // only what returns a promise (a networked bus, an asynchronous cleanup) is waited for
+    let pending: Array<Promise<unknown>> | undefined = closing === undefined ? undefined : [closing];
+    if (cleanups !== undefined) {
+      for (const cleanup of cleanups) {
+        try {
+          const ended = typeof cleanup === "function" ? cleanup() : endSubscription(cleanup);
+          if (isThenable(ended)) (pending ??= []).push(Promise.resolve(ended));
+        } catch {
+          // a failing cleanup must not keep the others from running
+        }
       }
     }
-    return Promise.allSettled(pending).then(noop);
+    return pending === undefined ? DONE : Promise.allSettled(pending).then(noop);
   }
 
   #end(reason: { value: unknown } | { make: () => unknown }): void {

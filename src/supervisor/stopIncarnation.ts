@@ -1,4 +1,3 @@
-import type { Agent } from "../agent/Agent.js";
 import { isThenable } from "../check.js";
 import type { Clock } from "../clock.js";
 import { formatDuration } from "../duration.js";
@@ -29,34 +28,43 @@ export interface StopReport {
  * `AGENT_STOP_TIMEOUT` {@link AgentError}, reported as `agent:stop-timeout`, and
  * the incarnation is abandoned.
  */
-export async function stopIncarnation(inc: Incarnation, deadline: number, { agent, host, log, counters }: StopReport): Promise<void> {
+export function stopIncarnation(inc: Incarnation, deadline: number, report: StopReport): Promise<void> {
   // the reason is built only when someone holds the signal (or asks for it later)
-  inc.abortLazily(() => new AgentError("AGENT_FAILED", agent, `agent "${agent}" is stopping`));
+  inc.abortLazily(() => new AgentError("AGENT_FAILED", report.agent, `agent "${report.agent}" is stopping`));
   const instance = inc.instance;
-  if (instance !== undefined) {
-    const outcome = await stopWithin(instance, deadline, host.clock);
-    if (outcome === "timeout") {
-      counters.stopFailures++;
-      const error = new AgentError("AGENT_STOP_TIMEOUT", agent, `agent "${agent}": stop() did not settle within ${formatDuration(deadline)}; the incarnation is abandoned`);
-      log.warn({ agent, timeout: deadline, err: error }, error.message);
-      host.emit("agent:stop-timeout", { agent, timeout: deadline });
-    } else if (!outcome.ok) {
-      counters.stopFailures++;
-      log.error({ agent, err: outcome.error }, `agent "${agent}": stop() failed: ${describeThrown(outcome.error)}`);
-    }
+  if (instance === undefined) return inc.dispose();
+  const now = settleNow(() => instance.stop());
+  // a stop() that returned without a promise has settled: no deadline, no extra turn
+  if (!isThenable(now)) {
+    reportStop(now, deadline, report);
+    return inc.dispose();
   }
-  await inc.dispose();
+  return stopWithin(now, deadline, report.host.clock).then((outcome) => {
+    reportStop(outcome, deadline, report);
+    return inc.dispose();
+  });
 }
 
-/** Run `stop()` against a deadline on `clock` (none for a `stop()` that returns without a promise). */
-async function stopWithin(instance: Agent, deadline: number, clock: Clock): Promise<Settled | "timeout"> {
-  const now = settleNow(() => instance.stop());
-  if (!isThenable(now)) return now;
+/** Count and log a `stop()` that failed or timed out (never a crash). */
+function reportStop(outcome: Settled | "timeout", deadline: number, { agent, host, log, counters }: StopReport): void {
+  if (outcome === "timeout") {
+    counters.stopFailures++;
+    const error = new AgentError("AGENT_STOP_TIMEOUT", agent, `agent "${agent}": stop() did not settle within ${formatDuration(deadline)}; the incarnation is abandoned`);
+    log.warn({ agent, timeout: deadline, err: error }, error.message);
+    host.emit("agent:stop-timeout", { agent, timeout: deadline });
+  } else if (!outcome.ok) {
+    counters.stopFailures++;
+    log.error({ agent, err: outcome.error }, `agent "${agent}": stop() failed: ${describeThrown(outcome.error)}`);
+  }
+}
+
+/** Wait for a `stop()` that returned a promise, against a deadline on `clock`. */
+async function stopWithin(stopped: Promise<Settled>, deadline: number, clock: Clock): Promise<Settled | "timeout"> {
   let timer: unknown;
   const timeout = new Promise<"timeout">((resolve) => {
     timer = clock.setTimeout(() => resolve("timeout"), Math.max(0, deadline));
   });
-  const outcome = await Promise.race([now, timeout]);
+  const outcome = await Promise.race([stopped, timeout]);
   clock.clearTimeout(timer);
   return outcome;
 }

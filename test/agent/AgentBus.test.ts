@@ -28,6 +28,28 @@ describe("AgentBus", () => {
     expect(got).toEqual(["a", "c"]);
   });
 
+  test("a detached unsubscribe ends the subscription, and a refused subscribe leaves the view's list as it was", async () => {
+    const { bus, agentBus } = view();
+    const got: string[] = [];
+    const a = agentBus.subscribe("a", () => void got.push("a"));
+    expect(() => agentBus.subscribe("bad..topic", () => undefined)).toThrow(expect.objectContaining({ code: "INVALID_TOPIC" }));
+    const b = agentBus.subscribe("b", () => void got.push("b"));
+    expect(agentBus.subscriptionCount).toBe(2);
+    const { unsubscribe } = a;
+    await unsubscribe();
+    expect(agentBus.subscriptionCount).toBe(1);
+    await bus.publish("a", 1);
+    await bus.publish("b", 1);
+    await bus.flush();
+    expect(got).toEqual(["b"]);
+    await agentBus.close();
+    expect(agentBus.subscriptionCount).toBe(0);
+    await b.unsubscribe();
+    await bus.publish("b", 2);
+    await bus.flush();
+    expect(got).toEqual(["b"]);
+  });
+
   test("close() ends every subscription still held, and a handle ended before is left alone", async () => {
     const { bus, agentBus } = view();
     const got: string[] = [];

@@ -113,6 +113,25 @@ describe("createBus: subscriptions", () => {
     hold.release();
   });
 
+  it("unsubscribes through a detached unsubscribe, e.g. as an abort listener, once", async () => {
+    const bus = createBus();
+    const got: number[] = [];
+    const sub = bus.subscribe("jobs", (message) => void got.push(message.payload as number));
+    const controller = new AbortController();
+    controller.signal.addEventListener("abort", sub.unsubscribe);
+    expect(sub.unsubscribe).toBe(sub.unsubscribe);
+    await bus.publish("jobs", 1);
+    await bus.flush();
+    controller.abort();
+    const { unsubscribe } = sub;
+    unsubscribe(); // idempotent
+    expect(sub.active).toBe(false);
+    await bus.publish("jobs", 2);
+    await bus.flush();
+    expect(got).toEqual([1]);
+    expect(bus.patterns()).toEqual([]);
+  });
+
   it("lists live patterns and counts the subscriptions a topic reaches", () => {
     const bus = createBus();
     bus.subscribe("a.*", () => undefined);

@@ -50,7 +50,5 @@ export class FlushWaiters {
 
 /** Whether every delivery of `sub` before position `mark` has been handled or dropped. */
 export function passed(sub: Subscriber, mark: number): boolean {
-  if (sub.taken < mark) return false;
-  for (const position of sub.running) if (position < mark) return false;
-  return true;
+  return sub.taken >= mark && !sub.runningBefore(mark);
 }

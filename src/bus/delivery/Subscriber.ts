@@ -32,8 +32,8 @@ export class Subscriber {
   readonly pending = new RingQueue<Message>();
   /** Handler calls running now (their promise has not settled). */
   active = 0;
-  /** Positions (see `taken`) of the deliveries running now, for `flush()`. */
-  readonly running: number[] = [];
+  /** See {@link Subscriber.running}: made with the first asynchronous handler call. */
+  #running: number[] | undefined = undefined;
   /** Messages ever taken off the queue (started or dropped); the head of the queue is delivery number `taken`, so `taken + pending.length` deliveries were ever queued. */
   taken = 0;
   /** Whether the subscription is on the core's ready list. */
@@ -54,6 +54,19 @@ export class Subscriber {
     this.overflow = init.overflow;
     this.onError = init.onError;
     this.refusesWhenFull = init.overflow === "error";
+  }
+
+  /** Positions (see `taken`) of the deliveries running now, for `flush()` (made on first read). */
+  get running(): number[] {
+    return (this.#running ??= []);
+  }
+
+  /** Whether a delivery before position `mark` is still running (makes no list). */
+  runningBefore(mark: number): boolean {
+    const running = this.#running;
+    if (running === undefined) return false;
+    for (const position of running) if (position < mark) return true;
+    return false;
   }
 
   /** True while a message is queued or a handler call is running. */

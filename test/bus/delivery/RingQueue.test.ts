@@ -31,4 +31,15 @@ describe("RingQueue", () => {
     expect(queue.shift()).toBeUndefined();
     expect(queue.length).toBe(0);
   });
+
+  it("keeps order across a drain that gives up its buffer and a regrowth", () => {
+    const queue = new RingQueue<number>();
+    expect(queue.drain()).toEqual([]);
+    for (let i = 0; i < 5; i++) queue.push(i);
+    expect(queue.shift()).toBe(0);
+    expect(queue.drain()).toEqual([1, 2, 3, 4]);
+    for (let i = 0; i < 40; i++) queue.push(i);
+    for (let i = 0; i < 40; i++) expect(queue.shift()).toBe(i);
+    expect(queue.length).toBe(0);
+  });
 });
