@@ -277,7 +277,8 @@ class OrchestratorRuntime implements Orchestrator {
   #observedSource(): ObservedSource {
     const source: ObservedSource = {
       phase: () => this.#lifecycle.phase,
-      agents: () => this.#roster.all.map((supervisor) => ({ status: this.#status(supervisor.name), critical: supervisor.group.critical, counters: supervisor.counters })),
+      // health and metrics never read nextTriggerAt: no trigger lookup per agent and scrape
+      agents: () => this.#roster.all.map((supervisor) => ({ status: supervisor.status(), critical: supervisor.group.critical, counters: supervisor.counters })),
       busStats: () => this.bus.stats?.(),
       cronLateness: this.#lateness,
       loop: () => this.#loop.status(),
