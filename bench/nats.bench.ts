@@ -29,8 +29,9 @@
  * - "raw + constant headers": one header block encoded once and never read,
  *   i.e. what carrying headers costs the protocol by itself, for context;
  * - NatsBus: `publish` / `subscribe` with the default wire format (id,
- *   timestamp and payload in one envelope; local queue; JSON codec with its
- *   checks): the target, at least 90% of the raw client's throughput;
+ *   timestamp and payload in one envelope; the handler called from the
+ *   client's callback when its subscription is idle, else queued; JSON codec
+ *   with its checks): the target, at least 90% of the raw client's throughput;
  * - NatsBus, wire: "headers": the same with the metadata in NATS headers, for context.
  *
  * Each of the RUNS runs (bench/lib/report.ts) is a fresh Node process that
