@@ -14,17 +14,24 @@
  *   npx tsx bench/nats.bench.ts                    # starts its own nats-server
  *   NATS_URL=nats://127.0.0.1:4222 npx tsx bench/nats.bench.ts
  *
- * Five designs:
+ * Six designs:
  * - "raw client": bare JSON payloads, no metadata (the client's ceiling, and
  *   the baseline of the target);
+ * - "raw + envelope": the raw client doing the bus's work on the wire, read
+ *   literally: each message is the very bytes the bus sends (its envelope: the
+ *   mark, an id of the bus's shape from a counter, a timestamp read once per
+ *   batch as the bus reads it once per turn, the JSON payload), and the
+ *   receiver reads the id and the timestamp and parses the payload; for
+ *   context, beside the target's baseline (which it does not replace);
  * - "raw + metadata headers": the raw client carrying an id and a timestamp
  *   in NATS headers with its own API (`headers()` / `set()` to send,
  *   `msg.headers.get()` to read), for context;
  * - "raw + constant headers": one header block encoded once and never read,
  *   i.e. what carrying headers costs the protocol by itself, for context;
  * - NatsBus: `publish` / `subscribe` with the default wire format (id,
- *   timestamp and payload in one envelope; local queue; JSON codec with its
- *   checks): the target, at least 90% of the raw client's throughput;
+ *   timestamp and payload in one envelope; the handler called from the
+ *   client's callback when its subscription is idle, else queued; JSON codec
+ *   with its checks): the target, at least 90% of the raw client's throughput;
  * - NatsBus, wire: "headers": the same with the metadata in NATS headers, for context.
  *
  * Each of the RUNS runs (bench/lib/report.ts) is a fresh Node process that
@@ -65,10 +72,10 @@ interface Design {
 
 const prefix = `bench_${process.pid}`;
 /** Each design's subjects are `<prefix>.<tag>.prices` and `<prefix>.<tag>.quote`: the same length for all, so no design carries more protocol bytes than another. */
-const TAGS: Record<HeaderMode | NatsWireFormat, string> = { none: "r0", client: "r1", constant: "r2", envelope: "b0", headers: "b1" };
+const TAGS: Record<HeaderMode | NatsWireFormat, string> = { none: "r0", client: "r1", constant: "r2", text: "r3", envelope: "b0", headers: "b1" };
 
-/** How the raw client carries message metadata. */
-type HeaderMode = "none" | "client" | "constant";
+/** How the raw client carries message metadata ("text": in the bus's envelope, written and read by hand). */
+type HeaderMode = "none" | "client" | "constant" | "text";
 
 /** A header block encoded once: what carrying headers costs when building and parsing them costs nothing. */
 class ConstantHeaders extends MsgHdrsImpl {
@@ -83,7 +90,24 @@ const NAMES: Record<HeaderMode, string> = {
   none: "raw client",
   client: "raw + metadata headers",
   constant: "raw + constant headers",
+  text: "raw + envelope",
 };
+
+/** An id of the shape the bus gives its messages: a 22-character NUID, a dot, a counter in base 36. */
+const ENVELOPE_ID_PREFIX = `${"N".repeat(22)}.`;
+
+/** The bus's envelope of `PAYLOAD` (docs/cluster.md, "Wire format"): mark and version, id, timestamp, empty line, JSON. */
+function envelopeText(seq: number, time: number): string {
+  return `\u0000\u0001${ENVELOPE_ID_PREFIX}${seq.toString(36)}\n${time}\n\n${JSON.stringify(PAYLOAD)}`;
+}
+
+/** Read an envelope as the bus does with the JSON codec: the text once, the id and the timestamp, then the payload. */
+function readEnvelopeText(bytes: Uint8Array): { id: string; timestamp: number; payload: unknown } {
+  const text = decoder.decode(bytes);
+  const idEnd = text.indexOf("\n", 2);
+  const timeEnd = text.indexOf("\n", idEnd + 1);
+  return { id: text.slice(2, idEnd), timestamp: Number(text.slice(idEnd + 1, timeEnd)), payload: JSON.parse(text.slice(timeEnd + 2)) };
+}
 
 async function rawDesign(url: string, mode: HeaderMode): Promise<Design> {
   const name = NAMES[mode];
@@ -101,7 +125,8 @@ async function rawDesign(url: string, mode: HeaderMode): Promise<Design> {
         void h?.get("Ao-Id");
         void Number(h?.get("Ao-Time"));
       }
-      JSON.parse(decoder.decode(msg.data));
+      if (mode === "text") readEnvelopeText(msg.data);
+      else JSON.parse(decoder.decode(msg.data));
       if (++handled === target) done?.();
     },
   });
@@ -113,8 +138,10 @@ async function rawDesign(url: string, mode: HeaderMode): Promise<Design> {
   });
   await subscriber.flush();
   let seq = 0;
+  let time = Date.now();
   const constant = new ConstantHeaders();
   const publish = (): void => {
+    if (mode === "text") return publisher.publish(subject, Buffer.from(envelopeText(seq++, time)));
     const data = Buffer.from(JSON.stringify(PAYLOAD));
     if (mode === "none") return publisher.publish(subject, data);
     if (mode === "constant") return publisher.publish(subject, data, { headers: constant });
@@ -132,6 +159,7 @@ async function rawDesign(url: string, mode: HeaderMode): Promise<Design> {
       target = handled + MESSAGES;
       const started = performance.now();
       for (let sent = 0; sent < MESSAGES; sent += BATCH) {
+        time = Date.now();
         for (let i = 0; i < BATCH; i++) publish();
         await publisher.flush();
       }
@@ -201,6 +229,7 @@ async function run(url: string): Promise<RunResult> {
     await rawDesign(url, "none"),
     await rawDesign(url, "client"),
     await rawDesign(url, "constant"),
+    await rawDesign(url, "text"),
     await busDesign(url, "envelope"),
     await busDesign(url, "headers"),
   ];
@@ -253,6 +282,7 @@ function report(runs: readonly RunResult[]): void {
     { name: BUS_HEADERS, scenario: 'NatsBus publish → handler, wire: "headers"', target: false },
     { name: NAMES.client, scenario: "raw client + id and timestamp in NATS headers", target: false },
     { name: NAMES.constant, scenario: "raw client + a constant header block", target: false },
+    { name: NAMES.text, scenario: "raw client sending the bus's envelope bytes (id, timestamp, payload; read on receipt)", target: false },
   ];
   for (const { name, scenario, target } of throughput) {
     const ratio = share(name);
@@ -265,6 +295,15 @@ function report(runs: readonly RunResult[]): void {
       met: target ? ratio >= TARGET_SHARE : undefined,
     });
   }
+  const sameBytes = median(runs.map((result) => (result.rates[BUS] ?? Number.NaN) / (result.rates[NAMES.text] ?? Number.NaN)));
+  out.row({
+    scenario: "NatsBus publish → handler against the raw client sending the same bytes (the row above)",
+    ours: rate(of("rates", BUS)),
+    baseline: `${rate(of("rates", NAMES.text))} (raw client, the bus's envelope bytes)`,
+    ratio: percent(sameBytes),
+    target: "context",
+    met: undefined,
+  });
   for (const name of [BUS, BUS_HEADERS]) {
     for (const [field, label] of [
       ["p50", "p50"],

@@ -7,6 +7,7 @@ import { checkSubscription, requestTimeout } from "../bus/delivery/busOptions.js
 import { DeliveryCore } from "../bus/delivery/DeliveryCore.js";
 import { busClosed, queueFull } from "../bus/delivery/deliveryErrors.js";
 import { Subscriber } from "../bus/delivery/Subscriber.js";
+import { TurnClock } from "../bus/delivery/TurnClock.js";
 import { MAX_TOPIC_LENGTH, checkTopicLength, topicMatches, validatePattern, validateTopic } from "../bus/topic.js";
 import type { Clock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
@@ -104,6 +105,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   readonly #owned: boolean;
   readonly #codec: PayloadCodec;
   readonly #clock: Clock;
+  /** Message timestamps: the clock read once per turn, or per message (`timestamps` option). */
+  readonly #turn: TurnClock;
   readonly #required: boolean;
   readonly #prefix: string;
   readonly #core: DeliveryCore;
@@ -138,7 +141,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     this.#clock = checked.clock;
     this.#required = checked.requireConnection;
     this.#prefix = checked.prefix === undefined ? "" : `${checked.prefix}.`;
-    this.#core = new DeliveryCore(checked);
+    this.#turn = new TurnClock(checked.clock, checked.timestamps);
+    this.#core = new DeliveryCore(checked, this.#turn);
     const busId = nuid.next();
     this.#envelopes = new EnvelopeWriter(busId, checked.codec);
     this.#headerWriter = checked.wire === "headers" ? new HeaderWriter(busId) : undefined;
@@ -146,7 +150,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
       connection,
       core: this.#core,
       codec: checked.codec,
-      clock: checked.clock,
+      clock: this.#turn,
       prefix: this.#prefix,
       // the writer in use numbers the received messages that came without an id too, from the same counter
       ids: this.#headerWriter ?? this.#envelopes,
@@ -166,14 +170,15 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   publish<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: PublishOptions): Promise<void> {
     const refused = this.#refuse(topic, "publish", options);
     if (typeof refused !== "string") return Promise.reject(refused);
-    const data = this.#encode(topic, payload, "publish", options);
+    const time = this.#turn.now();
+    const data = this.#encode(topic, payload, "publish", options, time);
     if (data instanceof Error) return Promise.reject(data);
     // the turn's PING is queued before the client's write: it goes out with the messages
     this.#confirmations.open();
     try {
       const writer = this.#headerWriter;
       if (writer === undefined) this.natsConnection.publish(refused, data);
-      else this.natsConnection.publish(refused, data, { headers: writer.write(this.#clock.now(), options) });
+      else this.natsConnection.publish(refused, data, { headers: writer.write(time, options) });
     } catch (error) {
       return Promise.reject(this.#sendError(topic, "publish", error));
     }
@@ -211,7 +216,9 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     if (typeof refused !== "string") return Promise.reject(refused);
     const timeoutMs = requestTimeout(options.timeoutMs, topic);
     if (timeoutMs instanceof BusError) return Promise.reject(timeoutMs);
-    const data = this.#encode(topic, payload, "request", options);
+    // a request is stamped with the exact time its timeout starts from
+    const time = this.#turn.exact();
+    const data = this.#encode(topic, payload, "request", options, time);
     if (data instanceof Error) return Promise.reject(data);
     let opened: ReturnType<ReplyInbox["open"]>;
     try {
@@ -224,7 +231,7 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     try {
       const writer = this.#headerWriter;
       // the request says it reads the bus's reply statuses (`Ao-Reply: status`, or `rstatus` in the envelope)
-      this.natsConnection.publish(refused, data, writer === undefined ? { reply } : { reply, headers: writer.write(this.#clock.now(), options, true) });
+      this.natsConnection.publish(refused, data, writer === undefined ? { reply } : { reply, headers: writer.write(time, options, true) });
     } catch (error) {
       this.#inbox.fail(reply, this.#sendError(topic, "request", error));
       return result;
@@ -298,9 +305,9 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   }
 
   /** The message's bytes: its envelope, or with `wire: "headers"` the encoded payload alone. */
-  #encode(topic: string, payload: unknown, operation: "publish" | "request", options: PublishOptions | undefined): Uint8Array | BusError {
+  #encode(topic: string, payload: unknown, operation: "publish" | "request", options: PublishOptions | undefined, time: number): Uint8Array | BusError {
     try {
-      return this.#headerWriter === undefined ? this.#envelopes.write(payload, this.#clock.now(), options, operation === "request") : this.#codec.encode(payload);
+      return this.#headerWriter === undefined ? this.#envelopes.write(payload, time, options, operation === "request") : this.#codec.encode(payload);
     } catch (cause) {
       return new BusError("PAYLOAD_INVALID", `Cannot ${operation} on ${JSON.stringify(topic)}: the payload cannot be encoded: ${describeThrown(cause)}`, { topic, cause });
     }

@@ -2,7 +2,9 @@ import type { DropReason, Message } from "../bus/Bus.js";
 import { busOptionCheck, checkDeliveryOptions } from "../bus/delivery/busOptions.js";
 import { MAX_TOPIC_LENGTH } from "../bus/topic.js";
 import type { OptionCheck } from "../check.js";
+import type { TimestampMode } from "../bus/delivery/TurnClock.js";
 import type { Clock } from "../clock.js";
+import { systemClock } from "../clock.js";
 import type { PayloadCodec } from "../wire/PayloadCodec.js";
 import { jsonCodec } from "../wire/PayloadCodec.js";
 
@@ -13,6 +15,9 @@ const MAX_PREFIX_LENGTH = MAX_TOPIC_LENGTH - 2;
  * at most 11 characters>`, and stay within {@link MAX_TOPIC_LENGTH}.
  */
 const MAX_INBOX_PREFIX_LENGTH = MAX_TOPIC_LENGTH - 35;
+
+/** The `timestamps` option's values. */
+const TIMESTAMP_MODES: readonly TimestampMode[] = ["turn", "exact"];
 
 /** Default of {@link NatsBusOptions.noReplyGraceMs}, in ms. */
 export const DEFAULT_NO_REPLY_GRACE_MS = 100;
@@ -42,6 +47,21 @@ export interface NatsBusOptions {
    * @default systemClock
    */
   clock?: Clock;
+  /**
+   * How `message.timestamp` is read from the clock when this bus publishes, as
+   * `createBus`'s option of the same name:
+   * - `"turn"`: once per synchronous turn: the first message published in a
+   *   turn reads the clock and the messages published later in the same turn
+   *   (before the bus's next microtask, or before its next handler call) reuse
+   *   that time. Timestamps never run ahead of the clock, trail it by at most
+   *   the turn's duration, and never go backwards unless the clock does.
+   * - `"exact"`: the clock is read for every message.
+   *
+   * A request is stamped with the clock's exact time (its timeout starts then).
+   *
+   * @default "turn" with the system clock; "exact" with an injected clock
+   */
+  timestamps?: "turn" | "exact";
   /** Where handler errors go when the subscription has no `onError` of its own. */
   onError?: (error: unknown, message: Message) => void;
   /** Called for each delivery dropped from a local subscription queue, with the reason. */
@@ -85,6 +105,7 @@ export interface NatsBusOptions {
 export interface ResolvedNatsBusOptions {
   codec: PayloadCodec;
   clock: Clock;
+  timestamps: TimestampMode;
   onError: ((error: unknown, message: Message) => void) | undefined;
   onDrop: ((message: Message, reason: DropReason) => void) | undefined;
   prefix: string | undefined;
@@ -103,6 +124,7 @@ export function resolveNatsBusOptions(options: NatsBusOptions): ResolvedNatsBusO
   const check = busOptionCheck("createNatsBus");
   const given = check.object(options);
   const delivery = checkDeliveryOptions(check, given);
+  const timestamps = check.optionalOneOf(given.timestamps, "timestamps", TIMESTAMP_MODES) ?? (delivery.clock === systemClock ? "turn" : "exact");
   const codec = check.optionalShape<PayloadCodec>(given.codec, "codec", ["encode", "decode"], "an object with encode(payload) and decode(bytes)") ?? jsonCodec;
   const prefix = checkPrefix(check, given.prefix);
   const requireConnection = check.optionalBoolean(given.requireConnection, "requireConnection") ?? true;
@@ -117,7 +139,7 @@ export function resolveNatsBusOptions(options: NatsBusOptions): ResolvedNatsBusO
   }
   const wire: unknown = given.wire ?? "envelope";
   if (wire !== "envelope" && wire !== "headers") throw check.error("wire", '"envelope" or "headers"', wire);
-  return { ...delivery, codec, prefix, requireConnection, noReplyGraceMs, inboxPrefix, wire };
+  return { ...delivery, timestamps, codec, prefix, requireConnection, noReplyGraceMs, inboxPrefix, wire };
 }
 
 function checkPrefix(check: OptionCheck, prefix: unknown): string | undefined {

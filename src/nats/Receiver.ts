@@ -2,7 +2,6 @@ import type { Msg, NatsConnection, Subscription as NatsSubscription } from "@nat
 import type { Message } from "../bus/Bus.js";
 import type { DeliveryCore } from "../bus/delivery/DeliveryCore.js";
 import type { Subscriber } from "../bus/delivery/Subscriber.js";
-import type { Clock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import { isEnvelope, readEnvelope } from "../wire/envelope.js";
@@ -28,7 +27,8 @@ export interface ReceiverInit {
   readonly connection: NatsConnection;
   readonly core: DeliveryCore;
   readonly codec: PayloadCodec;
-  readonly clock: Clock;
+  /** The receipt time of a message that arrives without a timestamp. */
+  readonly clock: { now(): number };
   /** The subject prefix with its dot (`""` for none). */
   readonly prefix: string;
   /** Gives an id to a message that arrives without one. */
@@ -38,14 +38,15 @@ export interface ReceiverInit {
 /**
  * The NATS bus's receiving side: subscribes on the server for a subscription
  * and turns what arrives (an envelope, or a payload with NATS headers, or a
- * plain NATS client's payload) into a {@link Message} queued in the delivery
- * core; a request's delivery gets the waiter that answers it (see {@link Responder}).
+ * plain NATS client's payload) into a {@link Message} for the delivery core,
+ * which calls an idle subscription's handler at once and queues the message
+ * otherwise; a request's delivery gets the waiter that answers it (see {@link Responder}).
  */
 export class Receiver {
   readonly #connection: NatsConnection;
   readonly #core: DeliveryCore;
   readonly #codec: PayloadCodec;
-  readonly #clock: Clock;
+  readonly #clock: { now(): number };
   readonly #prefix: string;
   readonly #ids: { nextId(): string };
   readonly #responder: Responder;
@@ -112,7 +113,8 @@ export class Receiver {
     if (meta.headers !== undefined) message.headers = meta.headers;
     // a request: statuses go only to a requester that reads them (a bus); a plain NATS requester gets the reply alone
     if (meta.reply !== "") this.#core.expectReplies(message, this.#responder.answer(meta.reply, meta.replyStatus === true, topic));
-    if (failure === undefined) this.#core.enqueue(sub, message);
+    // the client's callback is already asynchronous to the publisher: an idle subscription's handler runs now
+    if (failure === undefined) this.#core.deliverNow(sub, message);
     else this.#core.undeliverable(sub, message, failure, `could not decode message ${message.id} (${topic}) for the bus subscription ${JSON.stringify(sub.pattern)}`);
   }
 }

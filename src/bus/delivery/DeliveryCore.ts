@@ -308,4 +308,43 @@ export class DeliveryCore {
     sub.taken += dropped.length;
     for (const message of dropped) this.drop(message, reason);
   }
+
+  // ---- direct delivery, for a transport whose callback is already asynchronous to the publisher ----
+
+  /**
+   * Deliver `message` to `sub` from a network client's callback (the NATS
+   * receiver): when nothing of `sub` is queued and its concurrency allows, the
+   * handler is called now, without queuing and scheduling a drain; otherwise
+   * the message is queued as {@link DeliveryCore.enqueue} does. The call is
+   * isolated, counted and reported to a request's waiter as in a drain, and
+   * `flush()` sees it. Never for a local publisher: the in-process bus's
+   * handlers stay asynchronous to `publish`.
+   */
+  deliverNow(sub: Subscriber, message: Message): void {
+    if (sub.pending.length > 0 || sub.active >= sub.concurrency || sub.detached) {
+      this.enqueue(sub, message);
+      return;
+    }
+    const position = sub.taken++;
+    if (this.#turn !== undefined) this.#turn.nextTurn();
+    let result: unknown;
+    try {
+      result = sub.handler(message);
+      if (typeof result === "object" ? result !== null : typeof result === "function") {
+        const then = (result as { then?: unknown }).then;
+        if (typeof then === "function") {
+          this.#await(sub, message, position, result as PromiseLike<unknown>, then as PromiseLike<unknown>["then"]);
+          return;
+        }
+      }
+    } catch (error) {
+      this.#delivered++;
+      this.#failed(sub, message, error);
+      if (this.#flushes.size > 0) this.#flushes.check();
+      return;
+    }
+    this.#delivered++;
+    if (this.#replies.size > 0) this.#replied(sub, message, result);
+    if (this.#flushes.size > 0) this.#flushes.check();
+  }
 }
