@@ -89,14 +89,16 @@ function resolveAgents(checker: ConfigChecker, entries: Checked["agents"], group
         value: exportName,
       });
     }
-    agents[name] = Object.freeze({
-      ...(group === undefined ? {} : { group }),
-      ...(module === undefined ? {} : { module }),
-      ...(exportName === undefined ? {} : { export: exportName }),
-      enabled: entry.enabled ?? true,
-      ...(heartbeatTimeout === undefined ? {} : { heartbeatTimeout }),
-      ...(config === undefined ? {} : { config }),
-    });
+    // Assigned key by key onto a fresh object, not spread: entries of one shape share one hidden class
+    // (an object literal starting with a spread gets a hidden class of its own per agent).
+    const resolved = {} as { -readonly [K in keyof ResolvedAgentEntry]: ResolvedAgentEntry[K] };
+    if (group !== undefined) resolved.group = group;
+    if (module !== undefined) resolved.module = module;
+    if (exportName !== undefined) resolved.export = exportName;
+    resolved.enabled = entry.enabled ?? true;
+    if (heartbeatTimeout !== undefined) resolved.heartbeatTimeout = heartbeatTimeout;
+    if (config !== undefined) resolved.config = config;
+    agents[name] = Object.freeze(resolved);
   }
   return agents;
 }

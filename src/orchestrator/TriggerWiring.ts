@@ -6,9 +6,11 @@ import type { Logger } from "../logger.js";
 import { CronRunner } from "../schedule/CronRunner.js";
 import type { ResolvedTrigger, TickMessage } from "../schedule/ScheduleSpec.js";
 import type { TickSink, TriggerSource } from "../schedule/TriggerSource.js";
+import type { TriggerTarget } from "../schedule/TriggerTarget.js";
 import type { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
 import { cronTopic, ORCHESTRATOR_SOURCE } from "./reservedTopics.js";
+import { TriggerPort } from "./TriggerPort.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
 /** What the trigger wiring needs from the orchestrator. */
@@ -17,14 +19,12 @@ export interface TriggerWiringParts {
   readonly logger: Logger;
   /** Decides which instance of a cluster fires a slot; without one every slot fires here. */
   readonly coordinator: TriggerCoordinator | undefined;
+  /** The supervisor of an agent (asked once per agent, for direct delivery). */
+  supervisor(agent: string): AgentSupervisor;
 }
 
-/** The running incarnation of an agent, as direct delivery reaches it. */
-interface Attached {
-  readonly runner: CronRunner;
-  /** `cron.<agent>`. */
-  readonly topic: string;
-}
+/** Builds the trigger source around the sink it hands ticks to and, for direct delivery, the target of each agent. */
+export type CreateTriggerSource = (sink: TickSink, target: ((agent: string) => TriggerTarget) | undefined) => TriggerSource;
 
 /**
  * Ticks from their source to the agents. The {@link TriggerSource} (the
@@ -35,11 +35,13 @@ interface Attached {
  * Two ways a tick travels:
  *
  * - **direct** — on an in-process bus (one made by `createBus()`, the
- *   orchestrator's own by default) without a coordinator, the tick is handed
- *   to the agent's runner in the same call, and published on `cron.<agent>`
- *   only when some other subscription (`cron.<agent>`, `cron.*`, `cron.>`,
- *   `>`…) would see it. The incarnation's own subscription to `cron.<agent>`
- *   (a plain one) takes ticks published by anyone but an orchestrator.
+ *   orchestrator's own by default) without a coordinator, the scheduler hands
+ *   the slot to the agent's {@link TriggerPort} (kept on each trigger), which
+ *   hands it to the running incarnation's runner in the same call; the tick is
+ *   published on `cron.<agent>` only when a subscription (`cron.<agent>`,
+ *   `cron.*`, `cron.>`, `>`…) would see it. The incarnation does not
+ *   subscribe to `cron.<agent>`: a tick published there by hand is seen by its
+ *   subscribers, not run by `onCron`.
  * - **through the bus** — with a coordinator (after its claim) or on any
  *   other bus (a networked one, a `FakeBus`), the tick is published on
  *   `cron.<agent>` and each incarnation consumes that topic in a queue group
@@ -51,14 +53,19 @@ export class TriggerWiring {
   readonly #parts: TriggerWiringParts;
   /** The bus when ticks are delivered directly (see the class notes), else undefined. */
   readonly #direct: InProcessBus | undefined;
-  /** Direct delivery: the runner of each agent's running incarnation. */
-  readonly #attached = new Map<string, Attached>();
+  /** Direct delivery: the port of each agent, made on first use. */
+  readonly #ports = new Map<string, TriggerPort>();
+  readonly #publishTick = (topic: string, tick: TickMessage): void => this.#publish(topic, tick);
 
-  /** @param createSource - builds the trigger source around the sink it must hand ticks to */
-  constructor(parts: TriggerWiringParts, createSource: (sink: TickSink) => TriggerSource) {
+  /** @param createSource - builds the trigger source around the sink it must hand ticks to (and the agents' targets, for direct delivery) */
+  constructor(parts: TriggerWiringParts, createSource: CreateTriggerSource) {
     this.#parts = parts;
     this.#direct = parts.coordinator === undefined && parts.bus instanceof InProcessBus ? parts.bus : undefined;
-    this.source = createSource((tick, trigger) => this.fire(tick, trigger));
+    const direct = this.#direct;
+    this.source = createSource(
+      (tick, trigger) => this.fire(tick, trigger),
+      direct === undefined ? undefined : (agent) => this.#port(direct, agent),
+    );
   }
 
   /** True when ticks reach the agents without a trip through the bus (an in-process bus, no coordinator). */
@@ -85,11 +92,12 @@ export class TriggerWiring {
   }
 
   /**
-   * Wire the triggers of a running incarnation: a {@link CronRunner}, fed
-   * directly or by the `cron.<agent>` subscription, both owned by the
-   * incarnation. A hung or failed `onCron` crashes the incarnation. With
+   * Wire the triggers of a running incarnation: a {@link CronRunner}, owned by
+   * the incarnation and fed directly (through the agent's {@link TriggerPort},
+   * until the incarnation ends) or by a `cron.<agent>` queue-group
+   * subscription. A hung or failed `onCron` crashes the incarnation. With
    * direct delivery an agent that does not define `onCron` (it can have no
-   * trigger) gets neither.
+   * trigger) gets no runner.
    */
   attach(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent): void {
     const agent = supervisor.name;
@@ -97,21 +105,25 @@ export class TriggerWiring {
     if (direct !== undefined && !handlesCron(supervisor.agentClass)) return;
     const runner = this.#runner(supervisor, incarnation, instance);
     incarnation.own(() => runner.dispose());
-    const topic = cronTopic(agent);
     if (direct === undefined) {
-      incarnation.own(this.#parts.bus.subscribe(topic, (message) => runner.receive(message.payload as TickMessage), { queue: agent }));
+      incarnation.own(this.#parts.bus.subscribe(cronTopic(agent), (message) => runner.receive(message.payload as TickMessage), { queue: agent }));
       return;
     }
-    // ticks this orchestrator (or another sharing the bus) fires are delivered directly: take only the others
-    const subscription = direct.subscribe(topic, (message) => {
-      if (message.source !== ORCHESTRATOR_SOURCE) runner.receive(message.payload as TickMessage);
-    });
-    const attached: Attached = { runner, topic };
-    this.#attached.set(agent, attached);
+    const port = this.#port(direct, agent);
+    port.runner = runner;
     incarnation.own(() => {
-      if (this.#attached.get(agent) === attached) this.#attached.delete(agent);
+      if (port.runner === runner) port.runner = undefined;
     });
-    incarnation.own(subscription);
+  }
+
+  /** The port of `agent` (direct delivery), made on first use and kept for the orchestrator's life. */
+  #port(bus: InProcessBus, agent: string): TriggerPort {
+    let port = this.#ports.get(agent);
+    if (port === undefined) {
+      port = new TriggerPort(this.#parts.supervisor(agent), cronTopic(agent), bus, this.#publishTick);
+      this.#ports.set(agent, port);
+    }
+    return port;
   }
 
   #runner(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent): CronRunner {
@@ -132,17 +144,11 @@ export class TriggerWiring {
     });
   }
 
-  /** Direct delivery: the agent's runner first, then the bus when anyone else listens on `cron.<agent>`. */
+  /** Direct delivery of a tick that did not come through a port (a trigger source of another kind). */
   #deliver(bus: InProcessBus, tick: TickMessage, trigger: ResolvedTrigger | undefined): void {
-    const attached = this.#attached.get(tick.agent);
-    if (attached === undefined) {
-      const topic = cronTopic(tick.agent);
-      if (bus.subscriberCount(topic) > 0) this.#publish(topic, tick);
-      return;
-    }
-    attached.runner.receive(tick, trigger);
-    // one of the subscriptions is the incarnation's own, which leaves the orchestrator's ticks alone
-    if (bus.subscriberCount(attached.topic) > 1) this.#publish(attached.topic, tick);
+    const port = this.#port(bus, tick.agent);
+    port.runner?.receive(tick, trigger);
+    if (bus.subscriberCount(port.topic) > 0) this.#publish(port.topic, tick);
   }
 
   #publish(topic: string, tick: TickMessage): void {

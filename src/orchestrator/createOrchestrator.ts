@@ -234,7 +234,8 @@ class OrchestratorRuntime implements Orchestrator {
       counters: (agent: string) => this.#roster.get(agent).counters,
       isActive: (agent: string) => this.#roster.find(agent)?.state === "running",
     };
-    return new TriggerWiring({ bus: this.bus, logger, coordinator }, (sink) => schedulerSource(parts, sink));
+    const supervisor = (agent: string): AgentSupervisor => this.#roster.get(agent);
+    return new TriggerWiring({ bus: this.bus, logger, coordinator, supervisor }, (sink, target) => schedulerSource(parts, sink, target));
   }
 
   #createShutdownSequence(): ShutdownSequence {

@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import { createTriggerSource } from "../schedule/createTriggerSource.js";
 import type { TickSink, TriggerSource } from "../schedule/TriggerSource.js";
+import type { TriggerTarget } from "../schedule/TriggerTarget.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { HistogramData } from "../stats/HistogramData.js";
 
@@ -20,10 +21,13 @@ export interface SchedulerSourceParts {
 /**
  * The orchestrator's {@link TriggerSource}: built from the registered trigger
  * kinds (the scheduler for every time-based kind, and the source each other
- * kind brings). The one place the orchestrator constructs it.
+ * kind brings). The one place the orchestrator constructs it. With `target`
+ * (direct delivery), the scheduler resolves each trigger's agent once and
+ * hands it its slots (see `SchedulerOptions.target`).
  */
-export function schedulerSource(parts: SchedulerSourceParts, sink: TickSink): TriggerSource {
+export function schedulerSource(parts: SchedulerSourceParts, sink: TickSink, target?: (agent: string) => TriggerTarget): TriggerSource {
   return createTriggerSource({
+    ...(target === undefined ? {} : { target }),
     clock: parts.clock,
     logger: parts.logger,
     counters: (agent) => parts.counters(agent),

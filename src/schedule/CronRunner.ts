@@ -4,7 +4,7 @@ import { formatDuration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
-import { abortTick, cronTick } from "./cronTick.js";
+import { abortTick, cronTick, slotTick } from "./cronTick.js";
 import type { CronTick, ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
 import { NameTable } from "./NameTable.js";
 import { setDeadline } from "./setDeadline.js";
@@ -43,6 +43,8 @@ const check = new OptionCheck("CronRunner", (message, _option, value) => new Con
  */
 class Lane {
   readonly name: string;
+  /** The runner the lane belongs to (the list of returned runs is shared by all runners). */
+  readonly runner: CronRunner;
   /** Whether `lookup` knew the trigger when the lane was made. */
   readonly known: boolean;
   /** The run in flight (the only one, but for `overlap: 'allow'`). */
@@ -54,11 +56,12 @@ class Lane {
   queued: TickMessage | undefined = undefined;
   /** Runs that returned without a promise in this turn, to settle in the next microtask. */
   returned: CronTick | CronTick[] | undefined = undefined;
-  /** The next lane with returned runs (the runner's list of them, which costs no allocation). */
+  /** The next lane with returned runs (the list of them, which costs no allocation). */
   nextReturned: Lane | undefined = undefined;
 
-  constructor(name: string, known: boolean) {
+  constructor(name: string, known: boolean, runner: CronRunner) {
     this.name = name;
+    this.runner = runner;
     this.known = known;
   }
 
@@ -109,7 +112,9 @@ class Lane {
  *   trigger) and reported through `onHung`.
  *
  * A run ends when `run` returns (a synchronous `onCron`) or when its promise
- * settles; either way the trigger is free again from the next microtask on.
+ * settles; either way the trigger is free again from the next microtask on
+ * (the runs that returned in one turn, of every runner, are settled together
+ * in one microtask).
  * Each run's tick is built by `cronTick()`: its AbortController is made only
  * when `tick.signal` is read.
  *
@@ -135,10 +140,10 @@ export class CronRunner {
   readonly #onHung: CronRunnerOptions["onHung"];
   readonly #onError: CronRunnerOptions["onError"];
   readonly #durations: CronRunnerOptions["durations"];
+  /** The lanes of all runners with runs that returned without a promise, settled together in one microtask. */
+  static #returnedHead: Lane | undefined = undefined;
+  static #returnedTail: Lane | undefined = undefined;
   #lanes: NameTable<Lane> | undefined = undefined;
-  /** The lanes with runs that returned without a promise, settled together in one microtask. */
-  #returnedHead: Lane | undefined = undefined;
-  #returnedTail: Lane | undefined = undefined;
   #disposed = false;
 
   /** @throws ConfigError `INVALID_OPTION` naming the option: `run`, `lookup`, `onHung` or `onError` not a function, `clock` not a Clock, `durations` without `observe`. */
@@ -177,30 +182,55 @@ export class CronRunner {
    * @param known - the trigger the tick names, when the caller has it at hand (else `lookup` finds it)
    */
   receive(message: TickMessage, known?: ResolvedTrigger): void {
-    if (this.#disposed) {
-      this.#counters.triggersSkipped["agent-down"]++;
-      return;
-    }
+    if (this.#refused()) return;
     const trigger = known ?? this.#find(message.trigger);
+    const lane = this.#laneOf(message.trigger, trigger);
+    if (lane.size > 0 && this.#held(lane, trigger, message)) return;
+    this.#start(lane, cronTick(message), trigger);
+  }
+
+  /**
+   * {@link CronRunner.receive} for a slot handed over directly (no message):
+   * the run's tick is built from the slot's fields.
+   */
+  deliver(agent: string, trigger: ResolvedTrigger, scheduledAt: number, firedAt: number, key: string): void {
+    if (this.#refused()) return;
+    const lane = this.#laneOf(trigger.name, trigger);
+    const tick = slotTick(agent, trigger.name, scheduledAt, firedAt, key);
+    if (lane.size > 0 && this.#held(lane, trigger, tick)) return;
+    this.#start(lane, tick, trigger);
+  }
+
+  /** True (and the tick counted `agent-down`) once disposed. */
+  #refused(): boolean {
+    if (!this.#disposed) return false;
+    this.#counters.triggersSkipped["agent-down"]++;
+    return true;
+  }
+
+  #laneOf(name: string, trigger: ResolvedTrigger | undefined): Lane {
     const lanes = (this.#lanes ??= new NameTable<Lane>());
-    let lane = lanes.get(message.trigger);
+    let lane = lanes.get(name);
     if (lane === undefined) {
-      lane = new Lane(message.trigger, trigger !== undefined);
-      lanes.set(message.trigger, lane);
+      lane = new Lane(name, trigger !== undefined, this);
+      lanes.set(name, lane);
     }
-    if (lane.size > 0) {
-      const overlap = trigger?.overlap ?? "skip";
-      if (overlap === "skip") {
-        this.#counters.triggersSkipped.overlap++;
-        return;
-      }
-      if (overlap === "queue") {
-        if (lane.queued !== undefined) this.#counters.triggersSkipped.overlap++;
-        lane.queued = message;
-        return;
-      }
+    return lane;
+  }
+
+  /** A run of the lane is in flight: true when the trigger's `overlap` keeps `message` from starting (dropped or queued). */
+  #held(lane: Lane, trigger: ResolvedTrigger | undefined, message: TickMessage): boolean {
+    const overlap = trigger?.overlap ?? "skip";
+    if (overlap === "skip") {
+      this.#counters.triggersSkipped.overlap++;
+      return true;
     }
-    this.#start(lane, message, trigger);
+    if (overlap === "queue") {
+      if (lane.queued !== undefined) this.#counters.triggersSkipped.overlap++;
+      lane.queued = message;
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -227,9 +257,8 @@ export class CronRunner {
     }
   }
 
-  #start(lane: Lane, message: TickMessage, trigger: ResolvedTrigger | undefined): void {
+  #start(lane: Lane, tick: CronTick, trigger: ResolvedTrigger | undefined): void {
     const durations = this.#durations;
-    const tick = cronTick(message);
     lane.add(tick);
     const timeout = trigger?.timeout;
     if (timeout !== undefined) (lane.deadlines ??= new Map()).set(tick, setDeadline(this.#clock, timeout, () => this.#timedOut(lane, tick, timeout)));
@@ -270,26 +299,27 @@ export class CronRunner {
       return;
     }
     lane.returned = tick;
-    const tail = this.#returnedTail;
-    this.#returnedTail = lane;
+    const tail = CronRunner.#returnedTail;
+    CronRunner.#returnedTail = lane;
     if (tail !== undefined) {
       tail.nextReturned = lane;
       return;
     }
-    this.#returnedHead = lane;
-    queueMicrotask(this.#settleReturned);
+    CronRunner.#returnedHead = lane;
+    queueMicrotask(CronRunner.#settleReturned);
   }
 
-  /** Settle the runs that returned synchronously in the turn just ended, lane by lane. */
-  readonly #settleReturned = (): void => {
-    let lane = this.#returnedHead;
-    this.#returnedHead = this.#returnedTail = undefined;
+  /** Settle the runs that returned synchronously in the turn just ended, lane by lane, whatever their runner. */
+  static readonly #settleReturned = (): void => {
+    let lane = CronRunner.#returnedHead;
+    CronRunner.#returnedHead = CronRunner.#returnedTail = undefined;
     while (lane !== undefined) {
       const next = lane.nextReturned;
       const returned = lane.returned as CronTick | CronTick[];
       lane.nextReturned = lane.returned = undefined;
-      if (Array.isArray(returned)) for (const tick of returned) this.#settled(lane, tick, false, undefined);
-      else this.#settled(lane, returned, false, undefined);
+      const runner = lane.runner;
+      if (Array.isArray(returned)) for (const tick of returned) runner.#settled(lane, tick, false, undefined);
+      else runner.#settled(lane, returned, false, undefined);
       lane = next;
     }
   };
@@ -333,7 +363,7 @@ export class CronRunner {
       return;
     }
     lane.queued = undefined;
-    this.#start(lane, queued, this.#find(queued.trigger));
+    this.#start(lane, cronTick(queued), this.#find(queued.trigger));
   }
 }
 

@@ -3,6 +3,7 @@ import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { ResolvedTrigger } from "./ScheduleSpec.js";
 import type { Series } from "./Series.js";
 import type { TimeKind } from "./TriggerKind.js";
+import type { TriggerTarget } from "./TriggerTarget.js";
 
 /**
  * Where a trigger is in its life: `waiting` — added, the scheduler not started
@@ -23,6 +24,8 @@ export class ScheduledTrigger {
   readonly keyPrefix: string;
   /** The agent's counters, asked for at the first slot and kept. */
   counters: AgentCounters | undefined = undefined;
+  /** Where the ticks go, when the scheduler's `target` option answered for the agent (asked at the first slot). */
+  target: TriggerTarget | undefined = undefined;
   state: TriggerState = "waiting";
   /** The series serving this trigger while armed. */
   series: Series | undefined = undefined;

@@ -6,6 +6,7 @@ import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { HistogramData } from "../stats/HistogramData.js";
 import type { ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
 import { TimeZone } from "./TimeZone.js";
+import type { TriggerTarget } from "./TriggerTarget.js";
 
 /** The longest the scheduler's timer waits before it re-reads the wall clock, in ms. */
 export const DEFAULT_MAX_WAIT_MS = 30_000;
@@ -44,6 +45,15 @@ export interface SchedulerOptions {
    */
   fire: (tick: TickMessage, trigger?: ResolvedTrigger) => void;
   /**
+   * Where an agent's ticks go without a lookup per tick: asked once per
+   * trigger (at its first slot) and kept on it. When it answers, the
+   * target's `counters`, `isActive()` and `deliver()` are used for that
+   * trigger instead of `counters`, `isActive` and `fire`; when it answers
+   * `undefined` (or throws, logged), those are used for the slot.
+   * @default none: every slot goes through `counters`, `isActive` and `fire`
+   */
+  target?: (agent: string) => TriggerTarget | undefined;
+  /**
    * Longest single wait of the timer, in ms: far slots are reached in steps, so
    * a wall-clock jump or a suspended machine is noticed within this time.
    * @default 30000
@@ -70,6 +80,8 @@ export interface SettledSchedulerOptions {
   readonly isActive: ((agent: string) => boolean) | undefined;
   /** {@link SchedulerOptions.fire}: the tick sink. */
   readonly fire: (tick: TickMessage, trigger?: ResolvedTrigger) => void;
+  /** {@link SchedulerOptions.target}, when given. */
+  readonly target: ((agent: string) => TriggerTarget | undefined) | undefined;
   /** {@link SchedulerOptions.maxWait}, or {@link DEFAULT_MAX_WAIT_MS}. */
   readonly maxWait: number;
   /** The zone of {@link SchedulerOptions.timezone} (or the host's), read. */
@@ -107,6 +119,7 @@ export function settleSchedulerOptions(options: SchedulerOptions): SettledSchedu
     lateness: given.lateness,
     isActive: check.optionalFunction(given.isActive, "isActive"),
     fire: given.fire,
+    target: check.optionalFunction(given.target, "target"),
     maxWait,
     zone,
   };

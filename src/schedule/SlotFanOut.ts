@@ -5,6 +5,7 @@ import type { ScheduledTrigger } from "./ScheduledTrigger.js";
 import type { SettledSchedulerOptions } from "./SchedulerOptions.js";
 import type { TickMessage } from "./ScheduleSpec.js";
 import type { Series } from "./Series.js";
+import type { TriggerTarget } from "./TriggerTarget.js";
 
 /**
  * Hands the due slots of a series to each of its triggers: counts the slots
@@ -92,8 +93,24 @@ export class SlotFanOut {
     return lateTriggers;
   }
 
-  /** The counters of the entry's agent, kept on the entry once `counters()` has answered. */
+  /**
+   * The counters of the entry's agent, kept on the entry once answered: its
+   * target's (the `target` option, asked once per trigger), else `counters()`'s.
+   */
   #countersOf(entry: ScheduledTrigger): AgentCounters {
+    const resolve = this.#options.target;
+    if (resolve !== undefined) {
+      let target: TriggerTarget | undefined;
+      try {
+        target = resolve(entry.agent);
+      } catch (error) {
+        this.#options.logger.error({ agent: entry.agent, err: error }, "scheduler: target() threw; the slot goes through fire()");
+      }
+      if (target !== undefined) {
+        entry.target = target;
+        return (entry.counters = target.counters);
+      }
+    }
     try {
       return (entry.counters = this.#options.counters(entry.agent));
     } catch (error) {
@@ -102,7 +119,34 @@ export class SlotFanOut {
     }
   }
 
+  /** Deliver through the trigger's target: no lookup by agent, no tick message unless the target needs one. */
+  #deliverTo(target: TriggerTarget, entry: ScheduledTrigger, scheduledAt: number, iso: string, counters: AgentCounters): void {
+    const { clock, logger, lateness } = this.#options;
+    let active: boolean;
+    try {
+      active = target.isActive();
+    } catch (error) {
+      logger.error({ agent: entry.agent, err: error }, "scheduler: isActive() threw; the slot is skipped");
+      active = false;
+    }
+    if (!active) {
+      counters.triggersSkipped["agent-down"]++;
+      return;
+    }
+    const firedAt = clock.now();
+    counters.triggersFired++;
+    lateness?.observe((firedAt - scheduledAt) / 1_000);
+    const key = entry.keyPrefix + iso;
+    try {
+      target.deliver(entry.trigger, scheduledAt, firedAt, key);
+    } catch (error) {
+      logger.error({ agent: entry.agent, trigger: entry.trigger.name, key, err: error }, "scheduler: fire() threw");
+    }
+  }
+
   #deliver(entry: ScheduledTrigger, scheduledAt: number, iso: string, counters: AgentCounters): void {
+    const target = entry.target;
+    if (target !== undefined) return this.#deliverTo(target, entry, scheduledAt, iso, counters);
     const agent = entry.agent;
     const { clock, logger, isActive, lateness } = this.#options;
     let active = true;

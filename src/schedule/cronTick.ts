@@ -51,12 +51,12 @@ class RunTick implements CronTick {
     };
   }
 
-  constructor(message: TickMessage) {
-    this.agent = message.agent;
-    this.trigger = message.trigger;
-    this.scheduledAt = message.scheduledAt;
-    this.firedAt = message.firedAt;
-    this.key = message.key;
+  constructor(agent: string, trigger: string, scheduledAt: number, firedAt: number, key: string) {
+    this.agent = agent;
+    this.trigger = trigger;
+    this.scheduledAt = scheduledAt;
+    this.firedAt = firedAt;
+    this.key = key;
   }
 
   get signal(): AbortSignal {
@@ -83,7 +83,16 @@ class RunTick implements CronTick {
  * @param message - the tick as published on `cron.<agent>`
  */
 export function cronTick(message: TickMessage): CronTick {
-  return new RunTick(message);
+  return new RunTick(message.agent, message.trigger, message.scheduledAt, message.firedAt, message.key);
+}
+
+/**
+ * {@link cronTick} from the fields of a slot, for a tick that was never a
+ * message (handed to the agent directly by the scheduler): the same class,
+ * the same five fields.
+ */
+export function slotTick(agent: string, trigger: string, scheduledAt: number, firedAt: number, key: string): CronTick {
+  return new RunTick(agent, trigger, scheduledAt, firedAt, key);
 }
 
 /**

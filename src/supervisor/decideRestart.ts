@@ -82,8 +82,9 @@ export function decideRestart(state: RestartState, crash: Crash): RestartDecisio
   const streak = (stable ? 0 : agent.streak) + 1;
   const attempt = stable ? 0 : agent.attempt;
   const crashTimes = slideCrashWindow(agent.crashTimes, crash.at, policy.crashLoop.within);
-  const next = { ...agent, streak, attempt, crashTimes };
+  // Object.assign onto a fresh object: the records share one hidden class (a spread gives each its own)
+  const next: AgentRestartRecord = Object.assign({}, agent, { streak, attempt, crashTimes });
   if (policy.restart.kind === "max" && agent.restartsSinceEnable >= policy.restart.max) return { kind: "disable", reason: "restart-limit", next };
   if (crashTimes.length > policy.crashLoop.maxCrashes) return { kind: "disable", reason: "crash-loop", next };
-  return { kind: "restart", attempt: attempt + 1, escalate: streak === policy.escalateAfter, next: { ...next, attempt: attempt + 1 } };
+  return { kind: "restart", attempt: attempt + 1, escalate: streak === policy.escalateAfter, next: Object.assign({}, next, { attempt: attempt + 1 }) };
 }

@@ -68,29 +68,34 @@ describe("direct delivery on the orchestrator's in-process bus", () => {
     await orch.shutdown();
   });
 
-  test("a tick someone else publishes on cron.<agent> still runs onCron; the orchestrator's own are not run twice", async () => {
+  test("a tick someone else publishes on cron.<agent> reaches its subscribers, not onCron; the orchestrator's own run once", async () => {
     const { Agent: Feed, ticks } = ticking("feed");
     const { orch, clock } = setup({ agents: [Feed], config: { schedule: { feed: { every: "1m" } } } });
-    orch.bus.subscribe("cron.feed", () => undefined);
+    const seen: string[] = [];
+    orch.bus.subscribe("cron.feed", (m) => void seen.push((m.payload as TickMessage).key));
     await orch.start();
     const manual: TickMessage = { agent: "feed", trigger: "by-hand", scheduledAt: clock.now(), firedAt: clock.now(), key: "feed:by-hand:x" };
     await orch.bus.publish("cron.feed", manual);
     await orch.bus.flush();
     await clock.advance(60_000);
     await orch.bus.flush();
-    expect(ticks.map((t) => t.trigger)).toEqual(["by-hand", "every:1m"]);
+    expect(ticks.map((t) => t.trigger)).toEqual(["every:1m"]);
+    expect(seen).toEqual(["feed:by-hand:x", ticks[0]?.key]);
     await orch.shutdown();
   });
 
-  test("the running incarnation of an agent with onCron holds one plain subscription to cron.<agent>; an agent without onCron none", async () => {
-    const { Agent: Feed } = ticking("feed");
+  test("no incarnation subscribes to cron.<agent>: the running one gets its ticks directly, and nothing is left after shutdown", async () => {
+    const { Agent: Feed, ticks } = ticking("feed");
     const bus = createBus();
-    const { orch } = setup({ agents: [Feed, Quiet], bus, config: { schedule: { feed: { every: "1m" } } } });
+    const { orch, clock } = setup({ agents: [Feed, Quiet], bus, config: { schedule: { feed: { every: "1m" } } } });
     await orch.start();
-    expect(bus.subscriberCount("cron.feed")).toBe(1);
+    expect(bus.subscriberCount("cron.feed")).toBe(0);
     expect(bus.subscriberCount("cron.quiet")).toBe(0);
+    await clock.advance(60_000);
+    expect(ticks).toHaveLength(1);
     await orch.shutdown();
     expect(bus.subscriberCount("cron.feed")).toBe(0);
+    expect(bus.patterns().filter((p) => p.startsWith("cron."))).toEqual([]);
   });
 });
 

@@ -71,7 +71,8 @@ function readCron(reader: SpecReader, value: unknown, path: string): string {
   } catch (error) {
     failCron(reader, path, value, error);
   }
-  return expression;
+  // the written string when it is already normal: triggers written alike share it
+  return expression === value ? value : expression;
 }
 
 function readTimezone(reader: SpecReader, value: unknown, path: string): string | undefined {
