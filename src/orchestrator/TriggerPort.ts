@@ -1,4 +1,3 @@
-import type { InProcessBus } from "../bus/InProcessBus.js";
 import type { CronRunner } from "../schedule/CronRunner.js";
 import type { ResolvedTrigger, TickMessage } from "../schedule/ScheduleSpec.js";
 import type { TriggerTarget } from "../schedule/TriggerTarget.js";
@@ -27,20 +26,20 @@ export class TriggerPort implements TriggerTarget {
   /** The runner of the running incarnation, while it lives. */
   runner: CronRunner | undefined = undefined;
   readonly #agent: PortedAgent;
-  readonly #bus: InProcessBus;
+  readonly #heard: (topic: string) => boolean;
   readonly #publish: (topic: string, tick: TickMessage) => void;
 
   /**
    * @param agent - the agent's supervisor
    * @param topic - `cron.<agent>`
-   * @param bus - the in-process bus, asked whether anyone listens on `topic`
+   * @param heard - whether a subscription other than the wiring's own would see a message on a topic
    * @param publish - publishes a tick on a topic (errors handled by it)
    */
-  constructor(agent: PortedAgent, topic: string, bus: InProcessBus, publish: (topic: string, tick: TickMessage) => void) {
+  constructor(agent: PortedAgent, topic: string, heard: (topic: string) => boolean, publish: (topic: string, tick: TickMessage) => void) {
     this.#agent = agent;
     this.topic = topic;
     this.counters = agent.counters;
-    this.#bus = bus;
+    this.#heard = heard;
     this.#publish = publish;
   }
 
@@ -49,10 +48,10 @@ export class TriggerPort implements TriggerTarget {
     return this.#agent.state === "running";
   }
 
-  /** The running incarnation's runner first; then the bus, with a tick message, when anyone listens on `cron.<agent>`. */
+  /** The running incarnation's runner first; then the bus, with a tick message, when anyone else listens on `cron.<agent>`. */
   deliver(trigger: ResolvedTrigger, scheduledAt: number, firedAt: number, key: string): void {
     const agent = this.#agent.name;
     this.runner?.deliver(agent, trigger, scheduledAt, firedAt, key);
-    if (this.#bus.subscriberCount(this.topic) > 0) this.#publish(this.topic, { agent, trigger: trigger.name, scheduledAt, firedAt, key });
+    if (this.#heard(this.topic)) this.#publish(this.topic, { agent, trigger: trigger.name, scheduledAt, firedAt, key });
   }
 }

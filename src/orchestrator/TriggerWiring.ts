@@ -5,11 +5,12 @@ import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import { CronRunner } from "../schedule/CronRunner.js";
 import type { ResolvedTrigger, TickMessage } from "../schedule/ScheduleSpec.js";
+import type { Subscription } from "../bus/Bus.js";
 import type { TickSink, TriggerSource } from "../schedule/TriggerSource.js";
 import type { TriggerTarget } from "../schedule/TriggerTarget.js";
 import type { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
-import { cronTopic, ORCHESTRATOR_SOURCE } from "./reservedTopics.js";
+import { cronTopic, CRON_TOPIC_PREFIX, ORCHESTRATOR_SOURCE } from "./reservedTopics.js";
 import { TriggerPort } from "./TriggerPort.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
@@ -39,9 +40,11 @@ export type CreateTriggerSource = (sink: TickSink, target: ((agent: string) => T
  *   the slot to the agent's {@link TriggerPort} (kept on each trigger), which
  *   hands it to the running incarnation's runner in the same call; the tick is
  *   published on `cron.<agent>` only when a subscription (`cron.<agent>`,
- *   `cron.*`, `cron.>`, `>`…) would see it. The incarnation does not
- *   subscribe to `cron.<agent>`: a tick published there by hand is seen by its
- *   subscribers, not run by `onCron`.
+ *   `cron.*`, `cron.>`, `>`…) other than the wiring's own would see it. No
+ *   incarnation subscribes to `cron.<agent>`: one `cron.*` subscription, made
+ *   when the first runner is wired and ended by {@link TriggerWiring.stop},
+ *   hands a tick published there by anyone but an orchestrator to the running
+ *   incarnation's runner, so `onCron` still answers its topic.
  * - **through the bus** — with a coordinator (after its claim) or on any
  *   other bus (a networked one, a `FakeBus`), the tick is published on
  *   `cron.<agent>` and each incarnation consumes that topic in a queue group
@@ -56,6 +59,9 @@ export class TriggerWiring {
   /** Direct delivery: the port of each agent, made on first use. */
   readonly #ports = new Map<string, TriggerPort>();
   readonly #publishTick = (topic: string, tick: TickMessage): void => this.#publish(topic, tick);
+  /** Direct delivery: the `cron.*` subscription that runs ticks published by hand, while runners are wired. */
+  #handTicks: Subscription | undefined;
+  readonly #heard = (topic: string): boolean => this.#direct !== undefined && this.#direct.subscriberCount(topic) > (this.#handTicks === undefined ? 0 : 1);
 
   /** @param createSource - builds the trigger source around the sink it must hand ticks to (and the agents' targets, for direct delivery) */
   constructor(parts: TriggerWiringParts, createSource: CreateTriggerSource) {
@@ -71,6 +77,13 @@ export class TriggerWiring {
   /** True when ticks reach the agents without a trip through the bus (an in-process bus, no coordinator). */
   get direct(): boolean {
     return this.#direct !== undefined;
+  }
+
+  /** Stop the source and end the wiring's own subscription (shutdown). */
+  stop(): void {
+    this.source.stop();
+    void this.#handTicks?.unsubscribe();
+    this.#handTicks = undefined;
   }
 
   /**
@@ -109,6 +122,7 @@ export class TriggerWiring {
       incarnation.own(this.#parts.bus.subscribe(cronTopic(agent), (message) => runner.receive(message.payload as TickMessage), { queue: agent }));
       return;
     }
+    this.#handTicks ??= direct.subscribe(`${CRON_TOPIC_PREFIX}*`, (message) => this.#handTick(message.topic, message.source, message.payload as TickMessage));
     const port = this.#port(direct, agent);
     port.runner = runner;
     incarnation.own(() => {
@@ -116,11 +130,17 @@ export class TriggerWiring {
     });
   }
 
+  /** A tick on `cron.<agent>` not published by an orchestrator (whose ticks came directly): the running incarnation's runner takes it. */
+  #handTick(topic: string, source: string | undefined, tick: TickMessage): void {
+    if (source === ORCHESTRATOR_SOURCE) return;
+    this.#ports.get(topic.slice(CRON_TOPIC_PREFIX.length))?.runner?.receive(tick);
+  }
+
   /** The port of `agent` (direct delivery), made on first use and kept for the orchestrator's life. */
   #port(bus: InProcessBus, agent: string): TriggerPort {
     let port = this.#ports.get(agent);
     if (port === undefined) {
-      port = new TriggerPort(this.#parts.supervisor(agent), cronTopic(agent), bus, this.#publishTick);
+      port = new TriggerPort(this.#parts.supervisor(agent), cronTopic(agent), this.#heard, this.#publishTick);
       this.#ports.set(agent, port);
     }
     return port;
@@ -148,7 +168,7 @@ export class TriggerWiring {
   #deliver(bus: InProcessBus, tick: TickMessage, trigger: ResolvedTrigger | undefined): void {
     const port = this.#port(bus, tick.agent);
     port.runner?.receive(tick, trigger);
-    if (bus.subscriberCount(port.topic) > 0) this.#publish(port.topic, tick);
+    if (this.#heard(port.topic)) this.#publish(port.topic, tick);
   }
 
   #publish(topic: string, tick: TickMessage): void {

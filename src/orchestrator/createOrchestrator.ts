@@ -248,7 +248,7 @@ class OrchestratorRuntime implements Orchestrator {
       coordinator,
       stopTimeout: this.#config.supervisor.stopTimeout,
       supervisors: () => this.#roster.all,
-      stopTriggers: () => this.#triggers.source.stop(),
+      stopTriggers: () => this.#triggers.stop(),
       stopTimers: () => {
         this.#pacer.stop();
         this.#loop.stop();

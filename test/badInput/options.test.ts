@@ -78,7 +78,7 @@ describe("bad input refused at the orchestrator's options", () => {
 
   test("an unknown key in the metrics option, or a metrics option that is not an object, is refused", () => {
     refuseOptions({ metrics: { regsitry: new Registry() } }, "metrics.regsitry", /unknown/);
-    refuseOptions({ metrics: "prom" }, "metrics", /expected `metrics` to be an object \{ registry\?, prefix\?, defaultMetrics\?, livenessMissedTicks\? \}, got "prom"/);
+    refuseOptions({ metrics: "prom" }, "metrics", /expected `metrics` to be an object \{ registry\?, prefix\?, defaultMetrics\?, livenessMissedTicks\?, agentSeries\? \}, got "prom"/);
   });
 
   test("on() with an unknown event name is refused instead of never firing", () => {
