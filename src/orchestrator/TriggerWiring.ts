@@ -61,6 +61,8 @@ export class TriggerWiring {
   readonly #publishTick = (topic: string, tick: TickMessage): void => this.#publish(topic, tick);
   /** Direct delivery: the `cron.*` subscription that runs ticks published by hand, while runners are wired. */
   #handTicks: Subscription | undefined;
+  /** Set by {@link TriggerWiring.stop}: no subscription is made after it. */
+  #stopped = false;
   readonly #heard = (topic: string): boolean => this.#direct !== undefined && this.#direct.subscriberCount(topic) > (this.#handTicks === undefined ? 0 : 1);
 
   /** @param createSource - builds the trigger source around the sink it must hand ticks to (and the agents' targets, for direct delivery) */
@@ -81,6 +83,7 @@ export class TriggerWiring {
 
   /** Stop the source and end the wiring's own subscription (shutdown). */
   stop(): void {
+    this.#stopped = true;
     this.source.stop();
     void this.#handTicks?.unsubscribe();
     this.#handTicks = undefined;
@@ -122,7 +125,7 @@ export class TriggerWiring {
       incarnation.own(this.#parts.bus.subscribe(cronTopic(agent), (message) => runner.receive(message.payload as TickMessage), { queue: agent }));
       return;
     }
-    this.#handTicks ??= direct.subscribe(`${CRON_TOPIC_PREFIX}*`, (message) => this.#handTick(message.topic, message.source, message.payload as TickMessage));
+    if (!this.#stopped) this.#handTicks ??= direct.subscribe(`${CRON_TOPIC_PREFIX}*`, (message) => this.#handTick(message.topic, message.source, message.payload as TickMessage));
     const port = this.#port(direct, agent);
     port.runner = runner;
     incarnation.own(() => {
