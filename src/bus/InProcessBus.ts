@@ -228,6 +228,27 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     return count;
   }
 
+  /**
+   * Incremented whenever a subscription is added or removed: a caller that
+   * derives something from the subscriptions (whether anyone listens on a
+   * topic) keeps it until the version changes.
+   */
+  get subscriptionVersion(): number {
+    return this.#routes.version;
+  }
+
+  /**
+   * How many subscriptions match `topic` (wildcards included, each queue-group
+   * member counted), like {@link InProcessBus.subscriberCount}, but without
+   * caching the topic's route: for asking about many topics that are rarely
+   * published, once per {@link InProcessBus.subscriptionVersion}.
+   *
+   * @throws BusError `INVALID_TOPIC` for a malformed topic
+   */
+  matchingSubscriptions(topic: string): number {
+    return this.#routes.count(topic);
+  }
+
   /** The patterns of the live subscriptions, in subscription order (repeated when subscribed more than once). */
   patterns(): string[] {
     return this.#core.patterns();

@@ -38,6 +38,7 @@ export class RouteTable {
   #lastTopic: string | undefined = undefined;
   #lastRoute: Route | undefined = undefined;
   #computed = 0;
+  #version = 0;
 
   /** @param random - randomness for queue-group member choice, in [0, 1) */
   constructor(random: () => number) {
@@ -49,16 +50,33 @@ export class RouteTable {
     return this.#computed;
   }
 
+  /** Incremented by every {@link RouteTable.add} and {@link RouteTable.remove}: what was derived from the subscriptions at one version holds until it changes. */
+  get version(): number {
+    return this.#version;
+  }
+
   /** Route messages matching `sub`'s pattern to it. */
   add(sub: Subscriber): void {
     this.#trie.add(sub.tokens, sub);
+    this.#version++;
     this.#forget(sub);
   }
 
   /** Route nothing more to `sub`. */
   remove(sub: Subscriber): void {
     this.#trie.remove(sub.tokens, sub);
+    this.#version++;
     this.#forget(sub);
+  }
+
+  /**
+   * How many subscriptions match `topic`, without caching its route (for a
+   * caller that asks once per {@link RouteTable.version} about many topics).
+   *
+   * @throws BusError `INVALID_TOPIC` for a malformed topic
+   */
+  count(topic: string): number {
+    return this.#trie.match(validateTopic(topic)).length;
   }
 
   /**

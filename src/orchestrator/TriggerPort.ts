@@ -1,3 +1,4 @@
+import type { InProcessBus } from "../bus/InProcessBus.js";
 import type { CronRunner } from "../schedule/CronRunner.js";
 import type { ResolvedTrigger, TickMessage } from "../schedule/ScheduleSpec.js";
 import type { TriggerTarget } from "../schedule/TriggerTarget.js";
@@ -9,6 +10,12 @@ export interface PortedAgent {
   readonly name: string;
   readonly state: AgentState;
   readonly counters: AgentCounters;
+}
+
+/** Who listens on a port's topic: the bus, and how many of its subscriptions there are the wiring's own. */
+export interface PortAudience {
+  readonly bus: InProcessBus;
+  own(): number;
 }
 
 /**
@@ -26,21 +33,39 @@ export class TriggerPort implements TriggerTarget {
   /** The runner of the running incarnation, while it lives. */
   runner: CronRunner | undefined = undefined;
   readonly #agent: PortedAgent;
-  readonly #heard: (topic: string) => boolean;
+  readonly #audience: PortAudience;
+  /** Whether someone else listens on `topic`, as of the bus's subscription version `#heardAt`. */
+  #heard = false;
+  #heardAt = -1;
   readonly #publish: (topic: string, tick: TickMessage) => void;
 
   /**
    * @param agent - the agent's supervisor
    * @param topic - `cron.<agent>`
-   * @param heard - whether a subscription other than the wiring's own would see a message on a topic
+   * @param audience - the bus and the wiring's own subscriptions, to tell whether anyone else would see a tick on `topic`
    * @param publish - publishes a tick on a topic (errors handled by it)
    */
-  constructor(agent: PortedAgent, topic: string, heard: (topic: string) => boolean, publish: (topic: string, tick: TickMessage) => void) {
+  constructor(agent: PortedAgent, topic: string, audience: PortAudience, publish: (topic: string, tick: TickMessage) => void) {
     this.#agent = agent;
     this.topic = topic;
     this.counters = agent.counters;
-    this.#heard = heard;
+    this.#audience = audience;
     this.#publish = publish;
+  }
+
+  /**
+   * Whether a subscription other than the wiring's own would see a tick on
+   * `cron.<agent>`: asked of the bus's subscriptions once per change of them
+   * (no route cached per agent, no lookup per tick).
+   */
+  heard(): boolean {
+    const audience = this.#audience;
+    const version = audience.bus.subscriptionVersion;
+    if (version !== this.#heardAt) {
+      this.#heard = audience.bus.matchingSubscriptions(this.topic) > audience.own();
+      this.#heardAt = version;
+    }
+    return this.#heard;
   }
 
   /** The agent is running (its slots are skipped, `agent-down`, otherwise). */
@@ -52,6 +77,6 @@ export class TriggerPort implements TriggerTarget {
   deliver(trigger: ResolvedTrigger, scheduledAt: number, firedAt: number, key: string): void {
     const agent = this.#agent.name;
     this.runner?.deliver(agent, trigger, scheduledAt, firedAt, key);
-    if (this.#heard(this.topic)) this.#publish(this.topic, { agent, trigger: trigger.name, scheduledAt, firedAt, key });
+    if (this.heard()) this.#publish(this.topic, { agent, trigger: trigger.name, scheduledAt, firedAt, key });
   }
 }

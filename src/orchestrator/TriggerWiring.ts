@@ -63,7 +63,8 @@ export class TriggerWiring {
   #handTicks: Subscription | undefined;
   /** Set by {@link TriggerWiring.stop}: no subscription is made after it. */
   #stopped = false;
-  readonly #heard = (topic: string): boolean => this.#direct !== undefined && this.#direct.subscriberCount(topic) > (this.#handTicks === undefined ? 0 : 1);
+  /** Subscriptions of the wiring itself on `cron.<agent>` (not someone listening). */
+  readonly #own = (): number => (this.#handTicks === undefined ? 0 : 1);
 
   /** @param createSource - builds the trigger source around the sink it must hand ticks to (and the agents' targets, for direct delivery) */
   constructor(parts: TriggerWiringParts, createSource: CreateTriggerSource) {
@@ -143,7 +144,7 @@ export class TriggerWiring {
   #port(bus: InProcessBus, agent: string): TriggerPort {
     let port = this.#ports.get(agent);
     if (port === undefined) {
-      port = new TriggerPort(this.#parts.supervisor(agent), cronTopic(agent), this.#heard, this.#publishTick);
+      port = new TriggerPort(this.#parts.supervisor(agent), cronTopic(agent), { bus, own: this.#own }, this.#publishTick);
       this.#ports.set(agent, port);
     }
     return port;
@@ -171,7 +172,7 @@ export class TriggerWiring {
   #deliver(bus: InProcessBus, tick: TickMessage, trigger: ResolvedTrigger | undefined): void {
     const port = this.#port(bus, tick.agent);
     port.runner?.receive(tick, trigger);
-    if (this.#heard(port.topic)) this.#publish(port.topic, tick);
+    if (port.heard()) this.#publish(port.topic, tick);
   }
 
   #publish(topic: string, tick: TickMessage): void {

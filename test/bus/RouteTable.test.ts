@@ -75,3 +75,36 @@ describe("createBus: queue groups", () => {
     expect(got.sort()).toEqual(["a1 dropped 1", "plain 1", "plain 2", "plain-audit dropped 1", "w1 2"].sort());
   });
 });
+
+describe("RouteTable: a version per subscription change, and counts that cache nothing", () => {
+  it("bumps the version on add and remove, and counts matching subscriptions without computing a route", () => {
+    const table = new RouteTable(() => 0);
+    expect(table.version).toBe(0);
+    const wildcard = make(0, "cron.*");
+    table.add(wildcard);
+    table.add(make(1, "cron.feed", "feed"));
+    table.add(make(2, ">"));
+    expect(table.version).toBe(3);
+    expect(table.count("cron.feed")).toBe(3);
+    expect(table.count("cron.other")).toBe(2);
+    expect(table.count("work.feed")).toBe(1);
+    expect(table.computed).toBe(0);
+    table.remove(wildcard);
+    expect(table.version).toBe(4);
+    expect(table.count("cron.other")).toBe(1);
+    expect(() => table.count("cron..bad")).toThrow(expect.objectContaining({ code: "INVALID_TOPIC" }));
+  });
+
+  it("is what the in-process bus answers as subscriptionVersion and matchingSubscriptions", async () => {
+    const bus = createBus();
+    const before = bus.subscriptionVersion;
+    const sub = bus.subscribe("prices.>", () => undefined);
+    expect(bus.subscriptionVersion).toBe(before + 1);
+    expect(bus.matchingSubscriptions("prices.AAPL.tick")).toBe(1);
+    expect(bus.matchingSubscriptions("orders.new")).toBe(0);
+    void sub.unsubscribe();
+    expect(bus.subscriptionVersion).toBe(before + 2);
+    expect(bus.matchingSubscriptions("prices.AAPL.tick")).toBe(0);
+    await bus.close();
+  });
+});

@@ -68,6 +68,27 @@ describe("direct delivery on the orchestrator's in-process bus", () => {
     await orch.shutdown();
   });
 
+  test("whether anyone listens follows subscribe and unsubscribe between ticks", async () => {
+    const { Agent: Feed, ticks } = ticking("feed");
+    const bus = createBus();
+    const { orch, clock } = setup({ agents: [Feed], bus, config: { schedule: { feed: { every: "1s" } } } });
+    await orch.start();
+    await clock.advance(1_000);
+    expect(bus.stats().published).toBe(0);
+    const seen: string[] = [];
+    const sub = bus.subscribe("cron.*", (m) => void seen.push((m.payload as TickMessage).key));
+    await clock.advance(1_000);
+    await bus.flush();
+    expect(seen).toEqual([ticks[1]?.key]);
+    void sub.unsubscribe();
+    await clock.advance(1_000);
+    await bus.flush();
+    expect(ticks).toHaveLength(3);
+    expect(seen).toHaveLength(1);
+    expect(bus.stats().published).toBe(1);
+    await orch.shutdown();
+  });
+
   test("a tick someone else publishes on cron.<agent> reaches its subscribers and onCron; the orchestrator's own run once", async () => {
     const { Agent: Feed, ticks } = ticking("feed");
     const { orch, clock } = setup({ agents: [Feed], config: { schedule: { feed: { every: "1m" } } } });
