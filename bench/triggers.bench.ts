@@ -11,8 +11,8 @@
  *   warm-up; heap per trigger = heap of 10,000 such agents minus heap of
  *   10,000 agents without the trigger (after a full GC, at the end of the window);
  * - 100,000 every-second triggers as 1,000 agents × 100 named triggers;
- * - 10,000 hourly triggers, idle: CPU over a 31 s window starting 20 s after
- *   set-up (V8's memory reducer runs in between). Idle runs are independent
+ * - 10,000 hourly triggers, idle: CPU over a 31 s window starting 40 s after
+ *   set-up (V8's memory reducer runs its start-up collections in between). Idle runs are independent
  *   of each other's load, so they run side by side.
  *
  * Every run is a child process (bench/triggers/worker.ts); ours and the
@@ -33,11 +33,14 @@ const WORKER = fileURLToPath(new URL("./triggers/worker.ts", import.meta.url));
 const WINDOW_MS = 10_000;
 const IDLE_WINDOW_MS = 31_000;
 /**
- * The idle window starts this long after set-up: V8's memory reducer runs its full collections of the
- * start-up heap (some 85 MB for 10,000 agents, 0.1–0.3 s of CPU each) 5–10 s after set-up; counted in
- * a 31 s window they alone make 0.3–1% of a core. A full collection started by the worker would restart it.
+ * The idle window starts this long after set-up, once the process is in its steady state: after
+ * start-up V8's memory reducer runs a few full collections of the heap (with `--trace-gc`, 10,000
+ * agents with hourly triggers: two pairs, at about 24 s and 33 s, 30–80 ms of CPU with the helper
+ * threads; none in the following minute). Counted in a 31 s window they alone would make 0.1–0.3% of
+ * a core: a one-off cost of start-up, not of being idle. A full collection started by the worker would
+ * restart that cycle, so the worker does not force one.
  */
-const IDLE_SETTLE_MS = 20_000;
+const IDLE_SETTLE_MS = 40_000;
 const PEERS = process.env["BENCH_PEERS"] !== "0";
 
 async function measure(design: Design, mode: Mode, agents: number, perAgent: number, windowMs: number, settleMs: number): Promise<WorkerResult> {
