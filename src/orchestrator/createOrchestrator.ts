@@ -132,7 +132,9 @@ class OrchestratorRuntime implements Orchestrator {
     for (const supervisor of this.#roster.all) {
       if (this.#lifecycle.phase !== "starting") break;
       // an operator's enable(), restart() or disable() since start() began applies to this pending start
-      await supervisor.startInTurn(this.#config.agents[supervisor.name]?.enabled !== false);
+      // a start() that returned without a promise is over: no await (no microtask round) for it
+      const starting = supervisor.startInTurn(this.#config.agents[supervisor.name]?.enabled !== false);
+      if (starting !== undefined) await starting;
     }
     const failure = this.#lifecycle.failure;
     if (failure !== undefined) {
