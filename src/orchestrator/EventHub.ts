@@ -43,6 +43,11 @@ export class EventHub {
     };
   }
 
+  /** True when `event` has a listener (an emitter may then skip building its payload). */
+  listens(event: OrchestratorEventName): boolean {
+    return this.#emitter.listenerCount(event) !== 0;
+  }
+
   /** Call every listener of `event` with `payload`. */
   emit<E extends OrchestratorEventName>(event: E, payload: OrchestratorEvents[E]): void {
     if (this.#emitter.listenerCount(event) === 0) return;

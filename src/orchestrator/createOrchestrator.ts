@@ -14,7 +14,7 @@ import type { ObservedSource } from "../observe/ObservedSource.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
 import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
-import { RestartPacer } from "../supervisor/RestartPacer.js";
+import { RESTARTS_PER_SLICE, RestartPacer, sliceBudgetFor } from "../supervisor/RestartPacer.js";
 import type { SupervisorHost } from "../supervisor/SupervisorHost.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
@@ -95,7 +95,8 @@ class OrchestratorRuntime implements Orchestrator {
     this.closed = new Promise<ClosedInfo>((resolve) => (this.#resolveClosed = resolve));
     this.#events = new EventHub(resolved.logger);
     this.#loop = new LivenessLoop(resolved.clock, () => this.#lifecycle.loopAlive);
-    this.#pacer = new RestartPacer(resolved.clock);
+    // on the system clock a slice is also bounded in real time; an injected clock (tests) keeps slices by count alone
+    this.#pacer = new RestartPacer(resolved.clock, RESTARTS_PER_SLICE, sliceBudgetFor(resolved.clock));
     this.#operator = new OperatorActions({ lifecycle: this.#lifecycle, roster: this.#roster, logger: resolved.logger, loadsModule: (name) => this.#loadsModule(name) });
     this.#triggers = this.#createTriggers();
     this.#shutdownSequence = this.#createShutdownSequence();
@@ -268,6 +269,7 @@ class OrchestratorRuntime implements Orchestrator {
       logger,
       settings: this.#config.supervisor,
       stopping: () => this.#lifecycle.stopping,
+      listens: (event) => this.#events.listens(event),
       emit: (event, payload) => this.#events.emit(event, payload),
       escalate: (event) => deliverEscalation({ bus: this.bus, logger, events: this.#events, chief: () => this.#chief() }, event),
       failStop: (agent, error) => this.#failStop(agent, error),

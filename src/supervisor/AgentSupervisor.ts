@@ -2,7 +2,6 @@ import type { Agent, AgentClass } from "../agent/Agent.js";
 import type { ResolvedGroup } from "../config/ResolvedConfig.js";
 import { isThenable } from "../check.js";
 import { describeThrown } from "../errors/describeThrown.js";
-import type { Logger } from "../logger.js";
 import { AgentCounters, type CrashReason } from "../stats/AgentCounters.js";
 import { AgentLogger } from "./AgentLogger.js";
 import type { AgentState, AgentStatus } from "./AgentStatus.js";
@@ -28,7 +27,7 @@ export class AgentSupervisor {
   readonly counters = new AgentCounters();
   readonly #host: SupervisorHost;
   readonly #agent: SupervisedAgent;
-  readonly #log: Logger;
+  readonly #log: AgentLogger;
   /** Made at the first crash: an agent that never crashes needs no crash bookkeeping. */
   #crashes: CrashHandler | undefined;
   /** Made at the first operator action. */
@@ -325,7 +324,7 @@ export class AgentSupervisor {
   #crash(inc: Incarnation, reason: CrashReason, error: unknown): void {
     if (inc !== this.#incarnation || inc.ended) return;
     this.#incarnation = undefined;
-    inc.dispose(error).catch(() => undefined);
+    inc.release(error);
     this.#crashHandler.crashed(reason, error, inc.runningSince === undefined ? undefined : inc.startedAt);
   }
 
@@ -333,6 +332,6 @@ export class AgentSupervisor {
     const previous = this.#state;
     if (previous === state) return;
     this.#state = state;
-    this.#host.emit("agent:state", { agent: this.name, state, previous });
+    if (this.#host.listens("agent:state")) this.#host.emit("agent:state", { agent: this.#agent.name, state, previous });
   }
 }

@@ -1,7 +1,7 @@
 import { formatDuration } from "../duration.js";
 import { describeThrown } from "../errors/describeThrown.js";
-import type { Logger } from "../logger.js";
 import type { AgentCounters, CrashReason, EscalationReason } from "../stats/AgentCounters.js";
+import type { AgentLogger } from "./AgentLogger.js";
 import type { AgentState } from "./AgentStatus.js";
 import { checkedDelay, exponentialBackoff, type BackoffStrategy } from "./backoff.js";
 import { decideRestart, FRESH_RECORD, type AgentRestartRecord, type RestartDecision, type RestartPolicy, type RestartState } from "./decideRestart.js";
@@ -29,7 +29,7 @@ export interface CrashTarget {
 export class CrashHandler {
   readonly #agent: SupervisedAgent;
   readonly #host: SupervisorHost;
-  readonly #log: Logger;
+  readonly #log: AgentLogger;
   readonly #counters: AgentCounters;
   readonly #target: CrashTarget;
   readonly #policy: RestartPolicy;
@@ -43,7 +43,7 @@ export class CrashHandler {
   #scheduled = 0;
   #nextRestartAt: number | undefined;
 
-  constructor(agent: SupervisedAgent, host: SupervisorHost, log: Logger, counters: AgentCounters, target: CrashTarget) {
+  constructor(agent: SupervisedAgent, host: SupervisorHost, log: AgentLogger, counters: AgentCounters, target: CrashTarget) {
     this.#agent = agent;
     this.#host = host;
     this.#log = log;
@@ -93,7 +93,7 @@ export class CrashHandler {
     const at = this.#host.clock.now();
     this.#report(reason, error, at);
     const state: RestartState = { policy: this.#policy, agent: this.#record, stopping: this.#host.stopping() };
-    this.#apply(decideRestart(state, { reason, at, ...(startedAt === undefined ? {} : { startedAt }) }), error);
+    this.#apply(decideRestart(state, startedAt === undefined ? { reason, at } : { reason, at, startedAt }), error);
   }
 
   /** Count, remember, log and emit a crash; reporting never keeps it from being handled. */
@@ -105,8 +105,9 @@ export class CrashHandler {
     this.#history.push({ at, error: message });
     if (this.#history.length > HISTORY) this.#history.shift();
     try {
-      this.#log.error({ agent: name, reason, err: error }, `agent "${name}" crashed (${reason}): ${message}`);
-      this.#host.emit("agent:crash", { agent: name, reason, error, crashes: this.#counters.totalCrashes });
+      // an entry nobody reads and an event nobody listens to cost nothing to build
+      if (this.#log.enabled("error")) this.#log.error({ agent: name, reason, err: error }, `agent "${name}" crashed (${reason}): ${message}`);
+      if (this.#host.listens("agent:crash")) this.#host.emit("agent:crash", { agent: name, reason, error, crashes: this.#counters.totalCrashes });
     } catch {
       // reporting a crash must never keep it from being handled
     }
@@ -139,8 +140,8 @@ export class CrashHandler {
     const at = host.clock.now() + delay;
     this.#nextRestartAt = at;
     this.#target.setState("backoff");
-    this.#log.warn({ agent: name, delay, attempt }, `agent "${name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
-    host.emit("agent:restart", { agent: name, delay, at, attempt, reason: "crash" });
+    if (this.#log.enabled("warn")) this.#log.warn({ agent: name, delay, attempt }, `agent "${name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
+    if (host.listens("agent:restart")) host.emit("agent:restart", { agent: name, delay, at, attempt, reason: "crash" });
     const scheduled = ++this.#scheduled;
     const restart = (): void => {
       if (scheduled !== this.#scheduled) return; // cancelled while waiting in the pacer
@@ -148,7 +149,7 @@ export class CrashHandler {
       if (host.stopping()) return;
       this.#record = { ...this.#record, restartsSinceEnable: this.#record.restartsSinceEnable + 1 };
       this.#counters.restarts++;
-      this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
+      if (this.#log.enabled("info")) this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
       this.#target.launch();
     };
     this.#timer = host.clock.setTimeout(() => {

@@ -21,6 +21,8 @@ export interface SupervisorHost {
   readonly settings: ResolvedConfig["supervisor"];
   /** True once shutdown (or a fail-stop) has begun: nothing restarts or escalates. */
   stopping(): boolean;
+  /** True when `event` has a listener: without one the caller builds no payload. */
+  listens(event: keyof OrchestratorEvents): boolean;
   /** Emit an orchestrator event. */
   emit<E extends keyof OrchestratorEvents>(event: E, payload: OrchestratorEvents[E]): void;
   /** Deliver an escalation (chief, bus, event, log). */
