@@ -41,7 +41,32 @@ export class CrashHandler {
   #timer: unknown;
   /** Counts scheduled restarts: a restart waiting in the host's pacer runs only while it is still the latest one. */
   #scheduled = 0;
+  /** The scheduled restart whose back-off has elapsed (handed to the pacer), until it runs; -1: none. */
+  #due = -1;
+  /** The attempt of the pending restart. */
+  #pendingAttempt = 0;
   #nextRestartAt: number | undefined;
+  /** The back-off of the pending restart has elapsed: hand it to the host's pacer (one function per agent, not one per crash). */
+  readonly #elapsed = (): void => {
+    this.#timer = undefined;
+    this.#due = this.#scheduled;
+    this.#host.paced(this.#restart);
+  };
+  /** The pacer's turn for the pending restart: start a fresh incarnation, unless cancelled (or run) since. */
+  readonly #restart = (): void => {
+    if (this.#due !== this.#scheduled) return; // cancelled while waiting in the pacer, or run already
+    this.#due = -1;
+    this.#nextRestartAt = undefined;
+    if (this.#host.stopping()) return;
+    this.#record = { ...this.#record, restartsSinceEnable: this.#record.restartsSinceEnable + 1 };
+    this.#counters.restarts++;
+    if (this.#log.enabled("info")) {
+      const name = this.#agent.name;
+      const attempt = this.#pendingAttempt;
+      this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
+    }
+    this.#target.launch();
+  };
 
   constructor(agent: SupervisedAgent, host: SupervisorHost, log: AgentLogger, counters: AgentCounters, target: CrashTarget) {
     this.#agent = agent;
@@ -142,20 +167,9 @@ export class CrashHandler {
     this.#target.setState("backoff");
     if (this.#log.enabled("warn")) this.#log.warn({ agent: name, delay, attempt }, `agent "${name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
     if (host.listens("agent:restart")) host.emit("agent:restart", { agent: name, delay, at, attempt, reason: "crash" });
-    const scheduled = ++this.#scheduled;
-    const restart = (): void => {
-      if (scheduled !== this.#scheduled) return; // cancelled while waiting in the pacer
-      this.#nextRestartAt = undefined;
-      if (host.stopping()) return;
-      this.#record = { ...this.#record, restartsSinceEnable: this.#record.restartsSinceEnable + 1 };
-      this.#counters.restarts++;
-      if (this.#log.enabled("info")) this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
-      this.#target.launch();
-    };
-    this.#timer = host.clock.setTimeout(() => {
-      this.#timer = undefined;
-      host.paced(restart);
-    }, delay);
+    this.#scheduled++;
+    this.#pendingAttempt = attempt;
+    this.#timer = host.clock.setTimeout(this.#elapsed, delay);
   }
 
   /** The back-off before restart `attempt` (from 1): the group's strategy, or the exponential one when it has none or it misbehaves. */
