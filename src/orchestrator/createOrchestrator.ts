@@ -14,6 +14,7 @@ import type { ObservedSource } from "../observe/ObservedSource.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
 import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
+import { BackoffTimers } from "../supervisor/BackoffTimers.js";
 import { RESTARTS_PER_SLICE, RestartPacer, sliceBudgetFor } from "../supervisor/RestartPacer.js";
 import type { SupervisorHost } from "../supervisor/SupervisorHost.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
@@ -79,6 +80,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #loop: LivenessLoop;
   readonly #keepAlive = new KeepAlive();
   readonly #pacer: RestartPacer;
+  readonly #backoffs: BackoffTimers;
   readonly #lateness = new HistogramData(DURATION_BUCKETS);
   readonly #observability: Observability;
   readonly #host: SupervisorHost;
@@ -96,6 +98,7 @@ class OrchestratorRuntime implements Orchestrator {
     this.#events = new EventHub(resolved.logger);
     this.#loop = new LivenessLoop(resolved.clock, () => this.#lifecycle.loopAlive);
     // on the system clock a slice is also bounded in real time; an injected clock (tests) keeps slices by count alone
+    this.#backoffs = new BackoffTimers(resolved.clock);
     this.#pacer = new RestartPacer(resolved.clock, RESTARTS_PER_SLICE, sliceBudgetFor(resolved.clock));
     this.#operator = new OperatorActions({ lifecycle: this.#lifecycle, roster: this.#roster, logger: resolved.logger, loadsModule: (name) => this.#loadsModule(name) });
     this.#triggers = this.#createTriggers();
@@ -253,6 +256,7 @@ class OrchestratorRuntime implements Orchestrator {
       stopTriggers: () => this.#triggers.source.stop(),
       stopTimers: () => {
         this.#pacer.stop();
+        this.#backoffs.stop();
         this.#loop.stop();
         this.#keepAlive.release();
       },
@@ -273,6 +277,8 @@ class OrchestratorRuntime implements Orchestrator {
       emit: (event, payload) => this.#events.emit(event, payload),
       escalate: (event) => deliverEscalation({ bus: this.bus, logger, events: this.#events, chief: () => this.#chief() }, event),
       failStop: (agent, error) => this.#failStop(agent, error),
+      setBackoff: (elapsed, delay) => this.#backoffs.set(elapsed, delay),
+      clearBackoff: (handle, elapsed) => this.#backoffs.clear(handle, elapsed),
       paced: (restart) => this.#pacer.run(restart),
       attachTriggers: (agent: string, incarnation: Incarnation, instance: Agent) => this.#triggers.attach(this.#roster.get(agent), incarnation, instance),
     };

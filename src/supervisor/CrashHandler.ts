@@ -103,7 +103,7 @@ export class CrashHandler {
   cancelRestart(): void {
     this.#scheduled++;
     if (this.#timer !== undefined) {
-      this.#host.clock.clearTimeout(this.#timer);
+      this.#host.clearBackoff(this.#timer, this.#elapsed);
       this.#timer = undefined;
     }
     this.#nextRestartAt = undefined;
@@ -169,7 +169,7 @@ export class CrashHandler {
     if (host.listens("agent:restart")) host.emit("agent:restart", { agent: name, delay, at, attempt, reason: "crash" });
     this.#scheduled++;
     this.#pendingAttempt = attempt;
-    this.#timer = host.clock.setTimeout(this.#elapsed, delay);
+    this.#timer = host.setBackoff(this.#elapsed, delay);
   }
 
   /** The back-off before restart `attempt` (from 1): the group's strategy, or the exponential one when it has none or it misbehaves. */

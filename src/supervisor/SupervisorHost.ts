@@ -29,6 +29,10 @@ export interface SupervisorHost {
   escalate(event: Escalation): void;
   /** A crash under a fail-stop policy. */
   failStop(agent: string, error: unknown): void;
+  /** Call `elapsed` once the back-off `delay` (ms) has passed; back-offs ending together may share a timer (see `BackoffTimers`). Returns the handle for {@link SupervisorHost.clearBackoff}. */
+  setBackoff(elapsed: () => void, delay: number): unknown;
+  /** Cancel the back-off `handle` set for `elapsed`. */
+  clearBackoff(handle: unknown, elapsed: () => void): void;
   /** Run a restart whose back-off has elapsed: now, or in a later turn when many fall due together (see `RestartPacer`). */
   paced(restart: () => void): void;
   /** Wire the triggers of a running incarnation (the `cron.<agent>` subscription). */

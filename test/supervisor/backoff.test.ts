@@ -77,6 +77,8 @@ function crashingAgent(backoff?: BackoffStrategy, random: () => number = () => 0
     escalate: () => undefined,
     failStop: () => undefined,
     attachTriggers: () => undefined,
+    setBackoff: (elapsed, delay) => clock.setTimeout(elapsed, delay),
+    clearBackoff: (handle) => clock.clearTimeout(handle),
     paced: (restart) => restart(),
   };
   const group: ResolvedGroup = {

@@ -22,6 +22,8 @@ function pacedAgent() {
     escalate: () => undefined,
     failStop: () => undefined,
     attachTriggers: () => undefined,
+    setBackoff: (elapsed, delay) => clock.setTimeout(elapsed, delay),
+    clearBackoff: (handle) => clock.clearTimeout(handle),
     paced: (restart) => paced.push(restart),
   };
   const group: ResolvedGroup = { name: "data", restart: { kind: "always" }, crashLoop: { maxCrashes: 1_000, within: 300_000 }, escalateAfter: 1_000, critical: false };
