@@ -6,7 +6,7 @@ import { AgentError } from "../errors/AgentError.js";
 import type { Logger } from "../logger.js";
 import type { Incarnation } from "./Incarnation.js";
 import { IncarnationContext } from "./IncarnationContext.js";
-import { settleNow, type Settled } from "./settle.js";
+import { settleCall, type Settled } from "./settle.js";
 import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
 
 /** What {@link startIncarnation} needs besides the incarnation. */
@@ -37,7 +37,7 @@ export function startIncarnation(inc: Incarnation, plan: StartPlan): Agent | und
     return undefined;
   }
   inc.instance = instance;
-  const now = settleNow(() => instance.start());
+  const now = settleCall(instance, "start");
   if (!isThenable(now)) return started(inc, instance, now, plan);
   return awaitStart(inc, now, plan).then((outcome) => started(inc, instance, outcome, plan));
 }
