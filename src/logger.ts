@@ -17,6 +17,15 @@ export interface Logger {
 
 const noop = (): void => undefined;
 
+/**
+ * True when `logger` drops every entry of `level` unread (the levels of
+ * {@link silentLogger}, and `debug`/`info` of {@link consoleLogger}): the
+ * caller may skip building the entry. A host's logger is never known to.
+ */
+export function discards(logger: Logger, level: keyof Logger): boolean {
+  return logger[level] === noop;
+}
+
 /** A logger that discards everything (what `logger: false` selects). */
 export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
 

@@ -59,13 +59,15 @@ export class AgentBus implements Bus {
   subscribe<Pattern extends string>(
     pattern: Pattern,
     handler: MessageHandler<PayloadOf<TopicMap, Pattern>>,
-    options: SubscribeOptions = {},
+    options?: SubscribeOptions,
   ): Subscription {
     if (this.#closed) throw this.#closedError();
-    const subscription = new AgentSubscription(this, handler, options.onError, this.#newest);
+    const subscription = new AgentSubscription(this, handler, options === undefined ? undefined : options.onError, this.#newest);
     let inner: Subscription;
     try {
-      inner = this.#inner.subscribe(pattern, subscription.deliver, { ...options, onError: subscription.failed });
+      // no copy of options when there are none (the usual subscription)
+      const given = options === undefined ? { onError: subscription.failed } : { ...options, onError: subscription.failed };
+      inner = this.#inner.subscribe(pattern, subscription.deliver, given);
     } catch (error) {
       subscription.unlink();
       throw error;

@@ -152,12 +152,13 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
   subscribe<Pattern extends string>(
     pattern: Pattern,
     handler: MessageHandler<PayloadOf<Topics, Pattern>>,
-    options: SubscribeOptions = {},
+    options?: SubscribeOptions,
   ): BusSubscription {
     if (this.#closed) throw busClosed(pattern, "subscribe");
     const tokens = validatePattern(pattern);
     const checked = checkSubscription(pattern, handler, options);
-    const sub = new Subscriber({ id: this.#nextSubscriberId++, pattern, tokens, ...checked });
+    const { handler: fn, queue, concurrency, maxPending, overflow, onError } = checked;
+    const sub = new Subscriber({ id: this.#nextSubscriberId++, pattern, tokens, handler: fn, queue, concurrency, maxPending, overflow, onError });
     this.#routes.add(sub);
     this.#core.add(sub);
     return new SubscriptionHandle(sub, this.#unsubscribe);

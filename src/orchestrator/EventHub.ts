@@ -18,6 +18,8 @@ export type EventListener<E extends OrchestratorEventName> = (payload: Orchestra
 export class EventHub {
   readonly #emitter = new EventEmitter();
   readonly #logger: Logger;
+  /** Listeners per event, read from the emitter after every change: what {@link EventHub.listens} answers from. */
+  readonly #counts = new Map<OrchestratorEventName, number>();
 
   constructor(logger: Logger) {
     this.#logger = logger;
@@ -38,14 +40,21 @@ export class EventHub {
       throw orchestratorOptionCheck(where).error("listener", "a function", listener);
     }
     this.#emitter.on(event, listener);
+    this.#counts.set(event, this.#emitter.listenerCount(event));
     return () => {
       this.#emitter.off(event, listener);
+      this.#counts.set(event, this.#emitter.listenerCount(event));
     };
+  }
+
+  /** True when `event` has a listener (an emitter may then skip building its payload). */
+  listens(event: OrchestratorEventName): boolean {
+    return (this.#counts.get(event) ?? 0) !== 0;
   }
 
   /** Call every listener of `event` with `payload`. */
   emit<E extends OrchestratorEventName>(event: E, payload: OrchestratorEvents[E]): void {
-    if (this.#emitter.listenerCount(event) === 0) return;
+    if (!this.listens(event)) return;
     for (const listener of this.#emitter.listeners(event)) {
       try {
         (listener as EventListener<E>)(payload);

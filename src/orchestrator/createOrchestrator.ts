@@ -14,7 +14,8 @@ import type { ObservedSource } from "../observe/ObservedSource.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
 import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
-import { RestartPacer } from "../supervisor/RestartPacer.js";
+import { BackoffTimers } from "../supervisor/BackoffTimers.js";
+import { RESTARTS_PER_SLICE, RestartPacer, sliceBudgetFor } from "../supervisor/RestartPacer.js";
 import type { SupervisorHost } from "../supervisor/SupervisorHost.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
@@ -79,6 +80,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #loop: LivenessLoop;
   readonly #keepAlive = new KeepAlive();
   readonly #pacer: RestartPacer;
+  readonly #backoffs: BackoffTimers;
   readonly #lateness = new HistogramData(DURATION_BUCKETS);
   readonly #observability: Observability;
   readonly #host: SupervisorHost;
@@ -95,7 +97,9 @@ class OrchestratorRuntime implements Orchestrator {
     this.closed = new Promise<ClosedInfo>((resolve) => (this.#resolveClosed = resolve));
     this.#events = new EventHub(resolved.logger);
     this.#loop = new LivenessLoop(resolved.clock, () => this.#lifecycle.loopAlive);
-    this.#pacer = new RestartPacer(resolved.clock);
+    // on the system clock a slice is also bounded in real time; an injected clock (tests) keeps slices by count alone
+    this.#backoffs = new BackoffTimers(resolved.clock);
+    this.#pacer = new RestartPacer(resolved.clock, RESTARTS_PER_SLICE, sliceBudgetFor(resolved.clock));
     this.#operator = new OperatorActions({ lifecycle: this.#lifecycle, roster: this.#roster, logger: resolved.logger, loadsModule: (name) => this.#loadsModule(name) });
     this.#triggers = this.#createTriggers();
     this.#shutdownSequence = this.#createShutdownSequence();
@@ -132,7 +136,9 @@ class OrchestratorRuntime implements Orchestrator {
     for (const supervisor of this.#roster.all) {
       if (this.#lifecycle.phase !== "starting") break;
       // an operator's enable(), restart() or disable() since start() began applies to this pending start
-      await supervisor.startInTurn(this.#config.agents[supervisor.name]?.enabled !== false);
+      // a start() that returned without a promise is over: no await (no microtask round) for it
+      const starting = supervisor.startInTurn(this.#config.agents[supervisor.name]?.enabled !== false);
+      if (starting !== undefined) await starting;
     }
     const failure = this.#lifecycle.failure;
     if (failure !== undefined) {
@@ -251,6 +257,7 @@ class OrchestratorRuntime implements Orchestrator {
       stopTriggers: () => this.#triggers.stop(),
       stopTimers: () => {
         this.#pacer.stop();
+        this.#backoffs.stop();
         this.#loop.stop();
         this.#keepAlive.release();
       },
@@ -267,9 +274,12 @@ class OrchestratorRuntime implements Orchestrator {
       logger,
       settings: this.#config.supervisor,
       stopping: () => this.#lifecycle.stopping,
+      listens: (event) => this.#events.listens(event),
       emit: (event, payload) => this.#events.emit(event, payload),
       escalate: (event) => deliverEscalation({ bus: this.bus, logger, events: this.#events, chief: () => this.#chief() }, event),
       failStop: (agent, error) => this.#failStop(agent, error),
+      setBackoff: (elapsed, delay) => this.#backoffs.set(elapsed, delay),
+      clearBackoff: (handle, elapsed) => this.#backoffs.clear(handle, elapsed),
       paced: (restart) => this.#pacer.run(restart),
       attachTriggers: (agent: string, incarnation: Incarnation, instance: Agent) => this.#triggers.attach(this.#roster.get(agent), incarnation, instance),
     };

@@ -1,7 +1,7 @@
 import type { Agent, AgentClass } from "../agent/Agent.js";
 import type { ResolvedGroup } from "../config/ResolvedConfig.js";
+import { isThenable } from "../check.js";
 import { describeThrown } from "../errors/describeThrown.js";
-import type { Logger } from "../logger.js";
 import { AgentCounters, type CrashReason } from "../stats/AgentCounters.js";
 import { AgentLogger } from "./AgentLogger.js";
 import type { AgentState, AgentStatus } from "./AgentStatus.js";
@@ -12,6 +12,9 @@ import { startIncarnation } from "./startIncarnation.js";
 import { stopIncarnation } from "./stopIncarnation.js";
 import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
 import { watchHeartbeat } from "./watchHeartbeat.js";
+
+/** What a start that is over at once resolves with. */
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * The per-agent state machine: starts incarnations, hands every kind of crash
@@ -24,7 +27,7 @@ export class AgentSupervisor {
   readonly counters = new AgentCounters();
   readonly #host: SupervisorHost;
   readonly #agent: SupervisedAgent;
-  readonly #log: Logger;
+  readonly #log: AgentLogger;
   /** Made at the first crash: an agent that never crashes needs no crash bookkeeping. */
   #crashes: CrashHandler | undefined;
   /** Made at the first operator action. */
@@ -117,17 +120,19 @@ export class AgentSupervisor {
    * The orchestrator's `start()` reaches this agent: start it, unless it is
    * disabled (by the config, `enabledInConfig` false, or by an operator's
    * `disable()` since `start()` began). An operator's `enable()` or `restart()`
-   * before this point overrides the config. Resolves as {@link AgentSupervisor.launch}.
+   * before this point overrides the config. Settles as {@link AgentSupervisor.launch};
+   * `undefined` when it is over at once (a `start()` that returned without a
+   * promise, or nothing to start): the orchestrator awaits only a real promise.
    */
-  async startInTurn(enabledInConfig: boolean): Promise<void> {
-    if (!this.#pendingStart) return;
+  startInTurn(enabledInConfig: boolean): Promise<void> | undefined {
+    if (!this.#pendingStart) return undefined;
     this.#pendingStart = false;
-    if (this.#state === "disabled") return;
+    if (this.#state === "disabled") return undefined;
     if (!enabledInConfig && !this.#startWanted) {
       this.#setState("disabled");
-      return;
+      return undefined;
     }
-    await this.launch();
+    return this.#launch();
   }
 
   /**
@@ -135,25 +140,46 @@ export class AgentSupervisor {
    * the incarnation ended first (a crash, a hang past `startTimeout`). Starts
    * nothing while an incarnation is live or once shutdown has begun.
    */
-  async launch(): Promise<void> {
+  launch(): Promise<void> {
+    try {
+      return this.#launch() ?? DONE;
+    } catch (error) {
+      // what an async launch() did with a throw: reject with it, as it is
+      return Promise.reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- the thrown value, unchanged
+    }
+  }
+
+  /** {@link AgentSupervisor.launch}, with `undefined` when the start is over at once (no promise made). */
+  #launch(): Promise<void> | undefined {
     this.#crashes?.cancelRestart();
     const host = this.#host;
     // once shutdown has begun nothing starts again, whatever was in flight when it began
-    if (host.stopping()) return;
+    if (host.stopping()) return undefined;
     const name = this.#agent.name;
     const live = this.#incarnation;
     if (live !== undefined && !live.ended) {
       // never two incarnations side by side: whoever asked for a launch finds one running
       this.#log.error({ agent: name, incarnation: live.number }, `agent "${name}": a launch was asked for while incarnation ${live.number} is live; nothing started`);
-      return;
+      return undefined;
     }
     const inc = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, this);
     this.#incarnation = inc;
     this.#setState("starting");
-    const instance = await startIncarnation(inc, { agent: this.#agent, host, log: this.#log });
+    const instance = startIncarnation(inc, { agent: this.#agent, host, log: this.#log });
+    if (!isThenable(instance)) {
+      this.#running(inc, instance);
+      return undefined;
+    }
+    return instance.then((started) => this.#running(inc, started));
+  }
+
+  /** `start()` of `inc` has settled with `instance` (`undefined`: it failed, hung or ended): wire its triggers, it runs. */
+  #running(inc: Incarnation, instance: Agent | undefined): void {
     // a crash (or a stop) in the turns between start() resolving and this line ended the incarnation:
     // the crash has been handled; wiring triggers to the dead incarnation would leave a subscription behind
     if (instance === undefined || inc.ended || this.#incarnation !== inc) return;
+    const host = this.#host;
+    const name = this.#agent.name;
     try {
       host.attachTriggers(name, inc, instance);
     } catch (error) {
@@ -162,7 +188,8 @@ export class AgentSupervisor {
       return;
     }
     this.#setState("running");
-    watchHeartbeat(inc, name, this.#agent.heartbeatTimeout, () => host.clock.now(), (error) => inc.crash("hung", error));
+    const timeout = this.#agent.heartbeatTimeout;
+    if (timeout !== undefined) watchHeartbeat(inc, name, timeout, () => host.clock.now(), (error) => inc.crash("hung", error));
   }
 
   /** Report a crash of the current incarnation from outside (a failing `onCron` or trigger timeout). */
@@ -277,7 +304,15 @@ export class AgentSupervisor {
 
   /** Start an incarnation without waiting for its `start()` (an operator action or a restart after back-off must not wait on it). */
   #launchInBackground(): void {
-    this.launch().catch((error: unknown) => this.#log.error({ agent: this.name, err: error }, `agent "${this.name}" could not be launched: ${describeThrown(error)}`));
+    try {
+      this.#launch()?.catch((error: unknown) => this.#launchFailed(error));
+    } catch (error) {
+      this.#launchFailed(error);
+    }
+  }
+
+  #launchFailed(error: unknown): void {
+    this.#log.error({ agent: this.name, err: error }, `agent "${this.name}" could not be launched: ${describeThrown(error)}`);
   }
 
   /** Cancel a pending restart (shutdown has begun). */
@@ -289,7 +324,7 @@ export class AgentSupervisor {
   #crash(inc: Incarnation, reason: CrashReason, error: unknown): void {
     if (inc !== this.#incarnation || inc.ended) return;
     this.#incarnation = undefined;
-    inc.dispose(error).catch(() => undefined);
+    inc.release(error);
     this.#crashHandler.crashed(reason, error, inc.runningSince === undefined ? undefined : inc.startedAt);
   }
 
@@ -297,6 +332,6 @@ export class AgentSupervisor {
     const previous = this.#state;
     if (previous === state) return;
     this.#state = state;
-    this.#host.emit("agent:state", { agent: this.name, state, previous });
+    if (this.#host.listens("agent:state")) this.#host.emit("agent:state", { agent: this.#agent.name, state, previous });
   }
 }

@@ -1,7 +1,7 @@
 import { formatDuration } from "../duration.js";
 import { describeThrown } from "../errors/describeThrown.js";
-import type { Logger } from "../logger.js";
 import type { AgentCounters, CrashReason, EscalationReason } from "../stats/AgentCounters.js";
+import type { AgentLogger } from "./AgentLogger.js";
 import type { AgentState } from "./AgentStatus.js";
 import { checkedDelay, exponentialBackoff, type BackoffStrategy } from "./backoff.js";
 import { decideRestart, FRESH_RECORD, type AgentRestartRecord, type RestartDecision, type RestartPolicy, type RestartState } from "./decideRestart.js";
@@ -29,7 +29,7 @@ export interface CrashTarget {
 export class CrashHandler {
   readonly #agent: SupervisedAgent;
   readonly #host: SupervisorHost;
-  readonly #log: Logger;
+  readonly #log: AgentLogger;
   readonly #counters: AgentCounters;
   readonly #target: CrashTarget;
   readonly #policy: RestartPolicy;
@@ -41,9 +41,34 @@ export class CrashHandler {
   #timer: unknown;
   /** Counts scheduled restarts: a restart waiting in the host's pacer runs only while it is still the latest one. */
   #scheduled = 0;
+  /** The scheduled restart whose back-off has elapsed (handed to the pacer), until it runs; -1: none. */
+  #due = -1;
+  /** The attempt of the pending restart. */
+  #pendingAttempt = 0;
   #nextRestartAt: number | undefined;
+  /** The back-off of the pending restart has elapsed: hand it to the host's pacer (one function per agent, not one per crash). */
+  readonly #elapsed = (): void => {
+    this.#timer = undefined;
+    this.#due = this.#scheduled;
+    this.#host.paced(this.#restart);
+  };
+  /** The pacer's turn for the pending restart: start a fresh incarnation, unless cancelled (or run) since. */
+  readonly #restart = (): void => {
+    if (this.#due !== this.#scheduled) return; // cancelled while waiting in the pacer, or run already
+    this.#due = -1;
+    this.#nextRestartAt = undefined;
+    if (this.#host.stopping()) return;
+    this.#record = Object.assign({}, this.#record, { restartsSinceEnable: this.#record.restartsSinceEnable + 1 }); // shares one hidden class, unlike a spread
+    this.#counters.restarts++;
+    if (this.#log.enabled("info")) {
+      const name = this.#agent.name;
+      const attempt = this.#pendingAttempt;
+      this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
+    }
+    this.#target.launch();
+  };
 
-  constructor(agent: SupervisedAgent, host: SupervisorHost, log: Logger, counters: AgentCounters, target: CrashTarget) {
+  constructor(agent: SupervisedAgent, host: SupervisorHost, log: AgentLogger, counters: AgentCounters, target: CrashTarget) {
     this.#agent = agent;
     this.#host = host;
     this.#log = log;
@@ -78,7 +103,7 @@ export class CrashHandler {
   cancelRestart(): void {
     this.#scheduled++;
     if (this.#timer !== undefined) {
-      this.#host.clock.clearTimeout(this.#timer);
+      this.#host.clearBackoff(this.#timer, this.#elapsed);
       this.#timer = undefined;
     }
     this.#nextRestartAt = undefined;
@@ -93,7 +118,7 @@ export class CrashHandler {
     const at = this.#host.clock.now();
     this.#report(reason, error, at);
     const state: RestartState = { policy: this.#policy, agent: this.#record, stopping: this.#host.stopping() };
-    this.#apply(decideRestart(state, { reason, at, ...(startedAt === undefined ? {} : { startedAt }) }), error);
+    this.#apply(decideRestart(state, startedAt === undefined ? { reason, at } : { reason, at, startedAt }), error);
   }
 
   /** Count, remember, log and emit a crash; reporting never keeps it from being handled. */
@@ -105,8 +130,9 @@ export class CrashHandler {
     this.#history.push({ at, error: message });
     if (this.#history.length > HISTORY) this.#history.shift();
     try {
-      this.#log.error({ agent: name, reason, err: error }, `agent "${name}" crashed (${reason}): ${message}`);
-      this.#host.emit("agent:crash", { agent: name, reason, error, crashes: this.#counters.totalCrashes });
+      // an entry nobody reads and an event nobody listens to cost nothing to build
+      if (this.#log.enabled("error")) this.#log.error({ agent: name, reason, err: error }, `agent "${name}" crashed (${reason}): ${message}`);
+      if (this.#host.listens("agent:crash")) this.#host.emit("agent:crash", { agent: name, reason, error, crashes: this.#counters.totalCrashes });
     } catch {
       // reporting a crash must never keep it from being handled
     }
@@ -139,22 +165,11 @@ export class CrashHandler {
     const at = host.clock.now() + delay;
     this.#nextRestartAt = at;
     this.#target.setState("backoff");
-    this.#log.warn({ agent: name, delay, attempt }, `agent "${name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
-    host.emit("agent:restart", { agent: name, delay, at, attempt, reason: "crash" });
-    const scheduled = ++this.#scheduled;
-    const restart = (): void => {
-      if (scheduled !== this.#scheduled) return; // cancelled while waiting in the pacer
-      this.#nextRestartAt = undefined;
-      if (host.stopping()) return;
-      this.#record = Object.assign({}, this.#record, { restartsSinceEnable: this.#record.restartsSinceEnable + 1 }); // shares one hidden class, unlike a spread
-      this.#counters.restarts++;
-      this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
-      this.#target.launch();
-    };
-    this.#timer = host.clock.setTimeout(() => {
-      this.#timer = undefined;
-      host.paced(restart);
-    }, delay);
+    if (this.#log.enabled("warn")) this.#log.warn({ agent: name, delay, attempt }, `agent "${name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
+    if (host.listens("agent:restart")) host.emit("agent:restart", { agent: name, delay, at, attempt, reason: "crash" });
+    this.#scheduled++;
+    this.#pendingAttempt = attempt;
+    this.#timer = host.setBackoff(this.#elapsed, delay);
   }
 
   /** The back-off before restart `attempt` (from 1): the group's strategy, or the exponential one when it has none or it misbehaves. */

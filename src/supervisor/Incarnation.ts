@@ -150,6 +150,16 @@ export class Incarnation implements AgentBusHooks {
     return pending === undefined ? DONE : Promise.allSettled(pending).then(noop);
   }
 
+  /**
+   * {@link Incarnation.dispose} without waiting: what is asynchronous in the
+   * release (a networked bus's unsubscribe) finishes in the background; no
+   * promise is made when nothing is.
+   */
+  release(reason: unknown): void {
+    const ending = this.dispose(reason);
+    if (ending !== DONE) ending.catch(noop);
+  }
+
   #end(reason: { value: unknown } | { make: () => unknown }): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;

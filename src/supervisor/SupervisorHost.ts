@@ -21,12 +21,18 @@ export interface SupervisorHost {
   readonly settings: ResolvedConfig["supervisor"];
   /** True once shutdown (or a fail-stop) has begun: nothing restarts or escalates. */
   stopping(): boolean;
+  /** True when `event` has a listener: without one the caller builds no payload. */
+  listens(event: keyof OrchestratorEvents): boolean;
   /** Emit an orchestrator event. */
   emit<E extends keyof OrchestratorEvents>(event: E, payload: OrchestratorEvents[E]): void;
   /** Deliver an escalation (chief, bus, event, log). */
   escalate(event: Escalation): void;
   /** A crash under a fail-stop policy. */
   failStop(agent: string, error: unknown): void;
+  /** Call `elapsed` once the back-off `delay` (ms) has passed; back-offs ending together may share a timer (see `BackoffTimers`). Returns the handle for {@link SupervisorHost.clearBackoff}. */
+  setBackoff(elapsed: () => void, delay: number): unknown;
+  /** Cancel the back-off `handle` set for `elapsed`. */
+  clearBackoff(handle: unknown, elapsed: () => void): void;
   /** Run a restart whose back-off has elapsed: now, or in a later turn when many fall due together (see `RestartPacer`). */
   paced(restart: () => void): void;
   /** Wire the triggers of a running incarnation (the `cron.<agent>` subscription). */

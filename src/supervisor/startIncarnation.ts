@@ -6,7 +6,7 @@ import { AgentError } from "../errors/AgentError.js";
 import type { Logger } from "../logger.js";
 import type { Incarnation } from "./Incarnation.js";
 import { IncarnationContext } from "./IncarnationContext.js";
-import { settleNow, type Settled } from "./settle.js";
+import { settleCall, type Settled } from "./settle.js";
 import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
 
 /** What {@link startIncarnation} needs besides the incarnation. */
@@ -21,11 +21,13 @@ export interface StartPlan {
 
 /**
  * Build the agent of `inc` and run its `start()` within `supervisor.startTimeout`.
- * Resolves with the instance once `start()` has resolved (`inc.runningSince`
- * set); with `undefined` when the constructor or `start()` failed or hung
- * (reported through `inc.crash`) or the incarnation ended first.
+ * Gives the instance once `start()` has resolved (`inc.runningSince` set);
+ * `undefined` when the constructor or `start()` failed or hung (reported
+ * through `inc.crash`) or the incarnation ended first. A `start()` that returns
+ * without a promise (or throws) gives its answer at once, not in a promise:
+ * starting ten thousand such agents costs no promise and no microtask each.
  */
-export async function startIncarnation(inc: Incarnation, plan: StartPlan): Promise<Agent | undefined> {
+export function startIncarnation(inc: Incarnation, plan: StartPlan): Agent | undefined | Promise<Agent | undefined> {
   let instance: Agent;
   try {
     const context: AgentContext = new IncarnationContext(inc, plan.agent, plan.log, plan.host.random);
@@ -35,7 +37,13 @@ export async function startIncarnation(inc: Incarnation, plan: StartPlan): Promi
     return undefined;
   }
   inc.instance = instance;
-  const outcome = await settleStart(inc, instance, plan);
+  const now = settleCall(instance, "start");
+  if (!isThenable(now)) return started(inc, instance, now, plan);
+  return awaitStart(inc, now, plan).then((outcome) => started(inc, instance, outcome, plan));
+}
+
+/** The end of a start that settled with `outcome` (`undefined`: the incarnation ended first). */
+function started(inc: Incarnation, instance: Agent, outcome: Settled | undefined, plan: StartPlan): Agent | undefined {
   if (outcome === undefined || inc.ended) return undefined;
   if (!outcome.ok) {
     inc.crash("start", outcome.error);
@@ -47,12 +55,10 @@ export async function startIncarnation(inc: Incarnation, plan: StartPlan): Promi
 }
 
 /**
- * Run `start()`; a `start()` past `startTimeout` is a `hung` crash. `undefined` when the incarnation ended first.
- * A `start()` that returns without a promise (or throws) has settled: no deadline to watch.
+ * Wait for a `start()` that returned a promise; past `startTimeout` it is a `hung` crash.
+ * `undefined` when the incarnation ended first.
  */
-async function settleStart(inc: Incarnation, instance: Agent, { agent, host }: StartPlan): Promise<Settled | undefined> {
-  const now = settleNow(() => instance.start());
-  if (!isThenable(now)) return now;
+async function awaitStart(inc: Incarnation, now: Promise<Settled>, { agent, host }: StartPlan): Promise<Settled | undefined> {
   const { startTimeout } = host.settings;
   // on the host's clock, cleared below whichever way the start ends: the incarnation's own
   // clock would keep a set of timers for this one timer

@@ -6,7 +6,7 @@ import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { Incarnation } from "./Incarnation.js";
-import { settleNow, type Settled } from "./settle.js";
+import { settleCall, type Settled } from "./settle.js";
 import type { SupervisorHost } from "./SupervisorHost.js";
 
 /** What {@link stopIncarnation} reports to. */
@@ -33,7 +33,7 @@ export function stopIncarnation(inc: Incarnation, deadline: number, report: Stop
   inc.abortLazily(() => new AgentError("AGENT_FAILED", report.agent, `agent "${report.agent}" is stopping`));
   const instance = inc.instance;
   if (instance === undefined) return inc.dispose();
-  const now = settleNow(() => instance.stop());
+  const now = settleCall(instance, "stop");
   // a stop() that returned without a promise has settled: no deadline, no extra turn
   if (!isThenable(now)) {
     reportStop(now, deadline, report);

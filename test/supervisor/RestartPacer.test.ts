@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { RestartPacer } from "../../src/supervisor/RestartPacer.js";
+import { systemClock } from "../../src/clock.js";
+import { RestartPacer, SLICE_BUDGET_MS, sliceBudgetFor } from "../../src/supervisor/RestartPacer.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 import { recordEvents, scriptedAgent, setup, T0 } from "../helpers/orchestrator.js";
 
@@ -37,6 +38,37 @@ describe("RestartPacer", () => {
     await clock.advance(10);
     pacer.run(() => ran.push(9));
     expect(ran).toEqual([0]);
+  });
+
+  test("a real-time budget ends a slice early; the rest run, in order, in later turns", async () => {
+    const clock = new ManualClock(T0);
+    let real = 0;
+    const pacer = new RestartPacer(clock, 64, { ms: 4, now: () => real });
+    const ran: number[] = [];
+    // each restart takes 1.5 ms of real time; one starts only while under 4 ms have passed since the first: at 0, 1.5 and 3 ms
+    for (let i = 0; i < 6; i++) {
+      pacer.run(() => {
+        ran.push(i);
+        real += 1.5;
+      });
+    }
+    expect(ran).toEqual([0, 1, 2]);
+    await clock.runDue();
+    expect(ran).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(clock.now()).toBe(T0);
+  });
+
+  test("the budget only splits further: the count still ends a fast slice", () => {
+    const clock = new ManualClock(T0);
+    const pacer = new RestartPacer(clock, 2, { ms: 1_000, now: () => 0 });
+    const ran: number[] = [];
+    for (let i = 0; i < 5; i++) pacer.run(() => ran.push(i));
+    expect(ran).toEqual([0, 1]);
+  });
+
+  test("a budget applies on the system clock only: an injected clock slices by count alone", () => {
+    expect(sliceBudgetFor(systemClock)?.ms).toBe(SLICE_BUDGET_MS);
+    expect(sliceBudgetFor(new ManualClock(T0))).toBeUndefined();
   });
 
   test("a restart that throws does not hold up the others", async () => {

@@ -70,12 +70,15 @@ function crashingAgent(backoff?: BackoffStrategy, random: () => number = () => 0
     logger,
     settings: { backoff: SETTINGS, resetAfter: 60_000, startTimeout: 30_000, stopTimeout: 5_000 },
     stopping: () => false,
+    listens: () => true,
     emit: (event, payload) => {
       if (event === "agent:restart") restarts.push(payload as OrchestratorEvents["agent:restart"]);
     },
     escalate: () => undefined,
     failStop: () => undefined,
     attachTriggers: () => undefined,
+    setBackoff: (elapsed, delay) => clock.setTimeout(elapsed, delay),
+    clearBackoff: (handle) => clock.clearTimeout(handle),
     paced: (restart) => restart(),
   };
   const group: ResolvedGroup = {

@@ -53,11 +53,50 @@ export type CheckedSubscription = Omit<SubscriberInit, "id" | "pattern" | "token
  * @throws BusError `INVALID_OPTION` naming the option and the pattern
  */
 export function checkSubscription(pattern: string, handler: unknown, options: unknown): CheckedSubscription {
+  return plainlyValid(handler, options) ?? checkFully(pattern, handler, options);
+}
+
+/** A queue group name: non-empty, no whitespace. */
+const QUEUE_NAME = /^\S+$/;
+
+/**
+ * The checked subscription when the handler and every option are plainly
+ * valid, as nearly every subscription's are: no check object and no
+ * description of the pattern are made for it. `undefined` otherwise: the full
+ * check then says what is wrong, in the same words as always.
+ */
+function plainlyValid(handler: unknown, options: unknown): CheckedSubscription | undefined {
+  if (typeof handler !== "function") return undefined;
+  const fn = handler as MessageHandler;
+  if (options === undefined) return { handler: fn, queue: undefined, concurrency: 1, maxPending: DEFAULT_MAX_PENDING, overflow: "drop-oldest", onError: undefined };
+  if (typeof options !== "object" || options === null || Array.isArray(options)) return undefined;
+  const { queue, concurrency, maxPending, overflow, onError } = options as Record<keyof SubscribeOptions, unknown>;
+  if (queue !== undefined && (typeof queue !== "string" || !QUEUE_NAME.test(queue))) return undefined;
+  if (concurrency !== undefined && !isPositiveInteger(concurrency)) return undefined;
+  if (maxPending !== undefined && !isPositiveInteger(maxPending)) return undefined;
+  if (overflow !== undefined && !OVERFLOW_POLICIES.includes(overflow as OverflowPolicy)) return undefined;
+  if (onError !== undefined && typeof onError !== "function") return undefined;
+  return {
+    handler: fn,
+    queue,
+    concurrency: concurrency ?? 1,
+    maxPending: maxPending ?? DEFAULT_MAX_PENDING,
+    overflow: (overflow as OverflowPolicy | undefined) ?? "drop-oldest",
+    onError: onError as SubscriberInit["onError"],
+  };
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 1;
+}
+
+/** {@link checkSubscription} through the option checks: throws the error that names what is wrong. */
+function checkFully(pattern: string, handler: unknown, options: unknown): CheckedSubscription {
   const check = busOptionCheck(`subscribe(${JSON.stringify(pattern)})`, pattern);
   if (typeof handler !== "function") throw check.error("handler", "a function", handler);
   const given = check.object(options as SubscribeOptions | undefined);
   const queue: unknown = given.queue;
-  if (queue !== undefined && (typeof queue !== "string" || !/^\S+$/.test(queue))) {
+  if (queue !== undefined && (typeof queue !== "string" || !QUEUE_NAME.test(queue))) {
     throw check.error("queue", "a non-empty queue group name without whitespace", queue);
   }
   return {
