@@ -3,7 +3,6 @@ import type { Bus } from "../bus/Bus.js";
 import { InProcessBus } from "../bus/InProcessBus.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
-import { CronRunner } from "../schedule/CronRunner.js";
 import type { ResolvedTrigger, TickMessage } from "../schedule/ScheduleSpec.js";
 import type { Subscription } from "../bus/Bus.js";
 import type { TickSink, TriggerSource } from "../schedule/TriggerSource.js";
@@ -11,6 +10,7 @@ import type { TriggerTarget } from "../schedule/TriggerTarget.js";
 import type { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
 import { cronTopic, CRON_TOPIC_PREFIX, ORCHESTRATOR_SOURCE } from "./reservedTopics.js";
+import { IncarnationCron } from "./IncarnationCron.js";
 import { TriggerPort } from "./TriggerPort.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
@@ -120,18 +120,15 @@ export class TriggerWiring {
     const agent = supervisor.name;
     const direct = this.#direct;
     if (direct !== undefined && !handlesCron(supervisor.agentClass)) return;
-    const runner = this.#runner(supervisor, incarnation, instance);
-    incarnation.own(() => runner.dispose());
+    const cron = new IncarnationCron(supervisor, incarnation, instance, this.source);
+    incarnation.own(cron);
     if (direct === undefined) {
+      const runner = cron.runner;
       incarnation.own(this.#parts.bus.subscribe(cronTopic(agent), (message) => runner.receive(message.payload as TickMessage), { queue: agent }));
       return;
     }
     if (!this.#stopped) this.#handTicks ??= direct.subscribe(`${CRON_TOPIC_PREFIX}*`, (message) => this.#handTick(message.topic, message.source, message.payload as TickMessage));
-    const port = this.#port(direct, agent);
-    port.runner = runner;
-    incarnation.own(() => {
-      if (port.runner === runner) port.runner = undefined;
-    });
+    cron.plug(this.#port(direct, agent));
   }
 
   /** A tick on `cron.<agent>` not published by an orchestrator (whose ticks came directly): the running incarnation's runner takes it. */
@@ -148,24 +145,6 @@ export class TriggerWiring {
       this.#ports.set(agent, port);
     }
     return port;
-  }
-
-  #runner(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent): CronRunner {
-    const agent = supervisor.name;
-    const counters = supervisor.counters;
-    return new CronRunner({
-      clock: incarnation.clock,
-      counters,
-      lookup: (trigger) => this.source.trigger(agent, trigger),
-      // tick: the CronTick of this run, built by cronTick(); tick.signal is aborted on the trigger's timeout and when the incarnation ends
-      run: (tick) => instance.onCron(tick),
-      durations: counters.handlerDuration,
-      onHung: (_tick, error) => supervisor.crashCurrent(incarnation, "hung", error),
-      onError: (_tick, error) => {
-        counters.handlerErrors++;
-        supervisor.crashCurrent(incarnation, "error", error);
-      },
-    });
   }
 
   /** Direct delivery of a tick that did not come through a port (a trigger source of another kind). */

@@ -23,13 +23,13 @@ export interface CronRunnerOptions {
    * `signal` is aborted on timeout and on {@link CronRunner.dispose}. Return
    * `undefined` for a run that is over, or a promise of its end.
    */
-  run: (tick: CronTick) => Promise<void> | void;
+  run(tick: CronTick): Promise<void> | void;
   /** The trigger a tick names, for its `overlap` and `timeout`; unknown triggers get `overlap: 'skip'` and no timeout. */
-  lookup: (trigger: string) => ResolvedTrigger | undefined;
+  lookup(trigger: string): ResolvedTrigger | undefined;
   /** A run outlived its trigger's `timeout`: its signal is aborted and the run abandoned. Must not throw. */
-  onHung: (tick: CronTick, error: AgentError) => void;
+  onHung(tick: CronTick, error: AgentError): void;
   /** A run threw or rejected (not called for runs already abandoned). Must not throw. */
-  onError: (tick: CronTick, error: unknown) => void;
+  onError(tick: CronTick, error: unknown): void;
   /** Receives how long each run took, in seconds (abandoned runs too, once they settle). */
   durations?: { observe(seconds: number): void };
 }
@@ -135,10 +135,8 @@ class Lane {
 export class CronRunner {
   readonly #clock: Clock;
   readonly #counters: AgentCounters;
-  readonly #run: CronRunnerOptions["run"];
-  readonly #lookup: CronRunnerOptions["lookup"];
-  readonly #onHung: CronRunnerOptions["onHung"];
-  readonly #onError: CronRunnerOptions["onError"];
+  /** The options, kept whole and called as methods: an options object may be a class instance whose methods live on its prototype (no closure per runner). */
+  readonly #host: CronRunnerOptions;
   readonly #durations: CronRunnerOptions["durations"];
   /** The lanes of all runners with runs that returned without a promise, settled together in one microtask. */
   static #returnedHead: Lane | undefined = undefined;
@@ -150,16 +148,14 @@ export class CronRunner {
   constructor(options: CronRunnerOptions) {
     check.object(options);
     for (const name of ["run", "lookup", "onHung", "onError"] as const) {
-      if (typeof options[name] !== "function") throw check.error(name, "a function", options[name]);
+      const callback: unknown = (options as unknown as Record<string, unknown>)[name];
+      if (typeof callback !== "function") throw check.error(name, "a function", callback);
     }
     const durations = options.durations;
     if (durations !== undefined && typeof durations?.observe !== "function") throw check.error("durations", "an object with an `observe` method", durations);
     this.#clock = check.optionalClock(options.clock) ?? systemClock;
     this.#counters = options.counters;
-    this.#run = options.run;
-    this.#lookup = options.lookup;
-    this.#onHung = options.onHung;
-    this.#onError = options.onError;
+    this.#host = options;
     this.#durations = durations;
   }
 
@@ -251,7 +247,7 @@ export class CronRunner {
 
   #find(name: string): ResolvedTrigger | undefined {
     try {
-      return this.#lookup(name);
+      return this.#host.lookup(name);
     } catch {
       return undefined;
     }
@@ -265,7 +261,7 @@ export class CronRunner {
     const started = durations === undefined ? 0 : performance.now();
     let result: Promise<void> | void;
     try {
-      result = this.#run(tick);
+      result = this.#host.run(tick);
     } catch (error) {
       durations?.observe((performance.now() - started) / 1_000);
       // Reported asynchronously, as a rejection would be.
@@ -328,7 +324,7 @@ export class CronRunner {
     if (!lane.delete(tick)) return;
     if (failed) {
       try {
-        this.#onError(tick, error);
+        this.#host.onError(tick, error);
       } catch {
         // onError must not throw; a faulty callback cannot stop the queue.
       }
@@ -347,7 +343,7 @@ export class CronRunner {
     );
     abortTick(tick, error);
     try {
-      this.#onHung(tick, error);
+      this.#host.onHung(tick, error);
     } catch {
       // onHung must not throw; the run is abandoned either way.
     }

@@ -1,0 +1,75 @@
+import type { Agent } from "../agent/Agent.js";
+import type { Subscription } from "../bus/Bus.js";
+import type { Clock } from "../clock.js";
+import type { AgentError } from "../errors/AgentError.js";
+import { CronRunner, type CronRunnerOptions } from "../schedule/CronRunner.js";
+import type { CronTick, ResolvedTrigger } from "../schedule/ScheduleSpec.js";
+import type { TriggerSource } from "../schedule/TriggerSource.js";
+import type { AgentCounters } from "../stats/AgentCounters.js";
+import type { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
+import type { Incarnation } from "../supervisor/Incarnation.js";
+import type { TriggerPort } from "./TriggerPort.js";
+
+/**
+ * The triggers of one running incarnation: its {@link CronRunner} and what
+ * the runner calls back (the agent's `onCron`, the trigger lookup, the
+ * supervisor's crash on a hung or failed run). One object per incarnation,
+ * its callbacks methods of the class (no closure per agent), owned by the
+ * incarnation as a {@link Subscription}: ending the incarnation disposes the
+ * runner and unplugs it from the agent's {@link TriggerPort}, so a tick never
+ * reaches an incarnation that has ended.
+ */
+export class IncarnationCron implements CronRunnerOptions, Subscription {
+  readonly clock: Clock;
+  readonly counters: AgentCounters;
+  readonly durations: AgentCounters["handlerDuration"];
+  /** The runner of the incarnation's ticks. */
+  readonly runner: CronRunner;
+  readonly #supervisor: AgentSupervisor;
+  readonly #incarnation: Incarnation;
+  readonly #instance: Agent;
+  readonly #source: TriggerSource;
+  #port: TriggerPort | undefined = undefined;
+
+  constructor(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent, source: TriggerSource) {
+    this.clock = incarnation.clock;
+    this.counters = supervisor.counters;
+    this.durations = supervisor.counters.handlerDuration;
+    this.#supervisor = supervisor;
+    this.#incarnation = incarnation;
+    this.#instance = instance;
+    this.#source = source;
+    this.runner = new CronRunner(this);
+  }
+
+  /** Direct delivery: the agent's port hands its ticks to this incarnation's runner until it ends. */
+  plug(port: TriggerPort): void {
+    this.#port = port;
+    port.runner = this.runner;
+  }
+
+  /** Calls the agent's `onCron` (the tick's signal is aborted on the trigger's timeout and when the incarnation ends). */
+  run(tick: CronTick): Promise<void> | void {
+    return this.#instance.onCron(tick);
+  }
+
+  lookup(trigger: string): ResolvedTrigger | undefined {
+    return this.#source.trigger(this.#supervisor.name, trigger);
+  }
+
+  onHung(_tick: CronTick, error: AgentError): void {
+    this.#supervisor.crashCurrent(this.#incarnation, "hung", error);
+  }
+
+  onError(_tick: CronTick, error: unknown): void {
+    this.counters.handlerErrors++;
+    this.#supervisor.crashCurrent(this.#incarnation, "error", error);
+  }
+
+  /** The incarnation ended: dispose the runner and unplug it from the port. */
+  unsubscribe(): void {
+    this.runner.dispose();
+    const port = this.#port;
+    if (port !== undefined && port.runner === this.runner) port.runner = undefined;
+  }
+}
