@@ -20,9 +20,6 @@ import type { TriggerPort } from "./TriggerPort.js";
  * reaches an incarnation that has ended.
  */
 export class IncarnationCron implements CronRunnerOptions, Subscription {
-  readonly clock: Clock;
-  readonly counters: AgentCounters;
-  readonly durations: AgentCounters["handlerDuration"];
   /** The runner of the incarnation's ticks. */
   readonly runner: CronRunner;
   readonly #supervisor: AgentSupervisor;
@@ -32,14 +29,26 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
   #port: TriggerPort | undefined = undefined;
 
   constructor(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent, source: TriggerSource) {
-    this.clock = incarnation.clock;
-    this.counters = supervisor.counters;
-    this.durations = supervisor.counters.handlerDuration;
     this.#supervisor = supervisor;
     this.#incarnation = incarnation;
     this.#instance = instance;
     this.#source = source;
     this.runner = new CronRunner(this);
+  }
+
+  /** The incarnation's clock (its timers end with it): the runs' timeouts. */
+  get clock(): Clock {
+    return this.#incarnation.clock;
+  }
+
+  /** The agent's counters. */
+  get counters(): AgentCounters {
+    return this.#supervisor.counters;
+  }
+
+  /** How long each run took. */
+  get durations(): AgentCounters["handlerDuration"] {
+    return this.#supervisor.counters.handlerDuration;
   }
 
   /** Direct delivery: the agent's port hands its ticks to this incarnation's runner until it ends. */
@@ -62,7 +71,7 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
   }
 
   onError(_tick: CronTick, error: unknown): void {
-    this.counters.handlerErrors++;
+    this.#supervisor.counters.handlerErrors++;
     this.#supervisor.crashCurrent(this.#incarnation, "error", error);
   }
 

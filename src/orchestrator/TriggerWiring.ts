@@ -11,7 +11,7 @@ import type { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
 import { cronTopic, CRON_TOPIC_PREFIX, ORCHESTRATOR_SOURCE } from "./reservedTopics.js";
 import { IncarnationCron } from "./IncarnationCron.js";
-import { TriggerPort } from "./TriggerPort.js";
+import { TriggerPort, type PortAudience } from "./TriggerPort.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
 /** What the trigger wiring needs from the orchestrator. */
@@ -63,8 +63,8 @@ export class TriggerWiring {
   #handTicks: Subscription | undefined;
   /** Set by {@link TriggerWiring.stop}: no subscription is made after it. */
   #stopped = false;
-  /** Subscriptions of the wiring itself on `cron.<agent>` (not someone listening). */
-  readonly #own = (): number => (this.#handTicks === undefined ? 0 : 1);
+  /** Who listens on `cron.<agent>`, shared by every port: the bus, and the wiring's own subscriptions there (not someone listening). */
+  #audience: PortAudience | undefined;
 
   /** @param createSource - builds the trigger source around the sink it must hand ticks to (and the agents' targets, for direct delivery) */
   constructor(parts: TriggerWiringParts, createSource: CreateTriggerSource) {
@@ -141,7 +141,8 @@ export class TriggerWiring {
   #port(bus: InProcessBus, agent: string): TriggerPort {
     let port = this.#ports.get(agent);
     if (port === undefined) {
-      port = new TriggerPort(this.#parts.supervisor(agent), cronTopic(agent), { bus, own: this.#own }, this.#publishTick);
+      this.#audience ??= { bus, own: () => (this.#handTicks === undefined ? 0 : 1) };
+      port = new TriggerPort(this.#parts.supervisor(agent), cronTopic(agent), this.#audience, this.#publishTick);
       this.#ports.set(agent, port);
     }
     return port;

@@ -51,7 +51,7 @@ export class SubscriptionHandle implements BusSubscription {
   }
 
   get pending(): number {
-    return this.#sub.pending.length;
+    return this.#sub.queued;
   }
 
   get active(): boolean {

@@ -163,7 +163,7 @@ export class DeliveryCore {
   /** The core's counters; `published` is the bus's to count. */
   stats(): Omit<BusStats, "published"> {
     let pending = 0;
-    for (const sub of this.#live) pending += sub.pending.length;
+    for (const sub of this.#live) pending += sub.queued;
     return { delivered: this.#delivered, dropped: this.#dropped, pending, handlerErrors: this.#handlerErrors };
   }
 
@@ -271,7 +271,7 @@ export class DeliveryCore {
 
   /** After an asynchronous handler call settled: go on with the queue, or let a waiting `flush()` see it. */
   #wake(sub: Subscriber): void {
-    if (sub.pending.length > 0 && !sub.scheduled && !sub.detached) {
+    if (sub.queued > 0 && !sub.scheduled && !sub.detached) {
       sub.scheduled = true;
       this.#ready.push(sub);
     } else if (this.#flushes.size === 0) {
@@ -304,6 +304,7 @@ export class DeliveryCore {
   }
 
   #dropAll(sub: Subscriber, reason: DropReason): void {
+    if (sub.queued === 0) return;
     const dropped = sub.pending.drain();
     sub.taken += dropped.length;
     for (const message of dropped) this.drop(message, reason);
@@ -321,7 +322,7 @@ export class DeliveryCore {
    * handlers stay asynchronous to `publish`.
    */
   deliverNow(sub: Subscriber, message: Message): void {
-    if (sub.pending.length > 0 || sub.active >= sub.concurrency || sub.detached) {
+    if (sub.queued > 0 || sub.active >= sub.concurrency || sub.detached) {
       this.enqueue(sub, message);
       return;
     }

@@ -28,7 +28,7 @@ export class FlushWaiters {
   wait(subscribers: Iterable<Subscriber>): Promise<void> {
     const marks: FlushWaiter["marks"] = [];
     for (const sub of subscribers) {
-      if (sub.busy) marks.push({ sub, mark: sub.taken + sub.pending.length });
+      if (sub.busy) marks.push({ sub, mark: sub.taken + sub.queued });
     }
     if (marks.length === 0) return SETTLED;
     return new Promise<void>((resolve) => {

@@ -28,8 +28,8 @@ export class Subscriber {
    */
   readonly refusesWhenFull: boolean;
 
-  /** Messages waiting for a handler call. */
-  readonly pending = new RingQueue<Message>();
+  /** See {@link Subscriber.pending}: made with the first message queued. */
+  #pending: RingQueue<Message> | undefined = undefined;
   /** Handler calls running now (their promise has not settled). */
   active = 0;
   /** See {@link Subscriber.running}: made with the first asynchronous handler call. */
@@ -56,6 +56,16 @@ export class Subscriber {
     this.refusesWhenFull = init.overflow === "error";
   }
 
+  /** Messages waiting for a handler call (the queue is made on first use: read {@link Subscriber.queued} for its length). */
+  get pending(): RingQueue<Message> {
+    return (this.#pending ??= new RingQueue<Message>());
+  }
+
+  /** How many messages wait for a handler call (makes no queue). */
+  get queued(): number {
+    return this.#pending === undefined ? 0 : this.#pending.length;
+  }
+
   /** Positions (see `taken`) of the deliveries running now, for `flush()` (made on first read). */
   get running(): number[] {
     return (this.#running ??= []);
@@ -71,11 +81,11 @@ export class Subscriber {
 
   /** True while a message is queued or a handler call is running. */
   get busy(): boolean {
-    return this.pending.length > 0 || this.active > 0;
+    return this.queued > 0 || this.active > 0;
   }
 
   /** True when the subscription refuses messages when full and its queue is full now. */
   get full(): boolean {
-    return this.refusesWhenFull && this.pending.length >= this.maxPending;
+    return this.refusesWhenFull && this.queued >= this.maxPending;
   }
 }
