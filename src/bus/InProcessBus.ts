@@ -176,8 +176,17 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
       if (timeoutMs instanceof BusError) return Promise.reject(timeoutMs);
     }
     // a direct route's subscriber list is never changed once built: no copy needed
-    const targets: ReadonlyArray<Subscriber | undefined> = route.direct ? route.plain : this.#targets();
-    const count = route.direct ? targets.length : this.#routes.targets(route, this.#scratch);
+    let targets: ReadonlyArray<Subscriber | undefined>;
+    let count: number;
+    if (route.direct) {
+      targets = route.plain;
+      count = targets.length;
+    } else {
+      // into the array lent (a fresh one when a publish further up the stack holds the scratch array)
+      const lent = this.#targets();
+      targets = lent;
+      count = this.#routes.targets(route, lent);
+    }
     if (count === 0) {
       return Promise.reject(new BusError("NO_RESPONDERS", `No responders for request on ${JSON.stringify(topic)}: no subscription matches it`, { topic }));
     }

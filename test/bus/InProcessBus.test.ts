@@ -259,6 +259,28 @@ describe("createBus: drops and stats", () => {
     expect(bus.stats().pending).toBe(0);
   });
 
+  it("a request made from onDrop while a publish gathers its queue-group targets goes to its own subscribers, and the publish to its own", async () => {
+    const seen: string[] = [];
+    const replies: unknown[] = [];
+    const bus: ReturnType<typeof createBus> = createBus({
+      onDrop: () => {
+        void bus.request("svc.a", "req").then((reply) => replies.push(reply));
+      },
+    });
+    bus.subscribe("svc.a", (m) => (seen.push(`svc got ${m.topic}`), "plain"));
+    bus.subscribe("svc.a", (m) => (seen.push(`svc group got ${m.topic}`), "group"), { queue: "g" });
+    bus.subscribe("x.y", () => new Promise<void>(() => undefined), { maxPending: 1 });
+    bus.subscribe("x.y", (m) => void seen.push(`x.y group got ${String(m.payload)}`), { queue: "q" });
+    await bus.publish("x.y", 1);
+    await turns();
+    await bus.publish("x.y", 2);
+    await bus.publish("x.y", 3); // the hung subscription's queue is full: drop-oldest calls onDrop mid-publish
+    await turns();
+    expect(seen.filter((line) => line.startsWith("x.y group"))).toEqual(["x.y group got 1", "x.y group got 2", "x.y group got 3"]);
+    expect(seen.filter((line) => line.startsWith("svc"))).toEqual(["svc got svc.a", "svc group got svc.a"]);
+    expect(replies).toHaveLength(1);
+  });
+
   it("keeps counting when onDrop throws, and says so once on the console", async () => {
     const consoleError = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const bus = createBus({
