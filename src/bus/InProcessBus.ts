@@ -98,9 +98,19 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const system = clock === systemClock;
     const timestamps = check.optionalOneOf(given.timestamps, "timestamps", TIMESTAMP_MODES) ?? (system ? "turn" : "exact");
     this.#turn = new TurnClock(clock, timestamps);
-    this.#timeouts = new RequestTimeouts(clock, system ? "keep" : "clear", RequestMessage.timeoutEntries);
     const core = new DeliveryCore(delivery, this.#turn);
     this.#core = core;
+    const entries = RequestMessage.timeoutEntries;
+    // a request that timed out hears no more of its deliveries (a hung handler's would otherwise keep it listed)
+    this.#timeouts = new RequestTimeouts(clock, system ? "keep" : "clear", {
+      deadline: (request) => entries.deadline(request),
+      slot: (request) => entries.slot(request),
+      setSlot: (request, slot) => entries.setSlot(request, slot),
+      timedOut: (request) => {
+        entries.timedOut(request);
+        core.forgetReplies(request);
+      },
+    });
     this.#routes = new RouteTable(random);
   }
 

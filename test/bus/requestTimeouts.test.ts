@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createBus } from "../../src/bus/createBus.js";
+import type { Message } from "../../src/bus/Bus.js";
+import { RequestMessage } from "../../src/bus/delivery/RequestMessage.js";
 import { RequestTimeouts, type TimeoutEntries } from "../../src/bus/delivery/RequestTimeouts.js";
 import type { BusError } from "../../src/errors/BusError.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
@@ -121,5 +123,25 @@ describe("createBus: request timeouts share one timer", () => {
     expect(clock.pending).toBe(0);
     await bus.close();
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe("a request that timed out", () => {
+  it("hears no more of its deliveries: a hung handler does not keep it listed for replies", async () => {
+    const clock = new ManualClock(0);
+    const bus = createBus({ clock });
+    const received: Message[] = [];
+    bus.subscribe("svc.hang", (message) => {
+      received.push(message);
+      return new Promise<never>(() => undefined);
+    });
+    const outcome = bus.request("svc.hang", 1, { timeoutMs: 100 }).catch((error: unknown) => (error as BusError).code);
+    await clock.advance(0);
+    const request = received[0];
+    expect(request).toBeInstanceOf(RequestMessage);
+    expect(RequestMessage.listening(request as RequestMessage)).toBe(true);
+    await clock.advance(100);
+    expect(await outcome).toBe("REQUEST_TIMEOUT");
+    expect(RequestMessage.listening(request as RequestMessage)).toBe(false);
   });
 });
