@@ -129,6 +129,16 @@ describe("DeliveryCore.deliverNow (a network client's callback)", () => {
     expect(core.stats()).toEqual({ delivered: 1, dropped: 1, pending: 0, handlerErrors: 0 });
   });
 
+  it("drops and counts a message that arrives for a subscription already detached", () => {
+    const seen: unknown[] = [];
+    const { core, sub, drops } = setUp((m) => void seen.push(m.payload));
+    core.detach(sub);
+    core.deliverNow(sub, message(1));
+    expect(seen).toEqual([]);
+    expect(drops.map(({ message: m, reason }) => [m.id, reason])).toEqual([["m1", "unsubscribed"]]);
+    expect(core.stats()).toEqual({ delivered: 0, dropped: 1, pending: 0, handlerErrors: 0 });
+  });
+
   it("reports a direct call's value to the request's waiter", () => {
     const { core, sub } = setUp((m) => `re:${String(m.payload)}`);
     const replies: unknown[] = [];

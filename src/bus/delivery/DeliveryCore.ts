@@ -322,7 +322,11 @@ export class DeliveryCore {
    * handlers stay asynchronous to `publish`.
    */
   deliverNow(sub: Subscriber, message: Message): void {
-    if (sub.queued > 0 || sub.active >= sub.concurrency || sub.detached) {
+    if (sub.detached) {
+      this.drop(message, "unsubscribed");
+      return;
+    }
+    if (sub.queued > 0 || sub.active >= sub.concurrency) {
       this.enqueue(sub, message);
       return;
     }
