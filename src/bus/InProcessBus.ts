@@ -4,13 +4,13 @@ import { BusError } from "../errors/BusError.js";
 import type { Bus, BusOptions, BusStats, Message, MessageHandler, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "./Bus.js";
 import type { BusSubscription } from "./delivery/BusSubscription.js";
 import { SubscriptionHandle } from "./delivery/BusSubscription.js";
-import { DEFAULT_REQUEST_TIMEOUT_MS, busOptionCheck, checkDeliveryOptions, checkSubscription, publishOptionsError, requestTimeout } from "./delivery/busOptions.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS, busOptionCheck, checkDeliveryOptions, checkSubscription, checkTimestamps, publishOptionsError, requestTimeout } from "./delivery/busOptions.js";
 import { DeliveryCore } from "./delivery/DeliveryCore.js";
 import { busClosed, queueFull } from "./delivery/deliveryErrors.js";
 import { RequestMessage } from "./delivery/RequestMessage.js";
 import { RequestTimeouts } from "./delivery/RequestTimeouts.js";
 import { Subscriber } from "./delivery/Subscriber.js";
-import { TurnClock, type TimestampMode } from "./delivery/TurnClock.js";
+import { TurnClock } from "./delivery/TurnClock.js";
 import { MessageIds } from "./MessageIds.js";
 import type { Route } from "./RouteTable.js";
 import { RouteTable } from "./RouteTable.js";
@@ -20,7 +20,6 @@ import { validatePattern } from "./topic.js";
 /** The one promise every accepted publish returns: nothing to allocate per message. */
 const ACCEPTED: Promise<void> = Promise.resolve();
 /** The `timestamps` option's values. */
-const TIMESTAMP_MODES: readonly TimestampMode[] = ["turn", "exact"];
 
 /** What the testing kit observes of an in-process bus. */
 export interface InProcessBusTap {
@@ -96,8 +95,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const random = check.optionalFunction(given.random, "random") ?? Math.random;
     const clock: Clock = delivery.clock;
     const system = clock === systemClock;
-    const timestamps = check.optionalOneOf(given.timestamps, "timestamps", TIMESTAMP_MODES) ?? (system ? "turn" : "exact");
-    this.#turn = new TurnClock(clock, timestamps);
+    this.#turn = new TurnClock(clock, checkTimestamps(check, given.timestamps, clock));
     const core = new DeliveryCore(delivery, this.#turn);
     this.#core = core;
     const entries = RequestMessage.timeoutEntries;

@@ -1,10 +1,9 @@
 import type { DropReason, Message } from "../bus/Bus.js";
-import { busOptionCheck, checkDeliveryOptions } from "../bus/delivery/busOptions.js";
+import { busOptionCheck, checkDeliveryOptions, checkTimestamps } from "../bus/delivery/busOptions.js";
 import { MAX_TOPIC_LENGTH } from "../bus/topic.js";
 import type { OptionCheck } from "../check.js";
 import type { TimestampMode } from "../bus/delivery/TurnClock.js";
 import type { Clock } from "../clock.js";
-import { systemClock } from "../clock.js";
 import type { PayloadCodec } from "../wire/PayloadCodec.js";
 import { jsonCodec } from "../wire/PayloadCodec.js";
 
@@ -16,8 +15,6 @@ const MAX_PREFIX_LENGTH = MAX_TOPIC_LENGTH - 2;
  */
 const MAX_INBOX_PREFIX_LENGTH = MAX_TOPIC_LENGTH - 35;
 
-/** The `timestamps` option's values. */
-const TIMESTAMP_MODES: readonly TimestampMode[] = ["turn", "exact"];
 
 /** Default of {@link NatsBusOptions.noReplyGraceMs}, in ms. */
 export const DEFAULT_NO_REPLY_GRACE_MS = 100;
@@ -124,7 +121,7 @@ export function resolveNatsBusOptions(options: NatsBusOptions): ResolvedNatsBusO
   const check = busOptionCheck("createNatsBus");
   const given = check.object(options);
   const delivery = checkDeliveryOptions(check, given);
-  const timestamps = check.optionalOneOf(given.timestamps, "timestamps", TIMESTAMP_MODES) ?? (delivery.clock === systemClock ? "turn" : "exact");
+  const timestamps = checkTimestamps(check, given.timestamps, delivery.clock);
   const codec = check.optionalShape<PayloadCodec>(given.codec, "codec", ["encode", "decode"], "an object with encode(payload) and decode(bytes)") ?? jsonCodec;
   const prefix = checkPrefix(check, given.prefix);
   const requireConnection = check.optionalBoolean(given.requireConnection, "requireConnection") ?? true;

@@ -7,7 +7,7 @@ let capturing: RequestMessage | undefined;
 
 /**
  * An in-process request: the message its handlers receive (the same own fields
- * as any message, in the same order; `source` and `headers` only when given)
+ * as every other message, in the same order; `source` and `headers` only when given)
  * and, in private fields, the request behind it: the promise `request()`
  * returns, how many deliveries have yet to settle, and its deadline on the
  * bus's {@link RequestTimeouts}. One object per request: the delivery core finds

@@ -10,6 +10,7 @@ import { OptionCheck, describeValue } from "../../check.js";
 import { BusError } from "../../errors/BusError.js";
 import type { DropReason, Message, MessageHandler, OverflowPolicy, PublishOptions, SubscribeOptions } from "../Bus.js";
 import type { SubscriberInit } from "./Subscriber.js";
+import type { TimestampMode } from "./TurnClock.js";
 
 /** Default bound of a subscription's pending queue. */
 export const DEFAULT_MAX_PENDING = 10_000;
@@ -41,6 +42,20 @@ export function checkDeliveryOptions(check: OptionCheck, options: Partial<Delive
     onDrop: check.optionalFunction(options.onDrop, "onDrop"),
     clock: check.optionalClock(options.clock) ?? systemClock,
   };
+}
+
+/** The `timestamps` option's values (see `TurnClock`). */
+const TIMESTAMP_MODES: readonly TimestampMode[] = ["turn", "exact"];
+
+/**
+ * Check a bus's `timestamps` option with `check`; the default is `"turn"` on
+ * the system clock and `"exact"` on an injected `clock` (so a `ManualClock`
+ * test sees exactly the times it sets).
+ *
+ * @throws BusError `INVALID_OPTION` naming the option
+ */
+export function checkTimestamps(check: OptionCheck, value: unknown, clock: Clock): TimestampMode {
+  return check.optionalOneOf(value, "timestamps", TIMESTAMP_MODES) ?? (clock === systemClock ? "turn" : "exact");
 }
 
 /** A subscription's handler and options, checked, with defaults filled in. */
