@@ -1,6 +1,6 @@
 import { connect, headers as natsHeaders } from "@nats-io/transport-node";
 import type { Msg, NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DropReason, Message } from "../../src/bus/Bus.js";
 import { MAX_TOPIC_LENGTH } from "../../src/bus/topic.js";
 import { BusError } from "../../src/errors/BusError.js";
@@ -11,32 +11,24 @@ import { NatsError } from "../../src/nats/NatsError.js";
 import type { PayloadCodec } from "../../src/wire/PayloadCodec.js";
 import { readWire } from "../../src/nats/wireHeaders.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-import { freePort, uniqueToken, useNatsServer } from "../helpers/nats/natsServer.js";
+import { freePort, uniqueToken } from "../helpers/nats/natsServer.js";
+import { natsSuite } from "../helpers/nats/natsSuite.js";
 import { eventually, withTimeout } from "../helpers/nats/processes.js";
 
-let url = "";
-let release: () => Promise<void> = async () => undefined;
-beforeAll(async () => {
-  ({ url, release } = await useNatsServer());
-});
-afterAll(() => release());
-
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const suite = natsSuite();
+const { cleanups } = suite;
 
 /** Two buses on two connections, sharing a fresh subject prefix: a publisher's and a subscriber's process, as far as NATS can tell. */
 async function pair(options: NatsBusOptions = {}, other: NatsBusOptions = options): Promise<[NatsBus, NatsBus, string]> {
   const prefix = uniqueToken("bus");
-  const a = await createNatsBus({ servers: url }, { prefix, ...options });
-  const b = await createNatsBus({ servers: url }, { prefix, ...other });
+  const a = await createNatsBus({ servers: suite.url }, { prefix, ...options });
+  const b = await createNatsBus({ servers: suite.url }, { prefix, ...other });
   cleanups.push(() => a.close(), () => b.close());
   return [a, b, prefix];
 }
 
 async function rawConnection(): Promise<NatsConnection> {
-  const connection = await connect({ servers: url });
+  const connection = await connect({ servers: suite.url });
   cleanups.push(() => connection.close());
   return connection;
 }
@@ -48,17 +40,17 @@ function hasCode(code: string): (error: unknown) => boolean {
 describe("createNatsBus", () => {
   it("refuses a malformed target or option before connecting, naming it", async () => {
     const connection = await rawConnection();
-    await expect(createNatsBus({ servers: url, connection })).rejects.toThrow(/exactly one of `servers`.*got both/);
+    await expect(createNatsBus({ servers: suite.url, connection })).rejects.toThrow(/exactly one of `servers`.*got both/);
     await expect(createNatsBus({} as never)).rejects.toThrow(/exactly one of `servers`.*got neither/);
     await expect(createNatsBus({ servers: [] })).rejects.toThrow(/expected `servers` to be a server URL/);
     await expect(createNatsBus({ connection: { publish: 1 } as never })).rejects.toThrow(/expected `connection` to be a NatsConnection/);
-    await expect(createNatsBus({ servers: url }, { prefix: "a..b" })).rejects.toThrow(/expected `prefix` to be dot-separated tokens.*"a\.\.b"/);
-    await expect(createNatsBus({ servers: url }, { prefix: "a.*" })).rejects.toSatisfy(hasCode("INVALID_OPTION"));
-    await expect(createNatsBus({ servers: url }, { codec: { encode: () => new Uint8Array() } as never })).rejects.toThrow(/expected `codec` to be an object with encode\(payload\) and decode\(bytes\)/);
-    await expect(createNatsBus({ servers: url }, { noReplyGraceMs: -1 })).rejects.toThrow(/expected `noReplyGraceMs` to be a non-negative number.*-1/);
-    await expect(createNatsBus({ servers: url }, { requireConnection: "yes" as never })).rejects.toThrow(/expected `requireConnection` to be a boolean/);
-    await expect(createNatsBus({ servers: url }, { clock: {} as never })).rejects.toThrow(/expected `clock` to be a Clock/);
-    await expect(createNatsBus({ servers: url }, { wire: "json" as never })).rejects.toThrow(/expected `wire` to be "envelope" or "headers", got "json"/);
+    await expect(createNatsBus({ servers: suite.url }, { prefix: "a..b" })).rejects.toThrow(/expected `prefix` to be dot-separated tokens.*"a\.\.b"/);
+    await expect(createNatsBus({ servers: suite.url }, { prefix: "a.*" })).rejects.toSatisfy(hasCode("INVALID_OPTION"));
+    await expect(createNatsBus({ servers: suite.url }, { codec: { encode: () => new Uint8Array() } as never })).rejects.toThrow(/expected `codec` to be an object with encode\(payload\) and decode\(bytes\)/);
+    await expect(createNatsBus({ servers: suite.url }, { noReplyGraceMs: -1 })).rejects.toThrow(/expected `noReplyGraceMs` to be a non-negative number.*-1/);
+    await expect(createNatsBus({ servers: suite.url }, { requireConnection: "yes" as never })).rejects.toThrow(/expected `requireConnection` to be a boolean/);
+    await expect(createNatsBus({ servers: suite.url }, { clock: {} as never })).rejects.toThrow(/expected `clock` to be a Clock/);
+    await expect(createNatsBus({ servers: suite.url }, { wire: "json" as never })).rejects.toThrow(/expected `wire` to be "envelope" or "headers", got "json"/);
   });
 
   it("rejects with CONNECT_FAILED when no server answers", async () => {
@@ -68,7 +60,7 @@ describe("createNatsBus", () => {
   });
 
   it("owns a connection it opened: close() closes it; a connection passed in stays open", async () => {
-    const owned = await createNatsBus({ servers: url });
+    const owned = await createNatsBus({ servers: suite.url });
     await owned.close();
     expect(owned.natsConnection.isClosed()).toBe(true);
 
@@ -317,8 +309,8 @@ describe("NatsBus ids", () => {
 
 describe("NatsBus across connections", () => {
   it("keeps buses with different prefixes apart", async () => {
-    const a = await createNatsBus({ servers: url }, { prefix: uniqueToken("left") });
-    const b = await createNatsBus({ servers: url }, { prefix: uniqueToken("right") });
+    const a = await createNatsBus({ servers: suite.url }, { prefix: uniqueToken("left") });
+    const b = await createNatsBus({ servers: suite.url }, { prefix: uniqueToken("right") });
     cleanups.push(() => a.close(), () => b.close());
     const got: unknown[] = [];
     b.subscribe(">", (message) => void got.push(message.payload));
@@ -599,9 +591,9 @@ describe("NatsBus subject limits", () => {
   });
 
   it("refuses a prefix or an inbox prefix that leaves no room for a subject", async () => {
-    await expect(createNatsBus({ servers: url }, { prefix: topicOfLength(MAX_TOPIC_LENGTH - 1) })).rejects.toThrow(/expected `prefix` to be at most 1022 characters/);
-    await expect(createNatsBus({ servers: url }, { inboxPrefix: topicOfLength(MAX_TOPIC_LENGTH) })).rejects.toThrow(/expected `inboxPrefix` to be at most \d+ characters/);
-    const bus = await createNatsBus({ servers: url }, { prefix: topicOfLength(MAX_TOPIC_LENGTH - 2) });
+    await expect(createNatsBus({ servers: suite.url }, { prefix: topicOfLength(MAX_TOPIC_LENGTH - 1) })).rejects.toThrow(/expected `prefix` to be at most 1022 characters/);
+    await expect(createNatsBus({ servers: suite.url }, { inboxPrefix: topicOfLength(MAX_TOPIC_LENGTH) })).rejects.toThrow(/expected `inboxPrefix` to be at most \d+ characters/);
+    const bus = await createNatsBus({ servers: suite.url }, { prefix: topicOfLength(MAX_TOPIC_LENGTH - 2) });
     cleanups.push(() => bus.close());
     await expect(bus.publish("ab", 1)).rejects.toSatisfy(hasCode("INVALID_TOPIC"));
     await bus.publish("a", 1);

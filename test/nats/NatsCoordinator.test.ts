@@ -1,7 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Agent, ConfigError, createOrchestrator } from "../../src/index.js";
 import { createNatsBus } from "../../src/nats/createNatsBus.js";
 import { createNatsCoordinator } from "../../src/nats/createNatsCoordinator.js";
@@ -11,30 +11,22 @@ import { NatsError } from "../../src/nats/NatsError.js";
 import { encodeSlotKey } from "../../src/nats/slotKey.js";
 import type { CronTick, TickMessage } from "../../src/schedule/ScheduleSpec.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-import { uniqueToken, useNatsServer } from "../helpers/nats/natsServer.js";
+import { uniqueToken } from "../helpers/nats/natsServer.js";
+import { natsSuite } from "../helpers/nats/natsSuite.js";
 import { eventually } from "../helpers/nats/processes.js";
 
-let url = "";
-let release: () => Promise<void> = async () => undefined;
-beforeAll(async () => {
-  ({ url, release } = await useNatsServer());
-});
-afterAll(() => release());
-
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const suite = natsSuite();
+const { cleanups } = suite;
 
 async function rawConnection(): Promise<NatsConnection> {
-  const connection = await connect({ servers: url });
+  const connection = await connect({ servers: suite.url });
   cleanups.push(() => connection.close());
   return connection;
 }
 
 /** A coordinator on a bucket of its own (removed after the test), on its own connection. */
 async function coordinatorOn(bucket: string, options: NatsCoordinatorOptions = {}): Promise<NatsCoordinator> {
-  const coordinator = await createNatsCoordinator({ servers: url }, { bucket, ...options });
+  const coordinator = await createNatsCoordinator({ servers: suite.url }, { bucket, ...options });
   cleanups.push(() => coordinator.close());
   return coordinator;
 }
@@ -42,7 +34,7 @@ async function coordinatorOn(bucket: string, options: NatsCoordinatorOptions = {
 function freshBucket(): string {
   const bucket = uniqueToken("slots");
   cleanups.unshift(async () => {
-    const connection = await connect({ servers: url });
+    const connection = await connect({ servers: suite.url });
     const manager = await jetstreamManager(connection);
     await manager.streams.delete(`KV_${bucket}`).catch(() => false);
     await connection.close();
@@ -56,13 +48,13 @@ function tick(key: string, scheduledAt = Date.UTC(2026, 0, 5, 9, 30)): TickMessa
 
 describe("createNatsCoordinator", () => {
   it("refuses bad options with a ConfigError naming them", async () => {
-    await expect(createNatsCoordinator({ servers: url }, { bucket: "a.b" })).rejects.toSatisfy((error: unknown) => error instanceof ConfigError && error.path === "bucket" && /"a\.b"/.test(error.message));
-    await expect(createNatsCoordinator({ servers: url }, { ttl: "soon" })).rejects.toThrow(/expected `ttl` to be a duration of at least one second.*"soon"/);
-    await expect(createNatsCoordinator({ servers: url }, { ttl: 10 })).rejects.toThrow(/`ttl`/);
-    await expect(createNatsCoordinator({ servers: url }, { storage: "disk" as never })).rejects.toThrow(/expected `storage` to be "file" or "memory", got "disk"/);
-    await expect(createNatsCoordinator({ servers: url }, { replicas: 2 })).rejects.toThrow(/expected `replicas` to be 1, 3 or 5, got 2/);
-    await expect(createNatsCoordinator({ servers: url }, { instance: " " })).rejects.toThrow(/`instance`/);
-    await expect(createNatsCoordinator({ servers: url }, { timeout: 0 })).rejects.toThrow(/`timeout`/);
+    await expect(createNatsCoordinator({ servers: suite.url }, { bucket: "a.b" })).rejects.toSatisfy((error: unknown) => error instanceof ConfigError && error.path === "bucket" && /"a\.b"/.test(error.message));
+    await expect(createNatsCoordinator({ servers: suite.url }, { ttl: "soon" })).rejects.toThrow(/expected `ttl` to be a duration of at least one second.*"soon"/);
+    await expect(createNatsCoordinator({ servers: suite.url }, { ttl: 10 })).rejects.toThrow(/`ttl`/);
+    await expect(createNatsCoordinator({ servers: suite.url }, { storage: "disk" as never })).rejects.toThrow(/expected `storage` to be "file" or "memory", got "disk"/);
+    await expect(createNatsCoordinator({ servers: suite.url }, { replicas: 2 })).rejects.toThrow(/expected `replicas` to be 1, 3 or 5, got 2/);
+    await expect(createNatsCoordinator({ servers: suite.url }, { instance: " " })).rejects.toThrow(/`instance`/);
+    await expect(createNatsCoordinator({ servers: suite.url }, { timeout: 0 })).rejects.toThrow(/`timeout`/);
     await expect(createNatsCoordinator({} as never)).rejects.toSatisfy((error: unknown) => error instanceof ConfigError && /exactly one of `servers`/.test(error.message));
   });
 
@@ -151,7 +143,7 @@ describe("an orchestrator with a NATS coordinator", () => {
     Ticker.handled.length = 0;
     const start = Date.UTC(2026, 0, 5, 10, 0);
     const clock = new ManualClock(start);
-    const bus = await createNatsBus({ servers: url }, { prefix: uniqueToken("solo") });
+    const bus = await createNatsBus({ servers: suite.url }, { prefix: uniqueToken("solo") });
     cleanups.push(() => bus.close());
     const orch = createOrchestrator({ agents: [Ticker], config: { schedule: { ticker: { every: "1s" } } }, bus, clock, logger: false, keepAlive: false });
     cleanups.push(() => orch.shutdown());
@@ -168,7 +160,7 @@ describe("an orchestrator with a NATS coordinator", () => {
     const bucket = freshBucket();
     const start = Date.UTC(2026, 0, 5, 9, 30);
     const clock = new ManualClock(start);
-    const bus = await createNatsBus({ servers: url }, { prefix: uniqueToken("orch") });
+    const bus = await createNatsBus({ servers: suite.url }, { prefix: uniqueToken("orch") });
     cleanups.push(() => bus.close());
     const coordinator = await createNatsCoordinator({ connection: bus.natsConnection }, { bucket, instance: "here" });
     const elsewhere = await coordinatorOn(bucket, { instance: "elsewhere" });

@@ -1,29 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Message } from "../../src/bus/Bus.js";
 import { createNatsBus } from "../../src/nats/createNatsBus.js";
 import type { NatsBus } from "../../src/nats/NatsBus.js";
 import type { NatsBusOptions } from "../../src/nats/NatsBusOptions.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-import { uniqueToken, useNatsServer } from "../helpers/nats/natsServer.js";
+import { uniqueToken } from "../helpers/nats/natsServer.js";
+import { natsSuite } from "../helpers/nats/natsSuite.js";
 import { eventually } from "../helpers/nats/processes.js";
 
-let url = "";
-let release: () => Promise<void> = async () => undefined;
-beforeAll(async () => {
-  ({ url, release } = await useNatsServer());
-});
-afterAll(() => release());
-
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const suite = natsSuite();
+const { cleanups } = suite;
 
 /** A publishing bus and a receiving bus on two connections, sharing a fresh prefix; the receiver records what arrives on `t`. */
 async function pair(options: NatsBusOptions): Promise<{ publisher: NatsBus; receiver: NatsBus; got: Message[] }> {
   const prefix = uniqueToken("stamps");
-  const publisher = await createNatsBus({ servers: url }, { prefix, ...options });
-  const receiver = await createNatsBus({ servers: url }, { prefix });
+  const publisher = await createNatsBus({ servers: suite.url }, { prefix, ...options });
+  const receiver = await createNatsBus({ servers: suite.url }, { prefix });
   cleanups.push(() => publisher.close(), () => receiver.close());
   const got: Message[] = [];
   receiver.subscribe("t", (message) => void got.push(message));
@@ -39,7 +31,7 @@ async function received(got: Message[], count: number): Promise<number[]> {
 
 describe("NatsBus: the timestamps option", () => {
   it("refuses a mode it does not know, naming it", async () => {
-    await expect(createNatsBus({ servers: url }, { timestamps: "often" as never })).rejects.toThrow(/expected `timestamps` to be one of 'turn', 'exact'.*"often"/);
+    await expect(createNatsBus({ servers: suite.url }, { timestamps: "often" as never })).rejects.toThrow(/expected `timestamps` to be one of 'turn', 'exact'.*"often"/);
   });
 
   it("stamps the messages of one synchronous turn with one clock read by default on the system clock", async () => {
@@ -111,8 +103,8 @@ describe("NatsBus: the timestamps option", () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 5, 9, 30));
     const start = clock.now();
     const prefix = uniqueToken("stamps");
-    const relay = await createNatsBus({ servers: url }, { prefix, clock, timestamps: "turn" });
-    const observer = await createNatsBus({ servers: url }, { prefix });
+    const relay = await createNatsBus({ servers: suite.url }, { prefix, clock, timestamps: "turn" });
+    const observer = await createNatsBus({ servers: suite.url }, { prefix });
     cleanups.push(() => relay.close(), () => observer.close());
     const got: Message[] = [];
     observer.subscribe("out", (message) => void got.push(message));
