@@ -101,9 +101,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const entries = RequestMessage.timeoutEntries;
     // a request that timed out hears no more of its deliveries (a hung handler's would otherwise keep it listed)
     this.#timeouts = new RequestTimeouts(clock, system ? "keep" : "clear", {
-      deadline: (request) => entries.deadline(request),
-      slot: (request) => entries.slot(request),
-      setSlot: (request, slot) => entries.setSlot(request, slot),
+      ...entries,
       timedOut: (request) => {
         entries.timedOut(request);
         core.forgetReplies(request);
