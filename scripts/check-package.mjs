@@ -3,7 +3,7 @@
 // every entry point from ESM and requires it from CommonJS, with types checked
 // by TypeScript under node16 resolution. Run after `npm run build`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -48,7 +48,9 @@ const consumer = join(work, "consumer");
 const installed = join(consumer, "node_modules", ...pkg.name.split("/"));
 mkdirSync(installed, { recursive: true });
 execFileSync("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"]);
-for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), "@types/node"]) {
+// the consumer scripts below also use these (as a user's project would have them)
+const consumerDependencies = ["@types/node", "zod", "valibot"];
+for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), ...consumerDependencies]) {
   const target = join(consumer, "node_modules", ...dep.split("/"));
   mkdirSync(join(target, ".."), { recursive: true });
   symlinkSync(join(root, "node_modules", ...dep.split("/")), target, "dir");
@@ -62,6 +64,16 @@ writeFileSync(join(consumer, "esm.mjs"), `${esm}\nconsole.log("esm ok");\n`);
 writeFileSync(join(consumer, "cjs.cjs"), `${cjs}\nconsole.log("cjs ok");\n`);
 check("import every entry from ESM", process.execPath, ["esm.mjs"], consumer);
 check("require every entry from CommonJS (no require(esm) needed)", process.execPath, ["--no-experimental-require-module", "cjs.cjs"], consumer);
+
+// Each scripts/consumer/*.mjs runs in the consumer (exit 0 = passed; its first comment line names it), and
+// each scripts/consumer/*.mts is type-checked there with the rest: what a feature does for a user of the tarball.
+const consumerDir = join(root, "scripts", "consumer");
+const consumerFiles = readdirSync(consumerDir).sort();
+for (const file of consumerFiles) copyFileSync(join(consumerDir, file), join(consumer, file));
+for (const file of consumerFiles.filter((name) => name.endsWith(".mjs"))) {
+  const title = readFileSync(join(consumerDir, file), "utf8").match(/^\/\/ (.*)$/m)?.[1] ?? file;
+  check(`${file}: ${title}`, process.execPath, [file], consumer);
+}
 
 // Types, as a TypeScript user under node16 resolution sees them, from both module kinds.
 const typed = [
@@ -79,7 +91,7 @@ writeFileSync(
   join(consumer, "tsconfig.json"),
   JSON.stringify({
     compilerOptions: { module: "node16", moduleResolution: "node16", target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, types: ["node"], lib: ["ES2023", "DOM"] },
-    files: ["types.mts", "types.cts"],
+    files: ["types.mts", "types.cts", ...consumerFiles.filter((name) => name.endsWith(".mts"))],
   }),
 );
 check("types resolve from ESM and CommonJS (tsc, node16)", process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", consumer]);
