@@ -32,7 +32,7 @@ export default tseslint.config(
   {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     languageOptions: {
-      globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", require: "readonly", module: "writable", __dirname: "readonly" },
+      globals: { process: "readonly", console: "readonly", URL: "readonly", Request: "readonly", Response: "readonly", AbortController: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", require: "readonly", module: "writable", __dirname: "readonly" },
     },
   },
 );
