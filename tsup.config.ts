@@ -35,4 +35,15 @@ export default defineConfig([
     noExternal: esmOnlyDependencies,
     external,
   },
+  {
+    // the `agent-orchestrator` bin: one ES module, run by node (dist/schema.json is written beside it by scripts/build-schema.ts)
+    entry: { cli: "src/cli/main.ts" },
+    format: ["esm"],
+    dts: false,
+    sourcemap: true,
+    target: "node20",
+    treeshake: true,
+    banner: { js: "#!/usr/bin/env node" },
+    external,
+  },
 ]);

@@ -10,6 +10,7 @@
 import type { ResolvedTrigger, ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import type { BackoffStrategy } from "../supervisor/backoff.js";
 import type { AgentEntryConfig, GroupConfig, RestartPolicy, SupervisorConfig } from "./OrchestratorConfig.js";
+import { scheduleJsonSchema } from "./jsonSchemaTrigger.js";
 import { checkSchedule } from "./resolveTrigger.js";
 import { boolean, code, data, duration, external, integer, named, number, object, record, requiredObject, string, union } from "./shape.js";
 
@@ -109,7 +110,7 @@ export const configShape = object({
   /** Triggers per agent: each publishes `cron.<agent>` and calls its `onCron`. @default {} */
   schedule: record(
     "agent",
-    external<ScheduleSpec, readonly ResolvedTrigger[]>((checker, value, path) => Object.freeze(checkSchedule(checker, value, path, []))),
+    external<ScheduleSpec, readonly ResolvedTrigger[]>((checker, value, path) => Object.freeze(checkSchedule(checker, value, path, [])), scheduleJsonSchema()),
   ),
   /** Shutdown bound. */
   shutdown: object({

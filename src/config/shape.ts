@@ -7,20 +7,24 @@
  * fields of an {@link object} shows on the inferred types' properties (editors,
  * typedoc), since mapped types keep the declarations they map.
  *
- * A JSON Schema (issue 13) comes from the same data: one function per `kind`,
- * beside the checker's table, maps `string` → `{ type: "string", minLength: 1 }`,
- * `number` → `{ type: "integer" | "number", minimum, maximum }`, `duration` →
- * `{ anyOf: [{ type: "number", exclusiveMinimum: 0 }, { type: "string", pattern }] }`,
- * `object` → `{ type: "object", properties, additionalProperties: false }`
- * (`required` from {@link ObjectShape.required}), `record` → `{ additionalProperties, propertyNames: { pattern } }`,
- * `union` → `{ anyOf: [{ enum: literals }, object] }`, `data` → `{}`, `external`
- * → the schema its owner exports (the trigger kinds'), and leaves `code` out (YAML
- * cannot hold a function). Descriptions and defaults come from the same place
- * the types take them: the TSDoc of the fields in `configShape.ts`, read with the
- * TypeScript compiler API (`ts.getJSDocCommentsAndTags`) at build time.
+ * The JSON Schema of `orchestrator.yaml` comes from the same data
+ * (`jsonSchema.ts`): one function per `kind`, in a table typed by the kinds,
+ * so a new kind without a mapping does not compile. `string` →
+ * `{ type: "string", minLength: 1 }`, `number` → `{ type: "integer" | "number",
+ * minimum, maximum }`, `duration` → `{ anyOf: [{ type: "number" }, { type:
+ * "string", pattern }] }`, `object` → `{ type: "object", properties,
+ * additionalProperties: false }` (`required` from {@link ObjectShape.required}),
+ * `record` → `{ additionalProperties, propertyNames: { pattern } }`, `union` →
+ * `{ anyOf: [{ enum: literals }, object] }`, `data` → `{}`, `external` → the
+ * schema its owner gives ({@link ExternalShape.schema}: the trigger kinds'),
+ * and `code` is left out (YAML cannot hold a function). Descriptions and
+ * defaults come from the same place the types take them: the TSDoc of the
+ * fields in `configShape.ts`, read at build time with the TypeScript compiler
+ * API (`scripts/build-schema.ts`), never at run time.
  */
 import type { Duration } from "../duration.js";
 import type { ConfigChecker } from "./ConfigChecker.js";
+import type { JsonSchema } from "./jsonSchemaParts.js";
 
 declare const INPUT: unique symbol;
 declare const OUTPUT: unique symbol;
@@ -102,6 +106,11 @@ export interface ExternalShape {
   readonly kind: "external";
   /** Validate `value` at `path`, throwing through `checker`. */
   readonly check: (checker: ConfigChecker, value: unknown, path: string) => unknown;
+  /**
+   * The JSON Schema of what `check` accepts, as far as a schema can tell (its
+   * owner writes it beside `check`). Required to generate the config's schema.
+   */
+  readonly schema?: JsonSchema;
 }
 
 /** A function, which only a configuration given in code can hold. */
@@ -188,9 +197,12 @@ export function data(): DataShape & Typed<unknown, unknown> {
   return { kind: "data" };
 }
 
-/** A value checked by another module's `check`, typed `In` as written and `Out` once checked. */
-export function external<In, Out>(check: (checker: ConfigChecker, value: unknown, path: string) => Out): ExternalShape & Typed<In, Out> {
-  return { kind: "external", check };
+/**
+ * A value checked by another module's `check`, typed `In` as written and `Out`
+ * once checked; `schema` is its JSON Schema (needed for the config's schema).
+ */
+export function external<In, Out>(check: (checker: ConfigChecker, value: unknown, path: string) => Out, schema?: JsonSchema): ExternalShape & Typed<In, Out> {
+  return schema === undefined ? { kind: "external", check } : { kind: "external", check, schema };
 }
 
 /** A function of type `F`, given in code only; `instead` names what YAML sets instead. */
