@@ -56,6 +56,11 @@ for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.pe
   mkdirSync(join(target, ".."), { recursive: true });
   symlinkSync(join(root, "node_modules", ...dep.split("/")), target, "dir");
 }
+// the package's bins, linked into node_modules/.bin as npm links them
+for (const [name, target] of Object.entries(pkg.bin ?? {})) {
+  mkdirSync(join(consumer, "node_modules", ".bin"), { recursive: true });
+  symlinkSync(join("..", ...pkg.name.split("/"), target), join(consumer, "node_modules", ".bin", name));
+}
 writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
 
 const specifier = (entry) => (entry === "." ? pkg.name : `${pkg.name}/${entry.slice(2)}`);
