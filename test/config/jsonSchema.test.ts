@@ -212,3 +212,14 @@ describe("the JSON Schema and the checker share one key set", () => {
     expect(ajv.validateSchema(schema)).toBe(true);
   });
 });
+
+describe("the shipped schema's descriptions and defaults come from the shape's TSDoc", () => {
+  test("each documented key carries its description, and its @default when that is a value", async () => {
+    const { annotateSchema } = await import("../../scripts/schemaDocs.js");
+    const schema = annotateSchema(configJsonSchema()) as { properties: Record<string, { properties?: Record<string, Record<string, unknown>> }> };
+    expect(schema.properties["shutdown"]?.properties?.["timeout"]).toMatchObject({ description: expect.stringContaining("Bounds the whole shutdown") as unknown, default: "30s" });
+    expect(schema.properties["http"]?.properties?.["healthPort"]).toMatchObject({ default: 8000 });
+    expect(schema.properties["supervisor"]?.properties?.["backoff"]?.["properties"]).toMatchObject({ jitter: { default: 0.2, maximum: 1 } });
+    expect(new Ajv({ strict: true, allowUnionTypes: true }).compile(schema)({ shutdown: { timeout: "5s" } })).toBe(true);
+  }, 20_000);
+});
