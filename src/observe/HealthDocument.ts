@@ -1,5 +1,6 @@
 import type { HealthEvaluation } from "./Health.js";
 import type { LivenessEvaluation } from "./Liveness.js";
+import type { StartupEvaluation } from "./Startup.js";
 
 /** Media type of a {@link HealthDocument} (draft-inadarei-api-health-check). */
 export const HEALTH_JSON_CONTENT_TYPE = "application/health+json";
@@ -64,7 +65,15 @@ export function livenessDocument(evaluation: LivenessEvaluation): HealthDocument
   return { status, checks };
 }
 
-function isoTime(ms: number): string {
+/** The startup document of a startup evaluation. */
+export function startupDocument(evaluation: StartupEvaluation): HealthDocument {
+  const status = evaluation.started ? "pass" : "fail";
+  const time = isoTime(evaluation.time);
+  return { status, checks: { "orchestrator:startup": [{ componentType: "system", status, observedValue: evaluation.phase, time }] } };
+}
+
+/** `ms` since the epoch as an ISO 8601 string; the epoch itself for a time a `Date` cannot hold. */
+export function isoTime(ms: number): string {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
 }
