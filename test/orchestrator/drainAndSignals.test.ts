@@ -247,3 +247,23 @@ describe("Symbol.asyncDispose", () => {
     expect(Symbol.asyncDispose).toBe(Symbol.for("nodejs.asyncDispose"));
   });
 });
+
+describe("ISO times beside the epoch numbers", () => {
+  test("agents() carries nextTriggerAtIso, and the health JSON an agent's last crash and next restart", async () => {
+    const flaky = scriptedAgent("flaky", { start: () => Promise.reject(new Error("nope")), onCron: () => undefined });
+    const { orch, clock } = setup({ agents: [{ name: "flaky", agent: flaky.Agent, group: "data" }], config: { schedule: { flaky: { every: "1m" } } } });
+    await orch.start();
+    await clock.advance(10);
+    const status = orch.agent("flaky");
+    expect(status?.nextTriggerAt).toBe(Date.UTC(2026, 0, 5, 9, 1, 0));
+    expect(status?.nextTriggerAtIso).toBe("2026-01-05T09:01:00.000Z");
+    const response = await orch.fetch(new Request("http://probe/readyz", { headers: { accept: "application/health+json" } }));
+    const document = (await response.json()) as { checks: Record<string, Array<Record<string, unknown>>> };
+    expect(document.checks["agent:flaky"]?.[0]).toMatchObject({
+      observedValue: "backoff",
+      lastCrashAt: "2026-01-05T09:00:00.000Z",
+      nextRestartAt: "2026-01-05T09:00:01.000Z",
+    });
+    await orch.shutdown();
+  });
+});
