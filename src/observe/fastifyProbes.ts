@@ -8,7 +8,9 @@ export interface FastifyProbeRequest {
 
 /** The part of a Fastify reply the probe routes call. */
 export interface FastifyProbeReply {
+  /** Set the status code. */
   code(statusCode: number): FastifyProbeReply;
+  /** Set response headers. */
   headers(values: Record<string, string>): FastifyProbeReply;
   /** Given bytes, so Fastify sends the content type as it is (it appends a charset to a string's). */
   send(payload: Uint8Array): FastifyProbeReply;
@@ -16,6 +18,7 @@ export interface FastifyProbeReply {
 
 /** The part of a Fastify instance the plugin calls. */
 export interface FastifyProbeInstance {
+  /** Add a route (`instance.route()`). */
   route(options: {
     method: string[];
     url: string;

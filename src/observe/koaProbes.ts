@@ -4,8 +4,10 @@ import { answerProbe, checkRouteOptions, type ProbePath, type ProbeRouteOptions,
 export interface KoaProbeContext {
   readonly path: string;
   readonly method: string;
+  /** A request header's value (`""` when absent). */
   get(field: string): string;
   status: number;
+  /** Set response headers. */
   set(fields: Record<string, string>): void;
   body: unknown;
 }

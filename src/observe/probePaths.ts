@@ -9,6 +9,7 @@ export const PROBE_PATHS: readonly ProbePath[] = ["readyz", "healthz", "livez", 
 
 /** What the framework adapters need from an orchestrator: its Fetch API handler. */
 export interface ProbeSource {
+  /** Answer a Fetch API request (`orch.fetch`). */
   fetch(request: Request): Promise<Response>;
 }
 
