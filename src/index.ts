@@ -5,6 +5,7 @@
 export { createOrchestrator } from "./orchestrator/createOrchestrator.js";
 export { ESCALATION_TOPIC } from "./orchestrator/reservedTopics.js";
 export type { ClosedInfo, Orchestrator, ScheduleHandle } from "./orchestrator/Orchestrator.js";
+export type { ShutdownOptions, StartOptions } from "./orchestrator/lifecycleOptions.js";
 export type { OrchestratorMetricsOptions, OrchestratorOptions } from "./orchestrator/OrchestratorOptions.js";
 export type { OrchestratorPhase } from "./orchestrator/OrchestratorPhase.js";
 export type { AgentRegistration } from "./orchestrator/registry.js";
@@ -68,6 +69,11 @@ export type { InProcessBus } from "./bus/InProcessBus.js";
 export type { AgentHealth, HealthReport } from "./observe/Health.js";
 export type { HandlerRequest, HandlerResponse, HttpHandler } from "./observe/HttpReply.js";
 export type { ListenOptions, Listening } from "./observe/Listeners.js";
+export { fastifyProbes } from "./observe/fastifyProbes.js";
+export type { FastifyProbeInstance, FastifyProbeReply, FastifyProbeRequest, FastifyProbesPlugin } from "./observe/fastifyProbes.js";
+export { koaProbes } from "./observe/koaProbes.js";
+export type { KoaProbeContext, KoaProbesMiddleware } from "./observe/koaProbes.js";
+export type { ProbePath, ProbeRouteOptions, ProbeSource } from "./observe/probePaths.js";
 export type { BusConnectionStatus } from "./observe/ObservedSource.js";
 export type { MetricsRegistry } from "./observe/ScrapeMetric.js";
 

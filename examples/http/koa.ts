@@ -2,13 +2,13 @@
  * Health, liveness and metrics in a Koa 3 application.
  *
  *   npx tsx examples/http/koa.ts
- *   curl -i localhost:3000/healthz      # 200 ok
+ *   curl -i localhost:3000/readyz       # 200 ok (also /healthz, /livez, /startupz)
  *   curl localhost:3000/metrics         # Prometheus text
  *
  * PORT picks the port (default 3000); EXAMPLE_DURATION_MS stops it by itself.
  */
 import Koa from "koa";
-import { Agent, createOrchestrator } from "../../src/index.js";
+import { Agent, createOrchestrator, koaProbes } from "../../src/index.js";
 
 /** A tiny agent: counts the slots of its `every: 5s` trigger. */
 class Ticker extends Agent {
@@ -26,29 +26,16 @@ const orch = createOrchestrator({
 });
 await orch.start();
 
-const routes = new Map([
-  ["/healthz", orch.healthHandler],
-  ["/livez", orch.livenessHandler],
-  ["/metrics", orch.metricsHandler],
-]);
-
 const app = new Koa();
-app.use(async (ctx, next) => {
-  const handler = routes.get(ctx.path);
-  if (handler === undefined) {
-    await next();
-    return;
-  }
-  // The handler writes the raw response (ctx.res) itself: tell Koa not to respond.
-  ctx.respond = false;
-  handler(ctx.req, ctx.res);
-});
+// /readyz, /healthz, /livez, /startupz and /metrics through Koa's own response; other paths go on.
+// `koaProbes(orch, { prefix: "/ops" })` mounts them under /ops instead.
+app.use(koaProbes(orch));
 app.use((ctx) => {
   ctx.body = "hello from the host application\n";
 });
 
 const port = Number(process.env["PORT"] ?? 3000);
-const server = app.listen(port, () => console.log(`listening on http://localhost:${port} (/healthz, /livez, /metrics)`));
+const server = app.listen(port, () => console.log(`listening on http://localhost:${port} (/readyz, /healthz, /livez, /startupz, /metrics)`));
 
 async function stop(): Promise<void> {
   await orch.shutdown();

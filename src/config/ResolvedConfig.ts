@@ -62,8 +62,8 @@ export interface ResolvedConfig {
   };
   /** Each scheduled agent's triggers, with names unique per agent. */
   readonly schedule: Readonly<Record<string, readonly ResolvedTrigger[]>>;
-  /** ms */
-  readonly shutdown: { readonly timeout: number };
+  /** ms: the whole shutdown's bound, and the drain inside it (0: none). */
+  readonly shutdown: { readonly timeout: number; readonly drainDelay: number };
   /** The built-in listeners' ports and host. */
   readonly http: { readonly healthPort: number; readonly metricsPort: number; readonly host?: string };
 }

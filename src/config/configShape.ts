@@ -112,10 +112,16 @@ export const configShape = object({
     "agent",
     external<ScheduleSpec, readonly ResolvedTrigger[]>((checker, value, path) => Object.freeze(checkSchedule(checker, value, path, [])), scheduleJsonSchema()),
   ),
-  /** Shutdown bound. */
+  /** Shutdown bound and drain. */
   shutdown: object({
-    /** Bounds the whole shutdown, bus flush and agent stops included. @default "30s" */
+    /** Bounds the whole shutdown, drain delay, bus flush and agent stops included. @default "30s" */
     timeout: duration(),
+    /**
+     * How long readiness (`/readyz`, `/healthz`) fails before agents stop, so a load balancer stops
+     * sending first; agents and triggers keep running meanwhile. Counted inside `timeout`, and must be
+     * shorter than it. Leave it out for no drain. @default 0
+     */
+    drainDelay: duration(),
   }),
   /** Built-in listeners (`orch.listen()`). */
   http: object({

@@ -35,7 +35,7 @@ export const DEFAULTS = Object.freeze({
     startTimeout: 30_000,
     stopTimeout: 5_000,
   }),
-  shutdown: Object.freeze({ timeout: 30_000 }),
+  shutdown: Object.freeze({ timeout: 30_000, drainDelay: 0 }),
   http: Object.freeze({ healthPort: 8_000, metricsPort: 8_001 }),
   /** Options of a trigger that sets none. */
   trigger: Object.freeze({ overlap: "skip" as const, misfire: "skip" as const, misfireGrace: 1_000 }),

@@ -6,9 +6,10 @@ import { OrchestratorError } from "./OrchestratorError.js";
  * - `SHUT_DOWN`: an operation after `shutdown()` (or `tick()` after a `testAgent` harness's `stop()`);
  * - `NOT_STARTED`: an operation that needs a started orchestrator;
  * - `FAIL_STOP`: a critical agent crashed and stopped the orchestrator;
- * - `UNKNOWN_AGENT`: an operator control named an agent that is not registered.
+ * - `UNKNOWN_AGENT`: an operator control named an agent that is not registered;
+ * - `ABORTED`: the `signal` given to `start()` was aborted (the signal's reason is the `cause`).
  */
-export type LifecycleErrorCode = "ALREADY_STARTED" | "SHUT_DOWN" | "NOT_STARTED" | "FAIL_STOP" | "UNKNOWN_AGENT";
+export type LifecycleErrorCode = "ALREADY_STARTED" | "SHUT_DOWN" | "NOT_STARTED" | "FAIL_STOP" | "UNKNOWN_AGENT" | "ABORTED";
 
 /** A call that does not fit the orchestrator's current phase. */
 export class LifecycleError extends OrchestratorError {

@@ -46,6 +46,8 @@ export interface HealthEvaluation {
   readonly bus: { readonly connected: boolean; readonly required: boolean } | undefined;
   /** `clock.now()` at evaluation. */
   readonly time: number;
+  /** The agents evaluated, as read from the source (their statuses carry the crash and restart times). */
+  readonly observed: ReadonlyArray<ObservedAgent>;
 }
 
 const PHASE_REASONS: Record<Exclude<OrchestratorPhase, "running">, UnavailableReason> = {
@@ -79,5 +81,5 @@ export function evaluateHealth(source: ObservedSource, agents: ReadonlyArray<Obs
   else if (criticalDown) reason = "critical agent down";
   else if (bus !== undefined && bus.required && !bus.connected) reason = "bus disconnected";
   const ok = reason === undefined;
-  return { report: { ok, status: ok ? 200 : 503, agents: byName }, phase, reason, bus, time: source.clock.now() };
+  return { report: { ok, status: ok ? 200 : 503, agents: byName }, phase, reason, bus, time: source.clock.now(), observed: agents };
 }

@@ -1,5 +1,7 @@
+import { isoTime } from "../isoTime.js";
 import type { HealthEvaluation } from "./Health.js";
 import type { LivenessEvaluation } from "./Liveness.js";
+import type { StartupEvaluation } from "./Startup.js";
 
 /** Media type of a {@link HealthDocument} (draft-inadarei-api-health-check). */
 export const HEALTH_JSON_CONTENT_TYPE = "application/health+json";
@@ -16,6 +18,10 @@ export interface HealthCheck {
   readonly observedUnit?: string;
   /** When the value was observed (ISO 8601). */
   readonly time: string;
+  /** An agent's last crash (ISO 8601), once it has crashed. */
+  readonly lastCrashAt?: string;
+  /** When an agent in `backoff` restarts (ISO 8601). */
+  readonly nextRestartAt?: string;
 }
 
 /**
@@ -42,9 +48,20 @@ export function healthDocument(evaluation: HealthEvaluation): HealthDocument {
     const status = bus.connected ? "pass" : bus.required ? "fail" : "warn";
     checks["bus:connection"] = [{ componentType: "component", status, observedValue: bus.connected, time }];
   }
-  for (const [name, agent] of Object.entries(evaluation.report.agents)) {
-    const status = agent.up ? "pass" : agent.critical ? "fail" : "warn";
-    checks[`agent:${name}`] = [{ componentType: "agent", status, observedValue: agent.state, time }];
+  for (const { status: agentStatus, critical } of evaluation.observed) {
+    const { name, state, lastCrashAtIso, nextRestartAtIso } = agentStatus;
+    const up = evaluation.report.agents[name]?.up === true;
+    const status = up ? "pass" : critical ? "fail" : "warn";
+    checks[`agent:${name}`] = [
+      {
+        componentType: "agent",
+        status,
+        observedValue: state,
+        time,
+        ...(lastCrashAtIso === undefined ? {} : { lastCrashAt: lastCrashAtIso }),
+        ...(nextRestartAtIso === undefined ? {} : { nextRestartAt: nextRestartAtIso }),
+      },
+    ];
   }
   return { status: evaluation.report.ok ? "pass" : "fail", checks };
 }
@@ -64,7 +81,9 @@ export function livenessDocument(evaluation: LivenessEvaluation): HealthDocument
   return { status, checks };
 }
 
-function isoTime(ms: number): string {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+/** The startup document of a startup evaluation. */
+export function startupDocument(evaluation: StartupEvaluation): HealthDocument {
+  const status = evaluation.started ? "pass" : "fail";
+  const time = isoTime(evaluation.time);
+  return { status, checks: { "orchestrator:startup": [{ componentType: "system", status, observedValue: evaluation.phase, time }] } };
 }

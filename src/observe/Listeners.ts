@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { asyncDispose } from "../asyncDispose.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import type { HttpHandler } from "./HttpReply.js";
@@ -11,7 +12,7 @@ import { notFound } from "./replies.js";
 /** Options of `listen()`. */
 export interface ListenOptions {
   /**
-   * Port of the health listener (`/healthz`, `/livez`); 0 picks a free port.
+   * Port of the health listener (`/readyz`, `/healthz`, `/livez`, `/startupz`); 0 picks a free port.
    * When it equals a non-zero `metricsPort`, one listener serves all three
    * paths (with both 0, each listener gets a free port of its own).
    * @default 8000
@@ -43,12 +44,15 @@ export interface Listening {
   readonly metricsPort: number;
   /** Close the listeners and their open connections. Idempotent. */
   close(): Promise<void>;
+  /** The same as {@link Listening.close}: `await using listening = await orch.listen()` closes them at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** The handlers the listeners route to. */
 export interface ListenerRoutes {
   readonly health: HttpHandler;
   readonly liveness: HttpHandler;
+  readonly startup: HttpHandler;
   readonly metrics: HttpHandler;
 }
 
@@ -124,7 +128,7 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /**
- * Start the built-in listeners: `/healthz` and `/livez` on `healthPort`,
+ * Start the built-in listeners: the probes `/readyz` (alias `/healthz`), `/livez` and `/startupz` on `healthPort`,
  * `/metrics` on `metricsPort` (one server when the ports are equal and not 0). Rejects
  * with a `LISTEN_FAILED` {@link ObservabilityError} naming the port and the option
  * that set it when one cannot be bound (nothing stays open then, and nothing is logged:
@@ -147,7 +151,7 @@ export async function startListeners(routes: ListenerRoutes, options: ListenOpti
     if (options.keepAlive === false) server.unref();
     return server;
   };
-  const healthPaths = { "/healthz": routes.health, "/livez": routes.liveness };
+  const healthPaths = { "/readyz": routes.health, "/healthz": routes.health, "/livez": routes.liveness, "/startupz": routes.startup };
   const metricsPaths = { "/metrics": routes.metrics };
   const healthServer = make(combined ? { ...healthPaths, ...metricsPaths } : healthPaths);
   const servers = [healthServer];
@@ -167,12 +171,9 @@ export async function startListeners(routes: ListenerRoutes, options: ListenOpti
     throw error;
   }
   let closing: Promise<void> | undefined;
-  return {
-    healthPort: boundHealth,
-    metricsPort: boundMetrics,
-    close(): Promise<void> {
-      closing ??= Promise.all(servers.map(closeServer)).then(() => undefined);
-      return closing;
-    },
+  const close = (): Promise<void> => {
+    closing ??= Promise.all(servers.map(closeServer)).then(() => undefined);
+    return closing;
   };
+  return { healthPort: boundHealth, metricsPort: boundMetrics, close, [asyncDispose]: close };
 }

@@ -1,4 +1,5 @@
 import { Registry } from "prom-client";
+import { asyncDispose } from "../asyncDispose.js";
 import { describeValue, hasMethods } from "../check.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { silentLogger } from "../logger.js";
@@ -11,6 +12,7 @@ import type { HandlerRequest, HandlerResponse, HttpHandler, HttpReply } from "./
 import { startListeners } from "./Listeners.js";
 import type { ListenOptions, Listening } from "./Listeners.js";
 import { evaluateLiveness } from "./Liveness.js";
+import { evaluateStartup } from "./Startup.js";
 import type { ObservedSource } from "./ObservedSource.js";
 import { AGENT_SERIES } from "./metricDefinitions.js";
 import { registerOrchestratorMetrics } from "./OrchestratorMetrics.js";
@@ -23,6 +25,7 @@ import {
   methodNotAllowed,
   metricsReply,
   notFound,
+  startupReply,
   wantsHealthJson,
 } from "./replies.js";
 import type { MetricsRegistry } from "./ScrapeMetric.js";
@@ -99,15 +102,20 @@ export interface Observability {
    * render is in flight gets that render's text or error.
    */
   metrics(): Promise<string>;
-  /** `GET`/`HEAD` readiness handler (`/healthz`): 200 `ok` or 503; JSON on `Accept: application/health+json`. */
+  /** `GET`/`HEAD` readiness handler (`/readyz`, `/healthz`): 200 `ok` or 503; JSON on `Accept: application/health+json`. */
   readonly healthHandler: HttpHandler;
+  /** The same function as {@link Observability.healthHandler}, under the name of the probe it answers (`/readyz`). */
+  readonly readinessHandler: HttpHandler;
   /** `GET`/`HEAD` liveness handler (`/livez`): the orchestrator's own loop is alive, regardless of agents. */
   readonly livenessHandler: HttpHandler;
+  /** `GET`/`HEAD` startup handler (`/startupz`): 200 once `start()` has resolved, 503 before. */
+  readonly startupHandler: HttpHandler;
   /** `GET`/`HEAD` metrics handler (`/metrics`). */
   readonly metricsHandler: HttpHandler;
   /**
-   * Fetch API handler (Hono, Bun, Deno): answers paths ending in `/healthz`,
-   * `/livez` and `/metrics` wherever it is mounted, 404 otherwise.
+   * Fetch API handler (Hono, Bun, Deno): answers paths ending in `/readyz`,
+   * `/healthz`, `/livez`, `/startupz` and `/metrics` wherever it is mounted,
+   * 404 otherwise.
    */
   readonly fetch: (request: Request) => Promise<Response>;
   /** Start the built-in listeners; {@link Observability.close} closes them. */
@@ -118,9 +126,9 @@ export interface Observability {
   unregister(): void;
 }
 
-type Endpoint = "health" | "liveness" | "metrics";
+type Endpoint = "health" | "liveness" | "startup" | "metrics";
 
-const ENDPOINTS: Readonly<Record<string, Endpoint>> = { healthz: "health", livez: "liveness", metrics: "metrics" };
+const ENDPOINTS: Readonly<Record<string, Endpoint>> = { readyz: "health", healthz: "health", livez: "liveness", startupz: "startup", metrics: "metrics" };
 
 const PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
@@ -228,8 +236,14 @@ class ObservabilityImpl implements Observability {
     this.#serve(req, res, "health");
   };
 
+  readonly readinessHandler: HttpHandler = this.healthHandler;
+
   readonly livenessHandler: HttpHandler = (req, res) => {
     this.#serve(req, res, "liveness");
+  };
+
+  readonly startupHandler: HttpHandler = (req, res) => {
+    this.#serve(req, res, "startup");
   };
 
   readonly metricsHandler: HttpHandler = (req, res) => {
@@ -244,18 +258,15 @@ class ObservabilityImpl implements Observability {
   };
 
   async listen(options: ListenOptions = {}): Promise<Listening> {
-    const routes = { health: this.healthHandler, liveness: this.livenessHandler, metrics: this.metricsHandler };
+    const routes = { health: this.healthHandler, liveness: this.livenessHandler, startup: this.startupHandler, metrics: this.metricsHandler };
     const listening = await startListeners(routes, options, this.#logger);
     const listeners = this.#listeners;
     listeners.add(listening);
-    return {
-      healthPort: listening.healthPort,
-      metricsPort: listening.metricsPort,
-      close(): Promise<void> {
-        listeners.delete(listening);
-        return listening.close();
-      },
+    const close = (): Promise<void> => {
+      listeners.delete(listening);
+      return listening.close();
     };
+    return { healthPort: listening.healthPort, metricsPort: listening.metricsPort, close, [asyncDispose]: close };
   }
 
   async close(): Promise<void> {
@@ -309,6 +320,8 @@ class ObservabilityImpl implements Observability {
           return healthReply(evaluateHealth(this.#source), wantsHealthJson(accept));
         case "liveness":
           return livenessReply(evaluateLiveness(this.#source, this.#missedTicks), wantsHealthJson(accept));
+        case "startup":
+          return startupReply(evaluateStartup(this.#source), wantsHealthJson(accept));
         case "metrics":
           return this.#scrapes.reply();
       }

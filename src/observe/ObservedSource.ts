@@ -71,6 +71,11 @@ export interface ObservedSource {
   readonly cronLateness: HistogramData;
   /** The orchestrator's tick loop. */
   loop(): LoopStatus;
+  /**
+   * Whether `start()` has resolved; stays true once it has (the startup probe).
+   * When left out, the probe passes while the phase is `running`.
+   */
+  started?(): boolean;
   /** The clock the orchestrator runs on (timestamps in health documents, loop staleness). */
   readonly clock: Clock;
 }

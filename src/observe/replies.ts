@@ -1,7 +1,8 @@
 import type { HealthEvaluation } from "./Health.js";
-import { HEALTH_JSON_CONTENT_TYPE, healthDocument, livenessDocument } from "./HealthDocument.js";
+import { HEALTH_JSON_CONTENT_TYPE, healthDocument, livenessDocument, startupDocument } from "./HealthDocument.js";
 import type { HttpReply } from "./HttpReply.js";
 import type { LivenessEvaluation } from "./Liveness.js";
+import type { StartupEvaluation } from "./Startup.js";
 
 const TEXT = "text/plain; charset=utf-8";
 
@@ -64,6 +65,13 @@ export function livenessReply(evaluation: LivenessEvaluation, asJson: boolean): 
   if (asJson) return json(status, livenessDocument(evaluation));
   if (evaluation.live) return text(status, "ok");
   return text(status, evaluation.sinceLastTickMs === undefined ? `not live: ${evaluation.phase}` : "not live: loop stalled");
+}
+
+/** The startup reply: `ok` once `start()` has resolved, else `not started: <phase>`. */
+export function startupReply(evaluation: StartupEvaluation, asJson: boolean): HttpReply {
+  const status = evaluation.started ? 200 : 503;
+  if (asJson) return json(status, startupDocument(evaluation));
+  return text(status, evaluation.started ? "ok" : `not started: ${evaluation.phase}`);
 }
 
 /**

@@ -19,6 +19,7 @@ export interface FailStop {
 export class Lifecycle {
   #state: LifecycleState = "idle";
   #failure: FailStop | undefined;
+  #hasStarted = false;
 
   /** The current state. */
   get state(): LifecycleState {
@@ -57,9 +58,16 @@ export class Lifecycle {
     throw new LifecycleError("SHUT_DOWN", "start() after shutdown: an orchestrator runs once; create a new one");
   }
 
+  /** `start()` has resolved, at some time: true from then on, through a fail-stop and a shutdown (the startup probe). */
+  get hasStarted(): boolean {
+    return this.#hasStarted;
+  }
+
   /** Every agent has had its turn: starting → running. */
   started(): boolean {
-    return this.#move("started");
+    if (!this.#move("started")) return false;
+    this.#hasStarted = true;
+    return true;
   }
 
   /** A module failed to load: starting (or stopping) → stopped. */

@@ -1,12 +1,12 @@
 import type { AgentClass } from "../agent/Agent.js";
 import type { Bus } from "../bus/Bus.js";
-import type { Duration } from "../duration.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName, OrchestratorEvents } from "../supervisor/events.js";
 import type { HealthReport } from "../observe/Health.js";
 import type { HttpHandler } from "../observe/HttpReply.js";
 import type { ListenOptions, Listening } from "../observe/Listeners.js";
+import type { ShutdownOptions, StartOptions } from "./lifecycleOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
 
 /** What `closed` settles with. */
@@ -29,10 +29,20 @@ export interface Orchestrator {
   readonly bus: Bus;
   /** Current phase. */
   readonly phase: OrchestratorPhase;
-  /** Load modules, start agents in registration order, arm triggers. Rejects on a config error or a critical crash in `start()`. */
-  start(): Promise<void>;
-  /** Stop triggers, flush the bus, stop agents in reverse order with deadlines, close listeners. Idempotent; always resolves. */
-  shutdown(options?: { timeout?: Duration; reason?: string }): Promise<void>;
+  /**
+   * Load modules, start agents in registration order, arm triggers. Rejects on a config error, a
+   * critical crash in `start()`, or an aborted `signal` (`LifecycleError` `ABORTED`, after shutting
+   * down what had started).
+   */
+  start(options?: StartOptions): Promise<void>;
+  /**
+   * Fail readiness at once; after `drainDelay` stop triggers, flush the bus, stop agents in reverse
+   * order with deadlines, close listeners. Idempotent (a later call joins the first, its `signal`
+   * still able to cut the waits); always resolves, except for a bad option.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+  /** `shutdown()`: `await using orch = createOrchestrator(...)` shuts it down at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
   /** Settles once the orchestrator has stopped, for any reason. */
   readonly closed: Promise<ClosedInfo>;
   /** Every agent's status, in registration order. */
@@ -64,13 +74,17 @@ export interface Orchestrator {
    * call made while one is in flight gets that render's text (or error).
    */
   metrics(): Promise<string>;
-  /** `GET`/`HEAD` /healthz handler. */
+  /** `GET`/`HEAD` readiness handler (`/readyz`, and its alias `/healthz`). */
   readonly healthHandler: HttpHandler;
+  /** The same function as {@link Orchestrator.healthHandler}, named after the probe (`/readyz`). */
+  readonly readinessHandler: HttpHandler;
   /** `GET`/`HEAD` /livez handler: the orchestrator's own loop is alive. */
   readonly livenessHandler: HttpHandler;
+  /** `GET`/`HEAD` /startupz handler: 200 once `start()` has resolved (and from then on), 503 before. */
+  readonly startupHandler: HttpHandler;
   /** `GET` /metrics handler. */
   readonly metricsHandler: HttpHandler;
-  /** Fetch API handler answering the health, liveness and metrics paths. */
+  /** Fetch API handler answering `/readyz`, `/healthz`, `/livez`, `/startupz` and `/metrics` (paths ending in them). */
   fetch(request: Request): Promise<Response>;
   /** Start the built-in listeners (ports default to the config's `http:`, else 8000 and 8001); `shutdown()` closes them. */
   listen(options?: ListenOptions): Promise<Listening>;

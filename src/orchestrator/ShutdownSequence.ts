@@ -30,18 +30,44 @@ export interface ShutdownParts {
   finish(info: ClosedInfo): void;
 }
 
+/** How one run of the sequence waits. */
+export interface ShutdownBudget {
+  /** The whole budget, in ms on the clock. */
+  readonly timeout: number;
+  /** How long to wait before stopping anything, in ms (0: no drain). Counted inside `timeout`. */
+  readonly drain: number;
+}
+
 /**
- * The stop sequence of a shutdown or a fail-stop, run once: stop the triggers
- * and pending restarts, flush the bus, stop the agents in reverse order with
- * deadlines, flush again, close the bus (when owned) and the coordinator, then
- * finish. Everything waits at most the sequence's budget on the clock.
+ * The stop sequence of a shutdown or a fail-stop, run once: drain (wait while
+ * readiness fails and everything still runs), stop the triggers and pending
+ * restarts, flush the bus, stop the agents in reverse order with deadlines,
+ * flush again, close the bus (when owned) and the coordinator, then finish.
+ * Everything waits at most the sequence's budget on the clock, and nothing
+ * more once {@link ShutdownSequence.cut} was called.
  */
 export class ShutdownSequence {
   readonly #parts: ShutdownParts;
   #running: Promise<void> | undefined;
+  #cutWaits!: () => void;
+  /** Settles when the waits are cut: every wait races it. */
+  readonly #cut = new Promise<void>((resolve) => (this.#cutWaits = resolve));
+  #isCut = false;
 
   constructor(parts: ShutdownParts) {
     this.#parts = parts;
+  }
+
+  /**
+   * Stop waiting for the remaining deadlines (an aborted shutdown signal): the
+   * drain ends, every later wait gets no time, agents still running are
+   * abandoned; the sequence still runs to its end.
+   */
+  cut(): void {
+    if (this.#isCut) return;
+    this.#isCut = true;
+    this.#parts.logger.warn({}, "shutdown aborted: no longer waiting for the remaining deadlines");
+    this.#cutWaits();
   }
 
   /** The sequence in progress or done, once it has begun. */
@@ -49,17 +75,21 @@ export class ShutdownSequence {
     return this.#running;
   }
 
-  /** Begin the sequence (a second call joins the first); `timeout` is its whole budget in ms. */
-  run(reason: string, failed: boolean, timeout: number): Promise<void> {
-    this.#running ??= this.#stopAll(reason, failed, timeout);
+  /** Begin the sequence (a second call joins the first). */
+  run(reason: string, failed: boolean, budget: ShutdownBudget): Promise<void> {
+    this.#running ??= this.#stopAll(reason, failed, budget);
     return this.#running;
   }
 
-  async #stopAll(reason: string, failed: boolean, timeout: number): Promise<void> {
+  async #stopAll(reason: string, failed: boolean, { timeout, drain }: ShutdownBudget): Promise<void> {
     await Promise.resolve();
     const { clock, logger, bus, stopTimeout } = this.#parts;
     const deadline = clock.now() + timeout;
-    const remaining = (): number => Math.max(0, deadline - clock.now());
+    const remaining = (): number => (this.#isCut ? 0 : Math.max(0, deadline - clock.now()));
+    if (drain > 0 && !this.#isCut) {
+      logger.info({ drainDelay: drain, reason }, `draining: readiness fails from now on; agents stop in ${formatDuration(drain)}`);
+      await this.#within(this.#cut, drain);
+    }
     this.#parts.stopTriggers();
     for (const supervisor of this.#parts.supervisors()) supervisor.cancelRestart();
 
@@ -69,7 +99,8 @@ export class ShutdownSequence {
     // still queued when an agent stops are dropped and counted.
     await this.#flush(Math.min(stopTimeout, remaining()));
     for (const supervisor of [...this.#parts.supervisors()].reverse()) {
-      await supervisor.stop(supervisor.state === "disabled" ? "disabled" : "stopped", Math.min(stopTimeout, remaining()));
+      // after a cut, a stop under way ends at its own deadline without being waited for; later ones get no time
+      await Promise.race([supervisor.stop(supervisor.state === "disabled" ? "disabled" : "stopped", Math.min(stopTimeout, remaining())), this.#cut]);
     }
     // messages published by stop(): flush until quiet, within the deadline
     await this.#flush(remaining());
@@ -77,7 +108,7 @@ export class ShutdownSequence {
     const coordinator = this.#parts.coordinator;
     if (coordinator?.close !== undefined) await this.#within(coordinator.close(), remaining());
 
-    if (clock.now() >= deadline) logger.warn({ timeout }, `shutdown took its whole budget of ${formatDuration(timeout)}`);
+    if (clock.now() >= deadline && !this.#isCut) logger.warn({ timeout }, `shutdown took its whole budget of ${formatDuration(timeout)}`);
     this.#parts.stopTimers();
     this.#parts.finish({ reason, failed });
   }
@@ -107,7 +138,7 @@ export class ShutdownSequence {
       },
     );
     try {
-      return await Promise.race([settled, timeout]);
+      return await Promise.race([settled, timeout, this.#cut.then(() => false)]);
     } finally {
       clock.clearTimeout(timer);
     }

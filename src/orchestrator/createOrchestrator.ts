@@ -1,4 +1,5 @@
 import type { Agent, AgentClass } from "../agent/Agent.js";
+import { asyncDispose } from "../asyncDispose.js";
 import type { Bus } from "../bus/Bus.js";
 import { createBus } from "../bus/createBus.js";
 import type { ResolvedConfig } from "../config/ResolvedConfig.js";
@@ -10,7 +11,6 @@ import type { HealthReport } from "../observe/Health.js";
 import type { HttpHandler } from "../observe/HttpReply.js";
 import type { ListenOptions, Listening } from "../observe/Listeners.js";
 import { createObservability, type Observability } from "../observe/Observability.js";
-import type { ObservedSource } from "../observe/ObservedSource.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
 import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
@@ -26,16 +26,19 @@ import { deliverEscalation } from "./EscalationDelivery.js";
 import { EventHub, type EventListener } from "./EventHub.js";
 import { KeepAlive } from "./KeepAlive.js";
 import { Lifecycle } from "./Lifecycle.js";
+import { checkDrainDelay, checkShutdownOptions, drainFor, type ShutdownOptions, type StartOptions } from "./lifecycleOptions.js";
 import { LivenessLoop } from "./LivenessLoop.js";
 import { OperatorActions } from "./OperatorActions.js";
+import { orchestratorSource } from "./orchestratorSource.js";
 import type { ClosedInfo, Orchestrator, ScheduleHandle } from "./Orchestrator.js";
 import type { OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
 import { loadAgentModule, normalizeRegistrations } from "./registry.js";
-import { orchestratorOptionCheck, resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
+import { resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
 import { schedulerSource } from "./schedulerSource.js";
 import { ShutdownSequence } from "./ShutdownSequence.js";
 import { SignalHandlers } from "./SignalHandlers.js";
+import { StartSequence } from "./StartSequence.js";
 import { TriggerWiring } from "./TriggerWiring.js";
 
 /**
@@ -66,7 +69,9 @@ class OrchestratorRuntime implements Orchestrator {
   readonly bus: Bus;
   readonly closed: Promise<ClosedInfo>;
   readonly healthHandler: HttpHandler;
+  readonly readinessHandler: HttpHandler;
   readonly livenessHandler: HttpHandler;
+  readonly startupHandler: HttpHandler;
   readonly metricsHandler: HttpHandler;
   readonly fetch: (request: Request) => Promise<Response>;
   readonly #options: ResolvedOptions;
@@ -77,6 +82,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #operator: OperatorActions;
   readonly #triggers: TriggerWiring;
   readonly #shutdownSequence: ShutdownSequence;
+  readonly #startSequence: StartSequence;
   readonly #loop: LivenessLoop;
   readonly #keepAlive = new KeepAlive();
   readonly #pacer: RestartPacer;
@@ -93,6 +99,7 @@ class OrchestratorRuntime implements Orchestrator {
     const resolved = (this.#options = resolveOptions(options));
     const registrations = normalizeRegistrations(options.agents);
     this.#config = resolveConfig(options.config ?? {}, { registered: registrations });
+    checkDrainDelay(this.#config.shutdown);
     this.bus = resolved.bus ?? this.#createBus();
     this.closed = new Promise<ClosedInfo>((resolve) => (this.#resolveClosed = resolve));
     this.#events = new EventHub(resolved.logger);
@@ -103,6 +110,7 @@ class OrchestratorRuntime implements Orchestrator {
     this.#operator = new OperatorActions({ lifecycle: this.#lifecycle, roster: this.#roster, logger: resolved.logger, loadsModule: (name) => this.#loadsModule(name) });
     this.#triggers = this.#createTriggers();
     this.#shutdownSequence = this.#createShutdownSequence();
+    this.#startSequence = this.#createStartSequence();
     this.#host = this.#createHost();
     for (const { name, agentClass, group } of registrations) this.#addSupervisor(name, agentClass, group);
     for (const [agent, triggers] of Object.entries(this.#config.schedule)) {
@@ -110,9 +118,11 @@ class OrchestratorRuntime implements Orchestrator {
       if (supervisor !== undefined) checkCronHandler(this.#config, agent, supervisor.agentClass);
       for (const trigger of triggers) this.#triggers.source.add(agent, trigger);
     }
-    this.#observability = createObservability(this.#observedSource(), { ...resolved.metrics, logger: resolved.logger });
+    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock }), { ...resolved.metrics, logger: resolved.logger });
     this.healthHandler = this.#observability.healthHandler;
+    this.readinessHandler = this.#observability.readinessHandler;
     this.livenessHandler = this.#observability.livenessHandler;
+    this.startupHandler = this.#observability.startupHandler;
     this.metricsHandler = this.#observability.metricsHandler;
     this.fetch = this.#observability.fetch;
   }
@@ -121,52 +131,38 @@ class OrchestratorRuntime implements Orchestrator {
     return this.#lifecycle.phase;
   }
 
-  async start(): Promise<void> {
-    this.#lifecycle.start();
-    try {
-      await this.#loadModules();
-    } catch (error) {
-      if (this.#lifecycle.startFailed()) this.#finish({ reason: `start failed: ${describeThrown(error)}`, failed: true });
-      throw error;
-    }
-    // a shutdown() during the loading may have finished already: nothing must outlive it
-    if (this.#options.keepAlive && !this.#lifecycle.stopping) this.#keepAlive.hold();
-    if (this.#options.handleSignals) this.#installSignalHandlers();
-    this.#loop.start();
-    for (const supervisor of this.#roster.all) {
-      if (this.#lifecycle.phase !== "starting") break;
-      // an operator's enable(), restart() or disable() since start() began applies to this pending start
-      // a start() that returned without a promise is over: no await (no microtask round) for it
-      const starting = supervisor.startInTurn(this.#config.agents[supervisor.name]?.enabled !== false);
-      if (starting !== undefined) await starting;
-    }
-    const failure = this.#lifecycle.failure;
-    if (failure !== undefined) {
-      await this.#shutdownSequence.running;
-      throw new LifecycleError("FAIL_STOP", `start() failed: critical agent "${failure.agent}" crashed: ${describeThrown(failure.error)}`, { cause: failure.error });
-    }
-    if (this.#lifecycle.phase !== "starting") {
-      await this.#shutdownSequence.running;
-      throw new LifecycleError("SHUT_DOWN", "start() was interrupted by shutdown()");
-    }
-    this.#triggers.source.start();
-    this.#lifecycle.started();
-    this.#options.logger.info({ agents: this.#roster.all.length }, "orchestrator running");
+  start(options?: StartOptions): Promise<void> {
+    return this.#startSequence.run(options);
   }
 
-  shutdown(options: { timeout?: number | string; reason?: string } = {}): Promise<void> {
-    if (this.#shutdownCall !== undefined) return this.#shutdownCall;
-    let timeout: number;
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    let checked: ReturnType<typeof checkShutdownOptions>;
     try {
-      timeout = orchestratorOptionCheck("shutdown()").optionalDuration(options.timeout, "timeout", 'a positive duration such as "30s" or a number of ms') ?? this.#config.shutdown.timeout;
+      checked = checkShutdownOptions(options);
     } catch (error) {
       const refused: Error = error as Error; // the check throws only its ConfigError
       return Promise.reject(refused);
     }
-    this.#shutdownCall = this.#shutdown(options.reason ?? "shutdown", timeout);
-    // the signal handlers stay until the shutdown has finished: a repeated signal is logged and ignored meanwhile
-    void this.#shutdownCall.then(() => this.#removeSignalHandlers());
+    if (this.#shutdownCall === undefined) {
+      const timeout = checked.timeout ?? this.#config.shutdown.timeout;
+      this.#shutdownCall = this.#shutdown(checked.reason, timeout, checked.drainDelay);
+      // the signal handlers stay until the shutdown has finished: a repeated signal is logged and ignored meanwhile
+      void this.#shutdownCall.then(() => this.#removeSignalHandlers());
+    }
+    if (checked.signal !== undefined) this.#cutOnAbort(checked.signal, this.#shutdownCall);
     return this.#shutdownCall;
+  }
+
+  /** A shutdown's `signal`: aborting it cuts the stop sequence's remaining waits (until the shutdown has ended). */
+  #cutOnAbort(signal: AbortSignal, call: Promise<void>): void {
+    const cut = (): void => this.#shutdownSequence.cut();
+    if (signal.aborted) return cut();
+    signal.addEventListener("abort", cut, { once: true });
+    void call.then(() => signal.removeEventListener("abort", cut));
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.shutdown();
   }
 
   health(): HealthReport {
@@ -265,6 +261,26 @@ class OrchestratorRuntime implements Orchestrator {
     });
   }
 
+  #createStartSequence(): StartSequence {
+    return new StartSequence({
+      lifecycle: this.#lifecycle,
+      logger: this.#options.logger,
+      loadModules: () => this.#loadModules(),
+      beginRunning: () => {
+        // a shutdown() during the loading may have finished already: nothing must outlive it
+        if (this.#options.keepAlive && !this.#lifecycle.stopping) this.#keepAlive.hold();
+        if (this.#options.handleSignals) this.#installSignalHandlers();
+        this.#loop.start();
+      },
+      supervisors: () => this.#roster.all,
+      enabledInConfig: (agent) => this.#config.agents[agent]?.enabled !== false,
+      armTriggers: () => this.#triggers.source.start(),
+      stopping: () => this.#shutdownSequence.running,
+      shutdown: (reason) => this.shutdown({ reason }),
+      finish: (info) => this.#finish(info),
+    });
+  }
+
   #createHost(): SupervisorHost {
     const { clock, random, logger } = this.#options;
     return {
@@ -285,21 +301,6 @@ class OrchestratorRuntime implements Orchestrator {
     };
   }
 
-  #observedSource(): ObservedSource {
-    const source: ObservedSource = {
-      phase: () => this.#lifecycle.phase,
-      // health and metrics never read nextTriggerAt: no trigger lookup per agent and scrape
-      agents: () => this.#roster.all.map((supervisor) => ({ status: supervisor.status(), critical: supervisor.group.critical, counters: supervisor.counters })),
-      busStats: () => this.bus.stats?.(),
-      cronLateness: this.#lateness,
-      loop: () => this.#loop.status(),
-      clock: this.#options.clock,
-    };
-    const connection = this.bus.connection?.bind(this.bus);
-    if (connection !== undefined) source.busConnection = connection;
-    return source;
-  }
-
   #addSupervisor(name: string, agentClass: AgentClass, codeGroup: string | undefined): void {
     const entry = this.#config.agents[name];
     const group = resolveGroup(this.#config, name, codeGroup);
@@ -318,13 +319,14 @@ class OrchestratorRuntime implements Orchestrator {
     this.#operator.applyAwaiting();
   }
 
-  async #shutdown(reason: string, timeout: number): Promise<void> {
+  async #shutdown(reason: string, timeout: number, drainDelay: number | undefined): Promise<void> {
     const stateBefore = this.#lifecycle.state;
     try {
       if (this.#lifecycle.shutdown() && stateBefore !== "failed") {
         // listeners opened before start() (the recommended order) close here too
         if (stateBefore === "idle") return await this.#closeAndFinish({ reason, failed: false });
-        void this.#shutdownSequence.run(reason, false, timeout);
+        // only a running orchestrator drains: before, readiness never passed, so nobody routes to it yet
+        void this.#shutdownSequence.run(reason, false, { timeout, drain: stateBefore === "running" ? drainFor(timeout, drainDelay, this.#config.shutdown.drainDelay, this.#options.logger) : 0 });
       }
       // a start() that failed before any agent started has settled `closed` already
       await this.#shutdownSequence.running;
@@ -346,7 +348,8 @@ class OrchestratorRuntime implements Orchestrator {
     if (!this.#lifecycle.failStop({ agent, error })) return;
     const reason = `fail-stop: critical agent "${agent}" crashed: ${describeThrown(error)}`;
     this.#options.logger.error({ agent, err: error }, reason);
-    void this.#shutdownSequence.run(reason, true, this.#config.shutdown.timeout);
+    // readiness already fails: no drain
+    void this.#shutdownSequence.run(reason, true, { timeout: this.#config.shutdown.timeout, drain: 0 });
   }
 
   /** Emit `shutdown` and settle `closed` (a second settle is ignored). */
@@ -386,3 +389,4 @@ class OrchestratorRuntime implements Orchestrator {
     return Object.hasOwn(this.#config.agents, name) && this.#config.agents[name]?.module !== undefined;
   }
 }
+

@@ -18,8 +18,16 @@ export interface AgentStatus {
   readonly crashes: number;
   /** Message of the last crash's error. */
   readonly lastError?: string;
+  /** When the last crash happened (ms since the epoch), once there was one. */
+  readonly lastCrashAt?: number;
+  /** {@link AgentStatus.lastCrashAt} as an ISO 8601 string, e.g. `"2026-01-05T09:00:00.000Z"`. */
+  readonly lastCrashAtIso?: string;
   /** When the pending restart is due (ms since the epoch), while in `backoff`. */
   readonly nextRestartAt?: number;
+  /** {@link AgentStatus.nextRestartAt} as an ISO 8601 string. */
+  readonly nextRestartAtIso?: string;
   /** When the agent's next trigger fires (ms since the epoch), when it has one. */
   readonly nextTriggerAt?: number;
+  /** {@link AgentStatus.nextTriggerAt} as an ISO 8601 string. */
+  readonly nextTriggerAtIso?: string;
 }

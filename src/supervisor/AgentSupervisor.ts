@@ -2,6 +2,7 @@ import type { Agent, AgentClass } from "../agent/Agent.js";
 import type { ResolvedGroup } from "../config/ResolvedConfig.js";
 import { isThenable } from "../check.js";
 import { describeThrown } from "../errors/describeThrown.js";
+import { isoTime } from "../isoTime.js";
 import { AgentCounters, type CrashReason } from "../stats/AgentCounters.js";
 import { AgentLogger } from "./AgentLogger.js";
 import type { AgentState, AgentStatus } from "./AgentStatus.js";
@@ -97,8 +98,10 @@ export class AgentSupervisor {
 
   /** A snapshot for `orch.agent(name)`; `nextTriggerAt` comes from the scheduler. */
   status(nextTriggerAt?: number): AgentStatus {
-    const lastError = this.#crashes?.lastError;
-    const nextRestartAt = this.#crashes?.nextRestartAt;
+    const crashes = this.#crashes;
+    const lastError = crashes?.lastError;
+    const lastCrashAt = crashes?.lastCrashAt;
+    const nextRestartAt = crashes?.nextRestartAt;
     return {
       name: this.#agent.name,
       group: this.#agent.group.name,
@@ -106,8 +109,9 @@ export class AgentSupervisor {
       restarts: this.counters.restarts,
       crashes: this.counters.totalCrashes,
       ...(lastError === undefined ? {} : { lastError }),
-      ...(nextRestartAt === undefined ? {} : { nextRestartAt }),
-      ...(nextTriggerAt === undefined ? {} : { nextTriggerAt }),
+      ...(lastCrashAt === undefined ? {} : { lastCrashAt, lastCrashAtIso: isoTime(lastCrashAt) }),
+      ...(nextRestartAt === undefined ? {} : { nextRestartAt, nextRestartAtIso: isoTime(nextRestartAt) }),
+      ...(nextTriggerAt === undefined ? {} : { nextTriggerAt, nextTriggerAtIso: isoTime(nextTriggerAt) }),
     };
   }
 

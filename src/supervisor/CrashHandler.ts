@@ -84,6 +84,11 @@ export class CrashHandler {
     return this.#lastError;
   }
 
+  /** When the last crash happened (ms since the epoch), once there was one. */
+  get lastCrashAt(): number | undefined {
+    return this.#history.at(-1)?.at;
+  }
+
   /** When the pending restart is due, while one is. */
   get nextRestartAt(): number | undefined {
     return this.#nextRestartAt;

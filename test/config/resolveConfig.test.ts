@@ -25,7 +25,7 @@ describe("resolveConfig: defaults", () => {
       startTimeout: 30_000,
       stopTimeout: 5_000,
     });
-    expect(resolved.shutdown).toEqual({ timeout: 30_000 });
+    expect(resolved.shutdown).toEqual({ timeout: 30_000, drainDelay: 0 });
     expect(resolved.http).toEqual({ healthPort: 8_000, metricsPort: 8_001 });
   });
 

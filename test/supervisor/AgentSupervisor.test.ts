@@ -516,7 +516,18 @@ describe("operator controls", () => {
     const { orch } = setup({ agents: [{ name: "flaky", agent: Flaky, group: "strategy" }] });
     await orch.start();
     expect(orch.agents()).toEqual([
-      { name: "flaky", group: "strategy", state: "backoff", restarts: 0, crashes: 1, lastError: "nope", nextRestartAt: T0 + 1_000 },
+      {
+        name: "flaky",
+        group: "strategy",
+        state: "backoff",
+        restarts: 0,
+        crashes: 1,
+        lastError: "nope",
+        lastCrashAt: T0,
+        lastCrashAtIso: "2026-01-05T09:00:00.000Z",
+        nextRestartAt: T0 + 1_000,
+        nextRestartAtIso: "2026-01-05T09:00:01.000Z",
+      },
     ]);
     await orch.shutdown();
   });

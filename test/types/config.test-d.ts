@@ -22,7 +22,7 @@ describe("the config types inferred from the shape", () => {
       groups?: Record<string, GroupConfig>;
       supervisor?: SupervisorConfig;
       schedule?: Record<string, ScheduleSpec>;
-      shutdown?: { timeout?: Duration };
+      shutdown?: { timeout?: Duration; drainDelay?: Duration };
       http?: { healthPort?: number; metricsPort?: number; host?: string };
     }>();
     expectTypeOf<AgentEntryConfig>().toEqualTypeOf<{

@@ -1,0 +1,110 @@
+import { describeThrown } from "../errors/describeThrown.js";
+import { LifecycleError } from "../errors/LifecycleError.js";
+import type { Logger } from "../logger.js";
+import type { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
+import type { Lifecycle } from "./Lifecycle.js";
+import { checkStartOptions, type StartOptions } from "./lifecycleOptions.js";
+import type { ClosedInfo } from "./Orchestrator.js";
+
+/** What the start sequence drives, and how it hands over to a shutdown. */
+export interface StartParts {
+  readonly lifecycle: Lifecycle;
+  readonly logger: Logger;
+  /** Load the agents named by module in the config (rejects with the load error). */
+  loadModules(): Promise<void>;
+  /** Everything that runs from the start on: keep-alive, signal handlers, the liveness loop. */
+  beginRunning(): void;
+  /** The supervisors, in start order. */
+  supervisors(): readonly AgentSupervisor[];
+  /** Whether the config leaves `agent` enabled. */
+  enabledInConfig(agent: string): boolean;
+  /** Arm the triggers (every agent has had its turn). */
+  armTriggers(): void;
+  /** The stop sequence under way, once one has begun. */
+  stopping(): Promise<void> | undefined;
+  /** Begin a shutdown with this reason. */
+  shutdown(reason: string): Promise<void>;
+  /** The end: emit `shutdown` and settle `closed`. */
+  finish(info: ClosedInfo): void;
+}
+
+/**
+ * `start()`: load modules, start the agents in their turn, arm the triggers.
+ * An aborted `signal` shuts down what has started, and `start()` rejects with
+ * a `LifecycleError` `ABORTED` once that shutdown's stop sequence has ended.
+ */
+export class StartSequence {
+  readonly #parts: StartParts;
+  /** The reason of the aborted `start()` signal, once it was aborted. */
+  #abort: { readonly reason: unknown } | undefined;
+
+  constructor(parts: StartParts) {
+    this.#parts = parts;
+  }
+
+  /** Run the start (the lifecycle refuses a second one). */
+  async run(options: StartOptions | undefined): Promise<void> {
+    const signal = checkStartOptions(options);
+    this.#parts.lifecycle.start();
+    if (signal === undefined) return this.#startAll();
+    const onAbort = (): void => this.#aborted(signal);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      if (signal.aborted) this.#aborted(signal);
+      await this.#startAll();
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #startAll(): Promise<void> {
+    const { lifecycle, logger } = this.#parts;
+    if (this.#abort !== undefined) {
+      await this.#parts.stopping();
+      throw this.#interrupted();
+    }
+    try {
+      await this.#parts.loadModules();
+    } catch (error) {
+      if (lifecycle.startFailed()) this.#parts.finish({ reason: `start failed: ${describeThrown(error)}`, failed: true });
+      throw error;
+    }
+    this.#parts.beginRunning();
+    for (const supervisor of this.#parts.supervisors()) {
+      if (lifecycle.phase !== "starting") break;
+      // an operator's enable(), restart() or disable() since start() began applies to this pending start
+      // a start() that returned without a promise is over: no await (no microtask round) for it
+      const starting = supervisor.startInTurn(this.#parts.enabledInConfig(supervisor.name));
+      if (starting !== undefined) await starting;
+    }
+    const failure = lifecycle.failure;
+    if (failure !== undefined) {
+      await this.#parts.stopping();
+      throw new LifecycleError("FAIL_STOP", `start() failed: critical agent "${failure.agent}" crashed: ${describeThrown(failure.error)}`, { cause: failure.error });
+    }
+    if (lifecycle.phase !== "starting") {
+      await this.#parts.stopping();
+      throw this.#interrupted();
+    }
+    this.#parts.armTriggers();
+    lifecycle.started();
+    logger.info({ agents: this.#parts.supervisors().length }, "orchestrator running");
+  }
+
+  /** The start signal was aborted: shut down what started. */
+  #aborted(signal: AbortSignal): void {
+    if (this.#abort !== undefined || this.#parts.lifecycle.phase !== "starting") return;
+    const reason: unknown = signal.reason;
+    this.#abort = { reason };
+    const why = `start aborted: ${describeThrown(reason)}`;
+    this.#parts.logger.warn({ err: reason }, why);
+    void this.#parts.shutdown(why);
+  }
+
+  /** The rejection of a `start()` that a shutdown (or its own aborted signal) interrupted. */
+  #interrupted(): LifecycleError {
+    const abort = this.#abort;
+    if (abort === undefined) return new LifecycleError("SHUT_DOWN", "start() was interrupted by shutdown()");
+    return new LifecycleError("ABORTED", `start() was aborted: ${describeThrown(abort.reason)}; what it had started was stopped`, { cause: abort.reason });
+  }
+}

@@ -1,0 +1,34 @@
+import type { Bus } from "../bus/Bus.js";
+import type { Clock } from "../clock.js";
+import type { ObservedSource } from "../observe/ObservedSource.js";
+import type { HistogramData } from "../stats/HistogramData.js";
+import type { AgentRoster } from "./AgentRoster.js";
+import type { Lifecycle } from "./Lifecycle.js";
+import type { LivenessLoop } from "./LivenessLoop.js";
+
+/** The orchestrator's parts that health and metrics read. */
+export interface SourceParts {
+  readonly lifecycle: Lifecycle;
+  readonly roster: AgentRoster;
+  readonly bus: Bus;
+  readonly lateness: HistogramData;
+  readonly loop: LivenessLoop;
+  readonly clock: Clock;
+}
+
+/** The {@link ObservedSource} of one orchestrator: every member reads its parts when a probe or a scrape asks. */
+export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clock }: SourceParts): ObservedSource {
+  const source: ObservedSource = {
+    phase: () => lifecycle.phase,
+    started: () => lifecycle.hasStarted,
+    // health and metrics never read nextTriggerAt: no trigger lookup per agent and scrape
+    agents: () => roster.all.map((supervisor) => ({ status: supervisor.status(), critical: supervisor.group.critical, counters: supervisor.counters })),
+    busStats: () => bus.stats?.(),
+    cronLateness: lateness,
+    loop: () => loop.status(),
+    clock,
+  };
+  const connection = bus.connection?.bind(bus);
+  if (connection !== undefined) source.busConnection = connection;
+  return source;
+}
