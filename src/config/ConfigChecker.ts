@@ -7,6 +7,9 @@ import { childPath } from "./keyPath.js";
 /** What a duration looks like, for error messages. */
 export const DURATION_EXPECTATION = 'a positive duration such as "500ms", "30s", "5m", "1h" or a number of milliseconds';
 
+/** What a duration that may be zero looks like, for error messages. */
+export const DURATION_OR_ZERO_EXPECTATION = 'a duration such as "0s", "500ms", "30s", "5m" or a number of milliseconds (0 or more)';
+
 /** True for `{}`-style objects (prototype `Object.prototype` or `null`), not arrays, dates or class instances. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
@@ -88,10 +91,10 @@ export class ConfigChecker {
   }
 
   /** A positive duration in whole milliseconds, or `undefined` when absent. */
-  duration(value: unknown, path: string): number | undefined {
+  duration(value: unknown, path: string, zero = false): number | undefined {
     if (value === undefined) return undefined;
     const ms = toMilliseconds(value);
-    if (ms === undefined || Math.round(ms) < 1) this.expected(path, DURATION_EXPECTATION, value);
+    if (ms === undefined || Math.round(ms) < (zero ? 0 : 1)) this.expected(path, zero ? DURATION_OR_ZERO_EXPECTATION : DURATION_EXPECTATION, value);
     return Math.round(ms);
   }
 

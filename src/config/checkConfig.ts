@@ -38,7 +38,7 @@ export function checkConfig(config: unknown, checker: ConfigChecker): CheckedCon
     groups,
     supervisor,
     schedule: checked.schedule,
-    shutdown: withDefaults(checked.shutdown, DEFAULTS.shutdown),
+    shutdown: resolveShutdown(checker, checked.shutdown, config),
     http: Object.freeze({ ...withDefaults({ healthPort, metricsPort }, DEFAULTS.http), ...(host === undefined ? {} : { host }) }),
   };
 }
@@ -114,6 +114,21 @@ export function groupExpectation(groups: Record<string, ResolvedGroup>): string 
   const defined = Object.keys(groups).filter((name) => !(BUILTIN_GROUP_NAMES as readonly string[]).includes(name));
   const list = defined.length === 0 ? "" : ` (defined: ${defined.join(", ")})`;
   return `expected a built-in group (${BUILTIN_GROUP_NAMES.join(", ")}) or a group defined under groups:${list}`;
+}
+
+/** Shutdown timings with defaults; the drain delay is counted inside the timeout, so it must be shorter. */
+function resolveShutdown(checker: ConfigChecker, checked: Checked["shutdown"], config: unknown): ResolvedConfig["shutdown"] {
+  const shutdown = withDefaults(checked, DEFAULTS.shutdown);
+  const { timeout, drainDelay } = shutdown;
+  if (drainDelay > 0 && drainDelay >= timeout) {
+    const written = (config as { shutdown: Record<string, unknown> }).shutdown["drainDelay"];
+    checker.fail(
+      "shutdown.drainDelay",
+      `expected a duration shorter than shutdown.timeout (${formatDuration(timeout)}), inside which it is counted, got ${formatDuration(drainDelay)}`,
+      { value: written },
+    );
+  }
+  return shutdown;
 }
 
 /** Supervisor timings with defaults; the back-off's max may not be less than its initial delay. */

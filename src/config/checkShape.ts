@@ -24,7 +24,7 @@ const CHECKS: { readonly [K in Shape["kind"]]: Check<K> } = {
   string: (checker, _shape, value, path) => checker.string(value, path),
   boolean: (checker, _shape, value, path) => checker.boolean(value, path),
   number: (checker, shape, value, path) => (shape.integer ? checker.integer(value, path, shape) : checker.number(value, path, shape)),
-  duration: (checker, _shape, value, path) => checker.duration(value, path),
+  duration: (checker, shape, value, path) => checker.duration(value, path, shape.zero === true),
   object: (checker, shape, value, path) => checkObject(checker, shape, value, path),
   record: checkRecord,
   union: checkUnion,

@@ -119,9 +119,9 @@ export const configShape = object({
     /**
      * How long readiness (`/readyz`, `/healthz`) fails before agents stop, so a load balancer stops
      * sending first; agents and triggers keep running meanwhile. Counted inside `timeout`, and must be
-     * shorter than it. Leave it out for no drain. @default 0
+     * shorter than it. `0` (or leaving it out) means no drain. @default 0
      */
-    drainDelay: duration(),
+    drainDelay: duration({ zero: true }),
   }),
   /** Built-in listeners (`orch.listen()`). */
   http: object({

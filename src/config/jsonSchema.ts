@@ -14,7 +14,7 @@ const TO_JSON_SCHEMA: { readonly [K in Shape["kind"]]: ToJsonSchema<K> } = {
   string: () => nonEmptyStringSchema(),
   boolean: () => ({ type: "boolean" }),
   number: (shape) => ({ type: shape.integer ? "integer" : "number", minimum: shape.min, ...(shape.max === undefined ? {} : { maximum: shape.max }) }),
-  duration: () => durationSchema(),
+  duration: (shape) => durationSchema(shape.zero === true),
   // an absent or empty (`null`) mapping checks as `{}`
   object: (shape, path) => objectSchema(shape, path, true),
   record: (shape, path) => ({

@@ -18,12 +18,15 @@ export const JSON_SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#";
  */
 export const DURATION_PATTERN = String.raw`^\s*(?=[\d.]*[1-9])\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)\s*$`;
 
-/** A positive duration: a number of milliseconds that rounds to at least 1, or a duration text. */
-export function durationSchema(): JsonSchema {
+/** {@link DURATION_PATTERN} with zero allowed (`"0s"`). */
+export const DURATION_OR_ZERO_PATTERN = String.raw`^\s*\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)\s*$`;
+
+/** A positive duration (a number of milliseconds that rounds to at least 1, or a duration text), or with `zero` one that may be 0. */
+export function durationSchema(zero = false): JsonSchema {
   return {
     anyOf: [
-      { type: "number", minimum: 0.5 },
-      { type: "string", pattern: DURATION_PATTERN },
+      { type: "number", minimum: zero ? 0 : 0.5 },
+      { type: "string", pattern: zero ? DURATION_OR_ZERO_PATTERN : DURATION_PATTERN },
     ],
   };
 }

@@ -62,9 +62,11 @@ export interface NumberShape {
   readonly expected: string;
 }
 
-/** A positive {@link Duration}; the check returns whole milliseconds. */
+/** A positive {@link Duration} (or zero, when {@link DurationShape.zero}); the check returns whole milliseconds. */
 export interface DurationShape {
   readonly kind: "duration";
+  /** Zero is allowed too (a delay that may be off). @default false */
+  readonly zero?: boolean;
 }
 
 /** A mapping with known keys, each optional unless {@link ObjectShape.required}. */
@@ -159,9 +161,9 @@ export function number(min: number, expected: string, max?: number): NumberShape
   return { kind: "number", integer: false, min, ...(max === undefined ? {} : { max }), expected };
 }
 
-/** A positive duration (`"30s"` or ms), checked into whole milliseconds. */
-export function duration(): DurationShape & Typed<Duration, number | undefined> {
-  return { kind: "duration" };
+/** A positive duration (`"30s"` or ms), checked into whole milliseconds; `{ zero: true }` allows `0` too. */
+export function duration(options: { readonly zero?: boolean } = {}): DurationShape & Typed<Duration, number | undefined> {
+  return options.zero === true ? { kind: "duration", zero: true } : { kind: "duration" };
 }
 
 /**

@@ -26,7 +26,7 @@ import { deliverEscalation } from "./EscalationDelivery.js";
 import { EventHub, type EventListener } from "./EventHub.js";
 import { KeepAlive } from "./KeepAlive.js";
 import { Lifecycle } from "./Lifecycle.js";
-import { checkDrainDelay, checkShutdownOptions, drainFor, type ShutdownOptions, type StartOptions } from "./lifecycleOptions.js";
+import { checkShutdownOptions, drainFor, type ShutdownOptions, type StartOptions } from "./lifecycleOptions.js";
 import { LivenessLoop } from "./LivenessLoop.js";
 import { OperatorActions } from "./OperatorActions.js";
 import { orchestratorSource } from "./orchestratorSource.js";
@@ -99,7 +99,6 @@ class OrchestratorRuntime implements Orchestrator {
     const resolved = (this.#options = resolveOptions(options));
     const registrations = normalizeRegistrations(options.agents);
     this.#config = resolveConfig(options.config ?? {}, { registered: registrations });
-    checkDrainDelay(this.#config.shutdown);
     this.bus = resolved.bus ?? this.#createBus();
     this.closed = new Promise<ClosedInfo>((resolve) => (this.#resolveClosed = resolve));
     this.#events = new EventHub(resolved.logger);

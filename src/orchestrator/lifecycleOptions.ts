@@ -1,7 +1,5 @@
 import type { Duration } from "../duration.js";
 import { formatDuration } from "../duration.js";
-import type { ResolvedConfig } from "../config/ResolvedConfig.js";
-import { ConfigError } from "../errors/ConfigError.js";
 import type { Logger } from "../logger.js";
 import { orchestratorOptionCheck } from "./resolveOptions.js";
 
@@ -102,13 +100,4 @@ export function drainFor(timeout: number, callDelay: number | undefined, configD
     `shutdown.drainDelay (${formatDuration(configDelay)}) is not shorter than this shutdown's timeout (${formatDuration(timeout)}): stopping without the drain`,
   );
   return 0;
-}
-
-/** `shutdown.drainDelay` is counted inside `shutdown.timeout`: it must leave the stops some of it. */
-export function checkDrainDelay({ timeout, drainDelay }: ResolvedConfig["shutdown"]): void {
-  if (drainDelay < timeout) return;
-  throw new ConfigError(
-    `expected a duration shorter than shutdown.timeout (${formatDuration(timeout)}), inside which it is counted, got ${formatDuration(drainDelay)}`,
-    { path: "shutdown.drainDelay", value: drainDelay },
-  );
 }

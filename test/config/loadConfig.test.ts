@@ -323,3 +323,38 @@ describe("loadConfig: validation errors point into the file", () => {
     expect(configErrorAt({}, "agents.chief.module", "cannot import").message).toBe("agents.chief.module: cannot import");
   });
 });
+
+describe("loadConfig: shutdown.drainDelay", () => {
+  /** Load `text` from a temporary orchestrator.yaml; returns the resolved shutdown timings or the error. */
+  async function loadText(text: string): Promise<{ shutdown?: { timeout: number; drainDelay: number }; error?: ConfigError; file: string }> {
+    const directory = await mkdtemp(join(tmpdir(), "orchestrator-drain-"));
+    const file = join(directory, "orchestrator.yaml");
+    try {
+      await writeFile(file, text);
+      return { shutdown: resolveConfig(await loadConfig(file), { registered: [] }).shutdown, file };
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return { error: error as ConfigError, file };
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }
+
+  it("accepts 0 (no drain) as written or as a duration text", async () => {
+    expect((await loadText("shutdown: { drainDelay: 0 }\n")).shutdown).toEqual({ timeout: 30_000, drainDelay: 0 });
+    expect((await loadText("shutdown: { drainDelay: 0s }\n")).shutdown).toEqual({ timeout: 30_000, drainDelay: 0 });
+    expect((await loadText("shutdown: { drainDelay: 5s, timeout: 20s }\n")).shutdown).toEqual({ timeout: 20_000, drainDelay: 5_000 });
+  });
+
+  it("refuses a negative delay at its position", async () => {
+    const { error, file } = await loadText("shutdown:\n  drainDelay: -1\n");
+    expect(error?.message).toContain(`${file}:2:15`);
+    expect(error?.message).toContain("(shutdown.drainDelay): expected a duration such as");
+  });
+
+  it("refuses a delay not shorter than the timeout at the delay's position, before anything starts", async () => {
+    const { error, file } = await loadText("shutdown:\n  timeout: 10s\n  drainDelay: 10s\n");
+    expect(error?.message).toContain(`${file}:3:15`);
+    expect(error?.message).toContain("(shutdown.drainDelay): expected a duration shorter than shutdown.timeout (10s), inside which it is counted, got 10s");
+  });
+});
