@@ -20,7 +20,7 @@ import type { SupervisorHost } from "../supervisor/SupervisorHost.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
-import { checkCronHandler, resolveGroup } from "./agentChecks.js";
+import { AgentConfigs, checkCronHandler, resolveGroup } from "./agentChecks.js";
 import { AgentRoster } from "./AgentRoster.js";
 import { deliverEscalation } from "./EscalationDelivery.js";
 import { EventHub, type EventListener } from "./EventHub.js";
@@ -31,7 +31,7 @@ import { OperatorActions } from "./OperatorActions.js";
 import type { ClosedInfo, Orchestrator, ScheduleHandle } from "./Orchestrator.js";
 import type { OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
-import { loadAgentModule, normalizeRegistrations } from "./registry.js";
+import { loadAgentModule, normalizeRegistrations, type AgentRegistration, type RegisteredAgents } from "./registry.js";
 import { orchestratorOptionCheck, resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
 import { schedulerSource } from "./schedulerSource.js";
 import { ShutdownSequence } from "./ShutdownSequence.js";
@@ -52,7 +52,7 @@ import { TriggerWiring } from "./TriggerWiring.js";
  * process.on("SIGTERM", () => void orch.shutdown());
  * ```
  */
-export function createOrchestrator(options: OrchestratorOptions = {}): Orchestrator {
+export function createOrchestrator<A extends AgentRegistration[] = AgentRegistration[]>(options: OrchestratorOptions & RegisteredAgents<A> = {}): Orchestrator {
   return new OrchestratorRuntime(options);
 }
 
@@ -73,6 +73,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #config: ResolvedConfig;
   readonly #lifecycle = new Lifecycle();
   readonly #roster = new AgentRoster();
+  readonly #agentConfigs = new AgentConfigs();
   readonly #events: EventHub;
   readonly #operator: OperatorActions;
   readonly #triggers: TriggerWiring;
@@ -301,9 +302,8 @@ class OrchestratorRuntime implements Orchestrator {
   }
 
   #addSupervisor(name: string, agentClass: AgentClass, codeGroup: string | undefined): void {
-    const entry = this.#config.agents[name];
     const group = resolveGroup(this.#config, name, codeGroup);
-    this.#roster.add(new AgentSupervisor({ name, agentClass, group, config: entry?.config, heartbeatTimeout: entry?.heartbeatTimeout }, this.#host));
+    this.#roster.add(new AgentSupervisor(this.#agentConfigs.supervised(this.#config, name, agentClass, group), this.#host));
   }
 
   // ---- lifecycle -----------------------------------------------------------
@@ -315,6 +315,7 @@ class OrchestratorRuntime implements Orchestrator {
       if (Object.hasOwn(this.#config.schedule, name)) checkCronHandler(this.#config, name, agentClass);
       this.#addSupervisor(name, agentClass, undefined);
     }
+    await this.#agentConfigs.settled();
     this.#operator.applyAwaiting();
   }
 
