@@ -207,7 +207,7 @@ export type AgentClass = (new (context: AgentContext<never>) => AnyTopicsAgent) 
  * agent: the orchestrator drives agents through their untyped view.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one place a topic map is erased (see above)
-type AnyTopicsAgent = Agent<unknown, any>;
+export type AnyTopicsAgent = Agent<unknown, any>;
 
 /** True when `value` is an agent class (by brand, across package copies). */
 export function isAgentClass(value: unknown): value is AgentClass {
