@@ -191,23 +191,18 @@ export abstract class Agent<Config = unknown, Topics extends object = TopicMap> 
  * A concrete agent class, whatever its `Config` and `Topics` types: what
  * registrations and YAML modules provide. (Its constructor takes the context
  * the orchestrator builds; `never` lets a class typed `Agent<{ symbols:
- * string[] }>` qualify.)
+ * string[] }>` qualify. `Bus<Topics>` is invariant in `Topics`, as a topic map
+ * narrows both what may be published and what a subscriber receives, so only
+ * `any` admits the instance of every typed agent: the orchestrator drives
+ * agents through their untyped view.)
  */
-export type AgentClass = (new (context: AgentContext<never>) => AnyTopicsAgent) & {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one place a topic map is erased (see above)
+export type AgentClass = (new (context: AgentContext<never>) => Agent<unknown, any>) & {
   readonly agentName?: string;
   /** The schema of the agent's `config` (see {@link Agent}). */
   readonly configSchema?: StandardSchemaV1 | undefined;
   readonly [AGENT_BRAND]?: boolean;
 };
-
-/**
- * An agent instance with any topic map. `Bus<Topics>` is invariant in
- * `Topics` (a topic map narrows both what may be published and what a
- * subscriber receives), so no map but `any` admits the instance of every typed
- * agent: the orchestrator drives agents through their untyped view.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one place a topic map is erased (see above)
-export type AnyTopicsAgent = Agent<unknown, any>;
 
 /** True when `value` is an agent class (by brand, across package copies). */
 export function isAgentClass(value: unknown): value is AgentClass {

@@ -1,4 +1,4 @@
-import type { Agent, AnyTopicsAgent } from "../agent/Agent.js";
+import type { Agent, AgentClass } from "../agent/Agent.js";
 import type { AgentContext } from "../agent/AgentContext.js";
 import type { StandardSchemaV1 } from "../agent/StandardSchema.js";
 import { validateAgentConfig } from "../agent/validateAgentConfig.js";
@@ -138,7 +138,7 @@ export interface AgentHarness<A = Agent> {
  * @throws ConfigError `INVALID_OPTION` for a `startTimeout` or `stopTimeout` that is not a duration of at least 1 ms
  * @throws ConfigError `AGENT_CONFIG_INVALID` (a rejection) when the class's `configSchema` refuses `config`
  */
-export async function testAgent<A extends AnyTopicsAgent, Schema extends StandardSchemaV1 | undefined = undefined>(
+export async function testAgent<A extends InstanceType<AgentClass>, Schema extends StandardSchemaV1 | undefined = undefined>(
   AgentClass: (new (context: AgentContext<never>) => A) & { readonly agentName?: string; readonly configSchema?: Schema },
   options: TestAgentOptions<ConfigInputOf<A, Schema>, TopicsOf<A>> = {},
 ): Promise<AgentHarness<A>> {
@@ -208,7 +208,7 @@ class HarnessRun {
   }
 
   /** Run `start()` within `timeout`; a hung start is a crash, and the agent is abandoned. */
-  async start(agent: AnyTopicsAgent, timeout: number): Promise<void> {
+  async start(agent: InstanceType<AgentClass>, timeout: number): Promise<void> {
     const name = this.#name;
     const started = await settleWithin(this.#clock, timeout, this.#ownsClock, () => agent.start());
     if (started.kind === "failed") this.crashes.push(started.error);
@@ -224,7 +224,7 @@ class HarnessRun {
   }
 
   /** Call `onCron` with a tick for now, as a trigger would. */
-  async tick(agent: AnyTopicsAgent, trigger: string): Promise<void> {
+  async tick(agent: InstanceType<AgentClass>, trigger: string): Promise<void> {
     if (typeof trigger !== "string" || trigger === "") {
       throw invalidOption(`testAgent: tick(): ${expected("trigger", "a non-empty string", trigger)}`, "trigger", trigger);
     }
@@ -243,7 +243,7 @@ class HarnessRun {
   }
 
   /** Stop the agent within `timeout`, then end its incarnation; a second call joins the first. */
-  stop(agent: AnyTopicsAgent, timeout: number): Promise<void> {
+  stop(agent: InstanceType<AgentClass>, timeout: number): Promise<void> {
     const name = this.#name;
     this.#stopping ??= (async () => {
       this.#refusal = `agent "${name}" is stopping or stopped (stop() was called)`;
