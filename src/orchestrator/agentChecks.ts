@@ -81,12 +81,16 @@ export class AgentConfigs {
   }
 
   /**
-   * Resolves once every asynchronous validation has answered; rejects with the
-   * first refusal (in registration order).
+   * `undefined` when no validation is running (nothing to wait for: `start()`
+   * goes on in the same turn), else a promise that resolves once every
+   * asynchronous validation has answered and rejects with the first refusal
+   * (in registration order).
    */
-  async settled(): Promise<void> {
-    const refusals = await Promise.all(this.#pending.splice(0));
-    const refusal = refusals.find((error) => error !== undefined);
-    if (refusal !== undefined) throw refusal;
+  settled(): Promise<void> | undefined {
+    if (this.#pending.length === 0) return undefined;
+    return Promise.all(this.#pending.splice(0)).then((refusals) => {
+      const refusal = refusals.find((error) => error !== undefined);
+      if (refusal !== undefined) throw refusal;
+    });
   }
 }

@@ -315,7 +315,8 @@ class OrchestratorRuntime implements Orchestrator {
       if (Object.hasOwn(this.#config.schedule, name)) checkCronHandler(this.#config, name, agentClass);
       this.#addSupervisor(name, agentClass, undefined);
     }
-    await this.#agentConfigs.settled();
+    const validating = this.#agentConfigs.settled();
+    if (validating !== undefined) await validating;
     this.#operator.applyAwaiting();
   }
 
