@@ -40,8 +40,11 @@ import { TriggerWiring } from "./TriggerWiring.js";
 
 /**
  * Create an orchestrator. Everything it can check without I/O (options,
- * registrations, configuration, schedules) is checked here and throws a
- * `ConfigError`; module loading happens in `start()`.
+ * registrations, configuration, schedules, each registered agent's config
+ * against its class's `configSchema`) is checked here and throws a
+ * `ConfigError`; module loading (and an asynchronous schema) happens in `start()`.
+ * A registered class whose `configSchema` output does not fit its `Config`
+ * type parameter does not compile here.
  *
  * @example
  * ```ts
