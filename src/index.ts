@@ -8,13 +8,25 @@ export type { ClosedInfo, Orchestrator, ScheduleHandle } from "./orchestrator/Or
 export type { ShutdownOptions, StartOptions } from "./orchestrator/lifecycleOptions.js";
 export type { OrchestratorMetricsOptions, OrchestratorOptions } from "./orchestrator/OrchestratorOptions.js";
 export type { OrchestratorPhase } from "./orchestrator/OrchestratorPhase.js";
-export type { AgentRegistration } from "./orchestrator/registry.js";
+export type { AgentRegistration, CheckedAgentClass, CheckedRegistration, CheckedRegistrations, ConfigSchemaMismatch, RegisteredAgents } from "./orchestrator/registry.js";
 export type { TriggerCoordinator } from "./orchestrator/TriggerCoordinator.js";
 
 // Agents
 export { Agent } from "./agent/Agent.js";
 export type { AgentClass, RetryOptions } from "./agent/Agent.js";
 export type { AgentContext } from "./agent/AgentContext.js";
+export type {
+  InferInput,
+  InferOutput,
+  StandardSchemaV1,
+  StandardSchemaV1FailureResult,
+  StandardSchemaV1Issue,
+  StandardSchemaV1PathSegment,
+  StandardSchemaV1Props,
+  StandardSchemaV1Result,
+  StandardSchemaV1SuccessResult,
+  StandardSchemaV1Types,
+} from "./agent/StandardSchema.js";
 
 // Supervision
 export { exponentialBackoff } from "./supervisor/backoff.js";

@@ -14,7 +14,10 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
     ],
     types: [
       "AgentClass", "AgentContext", "AgentEntryConfig", "AgentErrorCode", "AgentHealth", "AgentRegistration", "AgentState",
-      "AgentStatus", "AtTriggerSpec", "BackoffSettings", "BackoffStrategy", "Bus", "BusConnection", "BusConnectionStatus",
+      "AgentStatus", "AtTriggerSpec", "CheckedAgentClass", "CheckedRegistration", "CheckedRegistrations", "ConfigSchemaMismatch",
+      "InferInput", "InferOutput", "RegisteredAgents", "StandardSchemaV1", "StandardSchemaV1FailureResult", "StandardSchemaV1Issue",
+      "StandardSchemaV1PathSegment", "StandardSchemaV1Props", "StandardSchemaV1Result", "StandardSchemaV1SuccessResult",
+      "StandardSchemaV1Types", "BackoffSettings", "BackoffStrategy", "Bus", "BusConnection", "BusConnectionStatus",
       "BusErrorCode", "BusOptions", "BusStats", "BusSubscription", "Clock", "ClosedInfo", "ConfigErrorCode", "ConfigErrorDetails",
       "CrashReason", "CrashRecord", "CronTick", "CronTriggerSpec", "DelayTriggerSpec", "DropReason", "Duration", "Escalation",
       "EscalationReason", "EveryTriggerSpec", "FastifyProbeInstance", "FastifyProbeReply", "FastifyProbeRequest",
@@ -30,8 +33,8 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
   "src/testing/index.ts": {
     values: ["BUS_CONTRACT_CASES", "FakeBus", "ManualClock", "ManualClockError", "busContract", "testAgent"],
     types: [
-      "AgentHarness", "BusContractCase", "BusContractContext", "BusContractOptions", "ConfigOf", "FakeBusOptions",
-      "ManualClockErrorCode", "ManualClockOptions", "ManualClockTimerInfo", "TestAgentOptions", "TestLogEntry",
+      "AgentHarness", "BusContractCase", "BusContractContext", "BusContractOptions", "ConfigInputOf", "ConfigOf", "FakeBusOptions",
+      "ManualClockErrorCode", "ManualClockOptions", "ManualClockTimerInfo", "TestAgentOptions", "TestLogEntry", "TopicsOf",
     ],
   },
   "src/nats/index.ts": {

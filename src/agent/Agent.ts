@@ -1,5 +1,5 @@
 import pRetry, { AbortError } from "p-retry";
-import type { Bus } from "../bus/Bus.js";
+import type { Bus, TopicMap } from "../bus/Bus.js";
 import { expected } from "../check.js";
 import type { Clock } from "../clock.js";
 import { invalidOption } from "../errors/invalidOption.js";
@@ -7,6 +7,7 @@ import type { Logger } from "../logger.js";
 import type { CronTick } from "../schedule/ScheduleSpec.js";
 import type { Escalation } from "../supervisor/Escalation.js";
 import type { AgentContext } from "./AgentContext.js";
+import type { StandardSchemaV1 } from "./StandardSchema.js";
 import { backoffDelay } from "../supervisor/backoff.js";
 
 /**
@@ -40,27 +41,49 @@ export interface RetryOptions {
  * - `onCron(tick)` — called for each slot of the agent's triggers (`schedule:`).
  * - `onEscalation(event)` — called on the chief agent for every escalation.
  *
+ * `Config` is the type of `this.config`. A class may declare `static
+ * configSchema`, any Standard Schema v1 (zod, valibot, arktype, …): the
+ * orchestrator validates `agents.<name>.config` with it once, before any agent
+ * starts (`createOrchestrator()` throws a `ConfigError` `AGENT_CONFIG_INVALID`
+ * at the YAML position of each issue; `start()` rejects with it for an agent
+ * loaded by `module:` or a schema that validates asynchronously), and every
+ * incarnation's `this.config` is the schema's output. With a schema and no
+ * `config:`, `undefined` is validated, so the schema's defaults apply.
+ * `Topics` types `this.bus` as `createBus<Topics>()` is typed: payloads of the
+ * map's topics are checked on publish, request and subscribe.
+ *
+ * @typeParam Config - the type of `this.config` (the schema's output, `InferOutput<typeof schema>`, when the class declares one)
+ * @typeParam Topics - optional map of topics to payload types for `this.bus`
  * @example
  * ```ts
- * class Feed extends Agent<{ symbols: string[] }> {
+ * const feedConfig = z.object({ symbols: z.array(z.string()).min(1) });
+ * type Topics = { [topic: `prices.${string}`]: { px: number } };
+ *
+ * class Feed extends Agent<InferOutput<typeof feedConfig>, Topics> {
  *   static readonly agentName = "feed";
- *   override async onCron(): Promise<void> {
- *     for (const symbol of this.config.symbols) await this.bus.publish(`prices.${symbol}`, await quote(symbol));
+ *   static readonly configSchema = feedConfig;
+ *   override async onCron(tick: CronTick): Promise<void> {
+ *     for (const symbol of this.config.symbols) {
+ *       await this.bus.publish(`prices.${symbol}`, { px: await quote(symbol, { signal: tick.signal }) });
+ *     }
  *   }
  * }
  * ```
  */
-export abstract class Agent<Config = unknown> {
+export abstract class Agent<Config = unknown, Topics extends object = TopicMap> {
   /** Brand recognised by the orchestrator: marks a class as an Agent across copies of this package. */
   static readonly [AGENT_BRAND] = true;
 
   /** The agent's registered name. */
   readonly name: string;
-  /** This incarnation's view of the bus (subscriptions end with the incarnation; handler errors are crashes). */
-  readonly bus: Bus;
+  /**
+   * This incarnation's view of the bus (subscriptions end with the
+   * incarnation; handler errors are crashes), typed by `Topics`.
+   */
+  readonly bus: Bus<Topics>;
   /** Logger whose entries carry `{ agent: name }`. */
   readonly log: Logger;
-  /** `agents.<name>.config` from the configuration. */
+  /** `agents.<name>.config` from the configuration: the output of the class's `configSchema` when it declares one. */
   readonly config: Config;
   /** The orchestrator's clock; timers set through it are cleared when the incarnation ends. */
   readonly clock: Clock;
@@ -74,7 +97,8 @@ export abstract class Agent<Config = unknown> {
     }
     this.#context = context;
     this.name = context.name;
-    this.bus = context.bus;
+    // the view checks topics at run time; the map only narrows what the compiler accepts
+    this.bus = context.bus as Bus<Topics>;
     this.log = context.log;
     this.config = context.config;
     this.clock = context.clock;
@@ -164,12 +188,19 @@ export abstract class Agent<Config = unknown> {
 }
 
 /**
- * A concrete agent class, whatever its `Config` type: what registrations and
- * YAML modules provide. (Its constructor takes the context the orchestrator
- * builds; `never` lets a class typed `Agent<{ symbols: string[] }>` qualify.)
+ * A concrete agent class, whatever its `Config` and `Topics` types: what
+ * registrations and YAML modules provide. (Its constructor takes the context
+ * the orchestrator builds; `never` lets a class typed `Agent<{ symbols:
+ * string[] }>` qualify. `Bus<Topics>` is invariant in `Topics`, as a topic map
+ * narrows both what may be published and what a subscriber receives, so only
+ * `any` admits the instance of every typed agent: the orchestrator drives
+ * agents through their untyped view.)
  */
-export type AgentClass = (new (context: AgentContext<never>) => Agent<unknown>) & {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one place a topic map is erased (see above)
+export type AgentClass = (new (context: AgentContext<never>) => Agent<unknown, any>) & {
   readonly agentName?: string;
+  /** The schema of the agent's `config` (see {@link Agent}). */
+  readonly configSchema?: StandardSchemaV1 | undefined;
   readonly [AGENT_BRAND]?: boolean;
 };
 

@@ -3,11 +3,13 @@ import { OrchestratorError } from "./OrchestratorError.js";
 /**
  * Codes of a {@link ConfigError}: `CONFIG_INVALID` for configuration content
  * (the YAML file, or the `config` object given in code, and registrations);
- * `INVALID_OPTION` for a bad option passed in code (`createOrchestrator`'s own
- * options, `shutdown({ timeout })`, the testing kit's options). The buses raise
+ * `AGENT_CONFIG_INVALID` for an agent's `config` refused by its class's
+ * `static configSchema` (or a schema that throws); `INVALID_OPTION` for a bad
+ * option passed in code (`createOrchestrator`'s own options,
+ * `shutdown({ timeout })`, the testing kit's options). The buses raise
  * `INVALID_OPTION` as a `BusError`.
  */
-export type ConfigErrorCode = "CONFIG_INVALID" | "INVALID_OPTION";
+export type ConfigErrorCode = "CONFIG_INVALID" | "AGENT_CONFIG_INVALID" | "INVALID_OPTION";
 
 /** Where in a configuration a {@link ConfigError} was found. */
 export interface ConfigErrorDetails {

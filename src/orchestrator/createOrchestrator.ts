@@ -20,7 +20,7 @@ import type { SupervisorHost } from "../supervisor/SupervisorHost.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
-import { checkCronHandler, resolveGroup } from "./agentChecks.js";
+import { AgentConfigs, checkCronHandler, resolveGroup } from "./agentChecks.js";
 import { AgentRoster } from "./AgentRoster.js";
 import { deliverEscalation } from "./EscalationDelivery.js";
 import { EventHub, type EventListener } from "./EventHub.js";
@@ -33,8 +33,8 @@ import { orchestratorSource } from "./orchestratorSource.js";
 import type { ClosedInfo, Orchestrator, ScheduleHandle } from "./Orchestrator.js";
 import type { OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
-import { loadAgentModule, normalizeRegistrations } from "./registry.js";
-import { resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
+import { loadAgentModule, normalizeRegistrations, type AgentRegistration, type RegisteredAgents } from "./registry.js";
+import { orchestratorOptionCheck, resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
 import { schedulerSource } from "./schedulerSource.js";
 import { ShutdownSequence } from "./ShutdownSequence.js";
 import { SignalHandlers } from "./SignalHandlers.js";
@@ -43,8 +43,11 @@ import { TriggerWiring } from "./TriggerWiring.js";
 
 /**
  * Create an orchestrator. Everything it can check without I/O (options,
- * registrations, configuration, schedules) is checked here and throws a
- * `ConfigError`; module loading happens in `start()`.
+ * registrations, configuration, schedules, each registered agent's config
+ * against its class's `configSchema`) is checked here and throws a
+ * `ConfigError`; module loading (and an asynchronous schema) happens in `start()`.
+ * A registered class whose `configSchema` output does not fit its `Config`
+ * type parameter does not compile here.
  *
  * @example
  * ```ts
@@ -55,7 +58,7 @@ import { TriggerWiring } from "./TriggerWiring.js";
  * process.on("SIGTERM", () => void orch.shutdown());
  * ```
  */
-export function createOrchestrator(options: OrchestratorOptions = {}): Orchestrator {
+export function createOrchestrator<A extends AgentRegistration[] = AgentRegistration[]>(options: OrchestratorOptions & RegisteredAgents<A> = {}): Orchestrator {
   return new OrchestratorRuntime(options);
 }
 
@@ -78,6 +81,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #config: ResolvedConfig;
   readonly #lifecycle = new Lifecycle();
   readonly #roster = new AgentRoster();
+  readonly #agentConfigs = new AgentConfigs();
   readonly #events: EventHub;
   readonly #operator: OperatorActions;
   readonly #triggers: TriggerWiring;
@@ -301,9 +305,8 @@ class OrchestratorRuntime implements Orchestrator {
   }
 
   #addSupervisor(name: string, agentClass: AgentClass, codeGroup: string | undefined): void {
-    const entry = this.#config.agents[name];
     const group = resolveGroup(this.#config, name, codeGroup);
-    this.#roster.add(new AgentSupervisor({ name, agentClass, group, config: entry?.config, heartbeatTimeout: entry?.heartbeatTimeout }, this.#host));
+    this.#roster.add(new AgentSupervisor(this.#agentConfigs.supervised(this.#config, name, agentClass, group), this.#host));
   }
 
   // ---- lifecycle -----------------------------------------------------------
@@ -315,6 +318,8 @@ class OrchestratorRuntime implements Orchestrator {
       if (Object.hasOwn(this.#config.schedule, name)) checkCronHandler(this.#config, name, agentClass);
       this.#addSupervisor(name, agentClass, undefined);
     }
+    const validating = this.#agentConfigs.settled();
+    if (validating !== undefined) await validating;
     this.#operator.applyAwaiting();
   }
 

@@ -1,4 +1,5 @@
 import { isAgentClass, type AgentClass } from "../agent/Agent.js";
+import type { StandardSchemaV1 } from "../agent/StandardSchema.js";
 import { isValidAgentName } from "../config/agentName.js";
 import { NAME_EXPECTATION } from "../config/checkConfig.js";
 import { describeValue } from "../check.js";
@@ -9,6 +10,48 @@ import { describeThrown } from "../errors/describeThrown.js";
 
 /** One agent registered in code: a class with a static `agentName`, or an explicit entry. */
 export type AgentRegistration = AgentClass | { name: string; agent: AgentClass; group?: string; chief?: boolean };
+
+/**
+ * What the compiler shows for an agent class whose `static configSchema`
+ * produces something its `Config` type parameter does not accept: the class
+ * is not assignable to it, so the registration fails to compile.
+ */
+export interface ConfigSchemaMismatch<Output, Config> {
+  /** The schema's output type. */
+  readonly "configSchema output": Output;
+  /** What the class declares as `Agent<Config>`, which the output must be assignable to. */
+  readonly "does not match Config": Config;
+}
+
+/**
+ * `C` itself when its `static configSchema` (if any) produces a value its
+ * `this.config` type accepts, else a {@link ConfigSchemaMismatch}.
+ */
+export type CheckedAgentClass<C> = C extends { readonly configSchema: StandardSchemaV1<unknown, infer Output> }
+  ? C extends { readonly prototype: { readonly config: infer Config } }
+    ? [Output] extends [Config]
+      ? C
+      : ConfigSchemaMismatch<Output, Config>
+    : C
+  : C;
+
+/** One registration with its class checked by {@link CheckedAgentClass}. */
+export type CheckedRegistration<R> = R extends { readonly agent: infer C }
+  ? { [K in keyof R]: K extends "agent" ? CheckedAgentClass<C> : K extends "name" | "group" | "chief" ? R[K] : never }
+  : CheckedAgentClass<R>;
+
+/**
+ * The `agents` option, each class checked against its `configSchema`: a class
+ * declared `Agent<{ symbols: string[] }>` whose schema outputs something else
+ * fails to compile where it is registered.
+ */
+export type CheckedRegistrations<A extends readonly unknown[]> = { [K in keyof A]: CheckedRegistration<A[K]> };
+
+/** The part of `createOrchestrator`'s options that checks the registered classes against their schemas. */
+export interface RegisteredAgents<A extends AgentRegistration[]> {
+  /** Agents registered in code: classes with a static `agentName`, or `{ name, agent, group?, chief? }`. */
+  agents?: A & CheckedRegistrations<A>;
+}
 
 /** A registration after validation. */
 export interface NormalizedRegistration {

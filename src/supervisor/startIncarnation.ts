@@ -31,7 +31,7 @@ export function startIncarnation(inc: Incarnation, plan: StartPlan): Agent | und
   let instance: Agent;
   try {
     const context: AgentContext = new IncarnationContext(inc, plan.agent, plan.log, plan.host.random);
-    instance = new plan.agent.agentClass(context as AgentContext<never>);
+    instance = new plan.agent.agentClass(context as AgentContext<never>) as Agent; // the orchestrator drives every agent through its untyped view
   } catch (error) {
     inc.crash("start", error);
     return undefined;

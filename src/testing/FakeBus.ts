@@ -54,8 +54,8 @@ interface Watched {
  * - {@link FakeBus.deliver} publishes and waits until every handler the
  *   message reaches has settled (or its copy was dropped); handlers of other
  *   topics are not waited for. It does not reject for handler errors, which
- *   land in {@link FakeBus.errors} (they are also passed to the
- *   subscription's own `onError`, when it has one).
+ *   land in {@link FakeBus.errors} (and then go to the subscription's own
+ *   `onError`, when it has one).
  * - Time comes from the injected clock: a `ManualClock` by default, so request
  *   timeouts fire on `clock.advance()`.
  *
@@ -72,7 +72,16 @@ interface Watched {
 export class FakeBus<Topics extends object = TopicMap> implements Bus<Topics> {
   /** Every message the bus accepted (publishes and requests), in order. */
   readonly published: Message[] = [];
-  /** Every handler error (thrown or rejected), in order. Never swallowed. */
+  /**
+   * Every error a handler of a subscription made on this bus threw or
+   * rejected with, in the order they happened: recorded when the handler
+   * settles (by the time `deliver()` resolves; after `publish()`, once
+   * `flush()` resolves), before the subscription's own `onError`, if any,
+   * receives it. So an agent's handler error under `testAgent` is here and in
+   * its `crashes`. Only handler errors: a refused publish or a failed request
+   * rejects its caller instead, and an error thrown by `onError` itself is not
+   * recorded. `clear()` empties it.
+   */
   readonly errors: unknown[] = [];
   /**
    * The clock the bus runs on: the injected one, or its own `ManualClock`

@@ -10,4 +10,4 @@ export type { FakeBusOptions } from "./FakeBus.js";
 export { busContract, BUS_CONTRACT_CASES } from "./busContract.js";
 export type { BusContractCase, BusContractContext, BusContractOptions } from "./busContract.js";
 export { testAgent } from "./testAgent.js";
-export type { AgentHarness, ConfigOf, TestAgentOptions, TestLogEntry } from "./testAgent.js";
+export type { AgentHarness, ConfigInputOf, ConfigOf, TestAgentOptions, TestLogEntry, TopicsOf } from "./testAgent.js";

@@ -1,5 +1,8 @@
-import type { Agent } from "../agent/Agent.js";
+import type { Agent, AgentClass } from "../agent/Agent.js";
 import type { AgentContext } from "../agent/AgentContext.js";
+import type { StandardSchemaV1 } from "../agent/StandardSchema.js";
+import { validateAgentConfig } from "../agent/validateAgentConfig.js";
+import type { Bus, TopicMap } from "../bus/Bus.js";
 import { AgentBus } from "../agent/AgentBus.js";
 import { ScopedClock } from "../agent/ScopedClock.js";
 import { expected, OptionCheck } from "../check.js";
@@ -18,13 +21,17 @@ import { ManualClock } from "./ManualClock.js";
 import { settleWithin } from "./settleWithin.js";
 
 /** Options of {@link testAgent}. */
-export interface TestAgentOptions<Config = unknown> {
+export interface TestAgentOptions<Config = unknown, Topics extends object = TopicMap> {
   /** @default the class's static `agentName`, else "agent" */
   name?: string;
-  /** Given to the agent as `this.config`. */
+  /**
+   * The agent's config, as `agents.<name>.config` would give it: validated
+   * with the class's `configSchema` when it declares one (so written as the
+   * schema's input; `this.config` is its output), else given as is.
+   */
   config?: Config;
   /** @default a new FakeBus on the same clock */
-  bus?: FakeBus;
+  bus?: FakeBus<Topics>;
   /** @default a new ManualClock at 2026-01-01T00:00:00Z */
   clock?: ManualClock;
   /** @default a logger that keeps entries in `logs` */
@@ -53,26 +60,37 @@ export interface TestLogEntry {
 }
 
 /** The `Config` type parameter of an agent class's instances. */
-export type ConfigOf<A> = A extends Agent<infer Config> ? Config : unknown;
+export type ConfigOf<A> = A extends { readonly config: infer Config } ? Config : unknown;
+
+/** The `Topics` type parameter of an agent class's instances (the map its `this.bus` is typed with). */
+export type TopicsOf<A> = A extends { readonly bus: Bus<infer Topics> } ? Topics : TopicMap;
+
+/** What {@link testAgent} accepts as `config`: the input of the class's `configSchema`, else its `Config`. */
+export type ConfigInputOf<A, Schema> = Schema extends StandardSchemaV1<infer Input, unknown> ? Input : ConfigOf<A>;
 
 /** What {@link testAgent} returns. */
 export interface AgentHarness<A = Agent> {
   /** The started agent. */
   readonly agent: A;
-  /** The bus it talks over: inspect `bus.published`, drive it with `bus.deliver()`. */
-  readonly bus: FakeBus;
+  /** The bus it talks over, typed with the agent's topic map: inspect `bus.published`, drive it with `bus.deliver()`. */
+  readonly bus: FakeBus<TopicsOf<A>>;
   /** The clock it runs on: move time with `clock.advance()`. */
   readonly clock: ManualClock;
   /**
    * What would have been crashes under an orchestrator (a failing or hung
    * `start()`, handler errors, `fail()` calls, a failing `onCron`), and a
-   * failing or overdue `stop()`. Never thrown at the test.
+   * failing or overdue `stop()`. Never thrown at the test. The same array
+   * for the whole run: a reference taken by destructuring sees later entries.
    */
   readonly crashes: unknown[];
-  /** Entries the agent logged (when no `logger` was given). */
+  /** Entries the agent logged (when no `logger` was given); like `crashes`, one live array. */
   readonly logs: TestLogEntry[];
-  /** Number of `heartbeat()` calls. */
-  readonly heartbeats: number;
+  /**
+   * The number of `heartbeat()` calls so far. A function, so that
+   * `const { heartbeats } = await testAgent(…)` reads the count when called,
+   * not when destructured.
+   */
+  heartbeats(): number;
   /**
    * Call `onCron` as a trigger would, with a tick for now built as the
    * orchestrator builds it; resolves when it settles (a failure goes to
@@ -103,26 +121,35 @@ export interface AgentHarness<A = Agent> {
  * settles is a hung crash instead of a test that never ends. With your own
  * `clock`, the harness never moves it: advance it yourself while awaiting.
  *
+ * The class's `configSchema`, when it declares one, is applied to `config`
+ * as the orchestrator applies it: `this.config` is the schema's output, and a
+ * refused config rejects with the same `ConfigError` (`AGENT_CONFIG_INVALID`)
+ * before the agent is built.
+ *
  * @example
  * ```ts
- * const { agent, bus, clock, crashes, tick } = await testAgent(PriceFeed, { config: { symbols: ["AAPL"] } });
+ * const { agent, bus, clock, crashes, heartbeats, tick } = await testAgent(PriceFeed, { config: { symbols: ["AAPL"] } });
  * await tick();
  * expect(bus.messages("prices.>")).toHaveLength(1);
  * await clock.advance(5_000);
  * expect(crashes).toEqual([]);
+ * expect(heartbeats()).toBe(1);
  * ```
  * @throws ConfigError `INVALID_OPTION` for a `startTimeout` or `stopTimeout` that is not a duration of at least 1 ms
+ * @throws ConfigError `AGENT_CONFIG_INVALID` (a rejection) when the class's `configSchema` refuses `config`
  */
-export async function testAgent<A extends Agent<unknown>>(
-  AgentClass: (new (context: AgentContext<ConfigOf<A>>) => A) & { readonly agentName?: string },
-  options: TestAgentOptions<ConfigOf<A>> = {},
+export async function testAgent<A extends InstanceType<AgentClass>, Schema extends StandardSchemaV1 | undefined = undefined>(
+  AgentClass: (new (context: AgentContext<never>) => A) & { readonly agentName?: string; readonly configSchema?: Schema },
+  options: TestAgentOptions<ConfigInputOf<A, Schema>, TopicsOf<A>> = {},
 ): Promise<AgentHarness<A>> {
   const startTimeout = timeoutOption(options.startTimeout, "startTimeout", DEFAULTS.supervisor.startTimeout);
   const stopTimeout = timeoutOption(options.stopTimeout, "stopTimeout", DEFAULTS.supervisor.stopTimeout);
+  const name = options.name ?? AgentClass.agentName ?? "agent";
+  const { value: config } = await validateAgentConfig({ agent: name, agentClass: AgentClass, config: options.config });
   const clock = options.clock ?? new ManualClock(new Date("2026-01-01T00:00:00Z"));
-  const bus = options.bus ?? new FakeBus({ clock });
-  const run = new HarnessRun(options.name ?? AgentClass.agentName ?? "agent", clock, options.clock === undefined, bus, options.logger);
-  const agent = new AgentClass(run.context(options.config as ConfigOf<A>));
+  const bus = options.bus ?? new FakeBus<TopicsOf<A>>({ clock });
+  const run = new HarnessRun(name, clock, options.clock === undefined, bus, options.logger);
+  const agent = new AgentClass(run.context(config) as AgentContext<never>);
   await run.start(agent, startTimeout);
   return {
     agent,
@@ -130,9 +157,7 @@ export async function testAgent<A extends Agent<unknown>>(
     clock,
     crashes: run.crashes,
     logs: run.logs,
-    get heartbeats() {
-      return run.heartbeats;
-    },
+    heartbeats: () => run.heartbeats,
     tick: (trigger = "test") => run.tick(agent, trigger),
     stop: () => run.stop(agent, stopTimeout),
   };
@@ -157,7 +182,7 @@ class HarnessRun {
   #refusal: string | undefined;
   #stopping: Promise<void> | undefined;
 
-  constructor(name: string, clock: ManualClock, ownsClock: boolean, bus: FakeBus, logger: Logger | undefined) {
+  constructor(name: string, clock: ManualClock, ownsClock: boolean, bus: Bus, logger: Logger | undefined) {
     this.#name = name;
     this.#clock = clock;
     this.#ownsClock = ownsClock;
@@ -183,7 +208,7 @@ class HarnessRun {
   }
 
   /** Run `start()` within `timeout`; a hung start is a crash, and the agent is abandoned. */
-  async start(agent: Agent<unknown>, timeout: number): Promise<void> {
+  async start(agent: InstanceType<AgentClass>, timeout: number): Promise<void> {
     const name = this.#name;
     const started = await settleWithin(this.#clock, timeout, this.#ownsClock, () => agent.start());
     if (started.kind === "failed") this.crashes.push(started.error);
@@ -199,7 +224,7 @@ class HarnessRun {
   }
 
   /** Call `onCron` with a tick for now, as a trigger would. */
-  async tick(agent: Agent<unknown>, trigger: string): Promise<void> {
+  async tick(agent: InstanceType<AgentClass>, trigger: string): Promise<void> {
     if (typeof trigger !== "string" || trigger === "") {
       throw invalidOption(`testAgent: tick(): ${expected("trigger", "a non-empty string", trigger)}`, "trigger", trigger);
     }
@@ -218,7 +243,7 @@ class HarnessRun {
   }
 
   /** Stop the agent within `timeout`, then end its incarnation; a second call joins the first. */
-  stop(agent: Agent<unknown>, timeout: number): Promise<void> {
+  stop(agent: InstanceType<AgentClass>, timeout: number): Promise<void> {
     const name = this.#name;
     this.#stopping ??= (async () => {
       this.#refusal = `agent "${name}" is stopping or stopped (stop() was called)`;

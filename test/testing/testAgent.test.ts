@@ -100,7 +100,7 @@ describe("testAgent", () => {
     }
     const { logs, heartbeats } = await testAgent(Chatty);
     expect(logs).toEqual([{ level: "info", fields: { step: 1 }, message: "up" }]);
-    expect(heartbeats).toBe(1);
+    expect(heartbeats()).toBe(1);
   });
 });
 
