@@ -62,6 +62,15 @@ export class AgentSubscription implements Subscription {
     return (this.#end ??= () => this.end());
   }
 
+  /**
+   * {@link AgentSubscription.unsubscribe}, for `using sub = this.bus.subscribe(...)`
+   * in an agent. Synchronous over the library's buses; over a user's bus whose
+   * `unsubscribe()` returns a promise, that promise is not waited for (nor its failure reported).
+   */
+  [Symbol.dispose](): void {
+    Promise.resolve(this.end()).catch(() => undefined);
+  }
+
   /** {@link AgentSubscription.unsubscribe}, for the view's own use (no function made). */
   end(): void | Promise<void> {
     if (this.#ended) return;

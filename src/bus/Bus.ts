@@ -97,12 +97,26 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** The requesting agent's name; an agent's own bus view sets it. */
   source?: string;
+  /**
+   * Abandon the request when this signal aborts: it rejects at once with
+   * `REQUEST_ABORTED` (the signal's `reason` as `cause`) and the bus forgets
+   * it (its timeout, its reply inbox entry); a reply arriving afterwards is
+   * ignored, as one after a timeout is. A signal aborted already rejects
+   * without sending anything.
+   */
+  signal?: AbortSignal;
 }
 
 /** A live subscription. */
 export interface Subscription {
   /** Stop receiving; messages still pending for it are dropped and counted. Idempotent. */
   unsubscribe(): void | Promise<void>;
+  /**
+   * `unsubscribe()` at the end of a `using` block (`using sub = bus.subscribe(...)`).
+   * Every subscription of the library's buses has it; optional here so that a
+   * Bus written elsewhere implements this interface without it.
+   */
+  [Symbol.dispose]?(): void;
 }
 
 /** A message handler; a value other than `undefined` is a reply to a {@link Bus.request}. */
@@ -165,8 +179,9 @@ export interface Bus<Topics extends object = TopicMap> {
   /**
    * Publish and wait for the first reply (a handler's return value other than
    * `undefined`). Rejects at once with `NO_RESPONDERS` when nothing matches,
-   * with `NO_REPLY` when every handler settled without replying, and with
-   * `REQUEST_TIMEOUT` after `timeoutMs`.
+   * with `NO_REPLY` when every handler settled without replying, with
+   * `REQUEST_TIMEOUT` after `timeoutMs`, and with `REQUEST_ABORTED` when the
+   * `signal` option aborts (at once, without sending, for a signal aborted already).
    */
   request<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: RequestOptions): Promise<unknown>;
   /**
@@ -183,6 +198,13 @@ export interface Bus<Topics extends object = TopicMap> {
    * same promise.
    */
   close(): Promise<void>;
+  /**
+   * `close()` at the end of an `await using` block (`await using bus = createBus()`),
+   * returning the same promise. Every bus of the library has it; optional here
+   * so that a Bus written elsewhere implements this interface without it (the
+   * orchestrator calls `close()`, never this).
+   */
+  [Symbol.asyncDispose]?(): Promise<void>;
   /** Current counters, when the implementation keeps them. */
   stats?(): BusStats;
   /**

@@ -4,8 +4,18 @@ import { BusError } from "../errors/BusError.js";
 import type { Bus, BusOptions, BusStats, Message, MessageHandler, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "./Bus.js";
 import type { BusSubscription } from "./delivery/BusSubscription.js";
 import { SubscriptionHandle } from "./delivery/BusSubscription.js";
-import { DEFAULT_REQUEST_TIMEOUT_MS, busOptionCheck, checkDeliveryOptions, checkSubscription, checkTimestamps, publishOptionsError, requestTimeout } from "./delivery/busOptions.js";
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  busOptionCheck,
+  checkDeliveryOptions,
+  checkSubscription,
+  checkTimestamps,
+  publishOptionsError,
+  requestSignal,
+  requestTimeout,
+} from "./delivery/busOptions.js";
 import { DeliveryCore } from "./delivery/DeliveryCore.js";
+import { ASYNC_DISPOSE } from "./disposeSymbols.js";
 import { busClosed, queueFull } from "./delivery/deliveryErrors.js";
 import { RequestMessage } from "./delivery/RequestMessage.js";
 import { RequestTimeouts } from "./delivery/RequestTimeouts.js";
@@ -73,6 +83,8 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     this.#routes.remove(sub);
     this.#core.detach(sub);
   };
+  /** A request whose signal aborted: its deliveries are no longer reported (a later reply is ignored). */
+  readonly #abandon = (request: RequestMessage): void => this.#core.forgetReplies(request);
   #nextSubscriberId = 0;
   #published = 0;
   #closing: Promise<void> | undefined;
@@ -175,11 +187,16 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const route = this.#route(topic);
     if (route instanceof BusError) return Promise.reject(route);
     let timeoutMs: number | BusError = DEFAULT_REQUEST_TIMEOUT_MS;
+    let signal: AbortSignal | undefined;
     if (options !== undefined) {
       const invalid = publishOptionsError(options, "request");
       if (invalid !== undefined) return Promise.reject(invalid);
       timeoutMs = requestTimeout(options.timeoutMs, topic);
       if (timeoutMs instanceof BusError) return Promise.reject(timeoutMs);
+      // a signal aborted already rejects here: nothing is sent
+      const given = requestSignal(options.signal, topic);
+      if (given instanceof BusError) return Promise.reject(given);
+      signal = given;
     }
     // a direct route's subscriber list is never changed once built: no copy needed
     let targets: ReadonlyArray<Subscriber | undefined>;
@@ -211,6 +228,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     for (let i = 0; i < count; i++) core.enqueue(targets[i] as Subscriber, message);
     this.#release(targets, count);
     RequestMessage.startTimeout(message, timeoutMs, now);
+    if (signal !== undefined) RequestMessage.abortOn(message, signal, this.#abandon);
     return RequestMessage.result(message);
   }
 
@@ -225,6 +243,11 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
       this.#timeouts.release();
     });
     return this.#closing;
+  }
+
+  /** {@link InProcessBus.close}, for `await using bus = createBus()`: the same promise, idempotent with `close()`. */
+  [ASYNC_DISPOSE](): Promise<void> {
+    return this.close();
   }
 
   /** The bus's counters; `pending` is summed over the subscriptions at the time of the call. */

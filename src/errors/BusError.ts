@@ -8,6 +8,7 @@ import { OrchestratorError } from "./OrchestratorError.js";
  * - `NO_RESPONDERS`: a request matched no subscriber;
  * - `NO_REPLY`: every handler settled without a reply;
  * - `REQUEST_TIMEOUT`: no reply within `timeoutMs`;
+ * - `REQUEST_ABORTED`: the request's `signal` aborted (its `reason` is the `cause`);
  * - `PAYLOAD_INVALID`: a payload the bus cannot carry (not encodable or cloneable);
  * - `INVALID_OPTION`: a bad bus, publish or subscribe option.
  */
@@ -18,6 +19,7 @@ export type BusErrorCode =
   | "NO_RESPONDERS"
   | "NO_REPLY"
   | "REQUEST_TIMEOUT"
+  | "REQUEST_ABORTED"
   | "PAYLOAD_INVALID"
   | "INVALID_OPTION";
 

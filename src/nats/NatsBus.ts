@@ -3,11 +3,12 @@ import { nuid } from "@nats-io/transport-node";
 import type { Bus, BusStats, MessageHandler, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "../bus/Bus.js";
 import type { BusSubscription } from "../bus/delivery/BusSubscription.js";
 import { subscriptionHandle } from "../bus/delivery/BusSubscription.js";
-import { checkSubscription, requestTimeout } from "../bus/delivery/busOptions.js";
+import { checkSubscription, requestSignal, requestTimeout } from "../bus/delivery/busOptions.js";
 import { DeliveryCore } from "../bus/delivery/DeliveryCore.js";
 import { busClosed, queueFull } from "../bus/delivery/deliveryErrors.js";
 import { Subscriber } from "../bus/delivery/Subscriber.js";
 import { TurnClock } from "../bus/delivery/TurnClock.js";
+import { ASYNC_DISPOSE } from "../bus/disposeSymbols.js";
 import { MAX_TOPIC_LENGTH, checkTopicLength, topicMatches, validatePattern, validateTopic } from "../bus/topic.js";
 import type { Clock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
@@ -78,7 +79,8 @@ export interface NatsBusSubscription extends BusSubscription {
  * - `request` is NATS request/reply: the first reply wins, `NO_RESPONDERS`
  *   comes from the server's no-responders status, `NO_REPLY` once every
  *   responding subscription has settled without replying (see
- *   {@link NatsBusOptions.noReplyGraceMs}), `REQUEST_TIMEOUT` on the bus's clock.
+ *   {@link NatsBusOptions.noReplyGraceMs}), `REQUEST_TIMEOUT` on the bus's clock,
+ *   `REQUEST_ABORTED` when its `signal` aborts (its reply inbox entry is forgotten at once).
  *   A plain NATS requester (`nc.request()`) gets the handler's reply, encoded
  *   by the codec, and nothing else: the status messages behind `NO_REPLY` go
  *   only to requesters that ask for them, as bus requests do.
@@ -216,13 +218,16 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     if (typeof refused !== "string") return Promise.reject(refused);
     const timeoutMs = requestTimeout(options.timeoutMs, topic);
     if (timeoutMs instanceof BusError) return Promise.reject(timeoutMs);
+    // a signal aborted already rejects here: nothing is sent
+    const signal = requestSignal(options.signal, topic);
+    if (signal instanceof BusError) return Promise.reject(signal);
     // a request is stamped with the exact time its timeout starts from
     const time = this.#turn.exact();
     const data = this.#encode(topic, payload, "request", options, time);
     if (data instanceof Error) return Promise.reject(data);
     let opened: ReturnType<ReplyInbox["open"]>;
     try {
-      opened = this.#inbox.open(topic, timeoutMs);
+      opened = this.#inbox.open(topic, timeoutMs, signal);
     } catch (error) {
       return Promise.reject(this.#sendError(topic, "request", error));
     }
@@ -254,6 +259,14 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
+  }
+
+  /**
+   * {@link NatsBus.close}, for `await using bus = await createNatsBus(...)`:
+   * the same promise, idempotent with `close()`.
+   */
+  [ASYNC_DISPOSE](): Promise<void> {
+    return this.close();
   }
 
   /**

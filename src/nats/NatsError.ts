@@ -14,9 +14,13 @@ import { OrchestratorError } from "../errors/OrchestratorError.js";
  * - `INVALID_OPTION`: a coordinator method was given a bad argument (a tick
  *   without a `key` to `claim`);
  * - `SLOT_KEY_INVALID`: a string that `encodeSlotKey` cannot encode (a lone
- *   UTF-16 surrogate) or `decodeSlotKey` cannot decode (not an encoded key).
+ *   UTF-16 surrogate) or `decodeSlotKey` cannot decode (not an encoded key);
+ * - `PEER_MISSING`: an optional peer dependency is not installed:
+ *   `createNatsBus` needs `@nats-io/transport-node`, `createNatsCoordinator`
+ *   also `@nats-io/jetstream` and `@nats-io/kv`; the message has the
+ *   `npm install` line, the runtime's "Cannot find module" is the `cause`.
  */
-export type NatsErrorCode = "CONNECT_FAILED" | "DISCONNECTED" | "KV_UNAVAILABLE" | "CLAIM_FAILED" | "INVALID_OPTION" | "SLOT_KEY_INVALID";
+export type NatsErrorCode = "CONNECT_FAILED" | "DISCONNECTED" | "KV_UNAVAILABLE" | "CLAIM_FAILED" | "INVALID_OPTION" | "SLOT_KEY_INVALID" | "PEER_MISSING";
 
 /**
  * An error of the NATS bus or coordinator that comes from the network or the

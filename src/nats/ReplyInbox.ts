@@ -45,7 +45,11 @@ export interface OpenedRequest {
  *   has announced itself within the grace period: the server does not say how
  *   many subscribers got the request, so the grace period covers the network
  *   latency of the other processes' announcements;
- * - `REQUEST_TIMEOUT` after its timeout, on the bus's clock (see `PendingRequest`).
+ * - `REQUEST_TIMEOUT` after its timeout, on the bus's clock (see `PendingRequest`);
+ * - `REQUEST_ABORTED` when its signal aborts.
+ *
+ * A request that settled is forgotten at once (its entry, its grace timer): a
+ * reply that arrives afterwards finds nothing waiting and is ignored.
  */
 export class ReplyInbox {
   readonly #connection: NatsConnection;
@@ -71,10 +75,10 @@ export class ReplyInbox {
   }
 
   /**
-   * Register a request on `topic` and start its timeout; publish the request
-   * with the returned reply subject right after.
+   * Register a request on `topic` and start its timeout (and listen to its
+   * `signal`, when given); publish the request with the returned reply subject right after.
    */
-  open(topic: string, timeoutMs: number): OpenedRequest {
+  open(topic: string, timeoutMs: number, signal?: AbortSignal): OpenedRequest {
     this.#subscription ??= this.#connection.subscribe(`${this.#base}.*`, { callback: (error, msg) => this.#receive(error, msg) });
     const token = (this.#next++).toString(36);
     const reply = `${this.#base}.${token}`;
@@ -86,6 +90,7 @@ export class ReplyInbox {
     };
     this.#pending.set(token, waiting);
     waiting.request.startTimeout(timeoutMs);
+    if (signal !== undefined) waiting.request.abortOn(signal);
     return { reply, result: waiting.request.result };
   }
 

@@ -1,10 +1,10 @@
 import type { TopicMap } from "../bus/Bus.js";
 import { BusError } from "../errors/BusError.js";
-import { NatsBus } from "./NatsBus.js";
+import type { NatsBus } from "./NatsBus.js";
 import type { NatsBusOptions } from "./NatsBusOptions.js";
 import { resolveNatsBusOptions } from "./NatsBusOptions.js";
 import type { NatsTarget } from "./NatsTarget.js";
-import { openConnection } from "./NatsTarget.js";
+import { BUS_PEERS, requireNatsPeers } from "./natsPeers.js";
 
 /**
  * Create a {@link NatsBus}: the `Bus` over a NATS server, so agents in several
@@ -18,11 +18,16 @@ import { openConnection } from "./NatsTarget.js";
  *   only this bus's subscriptions and leaves the connection open.
  *
  * Pass the bus to `createOrchestrator({ bus })`; the orchestrator does not
- * close a bus it was given, so close it after `shutdown()`. See
- * `docs/cluster.md`.
+ * close a bus it was given, so close it after `shutdown()` (or declare it with
+ * `await using`). See `docs/cluster.md`.
+ *
+ * It needs the optional peer dependency `@nats-io/transport-node` (not
+ * `@nats-io/jetstream` nor `@nats-io/kv`, which only the coordinator loads):
+ * the client is loaded here, on the first call, not when the entry point is imported.
  *
  * @typeParam Topics - optional map of known topics to payload types
- * @throws BusError `INVALID_OPTION` for a bad target or option; `NatsError` `CONNECT_FAILED` when no server answers
+ * @throws BusError `INVALID_OPTION` for a bad target or option; `NatsError` `PEER_MISSING` when
+ *   `@nats-io/transport-node` is not installed, `CONNECT_FAILED` when no server answers
  * @example
  * ```ts
  * import { createOrchestrator } from "@acme/agent-orchestrator";
@@ -41,6 +46,9 @@ export async function createNatsBus<Topics extends TopicMap = TopicMap>(target: 
   const invalid = (message: string): BusError => new BusError("INVALID_OPTION", message);
   // options are checked before connecting, so a bad option never leaves a connection open
   resolveNatsBusOptions(options);
+  await requireNatsPeers("createNatsBus", BUS_PEERS);
+  // the bus and its connection import the client: loaded only now that it is known to be there
+  const [{ NatsBus }, { openConnection }] = await Promise.all([import("./NatsBus.js"), import("./NatsTarget.js")]);
   const { connection, owned } = await openConnection(target, "createNatsBus", invalid);
   return new NatsBus<Topics>(connection, owned, options);
 }

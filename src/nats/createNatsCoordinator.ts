@@ -1,14 +1,8 @@
-import { StorageType, jetstream } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
-import type { KV } from "@nats-io/kv";
-import { ConfigError } from "../errors/ConfigError.js";
-import { describeThrown } from "../errors/describeThrown.js";
-import { NatsCoordinator } from "./NatsCoordinator.js";
+import type { NatsCoordinator } from "./NatsCoordinator.js";
 import type { NatsCoordinatorOptions } from "./NatsCoordinatorOptions.js";
 import { resolveNatsCoordinatorOptions } from "./NatsCoordinatorOptions.js";
-import { NatsError } from "./NatsError.js";
 import type { NatsTarget } from "./NatsTarget.js";
-import { openConnection } from "./NatsTarget.js";
+import { COORDINATOR_PEERS, requireNatsPeers } from "./natsPeers.js";
 
 /**
  * Create a {@link NatsCoordinator}: pass it to `createOrchestrator({ coordinator })`
@@ -21,7 +15,12 @@ import { openConnection } from "./NatsTarget.js";
  * with `{ connection }` (a bus's `natsConnection`, say) it shares the caller's.
  * The orchestrator calls `close()` at the end of its shutdown.
  *
- * @throws ConfigError `INVALID_OPTION` for a bad target or option; `NatsError` `CONNECT_FAILED` when no server answers, `KV_UNAVAILABLE` when the bucket cannot be created or opened
+ * It needs the optional peer dependencies `@nats-io/transport-node`,
+ * `@nats-io/jetstream` and `@nats-io/kv`, loaded on the first call (the NATS
+ * bus alone needs only the first).
+ *
+ * @throws ConfigError `INVALID_OPTION` for a bad target or option; `NatsError` `PEER_MISSING` when a
+ *   peer is not installed, `CONNECT_FAILED` when no server answers, `KV_UNAVAILABLE` when the bucket cannot be created or opened
  * @example
  * ```ts
  * const bus = await createNatsBus({ servers: "nats://nats.internal:4222" });
@@ -31,24 +30,8 @@ import { openConnection } from "./NatsTarget.js";
  */
 export async function createNatsCoordinator(target: NatsTarget, options: NatsCoordinatorOptions = {}): Promise<NatsCoordinator> {
   const resolved = resolveNatsCoordinatorOptions(options);
-  const { connection, owned } = await openConnection(target, "createNatsCoordinator", (message) => new ConfigError(message, { code: "INVALID_OPTION" }));
-  let kv: KV;
-  try {
-    const kvm = new Kvm(jetstream(connection, { timeout: resolved.timeout }));
-    kv = await kvm.create(resolved.bucket, {
-      ttl: resolved.ttl,
-      history: 1,
-      storage: resolved.storage === "memory" ? StorageType.Memory : StorageType.File,
-      replicas: resolved.replicas,
-      description: "Trigger slots claimed by @acme/agent-orchestrator instances (one key per slot)",
-    });
-  } catch (error) {
-    if (owned) await connection.close().catch(() => undefined);
-    throw new NatsError(
-      "KV_UNAVAILABLE",
-      `createNatsCoordinator: cannot create or open the key-value bucket ${JSON.stringify(resolved.bucket)} (is JetStream enabled on the server? nats-server -js): ${describeThrown(error)}`,
-      { cause: error },
-    );
-  }
-  return new NatsCoordinator({ kv, bucket: resolved.bucket, connection, owned, instance: resolved.instance });
+  await requireNatsPeers("createNatsCoordinator", COORDINATOR_PEERS);
+  // JetStream and the key-value store are imported by this module alone: loaded only now
+  const { openNatsCoordinator } = await import("./openNatsCoordinator.js");
+  return openNatsCoordinator(target, resolved);
 }

@@ -11,24 +11,27 @@ import { ORCHESTRATOR_EVENTS, type OrchestratorEventName, type OrchestratorEvent
 export type EventListener<E extends OrchestratorEventName> = (payload: OrchestratorEvents[E]) => void;
 
 /**
- * The orchestrator's lifecycle events: `on()` checks its arguments, `emit()`
- * calls every listener in turn, and a listener that throws is logged, never
- * thrown into the orchestrator (nor does it keep the next listener from being called).
+ * The orchestrator's lifecycle events, fanned out by eventemitter3: `on()`
+ * checks its arguments and registers the listener wrapped in its own
+ * `try`/`catch`, so `emit()` is the emitter's own loop (no copy of the
+ * listener list per event, as a loop of ours over `listeners()` needed) and a
+ * listener that throws is logged, never thrown into the orchestrator, nor does
+ * it keep the next listener from being called.
  */
 export class EventHub {
   readonly #emitter = new EventEmitter();
   readonly #logger: Logger;
-  /** Listeners per event, read from the emitter after every change: what {@link EventHub.listens} answers from. */
-  readonly #counts = new Map<OrchestratorEventName, number>();
 
   constructor(logger: Logger) {
     this.#logger = logger;
   }
 
   /**
-   * Add `listener` for `event`; returns the function that removes it. An event
-   * name that is not one of {@link ORCHESTRATOR_EVENTS}, or a listener that is
-   * not a function, throws a `ConfigError` with code `INVALID_OPTION`.
+   * Add `listener` for `event`; returns the function that removes it (that
+   * registration only: the same function added twice is called twice and
+   * removed one registration at a time). An event name that is not one of
+   * {@link ORCHESTRATOR_EVENTS}, or a listener that is not a function, throws
+   * a `ConfigError` with code `INVALID_OPTION`.
    */
   on<E extends OrchestratorEventName>(event: E, listener: EventListener<E>): () => void {
     const where = `on(${describeValue(event)})`;
@@ -39,28 +42,26 @@ export class EventHub {
     if (typeof listener !== "function") {
       throw orchestratorOptionCheck(where).error("listener", "a function", listener);
     }
-    this.#emitter.on(event, listener);
-    this.#counts.set(event, this.#emitter.listenerCount(event));
+    const guarded = (payload: OrchestratorEvents[E]): void => {
+      try {
+        listener(payload);
+      } catch (error) {
+        this.#logger.error({ event, err: error }, `a listener of "${event}" threw: ${describeThrown(error)}`);
+      }
+    };
+    this.#emitter.on(event, guarded);
     return () => {
-      this.#emitter.off(event, listener);
-      this.#counts.set(event, this.#emitter.listenerCount(event));
+      this.#emitter.off(event, guarded);
     };
   }
 
   /** True when `event` has a listener (an emitter may then skip building its payload). */
   listens(event: OrchestratorEventName): boolean {
-    return (this.#counts.get(event) ?? 0) !== 0;
+    return this.#emitter.listenerCount(event) !== 0;
   }
 
-  /** Call every listener of `event` with `payload`. */
+  /** Call every listener of `event` with `payload`, in the order they were added. */
   emit<E extends OrchestratorEventName>(event: E, payload: OrchestratorEvents[E]): void {
-    if (!this.listens(event)) return;
-    for (const listener of this.#emitter.listeners(event)) {
-      try {
-        (listener as EventListener<E>)(payload);
-      } catch (error) {
-        this.#logger.error({ event, err: error }, `a listener of "${event}" threw: ${describeThrown(error)}`);
-      }
-    }
+    this.#emitter.emit(event, payload);
   }
 }

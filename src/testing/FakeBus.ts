@@ -10,6 +10,7 @@ import type {
   TopicMap,
 } from "../bus/Bus.js";
 import type { BusSubscription } from "../bus/delivery/BusSubscription.js";
+import { ASYNC_DISPOSE } from "../bus/disposeSymbols.js";
 import { InProcessBus, tapInProcessBus } from "../bus/InProcessBus.js";
 import { topicMatches, validatePattern } from "../bus/topic.js";
 import { isThenable } from "../check.js";
@@ -182,6 +183,11 @@ export class FakeBus<Topics extends object = TopicMap> implements Bus<Topics> {
   }
 
   close(): Promise<void> {
+    return this.#inner.close();
+  }
+
+  /** {@link FakeBus.close}, for `await using bus = new FakeBus()`: the same promise, idempotent with `close()`. */
+  [ASYNC_DISPOSE](): Promise<void> {
     return this.#inner.close();
   }
 

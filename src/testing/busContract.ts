@@ -6,11 +6,13 @@ import type { BusContractCase, CaseBody } from "./busContract/cases.js";
 import { checkBusContractOptions } from "./busContract/options.js";
 import type { BusContractOptions } from "./busContract/options.js";
 import { CONCURRENCY_CASES } from "./busContract/concurrency.js";
+import { DISPOSAL_CASES } from "./busContract/disposal.js";
 import { FLUSH_AND_CLOSE_CASES } from "./busContract/flushAndClose.js";
 import { HANDLER_ERROR_CASES } from "./busContract/handlerErrors.js";
 import { OVERFLOW_CASES } from "./busContract/overflow.js";
 import { PUBLISH_SUBSCRIBE_CASES } from "./busContract/publishSubscribe.js";
 import { QUEUE_GROUP_CASES } from "./busContract/queueGroups.js";
+import { REQUEST_ABORT_CASES } from "./busContract/requestAbort.js";
 import { REQUEST_REPLY_CASES } from "./busContract/requestReply.js";
 import { STATS_CASES } from "./busContract/stats.js";
 import { WILDCARD_CASES } from "./busContract/wildcards.js";
@@ -35,7 +37,9 @@ const CASES: Readonly<Record<BusContractCase, CaseBody>> = {
   ...OVERFLOW_CASES,
   ...HANDLER_ERROR_CASES,
   ...REQUEST_REPLY_CASES,
+  ...REQUEST_ABORT_CASES,
   ...FLUSH_AND_CLOSE_CASES,
+  ...DISPOSAL_CASES,
   ...STATS_CASES,
 };
 

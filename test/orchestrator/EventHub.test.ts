@@ -21,3 +21,25 @@ describe("EventHub.listens", () => {
     expect(seen).toEqual(["b:feed"]);
   });
 });
+
+describe("EventHub.emit", () => {
+  test("calls every listener in order, logs a throwing one and goes on; the same function added twice is removed one registration at a time", () => {
+    const logged: string[] = [];
+    const logger = { ...silentLogger, error: (_fields: object, message: string) => void logged.push(message) };
+    const hub = new EventHub(logger);
+    const seen: string[] = [];
+    const twice = ({ agent }: { agent: string }): void => void seen.push(`twice:${agent}`);
+    const offFirst = hub.on("agent:crash", twice);
+    hub.on("agent:crash", () => {
+      throw new Error("listener bug");
+    });
+    hub.on("agent:crash", twice);
+    hub.emit("agent:crash", { agent: "feed", reason: "fail", error: new Error("boom"), crashes: 1 });
+    expect(seen).toEqual(["twice:feed", "twice:feed"]);
+    expect(logged).toEqual(['a listener of "agent:crash" threw: listener bug']);
+    offFirst();
+    offFirst();
+    hub.emit("agent:crash", { agent: "risk", reason: "fail", error: new Error("boom"), crashes: 1 });
+    expect(seen).toEqual(["twice:feed", "twice:feed", "twice:risk"]);
+  });
+});

@@ -139,6 +139,42 @@ function zeroTailBus(): Bus {
   };
 }
 
+/** A correct bus but for one defect: `signal` (`ignore`: dropped from requests; `keep`: a listener added and never removed). */
+function signalBus(defect: "ignore" | "keep"): Bus {
+  const inner = createBus();
+  return {
+    publish: (topic, payload, options) => inner.publish(topic, payload, options),
+    subscribe: (pattern, handler, options) => inner.subscribe(pattern, handler, options),
+    request(topic, payload, options) {
+      if (options?.signal === undefined) return inner.request(topic, payload, options);
+      if (defect === "keep") {
+        const result = inner.request(topic, payload, options);
+        if (options.signal instanceof AbortSignal) options.signal.addEventListener("abort", () => undefined);
+        return result;
+      }
+      return inner.request(topic, payload, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+    },
+    flush: () => inner.flush(),
+    close: () => inner.close(),
+  };
+}
+
+/** A correct bus whose disposal does nothing: `[Symbol.asyncDispose]` leaves it open, a subscription's `[Symbol.dispose]` leaves it subscribed. */
+function inertDisposalBus(): Bus {
+  const inner = createBus();
+  return {
+    publish: (topic, payload, options) => inner.publish(topic, payload, options),
+    subscribe(pattern, handler, options) {
+      const sub = inner.subscribe(pattern, handler, options);
+      return { unsubscribe: () => sub.unsubscribe(), [Symbol.dispose]: () => undefined };
+    },
+    request: (topic, payload, options) => inner.request(topic, payload, options),
+    flush: () => inner.flush(),
+    close: () => inner.close(),
+    [Symbol.asyncDispose]: () => inner.flush(),
+  };
+}
+
 const PREFIX = "tenant-42.";
 
 /**
@@ -216,6 +252,22 @@ describe("the Bus contract catches broken buses", () => {
     const { failed, passed } = await runContract(zeroTailBus);
     expect([...failed.keys()]).toEqual(["tailWildcard"]);
     expect(passed).toHaveLength(Object.keys(BUS_CONTRACT_CASES).length - 1);
+  });
+
+  it("fails a bus that ignores a request's signal, and one that leaves its listener on the signal", async () => {
+    const deaf = await runContract(() => signalBus("ignore"));
+    expect([...deaf.failed.keys()].sort()).toEqual(["invalidRequestSignal", "requestAborted", "requestAbortedAlready"]);
+    expect(String(deaf.failed.get("requestAbortedAlready"))).toContain("REQUEST_ABORTED");
+    const leaky = await runContract(() => signalBus("keep"));
+    expect([...leaky.failed.keys()]).toEqual(["requestSignalReleased"]);
+    expect(String(leaky.failed.get("requestSignalReleased"))).toContain("a settled request should remove its listener from its signal; 4 left");
+  });
+
+  it("fails a bus whose [Symbol.asyncDispose] does not close it and whose subscriptions' [Symbol.dispose] does not unsubscribe", async () => {
+    const { failed } = await runContract(inertDisposalBus);
+    expect([...failed.keys()]).toEqual(["asyncDisposeCloses", "subscriptionDisposeUnsubscribes"]);
+    expect(String(failed.get("asyncDisposeCloses"))).toContain("a disposed bus should refuse publish with BUS_CLOSED");
+    expect(String(failed.get("subscriptionDisposeUnsubscribes"))).toContain("no message may reach a subscription after its disposal");
   });
 
   it("reports a declared exception through `skip` with its name and reason, and neither registers nor runs the case", async () => {

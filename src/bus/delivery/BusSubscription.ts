@@ -1,4 +1,5 @@
 import type { Subscription } from "../Bus.js";
+import { DISPOSE } from "../disposeSymbols.js";
 import type { Subscriber } from "./Subscriber.js";
 
 /** The handle `subscribe` returns on the library's buses. */
@@ -13,6 +14,12 @@ export interface BusSubscription extends Subscription {
   readonly active: boolean;
   /** Stop receiving; pending messages are dropped and counted (reason `unsubscribed`). Idempotent. */
   unsubscribe(): void;
+  /**
+   * `unsubscribe()` at the end of a `using` block: `using sub = bus.subscribe(...)`.
+   * Synchronous on every bus of the library (the NATS bus stops delivering at
+   * once and queues the server's UNSUB with the client, as `unsubscribe()` does).
+   */
+  [Symbol.dispose](): void;
 }
 
 /**
@@ -70,6 +77,11 @@ export class SubscriptionHandle implements BusSubscription {
 
   /** {@link SubscriptionHandle.unsubscribe} without making a function (see {@link endSubscription}). */
   end(): void {
+    this.#unsubscribe(this.#sub);
+  }
+
+  /** {@link SubscriptionHandle.unsubscribe}, for `using sub = bus.subscribe(...)`. */
+  [DISPOSE](): void {
     this.#unsubscribe(this.#sub);
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from "../../clock.js";
-import { requestTimedOut } from "./deliveryErrors.js";
+import { requestAborted, requestTimedOut } from "./deliveryErrors.js";
 
 /**
  * A request waiting for its outcome: the promise `request()` returns, settled
@@ -18,6 +18,8 @@ export class PendingRequest {
   #reject!: (error: Error) => void;
   #timer: unknown = undefined;
   #done = false;
+  /** The signal being listened to and the listener, while pending (only for a request made with `signal`). */
+  #abort: { readonly signal: AbortSignal; readonly listener: () => void } | undefined = undefined;
 
   /**
    * @param topic - the topic requested
@@ -45,6 +47,18 @@ export class PendingRequest {
     this.#timer = this.#clock.setTimeout(() => this.reject(requestTimedOut(this.topic, timeoutMs)), timeoutMs);
   }
 
+  /**
+   * Reject with `REQUEST_ABORTED` (the signal's `reason` as `cause`) when
+   * `signal` aborts, unless settled by then; the listener is removed as the
+   * request settles, whichever way.
+   */
+  abortOn(signal: AbortSignal): void {
+    if (this.#done) return;
+    const listener = (): void => this.reject(requestAborted(this.topic, signal.reason, true));
+    this.#abort = { signal, listener };
+    signal.addEventListener("abort", listener);
+  }
+
   /** Settle with the reply `value` (ignored once settled). */
   resolve(value: unknown): void {
     if (this.#end()) this.#resolve(value);
@@ -59,6 +73,11 @@ export class PendingRequest {
     if (this.#done) return false;
     this.#done = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    const abort = this.#abort;
+    if (abort !== undefined) {
+      this.#abort = undefined;
+      abort.signal.removeEventListener("abort", abort.listener);
+    }
     this.#onEnd();
     return true;
   }

@@ -1,6 +1,12 @@
 import type { Message } from "../Bus.js";
-import { noReply, requestTimedOut } from "./deliveryErrors.js";
+import { noReply, requestAborted, requestTimedOut } from "./deliveryErrors.js";
 import type { RequestTimeouts, TimeoutEntries } from "./RequestTimeouts.js";
+
+/** The signal of a request made with one, and the listener the request registered on it. */
+interface AbortWatch {
+  readonly signal: AbortSignal;
+  readonly listener: () => void;
+}
 
 /** The request whose promise is being created: the one executor below stores its settle functions in it. */
 let capturing: RequestMessage | undefined;
@@ -16,7 +22,9 @@ let capturing: RequestMessage | undefined;
  *
  * The first delivery to settle with a value other than `undefined` resolves
  * the request with it; once every delivery has settled without one, it
- * rejects with `NO_REPLY`; at its deadline, with `REQUEST_TIMEOUT`.
+ * rejects with `NO_REPLY`; at its deadline, with `REQUEST_TIMEOUT`; when its
+ * signal aborts, with `REQUEST_ABORTED`. A request without a signal registers
+ * no listener; one with a signal removes its listener as it settles.
  */
 export class RequestMessage implements Message {
   readonly id: string;
@@ -37,6 +45,8 @@ export class RequestMessage implements Message {
   #deadline = 0;
   #slot = -1;
   #timeoutMs = 0;
+  /** The signal being listened to, while the request is pending (only for a request made with `signal`). */
+  #abort: AbortWatch | undefined = undefined;
 
   /** How the bus's {@link RequestTimeouts} keeps requests. */
   static readonly timeoutEntries: TimeoutEntries<RequestMessage> = {
@@ -90,6 +100,23 @@ export class RequestMessage implements Message {
   }
 
   /**
+   * Reject `request` with `REQUEST_ABORTED` when `signal` aborts (unless it
+   * has settled by then), then call `abandoned` with it: the bus stops
+   * reporting its deliveries, so a reply arriving later is ignored. The
+   * listener is removed as soon as the request settles, whichever way.
+   */
+  static abortOn(request: RequestMessage, signal: AbortSignal, abandoned: (request: RequestMessage) => void): void {
+    if (request.#resolve === undefined) return;
+    const listener = (): void => {
+      if (request.#reject === undefined) return;
+      RequestMessage.#fail(request, requestAborted(request.topic, signal.reason, true));
+      abandoned(request);
+    };
+    request.#abort = { signal, listener };
+    signal.addEventListener("abort", listener);
+  }
+
+  /**
    * One delivery of `request` settled with `value` (`undefined`: no reply).
    * Returns true once the request needs to hear no more (see `ReplyWaiter.settle`).
    */
@@ -130,5 +157,9 @@ export class RequestMessage implements Message {
     request.#resolve = undefined;
     request.#reject = undefined;
     request.#timeouts.remove(request);
+    const abort = request.#abort;
+    if (abort === undefined) return;
+    request.#abort = undefined;
+    abort.signal.removeEventListener("abort", abort.listener);
   }
 }

@@ -9,6 +9,7 @@ import { systemClock } from "../../clock.js";
 import { OptionCheck, describeValue } from "../../check.js";
 import { BusError } from "../../errors/BusError.js";
 import type { DropReason, Message, MessageHandler, OverflowPolicy, PublishOptions, SubscribeOptions } from "../Bus.js";
+import { requestAborted } from "./deliveryErrors.js";
 import type { SubscriberInit } from "./Subscriber.js";
 import type { TimestampMode } from "./TurnClock.js";
 
@@ -155,6 +156,26 @@ export function requestTimeout(timeoutMs: unknown, topic: string): number | BusE
   if (timeoutMs === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
   if (typeof timeoutMs === "number" && Number.isFinite(timeoutMs) && timeoutMs > 0) return timeoutMs;
   return refusal("request", "timeoutMs", "a positive finite number of milliseconds", timeoutMs, topic);
+}
+
+/**
+ * The `signal` option of a request: `undefined` when absent, the signal, or
+ * the `BusError` to reject with: `INVALID_OPTION` for a value that is not an
+ * `AbortSignal`, `REQUEST_ABORTED` for a signal aborted already (nothing is sent).
+ * An `AbortSignal` is recognised by its shape (`aborted`, `addEventListener`,
+ * `removeEventListener`), so a signal from another realm or a polyfill works.
+ */
+export function requestSignal(signal: unknown, topic: string): AbortSignal | undefined | BusError {
+  if (signal === undefined) return undefined;
+  if (!isAbortSignal(signal)) return refusal("request", "signal", "an AbortSignal (from an AbortController, or AbortSignal.timeout())", signal, topic);
+  if (signal.aborted) return requestAborted(topic, signal.reason, false);
+  return signal;
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  if (typeof value !== "object" || value === null) return false;
+  const shape = value as Partial<Record<keyof AbortSignal, unknown>>;
+  return typeof shape.aborted === "boolean" && typeof shape.addEventListener === "function" && typeof shape.removeEventListener === "function";
 }
 
 /** The `INVALID_OPTION` error of `operation` for `option`, whose `value` is not `what`. */

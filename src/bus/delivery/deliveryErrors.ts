@@ -25,6 +25,12 @@ export function requestTimedOut(topic: string, timeoutMs: number): BusError {
   return new BusError("REQUEST_TIMEOUT", `No reply to request on ${JSON.stringify(topic)} within ${timeoutMs} ms`, { topic });
 }
 
+/** `REQUEST_ABORTED`: the `signal` of a request on `topic` aborted (before it was sent when `sent` is false); its `reason` is the cause. */
+export function requestAborted(topic: string, reason: unknown, sent: boolean): BusError {
+  const what = sent ? "abandoned: its signal aborted before a reply came" : "not sent: its signal was aborted already";
+  return new BusError("REQUEST_ABORTED", `Request on ${JSON.stringify(topic)} ${what}`, { topic, cause: reason });
+}
+
 /** `NO_REPLY`: every handler that received a request on `topic` settled (or its copy was dropped) without replying. */
 export function noReply(topic: string): BusError {
   return new BusError("NO_REPLY", `No reply to request on ${JSON.stringify(topic)}: every matching handler settled (or was dropped) without replying`, { topic });

@@ -6,7 +6,7 @@ import { SOON_MS, hasCode, namesIt, namesLimit, within } from "./caseTools.js";
 import type { CaseBodies } from "./cases.js";
 
 /** Malformed and over-long topics and patterns: refused with INVALID_TOPIC, naming what was refused. */
-export const BAD_INPUT_CASES: CaseBodies<"invalidTopicRejected" | "invalidPatternThrows" | "topicLengthLimit"> = {
+export const BAD_INPUT_CASES: CaseBodies<"invalidTopicRejected" | "invalidPatternThrows" | "topicLengthLimit" | "invalidRequestSignal"> = {
   async invalidTopicRejected({ bus }) {
     let delivered = 0;
     bus.subscribe(">", () => {
@@ -45,6 +45,27 @@ export const BAD_INPUT_CASES: CaseBodies<"invalidTopicRejected" | "invalidPatter
     await refusesLonger(bus, limit, longest, longestPattern);
     await bus.flush();
     assert.deepEqual(got, [], "nothing should be delivered for a refused topic");
+  },
+
+  async invalidRequestSignal({ bus }) {
+    let calls = 0;
+    bus.subscribe("asked", () => {
+      calls++;
+      return "an answer";
+    });
+    for (const signal of ["abort", 1, null, { aborted: false }]) {
+      await within(
+        assert.rejects(
+          bus.request("asked", 1, { timeoutMs: 60_000, signal: signal as unknown as AbortSignal }),
+          (error: unknown) => hasCode(error, "INVALID_OPTION") && namesIt(error, "signal"),
+          `request with signal ${describeThrown(signal)} should reject with INVALID_OPTION naming \`signal\``,
+        ),
+        SOON_MS,
+        "INVALID_OPTION for a bad signal",
+      );
+    }
+    await bus.flush();
+    assert.equal(calls, 0, "a request refused for its options must not be sent");
   },
 };
 

@@ -25,10 +25,16 @@ export const BUS_CONTRACT_CASES = {
   requestNoResponders: "request rejects at once with NO_RESPONDERS when no subscription matches",
   requestNoReply: "request rejects at once with NO_REPLY when every matching handler settles without replying (a throw counts)",
   requestTimeout: "request rejects with REQUEST_TIMEOUT when no reply comes within timeoutMs, on the bus's clock",
+  requestAborted: "request rejects at once with REQUEST_ABORTED (the signal's reason as cause) when its signal aborts; the reply coming after is ignored",
+  requestAbortedAlready: "request with a signal aborted already rejects with REQUEST_ABORTED and sends nothing: no handler runs",
+  requestSignalReleased: "a request removes its listener from its signal once it settles, so a long-lived signal collects none",
+  invalidRequestSignal: "request rejects a `signal` that is not an AbortSignal with INVALID_OPTION naming `signal`",
   flushCoversEarlierMessages: "flush resolves once every message published before it was handled by every matching subscriber",
   flushIgnoresLaterMessages: "flush resolves under continuous publishing: it waits only for messages published before it",
   closeFlushesThenRefuses: "close flushes pending messages, then refuses publish and request with BUS_CLOSED; it is idempotent",
   unsubscribeStopsDelivery: "unsubscribe stops delivery at once: pending messages are dropped (and counted), later ones never arrive",
+  asyncDisposeCloses: "where the bus has [Symbol.asyncDispose], it closes the bus as close() does, idempotent with close()",
+  subscriptionDisposeUnsubscribes: "where a subscription has [Symbol.dispose], it unsubscribes as unsubscribe() does, idempotent",
   statsCount: "stats(), when the bus keeps it, counts published, delivered, pending and handler errors",
 } as const;
 
