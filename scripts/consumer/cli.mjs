@@ -1,4 +1,4 @@
-// the agent-orchestrator bin from the tarball: --help, schema, validate (exit 0 on a good file, 1 with the position on a bad one)
+// the agent-orchestrator bin from the tarball: --help, schema, validate (exit 0 on a good file, 1 with the position on a bad one, an agent's zod configSchema applied)
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +22,18 @@ if (good.status !== 0 || !good.stdout.startsWith("ok: good.yaml")) fail("validat
 writeFileSync("bad.yaml", "shutdown:\n  timout: 5s\n");
 const bad = run("validate", "bad.yaml");
 if (bad.status !== 1 || !/bad\.yaml:2:3 \(shutdown\.timout\): unknown key "timout" \(did you mean "timeout"\?\)/.test(bad.stderr)) fail("validate bad.yaml", bad);
+
+// an agent module of the user's whose class declares a zod configSchema: validate applies it to the file's config
+writeFileSync(
+  "feed.mjs",
+  'import { Agent } from "@acme/agent-orchestrator";\nimport { z } from "zod";\nexport class Feed extends Agent {\n  static configSchema = z.object({ symbols: z.array(z.string()).min(1) });\n}\n',
+);
+writeFileSync("feed-bad.yaml", "agents:\n  feed:\n    module: ./feed.mjs\n    export: Feed\n    config:\n      symbols: AAPL\n");
+const refused = run("validate", "feed-bad.yaml");
+if (refused.status !== 1 || !/feed-bad\.yaml:6:16 \(agents\.feed\.config\.symbols\)/.test(refused.stderr)) fail("validate feed-bad.yaml", refused);
+writeFileSync("feed-good.yaml", "agents:\n  feed:\n    module: ./feed.mjs\n    export: Feed\n    config:\n      symbols: [AAPL]\n");
+const accepted = run("validate", "feed-good.yaml");
+if (accepted.status !== 0 || !accepted.stdout.includes("1 agent module loaded")) fail("validate feed-good.yaml", accepted);
 
 const usage = run("validate");
 if (usage.status !== 2) fail("validate without a file", usage);

@@ -1,5 +1,6 @@
 import type { Message, MessageHandler, Subscription } from "../bus/Bus.js";
 import { endSubscription } from "../bus/delivery/BusSubscription.js";
+import { DISPOSE } from "../disposeSymbols.js";
 import type { AgentBus } from "./AgentBus.js";
 
 /**
@@ -67,7 +68,7 @@ export class AgentSubscription implements Subscription {
    * in an agent. Synchronous over the library's buses; over a user's bus whose
    * `unsubscribe()` returns a promise, that promise is not waited for (nor its failure reported).
    */
-  [Symbol.dispose](): void {
+  [DISPOSE](): void {
     Promise.resolve(this.end()).catch(() => undefined);
   }
 

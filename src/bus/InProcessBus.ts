@@ -15,7 +15,7 @@ import {
   requestTimeout,
 } from "./delivery/busOptions.js";
 import { DeliveryCore } from "./delivery/DeliveryCore.js";
-import { ASYNC_DISPOSE } from "./disposeSymbols.js";
+import { ASYNC_DISPOSE } from "../disposeSymbols.js";
 import { busClosed, queueFull } from "./delivery/deliveryErrors.js";
 import { RequestMessage } from "./delivery/RequestMessage.js";
 import { RequestTimeouts } from "./delivery/RequestTimeouts.js";

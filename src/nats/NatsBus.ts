@@ -8,7 +8,7 @@ import { DeliveryCore } from "../bus/delivery/DeliveryCore.js";
 import { busClosed, queueFull } from "../bus/delivery/deliveryErrors.js";
 import { Subscriber } from "../bus/delivery/Subscriber.js";
 import { TurnClock } from "../bus/delivery/TurnClock.js";
-import { ASYNC_DISPOSE } from "../bus/disposeSymbols.js";
+import { ASYNC_DISPOSE } from "../disposeSymbols.js";
 import { MAX_TOPIC_LENGTH, checkTopicLength, topicMatches, validatePattern, validateTopic } from "../bus/topic.js";
 import type { Clock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";

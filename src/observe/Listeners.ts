@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { asyncDispose } from "../asyncDispose.js";
+import { ASYNC_DISPOSE } from "../disposeSymbols.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import type { HttpHandler } from "./HttpReply.js";
@@ -175,5 +175,5 @@ export async function startListeners(routes: ListenerRoutes, options: ListenOpti
     closing ??= Promise.all(servers.map(closeServer)).then(() => undefined);
     return closing;
   };
-  return { healthPort: boundHealth, metricsPort: boundMetrics, close, [asyncDispose]: close };
+  return { healthPort: boundHealth, metricsPort: boundMetrics, close, [ASYNC_DISPOSE]: close };
 }

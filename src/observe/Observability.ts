@@ -1,5 +1,5 @@
 import { Registry } from "prom-client";
-import { asyncDispose } from "../asyncDispose.js";
+import { ASYNC_DISPOSE } from "../disposeSymbols.js";
 import { describeValue, hasMethods } from "../check.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { silentLogger } from "../logger.js";
@@ -266,7 +266,7 @@ class ObservabilityImpl implements Observability {
       listeners.delete(listening);
       return listening.close();
     };
-    return { healthPort: listening.healthPort, metricsPort: listening.metricsPort, close, [asyncDispose]: close };
+    return { healthPort: listening.healthPort, metricsPort: listening.metricsPort, close, [ASYNC_DISPOSE]: close };
   }
 
   async close(): Promise<void> {

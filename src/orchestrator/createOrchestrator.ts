@@ -1,5 +1,5 @@
 import type { Agent, AgentClass } from "../agent/Agent.js";
-import { asyncDispose } from "../asyncDispose.js";
+import { ASYNC_DISPOSE } from "../disposeSymbols.js";
 import type { Bus } from "../bus/Bus.js";
 import { createBus } from "../bus/createBus.js";
 import type { ResolvedConfig } from "../config/ResolvedConfig.js";
@@ -164,7 +164,7 @@ class OrchestratorRuntime implements Orchestrator {
     void call.then(() => signal.removeEventListener("abort", cut));
   }
 
-  [asyncDispose](): Promise<void> {
+  [ASYNC_DISPOSE](): Promise<void> {
     return this.shutdown();
   }
 

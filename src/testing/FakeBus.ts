@@ -10,7 +10,7 @@ import type {
   TopicMap,
 } from "../bus/Bus.js";
 import type { BusSubscription } from "../bus/delivery/BusSubscription.js";
-import { ASYNC_DISPOSE } from "../bus/disposeSymbols.js";
+import { ASYNC_DISPOSE } from "../disposeSymbols.js";
 import { InProcessBus, tapInProcessBus } from "../bus/InProcessBus.js";
 import { topicMatches, validatePattern } from "../bus/topic.js";
 import { isThenable } from "../check.js";

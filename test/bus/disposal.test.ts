@@ -2,7 +2,7 @@ import { Script } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { AgentBus } from "../../src/agent/AgentBus.js";
 import { createBus } from "../../src/bus/createBus.js";
-import { ASYNC_DISPOSE, DISPOSE } from "../../src/bus/disposeSymbols.js";
+import { ASYNC_DISPOSE, DISPOSE } from "../../src/disposeSymbols.js";
 import type { InProcessBus } from "../../src/bus/InProcessBus.js";
 import { AgentCounters } from "../../src/stats/AgentCounters.js";
 import { FakeBus } from "../../src/testing/FakeBus.js";

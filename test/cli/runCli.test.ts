@@ -106,4 +106,16 @@ describe("agent-orchestrator", () => {
     expect(await runCli(["validate", "--skip-modules", join(dir, "missing-export.yaml")], io)).toBe(0);
     expect(io.stdout[0]).toContain("modules not loaded");
   });
+
+  test("a loaded agent's config is checked with its class's configSchema, at its YAML position", async () => {
+    const registry = fileURLToPath(new URL("../fixtures/registry/", import.meta.url));
+    const bad = capture();
+    expect(await runCli(["validate", join(registry, "schema-module.yaml")], bad)).toBe(1);
+    expect(bad.stderr.join("\n")).toContain('agent "quotes": config refused by the configSchema of class Quotes (zod), 2 issues:');
+    expect(bad.stderr.join("\n")).toContain("schema-module.yaml:7:14 (agents.quotes.config.every)");
+    expect(bad.stdout).toEqual([]);
+    const good = capture();
+    expect(await runCli(["validate", join(registry, "schema-module-ok.yaml")], good)).toBe(0);
+    expect(good.stdout[0]).toContain("1 agent module loaded");
+  });
 });

@@ -1,5 +1,5 @@
 import type { Subscription } from "../Bus.js";
-import { DISPOSE } from "../disposeSymbols.js";
+import { DISPOSE } from "../../disposeSymbols.js";
 import type { Subscriber } from "./Subscriber.js";
 
 /** The handle `subscribe` returns on the library's buses. */

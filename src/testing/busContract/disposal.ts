@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ASYNC_DISPOSE, DISPOSE } from "../../bus/disposeSymbols.js";
+import { ASYNC_DISPOSE, DISPOSE } from "../../disposeSymbols.js";
 import { SOON_MS, hasCode, turns, within } from "./caseTools.js";
 import type { CaseBodies } from "./cases.js";
 
