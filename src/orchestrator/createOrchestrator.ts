@@ -34,7 +34,7 @@ import type { ClosedInfo, Orchestrator, ScheduleHandle } from "./Orchestrator.js
 import type { OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
 import { loadAgentModule, normalizeRegistrations, type AgentRegistration, type RegisteredAgents } from "./registry.js";
-import { orchestratorOptionCheck, resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
+import { resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
 import { schedulerSource } from "./schedulerSource.js";
 import { ShutdownSequence } from "./ShutdownSequence.js";
 import { SignalHandlers } from "./SignalHandlers.js";
