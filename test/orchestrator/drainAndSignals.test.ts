@@ -243,8 +243,10 @@ describe("Symbol.asyncDispose", () => {
     await orch[Symbol.asyncDispose]();
   });
 
-  test("the key is the registered symbol Node uses", () => {
-    expect(Symbol.asyncDispose).toBe(Symbol.for("nodejs.asyncDispose"));
+  test("the orchestrator's disposer sits under the runtime's own Symbol.asyncDispose (what `await using` calls on every Node.js)", () => {
+    const { orch } = setup({ agents: [scriptedAgent("a").Agent] });
+    // Node.js 20 and 22 define it as Symbol.for("nodejs.asyncDispose"); Node.js 24 takes V8's own symbol
+    expect(Object.getOwnPropertySymbols(Object.getPrototypeOf(orch))).toContain(Symbol.asyncDispose);
   });
 });
 
