@@ -15,8 +15,12 @@ export interface OrchestratorOptions {
   agents?: AgentRegistration[];
   /** The configuration: the YAML shape as an object, or what `loadConfig()` returns. */
   config?: OrchestratorConfig;
-  /** The bus agents talk over. @default a new in-process bus (`createBus()`), closed at shutdown */
-  bus?: Bus;
+  /**
+   * The bus agents talk over, typed with any topic map (`Bus<Topics>` is invariant in its map, and the
+   * orchestrator reads the bus untyped). @default a new in-process bus (`createBus()`), closed at shutdown
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a bus of every topic map is accepted (see above)
+  bus?: Bus<any>;
   /** Time source of everything: back-off, heartbeats, triggers, request timeouts. @default systemClock */
   clock?: Clock;
   /** Where the orchestrator logs; `false` silences it. @default warnings and errors to the console */

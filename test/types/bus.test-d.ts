@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { Bus, BusStats, Message, PayloadOf, Subscription } from "../../src/bus/Bus.js";
 import { createBus } from "../../src/bus/createBus.js";
+import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
 import { FakeBus } from "../../src/testing/FakeBus.js";
 
 type Topics = {
@@ -106,4 +107,12 @@ describe("bus shapes", () => {
     // @ts-expect-error there is no `priority` option
     bus.subscribe("t", () => undefined, { priority: 1 });
   });
+
+  it("a bus typed with a topic map is accepted by createOrchestrator (the orchestrator reads it untyped)", () => {
+    const typed: Bus<Topics> = createBus<Topics>();
+    expectTypeOf(createOrchestrator({ agents: [], bus: typed }).bus).toEqualTypeOf<Bus>();
+    // @ts-expect-error still a Bus: another object is refused
+    createOrchestrator({ agents: [], bus: { publish: () => Promise.resolve() } });
+  });
 });
+
