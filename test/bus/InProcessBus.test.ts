@@ -7,14 +7,7 @@ import { RouteTable } from "../../src/bus/RouteTable.js";
 import { BusError } from "../../src/errors/BusError.js";
 import { MAX_TOPIC_LENGTH, validatePattern } from "../../src/bus/topic.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-
-function gate(): { promise: Promise<void>; release: () => void } {
-  let release!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  return { promise, release };
-}
+import { gate } from "../helpers/promises.js";
 
 async function turns(count = 3): Promise<void> {
   for (let i = 0; i < count; i++) await new Promise<void>((resolve) => setImmediate(resolve));

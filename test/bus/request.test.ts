@@ -6,28 +6,7 @@ import { RequestMessage } from "../../src/bus/delivery/RequestMessage.js";
 import { RequestTimeouts } from "../../src/bus/delivery/RequestTimeouts.js";
 import { BusError } from "../../src/errors/BusError.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-
-function gate(): { promise: Promise<void>; release: () => void } {
-  let release!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  return { promise, release };
-}
-
-/** Observe a promise's outcome without awaiting it. */
-function track(promise: Promise<unknown>): { readonly outcome: { value: unknown } | { error: unknown } | undefined } {
-  const state: { outcome: { value: unknown } | { error: unknown } | undefined } = { outcome: undefined };
-  promise.then(
-    (value) => {
-      state.outcome = { value };
-    },
-    (error: unknown) => {
-      state.outcome = { error };
-    },
-  );
-  return state;
-}
+import { gate, track } from "../helpers/promises.js";
 
 describe("createBus: request", () => {
   it("times out after 5 s of the bus clock by default", async () => {

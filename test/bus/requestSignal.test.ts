@@ -4,28 +4,7 @@ import { PendingRequest } from "../../src/bus/delivery/PendingRequest.js";
 import { BusError } from "../../src/errors/BusError.js";
 import { FakeBus } from "../../src/testing/FakeBus.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
-
-function gate(): { promise: Promise<void>; release: () => void } {
-  let release!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  return { promise, release };
-}
-
-/** Observe a promise's outcome without awaiting it. */
-function track(promise: Promise<unknown>): { readonly outcome: { value: unknown } | { error: unknown } | undefined } {
-  const state: { outcome: { value: unknown } | { error: unknown } | undefined } = { outcome: undefined };
-  promise.then(
-    (value) => {
-      state.outcome = { value };
-    },
-    (error: unknown) => {
-      state.outcome = { error };
-    },
-  );
-  return state;
-}
+import { gate, track } from "../helpers/promises.js";
 
 /** A signal whose `abort` listeners are counted as the bus adds and removes them. */
 function watchedSignal(): { controller: AbortController; signal: AbortSignal; readonly added: number; readonly listening: number } {
