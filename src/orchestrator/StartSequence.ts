@@ -37,9 +37,15 @@ export class StartSequence {
   readonly #parts: StartParts;
   /** The reason of the aborted `start()` signal, once it was aborted. */
   #abort: { readonly reason: unknown } | undefined;
+  /** Resolves once an aborted start's shutdown has ended: what a wait that cannot be interrupted races. */
+  readonly #abortEnded: Promise<void>;
+  #endAbort!: () => void;
+  /** Whether `start()` was given a signal. */
+  #signalled = false;
 
   constructor(parts: StartParts) {
     this.#parts = parts;
+    this.#abortEnded = new Promise<void>((resolve) => (this.#endAbort = resolve));
   }
 
   /** Run the start (the lifecycle refuses a second one). */
@@ -47,6 +53,7 @@ export class StartSequence {
     const signal = checkStartOptions(options);
     this.#parts.lifecycle.start();
     if (signal === undefined) return this.#startAll();
+    this.#signalled = true;
     const onAbort = (): void => this.#aborted(signal);
     signal.addEventListener("abort", onAbort, { once: true });
     try {
@@ -63,11 +70,21 @@ export class StartSequence {
       await this.#parts.stopping();
       throw this.#interrupted();
     }
+    // an import or an asynchronous config schema cannot be interrupted: an aborted start stops waiting for it
+    // once its shutdown has ended (what the loading does later is ignored; a refusal then is not reported)
+    const loading = this.#parts.loadModules();
     try {
-      await this.#parts.loadModules();
+      // without a signal, nothing can abort: no race (and no extra turn before the agents start)
+      await (this.#signalled ? Promise.race([loading, this.#abortEnded]) : loading);
     } catch (error) {
+      if (this.#abort !== undefined) throw this.#interrupted();
       if (lifecycle.startFailed()) this.#parts.finish({ reason: `start failed: ${describeThrown(error)}`, failed: true });
       throw error;
+    }
+    if (this.#abort !== undefined) {
+      loading.catch(() => undefined);
+      await this.#parts.stopping();
+      throw this.#interrupted();
     }
     this.#parts.beginRunning();
     for (const supervisor of this.#parts.supervisors()) {
@@ -98,7 +115,7 @@ export class StartSequence {
     this.#abort = { reason };
     const why = `start aborted: ${describeThrown(reason)}`;
     this.#parts.logger.warn({ err: reason }, why);
-    void this.#parts.shutdown(why);
+    void this.#parts.shutdown(why).then(this.#endAbort);
   }
 
   /** The rejection of a `start()` that a shutdown (or its own aborted signal) interrupted. */

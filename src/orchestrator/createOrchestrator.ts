@@ -20,13 +20,14 @@ import type { SupervisorHost } from "../supervisor/SupervisorHost.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
-import { AgentConfigs, checkCronHandler, resolveGroup } from "./agentChecks.js";
+import { AgentConfigs } from "./AgentConfigs.js";
+import { checkCronHandler, resolveGroup } from "./agentChecks.js";
 import { AgentRoster } from "./AgentRoster.js";
 import { deliverEscalation } from "./EscalationDelivery.js";
 import { EventHub, type EventListener } from "./EventHub.js";
 import { KeepAlive } from "./KeepAlive.js";
 import { Lifecycle } from "./Lifecycle.js";
-import { checkShutdownOptions, drainFor, type ShutdownOptions, type StartOptions } from "./lifecycleOptions.js";
+import { checkShutdownOptions, drainFor, joiningSignal, onAbortUntil, type ShutdownOptions, type StartOptions } from "./lifecycleOptions.js";
 import { LivenessLoop } from "./LivenessLoop.js";
 import { OperatorActions } from "./OperatorActions.js";
 import { orchestratorSource } from "./orchestratorSource.js";
@@ -139,29 +140,25 @@ class OrchestratorRuntime implements Orchestrator {
   }
 
   shutdown(options?: ShutdownOptions): Promise<void> {
+    if (this.#shutdownCall !== undefined) {
+      // a later call joins the shutdown under way whatever its options say (only its signal counts)
+      const signal = joiningSignal(options);
+      if (signal !== undefined) onAbortUntil(signal, this.#shutdownCall, () => this.#shutdownSequence.cut());
+      return this.#shutdownCall;
+    }
     let checked: ReturnType<typeof checkShutdownOptions>;
     try {
-      checked = checkShutdownOptions(options);
+      checked = checkShutdownOptions(options, this.#config.shutdown.timeout);
     } catch (error) {
       const refused: Error = error as Error; // the check throws only its ConfigError
       return Promise.reject(refused);
     }
-    if (this.#shutdownCall === undefined) {
-      const timeout = checked.timeout ?? this.#config.shutdown.timeout;
-      this.#shutdownCall = this.#shutdown(checked.reason, timeout, checked.drainDelay);
-      // the signal handlers stay until the shutdown has finished: a repeated signal is logged and ignored meanwhile
-      void this.#shutdownCall.then(() => this.#removeSignalHandlers());
-    }
-    if (checked.signal !== undefined) this.#cutOnAbort(checked.signal, this.#shutdownCall);
+    const timeout = checked.timeout ?? this.#config.shutdown.timeout;
+    this.#shutdownCall = this.#shutdown(checked.reason, timeout, checked.drainDelay);
+    // the signal handlers stay until the shutdown has finished: a repeated signal is logged and ignored meanwhile
+    void this.#shutdownCall.then(() => this.#removeSignalHandlers());
+    if (checked.signal !== undefined) onAbortUntil(checked.signal, this.#shutdownCall, () => this.#shutdownSequence.cut());
     return this.#shutdownCall;
-  }
-
-  /** A shutdown's `signal`: aborting it cuts the stop sequence's remaining waits (until the shutdown has ended). */
-  #cutOnAbort(signal: AbortSignal, call: Promise<void>): void {
-    const cut = (): void => this.#shutdownSequence.cut();
-    if (signal.aborted) return cut();
-    signal.addEventListener("abort", cut, { once: true });
-    void call.then(() => signal.removeEventListener("abort", cut));
   }
 
   [ASYNC_DISPOSE](): Promise<void> {
@@ -318,7 +315,7 @@ class OrchestratorRuntime implements Orchestrator {
       if (Object.hasOwn(this.#config.schedule, name)) checkCronHandler(this.#config, name, agentClass);
       this.#addSupervisor(name, agentClass, undefined);
     }
-    const validating = this.#agentConfigs.settled();
+    const validating = this.#agentConfigs.settled(this.#options.clock, this.#config.supervisor.startTimeout);
     if (validating !== undefined) await validating;
     this.#operator.applyAwaiting();
   }

@@ -69,14 +69,18 @@ export function checkStartOptions(options: StartOptions | undefined): AbortSigna
   return signal;
 }
 
-/** Check `shutdown()`'s options. Throws a `ConfigError` `INVALID_OPTION` naming the option. */
-export function checkShutdownOptions(options: ShutdownOptions | undefined): CheckedShutdownOptions {
+/**
+ * Check `shutdown()`'s options. Throws a `ConfigError` `INVALID_OPTION` naming the option.
+ * @param configTimeout - the config's `shutdown.timeout`: the budget a `drainDelay` given without `timeout` is counted in
+ */
+export function checkShutdownOptions(options: ShutdownOptions | undefined, configTimeout: number): CheckedShutdownOptions {
   const checked = shutdownCheck.object(options);
   shutdownCheck.knownKeys(checked, SHUTDOWN_KEYS);
   const timeout = shutdownCheck.optionalDuration(checked.timeout, "timeout", 'a positive duration such as "30s" or a number of ms');
   const drainDelay = shutdownCheck.optionalDuration(checked.drainDelay, "drainDelay", 'a duration such as "5s", a number of ms, or 0 for no drain', 0);
-  if (timeout !== undefined && drainDelay !== undefined && drainDelay >= timeout) {
-    throw shutdownCheck.error("drainDelay", `shorter than \`timeout\` (${formatDuration(timeout)}), inside which it is counted`, checked.drainDelay);
+  if (drainDelay !== undefined && drainDelay > 0 && drainDelay >= (timeout ?? configTimeout)) {
+    const budget = timeout === undefined ? `the config's shutdown.timeout (${formatDuration(configTimeout)})` : `\`timeout\` (${formatDuration(timeout)})`;
+    throw shutdownCheck.error("drainDelay", `shorter than ${budget}, inside which it is counted`, checked.drainDelay);
   }
   const reason: unknown = checked.reason;
   if (reason !== undefined && (typeof reason !== "string" || reason === "")) throw shutdownCheck.error("reason", "a non-empty string", reason);
@@ -100,4 +104,25 @@ export function drainFor(timeout: number, callDelay: number | undefined, configD
     `shutdown.drainDelay (${formatDuration(configDelay)}) is not shorter than this shutdown's timeout (${formatDuration(timeout)}): stopping without the drain`,
   );
   return 0;
+}
+
+/**
+ * The signal of a `shutdown()` call that joins a shutdown under way: that
+ * call's other options no longer matter, and it must not reject (a second
+ * SIGTERM handler's call, say), so only a valid `signal` is read.
+ */
+export function joiningSignal(options: ShutdownOptions | undefined): AbortSignal | undefined {
+  if (typeof options !== "object" || options === null) return undefined;
+  const signal: unknown = (options as { signal?: unknown }).signal;
+  return isSignal(signal) ? signal : undefined;
+}
+
+/**
+ * A shutdown's `signal`: call `cut` when it aborts (at once when it already
+ * has), until `call` has settled; the listener is removed then.
+ */
+export function onAbortUntil(signal: AbortSignal, call: Promise<void>, cut: () => void): void {
+  if (signal.aborted) return cut();
+  signal.addEventListener("abort", cut, { once: true });
+  void call.then(() => signal.removeEventListener("abort", cut));
 }

@@ -180,6 +180,44 @@ describe("an agent's configSchema", () => {
     await orch.shutdown();
   });
 
+  test("an asynchronous schema that never answers: start() rejects after supervisor.startTimeout, naming the agent, before any agent starts", async () => {
+    starts.length = 0;
+    const silent: StandardSchemaV1<unknown, unknown> = { "~standard": { version: 1, vendor: "test", validate: () => new Promise(() => undefined) } };
+    class Mute extends Agent {
+      static readonly agentName = "mute";
+      static readonly configSchema = silent;
+    }
+    const { orch, clock } = setup({ agents: [ZodFeed, Mute], config: { agents: { feed: { config: { symbols: ["A"] } } }, supervisor: { startTimeout: "10s" } } });
+    const starting = rejectionOf(orch.start());
+    await clock.advance(9_999);
+    expect(orch.phase).toBe("starting");
+    await clock.advance(1);
+    const error = await starting;
+    expect(error).toMatchObject({ code: "AGENT_CONFIG_INVALID", path: "agents.mute.config" });
+    expect((error as Error).message).toContain('agent "mute": its configSchema did not answer within 10s (supervisor.startTimeout); no agent was started');
+    expect(starts).toEqual([]);
+    expect(clock.pending).toBe(0);
+  });
+
+  test("start({ signal }) aborted while an asynchronous schema has not answered: start() rejects ABORTED once the shutdown has ended", async () => {
+    starts.length = 0;
+    const silent: StandardSchemaV1<unknown, unknown> = { "~standard": { version: 1, vendor: "test", validate: () => new Promise(() => undefined) } };
+    class Mute extends Agent {
+      static readonly agentName = "mute";
+      static readonly configSchema = silent;
+    }
+    const { orch, clock } = setup({ agents: [ZodFeed, Mute], config: { agents: { feed: { config: { symbols: ["A"] } } } } });
+    const controller = new AbortController();
+    const starting = rejectionOf(orch.start({ signal: controller.signal }));
+    await clock.advance(100);
+    controller.abort(new Error("deploy cancelled"));
+    await clock.advance(100);
+    const error = await starting;
+    expect(error).toMatchObject({ code: "ABORTED" });
+    expect(orch.phase).toBe("stopped");
+    expect(starts).toEqual([]);
+  });
+
   test("a schema that throws, or one that is not a Standard Schema, is a ConfigError that says so", () => {
     const boom = new Error("schema bug");
     class Throws extends Agent {

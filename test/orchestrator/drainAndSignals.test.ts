@@ -125,6 +125,38 @@ describe("shutdown.drainDelay", () => {
     expect(orch.phase).toBe("running");
     await orch.shutdown();
   });
+
+  test("a drainDelay given alone is counted inside the config's timeout: one that does not fit is refused, and nothing stops", async () => {
+    const { orch, clock } = setup({ agents: [scriptedAgent("a").Agent], config: { shutdown: { timeout: "2s" } } });
+    await orch.start();
+    await expect(orch.shutdown({ drainDelay: "60s" })).rejects.toThrow(
+      "shutdown(): expected `drainDelay` to be shorter than the config's shutdown.timeout (2s), inside which it is counted, got \"60s\"",
+    );
+    expect(orch.phase).toBe("running");
+    const startedAt = clock.now();
+    const shutdown = orch.shutdown({ drainDelay: "1s" });
+    await advanceUntil(clock, () => orch.phase === "stopped");
+    await shutdown;
+    expect(clock.now() - startedAt).toBeGreaterThanOrEqual(1_000);
+    expect(clock.now() - startedAt).toBeLessThan(2_000);
+  });
+
+  test("a shutdown() call while one is under way joins it whatever its options say (a second SIGTERM handler's call never rejects)", async () => {
+    const { orch, clock } = setup({ agents: [scriptedAgent("a").Agent], config: { shutdown: { drainDelay: "5s" } } });
+    await orch.start();
+    const startedAt = clock.now();
+    const first = orch.shutdown();
+    // @ts-expect-error an unknown key, as plain JavaScript may pass
+    const second = orch.shutdown({ force: true, timeout: -1 });
+    expect(second).toBe(first);
+    const cut = new AbortController();
+    expect(orch.shutdown({ signal: cut.signal, drainDelay: "1h" })).toBe(first);
+    cut.abort();
+    await advanceUntil(clock, () => orch.phase === "stopped");
+    await second;
+    // the third call's signal cut the 5 s drain short
+    expect(clock.now() - startedAt).toBeLessThan(5_000);
+  });
 });
 
 describe("shutdown({ signal })", () => {
