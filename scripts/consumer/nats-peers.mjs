@@ -46,7 +46,7 @@ function run(dir, kind) {
 function expectMissing(got, where, missing, what) {
   if (got.name !== "NatsError" || got.code !== "PEER_MISSING") throw new Error(`${what}: expected NatsError PEER_MISSING, got ${JSON.stringify(got)}`);
   const lost = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(", ")} and ${missing.at(-1)}`;
-  for (const text of [where, `${lost} cannot be found`, "npm install @nats-io/transport-node@^3.3.1"]) {
+  for (const text of [where, `${lost} cannot be found`, `npm install @nats-io/transport-node@${process.versions.node.startsWith("20.") ? "~" : "^"}3.3.1`]) {
     if (!got.message.includes(text)) throw new Error(`${what}: the message should contain ${JSON.stringify(text)}: ${got.message}`);
   }
 }

@@ -59,11 +59,12 @@ export async function requireNatsPeers(where: string, peers: readonly NatsPeer[]
 function peerMissingMessage(where: string, peers: readonly NatsPeer[], missing: readonly NatsPeer[]): string {
   const needs = peers.length === 1 ? `the optional peer dependency ${peers[0]}` : `the optional peer dependencies ${peers.slice(0, -1).join(", ")} and ${peers.at(-1)}`;
   const lost = missing.length === 1 ? `${missing[0]} cannot be found` : `${missing.slice(0, -1).join(", ")} and ${missing.at(-1)} cannot be found`;
-  const install = peers.map((peer) => `${peer}@${NATS_PEER_RANGE}`).join(" ");
-  return (
-    `${where} needs ${needs}, which @acme/agent-orchestrator does not install for you; ${lost}. ` +
-    `Install with: npm install ${install} (Node.js 20: the 3.3 releases; 3.4 and later need Node.js 22)`
-  );
+  // on Node.js 20 the range's newest (3.4+, whose @nats-io/nuid declares Node.js 22) would not fit: name the 3.3 releases
+  const node20 = process.versions.node.startsWith("20.");
+  const range = node20 ? "~3.3.1" : NATS_PEER_RANGE;
+  const install = peers.map((peer) => `${peer}@${range}`).join(" ");
+  const why = node20 ? " (the 3.3 releases: 3.4 and later need Node.js 22)" : "";
+  return `${where} needs ${needs}, which @acme/agent-orchestrator does not install for you; ${lost}. Install with: npm install ${install}${why}`;
 }
 
 /** Whether `error` is the runtime's "module not found", from `import()` (ESM) or `require()` (CommonJS). */

@@ -14,6 +14,11 @@ function importerWithout(missing: readonly NatsPeer[], code = "ERR_MODULE_NOT_FO
   return Object.assign(importer, { asked });
 }
 
+/** What the install line names on this Node.js: on 20 the 3.3 releases (3.4+ declare Node.js 22), else the peer range. */
+const NODE_20 = process.versions.node.startsWith("20.");
+const RANGE = NODE_20 ? "~3.3.1" : "^3.3.1";
+const WHY = NODE_20 ? " (the 3.3 releases: 3.4 and later need Node.js 22)" : "";
+
 describe("requireNatsPeers", () => {
   it("resolves when every peer loads, asking for the client alone for the bus", async () => {
     const importer = importerWithout([]);
@@ -29,7 +34,7 @@ describe("requireNatsPeers", () => {
         code: "PEER_MISSING",
         message:
           "createNatsBus needs the optional peer dependency @nats-io/transport-node, which @acme/agent-orchestrator does not install for you; " +
-          "@nats-io/transport-node cannot be found. Install with: npm install @nats-io/transport-node@^3.3.1 (Node.js 20: the 3.3 releases; 3.4 and later need Node.js 22)",
+          `@nats-io/transport-node cannot be found. Install with: npm install @nats-io/transport-node@${RANGE}${WHY}`,
         cause: expect.objectContaining({ code }),
       });
     }
@@ -39,7 +44,7 @@ describe("requireNatsPeers", () => {
     const failure = requireNatsPeers("createNatsCoordinator", COORDINATOR_PEERS, importerWithout(["@nats-io/jetstream", "@nats-io/kv"]));
     await expect(failure).rejects.toThrow(
       "createNatsCoordinator needs the optional peer dependencies @nats-io/transport-node, @nats-io/jetstream and @nats-io/kv, which @acme/agent-orchestrator does not install for you; " +
-        "@nats-io/jetstream and @nats-io/kv cannot be found. Install with: npm install @nats-io/transport-node@^3.3.1 @nats-io/jetstream@^3.3.1 @nats-io/kv@^3.3.1",
+        `@nats-io/jetstream and @nats-io/kv cannot be found. Install with: npm install @nats-io/transport-node@${RANGE} @nats-io/jetstream@${RANGE} @nats-io/kv@${RANGE}${WHY}`,
     );
   });
 
