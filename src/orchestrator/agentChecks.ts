@@ -2,6 +2,7 @@ import { handlesCron, type AgentClass } from "../agent/Agent.js";
 import { validateAgentConfig } from "../agent/validateAgentConfig.js";
 import { isThenable } from "../check.js";
 import { configErrorAt } from "../config/ConfigSource.js";
+import type { OrchestratorConfig } from "../config/OrchestratorConfig.js";
 import type { ResolvedConfig, ResolvedGroup } from "../config/ResolvedConfig.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import type { SupervisedAgent } from "../supervisor/SupervisorHost.js";
@@ -28,8 +29,11 @@ export function resolveGroup(config: ResolvedConfig, name: string, codeGroup: st
 /**
  * A trigger for an agent whose class has no `onCron` would fire and run
  * nothing: refuse it with a `ConfigError` at `schedule.<agent>` (decision 32).
+ * `config` (resolved, or as `loadConfig` returned it, as the CLI's `validate`
+ * passes it) gives the error its file, line and column; the caller checks
+ * that the agent has a trigger.
  */
-export function checkCronHandler(config: ResolvedConfig, agent: string, agentClass: AgentClass): void {
+export function checkCronHandler(config: ResolvedConfig | OrchestratorConfig, agent: string, agentClass: AgentClass): void {
   if (handlesCron(agentClass)) return;
   throw configErrorAt(
     config,
