@@ -1,6 +1,7 @@
 import type { OrchestratorConfig } from "../config/OrchestratorConfig.js";
 import { loadConfig } from "../config/loadConfig.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import { checkCronHandler } from "../orchestrator/agentChecks.js";
 import { EXIT, type CliIo } from "./CliIo.js";
 import { validateAgentConfig } from "../agent/validateAgentConfig.js";
 import { loadAgentClasses, type LoadedAgent } from "./loadAgentClasses.js";
@@ -12,26 +13,39 @@ export interface ValidateOptions {
 }
 
 /**
- * `agent-orchestrator validate <file>`: load `file` with `loadConfig`, then
- * (unless `skipModules`) load each agent's module and check its `config:`
- * with the class's `static configSchema`, as `start()` would. Writes a
- * one-line summary to stdout and returns 0, or writes the `ConfigError`
- * messages (file, line, column, key path, what was expected; one per agent
- * whose config its schema refuses) to stderr and returns 1. Modules that
- * cannot be imported are warnings on stderr.
+ * `agent-orchestrator validate <file>`: load `file` with `loadConfig` (its
+ * first structural error is the only one reported), then (unless
+ * `skipModules`) check every agent with a `module:` as `start()` would: the
+ * module can be found and exports an agent class, a class with a trigger
+ * under `schedule:` defines `onCron`, and the class's `static configSchema`
+ * accepts its `config:`. Every agent is checked and every problem reported:
+ * the `ConfigError` messages (file, line, column, key path, what was wrong)
+ * go to stderr and it returns 1. Otherwise it writes a one-line summary to
+ * stdout and returns 0. A module that exists but cannot be imported here is
+ * a warning on stderr.
  */
 export async function validateCommand(file: string, io: CliIo, options: ValidateOptions = {}): Promise<number> {
   try {
     const config = await loadConfig(file);
-    const modules = options.skipModules === true ? undefined : await loadAgentClasses(config);
-    for (const warning of modules?.warnings ?? []) io.err(warning);
-    const refused = await refusedConfigs(modules?.loaded ?? [], config);
-    if (refused.length > 0) {
-      for (const error of refused) io.err(error.message);
+    if (options.skipModules === true) {
+      io.out(`ok: ${file} (${summary(config)}; modules not loaded)`);
+      return EXIT.ok;
+    }
+    const errors: ConfigError[] = [];
+    let loaded = 0;
+    for (const result of await loadAgentClasses(config)) {
+      if (result.kind === "warning") io.err(result.warning);
+      else if (result.kind === "error") errors.push(result.error);
+      else {
+        loaded += 1;
+        errors.push(...(await agentErrors(result, config)));
+      }
+    }
+    if (errors.length > 0) {
+      for (const error of errors) io.err(error.message);
       return EXIT.invalid;
     }
-    const checked = modules === undefined ? "modules not loaded" : `${plural(modules.loaded.length, "agent module")} loaded`;
-    io.out(`ok: ${file} (${summary(config)}; ${checked})`);
+    io.out(`ok: ${file} (${summary(config)}; ${plural(loaded, "agent module")} loaded)`);
     return EXIT.ok;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -40,18 +54,26 @@ export async function validateCommand(file: string, io: CliIo, options: Validate
   }
 }
 
-/** The errors of the loaded agents whose config their class's `configSchema` refuses (every agent checked, in file order). */
-async function refusedConfigs(loaded: readonly LoadedAgent[], origin: OrchestratorConfig): Promise<ConfigError[]> {
-  const refused: ConfigError[] = [];
-  for (const { name, agentClass, config } of loaded) {
+/** What `start()` would refuse in a loaded agent: a trigger its class has no `onCron` for, a config its `configSchema` refuses. */
+async function agentErrors({ name, agentClass, config }: LoadedAgent, origin: OrchestratorConfig): Promise<ConfigError[]> {
+  const errors: ConfigError[] = [];
+  const keep = (error: unknown): void => {
+    if (!(error instanceof ConfigError)) throw error;
+    errors.push(error);
+  };
+  if (Object.hasOwn(origin.schedule ?? {}, name)) {
     try {
-      await validateAgentConfig({ agent: name, agentClass, config, origin });
+      checkCronHandler(origin, name, agentClass);
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      refused.push(error);
+      keep(error);
     }
   }
-  return refused;
+  try {
+    await validateAgentConfig({ agent: name, agentClass, config, origin });
+  } catch (error) {
+    keep(error);
+  }
+  return errors;
 }
 
 /** `3 agents, 1 group, 4 triggers`: what the file defines. */

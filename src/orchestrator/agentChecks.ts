@@ -1,5 +1,6 @@
 import { handlesCron, type AgentClass } from "../agent/Agent.js";
 import { configErrorAt } from "../config/ConfigSource.js";
+import type { OrchestratorConfig } from "../config/OrchestratorConfig.js";
 import type { ResolvedConfig, ResolvedGroup } from "../config/ResolvedConfig.js";
 import { ConfigError } from "../errors/ConfigError.js";
 
@@ -25,8 +26,11 @@ export function resolveGroup(config: ResolvedConfig, name: string, codeGroup: st
 /**
  * A trigger for an agent whose class has no `onCron` would fire and run
  * nothing: refuse it with a `ConfigError` at `schedule.<agent>` (decision 32).
+ * `config` (resolved, or as `loadConfig` returned it, as the CLI's `validate`
+ * passes it) gives the error its file, line and column; the caller checks
+ * that the agent has a trigger.
  */
-export function checkCronHandler(config: ResolvedConfig, agent: string, agentClass: AgentClass): void {
+export function checkCronHandler(config: ResolvedConfig | OrchestratorConfig, agent: string, agentClass: AgentClass): void {
   if (handlesCron(agentClass)) return;
   throw configErrorAt(
     config,

@@ -29,11 +29,41 @@ let dir = "";
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "orchestrator-cli-"));
   await writeFile(join(dir, "plain.mjs"), "export const value = 1;\n");
-  // an agent class as another copy of the package makes it: recognised by its brand
-  await writeFile(join(dir, "feed.mjs"), 'export class Feed { static [Symbol.for("@acme/agent-orchestrator.agent")] = true; }\n');
+  // agent classes as another copy of the package makes them: recognised by the brand of their base class
+  const base = 'class Base { static [Symbol.for("@acme/agent-orchestrator.agent")] = true; }\n';
+  await writeFile(join(dir, "feed.mjs"), `${base}export class Feed extends Base { onCron() {} }\n`);
+  await writeFile(join(dir, "quiet.mjs"), `${base}export class Quiet extends Base {}\n`);
+  await writeFile(join(dir, "throws.mjs"), 'throw new Error("DATABASE_URL is not set");\n');
+  await writeFile(join(dir, "needs-helper.mjs"), 'import "./no-helper.mjs";\nexport default class {}\n');
   await writeFile(join(dir, "valid.yaml"), "agents:\n  feed:\n    module: ./feed.mjs\n    export: Feed\n  risk:\n    group: critical\nschedule:\n  feed: [{ every: 1s }, \"0 * * * *\"]\n");
+  await writeFile(join(dir, "no-oncron.yaml"), "agents:\n  quiet:\n    module: ./quiet.mjs\n    export: Quiet\nschedule:\n  quiet: { every: 1s }\n");
   await writeFile(join(dir, "missing-export.yaml"), "agents:\n  a:\n    module: ./plain.mjs\n    export: Feed\n");
-  await writeFile(join(dir, "unloadable.yaml"), "agents:\n  a:\n    module: ./nowhere.mjs\n");
+  await writeFile(join(dir, "typo.yaml"), "agents:\n  a:\n    module: ./nowhere.mjs\n");
+  await writeFile(join(dir, "no-package.yaml"), "agents:\n  a:\n    module: no-such-agents-package/market\n");
+  await writeFile(join(dir, "unimportable.yaml"), "agents:\n  a:\n    module: ./throws.mjs\n  b:\n    module: ./needs-helper.mjs\n");
+  // one problem per agent, of each kind: every one reported in file order
+  await writeFile(
+    join(dir, "many.yaml"),
+    [
+      "agents:",
+      "  a:",
+      "    module: ./plain.mjs",
+      "    export: Feed",
+      "  b:",
+      "    module: ./nowhere.mjs",
+      "  quiet:",
+      "    module: ./quiet.mjs",
+      "    export: Quiet",
+      "  quotes:",
+      `    module: ${JSON.stringify(fileURLToPath(new URL("../fixtures/registry/schema-agents.ts", import.meta.url)))}`,
+      "    export: Quotes",
+      "    config: { symbols: AAPL }",
+      "schedule:",
+      "  quiet: { every: 1s }",
+      "  quotes: { every: 1s }",
+      "",
+    ].join("\n"),
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -88,11 +118,46 @@ describe("agent-orchestrator", () => {
     expect(io.stderr[0]).toMatch(/unknown-key\.yaml:\d+:\d+ \(groups\.[^)]+\): unknown key .*did you mean/);
   });
 
-  test("a module that cannot be loaded is a warning, not a failure", async () => {
+  test("a trigger for an agent whose class has no onCron is refused at schedule.<agent>, as start() refuses it", async () => {
     const io = capture();
-    expect(await runCli(["validate", join(dir, "unloadable.yaml")], io)).toBe(0);
-    expect(io.stderr[0]).toMatch(/^warning: agent "a": could not load ".*nowhere\.mjs" to check its config schema: /);
+    expect(await runCli(["validate", join(dir, "no-oncron.yaml")], io)).toBe(1);
+    expect(io.stderr).toEqual([expect.stringMatching(/no-oncron\.yaml:6:\d+ \(schedule\.quiet\): agent "quiet" has a trigger, but its class Quiet defines no onCron\(tick\)/)]);
+    expect(io.stdout).toEqual([]);
+  });
+
+  test("a module file that does not exist is an error at agents.<name>.module", async () => {
+    const io = capture();
+    expect(await runCli(["validate", join(dir, "typo.yaml")], io)).toBe(1);
+    expect(io.stderr).toEqual([expect.stringMatching(/typo\.yaml:3:13 \(agents\.a\.module\): agent "a": module "file:.*nowhere\.mjs" cannot be found: there is no file .*nowhere\.mjs$/)]);
+    expect(io.stdout).toEqual([]);
+  });
+
+  test("a package that is not installed is an error at agents.<name>.module", async () => {
+    const io = capture();
+    expect(await runCli(["validate", join(dir, "no-package.yaml")], io)).toBe(1);
+    expect(io.stderr).toEqual([expect.stringMatching(/no-package\.yaml:3:13 \(agents\.a\.module\): agent "a": module "no-such-agents-package\/market" cannot be found: .*no-such-agents-package/)]);
+  });
+
+  test("a module that exists but cannot be imported here (it throws, a module it imports is missing) is a warning saying which", async () => {
+    const io = capture();
+    expect(await runCli(["validate", join(dir, "unimportable.yaml")], io)).toBe(0);
+    expect(io.stderr).toHaveLength(2);
+    expect(io.stderr[0]).toMatch(/^warning: agent "a": module ".*throws\.mjs" exists but cannot be imported here \(it threw while being imported\), .*: DATABASE_URL is not set$/);
+    expect(io.stderr[1]).toMatch(/^warning: agent "b": module ".*needs-helper\.mjs" exists but cannot be imported here \(a module it needs, ".*no-helper\.mjs", cannot be found from it\)/);
     expect(io.stdout[0]).toContain("0 agent modules loaded");
+  });
+
+  test("every agent's problems are reported, in file order: a wrong export, a missing module, a missing onCron, a refused config", async () => {
+    const io = capture();
+    expect(await runCli(["validate", join(dir, "many.yaml")], io)).toBe(1);
+    expect(io.stderr).toHaveLength(5);
+    expect(io.stderr[0]).toMatch(/many\.yaml:4:\d+ \(agents\.a\.export\): agent "a": export "Feed" .* is not an Agent subclass/);
+    expect(io.stderr[1]).toMatch(/many\.yaml:6:\d+ \(agents\.b\.module\): agent "b": module .* cannot be found/);
+    expect(io.stderr[2]).toMatch(/many\.yaml:15:\d+ \(schedule\.quiet\): agent "quiet" has a trigger, but its class Quiet defines no onCron/);
+    expect(io.stderr[3]).toMatch(/many\.yaml:16:\d+ \(schedule\.quotes\): agent "quotes" has a trigger, but its class Quotes defines no onCron/);
+    expect(io.stderr[4]).toContain('agent "quotes": config refused by the configSchema of class Quotes (zod)');
+    expect(io.stderr[4]).toMatch(/many\.yaml:13:\d+ \(agents\.quotes\.config\.symbols\)/);
+    expect(io.stdout).toEqual([]);
   });
 
   test("a module that loads but lacks the export is an error, as start() reports it", async () => {
