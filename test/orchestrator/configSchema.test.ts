@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import * as v from "valibot";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
-import { Agent } from "../../src/agent/Agent.js";
+import { Agent, type AgentClass } from "../../src/agent/Agent.js";
 import type { InferOutput, StandardSchemaV1 } from "../../src/agent/StandardSchema.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { ConfigError } from "../../src/errors/ConfigError.js";
@@ -53,6 +53,15 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     () => undefined,
     (error: unknown) => error,
   );
+}
+
+/** An agent class whose asynchronous configSchema never answers. */
+function muteAgent(): AgentClass {
+  const silent: StandardSchemaV1<unknown, unknown> = { "~standard": { version: 1, vendor: "test", validate: () => new Promise(() => undefined) } };
+  return class Mute extends Agent {
+    static readonly agentName = "mute";
+    static readonly configSchema = silent;
+  };
 }
 
 /** A hand-written Standard Schema: `{ port }` with a number in 1..65535, counting its calls. */
@@ -182,11 +191,7 @@ describe("an agent's configSchema", () => {
 
   test("an asynchronous schema that never answers: start() rejects after supervisor.startTimeout, naming the agent, before any agent starts", async () => {
     starts.length = 0;
-    const silent: StandardSchemaV1<unknown, unknown> = { "~standard": { version: 1, vendor: "test", validate: () => new Promise(() => undefined) } };
-    class Mute extends Agent {
-      static readonly agentName = "mute";
-      static readonly configSchema = silent;
-    }
+    const Mute = muteAgent();
     const { orch, clock } = setup({ agents: [ZodFeed, Mute], config: { agents: { feed: { config: { symbols: ["A"] } } }, supervisor: { startTimeout: "10s" } } });
     const starting = rejectionOf(orch.start());
     await clock.advance(9_999);
@@ -201,11 +206,7 @@ describe("an agent's configSchema", () => {
 
   test("start({ signal }) aborted while an asynchronous schema has not answered: start() rejects ABORTED once the shutdown has ended", async () => {
     starts.length = 0;
-    const silent: StandardSchemaV1<unknown, unknown> = { "~standard": { version: 1, vendor: "test", validate: () => new Promise(() => undefined) } };
-    class Mute extends Agent {
-      static readonly agentName = "mute";
-      static readonly configSchema = silent;
-    }
+    const Mute = muteAgent();
     const { orch, clock } = setup({ agents: [ZodFeed, Mute], config: { agents: { feed: { config: { symbols: ["A"] } } } } });
     const controller = new AbortController();
     const starting = rejectionOf(orch.start({ signal: controller.signal }));
