@@ -22,9 +22,18 @@ export const MISFIRE_POLICIES = ["skip", "once"] as const satisfies readonly Mis
 export interface TriggerOptions {
   /** Name of the trigger, part of each tick's `key`; by default derived from the spec (`cron:0 17 * * 1-5`, `every:15s`). */
   name?: string;
-  /** @default "skip" */
+  /**
+   * A slot that comes while this trigger's previous `onCron` still runs: `skip` it (counted), `queue` it
+   * (it runs once the previous one ends; at most one waits, a newer slot replacing it), or `allow` it to
+   * run beside the previous one.
+   * @default "skip"
+   */
   overlap?: OverlapPolicy;
-  /** @default "skip" */
+  /**
+   * A slot found later than `misfireGrace` (a stalled loop, a suspended machine): `skip` it (counted), or
+   * run it `once` however many slots were missed.
+   * @default "skip"
+   */
   misfire?: MisfirePolicy;
   /** How late a slot may be found and still run as scheduled. @default "1s" */
   misfireGrace?: Duration;

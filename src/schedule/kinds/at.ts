@@ -6,6 +6,7 @@ import type { SpecReader, TimeKind, TriggerKind } from "../TriggerKind.js";
 
 /** Fire once at an ISO 8601 instant (an `at` already past is skipped with a warning). */
 export interface AtTriggerSpec extends TriggerOptions {
+  /** The instant to fire once, an ISO 8601 instant with its zone (`"2026-12-01T14:30:00Z"`); in code also a `Date`. */
   at: string | Date;
 }
 

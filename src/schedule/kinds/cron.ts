@@ -12,6 +12,7 @@ import type { KindReading, SpecReader, TimeKind, TriggerKind } from "../TriggerK
 
 /** A cron trigger: 5 fields, or 6 with seconds first. */
 export interface CronTriggerSpec extends TriggerOptions {
+  /** A cron expression of 5 fields (minute first) or 6 (second first), or a macro such as `@hourly`. */
   cron: string;
   /** IANA time zone the expression is read in. @default the host's zone */
   timezone?: string;

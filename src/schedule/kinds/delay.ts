@@ -6,6 +6,7 @@ import { durationKind } from "./durationKind.js";
 
 /** Fire once, this long after the orchestrator starts (or after `orch.schedule()` is called). */
 export interface DelayTriggerSpec extends TriggerOptions {
+  /** Fire once, this long after `start()` (or after `orch.schedule()`). */
   delay: Duration;
 }
 

@@ -6,6 +6,7 @@ import { durationKind } from "./durationKind.js";
 
 /** Fire on every multiple of `every` since the Unix epoch. */
 export interface EveryTriggerSpec extends TriggerOptions {
+  /** Fire on every multiple of this period since the Unix epoch (`15s`: at :00, :15, :30, :45), the first strictly after arming. */
   every: Duration;
 }
 
