@@ -14,6 +14,7 @@ export type { TriggerCoordinator } from "./orchestrator/TriggerCoordinator.js";
 // Agents
 export { Agent } from "./agent/Agent.js";
 export type { AgentClass, RetryOptions } from "./agent/Agent.js";
+export type { AgentBusView } from "./agent/AgentBusView.js";
 export type { AgentContext } from "./agent/AgentContext.js";
 export type {
   InferInput,
@@ -63,6 +64,7 @@ export type {
   BusConnection,
   BusOptions,
   BusStats,
+  DisposableSubscription,
   DropReason,
   Message,
   MessageHandler,

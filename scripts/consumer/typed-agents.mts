@@ -1,4 +1,4 @@
-// Typed agents from the tarball: config schemas (zod, valibot) type this.config, a topic map types this.bus
+// Typed agents from the tarball: config schemas (zod, valibot) type this.config, a topic map types this.bus, `using` ends an agent's subscription
 import * as v from "valibot";
 import { z } from "zod";
 import { Agent, createOrchestrator, type CronTick, type InferInput, type InferOutput } from "@acme/agent-orchestrator";
@@ -23,10 +23,12 @@ export class Feed extends Agent<InferOutput<typeof feedConfig>, Topics> {
     }
     // @ts-expect-error -- px is a number
     await this.bus.publish("prices.AAPL", { px: "1" });
-    this.bus.subscribe("orders.new", (message) => {
+    // a subscription for this run only: the `using` block ends it
+    using orders = this.bus.subscribe("orders.new", (message) => {
       const qty: number = message.payload.qty;
       return qty;
     });
+    void orders;
     // @ts-expect-error -- a request's payload is checked too
     await this.bus.request("orders.new", { symbol: "AAPL" });
   }

@@ -1,5 +1,6 @@
 import pRetry, { AbortError } from "p-retry";
-import type { Bus, TopicMap } from "../bus/Bus.js";
+import type { TopicMap } from "../bus/Bus.js";
+import type { AgentBusView } from "./AgentBusView.js";
 import { expected } from "../check.js";
 import type { Clock } from "../clock.js";
 import { invalidOption } from "../errors/invalidOption.js";
@@ -80,7 +81,7 @@ export abstract class Agent<Config = unknown, Topics extends object = TopicMap> 
    * This incarnation's view of the bus (subscriptions end with the
    * incarnation; handler errors are crashes), typed by `Topics`.
    */
-  readonly bus: Bus<Topics>;
+  readonly bus: AgentBusView<Topics>;
   /** Logger whose entries carry `{ agent: name }`. */
   readonly log: Logger;
   /** `agents.<name>.config` from the configuration: the output of the class's `configSchema` when it declares one. */
@@ -98,7 +99,7 @@ export abstract class Agent<Config = unknown, Topics extends object = TopicMap> 
     this.#context = context;
     this.name = context.name;
     // the view checks topics at run time; the map only narrows what the compiler accepts
-    this.bus = context.bus as Bus<Topics>;
+    this.bus = context.bus as AgentBusView<Topics>;
     this.log = context.log;
     this.config = context.config;
     this.clock = context.clock;

@@ -13,6 +13,7 @@ import type {
 import { isThenable } from "../check.js";
 import { BusError } from "../errors/BusError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
+import type { AgentBusView } from "./AgentBusView.js";
 import { AgentSubscription } from "./AgentSubscription.js";
 
 /** The settled promise of a close with nothing to wait for. */
@@ -32,7 +33,7 @@ export interface AgentBusHooks {
  * error is the agent's crash unless the subscription has its own `onError`.
  * After {@link AgentBus.close} every call is refused with `BUS_CLOSED`.
  */
-export class AgentBus implements Bus {
+export class AgentBus implements AgentBusView {
   readonly #inner: Bus;
   readonly #agent: string;
   readonly #counters: AgentCounters;
@@ -60,7 +61,7 @@ export class AgentBus implements Bus {
     pattern: Pattern,
     handler: MessageHandler<PayloadOf<TopicMap, Pattern>>,
     options?: SubscribeOptions,
-  ): Subscription {
+  ): AgentSubscription {
     if (this.#closed) throw this.#closedError();
     const subscription = new AgentSubscription(this, handler, options === undefined ? undefined : options.onError, this.#newest);
     let inner: Subscription;

@@ -1,4 +1,4 @@
-import type { Bus } from "../bus/Bus.js";
+import type { AgentBusView } from "./AgentBusView.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 
@@ -14,7 +14,7 @@ export interface AgentContext<Config = unknown> {
   /** The agent's registered name. */
   readonly name: string;
   /** This incarnation's view of the bus: subscriptions are owned by it, handler errors are its crashes. */
-  readonly bus: Bus;
+  readonly bus: AgentBusView;
   /** A logger whose entries carry `{ agent: name }`. */
   readonly log: Logger;
   /** Aborted when this incarnation stops, crashes or is abandoned. */

@@ -119,6 +119,15 @@ export interface Subscription {
   [Symbol.dispose]?(): void;
 }
 
+/**
+ * A subscription that a `using` block ends (`using sub = bus.subscribe(...)`):
+ * what the library's own buses, and an agent's `this.bus`, return.
+ */
+export interface DisposableSubscription extends Subscription {
+  /** `unsubscribe()`, at the end of the `using` block. */
+  [Symbol.dispose](): void;
+}
+
 /** A message handler; a value other than `undefined` is a reply to a {@link Bus.request}. */
 export type MessageHandler<Payload = unknown> = (message: Message<Payload>) => unknown;
 

@@ -1,5 +1,5 @@
 import type { AgentContext } from "../agent/AgentContext.js";
-import type { Bus } from "../bus/Bus.js";
+import type { AgentBusView } from "../agent/AgentBusView.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { Incarnation } from "./Incarnation.js";
@@ -27,7 +27,7 @@ export class IncarnationContext implements AgentContext {
     return this.#agent.name;
   }
 
-  get bus(): Bus {
+  get bus(): AgentBusView {
     return this.#incarnation.bus;
   }
 

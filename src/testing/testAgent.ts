@@ -1,4 +1,5 @@
 import type { Agent, AgentClass } from "../agent/Agent.js";
+import type { AgentBusView } from "../agent/AgentBusView.js";
 import type { AgentContext } from "../agent/AgentContext.js";
 import type { StandardSchemaV1 } from "../agent/StandardSchema.js";
 import { validateAgentConfig } from "../agent/validateAgentConfig.js";
@@ -63,7 +64,7 @@ export interface TestLogEntry {
 export type ConfigOf<A> = A extends { readonly config: infer Config } ? Config : unknown;
 
 /** The `Topics` type parameter of an agent class's instances (the map its `this.bus` is typed with). */
-export type TopicsOf<A> = A extends { readonly bus: Bus<infer Topics> } ? Topics : TopicMap;
+export type TopicsOf<A> = A extends { readonly bus: AgentBusView<infer Topics> } ? Topics : TopicMap;
 
 /** What {@link testAgent} accepts as `config`: the input of the class's `configSchema`, else its `Config`. */
 export type ConfigInputOf<A, Schema> = Schema extends StandardSchemaV1<infer Input, unknown> ? Input : ConfigOf<A>;

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { describe, expectTypeOf, test } from "vitest";
 import { z } from "zod";
-import { Agent, createOrchestrator, type AgentClass, type AgentContext, type Bus, type CronTick, type InferInput, type InferOutput } from "../../src/index.js";
+import { Agent, createOrchestrator, type AgentBusView, type AgentClass, type AgentContext, type Bus, type CronTick, type InferInput, type InferOutput } from "../../src/index.js";
 import { testAgent, type FakeBus } from "../../src/testing/index.js";
 
 interface FeedConfig {
@@ -116,7 +116,8 @@ describe("typed agent bus", () => {
   class Trader extends Agent<unknown, Topics> {
     static readonly agentName = "trader";
     override async start(): Promise<void> {
-      expectTypeOf(this.bus).toEqualTypeOf<Bus<Topics>>();
+      expectTypeOf(this.bus).toEqualTypeOf<AgentBusView<Topics>>();
+      expectTypeOf(this.bus).toMatchTypeOf<Bus<Topics>>();
       await this.bus.publish("orders.new", { qty: 1 });
       await this.bus.publish("prices.AAPL", { px: 187.2 });
       // @ts-expect-error -- qty must be a number
@@ -155,11 +156,21 @@ describe("typed agent bus", () => {
   test("an untyped agent's bus stays open to any topic and payload", () => {
     class Loose extends Agent {
       override async start(): Promise<void> {
-        expectTypeOf(this.bus).toEqualTypeOf<Bus>();
+        expectTypeOf(this.bus).toEqualTypeOf<AgentBusView>();
         await this.bus.publish("anything", 42);
       }
     }
     createOrchestrator({ agents: [{ name: "loose", agent: Loose }] });
+  });
+
+  test("a subscription made in an agent ends at the end of a `using` block", () => {
+    class Sampler extends Agent {
+      override onCron(): void {
+        using sub = this.bus.subscribe("prices.tick", () => undefined);
+        expectTypeOf(sub).toMatchTypeOf<Disposable>();
+      }
+    }
+    createOrchestrator({ agents: [{ name: "sampler", agent: Sampler }] });
   });
 
   test("testAgent gives a typed agent a FakeBus with its topic map", async () => {
