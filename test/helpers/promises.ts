@@ -20,3 +20,21 @@ export function track(promise: Promise<unknown>): { readonly outcome: { value: u
   );
   return state;
 }
+
+/** A promise settled from outside, either way. */
+export interface Deferred {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** A {@link Deferred}: a run or a handler that waits on it stays in flight until the test settles it. */
+export function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

@@ -4,6 +4,7 @@ import { checkSubscription } from "../../src/bus/delivery/busOptions.js";
 import { DeliveryCore } from "../../src/bus/delivery/DeliveryCore.js";
 import { Subscriber } from "../../src/bus/delivery/Subscriber.js";
 import { TurnClock } from "../../src/bus/delivery/TurnClock.js";
+import { deferred } from "../helpers/promises.js";
 
 /** A core with its errors and drops recorded, and a subscription on `t` with `handler` and `options`. */
 function setUp(handler: MessageHandler, options: SubscribeOptions = {}, turn?: TurnClock) {
@@ -17,17 +18,6 @@ function setUp(handler: MessageHandler, options: SubscribeOptions = {}, turn?: T
 
 function message(n: number): Message {
   return { id: `m${n}`, topic: "t", payload: n, timestamp: 0 };
-}
-
-/** A promise to settle from outside. */
-function deferred(): { promise: Promise<void>; resolve(): void; reject(error: unknown): void } {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 describe("DeliveryCore.deliverNow (a network client's callback)", () => {

@@ -4,23 +4,8 @@ import { CronRunner } from "../../src/schedule/CronRunner.js";
 import type { CronTick, ResolvedTrigger, TickMessage } from "../../src/schedule/ScheduleSpec.js";
 import { AgentCounters } from "../../src/stats/AgentCounters.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
+import { deferred, type Deferred } from "../helpers/promises.js";
 import { cron } from "../helpers/schedule/harness.js";
-
-interface Deferred {
-  readonly promise: Promise<void>;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 interface Started {
   readonly tick: CronTick;
