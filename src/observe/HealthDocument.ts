@@ -49,7 +49,7 @@ export function healthDocument(evaluation: HealthEvaluation): HealthDocument {
     checks["bus:connection"] = [{ componentType: "component", status, observedValue: bus.connected, time }];
   }
   for (const { status: agentStatus, critical } of evaluation.observed) {
-    const { name, state, lastCrashAtIso, nextRestartAtIso } = agentStatus;
+    const { name, state, lastCrashAt, nextRestartAt } = agentStatus;
     const up = evaluation.report.agents[name]?.up === true;
     const status = up ? "pass" : critical ? "fail" : "warn";
     checks[`agent:${name}`] = [
@@ -58,8 +58,8 @@ export function healthDocument(evaluation: HealthEvaluation): HealthDocument {
         status,
         observedValue: state,
         time,
-        ...(lastCrashAtIso === undefined ? {} : { lastCrashAt: lastCrashAtIso }),
-        ...(nextRestartAtIso === undefined ? {} : { nextRestartAt: nextRestartAtIso }),
+        ...(lastCrashAt === undefined ? {} : { lastCrashAt: isoTime(lastCrashAt) }),
+        ...(nextRestartAt === undefined ? {} : { nextRestartAt: isoTime(nextRestartAt) }),
       },
     ];
   }

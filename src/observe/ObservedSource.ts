@@ -46,7 +46,7 @@ export interface LoopStatus {
  * ```ts
  * const source: ObservedSource = {
  *   phase: () => this.#phase,
- *   agents: () => this.#supervisors.map((s) => ({ status: s.status(), critical: s.critical, counters: s.counters })),
+ *   agents: () => this.#supervisors.map((s) => ({ status: s.snapshot(), critical: s.critical, counters: s.counters })),
  *   busStats: () => this.bus.stats?.(),
  *   cronLateness: this.#scheduler.lateness,
  *   loop: () => ({ lastTickAt: this.#lastTickAt, intervalMs: TICK_MS }),

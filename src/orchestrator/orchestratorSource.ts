@@ -22,7 +22,7 @@ export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clo
     phase: () => lifecycle.phase,
     started: () => lifecycle.hasStarted,
     // health and metrics never read nextTriggerAt: no trigger lookup per agent and scrape
-    agents: () => roster.all.map((supervisor) => ({ status: supervisor.status(), critical: supervisor.group.critical, counters: supervisor.counters })),
+    agents: () => roster.all.map((supervisor) => ({ status: supervisor.snapshot(), critical: supervisor.group.critical, counters: supervisor.counters })),
     busStats: () => bus.stats?.(),
     cronLateness: lateness,
     loop: () => loop.status(),

@@ -96,8 +96,20 @@ export class AgentSupervisor {
     return this.#incarnation;
   }
 
-  /** A snapshot for `orch.agent(name)`; `nextTriggerAt` comes from the scheduler. */
+  /** A snapshot for `orch.agent(name)`, with the times also as ISO strings; `nextTriggerAt` comes from the scheduler. */
   status(nextTriggerAt?: number): AgentStatus {
+    const status = this.snapshot(nextTriggerAt);
+    const { lastCrashAt, nextRestartAt } = status;
+    return {
+      ...status,
+      ...(lastCrashAt === undefined ? {} : { lastCrashAtIso: isoTime(lastCrashAt) }),
+      ...(nextRestartAt === undefined ? {} : { nextRestartAtIso: isoTime(nextRestartAt) }),
+      ...(nextTriggerAt === undefined ? {} : { nextTriggerAtIso: isoTime(nextTriggerAt) }),
+    };
+  }
+
+  /** The status with its times as numbers only: what health and metrics read on every scrape. */
+  snapshot(nextTriggerAt?: number): AgentStatus {
     const crashes = this.#crashes;
     const lastError = crashes?.lastError;
     const lastCrashAt = crashes?.lastCrashAt;
@@ -109,9 +121,9 @@ export class AgentSupervisor {
       restarts: this.counters.restarts,
       crashes: this.counters.totalCrashes,
       ...(lastError === undefined ? {} : { lastError }),
-      ...(lastCrashAt === undefined ? {} : { lastCrashAt, lastCrashAtIso: isoTime(lastCrashAt) }),
-      ...(nextRestartAt === undefined ? {} : { nextRestartAt, nextRestartAtIso: isoTime(nextRestartAt) }),
-      ...(nextTriggerAt === undefined ? {} : { nextTriggerAt, nextTriggerAtIso: isoTime(nextTriggerAt) }),
+      ...(lastCrashAt === undefined ? {} : { lastCrashAt }),
+      ...(nextRestartAt === undefined ? {} : { nextRestartAt }),
+      ...(nextTriggerAt === undefined ? {} : { nextTriggerAt }),
     };
   }
 
