@@ -167,3 +167,10 @@ export function hasMethods(value: unknown, methods: readonly string[]): boolean 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
+
+/** True for an `AbortSignal`, from this realm or another (checked by its shape, not `instanceof`). */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  if (typeof value !== "object" || value === null) return false;
+  const shape = value as Partial<Record<keyof AbortSignal, unknown>>;
+  return typeof shape.aborted === "boolean" && typeof shape.addEventListener === "function" && typeof shape.removeEventListener === "function";
+}

@@ -1,4 +1,5 @@
 import type { Duration } from "../duration.js";
+import { isAbortSignal } from "../check.js";
 import { formatDuration } from "../duration.js";
 import type { Logger } from "../logger.js";
 import { orchestratorOptionCheck } from "./resolveOptions.js";
@@ -53,19 +54,12 @@ export interface CheckedShutdownOptions {
 const startCheck = orchestratorOptionCheck("start()");
 const shutdownCheck = orchestratorOptionCheck("shutdown()");
 
-/** True for an `AbortSignal` (from this realm or another: checked by shape). */
-function isSignal(value: unknown): value is AbortSignal {
-  if (typeof value !== "object" || value === null) return false;
-  const record = value as Record<string, unknown>;
-  return typeof record["aborted"] === "boolean" && typeof record["addEventListener"] === "function" && typeof record["removeEventListener"] === "function";
-}
-
 /** Check `start()`'s options; returns its signal. Throws a `ConfigError` `INVALID_OPTION`. */
 export function checkStartOptions(options: StartOptions | undefined): AbortSignal | undefined {
   const checked = startCheck.object(options);
   startCheck.knownKeys(checked, ["signal"]);
   const signal: unknown = checked.signal;
-  if (signal !== undefined && !isSignal(signal)) throw startCheck.error("signal", "an AbortSignal", signal);
+  if (signal !== undefined && !isAbortSignal(signal)) throw startCheck.error("signal", "an AbortSignal", signal);
   return signal;
 }
 
@@ -85,7 +79,7 @@ export function checkShutdownOptions(options: ShutdownOptions | undefined, confi
   const reason: unknown = checked.reason;
   if (reason !== undefined && (typeof reason !== "string" || reason === "")) throw shutdownCheck.error("reason", "a non-empty string", reason);
   const signal: unknown = checked.signal;
-  if (signal !== undefined && !isSignal(signal)) throw shutdownCheck.error("signal", "an AbortSignal", signal);
+  if (signal !== undefined && !isAbortSignal(signal)) throw shutdownCheck.error("signal", "an AbortSignal", signal);
   return { timeout, drainDelay, reason: reason ?? "shutdown", signal };
 }
 
@@ -114,7 +108,7 @@ export function drainFor(timeout: number, callDelay: number | undefined, configD
 export function joiningSignal(options: ShutdownOptions | undefined): AbortSignal | undefined {
   if (typeof options !== "object" || options === null) return undefined;
   const signal: unknown = (options as { signal?: unknown }).signal;
-  return isSignal(signal) ? signal : undefined;
+  return isAbortSignal(signal) ? signal : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../../clock.js";
 import { systemClock } from "../../clock.js";
-import { OptionCheck, describeValue } from "../../check.js";
+import { OptionCheck, describeValue, isAbortSignal } from "../../check.js";
 import { BusError } from "../../errors/BusError.js";
 import type { DropReason, Message, MessageHandler, OverflowPolicy, PublishOptions, SubscribeOptions } from "../Bus.js";
 import { requestAborted } from "./deliveryErrors.js";
@@ -170,12 +170,6 @@ export function requestSignal(signal: unknown, topic: string): AbortSignal | und
   if (!isAbortSignal(signal)) return refusal("request", "signal", "an AbortSignal (from an AbortController, or AbortSignal.timeout())", signal, topic);
   if (signal.aborted) return requestAborted(topic, signal.reason, false);
   return signal;
-}
-
-function isAbortSignal(value: unknown): value is AbortSignal {
-  if (typeof value !== "object" || value === null) return false;
-  const shape = value as Partial<Record<keyof AbortSignal, unknown>>;
-  return typeof shape.aborted === "boolean" && typeof shape.addEventListener === "function" && typeof shape.removeEventListener === "function";
 }
 
 /** The `INVALID_OPTION` error of `operation` for `option`, whose `value` is not `what`. */
