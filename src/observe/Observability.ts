@@ -32,6 +32,7 @@ import type { MetricsRegistry } from "./ScrapeMetric.js";
 import { SharedScrape } from "./SharedScrape.js";
 import { TextExposition } from "./TextExposition.js";
 import { Pacer, SLICE_BYTES } from "./Pacer.js";
+import type { ProbePath } from "./probePaths.js";
 
 /** The orchestrator's `metrics` option: where and how its metrics are exposed, and the `/livez` tolerance. */
 export interface OrchestratorMetricsOptions {
@@ -128,7 +129,8 @@ export interface Observability {
 
 type Endpoint = "health" | "liveness" | "startup" | "metrics";
 
-const ENDPOINTS: Readonly<Record<string, Endpoint>> = { readyz: "health", healthz: "health", livez: "liveness", startupz: "startup", metrics: "metrics" };
+/** What each probe path answers: every {@link ProbePath} the adapters mount has its endpoint (a missing one does not compile). */
+const ENDPOINTS: Readonly<Record<ProbePath, Endpoint>> = { readyz: "health", healthz: "health", livez: "liveness", startupz: "startup", metrics: "metrics" };
 
 const PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
@@ -176,7 +178,8 @@ function endpointOf(url: string): Endpoint | undefined {
     return undefined;
   }
   if (path.endsWith("/")) path = path.slice(0, -1);
-  return ENDPOINTS[path.slice(path.lastIndexOf("/") + 1)];
+  const last = path.slice(path.lastIndexOf("/") + 1);
+  return Object.hasOwn(ENDPOINTS, last) ? ENDPOINTS[last as ProbePath] : undefined;
 }
 
 class ObservabilityImpl implements Observability {

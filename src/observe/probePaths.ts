@@ -1,11 +1,12 @@
 import { OptionCheck } from "../check.js";
 import { invalidOption } from "../errors/invalidOption.js";
+import { keysOf } from "../orchestrator/keysOf.js";
 
 /** The paths the framework adapters mount, each under the adapter's prefix. */
 export type ProbePath = "readyz" | "healthz" | "livez" | "startupz" | "metrics";
 
-/** Every {@link ProbePath}, in the order the adapters register them. */
-export const PROBE_PATHS: readonly ProbePath[] = ["readyz", "healthz", "livez", "startupz", "metrics"];
+/** Every {@link ProbePath}, in the order the adapters register them (a path missing here does not compile). */
+export const PROBE_PATHS: readonly ProbePath[] = keysOf<Record<ProbePath, true>>({ readyz: true, healthz: true, livez: true, startupz: true, metrics: true });
 
 /** What the framework adapters need from an orchestrator: its Fetch API handler. */
 export interface ProbeSource {
