@@ -70,7 +70,7 @@ function triggerMetrics(table: MetricTable, source: ObservedSource, agentSeries:
   }
   table.perReason(
     "cron_triggers_skipped_total",
-    "Trigger slots not run, by reason: overlap, agent-down, misfire or past.",
+    "Trigger slots not run, by reason: overlap, agent-down, misfire, past, paused, downtime or interrupted.",
     (a) => a.counters.triggersSkipped,
   );
   table.histogram("cron_lateness_seconds", "How late trigger slots reached their agent, in seconds.", source.cronLateness);

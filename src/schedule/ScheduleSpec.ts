@@ -18,6 +18,37 @@ export type MisfirePolicy = "skip" | "once";
 /** Accepted `misfire` values (a type test keeps them equal to {@link MisfirePolicy}). */
 export const MISFIRE_POLICIES = ["skip", "once"] as const satisfies readonly MisfirePolicy[];
 
+/** Which missed slots run after downtime: `latest` — the most recent once; `all` — every one in the window, oldest first. */
+export type CatchupRuns = "latest" | "all";
+
+/** Accepted `catchup.runs` values. */
+export const CATCHUP_RUNS = ["latest", "all"] as const satisfies readonly CatchupRuns[];
+
+/** What a trigger does about slots that fell while the orchestrator was down (needs a durable `TriggerStore`). */
+export interface CatchupSpec {
+  /** How far back from start to look for missed slots; slots before that are skipped (`downtime`). `0` runs none. @default 0 */
+  window?: Duration;
+  /** `latest`: run the most recent missed slot once; `all`: run every missed slot in the window, oldest first. @default "latest" */
+  runs?: CatchupRuns;
+}
+
+/** {@link CatchupSpec} resolved: the window in ms. */
+export interface CatchupPolicy {
+  /** ms */
+  readonly window: number;
+  readonly runs: CatchupRuns;
+}
+
+/**
+ * A slot whose run started and never ended (the host stopped mid-run):
+ * `at-most-once` — counted `interrupted`, never run again; `at-least-once` —
+ * run once more at start with the same key and `tick.attempt === 2`.
+ */
+export type DeliveryPolicy = "at-most-once" | "at-least-once";
+
+/** Accepted `delivery` values. */
+export const DELIVERY_POLICIES = ["at-most-once", "at-least-once"] as const satisfies readonly DeliveryPolicy[];
+
 /** Options every trigger shape accepts. */
 export interface TriggerOptions {
   /** Name of the trigger, part of each tick's `key`; by default derived from the spec (`cron:0 17 * * 1-5`, `every:15s`). */
@@ -64,6 +95,10 @@ export interface ResolvedTriggerBase {
   readonly misfireGrace: number;
   /** ms; absent when no timeout is set. */
   readonly timeout?: number;
+  /** Catch-up after downtime; absent: none (window 0). */
+  readonly catchup?: CatchupPolicy;
+  /** What happens to a slot interrupted mid-run; absent: `at-most-once`. */
+  readonly delivery?: DeliveryPolicy;
 }
 
 /**
@@ -93,6 +128,10 @@ export interface TickMessage {
   readonly firedAt: number;
   /** `<agent>:<trigger>:<scheduledAt ISO>`: unique per agent, trigger and slot, for de-duplication. */
   readonly key: string;
+  /** True for a slot run late on purpose: a catch-up after downtime or a backfill. Absent: false. */
+  readonly catchup?: boolean;
+  /** 1 for a slot's first run, 2 for its rerun after an interruption (`delivery: at-least-once`). Absent: 1. */
+  readonly attempt?: number;
 }
 
 /**
@@ -101,6 +140,10 @@ export interface TickMessage {
  * testing kit's `testAgent().tick()`.
  */
 export interface CronTick extends TickMessage {
+  /** True for a slot run late on purpose: a catch-up after downtime or a backfill (`scheduledAt` is the missed slot). */
+  readonly catchup: boolean;
+  /** 1 for a slot's first run, 2 for its rerun after an interruption (`delivery: at-least-once`). */
+  readonly attempt: number;
   /**
    * Aborted when this run must end: past its trigger's `timeout` (the reason
    * is an `AGENT_HUNG` `AgentError`) or when the agent's incarnation ends.

@@ -40,6 +40,10 @@ class RunTick implements CronTick {
   readonly scheduledAt: number;
   readonly firedAt: number;
   readonly key: string;
+  /** `false` on the prototype; an own property only on a catch-up or backfill tick, so an ordinary tick serialises as its message. */
+  declare readonly catchup: boolean;
+  /** `1` on the prototype; an own property only on a rerun. */
+  declare readonly attempt: number;
   #controller: AbortController | undefined = undefined;
   #reason: unknown = RUNNING;
 
@@ -49,14 +53,18 @@ class RunTick implements CronTick {
       tick.#reason = reason;
       tick.#controller?.abort(reason);
     };
+    Object.defineProperty(RunTick.prototype, "catchup", { value: false, writable: false, enumerable: false });
+    Object.defineProperty(RunTick.prototype, "attempt", { value: 1, writable: false, enumerable: false });
   }
 
-  constructor(agent: string, trigger: string, scheduledAt: number, firedAt: number, key: string) {
+  constructor(agent: string, trigger: string, scheduledAt: number, firedAt: number, key: string, catchup: boolean, attempt: number) {
     this.agent = agent;
     this.trigger = trigger;
     this.scheduledAt = scheduledAt;
     this.firedAt = firedAt;
     this.key = key;
+    if (catchup) Object.defineProperty(this, "catchup", { value: true, enumerable: true });
+    if (attempt !== 1) Object.defineProperty(this, "attempt", { value: attempt, enumerable: true });
   }
 
   get signal(): AbortSignal {
@@ -83,16 +91,22 @@ class RunTick implements CronTick {
  * @param message - the tick as published on `cron.<agent>`
  */
 export function cronTick(message: TickMessage): CronTick {
-  return new RunTick(message.agent, message.trigger, message.scheduledAt, message.firedAt, message.key);
+  return new RunTick(message.agent, message.trigger, message.scheduledAt, message.firedAt, message.key, message.catchup === true, runAttempt(message.attempt));
+}
+
+/** A message's attempt: a positive integer, 1 when absent or malformed (a tick from elsewhere on the bus). */
+function runAttempt(attempt: unknown): number {
+  return typeof attempt === "number" && Number.isInteger(attempt) && attempt > 1 ? attempt : 1;
 }
 
 /**
  * {@link cronTick} from the fields of a slot, for a tick that was never a
  * message (handed to the agent directly by the scheduler): the same class,
- * the same five fields.
+ * the same fields (`catchup` and `attempt` own properties only when not
+ * `false` and `1`).
  */
-export function slotTick(agent: string, trigger: string, scheduledAt: number, firedAt: number, key: string): CronTick {
-  return new RunTick(agent, trigger, scheduledAt, firedAt, key);
+export function slotTick(agent: string, trigger: string, scheduledAt: number, firedAt: number, key: string, catchup = false, attempt = 1): CronTick {
+  return new RunTick(agent, trigger, scheduledAt, firedAt, key, catchup, attempt);
 }
 
 /**

@@ -15,9 +15,13 @@ export type EscalationReason = "consecutive-failures" | "crash-loop" | "restart-
  * Why a trigger slot was not run: `overlap` — the previous run was still going
  * (`overlap: skip`); `agent-down` — the agent was not running; `misfire` — the
  * slot was found late (past `misfireGrace`) under `misfire: skip`, or folded into
- * one run under `misfire: once`; `past` — an `at` already in the past when armed.
+ * one run under `misfire: once`; `past` — an `at` already in the past when armed;
+ * `paused` — the trigger was paused by an operator; `downtime` — the slot fell
+ * while the orchestrator was down, outside what the trigger's `catchup` runs;
+ * `interrupted` — its run started and the host stopped before it ended, and it
+ * is not run again (`delivery: at-most-once`).
  */
-export type SkipReason = "overlap" | "agent-down" | "misfire" | "past";
+export type SkipReason = "overlap" | "agent-down" | "misfire" | "past" | "paused" | "downtime" | "interrupted";
 
 /** Counters of one agent across all its incarnations, read by the metrics at scrape time. */
 export class AgentCounters {
@@ -38,7 +42,15 @@ export class AgentCounters {
   /** Trigger slots that reached the agent. */
   triggersFired = 0;
   /** Trigger slots not run, by reason. */
-  readonly triggersSkipped: Record<SkipReason, number> = { overlap: 0, "agent-down": 0, misfire: 0, past: 0 };
+  readonly triggersSkipped: Record<SkipReason, number> = {
+    overlap: 0,
+    "agent-down": 0,
+    misfire: 0,
+    past: 0,
+    paused: 0,
+    downtime: 0,
+    interrupted: 0,
+  };
   /** Duration of handler calls and `onCron` runs, in seconds. */
   readonly handlerDuration = new HistogramData(DURATION_BUCKETS);
 
