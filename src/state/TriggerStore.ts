@@ -5,12 +5,14 @@
  * ended under it (a crash elsewhere in the agent, an operator restart) while
  * the orchestrator kept running; `interrupted` — the host stopped (died, or
  * shut down) mid-run and the slot was not run again (`delivery: at-most-once`,
- * or a second interruption).
+ * or a second interruption); `skipped` — the slot was begun (claimed) but
+ * never reached `onCron`: dropped by the trigger's `overlap`, or the agent was
+ * down when it arrived. Neither `interrupted` nor `skipped` counts as ran.
  */
-export type RunOutcome = "ok" | "error" | "hung" | "aborted" | "interrupted";
+export type RunOutcome = "ok" | "error" | "hung" | "aborted" | "interrupted" | "skipped";
 
 /** Every {@link RunOutcome}. */
-export const RUN_OUTCOMES = ["ok", "error", "hung", "aborted", "interrupted"] as const satisfies readonly RunOutcome[];
+export const RUN_OUTCOMES = ["ok", "error", "hung", "aborted", "interrupted", "skipped"] as const satisfies readonly RunOutcome[];
 
 /** A slot that started and has not finished (or whose end was never recorded: the host died). */
 export interface RunningSlot {
@@ -44,12 +46,12 @@ export interface TriggerRecord {
    * catch-up window). Catch-up after downtime looks at the slots after it.
    */
   readonly lastSlot?: number;
-  /** The latest slot whose run ended, and how. */
+  /** The latest slot whose run ended, and how (a `skipped` one is not a run and leaves this as it was). */
   readonly lastRun?: FinishedRun;
   /** Slots that started and did not end, oldest first. */
   readonly running: readonly RunningSlot[];
   /**
-   * Slots whose run ended (any outcome but `interrupted`), as closed ranges
+   * Slots whose run ended (any outcome but `interrupted` and `skipped`), as closed ranges
    * `[first, last]` of consecutive slots of the trigger, oldest first; every
    * slot of the trigger inside a range ran. At most {@link MAX_RAN_RANGES}
    * (the oldest are forgotten first). Backfill skips the slots they cover.

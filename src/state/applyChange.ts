@@ -1,11 +1,15 @@
-import { EMPTY_RECORD, MAX_RAN_RANGES, type TriggerChange, type TriggerRecord } from "./TriggerStore.js";
+import { EMPTY_RECORD, MAX_RAN_RANGES, type RunningSlot, type TriggerChange, type TriggerRecord } from "./TriggerStore.js";
+
+type Ranges = TriggerRecord["ran"];
+const NONE_RUNNING: readonly RunningSlot[] = Object.freeze([]);
 
 /**
  * Decide `change` against `record` (the store's latest copy; `undefined` when
  * it has none): the new record, or `undefined` when the change is refused (see
  * {@link TriggerChange} for each rule). Pure: the record is never mutated, so
  * a store may apply a change again to a fresher copy (a shared store whose
- * compare-and-set lost a race).
+ * compare-and-set lost a race). Allocation-light: a live slot's begin and end
+ * copy only what they change.
  */
 export function applyChange(record: TriggerRecord | undefined, change: TriggerChange): TriggerRecord | undefined {
   const current = record ?? EMPTY_RECORD;
@@ -26,7 +30,7 @@ export function applyChange(record: TriggerRecord | undefined, change: TriggerCh
 function begin(current: TriggerRecord, change: Extract<TriggerChange, { type: "begin" }>): TriggerRecord | undefined {
   const { slot, attempt } = change;
   const running = current.running;
-  const entry = { slot, attempt, startedAt: change.at, instance: change.instance };
+  const entry: RunningSlot = { slot, attempt, startedAt: change.at, instance: change.instance };
   switch (change.mode) {
     case "next": {
       if (current.lastSlot !== undefined && current.lastSlot >= slot) return undefined;
@@ -51,44 +55,58 @@ function end(current: TriggerRecord, change: Extract<TriggerChange, { type: "end
   const { slot, attempt, outcome } = change;
   const index = current.running.findIndex((run) => run.slot === slot && run.attempt === attempt);
   if (index < 0) return undefined;
-  const running = current.running.slice();
-  running.splice(index, 1);
+  let running: readonly RunningSlot[] = NONE_RUNNING;
+  if (current.running.length > 1) {
+    const rest = current.running.slice();
+    rest.splice(index, 1);
+    running = rest;
+  }
+  if (outcome === "skipped" || outcome === "interrupted") return { ...current, running };
   const lastRun = current.lastRun === undefined || current.lastRun.slot <= slot ? { slot, outcome, attempt, endedAt: change.at } : current.lastRun;
-  const ran = outcome === "interrupted" ? current.ran : addRan(current.ran, slot, change.follows);
-  return { ...current, running, lastRun, ran };
+  return { ...current, running, lastRun, ran: addRan(current.ran, slot, change.follows) };
 }
 
 /** True when a range of `ran` covers `slot`. */
-export function covered(ran: TriggerRecord["ran"], slot: number): boolean {
-  for (const [first, last] of ran) if (first <= slot && slot <= last) return true;
+export function covered(ran: Ranges, slot: number): boolean {
+  for (let i = ran.length - 1; i >= 0; i--) {
+    const range = ran[i] as readonly [number, number];
+    if (range[0] <= slot && slot <= range[1]) return true;
+  }
   return false;
 }
 
-function insertRunning(running: TriggerRecord["running"], entry: TriggerRecord["running"][number]): TriggerRecord["running"] {
+function insertRunning(running: readonly RunningSlot[], entry: RunningSlot): readonly RunningSlot[] {
+  if (running.length === 0) return [entry];
   const next = running.slice();
   let at = next.length;
-  while (at > 0 && (next[at - 1] as { slot: number }).slot > entry.slot) at--;
+  while (at > 0 && (next[at - 1] as RunningSlot).slot > entry.slot) at--;
   next.splice(at, 0, entry);
   return next;
 }
 
 /**
- * `ran` with `slot` added: a range ending at `follows` grows to `slot`, a
- * range starting right after... is not known here, so a new range `[slot,
- * slot]` is made otherwise (ranges stay sorted and disjoint; a slot already
- * covered changes nothing). Keeps the newest {@link MAX_RAN_RANGES}.
+ * `ran` with `slot` added: the range ending at `follows` (the slot right
+ * before `slot` in the trigger's sequence, when known) grows to `slot`;
+ * otherwise a range `[slot, slot]` is inserted in order. Ranges stay sorted
+ * and disjoint; a slot already covered changes nothing. Keeps the newest
+ * {@link MAX_RAN_RANGES}.
  */
-function addRan(ran: TriggerRecord["ran"], slot: number, follows: number | undefined): TriggerRecord["ran"] {
+function addRan(ran: Ranges, slot: number, follows: number | undefined): Ranges {
+  const last = ran.length - 1;
+  if (last >= 0 && follows !== undefined && follows < slot && (ran[last] as readonly [number, number])[1] === follows) {
+    // the common case: a live slot right after the previous one
+    const next = ran.slice();
+    next[last] = [(ran[last] as readonly [number, number])[0], slot];
+    return next;
+  }
   if (covered(ran, slot)) return ran;
-  const next = ran.map((range) => [range[0], range[1]] as [number, number]);
-  const grown = follows === undefined ? -1 : next.findIndex((range) => range[1] === follows && follows < slot);
+  const next = ran.slice();
+  const grown = follows === undefined || follows >= slot ? -1 : next.findIndex((range) => range[1] === follows);
   if (grown >= 0) {
-    const range = next[grown] as [number, number];
-    range[1] = slot;
-    // the grown range may now touch the next one only if that one started at `slot`, which `covered` ruled out
+    next[grown] = [(next[grown] as readonly [number, number])[0], slot];
   } else {
     let at = next.length;
-    while (at > 0 && (next[at - 1] as [number, number])[0] > slot) at--;
+    while (at > 0 && (next[at - 1] as readonly [number, number])[0] > slot) at--;
     next.splice(at, 0, [slot, slot]);
   }
   return next.length > MAX_RAN_RANGES ? next.slice(next.length - MAX_RAN_RANGES) : next;
