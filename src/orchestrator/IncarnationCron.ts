@@ -8,7 +8,10 @@ import type { TriggerSource } from "../schedule/TriggerSource.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
-import type { TriggerPort } from "./TriggerPort.js";
+import type { RunOutcome } from "../state/TriggerStore.js";
+import type { TriggerLedger } from "../state/TriggerLedger.js";
+import type { TickMessage } from "../schedule/ScheduleSpec.js";
+import type { RunnerSlot } from "./TriggerPort.js";
 
 /**
  * The triggers of one running incarnation: its {@link CronRunner} and what
@@ -26,13 +29,16 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
   readonly #incarnation: Incarnation;
   readonly #instance: Agent;
   readonly #source: TriggerSource;
-  #port: TriggerPort | undefined = undefined;
+  readonly #ledger: TriggerLedger | undefined;
+  #port: RunnerSlot | undefined = undefined;
 
-  constructor(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent, source: TriggerSource) {
+  /** @param ledger - the trigger store's ledger, when there is a store: each run's end is recorded */
+  constructor(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent, source: TriggerSource, ledger: TriggerLedger | undefined) {
     this.#supervisor = supervisor;
     this.#incarnation = incarnation;
     this.#instance = instance;
     this.#source = source;
+    this.#ledger = ledger;
     this.runner = new CronRunner(this);
   }
 
@@ -51,8 +57,8 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
     return this.#supervisor.counters.handlerDuration;
   }
 
-  /** Direct delivery: the agent's port hands its ticks to this incarnation's runner until it ends. */
-  plug(port: TriggerPort): void {
+  /** The agent's port (direct delivery) or slot hands its ticks to this incarnation's runner until it ends. */
+  plug(port: RunnerSlot): void {
     this.#port = port;
     port.runner = this.runner;
   }
@@ -64,6 +70,11 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
 
   lookup(trigger: string): ResolvedTrigger | undefined {
     return this.#source.trigger(this.#supervisor.name, trigger);
+  }
+
+  /** Record the end of a run (or of a tick that never ran) in the trigger store. */
+  ended(tick: TickMessage, outcome: RunOutcome): void {
+    this.#ledger?.end(tick, outcome, this.#incarnation.clock.now());
   }
 
   onHung(_tick: CronTick, error: AgentError): void {

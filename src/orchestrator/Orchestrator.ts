@@ -1,5 +1,6 @@
 import type { AgentClass } from "../agent/Agent.js";
 import type { Bus } from "../bus/Bus.js";
+import type { BackfillOptions, BackfillResult } from "./Backfill.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName, OrchestratorEvents } from "../supervisor/events.js";
@@ -67,6 +68,22 @@ export interface Orchestrator {
   disable(name: string): void;
   /** Add triggers for an agent at run time; the handle's `cancel()` removes them. */
   schedule(name: string, spec: ScheduleSpec): ScheduleHandle;
+  /**
+   * Run every slot of an agent's trigger in `[from, to)`, oldest first, one
+   * at a time, through the normal trigger path (overlap, timeout, signal), as
+   * ticks with `catchup: true`. Slots the trigger store says ran already are
+   * skipped (without a store, every slot runs). Each slot is reported as a
+   * `backfill:progress` event; the backfill yields to the event loop between
+   * slots, so other agents keep their latency.
+   *
+   * @example
+   * ```ts
+   * const { ran, skipped } = await orch.backfill("reconcile", "eod", { from: "2026-11-02T00:00:00Z", to: "2026-11-28T00:00:00Z" });
+   * ```
+   * @returns how many slots ran and how many were skipped
+   * @throws (rejects) LifecycleError `NOT_STARTED` unless running, `UNKNOWN_AGENT` for an unknown agent or trigger, `ABORTED` when `signal` aborts it, `SHUT_DOWN` when the orchestrator stops meanwhile; ConfigError `INVALID_OPTION` for a bad range or signal, or a `delay` trigger
+   */
+  backfill(agent: string, trigger: string, options: BackfillOptions): Promise<BackfillResult>;
   /** Readiness: ok when running and every critical agent is up. */
   health(): HealthReport;
   /**

@@ -24,6 +24,8 @@ export interface ShutdownParts {
   supervisors(): readonly AgentSupervisor[];
   /** Stop the trigger source: no slot fires any more. */
   stopTriggers(): void;
+  /** Write the trigger state still pending and close the store the orchestrator made. */
+  closeState(): Promise<void>;
   /** Stop the orchestrator's own timers (liveness loop, keep-alive). */
   stopTimers(): void;
   /** The end: emit `shutdown` and settle `closed`. */
@@ -107,6 +109,7 @@ export class ShutdownSequence {
     if (this.#parts.ownsBus) await this.#within(bus.close(), remaining());
     const coordinator = this.#parts.coordinator;
     if (coordinator?.close !== undefined) await this.#within(coordinator.close(), remaining());
+    await this.#within(this.#parts.closeState(), remaining());
 
     if (clock.now() >= deadline && !this.#isCut) logger.warn({ timeout }, `shutdown took its whole budget of ${formatDuration(timeout)}`);
     this.#parts.stopTimers();

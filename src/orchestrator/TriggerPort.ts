@@ -4,6 +4,7 @@ import type { ResolvedTrigger, TickMessage } from "../schedule/ScheduleSpec.js";
 import type { TriggerTarget } from "../schedule/TriggerTarget.js";
 import type { AgentState } from "../supervisor/AgentStatus.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
+import type { TriggerLedger } from "../state/TriggerLedger.js";
 
 /** What a {@link TriggerPort} reads of its agent's supervisor. */
 export interface PortedAgent {
@@ -18,6 +19,12 @@ export interface PortAudience {
   own(): number;
 }
 
+/** Where an agent's running incarnation can be reached for a tick handed over in this process (catch-up, backfill). */
+export interface RunnerSlot {
+  /** The runner of the running incarnation, while it lives. */
+  runner: CronRunner | undefined;
+}
+
 /**
  * One agent as direct delivery reaches it (an in-process bus, no
  * coordinator): made once per agent and kept by the scheduler on each of the
@@ -26,7 +33,7 @@ export interface PortAudience {
  * triggers are wired, cleared when it ends, so a tick never reaches an
  * incarnation that has ended.
  */
-export class TriggerPort implements TriggerTarget {
+export class TriggerPort implements TriggerTarget, RunnerSlot {
   /** `cron.<agent>`. */
   readonly topic: string;
   readonly counters: AgentCounters;
@@ -38,19 +45,22 @@ export class TriggerPort implements TriggerTarget {
   #heard = false;
   #heardAt = -1;
   readonly #publish: (topic: string, tick: TickMessage) => void;
+  readonly #ledger: TriggerLedger | undefined;
 
   /**
    * @param agent - the agent's supervisor
    * @param topic - `cron.<agent>`
    * @param audience - the bus and the wiring's own subscriptions, to tell whether anyone else would see a tick on `topic`
    * @param publish - publishes a tick on a topic (errors handled by it)
+   * @param ledger - the trigger store's ledger, when there is a store: a slot runs once its start is recorded
    */
-  constructor(agent: PortedAgent, topic: string, audience: PortAudience, publish: (topic: string, tick: TickMessage) => void) {
+  constructor(agent: PortedAgent, topic: string, audience: PortAudience, publish: (topic: string, tick: TickMessage) => void, ledger: TriggerLedger | undefined) {
     this.#agent = agent;
     this.topic = topic;
     this.counters = agent.counters;
     this.#audience = audience;
     this.#publish = publish;
+    this.#ledger = ledger;
   }
 
   /**
@@ -73,10 +83,33 @@ export class TriggerPort implements TriggerTarget {
     return this.#agent.state === "running";
   }
 
-  /** The running incarnation's runner first; then the bus, with a tick message, when anyone else listens on `cron.<agent>`. */
+  /**
+   * The running incarnation's runner first; then the bus, with a tick message,
+   * when anyone else listens on `cron.<agent>`. With a trigger store, once the
+   * store has accepted the slot's start (at once for a memory store); a slot
+   * it refuses (begun already) does not run.
+   */
   deliver(trigger: ResolvedTrigger, scheduledAt: number, firedAt: number, key: string): void {
+    const ledger = this.#ledger;
+    if (ledger === undefined) return this.#hand(trigger, scheduledAt, firedAt, key);
+    const begun = ledger.begin(this.#agent.name, trigger.name, scheduledAt, firedAt, "next");
+    if (begun === true) this.#hand(trigger, scheduledAt, firedAt, key);
+    else if (begun !== false) {
+      void begun.then((accepted) => {
+        if (accepted) this.#hand(trigger, scheduledAt, firedAt, key);
+      });
+    }
+  }
+
+  #hand(trigger: ResolvedTrigger, scheduledAt: number, firedAt: number, key: string): void {
     const agent = this.#agent.name;
-    this.runner?.deliver(agent, trigger, scheduledAt, firedAt, key);
+    const runner = this.runner;
+    if (runner !== undefined) runner.deliver(agent, trigger, scheduledAt, firedAt, key);
+    else if (this.#ledger !== undefined) {
+      // the agent went down while the start was being recorded
+      this.counters.triggersSkipped["agent-down"]++;
+      this.#ledger.end({ agent, trigger: trigger.name, scheduledAt, firedAt, key }, "skipped", firedAt);
+    }
     if (this.heard()) this.#publish(this.topic, { agent, trigger: trigger.name, scheduledAt, firedAt, key });
   }
 }

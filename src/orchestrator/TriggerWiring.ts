@@ -11,7 +11,9 @@ import type { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
 import { cronTopic, CRON_TOPIC_PREFIX, ORCHESTRATOR_SOURCE } from "./reservedTopics.js";
 import { IncarnationCron } from "./IncarnationCron.js";
-import { TriggerPort, type PortAudience } from "./TriggerPort.js";
+import { TriggerPort, type PortAudience, type RunnerSlot } from "./TriggerPort.js";
+import type { CronRunner } from "../schedule/CronRunner.js";
+import type { TriggerLedger } from "../state/TriggerLedger.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
 /** What the trigger wiring needs from the orchestrator. */
@@ -20,6 +22,8 @@ export interface TriggerWiringParts {
   readonly logger: Logger;
   /** Decides which instance of a cluster fires a slot; without one every slot fires here. */
   readonly coordinator: TriggerCoordinator | undefined;
+  /** The trigger store's ledger, when there is a store: each slot's start and end are recorded, and a slot runs once its start is. */
+  readonly ledger: TriggerLedger | undefined;
   /** The supervisor of an agent (asked once per agent, for direct delivery). */
   supervisor(agent: string): AgentSupervisor;
 }
@@ -58,6 +62,8 @@ export class TriggerWiring {
   readonly #direct: InProcessBus | undefined;
   /** Direct delivery: the port of each agent, made on first use. */
   readonly #ports = new Map<string, TriggerPort>();
+  /** Delivery through the bus: where each agent's running incarnation is, for ticks handed over here (catch-up, backfill). */
+  readonly #slots = new Map<string, RunnerSlot>();
   readonly #publishTick = (topic: string, tick: TickMessage): void => this.#publish(topic, tick);
   /** Direct delivery: the `cron.*` subscription that runs ticks published by hand, while runners are wired. */
   #handTicks: Subscription | undefined;
@@ -99,13 +105,31 @@ export class TriggerWiring {
     const direct = this.#direct;
     if (direct !== undefined) return this.#deliver(direct, tick, trigger);
     const coordinator = this.#parts.coordinator;
-    if (coordinator === undefined) return this.#publish(cronTopic(tick.agent), tick);
+    if (coordinator === undefined) return this.#begin(tick);
     coordinator.claim(tick).then(
       (mine) => {
-        if (mine) this.#publish(cronTopic(tick.agent), tick);
+        if (mine) this.#begin(tick);
       },
       (error: unknown) => this.#parts.logger.warn({ key: tick.key, err: error }, `trigger ${tick.key}: the coordinator failed: ${describeThrown(error)}`),
     );
+  }
+
+  /** The running incarnation's runner of `agent` in this process, for a tick handed over here (catch-up, backfill). */
+  runnerOf(agent: string): CronRunner | undefined {
+    return (this.#direct === undefined ? this.#slots.get(agent) : this.#ports.get(agent))?.runner;
+  }
+
+  /** Through the bus: publish the tick once the store (if any) has accepted its start; a shared store's acceptance is the cluster-wide claim. */
+  #begin(tick: TickMessage): void {
+    const ledger = this.#parts.ledger;
+    if (ledger === undefined) return this.#publish(cronTopic(tick.agent), tick);
+    const begun = ledger.begin(tick.agent, tick.trigger, tick.scheduledAt, tick.firedAt, "next");
+    if (begun === true) this.#publish(cronTopic(tick.agent), tick);
+    else if (begun !== false) {
+      void begun.then((accepted) => {
+        if (accepted) this.#publish(cronTopic(tick.agent), tick);
+      });
+    }
   }
 
   /**
@@ -120,10 +144,13 @@ export class TriggerWiring {
     const agent = supervisor.name;
     const direct = this.#direct;
     if (direct !== undefined && !handlesCron(supervisor.agentClass)) return;
-    const cron = new IncarnationCron(supervisor, incarnation, instance, this.source);
+    const cron = new IncarnationCron(supervisor, incarnation, instance, this.source, this.#parts.ledger);
     incarnation.own(cron);
     if (direct === undefined) {
       const runner = cron.runner;
+      let slot = this.#slots.get(agent);
+      if (slot === undefined) this.#slots.set(agent, (slot = { runner: undefined }));
+      cron.plug(slot);
       incarnation.own(this.#parts.bus.subscribe(cronTopic(agent), (message) => runner.receive(message.payload as TickMessage), { queue: agent }));
       return;
     }
@@ -142,7 +169,7 @@ export class TriggerWiring {
     let port = this.#ports.get(agent);
     if (port === undefined) {
       this.#audience ??= { bus, own: () => (this.#handTicks === undefined ? 0 : 1) };
-      port = new TriggerPort(this.#parts.supervisor(agent), cronTopic(agent), this.#audience, this.#publishTick);
+      port = new TriggerPort(this.#parts.supervisor(agent), cronTopic(agent), this.#audience, this.#publishTick, this.#parts.ledger);
       this.#ports.set(agent, port);
     }
     return port;

@@ -4,7 +4,6 @@ import type { Bus } from "../bus/Bus.js";
 import { createBus } from "../bus/createBus.js";
 import type { ResolvedConfig } from "../config/ResolvedConfig.js";
 import { resolveConfig } from "../config/resolveConfig.js";
-import { resolveSchedule } from "../config/resolveTrigger.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
 import type { HealthReport } from "../observe/Health.js";
@@ -21,6 +20,7 @@ import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
 import { AgentConfigs } from "./AgentConfigs.js";
+import { OrchestratorTriggers } from "./OrchestratorTriggers.js";
 import { checkCronHandler, resolveGroup } from "./agentChecks.js";
 import { AgentRoster } from "./AgentRoster.js";
 import { deliverEscalation } from "./EscalationDelivery.js";
@@ -36,11 +36,10 @@ import type { OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
 import { loadAgentModule, normalizeRegistrations, type AgentRegistration, type RegisteredAgents } from "./registry.js";
 import { resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
-import { schedulerSource } from "./schedulerSource.js";
 import { ShutdownSequence } from "./ShutdownSequence.js";
 import { SignalHandlers } from "./SignalHandlers.js";
 import { StartSequence } from "./StartSequence.js";
-import { TriggerWiring } from "./TriggerWiring.js";
+import type { BackfillOptions, BackfillResult } from "./Backfill.js";
 
 /**
  * Create an orchestrator. Everything it can check without I/O (options,
@@ -85,7 +84,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #agentConfigs = new AgentConfigs();
   readonly #events: EventHub;
   readonly #operator: OperatorActions;
-  readonly #triggers: TriggerWiring;
+  readonly #triggers: OrchestratorTriggers;
   readonly #shutdownSequence: ShutdownSequence;
   readonly #startSequence: StartSequence;
   readonly #loop: LivenessLoop;
@@ -112,16 +111,12 @@ class OrchestratorRuntime implements Orchestrator {
     this.#backoffs = new BackoffTimers(resolved.clock);
     this.#pacer = new RestartPacer(resolved.clock, RESTARTS_PER_SLICE, sliceBudgetFor(resolved.clock));
     this.#operator = new OperatorActions({ lifecycle: this.#lifecycle, roster: this.#roster, logger: resolved.logger, loadsModule: (name) => this.#loadsModule(name) });
-    this.#triggers = this.#createTriggers();
+    this.#triggers = new OrchestratorTriggers({ options: resolved, config: this.#config, bus: this.bus, roster: this.#roster, lifecycle: this.#lifecycle, lateness: this.#lateness, events: this.#events });
     this.#shutdownSequence = this.#createShutdownSequence();
     this.#startSequence = this.#createStartSequence();
     this.#host = this.#createHost();
     for (const { name, agentClass, group } of registrations) this.#addSupervisor(name, agentClass, group);
-    for (const [agent, triggers] of Object.entries(this.#config.schedule)) {
-      const supervisor = this.#roster.find(agent);
-      if (supervisor !== undefined) checkCronHandler(this.#config, agent, supervisor.agentClass);
-      for (const trigger of triggers) this.#triggers.source.add(agent, trigger);
-    }
+    this.#triggers.addConfigured();
     this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock }), { ...resolved.metrics, logger: resolved.logger });
     this.healthHandler = this.#observability.healthHandler;
     this.readinessHandler = this.#observability.readinessHandler;
@@ -206,14 +201,11 @@ class OrchestratorRuntime implements Orchestrator {
   }
 
   schedule(name: string, spec: ScheduleSpec): ScheduleHandle {
-    if (this.#lifecycle.stopping) throw new LifecycleError("SHUT_DOWN", `schedule("${name}") after shutdown`);
-    const supervisor = this.#roster.find(name);
-    if (supervisor === undefined) throw new LifecycleError("UNKNOWN_AGENT", `schedule(): no agent named "${name}"; known agents: ${this.#roster.listNames()}`);
-    const source = this.#triggers.source;
-    const triggers = resolveSchedule(name, spec, { path: `schedule.${name}`, taken: source.triggerNames(name) });
-    checkCronHandler(this.#config, name, supervisor.agentClass);
-    const handles = triggers.map((trigger) => source.add(name, trigger));
-    return { cancel: () => handles.forEach((handle) => handle.cancel()) };
+    return this.#triggers.schedule(name, spec);
+  }
+
+  backfill(agent: string, trigger: string, options: BackfillOptions): Promise<BackfillResult> {
+    return this.#triggers.backfill(agent, trigger, options);
   }
 
   on<E extends OrchestratorEventName>(event: E, listener: EventListener<E>): () => void {
@@ -227,19 +219,6 @@ class OrchestratorRuntime implements Orchestrator {
     return createBus({ clock, random, onError: (error) => logger.error({ err: error }, `bus handler failed: ${describeThrown(error)}`) });
   }
 
-  #createTriggers(): TriggerWiring {
-    const { clock, logger, coordinator } = this.#options;
-    const parts = {
-      clock,
-      logger,
-      lateness: this.#lateness,
-      counters: (agent: string) => this.#roster.get(agent).counters,
-      isActive: (agent: string) => this.#roster.find(agent)?.state === "running",
-    };
-    const supervisor = (agent: string): AgentSupervisor => this.#roster.get(agent);
-    return new TriggerWiring({ bus: this.bus, logger, coordinator, supervisor }, (sink, target) => schedulerSource(parts, sink, target));
-  }
-
   #createShutdownSequence(): ShutdownSequence {
     const { clock, logger, coordinator } = this.#options;
     return new ShutdownSequence({
@@ -251,6 +230,7 @@ class OrchestratorRuntime implements Orchestrator {
       stopTimeout: this.#config.supervisor.stopTimeout,
       supervisors: () => this.#roster.all,
       stopTriggers: () => this.#triggers.stop(),
+      closeState: () => this.#triggers.close(),
       stopTimers: () => {
         this.#pacer.stop();
         this.#backoffs.stop();
@@ -265,7 +245,7 @@ class OrchestratorRuntime implements Orchestrator {
     return new StartSequence({
       lifecycle: this.#lifecycle,
       logger: this.#options.logger,
-      loadModules: () => this.#loadModules(),
+      loadModules: () => Promise.all([this.#loadModules(), this.#triggers.load()]).then(() => undefined),
       beginRunning: () => {
         // a shutdown() during the loading may have finished already: nothing must outlive it
         if (this.#options.keepAlive && !this.#lifecycle.stopping) this.#keepAlive.hold();
@@ -274,7 +254,7 @@ class OrchestratorRuntime implements Orchestrator {
       },
       supervisors: () => this.#roster.all,
       enabledInConfig: (agent) => this.#config.agents[agent]?.enabled !== false,
-      armTriggers: () => this.#triggers.source.start(),
+      armTriggers: () => this.#triggers.arm(),
       stopping: () => this.#shutdownSequence.running,
       shutdown: (reason) => this.shutdown({ reason }),
       finish: (info) => this.#finish(info),
@@ -297,7 +277,7 @@ class OrchestratorRuntime implements Orchestrator {
       setBackoff: (elapsed, delay) => this.#backoffs.set(elapsed, delay),
       clearBackoff: (handle, elapsed) => this.#backoffs.clear(handle, elapsed),
       paced: (restart) => this.#pacer.run(restart),
-      attachTriggers: (agent: string, incarnation: Incarnation, instance: Agent) => this.#triggers.attach(this.#roster.get(agent), incarnation, instance),
+      attachTriggers: (agent: string, incarnation: Incarnation, instance: Agent) => this.#triggers.attach(agent, incarnation, instance),
     };
   }
 
@@ -342,6 +322,7 @@ class OrchestratorRuntime implements Orchestrator {
 
   async #closeAndFinish(info: ClosedInfo): Promise<void> {
     await this.#closeListeners();
+    await this.#triggers.close();
     this.#finish(info);
   }
 
@@ -355,6 +336,8 @@ class OrchestratorRuntime implements Orchestrator {
 
   /** Emit `shutdown` and settle `closed` (a second settle is ignored). */
   #finish(info: ClosedInfo): void {
+    // a start that failed before the stop sequence ran: the store it may have opened is closed too (closing twice is harmless)
+    void this.#triggers.close();
     this.#events.emit("shutdown", info);
     this.#resolveClosed(info);
   }
@@ -379,7 +362,7 @@ class OrchestratorRuntime implements Orchestrator {
   // ---- reading -------------------------------------------------------------
 
   #status(name: string): AgentStatus {
-    return this.#roster.get(name).status(this.#triggers.source.nextFireAt(name));
+    return this.#roster.get(name).status(this.#triggers.nextFireAt(name));
   }
 
   #chief(): AgentSupervisor | undefined {

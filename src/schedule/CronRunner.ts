@@ -4,8 +4,10 @@ import { formatDuration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
+import type { RunOutcome } from "../state/TriggerStore.js";
 import { abortTick, cronTick, slotTick } from "./cronTick.js";
 import type { CronTick, ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
+import { CronLane } from "./CronLane.js";
 import { NameTable } from "./NameTable.js";
 import { setDeadline } from "./setDeadline.js";
 
@@ -32,71 +34,16 @@ export interface CronRunnerOptions {
   onError(tick: CronTick, error: unknown): void;
   /** Receives how long each run took, in seconds (abandoned runs too, once they settle). */
   durations?: { observe(seconds: number): void };
+  /**
+   * Each tick's end: its run settled (`ok`, `error`), outlived its timeout
+   * (`hung`) or was aborted by {@link CronRunner.dispose} (`aborted`), or the
+   * tick never ran (`skipped`: dropped by `overlap`, or it reached a disposed
+   * runner or was waiting when the runner was disposed). Must not throw.
+   */
+  ended?(tick: TickMessage, outcome: RunOutcome): void;
 }
 
 const check = new OptionCheck("CronRunner", (message, _option, value) => new ConfigError(message, { code: "INVALID_OPTION", value }));
-
-/**
- * The runs of one trigger name, each known by its tick. Kept while the
- * incarnation lives when the trigger is known (no allocation per tick),
- * dropped once idle otherwise.
- */
-class Lane {
-  readonly name: string;
-  /** The runner the lane belongs to (the list of returned runs is shared by all runners). */
-  readonly runner: CronRunner;
-  /** Whether `lookup` knew the trigger when the lane was made. */
-  readonly known: boolean;
-  /** The run in flight (the only one, but for `overlap: 'allow'`). */
-  first: CronTick | undefined = undefined;
-  /** Further runs in flight (`overlap: 'allow'`), made on demand. */
-  rest: Set<CronTick> | undefined = undefined;
-  /** The deadlines of the runs in flight, for triggers with a `timeout`. */
-  deadlines: Map<CronTick, () => void> | undefined = undefined;
-  queued: TickMessage | undefined = undefined;
-  /** Runs that returned without a promise in this turn, to settle in the next microtask. */
-  returned: CronTick | CronTick[] | undefined = undefined;
-  /** The next lane with returned runs (the list of them, which costs no allocation). */
-  nextReturned: Lane | undefined = undefined;
-
-  constructor(name: string, known: boolean, runner: CronRunner) {
-    this.name = name;
-    this.runner = runner;
-    this.known = known;
-  }
-
-  get size(): number {
-    return (this.first === undefined ? 0 : 1) + (this.rest?.size ?? 0);
-  }
-
-  add(run: CronTick): void {
-    if (this.first === undefined) this.first = run;
-    else (this.rest ??= new Set()).add(run);
-  }
-
-  /** Remove `run` and cancel its deadline; false when it was not in flight (already settled or abandoned). */
-  delete(run: CronTick): boolean {
-    if (this.first === run) this.first = undefined;
-    else if (this.rest?.delete(run) !== true) return false;
-    const deadlines = this.deadlines;
-    if (deadlines !== undefined) {
-      deadlines.get(run)?.();
-      deadlines.delete(run);
-    }
-    return true;
-  }
-
-  /** Take every run in flight out of the lane (their deadlines cancelled). */
-  drain(): CronTick[] {
-    const runs = this.first === undefined ? [] : [this.first];
-    if (this.rest !== undefined) runs.push(...this.rest);
-    this.first = undefined;
-    this.rest = undefined;
-    for (const cancel of this.deadlines?.values() ?? []) cancel();
-    this.deadlines = undefined;
-    return runs;
-  }
-}
 
 /**
  * The receiving side of the ticks of one agent incarnation: applies each
@@ -139,10 +86,12 @@ export class CronRunner {
   readonly #host: CronRunnerOptions;
   readonly #durations: CronRunnerOptions["durations"];
   /** The lanes of all runners with runs that returned without a promise, settled together in one microtask. */
-  static #returnedHead: Lane | undefined = undefined;
-  static #returnedTail: Lane | undefined = undefined;
-  #lanes: NameTable<Lane> | undefined = undefined;
+  static #returnedHead: CronLane | undefined = undefined;
+  static #returnedTail: CronLane | undefined = undefined;
+  #lanes: NameTable<CronLane> | undefined = undefined;
   #disposed = false;
+  /** Who waits for the outcome of a run handed over by {@link CronRunner.run}. */
+  #watched: Map<TickMessage, (outcome: RunOutcome) => void> | undefined = undefined;
 
   /** @throws ConfigError `INVALID_OPTION` naming the option: `run`, `lookup`, `onHung` or `onError` not a function, `clock` not a Clock, `durations` without `observe`. */
   constructor(options: CronRunnerOptions) {
@@ -178,7 +127,7 @@ export class CronRunner {
    * @param known - the trigger the tick names, when the caller has it at hand (else `lookup` finds it)
    */
   receive(message: TickMessage, known?: ResolvedTrigger): void {
-    if (this.#refused()) return;
+    if (this.#refused(message)) return;
     const trigger = known ?? this.#find(message.trigger);
     const lane = this.#laneOf(message.trigger, trigger);
     if (lane.size > 0 && this.#held(lane, trigger, message)) return;
@@ -190,40 +139,84 @@ export class CronRunner {
    * the run's tick is built from the slot's fields.
    */
   deliver(agent: string, trigger: ResolvedTrigger, scheduledAt: number, firedAt: number, key: string): void {
-    if (this.#refused()) return;
-    const lane = this.#laneOf(trigger.name, trigger);
     const tick = slotTick(agent, trigger.name, scheduledAt, firedAt, key);
+    if (this.#refused(tick)) return;
+    const lane = this.#laneOf(trigger.name, trigger);
     if (lane.size > 0 && this.#held(lane, trigger, tick)) return;
     this.#start(lane, tick, trigger);
   }
 
+  /**
+   * Run `tick` once the trigger has no run in flight (at once for `overlap:
+   * 'allow'`), never dropping it: a catch-up or backfill slot. Resolves with
+   * how it ended (`skipped` when the runner was disposed before it started).
+   */
+  run(tick: CronTick, trigger: ResolvedTrigger): Promise<RunOutcome> {
+    return new Promise<RunOutcome>((resolve) => {
+      if (this.#disposed) {
+        this.#ended(tick, "skipped");
+        resolve("skipped");
+        return;
+      }
+      (this.#watched ??= new Map()).set(tick, resolve);
+      const lane = this.#laneOf(trigger.name, trigger);
+      const go = (): void => {
+        if (this.#disposed) this.#ended(tick, "skipped");
+        else this.#start(lane, tick, trigger);
+      };
+      if (trigger.overlap === "allow" || (lane.size === 0 && lane.queued === undefined)) go();
+      else (lane.waiters ??= []).push(go);
+    });
+  }
+
+  /** Report the end of `tick` to the host and to whoever waits for it. */
+  #ended(tick: TickMessage, outcome: RunOutcome): void {
+    try {
+      this.#host.ended?.(tick, outcome);
+    } catch {
+      // ended must not throw; the run is over either way.
+    }
+    const watched = this.#watched;
+    if (watched === undefined) return;
+    const resolve = watched.get(tick);
+    if (resolve === undefined) return;
+    watched.delete(tick);
+    resolve(outcome);
+  }
+
   /** True (and the tick counted `agent-down`) once disposed. */
-  #refused(): boolean {
+  #refused(tick: TickMessage): boolean {
     if (!this.#disposed) return false;
     this.#counters.triggersSkipped["agent-down"]++;
+    this.#ended(tick, "skipped");
     return true;
   }
 
-  #laneOf(name: string, trigger: ResolvedTrigger | undefined): Lane {
-    const lanes = (this.#lanes ??= new NameTable<Lane>());
+  #laneOf(name: string, trigger: ResolvedTrigger | undefined): CronLane {
+    const lanes = (this.#lanes ??= new NameTable<CronLane>());
     let lane = lanes.get(name);
     if (lane === undefined) {
-      lane = new Lane(name, trigger !== undefined, this);
+      lane = new CronLane(name, trigger !== undefined, this);
       lanes.set(name, lane);
     }
     return lane;
   }
 
   /** A run of the lane is in flight: true when the trigger's `overlap` keeps `message` from starting (dropped or queued). */
-  #held(lane: Lane, trigger: ResolvedTrigger | undefined, message: TickMessage): boolean {
+  #held(lane: CronLane, trigger: ResolvedTrigger | undefined, message: TickMessage): boolean {
     const overlap = trigger?.overlap ?? "skip";
     if (overlap === "skip") {
       this.#counters.triggersSkipped.overlap++;
+      this.#ended(message, "skipped");
       return true;
     }
     if (overlap === "queue") {
-      if (lane.queued !== undefined) this.#counters.triggersSkipped.overlap++;
+      const replaced = lane.queued;
       lane.queued = message;
+      if (replaced !== undefined) {
+        this.#counters.triggersSkipped.overlap++;
+        this.#ended(replaced, "skipped");
+      }
       return true;
     }
     return false;
@@ -239,9 +232,19 @@ export class CronRunner {
     const lanes = [...(this.#lanes?.values() ?? [])];
     this.#lanes = undefined;
     for (const lane of lanes) {
-      if (lane.queued !== undefined) this.#counters.triggersSkipped["agent-down"]++;
+      const queued = lane.queued;
       lane.queued = undefined;
-      for (const tick of lane.drain()) abortTick(tick, incarnationEnded());
+      if (queued !== undefined) {
+        this.#counters.triggersSkipped["agent-down"]++;
+        this.#ended(queued, "skipped");
+      }
+      for (const tick of lane.drain()) {
+        abortTick(tick, incarnationEnded());
+        this.#ended(tick, "aborted");
+      }
+      const waiters = lane.waiters;
+      lane.waiters = undefined;
+      for (const go of waiters ?? []) go();
     }
   }
 
@@ -253,7 +256,7 @@ export class CronRunner {
     }
   }
 
-  #start(lane: Lane, tick: CronTick, trigger: ResolvedTrigger | undefined): void {
+  #start(lane: CronLane, tick: CronTick, trigger: ResolvedTrigger | undefined): void {
     const durations = this.#durations;
     lane.add(tick);
     const timeout = trigger?.timeout;
@@ -286,7 +289,7 @@ export class CronRunner {
   }
 
   /** Note a run that returned without a promise: it is settled in the next microtask, with the others of this turn. */
-  #returnedLater(lane: Lane, tick: CronTick): void {
+  #returnedLater(lane: CronLane, tick: CronTick): void {
     const returned = lane.returned;
     if (returned !== undefined) {
       // `overlap: 'allow'` only: several runs of one trigger returned in the same turn
@@ -320,8 +323,9 @@ export class CronRunner {
     }
   };
 
-  #settled(lane: Lane, tick: CronTick, failed: boolean, error: unknown): void {
+  #settled(lane: CronLane, tick: CronTick, failed: boolean, error: unknown): void {
     if (!lane.delete(tick)) return;
+    this.#ended(tick, failed ? "error" : "ok");
     if (failed) {
       try {
         this.#host.onError(tick, error);
@@ -332,7 +336,7 @@ export class CronRunner {
     this.#next(lane);
   }
 
-  #timedOut(lane: Lane, tick: CronTick, timeout: number): void {
+  #timedOut(lane: CronLane, tick: CronTick, timeout: number): void {
     lane.deadlines?.delete(tick);
     if (!lane.delete(tick)) return;
     const error = new AgentError(
@@ -342,6 +346,7 @@ export class CronRunner {
         `still running after its timeout of ${formatDuration(timeout)}`,
     );
     abortTick(tick, error);
+    this.#ended(tick, "hung");
     try {
       this.#host.onHung(tick, error);
     } catch {
@@ -350,11 +355,13 @@ export class CronRunner {
     this.#next(lane);
   }
 
-  /** Start the waiting tick once the lane is idle, or forget an idle lane of an unknown trigger. */
-  #next(lane: Lane): void {
+  /** Start the waiting tick (a queued live tick first, then a handed-over one) once the lane is idle, or forget an idle lane of an unknown trigger. */
+  #next(lane: CronLane): void {
     if (this.#disposed || lane.size > 0) return;
     const queued = lane.queued;
     if (queued === undefined) {
+      const waiter = lane.waiters?.shift();
+      if (waiter !== undefined) return waiter();
       if (!lane.known && this.#lanes?.get(lane.name) === lane) this.#lanes.delete(lane.name);
       return;
     }

@@ -54,6 +54,13 @@ export interface SchedulerOptions {
    */
   target?: (agent: string) => TriggerTarget | undefined;
   /**
+   * Told of slots dealt with without running, so a trigger store remembers
+   * them: `slot` and every earlier slot of the trigger were skipped (agent
+   * down, misfire). Called synchronously; errors it throws are logged.
+   * @default none
+   */
+  passed?: (agent: string, trigger: string, slot: number) => void;
+  /**
    * Longest single wait of the timer, in ms: far slots are reached in steps, so
    * a wall-clock jump or a suspended machine is noticed within this time.
    * @default 30000
@@ -82,6 +89,8 @@ export interface SettledSchedulerOptions {
   readonly fire: (tick: TickMessage, trigger?: ResolvedTrigger) => void;
   /** {@link SchedulerOptions.target}, when given. */
   readonly target: ((agent: string) => TriggerTarget | undefined) | undefined;
+  /** {@link SchedulerOptions.passed}, when given. */
+  readonly passed: ((agent: string, trigger: string, slot: number) => void) | undefined;
   /** {@link SchedulerOptions.maxWait}, or {@link DEFAULT_MAX_WAIT_MS}. */
   readonly maxWait: number;
   /** The zone of {@link SchedulerOptions.timezone} (or the host's), read. */
@@ -120,6 +129,7 @@ export function settleSchedulerOptions(options: SchedulerOptions): SettledSchedu
     isActive: check.optionalFunction(given.isActive, "isActive"),
     fire: given.fire,
     target: check.optionalFunction(given.target, "target"),
+    passed: check.optionalFunction(given.passed, "passed"),
     maxWait,
     zone,
   };

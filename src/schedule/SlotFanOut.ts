@@ -87,8 +87,11 @@ export class SlotFanOut {
       if (missed > 0) {
         counters.triggersSkipped.misfire += missed;
         lateTriggers++;
+        // the slots before the latest were not run; the latest is begun (or passed over) just below
+        if (fire) this.#passed(entry, latest - 1);
       }
       if (fire) this.#deliver(entry, latest, iso, counters);
+      else this.#passed(entry, latest);
     }
     return lateTriggers;
   }
@@ -131,6 +134,7 @@ export class SlotFanOut {
     }
     if (!active) {
       counters.triggersSkipped["agent-down"]++;
+      this.#passed(entry, scheduledAt);
       return;
     }
     const firedAt = clock.now();
@@ -141,6 +145,17 @@ export class SlotFanOut {
       target.deliver(entry.trigger, scheduledAt, firedAt, key);
     } catch (error) {
       logger.error({ agent: entry.agent, trigger: entry.trigger.name, key, err: error }, "scheduler: fire() threw");
+    }
+  }
+
+  /** Tell the `passed` option (a trigger store) that slots up to `slot` of the entry's trigger were not run. */
+  #passed(entry: ScheduledTrigger, slot: number): void {
+    const passed = this.#options.passed;
+    if (passed === undefined) return;
+    try {
+      passed(entry.agent, entry.trigger.name, slot);
+    } catch (error) {
+      this.#options.logger.error({ agent: entry.agent, trigger: entry.trigger.name, err: error }, "scheduler: passed() threw");
     }
   }
 
@@ -160,6 +175,7 @@ export class SlotFanOut {
     }
     if (!active) {
       counters.triggersSkipped["agent-down"]++;
+      this.#passed(entry, scheduledAt);
       return;
     }
     const firedAt = clock.now();

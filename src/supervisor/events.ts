@@ -2,6 +2,7 @@ import { keysOf } from "../orchestrator/keysOf.js";
 import type { CrashReason, EscalationReason } from "../stats/AgentCounters.js";
 import type { AgentState } from "./AgentStatus.js";
 import type { Escalation } from "./Escalation.js";
+import type { RunOutcome } from "../state/TriggerStore.js";
 
 /** Payloads of the events `orch.on(event, listener)` delivers. */
 export interface OrchestratorEvents {
@@ -23,6 +24,37 @@ export interface OrchestratorEvents {
   "agent:stop-timeout": { readonly agent: string; readonly timeout: number };
   /** An escalation was raised (also published on `orchestrator.escalation`). */
   escalation: Escalation;
+  /**
+   * The trigger store could not read its data at start: it was moved aside
+   * (`movedTo`) and the orchestrator started with empty trigger state.
+   */
+  "store:corrupt": { readonly store: string; readonly message: string; readonly movedTo?: string };
+  /**
+   * At start, a trigger had slots that fell while the orchestrator was down:
+   * `run` missed slots run now (catch-up), `downtime` skipped, `interrupted`
+   * runs not run again, `retried` interrupted runs run once more.
+   */
+  "trigger:catchup": {
+    readonly agent: string;
+    readonly trigger: string;
+    readonly run: number;
+    readonly downtime: number;
+    readonly interrupted: number;
+    readonly retried: number;
+  };
+  /**
+   * One slot of an `orch.backfill()`: how its run ended, or why it did not run
+   * (`ran-already`: the store says it ran; `agent-down`); `ran` and `skipped`
+   * count the backfill's slots so far.
+   */
+  "backfill:progress": {
+    readonly agent: string;
+    readonly trigger: string;
+    readonly slot: number;
+    readonly outcome: RunOutcome | "ran-already" | "agent-down";
+    readonly ran: number;
+    readonly skipped: number;
+  };
   /** The orchestrator has stopped (emitted just before `closed` settles). */
   shutdown: { readonly reason: string; readonly failed: boolean };
 }
@@ -42,5 +74,8 @@ export const ORCHESTRATOR_EVENTS: readonly OrchestratorEventName[] = keysOf<Orch
   "agent:disabled": true,
   "agent:stop-timeout": true,
   escalation: true,
+  "store:corrupt": true,
+  "trigger:catchup": true,
+  "backfill:progress": true,
   shutdown: true,
 });
