@@ -69,6 +69,23 @@ describe("slotsAfter gives exactly the slots the live scheduler fires", () => {
     });
   }
 
+  for (const { zone, day } of DST_DAYS) {
+    it(`starting at any slot continues the same sequence (catch-up starts at lastSlot), ${zone} ${day}`, () => {
+      const from = Date.parse(`${day}T00:00:00Z`) - 12 * HOUR;
+      const to = from + 2 * DAY;
+      for (const expression of EXPRESSIONS) {
+        const trigger = cron(expression, { timezone: zone });
+        const all = slotsAfter(trigger, from, to, 100_000).slots;
+        const step = Math.max(1, Math.floor(all.length / 150));
+        for (let i = 0; i < all.length; i += step) {
+          const slot = all[i] as number;
+          expect(slotsAfter(trigger, slot, to, 40).slots).toEqual(all.slice(i + 1, i + 41));
+          expect(slotsAfter(trigger, slot - 1, to, 40).slots).toEqual(all.slice(i, i + 40));
+        }
+      }
+    });
+  }
+
   it("cron with H fields, resolved from the agent and trigger name", async () => {
     const trigger = cron("H H * * *", { timezone: "America/New_York", name: "nightly" });
     const from = Date.parse("2026-03-06T00:00:00Z");
