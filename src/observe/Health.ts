@@ -1,5 +1,5 @@
 import type { AgentState } from "../supervisor/AgentStatus.js";
-import type { ObservedAgent, ObservedSource, OrchestratorPhase } from "./ObservedSource.js";
+import type { ObservedAgent, ObservedSource, OrchestratorPhase, TriggerStoreStatus } from "./ObservedSource.js";
 
 /** One agent in a {@link HealthReport}. */
 export interface AgentHealth {
@@ -46,6 +46,8 @@ export interface HealthEvaluation {
   readonly bus: { readonly connected: boolean; readonly required: boolean } | undefined;
   /** `clock.now()` at evaluation. */
   readonly time: number;
+  /** The trigger store, when there is one (its problem warns; it never fails health). */
+  readonly store: TriggerStoreStatus | undefined;
   /** The agents evaluated, as read from the source (their statuses carry the crash and restart times). */
   readonly observed: ReadonlyArray<ObservedAgent>;
 }
@@ -81,5 +83,5 @@ export function evaluateHealth(source: ObservedSource, agents: ReadonlyArray<Obs
   else if (criticalDown) reason = "critical agent down";
   else if (bus !== undefined && bus.required && !bus.connected) reason = "bus disconnected";
   const ok = reason === undefined;
-  return { report: { ok, status: ok ? 200 : 503, agents: byName }, phase, reason, bus, time: source.clock.now(), observed: agents };
+  return { report: { ok, status: ok ? 200 : 503, agents: byName }, phase, reason, bus, time: source.clock.now(), observed: agents, store: source.triggerStore?.() };
 }

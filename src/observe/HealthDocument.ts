@@ -48,6 +48,18 @@ export function healthDocument(evaluation: HealthEvaluation): HealthDocument {
     const status = bus.connected ? "pass" : bus.required ? "fail" : "warn";
     checks["bus:connection"] = [{ componentType: "component", status, observedValue: bus.connected, time }];
   }
+  const store = evaluation.store;
+  if (store !== undefined) {
+    const problem = store.problem;
+    checks["triggers:store"] = [
+      {
+        componentType: "component",
+        status: problem === undefined ? "pass" : "warn",
+        observedValue: problem === undefined ? store.description : `${store.description}: ${problem.code}: unreadable at start${problem.movedTo === undefined ? "" : `, moved to ${problem.movedTo}`}; started with empty trigger state`,
+        time,
+      },
+    ];
+  }
   for (const { status: agentStatus, critical } of evaluation.observed) {
     const { name, state, lastCrashAt, nextRestartAt } = agentStatus;
     const up = evaluation.report.agents[name]?.up === true;

@@ -19,6 +19,14 @@ export interface ObservedAgent {
   readonly counters: AgentCounters;
 }
 
+/** The trigger store as health shows it. */
+export interface TriggerStoreStatus {
+  /** The store's description (`file /var/lib/app/state.json`). */
+  readonly description: string;
+  /** What went wrong when it was read at start, if anything: the orchestrator runs on with empty trigger state. */
+  readonly problem?: { readonly code: string; readonly message: string; readonly movedTo?: string };
+}
+
 /** The state of a networked bus's connection to its broker. */
 export interface BusConnectionStatus {
   /** Whether the bus is connected now. */
@@ -67,6 +75,11 @@ export interface ObservedSource {
    * connection metrics are then not registered at all.
    */
   busConnection?(): BusConnectionStatus | undefined;
+  /**
+   * The trigger store, when there is one: what it is, and the problem it met
+   * at start (a corrupt file moved aside). Leave the member out without a store.
+   */
+  triggerStore?(): TriggerStoreStatus;
   /** How late trigger slots reached their agent, in seconds. */
   readonly cronLateness: HistogramData;
   /** The orchestrator's tick loop. */

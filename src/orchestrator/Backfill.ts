@@ -99,7 +99,7 @@ export async function runBackfill(parts: BackfillParts, agent: string, trigger: 
   let after = from - 1;
   let previous: number | undefined;
   for (;;) {
-    const step = slotsAfter(trigger, after, to - 1, STEP);
+    const step = slotsAfter(trigger, after, to - 1, STEP, { agent });
     for (const slot of step.slots) {
       if (signal?.aborted === true) throw new LifecycleError("ABORTED", `backfill of trigger "${trigger.name}" of agent "${agent}" aborted after ${ran} slot(s) run and ${skipped} skipped`, { cause: signal.reason });
       if (!parts.running()) throw new LifecycleError("SHUT_DOWN", `backfill of trigger "${trigger.name}" of agent "${agent}" stopped by shutdown after ${ran} slot(s) run and ${skipped} skipped`);

@@ -72,7 +72,7 @@ export class TriggerCatchup {
     const record = snapshot.records.get(recordKey(agent, trigger.name));
     let plan: CatchupPlan;
     try {
-      plan = catchupPlan({ trigger, record, now, instance: ledger.instance, shared: ledger.store.shared });
+      plan = catchupPlan({ trigger, record, now, instance: ledger.instance, shared: ledger.store.shared, slots: { agent } });
     } catch (error) {
       logger.error({ agent, trigger: trigger.name, err: error }, `catch-up of trigger "${trigger.name}" of agent "${agent}" could not be planned: ${describeThrown(error)}`);
       return;

@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
+import type { TriggerStoreStatus } from "../observe/ObservedSource.js";
 import type { ResolvedTrigger } from "../schedule/ScheduleSpec.js";
 import type { TriggerSource } from "../schedule/TriggerSource.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
@@ -60,9 +61,12 @@ export class TriggerState {
     return this.#snapshot?.problem;
   }
 
-  /** The store's description, when there is one. */
-  get description(): string | undefined {
-    return this.ledger?.store.description;
+  /** The store as health shows it, when there is one. */
+  status(): TriggerStoreStatus | undefined {
+    const ledger = this.ledger;
+    if (ledger === undefined) return undefined;
+    const problem = this.problem;
+    return problem === undefined ? { description: ledger.store.description } : { description: ledger.store.description, problem };
   }
 
   /**

@@ -8,6 +8,7 @@ import { describeThrown } from "../errors/describeThrown.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
 import type { HealthReport } from "../observe/Health.js";
 import type { HttpHandler } from "../observe/HttpReply.js";
+import type { TriggerStoreStatus } from "../observe/ObservedSource.js";
 import type { ListenOptions, Listening } from "../observe/Listeners.js";
 import { createObservability, type Observability } from "../observe/Observability.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
@@ -117,7 +118,7 @@ class OrchestratorRuntime implements Orchestrator {
     this.#host = this.#createHost();
     for (const { name, agentClass, group } of registrations) this.#addSupervisor(name, agentClass, group);
     this.#triggers.addConfigured();
-    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock }), { ...resolved.metrics, logger: resolved.logger });
+    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, ...this.#triggerStoreStatus() }), { ...resolved.metrics, logger: resolved.logger });
     this.healthHandler = this.#observability.healthHandler;
     this.readinessHandler = this.#observability.readinessHandler;
     this.livenessHandler = this.#observability.livenessHandler;
@@ -363,6 +364,11 @@ class OrchestratorRuntime implements Orchestrator {
 
   #status(name: string): AgentStatus {
     return this.#roster.get(name).status(this.#triggers.nextFireAt(name));
+  }
+
+  #triggerStoreStatus(): { triggerStore?: () => TriggerStoreStatus } {
+    const state = this.#triggers.state;
+    return state.ledger === undefined ? {} : { triggerStore: () => state.status() as TriggerStoreStatus };
   }
 
   #chief(): AgentSupervisor | undefined {

@@ -1,4 +1,5 @@
 import type { Bus } from "../bus/Bus.js";
+import type { TriggerStoreStatus } from "../observe/ObservedSource.js";
 import type { Clock } from "../clock.js";
 import type { ObservedSource } from "../observe/ObservedSource.js";
 import type { HistogramData } from "../stats/HistogramData.js";
@@ -14,10 +15,12 @@ export interface SourceParts {
   readonly lateness: HistogramData;
   readonly loop: LivenessLoop;
   readonly clock: Clock;
+  /** The trigger store's status, when there is a store. */
+  readonly triggerStore?: () => TriggerStoreStatus;
 }
 
 /** The {@link ObservedSource} of one orchestrator: every member reads its parts when a probe or a scrape asks. */
-export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clock }: SourceParts): ObservedSource {
+export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clock, triggerStore }: SourceParts): ObservedSource {
   const source: ObservedSource = {
     phase: () => lifecycle.phase,
     started: () => lifecycle.hasStarted,
@@ -30,5 +33,6 @@ export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clo
   };
   const connection = bus.connection?.bind(bus);
   if (connection !== undefined) source.busConnection = connection;
+  if (triggerStore !== undefined) source.triggerStore = triggerStore;
   return source;
 }
