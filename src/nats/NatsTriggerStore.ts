@@ -106,7 +106,7 @@ export class NatsTriggerStore implements TriggerStore {
     );
     const settled = await Promise.allSettled(work);
     const failed = settled.find((result) => result.status === "rejected");
-    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+    if (failed !== undefined) throw failed.reason;
     return results;
   }
 
