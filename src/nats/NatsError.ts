@@ -24,7 +24,8 @@ import { OrchestratorError } from "../errors/OrchestratorError.js";
  *   storage where file storage was asked, ...); the message names the bucket,
  *   the setting, its value, what is needed and how to fix it;
  * - `STORE_WRITE_FAILED`: the NATS trigger store could not write a change
- *   (no answer from JetStream, lost connection, closed store);
+ *   (no answer from JetStream, lost connection, too many lost races);
+ * - `STORE_CLOSED`: `load`, `apply` or `get` of the NATS trigger store after its `close()`;
  * - `STORE_READ_FAILED`: the NATS trigger store could not read its bucket or a
  *   key (`load()`, `get()`, or the read before a change);
  * - `STORE_CORRUPT`: a key of the trigger-state bucket holds something that is
@@ -42,6 +43,7 @@ export type NatsErrorCode =
   | "BUCKET_MISCONFIGURED"
   | "STORE_WRITE_FAILED"
   | "STORE_READ_FAILED"
+  | "STORE_CLOSED"
   | "STORE_CORRUPT";
 
 /**

@@ -65,10 +65,10 @@ export class NatsTriggerStore implements TriggerStore {
    * is, skipped, and named in `problem` (`STORE_CORRUPT`); a change to its
    * trigger then rejects with `STORE_CORRUPT` until an operator removes it.
    *
-   * @throws NatsError `STORE_READ_FAILED` when the bucket cannot be read (no answer, closed store)
+   * @throws NatsError `STORE_READ_FAILED` when the bucket cannot be read (no answer), `STORE_CLOSED` after `close()`
    */
   async load(): Promise<StoreSnapshot> {
-    this.#refuseWhenClosed("STORE_READ_FAILED", "load");
+    this.#refuseWhenClosed("load");
     const { copies, records, problem } = await loadBucket(this.#kv, this.bucket);
     for (const [key, copy] of copies) this.#copies.set(key, copy);
     return problem === undefined ? { records } : { records, problem };
@@ -87,11 +87,11 @@ export class NatsTriggerStore implements TriggerStore {
    * must not run its slot: if it landed, the slot shows as running, and the
    * next start treats it as interrupted.
    *
-   * @throws NatsError `STORE_WRITE_FAILED` (no answer, lost connection, closed store, too many lost races),
+   * @throws NatsError `STORE_WRITE_FAILED` (no answer, lost connection, too many lost races), `STORE_CLOSED` (after `close()`),
    *   `STORE_READ_FAILED` (the read before a change failed), `STORE_CORRUPT` (the key holds something that is not a record)
    */
   async apply(changes: readonly TriggerChange[]): Promise<boolean[]> {
-    this.#refuseWhenClosed("STORE_WRITE_FAILED", "apply");
+    this.#refuseWhenClosed("apply");
     const results = Array.from({ length: changes.length }, () => false);
     const byKey = new Map<string, number[]>();
     for (const [index, change] of changes.entries()) {
@@ -113,17 +113,17 @@ export class NatsTriggerStore implements TriggerStore {
   /**
    * The record of `key` as the bucket has it now (read afresh).
    *
-   * @throws NatsError `STORE_READ_FAILED` (no answer, closed store), `STORE_CORRUPT` (the key holds something that is not a record)
+   * @throws NatsError `STORE_READ_FAILED` (no answer), `STORE_CLOSED` (after `close()`), `STORE_CORRUPT` (the key holds something that is not a record)
    */
   async get(key: string): Promise<TriggerRecord | undefined> {
-    this.#refuseWhenClosed("STORE_READ_FAILED", "get");
+    this.#refuseWhenClosed("get");
     return (await this.#read(key)).record;
   }
 
   /**
    * Wait for the changes under way, then let go of the bucket: a connection
    * the store opened is drained and closed, one passed in stays open.
-   * Idempotent; `load`, `apply` and `get` reject afterwards.
+   * Idempotent; `load`, `apply` and `get` reject with `STORE_CLOSED` afterwards.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
@@ -138,8 +138,8 @@ export class NatsTriggerStore implements TriggerStore {
     return this.#closing;
   }
 
-  #refuseWhenClosed(code: "STORE_WRITE_FAILED" | "STORE_READ_FAILED", method: string): void {
-    if (this.#closing !== undefined) throw new NatsError(code, `${this.description}: ${method}() after close()`);
+  #refuseWhenClosed(method: string): void {
+    if (this.#closing !== undefined) throw new NatsError("STORE_CLOSED", `${this.description}: ${method}() after close(): the store is closed (make a new one with createNatsTriggerStore)`);
   }
 
   /** Run `task` after the work queued for `key`, whatever its outcome. */

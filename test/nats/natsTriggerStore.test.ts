@@ -148,9 +148,9 @@ describe("NatsTriggerStore.close", () => {
     await Promise.all([own.close(), own.close(), shared.close()]);
     expect(await pending).toEqual([true]);
     expect(connection.isClosed()).toBe(false);
-    await expect(own.apply([begin(2)])).rejects.toSatisfy((error: unknown) => error instanceof NatsError && error.code === "STORE_WRITE_FAILED" && /after close/.test(error.message));
-    await expect(own.load()).rejects.toSatisfy((error: unknown) => error instanceof NatsError && error.code === "STORE_READ_FAILED");
-    await expect(shared.get(KEY)).rejects.toSatisfy((error: unknown) => error instanceof NatsError && error.code === "STORE_READ_FAILED");
+    await expect(own.apply([begin(2)])).rejects.toSatisfy((error: unknown) => error instanceof NatsError && error.code === "STORE_CLOSED" && /after close/.test(error.message));
+    await expect(own.load()).rejects.toSatisfy((error: unknown) => error instanceof NatsError && error.code === "STORE_CLOSED");
+    await expect(shared.get(KEY)).rejects.toSatisfy((error: unknown) => error instanceof NatsError && error.code === "STORE_CLOSED");
   });
 
   it("rejects with STORE_WRITE_FAILED when the write cannot be made", async () => {
