@@ -38,11 +38,11 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
     ],
   },
   "src/nats/index.ts": {
-    values: ["NatsError", "createNatsBus", "createNatsCoordinator", "jsonCodec"],
+    values: ["NatsError", "createNatsBus", "createNatsCoordinator", "createNatsTriggerStore", "jsonCodec"],
     types: [
       "NatsBus", "NatsBusOptions", "NatsBusStats", "NatsBusSubscription", "NatsConnectionTarget", "NatsCoordinator",
       "NatsCoordinatorOptions", "NatsCoordinatorStats", "NatsErrorCode", "NatsServersTarget", "NatsTarget", "NatsWireFormat",
-      "PayloadCodec", "SlotClaim",
+      "NatsTriggerStore", "NatsTriggerStoreOptions", "PayloadCodec", "SlotClaim",
     ],
   },
 };

@@ -18,12 +18,36 @@ import { OrchestratorError } from "../errors/OrchestratorError.js";
  * - `PEER_MISSING`: an optional peer dependency is not installed:
  *   `createNatsBus` needs `@nats-io/transport-node`, `createNatsCoordinator`
  *   also `@nats-io/jetstream` and `@nats-io/kv`; the message has the
- *   `npm install` line, the runtime's "Cannot find module" is the `cause`.
+ *   `npm install` line, the runtime's "Cannot find module" is the `cause`;
+ * - `BUCKET_MISCONFIGURED`: an existing key-value bucket has a setting that
+ *   breaks what it is used for (a max age on the trigger-state bucket, memory
+ *   storage where file storage was asked, ...); the message names the bucket,
+ *   the setting, its value, what is needed and how to fix it;
+ * - `STORE_WRITE_FAILED`: the NATS trigger store could not write a change
+ *   (no answer from JetStream, lost connection, too many lost races);
+ * - `STORE_CLOSED`: `load`, `apply` or `get` of the NATS trigger store after its `close()`;
+ * - `STORE_READ_FAILED`: the NATS trigger store could not read its bucket or a
+ *   key (`load()`, `get()`, or the read before a change);
+ * - `STORE_CORRUPT`: a key of the trigger-state bucket holds something that is
+ *   not a trigger record (written by another program): a change to it is
+ *   refused until an operator removes or repairs the key.
  */
-export type NatsErrorCode = "CONNECT_FAILED" | "DISCONNECTED" | "KV_UNAVAILABLE" | "CLAIM_FAILED" | "INVALID_OPTION" | "SLOT_KEY_INVALID" | "PEER_MISSING";
+export type NatsErrorCode =
+  | "CONNECT_FAILED"
+  | "DISCONNECTED"
+  | "KV_UNAVAILABLE"
+  | "CLAIM_FAILED"
+  | "INVALID_OPTION"
+  | "SLOT_KEY_INVALID"
+  | "PEER_MISSING"
+  | "BUCKET_MISCONFIGURED"
+  | "STORE_WRITE_FAILED"
+  | "STORE_READ_FAILED"
+  | "STORE_CLOSED"
+  | "STORE_CORRUPT";
 
 /**
- * An error of the NATS bus or coordinator that comes from the network or the
+ * An error of the NATS bus, coordinator or trigger store that comes from the network or the
  * server, or from input only the NATS parts take (a slot key, a tick to
  * claim). Bad bus input is a `BusError` and bad coordinator options a
  * `ConfigError`, as for the in-process parts. The underlying client error, if

@@ -1,5 +1,5 @@
 // `@acme/agent-orchestrator/nats`: the Bus over NATS and the cluster-wide
-// trigger coordinator over JetStream KV. This file only re-exports, a
+// trigger coordinator and trigger store over JetStream KV. This file only re-exports, a
 // deliberate list (test/exports.test.ts, docs/api.md): the factories, their
 // options and the types of what they return.
 
@@ -11,6 +11,9 @@ export type { PayloadCodec } from "../wire/PayloadCodec.js";
 export { createNatsCoordinator } from "./createNatsCoordinator.js";
 export type { NatsCoordinator, NatsCoordinatorStats, SlotClaim } from "./NatsCoordinator.js";
 export type { NatsCoordinatorOptions } from "./NatsCoordinatorOptions.js";
+export { createNatsTriggerStore } from "./createNatsTriggerStore.js";
+export type { NatsTriggerStore } from "./NatsTriggerStore.js";
+export type { NatsTriggerStoreOptions } from "./NatsTriggerStoreOptions.js";
 export { NatsError } from "./NatsError.js";
 export type { NatsErrorCode } from "./NatsError.js";
 export type { NatsConnectionTarget, NatsServersTarget, NatsTarget } from "./NatsTarget.js";

@@ -9,7 +9,7 @@ export const NATS_PEER_RANGE = "^3.3.1";
 /** What the NATS bus loads: the client alone. */
 export const BUS_PEERS: readonly NatsPeer[] = ["@nats-io/transport-node"];
 
-/** What the coordinator loads: the client, JetStream and its key-value store. */
+/** What the coordinator and the trigger store load: the client, JetStream and its key-value store. */
 export const COORDINATOR_PEERS: readonly NatsPeer[] = ["@nats-io/transport-node", "@nats-io/jetstream", "@nats-io/kv"];
 
 /** Imports one peer (the tests pass their own, to play a missing package). */
