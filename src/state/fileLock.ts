@@ -41,7 +41,7 @@ export async function acquireLock(path: string, now: number): Promise<LockResult
       const text = await readFile(path, "utf8").catch(missingAsUndefined);
       if (text === undefined) continue;   // released meanwhile: try again
       const holder = parseHolder(text);
-      if (holder !== undefined && isAlive(holder)) return { acquired: false, holder };
+      if (holder !== undefined && (await isAlive(holder))) return { acquired: false, holder };
       if (!(await removeStale(path, text))) continue;
     }
     const text = await readFile(path, "utf8").catch(missingAsUndefined);
@@ -100,14 +100,30 @@ function parseHolder(text: string): LockHolder | undefined {
 }
 
 /** Whether the holder may still be running: another host's cannot be checked, so it counts as alive. */
-function isAlive(holder: LockHolder): boolean {
+async function isAlive(holder: LockHolder): Promise<boolean> {
   if (holder.hostname !== hostname()) return true;
   if (holder.pid === process.pid) return holder.processStart === performance.timeOrigin;
   try {
     process.kill(holder.pid, 0);
-    return true;
   } catch (error) {
     return (error as { code?: unknown }).code === "EPERM";
+  }
+  return !(await isZombie(holder.pid));
+}
+
+/**
+ * True when `pid` has exited but was not reaped yet (Linux: state `Z` or `X`
+ * in `/proc/<pid>/stat`), as a process killed with `kill -9` whose parent does
+ * not wait for it stays. Elsewhere, or when it cannot tell, false.
+ */
+async function isZombie(pid: number): Promise<boolean> {
+  if (process.platform !== "linux") return false;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state === "Z" || state === "X";
+  } catch {
+    return false;
   }
 }
 
