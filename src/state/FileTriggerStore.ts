@@ -170,7 +170,7 @@ export class FileTriggerStore implements TriggerStore {
           return problem;
         },
         (error: unknown) => {
-          if (this.#phase === "opening") this.#phase = "closed";
+          if (this.#phase === "opening") this.#phase = "new";
           this.#opening = undefined;
           throw error;
         },
