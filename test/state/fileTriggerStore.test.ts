@@ -246,7 +246,7 @@ describe("FileTriggerStore: the lock", () => {
     await second.close();
   });
 
-  const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid as number;
+  const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid;
   test.each([
     ["a process of this host that exited", () => ({ pid: deadPid(), hostname: hostname(), processStart: 1, since: 1, token: "old" })],
     ["an earlier process with this process's pid", () => ({ pid: process.pid, hostname: hostname(), processStart: 1, since: 1, token: "old" })],
