@@ -56,6 +56,14 @@ export type {
   TriggerSpec,
 } from "./schedule/ScheduleSpec.js";
 
+// Trigger state (and what a store written outside this package needs to pass storeContract)
+export { MemoryTriggerStore } from "./state/MemoryTriggerStore.js";
+export { FileTriggerStore } from "./state/FileTriggerStore.js";
+export type { FileTriggerStoreOptions } from "./state/FileTriggerStore.js";
+export { applyChange } from "./state/applyChange.js";
+export { MAX_RAN_RANGES, recordKey, RUN_OUTCOMES } from "./state/TriggerStore.js";
+export type { FinishedRun, RunningSlot, RunOutcome, StoreProblem, StoreSnapshot, TriggerChange, TriggerRecord, TriggerStore } from "./state/TriggerStore.js";
+
 // Bus (and what a Bus written outside this package needs to pass busContract)
 export { createBus } from "./bus/createBus.js";
 export { checkTopicLength, MAX_TOPIC_LENGTH, topicMatches, validatePattern, validateTopic } from "./bus/topic.js";
@@ -106,6 +114,8 @@ export type { BusErrorCode } from "./errors/BusError.js";
 export { LifecycleError } from "./errors/LifecycleError.js";
 export type { LifecycleErrorCode } from "./errors/LifecycleError.js";
 export { AgentError } from "./errors/AgentError.js";
+export { StoreError } from "./errors/StoreError.js";
+export type { StoreErrorCode } from "./errors/StoreError.js";
 export type { AgentErrorCode } from "./errors/AgentError.js";
 export { ObservabilityError } from "./observe/ObservabilityError.js";
 export type { ObservabilityErrorCode } from "./observe/ObservabilityError.js";

@@ -11,6 +11,7 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
       "AgentError", "Agent", "BusError", "ConfigError", "ESCALATION_TOPIC", "LifecycleError", "MAX_TOPIC_LENGTH",
       "ObservabilityError", "OrchestratorError", "checkTopicLength", "createBus", "createOrchestrator", "exponentialBackoff",
       "fastifyProbes", "formatDuration", "koaProbes", "isOrchestratorError", "loadConfig", "toMilliseconds", "topicMatches", "validatePattern", "validateTopic",
+      "FileTriggerStore", "MAX_RAN_RANGES", "MemoryTriggerStore", "RUN_OUTCOMES", "StoreError", "applyChange", "recordKey",
     ],
     types: [
       "AgentBusView", "AgentClass", "AgentContext", "AgentEntryConfig", "AgentErrorCode", "AgentHealth", "AgentRegistration", "AgentState",
@@ -28,13 +29,16 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
       "ProbePath", "ProbeRouteOptions", "ProbeSource", "PublishOptions", "RequestOptions", "RestartPolicy", "RetryOptions", "ScheduleHandle", "ScheduleSpec", "ShutdownOptions", "SkipReason",
       "StartOptions", "SubscribeOptions", "Subscription", "SupervisorConfig", "TickMessage", "TopicMap", "TriggerCoordinator", "TriggerOptions",
       "TriggerSpec",
+      "FileTriggerStoreOptions", "FinishedRun", "RunOutcome", "RunningSlot", "StoreErrorCode", "StoreProblem", "StoreSnapshot", "TriggerChange",
+      "TriggerRecord", "TriggerStore",
     ],
   },
   "src/testing/index.ts": {
-    values: ["BUS_CONTRACT_CASES", "FakeBus", "ManualClock", "ManualClockError", "busContract", "testAgent"],
+    values: ["BUS_CONTRACT_CASES", "FakeBus", "ManualClock", "ManualClockError", "STORE_CONTRACT_CASES", "busContract", "storeContract", "testAgent"],
     types: [
       "AgentHarness", "BusContractCase", "BusContractContext", "BusContractOptions", "ConfigInputOf", "ConfigOf", "FakeBusOptions",
       "ManualClockErrorCode", "ManualClockOptions", "ManualClockTimerInfo", "TestAgentOptions", "TestLogEntry", "TopicsOf",
+      "StoreContractCase", "StoreContractContext", "StoreContractOptions", "StorePersistence",
     ],
   },
   "src/nats/index.ts": {

@@ -9,5 +9,7 @@ export { FakeBus } from "./FakeBus.js";
 export type { FakeBusOptions } from "./FakeBus.js";
 export { busContract, BUS_CONTRACT_CASES } from "./busContract.js";
 export type { BusContractCase, BusContractContext, BusContractOptions } from "./busContract.js";
+export { storeContract, STORE_CONTRACT_CASES } from "./storeContract.js";
+export type { StoreContractCase, StoreContractContext, StoreContractOptions, StorePersistence } from "./storeContract.js";
 export { testAgent } from "./testAgent.js";
 export type { AgentHarness, ConfigInputOf, ConfigOf, TestAgentOptions, TestLogEntry, TopicsOf } from "./testAgent.js";

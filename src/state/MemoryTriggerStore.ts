@@ -1,0 +1,95 @@
+import { StoreError } from "../errors/StoreError.js";
+import { applyChange } from "./applyChange.js";
+import type { StoreSnapshot, TriggerChange, TriggerRecord, TriggerStore } from "./TriggerStore.js";
+
+/**
+ * A {@link TriggerStore} that keeps every record in memory, in the store
+ * object: the default when no store is configured. Records last as long as
+ * the object, so the same object handed to a second orchestrator after the
+ * first one shut down is how a test simulates a restart: `close()` ends one
+ * use and keeps the records, the next `load()` opens the store again and
+ * returns them.
+ *
+ * Every change is decided by `applyChange()`. Besides the `apply()` of every
+ * store it has {@link MemoryTriggerStore.applyNow}, the same decision made
+ * synchronously, without a promise.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryTriggerStore();
+ * const first = createOrchestrator({ agents, config, store });
+ * await first.start();
+ * await first.shutdown();
+ * const second = createOrchestrator({ agents, config, store });   // sees the slots the first one ran
+ * await second.start();
+ * ```
+ */
+export class MemoryTriggerStore implements TriggerStore {
+  /** Always `memory`. */
+  readonly description = "memory";
+  /** Always false: one orchestrator at a time uses a memory store. */
+  readonly shared = false;
+  readonly #records = new Map<string, TriggerRecord>();
+  #closed = false;
+
+  /**
+   * Every record, as a snapshot (later changes do not show in it); never a
+   * `problem`. Opens the store again after `close()`.
+   */
+  async load(): Promise<StoreSnapshot> {
+    this.#closed = false;
+    return { records: new Map(this.#records) };
+  }
+
+  /**
+   * {@link MemoryTriggerStore.applyNow}, as a promise.
+   *
+   * @throws StoreError `STORE_CLOSED` (as a rejection) after `close()`
+   */
+  async apply(changes: readonly TriggerChange[]): Promise<boolean[]> {
+    return this.applyNow(changes);
+  }
+
+  /**
+   * Apply `changes` in order, at once: each is decided by `applyChange()`
+   * against the latest record of its key, so a change sees the ones before it.
+   *
+   * @returns whether each change was accepted
+   * @throws StoreError `STORE_CLOSED` after `close()`
+   */
+  applyNow(changes: readonly TriggerChange[]): boolean[] {
+    if (this.#closed) throw closedError();
+    const results = new Array<boolean>(changes.length);
+    const records = this.#records;
+    for (let i = 0; i < changes.length; i++) {
+      const change = changes[i] as TriggerChange;
+      const next = applyChange(records.get(change.key), change);
+      if (next === undefined) {
+        results[i] = false;
+      } else {
+        records.set(change.key, next);
+        results[i] = true;
+      }
+    }
+    return results;
+  }
+
+  /**
+   * The record of `key`, or `undefined` when it has none.
+   *
+   * @throws StoreError `STORE_CLOSED` (as a rejection) after `close()`
+   */
+  async get(key: string): Promise<TriggerRecord | undefined> {
+    if (this.#closed) throw closedError();
+    return this.#records.get(key);
+  }
+
+  /** End this use of the store: `apply()` and `get()` refuse until the next `load()`. Keeps the records. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}
+
+function closedError(): StoreError {
+  return new StoreError("STORE_CLOSED", "memory", "the memory trigger store is closed: call load() to use it again (its records are kept)");
+}
