@@ -61,7 +61,12 @@ export class OrchestratorTriggers {
       lateness: parts.lateness,
       counters: (agent: string) => roster.get(agent).counters,
       isActive: (agent: string) => roster.find(agent)?.state === "running",
-      ...(ledger === undefined ? {} : { passed: (agent: string, trigger: string, slot: number) => ledger.pass(agent, trigger, slot) }),
+      ...(ledger === undefined
+        ? {}
+        : {
+            passed: (agent: string, trigger: string, slot: number) => ledger.pass(agent, trigger, slot),
+            caughtUp: (agent: string, trigger: string) => this.state.caughtUp(agent, trigger),
+          }),
     };
     const supervisor = (agent: string): AgentSupervisor => roster.get(agent);
     this.wiring = new TriggerWiring({ bus: parts.bus, logger, coordinator, ledger, supervisor }, (sink, target) => schedulerSource(sourceParts, sink, target));
@@ -122,8 +127,10 @@ export class OrchestratorTriggers {
 
   /** Arm every trigger, then catch up on what fell while the orchestrator was down. */
   arm(): void {
-    this.wiring.source.start();
-    this.state.catchUp(this.#reach());
+    const now = this.#parts.options.clock.now();
+    this.state.planCatchUp(this.#reach(), now);
+    this.wiring.source.start(now);
+    this.state.startCatchUp();
   }
 
   /** Shutdown: no slot fires from now on; runs it ends stay recorded as started. */

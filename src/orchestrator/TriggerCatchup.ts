@@ -50,33 +50,53 @@ interface Job {
  */
 export class TriggerCatchup {
   readonly #parts: CatchupParts;
+  /** The plan of each trigger with something to do, made by {@link TriggerCatchup.plan}. */
+  readonly #plans: Array<{ agent: string; trigger: ResolvedTrigger; plan: CatchupPlan }> = [];
+  /** `<agent>:<trigger>` of the `at` triggers whose slot catch-up runs. */
+  readonly #caughtUpAt = new Set<string>();
+  #now = 0;
 
   constructor(parts: CatchupParts) {
     this.#parts = parts;
   }
 
-  /** Plan and start the catch-up of every trigger registered now. */
-  run(snapshot: StoreSnapshot): void {
-    const { source, clock } = this.#parts;
-    const now = clock.now();
+  /**
+   * Plan the catch-up of every trigger registered now, as of `now` (the
+   * instant the triggers are then armed at: the plan covers exactly the slots
+   * the scheduler will not fire).
+   */
+  plan(snapshot: StoreSnapshot, now: number): void {
+    const { source, ledger, logger } = this.#parts;
+    this.#now = now;
     for (const agent of this.#parts.agents()) {
       for (const name of source.triggerNames(agent)) {
         const trigger = source.trigger(agent, name);
-        if (trigger !== undefined) this.#trigger(agent, trigger, snapshot, now);
+        if (trigger === undefined) continue;
+        const record = snapshot.records.get(recordKey(agent, name));
+        try {
+          const plan = catchupPlan({ trigger, record, now, instance: ledger.instance, shared: ledger.store.shared, slots: { agent } });
+          this.#plans.push({ agent, trigger, plan });
+          if (trigger.kind === "at" && plan.run.length > 0) this.#caughtUpAt.add(recordKey(agent, name));
+        } catch (error) {
+          logger.error({ agent, trigger: name, err: error }, `catch-up of trigger "${name}" of agent "${agent}" could not be planned: ${describeThrown(error)}`);
+        }
       }
     }
   }
 
-  #trigger(agent: string, trigger: ResolvedTrigger, snapshot: StoreSnapshot, now: number): void {
-    const { ledger, logger } = this.#parts;
-    const record = snapshot.records.get(recordKey(agent, trigger.name));
-    let plan: CatchupPlan;
-    try {
-      plan = catchupPlan({ trigger, record, now, instance: ledger.instance, shared: ledger.store.shared, slots: { agent } });
-    } catch (error) {
-      logger.error({ agent, trigger: trigger.name, err: error }, `catch-up of trigger "${trigger.name}" of agent "${agent}" could not be planned: ${describeThrown(error)}`);
-      return;
-    }
+  /** Whether catch-up runs the slot of `agent`'s `at` trigger `trigger` (the scheduler then does not count it `past`). */
+  caughtUp(agent: string, trigger: string): boolean {
+    return this.#caughtUpAt.has(recordKey(agent, trigger));
+  }
+
+  /** Carry out the plans: record what was interrupted and missed, begin every slot to run (before any live slot), run them in order. */
+  start(): void {
+    for (const { agent, trigger, plan } of this.#plans) this.#trigger(agent, trigger, plan, this.#now);
+    this.#plans.length = 0;
+  }
+
+  #trigger(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan, now: number): void {
+    const { ledger } = this.#parts;
     const counters = this.#parts.counters(agent);
     for (const run of plan.interrupted) {
       counters.triggersSkipped.interrupted++;

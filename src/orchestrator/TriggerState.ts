@@ -43,6 +43,7 @@ export class TriggerState {
   readonly #parts: TriggerStateParts;
   readonly #owned: boolean;
   #snapshot: StoreSnapshot | undefined;
+  #catchup: TriggerCatchup | undefined;
 
   /**
    * @param store - the store, or none
@@ -101,13 +102,16 @@ export class TriggerState {
     this.#parts.emit("store:corrupt", { store: ledger.store.description, message: problem.message, ...(problem.movedTo === undefined ? {} : { movedTo: problem.movedTo }) });
   }
 
-  /** The triggers are armed: catch up on what fell while the orchestrator was down. */
-  catchUp(reach: TriggerReach): void {
+  /**
+   * Plan the catch-up of what fell while the orchestrator was down, as of
+   * `now`: the instant the triggers are armed at next. Nothing without a store.
+   */
+  planCatchUp(reach: TriggerReach, now: number): void {
     const ledger = this.ledger;
     const snapshot = this.#snapshot;
     if (ledger === undefined || snapshot === undefined) return;
     const { clock, logger } = this.#parts;
-    new TriggerCatchup({
+    this.#catchup = new TriggerCatchup({
       clock,
       logger,
       ledger,
@@ -117,7 +121,18 @@ export class TriggerState {
       runnerOf: (agent) => reach.runnerOf(agent),
       running: () => reach.running(),
       emit: (payload) => this.#parts.emit("trigger:catchup", payload),
-    }).run(snapshot);
+    });
+    this.#catchup.plan(snapshot, now);
+  }
+
+  /** Whether catch-up runs the slot of an `at` trigger (not counted `past` by the scheduler then). */
+  caughtUp(agent: string, trigger: string): boolean {
+    return this.#catchup?.caughtUp(agent, trigger) ?? false;
+  }
+
+  /** The triggers are armed: carry out the planned catch-up. */
+  startCatchUp(): void {
+    this.#catchup?.start();
   }
 
   /**

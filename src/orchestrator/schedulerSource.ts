@@ -16,6 +16,10 @@ export interface SchedulerSourceParts {
   readonly lateness: HistogramData;
   /** Whether an agent can take a tick now (its slots are skipped otherwise). */
   isActive(agent: string): boolean;
+  /** Slots up to `slot` of a trigger were skipped (recorded in the trigger store, when there is one). */
+  readonly passed?: (agent: string, trigger: string, slot: number) => void;
+  /** Whether catch-up runs the slot of an `at` already past when armed. */
+  readonly caughtUp?: (agent: string, trigger: string) => boolean;
 }
 
 /**
@@ -34,5 +38,7 @@ export function schedulerSource(parts: SchedulerSourceParts, sink: TickSink, tar
     lateness: parts.lateness,
     isActive: (agent) => parts.isActive(agent),
     fire: sink,
+    ...(parts.passed === undefined ? {} : { passed: parts.passed }),
+    ...(parts.caughtUp === undefined ? {} : { caughtUp: parts.caughtUp }),
   });
 }

@@ -127,11 +127,11 @@ export class Scheduler implements TriggerSource {
    *
    * @throws LifecycleError `ALREADY_STARTED` when running, `SHUT_DOWN` after {@link Scheduler.stop}.
    */
-  start(): void {
+  start(at?: number): void {
     if (this.#state === "running") throw new LifecycleError("ALREADY_STARTED", "Scheduler.start: already started");
     if (this.#state === "stopped") throw new LifecycleError("SHUT_DOWN", "Scheduler.start: the scheduler is stopped");
     this.#state = "running";
-    const now = this.#clock.now();
+    const now = at ?? this.#clock.now();
     const waiting = this.#waiting;
     this.#waiting = [];
     this.#batch = true;
@@ -199,6 +199,8 @@ export class Scheduler implements TriggerSource {
     const pastAt = kind.pastAt?.(trigger, now);
     if (pastAt !== undefined) {
       entry.state = "spent";
+      // an `at` that catch-up runs is not skipped
+      if (this.#options.caughtUp?.(entry.agent, trigger.name) === true) return;
       this.#fanOut.countersOf(entry.agent).triggersSkipped.past++;
       this.#options.logger.warn(
         { agent: entry.agent, trigger: trigger.name, at: new Date(pastAt).toISOString() },

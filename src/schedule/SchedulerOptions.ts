@@ -61,6 +61,12 @@ export interface SchedulerOptions {
    */
   passed?: (agent: string, trigger: string, slot: number) => void;
   /**
+   * Whether catch-up runs the slot of an `at` trigger found already past when
+   * armed: such a trigger is spent without being counted `past` or warned about.
+   * @default none: every `at` already past is skipped (`past`)
+   */
+  caughtUp?: (agent: string, trigger: string) => boolean;
+  /**
    * Longest single wait of the timer, in ms: far slots are reached in steps, so
    * a wall-clock jump or a suspended machine is noticed within this time.
    * @default 30000
@@ -91,6 +97,8 @@ export interface SettledSchedulerOptions {
   readonly target: ((agent: string) => TriggerTarget | undefined) | undefined;
   /** {@link SchedulerOptions.passed}, when given. */
   readonly passed: ((agent: string, trigger: string, slot: number) => void) | undefined;
+  /** {@link SchedulerOptions.caughtUp}, when given. */
+  readonly caughtUp: ((agent: string, trigger: string) => boolean) | undefined;
   /** {@link SchedulerOptions.maxWait}, or {@link DEFAULT_MAX_WAIT_MS}. */
   readonly maxWait: number;
   /** The zone of {@link SchedulerOptions.timezone} (or the host's), read. */
@@ -130,6 +138,7 @@ export function settleSchedulerOptions(options: SchedulerOptions): SettledSchedu
     fire: given.fire,
     target: check.optionalFunction(given.target, "target"),
     passed: check.optionalFunction(given.passed, "passed"),
+    caughtUp: check.optionalFunction(given.caughtUp, "caughtUp"),
     maxWait,
     zone,
   };

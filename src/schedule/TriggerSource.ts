@@ -31,11 +31,13 @@ export interface TriggerSource {
    */
   add(agent: string, trigger: ResolvedTrigger): TriggerHandle;
   /**
-   * Start firing.
+   * Start firing. `at` is the arming instant (slots strictly after it fire),
+   * `clock.now()` when absent: the orchestrator passes the instant it planned
+   * catch-up at, so no slot falls between the two.
    *
    * @throws LifecycleError `ALREADY_STARTED` when started, `SHUT_DOWN` after {@link TriggerSource.stop}.
    */
-  start(): void;
+  start(at?: number): void;
   /** Stop firing and release every timer (idempotent; the source cannot start again). */
   stop(): void;
   /** The next instant (ms since the epoch) a trigger of `agent` fires, if known. */

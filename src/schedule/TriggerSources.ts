@@ -68,8 +68,8 @@ export class TriggerSources implements TriggerSource {
   }
 
   /** Start every source, in the order of the routes. */
-  start(): void {
-    for (const source of this.#sources) source.start();
+  start(at?: number): void {
+    for (const source of this.#sources) source.start(at);
   }
 
   /** Stop every source (idempotent). */
