@@ -44,9 +44,12 @@ export type { AgentEntryConfig, GroupConfig, OrchestratorConfig, RestartPolicy, 
 // Scheduling
 export type {
   AtTriggerSpec,
+  CatchupRuns,
+  CatchupSpec,
   CronTick,
   CronTriggerSpec,
   DelayTriggerSpec,
+  DeliveryPolicy,
   EveryTriggerSpec,
   MisfirePolicy,
   OverlapPolicy,
@@ -55,6 +58,10 @@ export type {
   TriggerOptions,
   TriggerSpec,
 } from "./schedule/ScheduleSpec.js";
+
+// Trigger state (what createOrchestrator({ store }) takes)
+export { MAX_RAN_RANGES } from "./state/TriggerStore.js";
+export type { FinishedRun, RunningSlot, RunOutcome, StoreProblem, StoreSnapshot, TriggerChange, TriggerRecord, TriggerStore } from "./state/TriggerStore.js";
 
 // Bus (and what a Bus written outside this package needs to pass busContract)
 export { createBus } from "./bus/createBus.js";

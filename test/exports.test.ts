@@ -8,18 +8,18 @@ import { describe, expect, test } from "vitest";
 const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
   "src/index.ts": {
     values: [
-      "AgentError", "Agent", "BusError", "ConfigError", "ESCALATION_TOPIC", "LifecycleError", "MAX_TOPIC_LENGTH",
+      "AgentError", "Agent", "BusError", "ConfigError", "ESCALATION_TOPIC", "LifecycleError", "MAX_RAN_RANGES", "MAX_TOPIC_LENGTH",
       "ObservabilityError", "OrchestratorError", "checkTopicLength", "createBus", "createOrchestrator", "exponentialBackoff",
       "fastifyProbes", "formatDuration", "koaProbes", "isOrchestratorError", "loadConfig", "toMilliseconds", "topicMatches", "validatePattern", "validateTopic",
     ],
     types: [
       "AgentBusView", "AgentClass", "AgentContext", "AgentEntryConfig", "AgentErrorCode", "AgentHealth", "AgentRegistration", "AgentState",
-      "AgentStatus", "AtTriggerSpec", "CheckedAgentClass", "CheckedRegistration", "CheckedRegistrations", "ConfigSchemaMismatch",
+      "AgentStatus", "AtTriggerSpec", "CatchupRuns", "CatchupSpec", "CheckedAgentClass", "CheckedRegistration", "CheckedRegistrations", "ConfigSchemaMismatch",
       "InferInput", "InferOutput", "RegisteredAgents", "StandardSchemaV1", "StandardSchemaV1FailureResult", "StandardSchemaV1Issue",
       "StandardSchemaV1PathSegment", "StandardSchemaV1Props", "StandardSchemaV1Result", "StandardSchemaV1SuccessResult",
       "StandardSchemaV1Types", "BackoffSettings", "BackoffStrategy", "Bus", "BusConnection", "BusConnectionStatus",
       "BusErrorCode", "BusOptions", "BusStats", "BusSubscription", "Clock", "ClosedInfo", "ConfigErrorCode", "ConfigErrorDetails",
-      "CrashReason", "CrashRecord", "CronTick", "CronTriggerSpec", "DelayTriggerSpec", "DisposableSubscription", "DropReason", "Duration", "Escalation",
+      "CrashReason", "CrashRecord", "CronTick", "CronTriggerSpec", "DelayTriggerSpec", "DeliveryPolicy", "FinishedRun", "RunOutcome", "RunningSlot", "DisposableSubscription", "DropReason", "Duration", "Escalation",
       "EscalationReason", "EveryTriggerSpec", "FastifyProbeInstance", "FastifyProbeReply", "FastifyProbeRequest",
       "FastifyProbesPlugin", "GroupConfig", "HandlerRequest", "HandlerResponse", "HealthReport", "HttpHandler",
       "InProcessBus", "KoaProbeContext", "KoaProbesMiddleware", "LifecycleErrorCode", "ListenOptions", "Listening", "Logger", "Message", "MetricsRegistry", "MessageHandler", "MisfirePolicy",
@@ -27,7 +27,7 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
       "OrchestratorMetricsOptions", "OrchestratorOptions", "OrchestratorPhase", "OverflowPolicy", "OverlapPolicy", "PayloadOf",
       "ProbePath", "ProbeRouteOptions", "ProbeSource", "PublishOptions", "RequestOptions", "RestartPolicy", "RetryOptions", "ScheduleHandle", "ScheduleSpec", "ShutdownOptions", "SkipReason",
       "StartOptions", "SubscribeOptions", "Subscription", "SupervisorConfig", "TickMessage", "TopicMap", "TriggerCoordinator", "TriggerOptions",
-      "TriggerSpec",
+      "TriggerSpec", "StoreProblem", "StoreSnapshot", "TriggerChange", "TriggerRecord", "TriggerStore",
     ],
   },
   "src/testing/index.ts": {
