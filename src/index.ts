@@ -44,9 +44,12 @@ export type { AgentEntryConfig, GroupConfig, OrchestratorConfig, RestartPolicy, 
 // Scheduling
 export type {
   AtTriggerSpec,
+  CatchupRuns,
+  CatchupSpec,
   CronTick,
   CronTriggerSpec,
   DelayTriggerSpec,
+  DeliveryPolicy,
   EveryTriggerSpec,
   MisfirePolicy,
   OverlapPolicy,

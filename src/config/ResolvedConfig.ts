@@ -1,5 +1,6 @@
 import type { BackoffStrategy } from "../supervisor/backoff.js";
 import type { ResolvedTrigger } from "../schedule/ScheduleSpec.js";
+import type { SchedulerDefaults } from "./schedulerDefaults.js";
 
 /** A validated restart policy. */
 export type ResolvedRestartPolicy = { readonly kind: "always" } | { readonly kind: "fail-stop" } | { readonly kind: "max"; readonly max: number };
@@ -60,8 +61,15 @@ export interface ResolvedConfig {
     readonly startTimeout: number;
     readonly stopTimeout: number;
   };
-  /** Each scheduled agent's triggers, with names unique per agent. */
+  /** Each scheduled agent's triggers, with names unique per agent and the `scheduler:` defaults filled in. */
   readonly schedule: Readonly<Record<string, readonly ResolvedTrigger[]>>;
+  /**
+   * The `scheduler:` defaults, for the triggers `orch.schedule()` adds later
+   * (those of `schedule` have them already); each absent when not set.
+   */
+  readonly scheduler: SchedulerDefaults;
+  /** Where trigger state lives: `file` an absolute path. Absent: in memory (or the `store` given in code). */
+  readonly state?: { readonly file: string };
   /** ms: the whole shutdown's bound, and the drain inside it (0: none). */
   readonly shutdown: { readonly timeout: number; readonly drainDelay: number };
   /** The built-in listeners' ports and host. */

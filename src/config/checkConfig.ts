@@ -1,7 +1,7 @@
 import { describeValue } from "../check.js";
 import { formatDuration } from "../duration.js";
 import { checkName } from "./agentName.js";
-import type { ConfigChecker } from "./ConfigChecker.js";
+import { isPlainObject, type ConfigChecker } from "./ConfigChecker.js";
 import { configShape } from "./configShape.js";
 import { checkShape } from "./checkShape.js";
 import { BUILTIN_GROUP_NAMES, DEFAULTS } from "./defaults.js";
@@ -9,6 +9,9 @@ import { didYouMean } from "./didYouMean.js";
 import { childPath } from "./keyPath.js";
 import type { ResolvedAgentEntry, ResolvedConfig, ResolvedGroup, ResolvedRestartPolicy } from "./ResolvedConfig.js";
 import { resolveModuleSpecifier } from "./resolveModule.js";
+import { scheduleWithDefaults } from "./schedulerDefaults.js";
+import { resolveStateFile } from "./stateFile.js";
+import { readCatchup, readDelivery } from "./triggerPolicies.js";
 import type { OutputOf } from "./shape.js";
 
 export { NAME_EXPECTATION } from "./agentName.js";
@@ -32,12 +35,16 @@ export function checkConfig(config: unknown, checker: ConfigChecker): CheckedCon
   const { chief } = checked;
   if (chief !== undefined) checkName(checker, chief, "chief", "agent", "value");
   const { healthPort, metricsPort, host } = checked.http;
+  const scheduler = resolveScheduler(checker, config);
+  const stateFile = checked.state?.file === undefined ? undefined : resolveStateFile(checked.state.file, checker.source?.file);
   return {
     ...(chief === undefined ? {} : { chief }),
     agents,
     groups,
     supervisor,
-    schedule: checked.schedule,
+    schedule: scheduleWithDefaults(checked.schedule, scheduler),
+    scheduler,
+    ...(stateFile === undefined ? {} : { state: Object.freeze({ file: stateFile }) }),
     shutdown: resolveShutdown(checker, checked.shutdown, config),
     http: Object.freeze({ ...withDefaults({ healthPort, metricsPort }, DEFAULTS.http), ...(host === undefined ? {} : { host }) }),
   };
@@ -114,6 +121,22 @@ export function groupExpectation(groups: Record<string, ResolvedGroup>): string 
   const defined = Object.keys(groups).filter((name) => !(BUILTIN_GROUP_NAMES as readonly string[]).includes(name));
   const list = defined.length === 0 ? "" : ` (defined: ${defined.join(", ")})`;
   return `expected a built-in group (${BUILTIN_GROUP_NAMES.join(", ")}) or a group defined under groups:${list}`;
+}
+
+/**
+ * `scheduler:` with its absent keys left out (then triggers keep theirs absent
+ * too). Read from the value as written (the shape has checked it): a checked
+ * mapping cannot tell `catchup: {}` (window 0, a default that turns catch-up
+ * off) from no `catchup` at all.
+ */
+function resolveScheduler(checker: ConfigChecker, config: unknown): ResolvedConfig["scheduler"] {
+  const written = isPlainObject(config) && isPlainObject(config["scheduler"]) ? config["scheduler"] : {};
+  const catchup = readCatchup(checker, written["catchup"], "scheduler.catchup");
+  const delivery = readDelivery(checker, written["delivery"], "scheduler.delivery");
+  return Object.freeze({
+    ...(catchup === undefined ? {} : { catchup }),
+    ...(delivery === undefined ? {} : { delivery }),
+  });
 }
 
 /** Shutdown timings with defaults; the drain delay is counted inside the timeout, so it must be shorter. */

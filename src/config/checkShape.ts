@@ -36,7 +36,9 @@ const CHECKS: { readonly [K in Shape["kind"]]: Check<K> } = {
   code: checkCode,
 };
 
-function checkObject(checker: ConfigChecker, shape: ObjectShape, value: unknown, path: string, expected?: string): Readonly<Record<string, unknown>> {
+function checkObject(checker: ConfigChecker, shape: ObjectShape, value: unknown, path: string, expected?: string): Readonly<Record<string, unknown>> | undefined {
+  // a mapping whose keys are all required is absent when absent (`state:`), not an empty one missing them
+  if (shape.required && (value === undefined || value === null)) return undefined;
   const keys = Object.keys(shape.fields);
   const object = checker.mapping(value, path, keys, { nullIsEmpty: true }) ?? {};
   const checked: Record<string, unknown> = {};

@@ -13,6 +13,7 @@ import type { AgentEntryConfig, GroupConfig, RestartPolicy, SupervisorConfig } f
 import { scheduleJsonSchema } from "./jsonSchemaTrigger.js";
 import { checkSchedule } from "./resolveTrigger.js";
 import { boolean, code, data, duration, external, integer, named, number, object, record, requiredObject, string, union } from "./shape.js";
+import { catchupShape, deliveryShape } from "./triggerPolicies.js";
 
 /** What a restart policy must be, for error messages. */
 export const RESTART_EXPECTATION = '"always", "fail-stop" or { max: N } with N a non-negative integer';
@@ -112,6 +113,35 @@ export const configShape = object({
     "agent",
     external<ScheduleSpec, readonly ResolvedTrigger[]>((checker, value, path) => Object.freeze(checkSchedule(checker, value, path, [])), scheduleJsonSchema()),
   ),
+  /**
+   * Defaults for every trigger of `schedule:` and of `orch.schedule()` that does not set its own.
+   * A trigger's own `catchup` replaces the default as a whole; `delay` triggers take no catch-up.
+   */
+  scheduler: object({
+    /**
+     * Catch-up after downtime for every `cron`, `every` and `at` trigger without a `catchup` of its
+     * own: how far back to look for missed slots, and which to run. @default none (window 0)
+     */
+    catchup: catchupShape,
+    /**
+     * What happens to a slot whose run started and never ended (the host stopped mid-run):
+     * `at-most-once` counts it `interrupted`, `at-least-once` runs it once more at start (`tick.attempt === 2`).
+     * @default "at-most-once"
+     */
+    delivery: deliveryShape,
+  }),
+  /**
+   * Where trigger state lives (the slots that ran, a run cut short, paused triggers), so catch-up
+   * and delivery survive restarts. @default in memory: forgotten at exit
+   */
+  state: requiredObject({
+    /**
+     * The state file of a single host, written atomically; relative to the configuration file's
+     * directory (the working directory for a configuration given in code). Not together with
+     * `createOrchestrator({ store })`.
+     */
+    file: string(),
+  }),
   /** Shutdown bound and drain. */
   shutdown: object({
     /** Bounds the whole shutdown, drain delay, bus flush and agent stops included. @default "30s" */

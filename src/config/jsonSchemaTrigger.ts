@@ -1,8 +1,10 @@
 import type { TRIGGER_OPTION_KEYS } from "../schedule/ScheduleSpec.js";
 import { MISFIRE_POLICIES, OVERLAP_POLICIES } from "../schedule/ScheduleSpec.js";
-import { TRIGGER_KIND_NAMES, type TriggerKindName } from "../schedule/triggerKinds.js";
+import { triggerKind, TRIGGER_KIND_NAMES, type TriggerKindName } from "../schedule/triggerKinds.js";
 import { MAX_CRON_LENGTH } from "../schedule/cronFields.js";
 import { durationSchema, nonEmptyStringSchema, type JsonSchema } from "./jsonSchemaParts.js";
+import { shapeToJsonSchema } from "./shapeJsonSchema.js";
+import { catchupShape, deliveryShape } from "./triggerPolicies.js";
 
 /** What the schema tells of one trigger kind: the value of its key, and its own other keys (`timezone`). */
 export interface TriggerKindSchema {
@@ -43,14 +45,21 @@ const OPTION_SCHEMAS: { readonly [K in (typeof TRIGGER_OPTION_KEYS)[number]]: Js
   misfire: { enum: [...MISFIRE_POLICIES] },
   misfireGrace: durationSchema(),
   timeout: durationSchema(),
+  catchup: shapeToJsonSchema(catchupShape) as JsonSchema,
+  delivery: shapeToJsonSchema(deliveryShape) as JsonSchema,
 };
 
-/** A trigger mapping of `kind`: its key (required), its own keys and the common options, nothing else. */
+/**
+ * A trigger mapping of `kind`: its key (required), its own keys and the common
+ * options (without `catchup` for a kind catch-up does not cover), nothing else.
+ */
 function kindMapping(kind: TriggerKindName): JsonSchema {
   const { value, keys } = TRIGGER_KIND_SCHEMAS[kind];
+  const covered = triggerKind(kind)?.noCatchup === undefined;
+  const { catchup, ...options } = OPTION_SCHEMAS;
   return {
     type: "object",
-    properties: { [kind]: value, ...keys, ...OPTION_SCHEMAS },
+    properties: { [kind]: value, ...keys, ...options, ...(covered ? { catchup } : {}) },
     required: [kind],
     additionalProperties: false,
   };

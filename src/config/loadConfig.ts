@@ -14,9 +14,9 @@ import type { ObjectShape } from "./shape.js";
  * Read and validate a YAML configuration file. Parsing is safe and bounded (at
  * most 1 MiB, 100 levels and 100,000 nodes once aliases are expanded; YAML 1.2
  * core schema, no custom tags, unique keys); everything that can be
- * checked without the agents registered in code is checked here, and
+ * checked without the agents registered in code is checked here,
  * `agents.<name>.module` paths are resolved against the file's directory into
- * `file:` URLs. The returned object remembers (invisibly) the file and the line
+ * `file:` URLs, and a relative `state.file` into an absolute path against it. The returned object remembers (invisibly) the file and the line
  * and column of each key, so the errors `createOrchestrator()` finds later
  * still point into the file.
  *
@@ -52,6 +52,8 @@ export async function loadConfig(path: string): Promise<OrchestratorConfig> {
       if (entry.module !== undefined && isPlainObject(raw)) raw["module"] = entry.module;
     }
   }
+  const state = config["state"];
+  if (checked.state !== undefined && isPlainObject(state)) state["file"] = checked.state.file;
   attachConfigSource(config, source);
   return config;
 }

@@ -60,6 +60,8 @@ export function resolveConfig(config: OrchestratorConfig | undefined, context: R
     groups: Object.freeze(checked.groups),
     supervisor: checked.supervisor,
     schedule: Object.freeze(checked.schedule),
+    scheduler: checked.scheduler,
+    ...(checked.state === undefined ? {} : { state: checked.state }),
     shutdown: checked.shutdown,
     http: checked.http,
   };

@@ -1,11 +1,13 @@
 import { describeValue } from "../check.js";
 import { MISFIRE_POLICIES, OVERLAP_POLICIES, TRIGGER_OPTION_KEYS, type ResolvedTrigger, type ResolvedTriggerBase } from "../schedule/ScheduleSpec.js";
 import type { KindFields, KindReading } from "../schedule/TriggerKind.js";
-import { triggerKinds, TRIGGER_KIND_NAMES, type AnyTriggerKind } from "../schedule/triggerKinds.js";
+import { triggerKind, triggerKinds, TRIGGER_KIND_NAMES, type AnyTriggerKind } from "../schedule/triggerKinds.js";
 import { isValidAgentName } from "./agentName.js";
 import { ConfigChecker } from "./ConfigChecker.js";
 import { DEFAULTS } from "./defaults.js";
 import { childPath } from "./keyPath.js";
+import { withSchedulerDefaults, type SchedulerDefaults } from "./schedulerDefaults.js";
+import { readCatchup, readDelivery } from "./triggerPolicies.js";
 
 const KINDS: readonly AnyTriggerKind[] = Object.values(triggerKinds);
 /** Every key a trigger mapping may carry: the kind keys, the kinds' own keys (`timezone`), the common options. */
@@ -37,6 +39,12 @@ export interface ScheduleContext {
    * equal to one is an error.
    */
   taken?: Iterable<string>;
+  /**
+   * The `scheduler:` defaults (`ResolvedConfig.scheduler`), filled into each
+   * trigger that sets no `catchup` or `delivery` of its own (see
+   * {@link withSchedulerDefaults}). @default none
+   */
+  defaults?: SchedulerDefaults;
 }
 
 /**
@@ -66,7 +74,8 @@ export function resolveTrigger(spec: unknown, context: TriggerContext): Resolved
  * Validate the value of `schedule.<agent>` (one trigger or a list) and return
  * its triggers with names unique for the agent: a derived name already in use
  * gets `#2`, `#3`, …; a duplicate explicit `name` is an error. The orchestrator
- * also calls it for `orch.schedule(name, spec)`.
+ * also calls it for `orch.schedule(name, spec)`, with the `scheduler:`
+ * defaults as `context.defaults`.
  *
  * @example
  * ```ts
@@ -82,7 +91,9 @@ export function resolveSchedule(agent: string, spec: unknown, context: ScheduleC
       value: agent,
     });
   }
-  return checkSchedule(checker, spec, path, context.taken ?? [], agent);
+  const triggers = checkSchedule(checker, spec, path, context.taken ?? [], agent);
+  const { defaults } = context;
+  return defaults === undefined ? triggers : triggers.map((trigger) => withSchedulerDefaults(trigger, defaults));
 }
 
 /** A validated trigger and whether its name was written by the user. */
@@ -159,18 +170,30 @@ export function checkTrigger(checker: ConfigChecker, spec: unknown, path: string
   return finish(checker, kind.read(checker, object, path), object, path);
 }
 
-/** Add the common options (name, overlap, misfire, misfireGrace, timeout) to a kind's fields. */
+/** Add the common options (name, overlap, misfire, misfireGrace, timeout, catchup, delivery) to a kind's fields. */
 function finish(checker: ConfigChecker, reading: KindReading<KindFields>, options: Record<string, unknown>, path: string): CheckedTrigger {
   const name = checker.string(options["name"], childPath(path, "name")) ?? reading.derivedName;
   const overlap = checker.choice(options["overlap"], childPath(path, "overlap"), OVERLAP_POLICIES) ?? DEFAULTS.trigger.overlap;
   const misfire = checker.choice(options["misfire"], childPath(path, "misfire"), MISFIRE_POLICIES) ?? DEFAULTS.trigger.misfire;
   const misfireGrace = checker.duration(options["misfireGrace"], childPath(path, "misfireGrace")) ?? DEFAULTS.trigger.misfireGrace;
+  const common: { -readonly [K in keyof ResolvedTriggerBase]: ResolvedTriggerBase[K] } = { name, overlap, misfire, misfireGrace };
   const timeout = checker.duration(options["timeout"], childPath(path, "timeout"));
-  const common: ResolvedTriggerBase = timeout === undefined ? { name, overlap, misfire, misfireGrace } : { name, overlap, misfire, misfireGrace, timeout };
+  if (timeout !== undefined) common.timeout = timeout;
+  refuseCatchup(checker, reading.fields.kind, options["catchup"], path);
+  const catchup = readCatchup(checker, options["catchup"], childPath(path, "catchup"));
+  if (catchup !== undefined) common.catchup = catchup;
+  const delivery = readDelivery(checker, options["delivery"], childPath(path, "delivery"));
+  if (delivery !== undefined) common.delivery = delivery;
   // Object.assign onto a fresh object, not `{ ...fields, ...common }`: triggers of one shape then share one hidden
   // class (an object literal starting with a spread gets a hidden class of its own, ≈ 300 B per trigger).
   const trigger = Object.freeze(Object.assign({}, reading.fields, common)) as ResolvedTrigger;
   return { trigger, explicitName: options["name"] !== undefined, written: reading.written };
+}
+
+/** A `catchup` written on a trigger of a kind catch-up does not cover (`delay`): a `ConfigError` at the key saying why and what to use instead. */
+function refuseCatchup(checker: ConfigChecker, kind: string, written: unknown, path: string): void {
+  const reason = written === undefined || written === null ? undefined : triggerKind(kind)?.noCatchup;
+  if (reason !== undefined) checker.fail(childPath(path, "catchup"), `"catchup" does not apply to "${kind}" triggers: ${reason}`, { value: written, at: "key" });
 }
 
 /**

@@ -15,7 +15,7 @@
  * "string", pattern }] }`, `object` → `{ type: "object", properties,
  * additionalProperties: false }` (`required` from {@link ObjectShape.required}),
  * `record` → `{ additionalProperties, propertyNames: { pattern } }`, `union` →
- * `{ anyOf: [{ enum: literals }, object] }`, `data` → `{}`, `external` → the
+ * `{ anyOf: [{ enum: literals }, object] }` (a {@link choice}: `{ enum: literals }`), `data` → `{}`, `external` → the
  * schema its owner gives ({@link ExternalShape.schema}: the trigger kinds'),
  * and `code` is left out (YAML cannot hold a function). Descriptions and
  * defaults come from the same place the types take them: the TSDoc of the
@@ -74,7 +74,7 @@ export interface ObjectShape {
   readonly kind: "object";
   /** The keys, in the order error messages list them. */
   readonly fields: Readonly<Record<string, Shape>>;
-  /** Every key must be present (the `{ max: N }` form of a restart policy). */
+  /** Every key must be present (the `{ max: N }` form of a restart policy, `state: { file }`); absent, the mapping is `undefined`. */
   readonly required: boolean;
 }
 
@@ -175,8 +175,8 @@ export function object<const F extends Fields>(fields: F): ObjectShape & Typed<O
   return { kind: "object", fields, required: false };
 }
 
-/** A mapping whose keys of `fields` must all be present. */
-export function requiredObject<const F extends Fields>(fields: F): ObjectShape & Typed<ObjectInput<F, true>, ObjectOutput<F>> {
+/** A mapping whose keys of `fields` must all be present; absent or `null`, it checks as `undefined`. */
+export function requiredObject<const F extends Fields>(fields: F): ObjectShape & Typed<ObjectInput<F, true>, ObjectOutput<F> | undefined> {
   return { kind: "object", fields, required: true };
 }
 
@@ -192,6 +192,11 @@ export function union<const L extends string, O extends ObjectShape & Typed<unkn
   expected: string,
 ): UnionShape & Typed<L | InputOf<O>, L | OutputOf<O> | undefined> {
   return { kind: "union", literals, object: form, expected };
+}
+
+/** One of `literals`, and nothing else; `expected` names them, for error messages. */
+export function choice<const L extends string>(literals: readonly L[], expected: string): UnionShape & Typed<L, L | undefined> {
+  return { kind: "union", literals, object: undefined, expected };
 }
 
 /** Free-form data, passed on as written. */

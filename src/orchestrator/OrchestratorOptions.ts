@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import type { OrchestratorConfig } from "../config/OrchestratorConfig.js";
 import type { Logger } from "../logger.js";
 import type { OrchestratorMetricsOptions } from "../observe/Observability.js";
+import type { TriggerStore } from "../state/TriggerStore.js";
 import { keysOf } from "./keysOf.js";
 import type { AgentRegistration } from "./registry.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
@@ -35,6 +36,20 @@ export interface OrchestratorOptions {
   handleSignals?: boolean;
   /** Decides which instance fires a trigger slot when several share a schedule. @default none: every slot fires here */
   coordinator?: TriggerCoordinator;
+  /**
+   * Where trigger state lives: the slots that ran, a run cut short, paused triggers. A durable store
+   * lets catch-up (`catchup`) and `delivery: at-least-once` work across restarts; a shared one (NATS
+   * JetStream KV) also makes one instance of a cluster run each slot. The orchestrator loads it at
+   * `start()` and closes it at shutdown. Not together with the config's `state: { file }` (which
+   * makes a file store): pass one.
+   *
+   * @default the config's `state: { file }` as a file store, else a memory store (state is forgotten at exit)
+   * @example
+   * ```ts
+   * createOrchestrator({ agents, store: new FileTriggerStore({ file: "./var/orchestrator-state.json" }) });
+   * ```
+   */
+  store?: TriggerStore;
 }
 
 /** Every key of {@link OrchestratorOptions}; a key added to the interface and not here does not compile. */
@@ -49,6 +64,7 @@ export const ORCHESTRATOR_OPTION_KEYS = keysOf<OrchestratorOptions>({
   keepAlive: true,
   handleSignals: true,
   coordinator: true,
+  store: true,
 });
 
 /** Every key of {@link OrchestratorMetricsOptions}; checked against the type like {@link ORCHESTRATOR_OPTION_KEYS}. */

@@ -1,8 +1,9 @@
 import type { Bus } from "../bus/Bus.js";
-import { OptionCheck } from "../check.js";
+import { describeValue, OptionCheck } from "../check.js";
 import { systemClock, type Clock } from "../clock.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { consoleLogger, guardLogger, silentLogger, type Logger } from "../logger.js";
+import type { TriggerStore } from "../state/TriggerStore.js";
 import { METRICS_OPTION_KEYS, ORCHESTRATOR_OPTION_KEYS, type OrchestratorMetricsOptions, type OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
@@ -18,9 +19,16 @@ export interface ResolvedOptions {
   /** The host's bus, or `undefined` when the orchestrator creates (and owns) its own. */
   readonly bus: Bus | undefined;
   readonly metrics: OrchestratorMetricsOptions;
+  /**
+   * The host's trigger store, checked; `undefined` when none was given (then
+   * the config's `state: { file }` makes a file store, else a memory store).
+   */
+  readonly store: TriggerStore | undefined;
 }
 
 const BUS_METHODS = ["publish", "subscribe", "request", "flush", "close"] as const;
+const STORE_METHODS = ["load", "apply", "get", "close"] as const;
+const STORE_EXPECTATION = "a TriggerStore (an object with load, apply, get and close methods, a string description and a boolean shared; see MemoryTriggerStore and FileTriggerStore)";
 const LOGGER_METHODS = ["debug", "info", "warn", "error"] as const;
 
 /**
@@ -54,7 +62,26 @@ export function resolveOptions(options: OrchestratorOptions): ResolvedOptions {
     coordinator: check.optionalShape<TriggerCoordinator>(options.coordinator, "coordinator", ["claim"], "a TriggerCoordinator (an object with claim(tick); see createNatsCoordinator)"),
     metrics: checkMetrics(options.metrics),
     bus: check.optionalShape<Bus>(options.bus, "bus", BUS_METHODS, "a Bus (an object with publish, subscribe, request, flush and close)"),
+    store: checkStore(options.store, options.config),
   };
+}
+
+/**
+ * `store`, when given: a {@link TriggerStore} by its shape, and not beside the
+ * config's `state:` (two answers to where trigger state lives).
+ */
+function checkStore(store: unknown, config: unknown): TriggerStore | undefined {
+  const checked = check.optionalShape<TriggerStore>(store, "store", STORE_METHODS, STORE_EXPECTATION);
+  if (checked === undefined) return undefined;
+  if (typeof checked.description !== "string" || typeof checked.shared !== "boolean") throw check.error("store", STORE_EXPECTATION, store);
+  const state = typeof config === "object" && config !== null ? (config as { state?: unknown }).state : undefined;
+  if (state !== undefined && state !== null) {
+    throw new ConfigError(
+      `createOrchestrator(): both \`store\` (${checked.description}) and the config's \`state\` (${describeValue(state)}) say where trigger state lives: pass one`,
+      { code: "INVALID_OPTION", path: "store", value: store },
+    );
+  }
+  return checked;
 }
 
 function checkLogger(logger: unknown): Logger | undefined {

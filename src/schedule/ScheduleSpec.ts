@@ -70,10 +70,24 @@ export interface TriggerOptions {
   misfireGrace?: Duration;
   /** An `onCron` of this trigger running longer than this is hung (the agent crashes with reason `hung`). */
   timeout?: Duration;
+  /**
+   * Slots that fell while the orchestrator was down (needs a durable store, `state: { file }` or
+   * NATS KV): how far back to look and which to run. For `cron`, `every` and `at` triggers, not
+   * `delay`. Set here, it replaces `scheduler.catchup` as a whole; `{}` is window 0, runs latest.
+   * @default `scheduler.catchup`, else none (window 0)
+   */
+  catchup?: CatchupSpec;
+  /**
+   * A slot whose run started and never ended (the host stopped mid-run): `at-most-once` counts it
+   * `interrupted` and never runs it again; `at-least-once` runs it once more at start, same key,
+   * `tick.attempt === 2`.
+   * @default `scheduler.delivery`, else "at-most-once"
+   */
+  delivery?: DeliveryPolicy;
 }
 
-/** The keys of {@link TriggerOptions}: every trigger mapping may carry them, whatever its kind. */
-export const TRIGGER_OPTION_KEYS = ["name", "overlap", "misfire", "misfireGrace", "timeout"] as const satisfies ReadonlyArray<keyof TriggerOptions>;
+/** The keys of {@link TriggerOptions}: every trigger mapping may carry them, whatever its kind (`catchup` is refused on kinds it does not cover). */
+export const TRIGGER_OPTION_KEYS = ["name", "overlap", "misfire", "misfireGrace", "timeout", "catchup", "delivery"] as const satisfies ReadonlyArray<keyof TriggerOptions>;
 
 /**
  * One trigger, as written in YAML `schedule:` or passed to `orch.schedule()`; a

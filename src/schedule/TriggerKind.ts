@@ -102,6 +102,13 @@ export interface TriggerKind<F extends KindFields, S> {
   readonly example: S;
   /** Spec keys of this kind besides its own (`timezone` for cron): refused on a trigger of another kind. @default none */
   readonly keys?: readonly string[];
+  /**
+   * Set when catch-up after downtime does not apply to the kind: why, and what
+   * to use instead (the words of the `ConfigError` a `catchup` on it gets). A
+   * `catchup` default of `scheduler:` skips such triggers.
+   * @default absent: `catchup` applies
+   */
+  readonly noCatchup?: string;
   /** Read the kind's fields from a spec mapping (YAML, or an object in code); throws through `reader`. */
   read(reader: SpecReader, spec: Readonly<Record<string, unknown>>, path: string): KindReading<F>;
   /** Read a bare string spec; at most one kind reads strings (cron: a string is a cron expression). */

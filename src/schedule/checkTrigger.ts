@@ -1,7 +1,7 @@
 import { describeValue } from "../check.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { isMilliseconds } from "./kinds/milliseconds.js";
-import { MISFIRE_POLICIES, OVERLAP_POLICIES, type ResolvedTrigger } from "./ScheduleSpec.js";
+import { CATCHUP_RUNS, DELIVERY_POLICIES, MISFIRE_POLICIES, OVERLAP_POLICIES, type ResolvedTrigger } from "./ScheduleSpec.js";
 import { triggerKind, TRIGGER_KIND_NAMES } from "./triggerKinds.js";
 
 /**
@@ -32,5 +32,17 @@ export function checkTrigger(agent: unknown, trigger: unknown): asserts trigger 
   if (!(MISFIRE_POLICIES as readonly unknown[]).includes(t["misfire"])) fail("misfire", `one of ${MISFIRE_POLICIES.join(", ")}`);
   if (!isMilliseconds(t["misfireGrace"])) fail("misfireGrace", "a non-negative number of milliseconds");
   if (t["timeout"] !== undefined && !isMilliseconds(t["timeout"], true)) fail("timeout", "a positive number of milliseconds");
+  if (t["catchup"] !== undefined) {
+    if (kind?.noCatchup !== undefined) fail("catchup", `absent on a ${kind.kind} trigger: ${kind.noCatchup}`);
+    if (!isCatchupPolicy(t["catchup"])) fail("catchup", `{ window, runs } with window a non-negative number of milliseconds and runs one of ${CATCHUP_RUNS.join(", ")}`);
+  }
+  if (t["delivery"] !== undefined && !(DELIVERY_POLICIES as readonly unknown[]).includes(t["delivery"])) fail("delivery", `one of ${DELIVERY_POLICIES.join(", ")}`);
   kind?.check(t, fail);
+}
+
+/** A resolved `catchup`: `{ window, runs }`, window in ms (0 or more). */
+function isCatchupPolicy(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const { window, runs } = value as Record<string, unknown>;
+  return isMilliseconds(window) && (CATCHUP_RUNS as readonly unknown[]).includes(runs);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { resolveConfig } from "../../src/config/resolveConfig.js";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 import { countedAgent, expectNamed, expectNoPollution, processSnapshot, refuseConfig, safeJson } from "../helpers/chaosBadInput.js";
@@ -62,6 +63,13 @@ const WRONG_TYPES: ReadonlyArray<readonly [path: string, value: unknown]> = [
   ["http.healthPort", "8000"],
   ["http.metricsPort", 80.5],
   ["http.host", 5],
+  ["scheduler", 5],
+  ["scheduler.catchup", "1h"],
+  ["scheduler.catchup.window", true],
+  ["scheduler.catchup.runs", 5],
+  ["scheduler.delivery", 5],
+  ["state", "./state.json"],
+  ["state.file", 5],
 ];
 
 /** Trigger options need a trigger beside them: path, the trigger mapping. */
@@ -72,6 +80,10 @@ const WRONG_TRIGGER_OPTIONS: ReadonlyArray<readonly [key: string, trigger: Recor
   ["misfire", { every: "1m", misfire: true }],
   ["misfireGrace", { every: "1m", misfireGrace: "soon" }],
   ["timeout", { every: "1m", timeout: [] }],
+  ["catchup", { every: "1m", catchup: "1h" }],
+  ["catchup.window", { every: "1m", catchup: { window: "soon" } }],
+  ["catchup.runs", { cron: "0 16 * * *", catchup: { runs: "latests" } }],
+  ["delivery", { at: "2026-12-01T14:30:00Z", delivery: "exactly-once" }],
 ];
 
 const DURATIONS = [
@@ -127,8 +139,13 @@ describe("bad input: configuration keys", () => {
     ["shutdown", "timout"],
     ["http", "port"],
     ["schedule.a", "evry"],
+    ["scheduler", "catchUp"],
+    ["scheduler.catchup", "windw"],
+    ["state", "path"],
+    ["schedule.a.catchup", "run"],
   ])("an unknown key under %j (%s) is refused, naming it and the keys that exist", (parent, key) => {
-    const config = parent === "" ? { [key]: 1 } : parent === "schedule.a" ? { schedule: { a: { every: "1m", [key]: 1 } } } : parent === "groups.g.restart" ? { groups: { g: { restart: { [key]: 1 } } } } : at(`${parent}.${key}`, 1);
+    const trigger = parent === "schedule.a" ? { every: "1m", [key]: 1 } : { every: "1m", catchup: { [key]: 1 } };
+    const config = parent === "" ? { [key]: 1 } : parent.startsWith("schedule.a") ? { schedule: { a: trigger } } : parent === "groups.g.restart" ? { groups: { g: { restart: { [key]: 1 } } } } : at(`${parent}.${key}`, 1);
     const path = parent === "" ? key : `${parent}.${key}`;
     const error = refuseConfig(config);
     expectNamed(error, path, `unknown key "${key}"`, /expected one of|expected/);
@@ -160,6 +177,24 @@ describe("bad input: configuration keys", () => {
     expectNamed(refuseConfig({ schedule: { a: { cron: "0 17 * * *", timezone } } }), "schedule.a.timezone", `unknown time zone ${JSON.stringify(timezone)}`, "IANA");
     const orch = createOrchestrator({ agents: [countedAgent("a").Agent], clock: new ManualClock(T0), logger: false, keepAlive: false });
     expect(() => orch.schedule("a", { cron: "0 17 * * *", timezone })).toThrow(expect.objectContaining({ path: "schedule.a.timezone" }));
+  });
+
+  test.each(["scheduler.catchup.window", "schedule.a.catchup.window"])("%s accepts 0 (no catch-up) and refuses a negative duration", (path) => {
+    const config = (window: unknown): unknown => (path.startsWith("scheduler") ? { scheduler: { catchup: { window } } } : { schedule: { a: { every: "1m", catchup: { window } } } });
+    expect(() => resolveConfig(config(0) as never, { registered: [{ name: "a" }] })).not.toThrow();
+    for (const value of [-1, "-5m", "soon"]) expectNamed(refuseConfig(config(value)), path, "expected a duration such as", `got ${JSON.stringify(value)}`);
+  });
+
+  test("catchup on a delay trigger is refused in the config and by schedule(), saying why and what to use instead", () => {
+    const why = /"catchup" does not apply to "delay" triggers: a delay counts from each start.*use "at" \(a fixed instant\), "every" or "cron"/;
+    expectNamed(refuseConfig({ schedule: { a: { delay: "30s", catchup: { window: "1h" } } } }), "schedule.a.catchup", why);
+    expectNamed(refuseConfig({ schedule: { a: [{ every: "1m" }, { delay: "30s", catchup: {} }] } }), "schedule.a[1].catchup", why);
+    const clock = new ManualClock(T0);
+    const orch = createOrchestrator({ agents: [countedAgent("a").Agent], clock, logger: false, keepAlive: false });
+    expect(() => orch.schedule("a", { delay: "30s", catchup: { window: "1h" } } as never)).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID", path: "schedule.a.catchup", message: expect.stringMatching(why) as unknown }),
+    );
+    expect(clock.pending).toBe(0);
   });
 
   test("an at that is not an ISO 8601 instant, or has no time zone, is refused", () => {

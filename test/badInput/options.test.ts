@@ -42,6 +42,10 @@ describe("bad input: createOrchestrator options", () => {
     ["keepAlive that is a string", { keepAlive: "yes" }, "keepAlive", 'expected `keepAlive` to be a boolean, got "yes"'],
     ["handleSignals that is a number", { handleSignals: 1 }, "handleSignals", "expected `handleSignals` to be a boolean, got 1"],
     ["a coordinator without claim", { coordinator: { close() {} } }, "coordinator", "expected `coordinator` to be a TriggerCoordinator"],
+    ["a store that is a file path", { store: "./var/state.json" }, "store", 'expected `store` to be a TriggerStore (an object with load, apply, get and close methods, a string description and a boolean shared; see MemoryTriggerStore and FileTriggerStore), got "./var/state.json"'],
+    ["a store without get", { store: { ...storeLike(), get: undefined } }, "store", "expected `store` to be a TriggerStore"],
+    ["a store without a description", { store: { ...storeLike(), description: 5 } }, "store", "expected `store` to be a TriggerStore"],
+    ["a store whose shared is not a boolean", { store: { ...storeLike(), shared: "no" } }, "store", "expected `store` to be a TriggerStore"],
     // checked by the observability module
     ["a metrics registry that is not one", { metrics: { registry: {} } }, "metrics.registry", "expected `metrics.registry` to be a prom-client Registry"],
     ["a metrics prefix that is no metric name", { metrics: { prefix: "9 lives" } }, "metrics.prefix", 'got "9 lives"'],
@@ -67,6 +71,23 @@ describe("bad input: createOrchestrator options", () => {
     expect(() => createOrchestrator({ agents: [countedAgent("a").Agent], logger: false, keepAlive: false, metrics: { registry } })).toThrow(
       expect.objectContaining({ code: "METRICS_CONFLICT", message: expect.stringMatching(/A metric named "\w+" is already registered.*metrics.prefix/) as unknown }),
     );
+  });
+});
+
+/** An object of a TriggerStore's shape (its methods are never called: the orchestrator is never started). */
+function storeLike(): Record<string, unknown> {
+  return { description: "test store", shared: false, load: async () => ({ records: new Map() }), apply: async () => [], get: async () => undefined, close: async () => undefined };
+}
+
+describe("createOrchestrator({ store })", () => {
+  test("a store beside the config's state: is refused, naming both: pass one", () => {
+    refuseOptions({ store: storeLike(), config: { state: { file: "./var/state.json" } } }, "store", /both `store` \(test store\) and the config's `state` \(\{"file":"\.\/var\/state\.json"\}\) say where trigger state lives: pass one/);
+  });
+
+  test("a store of the TriggerStore shape is accepted, alone or beside a config without state:", () => {
+    for (const config of [undefined, {}, { scheduler: { delivery: "at-least-once" as const } }]) {
+      expect(() => createOrchestrator({ agents: [countedAgent("a").Agent], logger: false, keepAlive: false, store: storeLike() as never, ...(config === undefined ? {} : { config }) })).not.toThrow();
+    }
   });
 });
 

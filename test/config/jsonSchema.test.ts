@@ -93,7 +93,8 @@ const WRONG_TYPES: ReadonlyArray<readonly [path: string, value: unknown]> = [
   ["supervisor.backoff.factor", "2"], ["supervisor.backoff.jitter", "0.2"], ["supervisor.resetAfter", {}], ["supervisor.startTimeout", "fast"],
   ["supervisor.stopTimeout", true], ["schedule", "* * * * *"], ["schedule.a", 42], ["schedule.a.every", true], ["schedule.a.delay", []],
   ["schedule.a.cron", 5], ["schedule.a.at", 17], ["shutdown", 30], ["shutdown.timeout", "never"], ["http", 8000], ["http.healthPort", "8000"],
-  ["http.metricsPort", 80.5], ["http.host", 5],
+  ["http.metricsPort", 80.5], ["http.host", 5], ["scheduler", 5], ["scheduler.catchup", "1h"], ["scheduler.catchup.window", true],
+  ["scheduler.catchup.runs", 5], ["scheduler.delivery", 5], ["state", "./state.json"], ["state.file", 5],
 ];
 
 const DURATIONS = ["supervisor.backoff.initial", "supervisor.backoff.max", "supervisor.resetAfter", "supervisor.startTimeout", "supervisor.stopTimeout", "groups.g.crashLoop.within", "agents.a.heartbeatTimeout", "shutdown.timeout", "schedule.a.every", "schedule.a.delay"];
@@ -109,6 +110,17 @@ const STRUCTURAL: ReadonlyArray<readonly [what: string, config: unknown]> = [
   ["schedule.a.misfire: true", { schedule: { a: { every: "1m", misfire: true } } }],
   ["schedule.a.misfireGrace: soon", { schedule: { a: { every: "1m", misfireGrace: "soon" } } }],
   ["schedule.a.timeout: []", { schedule: { a: { every: "1m", timeout: [] } } }],
+  ["schedule.a.catchup: a string", { schedule: { a: { every: "1m", catchup: "1h" } } }],
+  ["schedule.a.catchup.window: soon", { schedule: { a: { every: "1m", catchup: { window: "soon" } } } }],
+  ["schedule.a.catchup.window: negative", { schedule: { a: { cron: "0 16 * * *", catchup: { window: -1 } } } }],
+  ["schedule.a.catchup.runs: a bad enum", { schedule: { a: { cron: "0 16 * * *", catchup: { runs: "latests" } } } }],
+  ["schedule.a.delivery: a bad enum", { schedule: { a: { at: "2026-12-01T14:30:00Z", delivery: "exactly-once" } } }],
+  ["catchup on a delay trigger", { schedule: { a: { delay: "30s", catchup: { window: "1h" } } } }],
+  ["scheduler.catchup.window: negative", { scheduler: { catchup: { window: "-5m" } } }],
+  ["scheduler.catchup.runs: a bad enum", { scheduler: { catchup: { runs: "every" } } }],
+  ["scheduler.delivery: a bad enum", { scheduler: { delivery: "at-least-one" } }],
+  ["state without its file", { state: {} }],
+  ["state.file empty", { state: { file: "" } }],
   ["groups.g.restart: a near literal", { groups: { g: { restart: "fail_stop" } } }],
   ["groups.g.restart: { max: -1 }", { groups: { g: { restart: { max: -1 } } } }],
   ["groups.g.restart: {} without max", { groups: { g: { restart: {} } } }],
@@ -124,6 +136,8 @@ const STRUCTURAL: ReadonlyArray<readonly [what: string, config: unknown]> = [
   ...["shedule", "agents.a.modul", "groups.g.restrat", "groups.g.crashLoop.maxCrash", "supervisor.retries", "supervisor.backoff.jiter", "shutdown.timout", "http.port"].map((path) => [`unknown key ${path}`, at(path, 1)] as const),
   ["unknown key groups.g.restart.maxx", { groups: { g: { restart: { maxx: 1 } } } }],
   ["unknown key schedule.a.evry", { schedule: { a: { every: "1m", evry: 1 } } }],
+  ...["scheduler.catchUp", "scheduler.catchup.windw", "state.path"].map((path) => [`unknown key ${path}`, at(path, 1)] as const),
+  ["unknown key schedule.a.catchup.run", { schedule: { a: { every: "1m", catchup: { run: "all" } } } }],
   ...["* * *", "* * * * * * *", "every minute", "", "   "].map((cron) => [`cron ${JSON.stringify(cron)}`, { schedule: { a: cron } }] as const),
   ...["tomorrow", "2026-12-01 14:30", "2026-12-01T14:30:00"].map((value) => [`at ${JSON.stringify(value)}`, { schedule: { a: { at: value } } }] as const),
   ...["market.data", "a b", "", "é", "x/y", "a".repeat(129), "__proto__", "constructor", "prototype"].flatMap((name) => [

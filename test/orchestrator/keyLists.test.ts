@@ -5,7 +5,7 @@ import { ORCHESTRATOR_EVENTS, type OrchestratorEventName } from "../../src/super
 
 describe("key lists derived from their types", () => {
   test("the option keys are the keys of OrchestratorOptions, in the order written", () => {
-    expect(ORCHESTRATOR_OPTION_KEYS).toEqual(["agents", "config", "bus", "clock", "logger", "random", "metrics", "keepAlive", "handleSignals", "coordinator"]);
+    expect(ORCHESTRATOR_OPTION_KEYS).toEqual(["agents", "config", "bus", "clock", "logger", "random", "metrics", "keepAlive", "handleSignals", "coordinator", "store"]);
     expectTypeOf(ORCHESTRATOR_OPTION_KEYS).toEqualTypeOf<ReadonlyArray<keyof OrchestratorOptions>>();
   });
 

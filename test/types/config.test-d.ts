@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, test } from "vitest";
 import type { AgentEntryConfig, Duration, GroupConfig, OrchestratorConfig, RestartPolicy, SupervisorConfig } from "../../src/index.js";
 import type { ResolvedAgentEntry, ResolvedConfig, ResolvedGroup } from "../../src/config/ResolvedConfig.js";
-import type { ScheduleSpec } from "../../src/schedule/ScheduleSpec.js";
+import type { CatchupSpec, DeliveryPolicy, ScheduleSpec } from "../../src/schedule/ScheduleSpec.js";
 import type { BackoffStrategy } from "../../src/supervisor/backoff.js";
 
 // The config types are inferred from the one shape in src/config/configShape.ts: these pin what
@@ -22,6 +22,8 @@ describe("the config types inferred from the shape", () => {
       groups?: Record<string, GroupConfig>;
       supervisor?: SupervisorConfig;
       schedule?: Record<string, ScheduleSpec>;
+      scheduler?: { catchup?: CatchupSpec; delivery?: DeliveryPolicy };
+      state?: { file: string };
       shutdown?: { timeout?: Duration; drainDelay?: Duration };
       http?: { healthPort?: number; metricsPort?: number; host?: string };
     }>();
@@ -68,5 +70,32 @@ describe("the config types inferred from the shape", () => {
     expectTypeOf<keyof ResolvedConfig["supervisor"]["backoff"]>().toEqualTypeOf<keyof NonNullable<SupervisorConfig["backoff"]>>();
     expectTypeOf<keyof ResolvedConfig["shutdown"]>().toEqualTypeOf<keyof NonNullable<OrchestratorConfig["shutdown"]>>();
     expectTypeOf<keyof ResolvedConfig["http"]>().toEqualTypeOf<keyof NonNullable<OrchestratorConfig["http"]>>();
+    expectTypeOf<keyof ResolvedConfig["scheduler"]>().toEqualTypeOf<keyof NonNullable<OrchestratorConfig["scheduler"]>>();
+    expectTypeOf<keyof NonNullable<ResolvedConfig["state"]>>().toEqualTypeOf<keyof NonNullable<OrchestratorConfig["state"]>>();
+  });
+
+  test("catchup and delivery on a trigger, and as defaults in scheduler:", () => {
+    const config: OrchestratorConfig = {
+      schedule: {
+        eod: { cron: "0 16 * * 1-5", timezone: "America/New_York", catchup: { window: "1h", runs: "latest" }, delivery: "at-least-once" },
+        pnl: [{ every: "15s", catchup: {} }, { at: "2026-12-01T14:30:00Z", catchup: { window: 0 } }],
+        warmup: { delay: "30s", delivery: "at-most-once" },
+      },
+      scheduler: { catchup: { window: "10m", runs: "all" }, delivery: "at-most-once" },
+      state: { file: "./var/orchestrator-state.json" },
+    };
+    void config;
+    // @ts-expect-error a delay counts from start: no catch-up
+    const delay: OrchestratorConfig = { schedule: { warmup: { delay: "30s", catchup: { window: "1h" } } } };
+    void delay;
+    // @ts-expect-error runs is latest or all
+    const runs: OrchestratorConfig = { scheduler: { catchup: { runs: "every" } } };
+    void runs;
+    // @ts-expect-error delivery is at-most-once or at-least-once
+    const delivery: OrchestratorConfig = { scheduler: { delivery: "exactly-once" } };
+    void delivery;
+    // @ts-expect-error state needs its file
+    const state: OrchestratorConfig = { state: {} };
+    void state;
   });
 });
