@@ -96,7 +96,7 @@ export class OrchestratorTriggers {
     const supervisor = roster.find(name);
     if (supervisor === undefined) throw new LifecycleError("UNKNOWN_AGENT", `schedule(): no agent named "${name}"; known agents: ${roster.listNames()}`);
     const source = this.wiring.source;
-    const triggers = resolveSchedule(name, spec, { path: `schedule.${name}`, taken: source.triggerNames(name) });
+    const triggers = resolveSchedule(name, spec, { path: `schedule.${name}`, taken: source.triggerNames(name), defaults: config.scheduler });
     checkCronHandler(config, name, supervisor.agentClass);
     for (const trigger of triggers) this.state.check(name, trigger);
     const handles = triggers.map((trigger) => source.add(name, trigger));
