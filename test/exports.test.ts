@@ -20,7 +20,7 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
       "StandardSchemaV1PathSegment", "StandardSchemaV1Props", "StandardSchemaV1Result", "StandardSchemaV1SuccessResult",
       "StandardSchemaV1Types", "BackoffSettings", "BackoffStrategy", "Bus", "BusConnection", "BusConnectionStatus",
       "BusErrorCode", "BusOptions", "BusStats", "BusSubscription", "Clock", "ClosedInfo", "ConfigErrorCode", "ConfigErrorDetails",
-      "CrashReason", "CrashRecord", "CronTick", "CronTriggerSpec", "DelayTriggerSpec", "DeliveryPolicy", "FinishedRun", "RunOutcome", "RunningSlot", "DisposableSubscription", "DropReason", "Duration", "Escalation",
+      "BackfillInstant", "BackfillOptions", "BackfillResult", "CrashReason", "CrashRecord", "CronTick", "CronTriggerSpec", "DelayTriggerSpec", "DeliveryPolicy", "DisposableSubscription", "DropReason", "Duration", "Escalation",
       "EscalationReason", "EveryTriggerSpec", "FastifyProbeInstance", "FastifyProbeReply", "FastifyProbeRequest",
       "FastifyProbesPlugin", "GroupConfig", "HandlerRequest", "HandlerResponse", "HealthReport", "HttpHandler",
       "InProcessBus", "KoaProbeContext", "KoaProbesMiddleware", "LifecycleErrorCode", "ListenOptions", "Listening", "Logger", "Message", "MetricsRegistry", "MessageHandler", "MisfirePolicy",

@@ -12,14 +12,14 @@ import type { TriggerLedger } from "../state/TriggerLedger.js";
 import type { OrchestratorEvents } from "../supervisor/events.js";
 
 /** An instant as `backfill()` takes it: a `Date`, ms since the epoch, or an ISO 8601 string with a zone (`Z` or an offset). */
-export type Instant = Date | number | string;
+export type BackfillInstant = Date | number | string;
 
 /** Options of `orch.backfill()`. */
 export interface BackfillOptions {
   /** The first instant of the range (included). */
-  readonly from: Instant;
+  readonly from: BackfillInstant;
   /** The end of the range (excluded). */
-  readonly to: Instant;
+  readonly to: BackfillInstant;
   /** Aborting it stops the backfill before its next slot; the promise then rejects with `LifecycleError` `ABORTED`. */
   readonly signal?: AbortSignal;
 }

@@ -120,9 +120,9 @@ export class OrchestratorTriggers {
     }
   }
 
-  /** Read the trigger store (during start, before any trigger is armed). */
-  load(): Promise<void> {
-    return this.state.load();
+  /** Read the trigger store (during start, before any trigger is armed); `undefined` without a store (no wait at all). */
+  load(): Promise<void> | undefined {
+    return this.state.ledger === undefined ? undefined : this.state.load();
   }
 
   /** Arm every trigger, then catch up on what fell while the orchestrator was down. */

@@ -246,7 +246,7 @@ class OrchestratorRuntime implements Orchestrator {
     return new StartSequence({
       lifecycle: this.#lifecycle,
       logger: this.#options.logger,
-      loadModules: () => Promise.all([this.#loadModules(), this.#triggers.load()]).then(() => undefined),
+      loadModules: () => this.#loadModules(),
       beginRunning: () => {
         // a shutdown() during the loading may have finished already: nothing must outlive it
         if (this.#options.keepAlive && !this.#lifecycle.stopping) this.#keepAlive.hold();
@@ -290,6 +290,9 @@ class OrchestratorRuntime implements Orchestrator {
   // ---- lifecycle -----------------------------------------------------------
 
   async #loadModules(): Promise<void> {
+    // the trigger store is read first: a store that cannot be read stops the start before any module loads
+    const reading = this.#triggers.load();
+    if (reading !== undefined) await reading;
     for (const [name, entry] of Object.entries(this.#config.agents)) {
       if (entry.module === undefined || this.#roster.has(name)) continue;
       const agentClass = await loadAgentModule(name, entry.module, entry.export, this.#config);

@@ -46,7 +46,7 @@ export interface TriggerRecord {
    * catch-up window). Catch-up after downtime looks at the slots after it.
    */
   readonly lastSlot?: number;
-  /** The latest slot whose run ended, and how (a `skipped` one is not a run and leaves this as it was). */
+  /** The latest slot whose run ended, and how (`interrupted` included; a `skipped` one was never run and leaves this as it was). */
   readonly lastRun?: FinishedRun;
   /** Slots that started and did not end, oldest first. */
   readonly running: readonly RunningSlot[];

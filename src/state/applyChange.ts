@@ -61,9 +61,9 @@ function end(current: TriggerRecord, change: Extract<TriggerChange, { type: "end
     rest.splice(index, 1);
     running = rest;
   }
-  if (outcome === "skipped" || outcome === "interrupted") return { ...current, running };
+  if (outcome === "skipped") return { ...current, running };
   const lastRun = current.lastRun === undefined || current.lastRun.slot <= slot ? { slot, outcome, attempt, endedAt: change.at } : current.lastRun;
-  return { ...current, running, lastRun, ran: addRan(current.ran, slot, change.follows) };
+  return { ...current, running, lastRun, ran: outcome === "interrupted" ? current.ran : addRan(current.ran, slot, change.follows) };
 }
 
 /** True when a range of `ran` covers `slot`. */

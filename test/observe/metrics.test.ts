@@ -161,7 +161,7 @@ describe("metrics()", () => {
     const text = await observability.metrics();
     const reasons = new Set([...text.matchAll(/reason="([^"]+)"/g)].map((m) => m[1]));
     expect([...reasons].sort()).toEqual(
-      ["agent-down", "consecutive-failures", "crash-loop", "error", "fail", "hung", "misfire", "overlap", "past", "restart-limit", "start"].sort(),
+      ["agent-down", "consecutive-failures", "crash-loop", "downtime", "error", "fail", "hung", "interrupted", "misfire", "overlap", "past", "paused", "restart-limit", "start"].sort(),
     );
     expect(text.match(/^agent_crashes_total\{/gm)).toHaveLength(8);
     expect(text).not.toContain("failure number");
@@ -222,16 +222,16 @@ describe("agent series", () => {
   ];
   const seriesOf = (text: string, agent: string): string[] => text.split("\n").filter((line) => line.includes(`agent="${agent}"`));
 
-  it("exposes the essential per-agent series by default: 15 per agent", async () => {
+  it("exposes the essential per-agent series by default: 18 per agent", async () => {
     const observability = createObservability(twoAgents());
     expect(observability.metricNames).toEqual([...orchestratorWide.slice(0, 3), ...essential, "cron_triggers_skipped_total", ...orchestratorWide.slice(3)]);
     const text = await observability.metrics();
     for (const name of detailed) expect(text).not.toContain(name);
-    expect(seriesOf(text, "feed")).toHaveLength(15);
+    expect(seriesOf(text, "feed")).toHaveLength(18);
     expect(sample(text, "cron_lateness_seconds_count")).toBe(0);
   });
 
-  it("exposes every per-agent series with agentSeries full: 35 per agent", async () => {
+  it("exposes every per-agent series with agentSeries full: 38 per agent", async () => {
     const observability = createObservability(twoAgents(), { agentSeries: "full" });
     expect(observability.metricNames).toEqual([
       ...orchestratorWide.slice(0, 3),
@@ -241,7 +241,7 @@ describe("agent series", () => {
       ...orchestratorWide.slice(3),
     ]);
     const text = await observability.metrics();
-    expect(seriesOf(text, "feed")).toHaveLength(35);
+    expect(seriesOf(text, "feed")).toHaveLength(38);
   });
 
   it("exposes the same essential series with the same values either way", async () => {
@@ -254,7 +254,7 @@ describe("agent series", () => {
     const names = [...essential, "cron_triggers_skipped_total"];
     const essentialLines = (text: string) => text.split("\n").filter((line) => names.some((name) => line.startsWith(`${name}{`)));
     expect(essentialLines(essentialText)).toEqual(essentialLines(fullText));
-    expect(essentialLines(essentialText)).toHaveLength(30);
+    expect(essentialLines(essentialText)).toHaveLength(36);
     expect(essentialLines(essentialText)).toContain('cron_triggers_skipped_total{agent="feed",reason="overlap"} 3');
   });
 });

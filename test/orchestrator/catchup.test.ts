@@ -168,7 +168,8 @@ describe("a slot interrupted mid-run", () => {
     await second.orch.shutdown();
     const record = (await store.load()).records.get(recordKey("eod", "m"));
     expect(record?.running).toEqual([]);
-    expect(record?.lastRun?.outcome).not.toBe("interrupted");
+    expect(record?.lastRun).toMatchObject({ slot: T0 + MINUTE, outcome: "interrupted", attempt: 1 });
+    expect(record?.ran).toEqual([]);
   });
 
   test("delivery: at-least-once runs it once more at start, same key, attempt 2", async () => {
