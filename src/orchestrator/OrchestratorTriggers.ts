@@ -116,7 +116,8 @@ export class OrchestratorTriggers {
       }
       return this.state.backfill(agent, resolved, options, this.#reach());
     } catch (error) {
-      return Promise.reject(error as Error);
+      const refused: Error = error as Error; // the checks throw only the library's errors
+      return Promise.reject(refused);
     }
   }
 

@@ -143,8 +143,9 @@ export class TriggerCatchup {
       plan.retry.length > 0 ? `running ${plan.retry.length} interrupted slot(s) once more (delivery at-least-once)` : undefined,
       plan.interrupted.length > 0 ? `${plan.interrupted.length} interrupted slot(s) not run again (delivery at-most-once)` : undefined,
     ].filter((part) => part !== undefined);
-    const log = plan.interrupted.length > 0 || plan.downtime > 0 ? logger.warn : logger.info;
-    log.call(logger, payload, `trigger "${trigger.name}" of agent "${agent}" after downtime: ${parts.join("; ")}`);
+    const message = `trigger "${trigger.name}" of agent "${agent}" after downtime: ${parts.join("; ")}`;
+    if (plan.interrupted.length > 0 || plan.downtime > 0) logger.warn(payload, message);
+    else logger.info(payload, message);
     this.#parts.emit(payload);
   }
 }

@@ -24,7 +24,7 @@ function recorder() {
   return { Agent, ticks, most: () => most };
 }
 
-const cfg: OrchestratorConfig = { schedule: { recon: { cron: "0 * * * *", name: "hourly", timezone: "UTC" } } } as OrchestratorConfig;
+const cfg: OrchestratorConfig = { schedule: { recon: { cron: "0 * * * *", name: "hourly", timezone: "UTC" } } };
 
 describe("orch.backfill", () => {
   test("runs every slot of [from, to) oldest first, one at a time, as catch-up ticks, with progress events", async () => {

@@ -41,7 +41,7 @@ function recorder(name = "eod") {
 }
 
 function config(trigger: Record<string, unknown>): OrchestratorConfig {
-  return { schedule: { eod: { every: "1m", name: "m", ...trigger } } } as OrchestratorConfig;
+  return { schedule: { eod: { every: "1m", name: "m", ...trigger } } };
 }
 
 /** Run an orchestrator from now for `ms` on `clock` with `store`, then shut it down. */
