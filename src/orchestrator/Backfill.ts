@@ -101,10 +101,11 @@ export async function runBackfill(parts: BackfillParts, agent: string, trigger: 
   for (;;) {
     const step = slotsAfter(trigger, after, to - 1, STEP, { agent });
     for (const slot of step.slots) {
-      if (signal?.aborted === true) throw new LifecycleError("ABORTED", `backfill of trigger "${trigger.name}" of agent "${agent}" aborted after ${ran} slot(s) run and ${skipped} skipped`, { cause: signal.reason });
+      if (signal?.aborted === true) throw aborted(agent, trigger, ran, skipped, signal);
       if (!parts.running()) throw new LifecycleError("SHUT_DOWN", `backfill of trigger "${trigger.name}" of agent "${agent}" stopped by shutdown after ${ran} slot(s) run and ${skipped} skipped`);
-      const outcome = await runSlot(parts, agent, trigger, slot, previous);
+      const outcome = await runSlot(parts, agent, trigger, slot, previous, signal);
       previous = slot;
+      if (outcome === "skipped" && signal !== undefined && isAborted(signal)) throw aborted(agent, trigger, ran, skipped, signal);
       if (outcome === "ran-already" || outcome === "agent-down" || outcome === "skipped") skipped++;
       else ran++;
       parts.emit({ agent, trigger: trigger.name, slot, outcome, ran, skipped });
@@ -117,7 +118,19 @@ export async function runBackfill(parts: BackfillParts, agent: string, trigger: 
   return { ran, skipped };
 }
 
-async function runSlot(parts: BackfillParts, agent: string, trigger: ResolvedTrigger, slot: number, previous: number | undefined): Promise<OrchestratorEvents["backfill:progress"]["outcome"]> {
+/**
+ * One slot: begun in the store (a refusal: it ran already; a store that
+ * cannot record it rejects the backfill), then run through the agent's
+ * runner, waiting for a run in flight (the signal takes it out of the line).
+ */
+async function runSlot(
+  parts: BackfillParts,
+  agent: string,
+  trigger: ResolvedTrigger,
+  slot: number,
+  previous: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<OrchestratorEvents["backfill:progress"]["outcome"]> {
   const { clock, ledger } = parts;
   const now = clock.now();
   if (ledger !== undefined && !(await ledger.begin(agent, trigger.name, slot, now, "backfill", 1, previous))) return "ran-already";
@@ -128,6 +141,17 @@ async function runSlot(parts: BackfillParts, agent: string, trigger: ResolvedTri
     ledger?.end(tick, "skipped", now);
     return "agent-down";
   }
-  parts.counters(agent).triggersFired++;
-  return runner.run(tick, trigger);
+  const outcome = await runner.run(tick, trigger, signal);
+  if (outcome === "skipped") parts.counters(agent).triggersSkipped["agent-down"]++;
+  else parts.counters(agent).triggersFired++;
+  return outcome;
+}
+
+function aborted(agent: string, trigger: ResolvedTrigger, ran: number, skipped: number, signal: AbortSignal): LifecycleError {
+  return new LifecycleError("ABORTED", `backfill of trigger "${trigger.name}" of agent "${agent}" aborted after ${ran} slot(s) run and ${skipped} skipped`, { cause: signal.reason });
+}
+
+/** Read afresh (the signal may have been aborted while a run was awaited). */
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
 }

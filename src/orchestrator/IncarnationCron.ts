@@ -29,7 +29,6 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
   readonly #incarnation: Incarnation;
   readonly #instance: Agent;
   readonly #source: TriggerSource;
-  readonly #ledger: TriggerLedger | undefined;
   #port: RunnerSlot | undefined = undefined;
 
   /** @param ledger - the trigger store's ledger, when there is a store: each run's end is recorded */
@@ -38,7 +37,7 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
     this.#incarnation = incarnation;
     this.#instance = instance;
     this.#source = source;
-    this.#ledger = ledger;
+    if (ledger !== undefined) this.ended = (tick, outcome) => ledger.end(tick, outcome, incarnation.clock.now());
     this.runner = new CronRunner(this);
   }
 
@@ -72,10 +71,8 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
     return this.#source.trigger(this.#supervisor.name, trigger);
   }
 
-  /** Record the end of a run (or of a tick that never ran) in the trigger store. */
-  ended(tick: TickMessage, outcome: RunOutcome): void {
-    this.#ledger?.end(tick, outcome, this.#incarnation.clock.now());
-  }
+  /** With a trigger store: records the end of each run (or of a tick that never ran); absent otherwise, so a run without a store costs no call. */
+  readonly ended?: (tick: TickMessage, outcome: RunOutcome) => void;
 
   onHung(_tick: CronTick, error: AgentError): void {
     this.#supervisor.crashCurrent(this.#incarnation, "hung", error);

@@ -42,6 +42,8 @@ export class OrchestratorTriggers {
   /** The trigger store, catch-up and backfill. */
   readonly state: TriggerState;
   readonly #parts: OrchestratorTriggersParts;
+  /** Set once the triggers were armed: a trigger added later is caught up on its own. */
+  #armed = false;
 
   constructor(parts: OrchestratorTriggersParts) {
     this.#parts = parts;
@@ -66,6 +68,7 @@ export class OrchestratorTriggers {
         : {
             passed: (agent: string, trigger: string, slot: number) => ledger.pass(agent, trigger, slot),
             caughtUp: (agent: string, trigger: string) => this.state.caughtUp(agent, trigger),
+            countFired: false,
           }),
     };
     const supervisor = (agent: string): AgentSupervisor => roster.get(agent);
@@ -99,7 +102,10 @@ export class OrchestratorTriggers {
     const triggers = resolveSchedule(name, spec, { path: `schedule.${name}`, taken: source.triggerNames(name), defaults: config.scheduler });
     checkCronHandler(config, name, supervisor.agentClass);
     for (const trigger of triggers) this.state.check(name, trigger);
+    const now = this.#parts.options.clock.now();
     const handles = triggers.map((trigger) => source.add(name, trigger));
+    // added after the triggers were armed: caught up on its own, from its record
+    if (this.#armed) for (const trigger of triggers) this.state.catchUpLate(name, trigger, now, this.#reach());
     return { cancel: () => handles.forEach((handle) => handle.cancel()) };
   }
 
@@ -128,6 +134,7 @@ export class OrchestratorTriggers {
 
   /** Arm every trigger, then catch up on what fell while the orchestrator was down. */
   arm(): void {
+    this.#armed = true;
     const now = this.#parts.options.clock.now();
     this.state.planCatchUp(this.#reach(), now);
     this.wiring.source.start(now);

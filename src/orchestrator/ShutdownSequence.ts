@@ -40,6 +40,9 @@ export interface ShutdownBudget {
   readonly drain: number;
 }
 
+/** Least time the trigger state gets to write what is pending at shutdown, even past the budget (not after a cut). */
+const STATE_CLOSE_FLOOR_MS = 2_000;
+
 /**
  * The stop sequence of a shutdown or a fail-stop, run once: drain (wait while
  * readiness fails and everything still runs), stop the triggers and pending
@@ -109,7 +112,8 @@ export class ShutdownSequence {
     if (this.#parts.ownsBus) await this.#within(bus.close(), remaining());
     const coordinator = this.#parts.coordinator;
     if (coordinator?.close !== undefined) await this.#within(coordinator.close(), remaining());
-    await this.#within(this.#parts.closeState(), remaining());
+    // the trigger state gets a moment even when the stops took the whole budget: what it has not written comes back as interrupted
+    await this.#within(this.#parts.closeState(), this.#isCut ? 0 : Math.max(remaining(), STATE_CLOSE_FLOOR_MS));
 
     if (clock.now() >= deadline && !this.#isCut) logger.warn({ timeout }, `shutdown took its whole budget of ${formatDuration(timeout)}`);
     this.#parts.stopTimers();

@@ -8,7 +8,7 @@ import type { TriggerSource } from "../schedule/TriggerSource.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import { catchupPlan, type CatchupPlan } from "../state/catchupPlan.js";
 import type { TriggerLedger } from "../state/TriggerLedger.js";
-import { recordKey, type StoreSnapshot } from "../state/TriggerStore.js";
+import { recordKey, type StoreSnapshot, type TriggerRecord } from "../state/TriggerStore.js";
 import type { CronRunner } from "../schedule/CronRunner.js";
 import type { OrchestratorEvents } from "../supervisor/events.js";
 
@@ -28,13 +28,6 @@ export interface CatchupParts {
   emit(payload: OrchestratorEvents["trigger:catchup"]): void;
 }
 
-/** One slot to run at start: a missed slot (`next`) or the rerun of an interrupted one (`retry`). */
-interface Job {
-  readonly slot: number;
-  readonly attempt: number;
-  readonly mode: "next" | "retry";
-}
-
 /**
  * What happens at start to the slots of each trigger that fell while the
  * orchestrator was down (decision 38), from the records the store loaded: the
@@ -42,11 +35,15 @@ interface Job {
  * `interrupted`, or run once more under `delivery: at-least-once`), which
  * missed slots run (`catchup`) and how many are skipped (`downtime`).
  *
- * Every slot to run is begun in the store in the same turn, before any live
- * slot (a shared store's begin is the claim: the instance that starts first
- * runs the catch-up, once across the cluster); they then run one after the
- * other, oldest first, each through the agent's runner (its overlap policy,
- * timeout and signal), as a tick with `catchup: true`.
+ * The missed slots are claimed in the same turn as the triggers are armed,
+ * before any live slot: a `pass` over the latest of them, which a shared
+ * store accepts for one instance only (the one that starts first runs the
+ * catch-up, once across the cluster). They then run one after the other,
+ * oldest first, each begun in the store just before it runs (so its recorded
+ * start is when it really started), through the agent's runner (its timeout
+ * and signal; a run in flight is waited for), as a tick with `catchup: true`.
+ * A catch-up slot not yet begun when the host dies is not run again: it was
+ * passed over (a backfill can run it).
  */
 export class TriggerCatchup {
   readonly #parts: CatchupParts;
@@ -66,21 +63,26 @@ export class TriggerCatchup {
    * the scheduler will not fire).
    */
   plan(snapshot: StoreSnapshot, now: number): void {
-    const { source, ledger, logger } = this.#parts;
+    const { source } = this.#parts;
     this.#now = now;
     for (const agent of this.#parts.agents()) {
       for (const name of source.triggerNames(agent)) {
         const trigger = source.trigger(agent, name);
-        if (trigger === undefined) continue;
-        const record = snapshot.records.get(recordKey(agent, name));
-        try {
-          const plan = catchupPlan({ trigger, record, now, instance: ledger.instance, shared: ledger.store.shared, slots: { agent } });
-          this.#plans.push({ agent, trigger, plan });
-          if (trigger.kind === "at" && plan.run.length > 0) this.#caughtUpAt.add(recordKey(agent, name));
-        } catch (error) {
-          logger.error({ agent, trigger: name, err: error }, `catch-up of trigger "${name}" of agent "${agent}" could not be planned: ${describeThrown(error)}`);
-        }
+        if (trigger !== undefined) this.planTrigger(agent, trigger, snapshot.records.get(recordKey(agent, name)), now);
       }
+    }
+  }
+
+  /** Plan the catch-up of one trigger from its record, as of `now` (the instant it is armed at). */
+  planTrigger(agent: string, trigger: ResolvedTrigger, record: TriggerRecord | undefined, now: number): void {
+    const { ledger, logger } = this.#parts;
+    this.#now = now;
+    try {
+      const plan = catchupPlan({ trigger, record, now, instance: ledger.instance, shared: ledger.store.shared, slots: { agent } });
+      this.#plans.push({ agent, trigger, plan });
+      if (trigger.kind === "at" && plan.run.length > 0) this.#caughtUpAt.add(recordKey(agent, trigger.name));
+    } catch (error) {
+      logger.error({ agent, trigger: trigger.name, err: error }, `catch-up of trigger "${trigger.name}" of agent "${agent}" could not be planned: ${describeThrown(error)}`);
     }
   }
 
@@ -96,44 +98,61 @@ export class TriggerCatchup {
   }
 
   #trigger(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan, now: number): void {
-    const { ledger } = this.#parts;
-    const counters = this.#parts.counters(agent);
-    for (const run of plan.interrupted) {
-      counters.triggersSkipped.interrupted++;
-      const key = tickKey(agent, trigger.name, run.slot);
-      ledger.end({ agent, trigger: trigger.name, scheduledAt: run.slot, firedAt: run.startedAt, key, attempt: run.attempt }, "interrupted", now);
-    }
-    counters.triggersSkipped.downtime += plan.downtime;
-    if (plan.passTo !== undefined) ledger.pass(agent, trigger.name, plan.passTo);
-    const jobs: Job[] = [...plan.retry.map((retry) => ({ slot: retry.slot, attempt: retry.attempt, mode: "retry" as const })), ...plan.run.map((slot) => ({ slot, attempt: 1, mode: "next" as const }))];
-    if (jobs.length === 0 && plan.interrupted.length === 0 && plan.downtime === 0) return;
-    this.#report(agent, trigger, plan);
-    if (jobs.length === 0) return;
-    const begins = jobs.map((job) => ledger.begin(agent, trigger.name, job.slot, now, job.mode, job.attempt));
-    void this.#runInOrder(agent, trigger, jobs, begins);
+    if (plan.run.length === 0 && plan.retry.length === 0 && plan.interrupted.length === 0 && plan.downtime === 0 && plan.passTo === undefined) return;
+    // a store that cannot record a change is logged by the ledger; what depends on it does not run
+    this.#carryOut(agent, trigger, plan, now).catch(() => undefined);
   }
 
-  /** Run the jobs one after the other, each once its start is recorded and only if the store accepted it. */
-  async #runInOrder(agent: string, trigger: ResolvedTrigger, jobs: readonly Job[], begins: ReadonlyArray<boolean | Promise<boolean>>): Promise<void> {
-    const { ledger, clock } = this.#parts;
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i] as Job;
-      const accepted = await begins[i];
-      if (!accepted) continue;
-      const key = tickKey(agent, trigger.name, job.slot);
-      const tick = slotTick(agent, trigger.name, job.slot, clock.now(), key, true, job.attempt);
-      const runner = this.#parts.running() ? this.#parts.runnerOf(agent) : undefined;
-      if (runner === undefined) {
-        this.#parts.counters(agent).triggersSkipped["agent-down"]++;
-        ledger.end(tick, "skipped", clock.now());
-        continue;
-      }
-      this.#parts.counters(agent).triggersFired++;
-      await runner.run(tick, trigger);
+  /**
+   * Record the interrupted runs (counted only where the store accepted the
+   * end: once across a cluster); claim the missed slots by passing over the
+   * latest of them (accepted for one instance only: it alone counts the
+   * downtime and runs the catch-up); then run the retries and the catch-up
+   * slots one after the other, each begun in the store just before it runs.
+   */
+  async #carryOut(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan, now: number): Promise<void> {
+    const { ledger } = this.#parts;
+    const name = trigger.name;
+    const key = recordKey(agent, name);
+    const ends = plan.interrupted.map((run) => ledger.decide({ type: "end", key, slot: run.slot, attempt: run.attempt, outcome: "interrupted", at: now }));
+    const latest = Math.max(plan.passTo ?? -Infinity, plan.run[plan.run.length - 1] ?? -Infinity);
+    const claim = latest === -Infinity ? false : ledger.claim(agent, name, latest);
+    let interrupted = 0;
+    for (const end of ends) if (await end) interrupted++;
+    const mine = await claim;
+    const counters = this.#parts.counters(agent);
+    counters.triggersSkipped.interrupted += interrupted;
+    if (mine) counters.triggersSkipped.downtime += plan.downtime;
+    const run = mine ? plan.run : [];
+    this.#report(agent, trigger, { ...plan, run, downtime: mine ? plan.downtime : 0, interrupted: plan.interrupted.slice(0, interrupted) });
+    for (const retry of plan.retry) {
+      if (await ledger.begin(agent, name, retry.slot, this.#parts.clock.now(), "retry", retry.attempt)) await this.#run(agent, trigger, retry.slot, retry.attempt);
     }
+    let previous: number | undefined;
+    for (const slot of run) {
+      if (await ledger.begin(agent, name, slot, this.#parts.clock.now(), "backfill", 1, previous)) await this.#run(agent, trigger, slot, 1);
+      previous = slot;
+    }
+  }
+
+  /** Run one begun slot as a catch-up tick through the agent's runner; its end is recorded by the runner. */
+  async #run(agent: string, trigger: ResolvedTrigger, slot: number, attempt: number): Promise<void> {
+    const { ledger, clock } = this.#parts;
+    const tick = slotTick(agent, trigger.name, slot, clock.now(), tickKey(agent, trigger.name, slot), true, attempt);
+    const counters = this.#parts.counters(agent);
+    const runner = this.#parts.running() ? this.#parts.runnerOf(agent) : undefined;
+    if (runner === undefined) {
+      counters.triggersSkipped["agent-down"]++;
+      ledger.end(tick, "skipped", clock.now());
+      return;
+    }
+    const outcome = await runner.run(tick, trigger);
+    if (outcome === "skipped") counters.triggersSkipped["agent-down"]++;
+    else counters.triggersFired++;
   }
 
   #report(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan): void {
+    if (plan.run.length === 0 && plan.retry.length === 0 && plan.interrupted.length === 0 && plan.downtime === 0) return;
     const { logger } = this.#parts;
     const window = trigger.catchup?.window ?? 0;
     const payload = { agent, trigger: trigger.name, run: plan.run.length, retried: plan.retry.length, downtime: plan.downtime, interrupted: plan.interrupted.length };

@@ -92,23 +92,35 @@ export class TriggerPort implements TriggerTarget, RunnerSlot {
   deliver(trigger: ResolvedTrigger, scheduledAt: number, firedAt: number, key: string): void {
     const ledger = this.#ledger;
     if (ledger === undefined) return this.#hand(trigger, scheduledAt, firedAt, key);
-    const begun = ledger.begin(this.#agent.name, trigger.name, scheduledAt, firedAt, "next");
+    let begun: boolean | Promise<boolean>;
+    try {
+      begun = ledger.begin(this.#agent.name, trigger.name, scheduledAt, firedAt, "next");
+    } catch {
+      return; // logged by the ledger: the slot does not run
+    }
     if (begun === true) this.#hand(trigger, scheduledAt, firedAt, key);
     else if (begun !== false) {
-      void begun.then((accepted) => {
-        if (accepted) this.#hand(trigger, scheduledAt, firedAt, key);
-      });
+      begun.then(
+        (accepted) => {
+          if (accepted) this.#hand(trigger, scheduledAt, firedAt, key);
+        },
+        () => undefined, // logged by the ledger: the slot does not run
+      );
     }
   }
 
+  /** Hand a slot to the running incarnation (with a store: once its start is recorded, and counted fired here). */
   #hand(trigger: ResolvedTrigger, scheduledAt: number, firedAt: number, key: string): void {
     const agent = this.#agent.name;
     const runner = this.runner;
-    if (runner !== undefined) runner.deliver(agent, trigger, scheduledAt, firedAt, key);
-    else if (this.#ledger !== undefined) {
+    const ledger = this.#ledger;
+    if (runner !== undefined) {
+      if (ledger !== undefined) this.counters.triggersFired++;
+      runner.deliver(agent, trigger, scheduledAt, firedAt, key);
+    } else if (ledger !== undefined) {
       // the agent went down while the start was being recorded
       this.counters.triggersSkipped["agent-down"]++;
-      this.#ledger.end({ agent, trigger: trigger.name, scheduledAt, firedAt, key }, "skipped", firedAt);
+      ledger.end({ agent, trigger: trigger.name, scheduledAt, firedAt, key }, "skipped", firedAt);
     }
     if (this.heard()) this.#publish(this.topic, { agent, trigger: trigger.name, scheduledAt, firedAt, key });
   }

@@ -110,8 +110,30 @@ export class TriggerState {
     const ledger = this.ledger;
     const snapshot = this.#snapshot;
     if (ledger === undefined || snapshot === undefined) return;
+    this.#catchup = this.#createCatchup(ledger, reach);
+    this.#catchup.plan(snapshot, now);
+  }
+
+  /**
+   * A trigger added after the triggers were armed (`orch.schedule()`): catch
+   * up on it from its record, read afresh, as of `now` (the instant it was armed at).
+   */
+  catchUpLate(agent: string, trigger: ResolvedTrigger, now: number, reach: TriggerReach): void {
+    const ledger = this.ledger;
+    if (ledger === undefined) return;
+    ledger.get(agent, trigger.name).then(
+      (record) => {
+        const catchup = this.#createCatchup(ledger, reach);
+        catchup.planTrigger(agent, trigger, record, now);
+        catchup.start();
+      },
+      (error: unknown) => this.#parts.logger.error({ agent, trigger: trigger.name, err: error }, `catch-up of trigger "${trigger.name}" of agent "${agent}": its record could not be read: ${describeThrown(error)}`),
+    );
+  }
+
+  #createCatchup(ledger: TriggerLedger, reach: TriggerReach): TriggerCatchup {
     const { clock, logger } = this.#parts;
-    this.#catchup = new TriggerCatchup({
+    return new TriggerCatchup({
       clock,
       logger,
       ledger,
@@ -122,7 +144,6 @@ export class TriggerState {
       running: () => reach.running(),
       emit: (payload) => this.#parts.emit("trigger:catchup", payload),
     });
-    this.#catchup.plan(snapshot, now);
   }
 
   /** Whether catch-up runs the slot of an `at` trigger (not counted `past` by the scheduler then). */

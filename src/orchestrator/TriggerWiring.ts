@@ -123,13 +123,27 @@ export class TriggerWiring {
   #begin(tick: TickMessage): void {
     const ledger = this.#parts.ledger;
     if (ledger === undefined) return this.#publish(cronTopic(tick.agent), tick);
-    const begun = ledger.begin(tick.agent, tick.trigger, tick.scheduledAt, tick.firedAt, "next");
-    if (begun === true) this.#publish(cronTopic(tick.agent), tick);
-    else if (begun !== false) {
-      void begun.then((accepted) => {
-        if (accepted) this.#publish(cronTopic(tick.agent), tick);
-      });
+    let begun: boolean | Promise<boolean>;
+    try {
+      begun = ledger.begin(tick.agent, tick.trigger, tick.scheduledAt, tick.firedAt, "next");
+    } catch {
+      return; // logged by the ledger: the slot does not run
     }
+    if (begun === true) this.#claimed(tick);
+    else if (begun !== false) {
+      begun.then(
+        (accepted) => {
+          if (accepted) this.#claimed(tick);
+        },
+        () => undefined, // logged by the ledger: the slot does not run
+      );
+    }
+  }
+
+  /** The store accepted the tick's start: count it fired and publish it. */
+  #claimed(tick: TickMessage): void {
+    this.#parts.supervisor(tick.agent).counters.triggersFired++;
+    this.#publish(cronTopic(tick.agent), tick);
   }
 
   /**

@@ -20,6 +20,8 @@ export interface SchedulerSourceParts {
   readonly passed?: (agent: string, trigger: string, slot: number) => void;
   /** Whether catch-up runs the slot of an `at` already past when armed. */
   readonly caughtUp?: (agent: string, trigger: string) => boolean;
+  /** False when slots are counted fired once a trigger store accepted them (by the wiring), not by the scheduler. */
+  readonly countFired?: boolean;
 }
 
 /**
@@ -40,5 +42,6 @@ export function schedulerSource(parts: SchedulerSourceParts, sink: TickSink, tar
     fire: sink,
     ...(parts.passed === undefined ? {} : { passed: parts.passed }),
     ...(parts.caughtUp === undefined ? {} : { caughtUp: parts.caughtUp }),
+    ...(parts.countFired === undefined ? {} : { countFired: parts.countFired }),
   });
 }

@@ -40,7 +40,7 @@ export interface CronRunnerOptions {
    * tick never ran (`skipped`: dropped by `overlap`, or it reached a disposed
    * runner or was waiting when the runner was disposed). Must not throw.
    */
-  ended?(tick: TickMessage, outcome: RunOutcome): void;
+  readonly ended?: (tick: TickMessage, outcome: RunOutcome) => void;
 }
 
 const check = new OptionCheck("CronRunner", (message, _option, value) => new ConfigError(message, { code: "INVALID_OPTION", value }));
@@ -151,9 +151,9 @@ export class CronRunner {
    * 'allow'`), never dropping it: a catch-up or backfill slot. Resolves with
    * how it ended (`skipped` when the runner was disposed before it started).
    */
-  run(tick: CronTick, trigger: ResolvedTrigger): Promise<RunOutcome> {
+  run(tick: CronTick, trigger: ResolvedTrigger, signal?: AbortSignal): Promise<RunOutcome> {
     return new Promise<RunOutcome>((resolve) => {
-      if (this.#disposed) {
+      if (this.#disposed || signal?.aborted === true) {
         this.#ended(tick, "skipped");
         resolve("skipped");
         return;
@@ -161,20 +161,33 @@ export class CronRunner {
       (this.#watched ??= new Map()).set(tick, resolve);
       const lane = this.#laneOf(trigger.name, trigger);
       const go = (): void => {
+        signal?.removeEventListener("abort", abandon);
         if (this.#disposed) this.#ended(tick, "skipped");
         else this.#start(lane, tick, trigger);
       };
-      if (trigger.overlap === "allow" || (lane.size === 0 && lane.queued === undefined)) go();
-      else (lane.waiters ??= []).push(go);
+      // an aborted signal takes a run that is still waiting out of the line
+      const abandon = (): void => {
+        const waiters = lane.waiters;
+        const at = waiters === undefined ? -1 : waiters.indexOf(go);
+        if (at < 0) return;
+        waiters?.splice(at, 1);
+        this.#ended(tick, "skipped");
+      };
+      if (trigger.overlap === "allow" || (lane.size === 0 && lane.queued === undefined)) return go();
+      (lane.waiters ??= []).push(go);
+      signal?.addEventListener("abort", abandon, { once: true });
     });
   }
 
-  /** Report the end of `tick` to the host and to whoever waits for it. */
+  /** Report the end of `tick` to the host (when it listens) and to whoever waits for it. */
   #ended(tick: TickMessage, outcome: RunOutcome): void {
-    try {
-      this.#host.ended?.(tick, outcome);
-    } catch {
-      // ended must not throw; the run is over either way.
+    const ended = this.#host.ended;
+    if (ended !== undefined) {
+      try {
+        ended(tick, outcome);
+      } catch {
+        // ended must not throw; the run is over either way.
+      }
     }
     const watched = this.#watched;
     if (watched === undefined) return;
@@ -355,13 +368,19 @@ export class CronRunner {
     this.#next(lane);
   }
 
-  /** Start the waiting tick (a queued live tick first, then a handed-over one) once the lane is idle, or forget an idle lane of an unknown trigger. */
+  /**
+   * Once the lane is idle, start what waits: a run handed over by
+   * {@link CronRunner.run} first (a catch-up or backfill slot waits once, and
+   * its next slot is handed over only after it ends, so live ticks and handed
+   * runs take turns), then a queued live tick; or forget an idle lane of an
+   * unknown trigger.
+   */
   #next(lane: CronLane): void {
     if (this.#disposed || lane.size > 0) return;
+    const waiter = lane.waiters?.shift();
+    if (waiter !== undefined) return waiter();
     const queued = lane.queued;
     if (queued === undefined) {
-      const waiter = lane.waiters?.shift();
-      if (waiter !== undefined) return waiter();
       if (!lane.known && this.#lanes?.get(lane.name) === lane) this.#lanes.delete(lane.name);
       return;
     }

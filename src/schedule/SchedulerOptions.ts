@@ -67,6 +67,13 @@ export interface SchedulerOptions {
    */
   caughtUp?: (agent: string, trigger: string) => boolean;
   /**
+   * Whether the scheduler counts each slot it hands over as fired. `false`
+   * when the receiving side counts it once a trigger store has accepted its
+   * start (a slot the store refuses is not fired).
+   * @default true
+   */
+  countFired?: boolean;
+  /**
    * Longest single wait of the timer, in ms: far slots are reached in steps, so
    * a wall-clock jump or a suspended machine is noticed within this time.
    * @default 30000
@@ -99,6 +106,8 @@ export interface SettledSchedulerOptions {
   readonly passed: ((agent: string, trigger: string, slot: number) => void) | undefined;
   /** {@link SchedulerOptions.caughtUp}, when given. */
   readonly caughtUp: ((agent: string, trigger: string) => boolean) | undefined;
+  /** {@link SchedulerOptions.countFired}: 1 when the scheduler counts fired slots, 0 when the receiving side does. */
+  readonly firedIncrement: 0 | 1;
   /** {@link SchedulerOptions.maxWait}, or {@link DEFAULT_MAX_WAIT_MS}. */
   readonly maxWait: number;
   /** The zone of {@link SchedulerOptions.timezone} (or the host's), read. */
@@ -139,6 +148,7 @@ export function settleSchedulerOptions(options: SchedulerOptions): SettledSchedu
     target: check.optionalFunction(given.target, "target"),
     passed: check.optionalFunction(given.passed, "passed"),
     caughtUp: check.optionalFunction(given.caughtUp, "caughtUp"),
+    firedIncrement: check.optionalBoolean(given.countFired, "countFired") === false ? 0 : 1,
     maxWait,
     zone,
   };

@@ -138,7 +138,7 @@ export class SlotFanOut {
       return;
     }
     const firedAt = clock.now();
-    counters.triggersFired++;
+    counters.triggersFired += this.#options.firedIncrement;
     lateness?.observe((firedAt - scheduledAt) / 1_000);
     const key = entry.keyPrefix + iso;
     try {
@@ -181,7 +181,7 @@ export class SlotFanOut {
     const firedAt = clock.now();
     // entry.keyPrefix is tickKeyPrefix(agent, trigger): the key is tickKey() without a Date per trigger
     const tick: TickMessage = { agent, trigger: entry.trigger.name, scheduledAt, firedAt, key: entry.keyPrefix + iso };
-    counters.triggersFired++;
+    counters.triggersFired += this.#options.firedIncrement;
     lateness?.observe((firedAt - scheduledAt) / 1_000);
     try {
       this.#options.fire(tick, entry.trigger);

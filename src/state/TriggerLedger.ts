@@ -16,6 +16,7 @@ function isSync(store: TriggerStore): store is SyncStore {
 interface Pending {
   readonly change: TriggerChange;
   readonly settle: ((accepted: boolean) => void) | undefined;
+  readonly fail: ((error: unknown) => void) | undefined;
 }
 
 /** What the ledger knows of the last `next` slot it handled per record, to tell the store which slot a run follows. */
@@ -31,8 +32,14 @@ interface Trail {
  * slots (begun, ended, passed over) into changes, and hands the store each
  * turn's changes in one `apply()` (one write for every trigger that fired in
  * the same turn). A memory store decides synchronously, so a slot costs no
- * promise. Remembers, per record, the slot a new run follows (for the store's
- * ranges of ran slots) and, per run in flight, which slot it followed.
+ * promise. Remembers, per record, the last slot handled, so that a `begin`
+ * says which slot its run follows (kept in the store's running entry, for its
+ * ranges of ran slots).
+ *
+ * What a caller must wait for (`begin`, `claim`, `settle`) answers whether
+ * the store accepted the change, and throws (or rejects) when the store could
+ * not record it (logged here too): the slot must then not run. `end` and
+ * `pass` are fire-and-forget; a failure is logged.
  */
 export class TriggerLedger {
   /** The store. */
@@ -47,8 +54,6 @@ export class TriggerLedger {
   #writing: Promise<void> = Promise.resolve();
   #scheduled = false;
   readonly #trails = new Map<string, Trail>();
-  /** The slot each run in flight follows, by `<tick key>#<attempt>`. */
-  readonly #follows = new Map<string, number>();
 
   constructor(store: TriggerStore, instance: string, logger: Logger) {
     this.store = store;
@@ -63,10 +68,12 @@ export class TriggerLedger {
   }
 
   /**
-   * A run of `slot` is to start: resolves (or returns, for a memory store)
-   * whether the store accepted it; only then may the slot run. `mode` and
-   * `attempt` as in a `begin` change; `follows` (backfill) the slot right
-   * before it, when known.
+   * A run of `slot` is to start: whether the store accepted it (returned at
+   * once by a memory store); only then may the slot run. `mode` and `attempt`
+   * as in a `begin` change; `follows` (backfill) the slot right before it,
+   * when known (for a `next` slot the ledger knows it).
+   *
+   * @throws (or rejects with) the store's error when the start could not be recorded
    */
   begin(agent: string, trigger: string, slot: number, at: number, mode: "next" | "retry" | "backfill", attempt = 1, follows?: number): boolean | Promise<boolean> {
     const key = recordKey(agent, trigger);
@@ -80,55 +87,49 @@ export class TriggerLedger {
         trail.begun = true;
       }
     }
-    const id = before === undefined ? undefined : `${key}:${new Date(slot).toISOString()}#${attempt}`;
-    if (id !== undefined) this.#follows.set(id, before as number);
-    const change: TriggerChange = { type: "begin", key, slot, attempt, mode, at, instance: this.instance };
+    const change: TriggerChange =
+      before === undefined ? { type: "begin", key, slot, attempt, mode, at, instance: this.instance } : { type: "begin", key, slot, attempt, mode, at, instance: this.instance, follows: before };
+    return this.decide(change);
+  }
+
+  /**
+   * Claim the catch-up of a trigger: slots up to `slot` are dealt with here
+   * (a `pass` that only one instance of a cluster gets accepted).
+   *
+   * @throws (or rejects with) the store's error when it could not be recorded
+   */
+  claim(agent: string, trigger: string, slot: number): boolean | Promise<boolean> {
+    this.#passed(recordKey(agent, trigger), slot);
+    return this.decide({ type: "pass", key: recordKey(agent, trigger), slot });
+  }
+
+  /**
+   * Hand `change` to the store and answer whether it was accepted.
+   *
+   * @throws (or rejects with) the store's error when it could not be recorded
+   */
+  decide(change: TriggerChange): boolean | Promise<boolean> {
     const sync = this.#sync;
-    if (sync !== undefined) {
-      const accepted = this.#now(sync, change);
-      if (!accepted && id !== undefined) this.#follows.delete(id);
-      return accepted;
-    }
-    return new Promise<boolean>((settle) =>
-      this.#queue({
-        change,
-        settle: (accepted) => {
-          if (!accepted && id !== undefined) this.#follows.delete(id);
-          settle(accepted);
-        },
-      }),
-    );
+    if (sync !== undefined) return this.#now(sync, change, true);
+    return new Promise<boolean>((settle, fail) => this.#queue({ change, settle, fail }));
   }
 
   /** The run of `tick` ended with `outcome` (left as started when the orchestrator is shutting down and it was aborted by that). */
   end(tick: TickMessage, outcome: RunOutcome, at: number): void {
     if (this.stopping && (outcome === "aborted" || outcome === "skipped")) return;
-    const attempt = tick.attempt ?? 1;
-    const id = `${tick.key}#${attempt}`;
-    const follows = this.#follows.get(id);
-    if (follows !== undefined) this.#follows.delete(id);
-    const change: TriggerChange = { type: "end", key: recordKey(tick.agent, tick.trigger), slot: tick.scheduledAt, attempt, outcome, at, ...(follows === undefined ? {} : { follows }) };
-    this.#submit(change);
+    this.#submit({ type: "end", key: recordKey(tick.agent, tick.trigger), slot: tick.scheduledAt, attempt: tick.attempt ?? 1, outcome, at });
   }
 
   /** Slots up to `slot` of the trigger were dealt with without running (skipped). */
   pass(agent: string, trigger: string, slot: number): void {
     const key = recordKey(agent, trigger);
-    const trail = this.#trails.get(key);
-    if (trail === undefined) this.#trails.set(key, { slot, begun: false });
-    else if (trail.slot <= slot) {
-      trail.slot = slot;
-      trail.begun = false;
-    }
+    this.#passed(key, slot);
     this.#submit({ type: "pass", key, slot });
   }
 
   /** Set the paused flag of a trigger. */
   pause(agent: string, trigger: string, paused: boolean): Promise<boolean> | boolean {
-    const change: TriggerChange = { type: "pause", key: recordKey(agent, trigger), paused };
-    const sync = this.#sync;
-    if (sync !== undefined) return this.#now(sync, change);
-    return new Promise<boolean>((settle) => this.#queue({ change, settle }));
+    return this.decide({ type: "pause", key: recordKey(agent, trigger), paused });
   }
 
   /** The record of a trigger as the store has it now. */
@@ -145,17 +146,27 @@ export class TriggerLedger {
     await this.#writing;
   }
 
-  #submit(change: TriggerChange): void {
-    const sync = this.#sync;
-    if (sync !== undefined) this.#now(sync, change);
-    else this.#queue({ change, settle: undefined });
+  #passed(key: string, slot: number): void {
+    const trail = this.#trails.get(key);
+    if (trail === undefined) this.#trails.set(key, { slot, begun: false });
+    else if (trail.slot <= slot) {
+      trail.slot = slot;
+      trail.begun = false;
+    }
   }
 
-  #now(store: SyncStore, change: TriggerChange): boolean {
+  #submit(change: TriggerChange): void {
+    const sync = this.#sync;
+    if (sync !== undefined) this.#now(sync, change, false);
+    else this.#queue({ change, settle: undefined, fail: undefined });
+  }
+
+  #now(store: SyncStore, change: TriggerChange, rethrow: boolean): boolean {
     try {
       return store.applyNow([change])[0] === true;
     } catch (error) {
       this.#failed([change], error);
+      if (rethrow) throw error;
       return false;
     }
   }
@@ -184,7 +195,7 @@ export class TriggerLedger {
           batch.map((pending) => pending.change),
           error,
         );
-        for (const pending of batch) pending.settle?.(false);
+        for (const pending of batch) pending.fail?.(error);
         return;
       }
       batch.forEach((pending, index) => pending.settle?.(results[index] === true));

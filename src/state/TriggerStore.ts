@@ -24,6 +24,8 @@ export interface RunningSlot {
   readonly startedAt: number;
   /** The orchestrator instance running it. */
   readonly instance: string;
+  /** The slot right before this one in the trigger's sequence, when known: its end grows the range of `ran` ending there. */
+  readonly follows?: number;
 }
 
 /** The last slot of a trigger whose run ended. */
@@ -76,8 +78,9 @@ export const MAX_RAN_RANGES = 64;
  *   `attempt - 1`. `mode: "backfill"` — refused when a range of `ran` covers
  *   `slot` or it is running.
  * - `end` — the run of `slot` (attempt `attempt`) ended with `outcome`.
- *   `follows` is the slot right before `slot` in the trigger's sequence, when
- *   the caller knows it: a range of `ran` ending there grows to `slot`.
+ *   `follows` (on the `begin`, kept in the running entry, or on the `end`)
+ *   is the slot right before `slot` in the trigger's sequence, when the
+ *   caller knows it: a range of `ran` ending there grows to `slot`.
  *   Refused when that run is not running (already ended).
  * - `pass` — slots up to `slot` were dealt with without running (skipped):
  *   moves `lastSlot` forward; refused when it would not move.
@@ -92,6 +95,7 @@ export type TriggerChange =
       readonly mode: "next" | "retry" | "backfill";
       readonly at: number;
       readonly instance: string;
+      readonly follows?: number;
     }
   | {
       readonly type: "end";

@@ -30,7 +30,8 @@ export function applyChange(record: TriggerRecord | undefined, change: TriggerCh
 function begin(current: TriggerRecord, change: Extract<TriggerChange, { type: "begin" }>): TriggerRecord | undefined {
   const { slot, attempt } = change;
   const running = current.running;
-  const entry: RunningSlot = { slot, attempt, startedAt: change.at, instance: change.instance };
+  const entry: RunningSlot =
+    change.follows === undefined ? { slot, attempt, startedAt: change.at, instance: change.instance } : { slot, attempt, startedAt: change.at, instance: change.instance, follows: change.follows };
   switch (change.mode) {
     case "next": {
       if (current.lastSlot !== undefined && current.lastSlot >= slot) return undefined;
@@ -55,6 +56,7 @@ function end(current: TriggerRecord, change: Extract<TriggerChange, { type: "end
   const { slot, attempt, outcome } = change;
   const index = current.running.findIndex((run) => run.slot === slot && run.attempt === attempt);
   if (index < 0) return undefined;
+  const follows = change.follows ?? (current.running[index] as RunningSlot).follows;
   let running: readonly RunningSlot[] = NONE_RUNNING;
   if (current.running.length > 1) {
     const rest = current.running.slice();
@@ -63,7 +65,7 @@ function end(current: TriggerRecord, change: Extract<TriggerChange, { type: "end
   }
   if (outcome === "skipped") return { ...current, running };
   const lastRun = current.lastRun === undefined || current.lastRun.slot <= slot ? { slot, outcome, attempt, endedAt: change.at } : current.lastRun;
-  return { ...current, running, lastRun, ran: outcome === "interrupted" ? current.ran : addRan(current.ran, slot, change.follows) };
+  return { ...current, running, lastRun, ran: outcome === "interrupted" ? current.ran : addRan(current.ran, slot, follows) };
 }
 
 /** True when a range of `ran` covers `slot`. */

@@ -47,12 +47,13 @@ function runningSlot(value: unknown, where: string): RunningSlot {
   const source = object(value, where, "a running slot (an object)");
   const instance = source["instance"];
   if (typeof instance !== "string") throw new InvalidStateData(`${where}.instance`, "a string", instance);
-  return {
+  const run = {
     slot: finite(source["slot"], `${where}.slot`),
     attempt: attempt(source["attempt"], `${where}.attempt`),
     startedAt: finite(source["startedAt"], `${where}.startedAt`),
     instance,
   };
+  return source["follows"] === undefined ? run : { ...run, follows: finite(source["follows"], `${where}.follows`) };
 }
 
 function range(value: unknown, where: string): readonly [number, number] {

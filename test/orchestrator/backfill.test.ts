@@ -94,3 +94,60 @@ describe("orch.backfill", () => {
     await orch.shutdown();
   });
 });
+
+describe("orch.backfill beside the live trigger", () => {
+  test("is not starved by overlap: queue — handed-over slots and live ticks take turns — and its signal takes a waiting slot out of the line", async () => {
+    const ticks: CronTick[] = [];
+    let clockRef: { setTimeout(fn: () => void, ms: number): unknown } | undefined;
+    const { Agent } = scriptedAgent("recon", {
+      onCron: async (tick) => {
+        ticks.push(tick);
+        await new Promise<void>((resolve) => clockRef?.setTimeout(resolve, 90_000));
+      },
+    });
+    const { orch, clock } = setup({ agents: [Agent], config: { schedule: { recon: { every: "1m", name: "m", overlap: "queue" } } } as OrchestratorConfig, store: new MemoryTriggerStore() });
+    clockRef = clock;
+    await orch.start();
+    await clock.advance(60_000); // a live run is in flight, the next one will queue behind it
+    let result: unknown;
+    void orch.backfill("recon", "m", { from: T0 - 2 * 60_000, to: T0 }).then((r) => (result = r));
+    for (let i = 0; i < 12 && result === undefined; i++) await clock.advance(30_000);
+    expect(result).toEqual({ ran: 2, skipped: 0 });
+    expect(ticks.filter((t) => t.catchup).map((t) => t.scheduledAt)).toEqual([T0 - 120_000, T0 - 60_000]);
+
+    const controller = new AbortController();
+    const waiting = orch.backfill("recon", "m", { from: T0 - 10 * 60_000, to: T0 - 5 * 60_000, signal: controller.signal });
+    await clock.advance(0);
+    controller.abort(new Error("enough"));
+    await expect(waiting).rejects.toMatchObject({ code: "ABORTED" });
+    await orch.shutdown();
+  });
+
+  test("counts fired only the slots that reached the agent: a backfill into the future leaves the live slots it ran to the store's refusal", async () => {
+    const rec = recorder();
+    const { orch, clock } = setup({
+      agents: [rec.Agent],
+      config: { schedule: { recon: { every: "1m", name: "m" } } } as OrchestratorConfig,
+      store: new MemoryTriggerStore(),
+      metrics: { agentSeries: "full" },
+    });
+    await orch.start();
+    await orch.backfill("recon", "m", { from: T0 - 60_000, to: T0 + 3 * 60_000 + 1 });
+    await clock.advance(5 * 60_000);
+    const fired = Number(/cron_triggers_fired_total\{agent="recon"\} (\d+)/.exec(await orch.metrics())?.[1] ?? Number.NaN);
+    expect(rec.ticks.map((t) => (t.scheduledAt - T0) / 60_000)).toEqual([-1, 0, 1, 2, 3, 4, 5]);
+    expect(fired).toBe(rec.ticks.length);
+    await orch.shutdown();
+  });
+
+  test("a store that cannot record a slot's start makes the backfill reject with its error, not report the slot as ran already", async () => {
+    const rec = recorder();
+    const store = new MemoryTriggerStore();
+    const { orch } = setup({ agents: [rec.Agent], config: cfg, store });
+    await orch.start();
+    await store.close();
+    await expect(orch.backfill("recon", "hourly", { from: T0 - 2 * HOUR, to: T0 })).rejects.toMatchObject({ code: "STORE_CLOSED" });
+    expect(rec.ticks).toEqual([]);
+    await orch.shutdown();
+  });
+});

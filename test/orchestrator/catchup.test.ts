@@ -200,3 +200,21 @@ describe("catch-up meets the live trigger", () => {
     await second.orch.shutdown();
   });
 });
+
+describe("a trigger added by orch.schedule() after start", () => {
+  test("is caught up from its record like one from the config", async () => {
+    const clock = new ManualClock(T0);
+    const store = new MemoryTriggerStore();
+    const first = await runFor(clock, store, config({}), 2 * MINUTE);
+    await first.orch.shutdown();
+    await clock.advance(5 * MINUTE);
+    const rec = recorder();
+    const { orch } = setup({ agents: [rec.Agent], clock, store });
+    await orch.start();
+    orch.schedule("eod", { every: "1m", name: "m", catchup: { window: "1h", runs: "latest" } });
+    await clock.advance(0);
+    expect(rec.ticks.map((t) => [t.scheduledAt, t.catchup])).toEqual([[T0 + 7 * MINUTE, true]]);
+    expect(await skipped(orch, "downtime")).toBe(4);
+    await orch.shutdown();
+  });
+});
