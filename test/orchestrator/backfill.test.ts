@@ -105,7 +105,7 @@ describe("orch.backfill beside the live trigger", () => {
         await new Promise<void>((resolve) => clockRef?.setTimeout(resolve, 90_000));
       },
     });
-    const { orch, clock } = setup({ agents: [Agent], config: { schedule: { recon: { every: "1m", name: "m", overlap: "queue" } } } as OrchestratorConfig, store: new MemoryTriggerStore() });
+    const { orch, clock } = setup({ agents: [Agent], config: { schedule: { recon: { every: "1m", name: "m", overlap: "queue" } } }, store: new MemoryTriggerStore() });
     clockRef = clock;
     await orch.start();
     await clock.advance(60_000); // a live run is in flight, the next one will queue behind it
@@ -127,7 +127,7 @@ describe("orch.backfill beside the live trigger", () => {
     const rec = recorder();
     const { orch, clock } = setup({
       agents: [rec.Agent],
-      config: { schedule: { recon: { every: "1m", name: "m" } } } as OrchestratorConfig,
+      config: { schedule: { recon: { every: "1m", name: "m" } } },
       store: new MemoryTriggerStore(),
       metrics: { agentSeries: "full" },
     });
