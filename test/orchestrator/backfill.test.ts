@@ -4,6 +4,7 @@ import { describe, expect, test } from "vitest";
 import type { OrchestratorConfig } from "../../src/config/OrchestratorConfig.js";
 import type { CronTick } from "../../src/schedule/ScheduleSpec.js";
 import { MemoryTriggerStore } from "../../src/state/MemoryTriggerStore.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
 import { recordEvents, scriptedAgent, setup, T0 } from "../helpers/orchestrator.js";
 
 const HOUR = 3_600_000;
@@ -98,15 +99,14 @@ describe("orch.backfill", () => {
 describe("orch.backfill beside the live trigger", () => {
   test("is not starved by overlap: queue — handed-over slots and live ticks take turns — and its signal takes a waiting slot out of the line", async () => {
     const ticks: CronTick[] = [];
-    let clockRef: { setTimeout(fn: () => void, ms: number): unknown } | undefined;
+    const clock = new ManualClock(T0);
     const { Agent } = scriptedAgent("recon", {
       onCron: async (tick) => {
         ticks.push(tick);
-        await new Promise<void>((resolve) => clockRef?.setTimeout(resolve, 90_000));
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, 90_000));
       },
     });
-    const { orch, clock } = setup({ agents: [Agent], config: { schedule: { recon: { every: "1m", name: "m", overlap: "queue" } } }, store: new MemoryTriggerStore() });
-    clockRef = clock;
+    const { orch } = setup({ agents: [Agent], clock, config: { schedule: { recon: { every: "1m", name: "m", overlap: "queue" } } }, store: new MemoryTriggerStore() });
     await orch.start();
     await clock.advance(60_000); // a live run is in flight, the next one will queue behind it
     let result: unknown;
