@@ -23,6 +23,8 @@ export interface RunLine {
   readonly attempt: number;
   readonly phase: "start" | "end";
   readonly held?: boolean;
+  /** The host killed itself right after writing this line. */
+  readonly dies?: "start" | "end";
 }
 
 /** Skipped counts by agent and reason, as the host's /metrics showed them. */

@@ -116,6 +116,36 @@ describe.each<Delivery>(["at-most-once", "at-least-once"])("kill -9 mid-run, the
   );
 });
 
+describe("a host that dies at the very instant of a run's start or end", () => {
+  test.each<["start" | "end", Delivery]>([
+    ["start", "at-least-once"],
+    ["end", "at-most-once"],
+    ["end", "at-least-once"],
+  ])("killed right as onCron %s, delivery %s: the store had the run as started, and the restart handles it as delivery says", async (at, delivery) => {
+    const name = `die-${at}-${delivery}`;
+    const files = { log: join(directory, `${name}.log`), state: join(directory, `${name}.json`) };
+    const first = host({ ...files, schedule: trigger(delivery, "500ms"), die: { nth: 2, at } });
+    const { signal } = await first.exited;
+    expect(signal).toBe("SIGKILL");
+    const dead = readRuns(files.log).find((line) => line.dies === at) as RunLine;
+    expect(dead).toBeDefined();
+    // onCron ran only once the store had its start; its end (when logged) was not recorded yet
+    const afterKill = recordIn(files.state);
+    expect(afterKill.running.map((run) => [run.slot, run.attempt])).toEqual([[dead.scheduledAt, 1]]);
+
+    const second = host({ ...files, schedule: trigger(delivery, "500ms") });
+    const started = await second.started();
+    const again = delivery === "at-least-once";
+    expect(started.catchups.map((event) => [event.retried, event.interrupted])).toEqual([[again ? 1 : 0, again ? 0 : 1]]);
+    await untilRuns(files.log, (lines) => lines.filter((line) => line.pid === second.pid && line.phase === "end" && !line.catchup).length >= 1 && (!again || lines.some((line) => line.pid === second.pid && line.phase === "end" && line.key === dead.key)), 15_000, "the second incarnation's runs", second);
+    await second.stop();
+    const ofDead = readRuns(files.log).filter((line) => line.key === dead.key).map((line) => [line.pid, line.phase, line.attempt]);
+    const firstRun = at === "start" ? [[first.pid, "start", 1]] : [[first.pid, "start", 1], [first.pid, "end", 1]];
+    // at-least-once: run once more, attempt 2, even when its first onCron had returned (its end was not recorded: it "may have run twice")
+    expect(ofDead).toEqual(again ? [...firstRun, [second.pid, "start", 2], [second.pid, "end", 2]] : firstRun);
+  }, 30_000);
+});
+
 /** Kills of the loop, then one last incarnation that shuts down gracefully. */
 const KILLS = 8;
 const SEED = 1_700;
