@@ -109,7 +109,7 @@ export function startHost(spec: HostSpec): Host {
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         listeners.delete(check);
-        reject(new Error(`timed out after ${ms} ms waiting for ${what}; stderr:\n${stderr}`));
+        reject(new Error(`timed out after ${ms} ms waiting for ${what} (pid ${child.pid}); its output:\n${events.map((event) => JSON.stringify(event)).join("\n")}\nstderr:\n${stderr}`));
       }, ms);
       function check(): void {
         const found = events.find(predicate);
