@@ -82,7 +82,7 @@ describe("three instances sharing a NATS trigger store, after ten minutes down",
     await Promise.all(second.map((host) => host.waitFor((event) => event["event"] === "loaded", 30_000, "an instance to load")));
     await Promise.all(second.map((host) => host.go(offset1 + 10 * MINUTE)));
     const pids = new Set(second.map((host) => host.pid));
-    const started2 = await Promise.all(second.map((host) => host.started(30_000)));
+    const started2 = await Promise.all(second.map((host) => host.started(20_000)));
     for (const started of started2) {
       expect(started.before, "armed after M0+10m").toBeGreaterThan(at(10));
       expect(started.after, "armed well before M0+11m").toBeLessThan(at(11) - 10_000);
