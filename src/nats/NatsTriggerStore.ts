@@ -69,7 +69,7 @@ export class NatsTriggerStore implements TriggerStore {
    */
   async load(): Promise<StoreSnapshot> {
     this.#refuseWhenClosed("load");
-    const { copies, records, problem } = await loadBucket(this.#kv, this.bucket);
+    const { copies, records, problem } = await loadBucket(this.#kv, this.bucket, this.#connection, this.#timeout);
     for (const [key, copy] of copies) this.#copies.set(key, copy);
     return problem === undefined ? { records } : { records, problem };
   }

@@ -1,4 +1,6 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { StoreProblem, TriggerRecord } from "../state/TriggerStore.js";
 import { NatsError } from "./NatsError.js";
@@ -16,12 +18,21 @@ export interface LoadedBucket {
   readonly problem?: StoreProblem;
 }
 
-/** The bucket's keys (deleted ones left out), as the server lists them. */
-async function listKeys(kv: KV, bucket: string): Promise<string[]> {
+/**
+ * The bucket's keys, as the subjects of its stream (`KV_<bucket>`, subjects
+ * `$KV.<bucket>.<key>`) in one stream-info request (paged by the client).
+ * Not `kv.keys()`: its listing ends only once nothing is pending or the
+ * consumer idles, which never happens while other instances keep writing.
+ * Deleted keys are listed too; reading them gives no record.
+ */
+async function listKeys(connection: NatsConnection, bucket: string, timeout: number): Promise<string[]> {
   try {
-    const keys: string[] = [];
-    for await (const key of await kv.keys()) keys.push(key);
-    return keys;
+    const jsm = await jetstreamManager(connection, { timeout });
+    const prefix = `$KV.${bucket}.`;
+    const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}>` });
+    return Object.keys(info.state.subjects ?? {})
+      .filter((subject) => subject.startsWith(prefix))
+      .map((subject) => subject.slice(prefix.length));
   } catch (error) {
     throw new NatsError("STORE_READ_FAILED", `nats kv ${bucket}: could not list the keys: ${describeThrown(error)}`, { cause: error });
   }
@@ -47,8 +58,8 @@ function problemOf(bucket: string, skipped: readonly string[]): StoreProblem | u
  *
  * @throws NatsError `STORE_READ_FAILED` when the keys or a value cannot be read
  */
-export async function loadBucket(kv: KV, bucket: string): Promise<LoadedBucket> {
-  const encodedKeys = await listKeys(kv, bucket);
+export async function loadBucket(kv: KV, bucket: string, connection: NatsConnection, timeout: number): Promise<LoadedBucket> {
+  const encodedKeys = await listKeys(connection, bucket, timeout);
   const records = new Map<string, TriggerRecord>();
   const copies = new Map<string, RecordCopy>();
   const skipped: string[] = [];

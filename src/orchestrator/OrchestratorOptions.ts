@@ -43,10 +43,10 @@ export interface OrchestratorOptions {
    * `start()` and closes it at shutdown. Not together with the config's `state: { file }` (which
    * makes a file store): pass one.
    *
-   * @default the config's `state: { file }` as a file store, else a memory store (state is forgotten at exit)
+   * @default the config's `state: { file }` as a file store, else none: nothing is remembered beyond the process (no catch-up, no interrupted slots; a backfill runs every slot)
    * @example
    * ```ts
-   * createOrchestrator({ agents, store: new FileTriggerStore({ file: "./var/orchestrator-state.json" }) });
+   * createOrchestrator({ agents, store: new FileTriggerStore("./var/orchestrator-state.json") });
    * ```
    */
   store?: TriggerStore;
