@@ -132,13 +132,17 @@ export class OrchestratorTriggers {
     return this.state.ledger === undefined ? undefined : this.state.load();
   }
 
-  /** Arm every trigger, then catch up on what fell while the orchestrator was down. */
-  arm(): void {
+  /**
+   * Arm every trigger, then catch up on what fell while the orchestrator was
+   * down: resolves once the catch-up is decided (claimed, counted, reported),
+   * `undefined` when there is nothing to wait for (no store).
+   */
+  arm(): Promise<void> | undefined {
     this.#armed = true;
     const now = this.#parts.options.clock.now();
     this.state.planCatchUp(this.#reach(), now);
     this.wiring.source.start(now);
-    this.state.startCatchUp();
+    return this.state.startCatchUp();
   }
 
   /** Shutdown: no slot fires from now on; runs it ends stay recorded as started. */

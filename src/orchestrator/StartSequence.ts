@@ -18,8 +18,8 @@ export interface StartParts {
   supervisors(): readonly AgentSupervisor[];
   /** Whether the config leaves `agent` enabled. */
   enabledInConfig(agent: string): boolean;
-  /** Arm the triggers (every agent has had its turn). */
-  armTriggers(): void;
+  /** Arm the triggers (every agent has had its turn); a promise when catch-up must be decided first (a trigger store), which start() waits for. */
+  armTriggers(): Promise<void> | undefined;
   /** The stop sequence under way, once one has begun. */
   stopping(): Promise<void> | undefined;
   /** Begin a shutdown with this reason. */
@@ -103,7 +103,14 @@ export class StartSequence {
       await this.#parts.stopping();
       throw this.#interrupted();
     }
-    this.#parts.armTriggers();
+    const arming = this.#parts.armTriggers();
+    if (arming !== undefined) {
+      await arming;
+      if (lifecycle.phase !== "starting") {
+        await this.#parts.stopping();
+        throw this.#interrupted();
+      }
+    }
     lifecycle.started();
     logger.info({ agents: this.#parts.supervisors().length }, "orchestrator running");
   }

@@ -91,16 +91,25 @@ export class TriggerCatchup {
     return this.#caughtUpAt.has(recordKey(agent, trigger));
   }
 
-  /** Carry out the plans: record what was interrupted and missed, begin every slot to run (before any live slot), run them in order. */
-  start(): void {
-    for (const { agent, trigger, plan } of this.#plans) this.#trigger(agent, trigger, plan, this.#now);
+  /**
+   * Carry out the plans: record what was interrupted and claim what was
+   * missed (all in this turn, before any live slot), then run the retries and
+   * catch-up slots in order. Resolves once every claim is decided and
+   * reported (counted, logged, `trigger:catchup` emitted); the runs go on after.
+   */
+  start(): Promise<void> {
+    const decided: Array<Promise<void>> = [];
+    for (const { agent, trigger, plan } of this.#plans) {
+      if (plan.run.length === 0 && plan.retry.length === 0 && plan.interrupted.length === 0 && plan.downtime === 0 && plan.passTo === undefined) continue;
+      let reported!: () => void;
+      decided.push(new Promise<void>((resolve) => (reported = resolve)));
+      // a store that cannot record a change is logged by the ledger; what depends on it does not run
+      this.#carryOut(agent, trigger, plan, this.#now, reported)
+        .catch(() => undefined)
+        .finally(reported);
+    }
     this.#plans.length = 0;
-  }
-
-  #trigger(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan, now: number): void {
-    if (plan.run.length === 0 && plan.retry.length === 0 && plan.interrupted.length === 0 && plan.downtime === 0 && plan.passTo === undefined) return;
-    // a store that cannot record a change is logged by the ledger; what depends on it does not run
-    this.#carryOut(agent, trigger, plan, now).catch(() => undefined);
+    return Promise.all(decided).then(() => undefined);
   }
 
   /**
@@ -110,7 +119,7 @@ export class TriggerCatchup {
    * downtime and runs the catch-up); then run the retries and the catch-up
    * slots one after the other, each begun in the store just before it runs.
    */
-  async #carryOut(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan, now: number): Promise<void> {
+  async #carryOut(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan, now: number, reported: () => void): Promise<void> {
     const { ledger } = this.#parts;
     const name = trigger.name;
     const key = recordKey(agent, name);
@@ -125,6 +134,7 @@ export class TriggerCatchup {
     if (mine) counters.triggersSkipped.downtime += plan.downtime;
     const run = mine ? plan.run : [];
     this.#report(agent, trigger, { ...plan, run, downtime: mine ? plan.downtime : 0, interrupted: plan.interrupted.slice(0, interrupted) });
+    reported();
     for (const retry of plan.retry) {
       if (await ledger.begin(agent, name, retry.slot, this.#parts.clock.now(), "retry", retry.attempt)) await this.#run(agent, trigger, retry.slot, retry.attempt);
     }

@@ -125,7 +125,7 @@ export class TriggerState {
       (record) => {
         const catchup = this.#createCatchup(ledger, reach);
         catchup.planTrigger(agent, trigger, record, now);
-        catchup.start();
+        void catchup.start();
       },
       (error: unknown) => this.#parts.logger.error({ agent, trigger: trigger.name, err: error }, `catch-up of trigger "${trigger.name}" of agent "${agent}": its record could not be read: ${describeThrown(error)}`),
     );
@@ -151,9 +151,9 @@ export class TriggerState {
     return this.#catchup?.caughtUp(agent, trigger) ?? false;
   }
 
-  /** The triggers are armed: carry out the planned catch-up. */
-  startCatchUp(): void {
-    this.#catchup?.start();
+  /** The triggers are armed: carry out the planned catch-up; resolves once it is decided and reported (its runs go on after). */
+  startCatchUp(): Promise<void> | undefined {
+    return this.#catchup?.start();
   }
 
   /**
