@@ -32,6 +32,7 @@ function recordProblem(value: unknown): string | undefined {
   if (!isObject(value)) return "it is not a JSON object";
   if (value["lastSlot"] !== undefined && !isTime(value["lastSlot"])) return "`lastSlot` is not a number";
   if (value["paused"] !== undefined && typeof value["paused"] !== "boolean") return "`paused` is not a boolean";
+  if (value["lastPassed"] !== undefined && typeof value["lastPassed"] !== "boolean") return "`lastPassed` is not a boolean";
   const running = value["running"];
   if (!Array.isArray(running)) return "`running` is not an array";
   for (const entry of running) {

@@ -133,7 +133,10 @@ async function runSlot(
 ): Promise<OrchestratorEvents["backfill:progress"]["outcome"]> {
   const { clock, ledger } = parts;
   const now = clock.now();
-  if (ledger !== undefined && !(await ledger.begin(agent, trigger.name, slot, now, "backfill", 1, previous))) return "ran-already";
+  if (ledger !== undefined) {
+    if (!(await ledger.begin(agent, trigger.name, slot, now, "backfill", 1, previous))) return "ran-already";
+    await ledger.durable();
+  }
   const tick = slotTick(agent, trigger.name, slot, now, tickKey(agent, trigger.name, slot), true, 1);
   const runner = parts.runnerOf(agent);
   if (runner === undefined) {

@@ -136,13 +136,20 @@ export class TriggerCatchup {
     this.#report(agent, trigger, { ...plan, run, downtime: mine ? plan.downtime : 0, interrupted: plan.interrupted.slice(0, interrupted) });
     reported();
     for (const retry of plan.retry) {
-      if (await ledger.begin(agent, name, retry.slot, this.#parts.clock.now(), "retry", retry.attempt)) await this.#run(agent, trigger, retry.slot, retry.attempt);
+      if (await this.#begun(ledger.begin(agent, name, retry.slot, this.#parts.clock.now(), "retry", retry.attempt))) await this.#run(agent, trigger, retry.slot, retry.attempt);
     }
     let previous: number | undefined;
     for (const slot of run) {
-      if (await ledger.begin(agent, name, slot, this.#parts.clock.now(), "backfill", 1, previous)) await this.#run(agent, trigger, slot, 1);
+      if (await this.#begun(ledger.begin(agent, name, slot, this.#parts.clock.now(), "backfill", 1, previous))) await this.#run(agent, trigger, slot, 1);
       previous = slot;
     }
+  }
+
+  /** Whether a start was accepted, once it is durable (a catch-up slot always starts durably). */
+  async #begun(begun: boolean | Promise<boolean>): Promise<boolean> {
+    if (!(await begun)) return false;
+    await this.#parts.ledger.durable();
+    return true;
   }
 
   /** Run one begun slot as a catch-up tick through the agent's runner; its end is recorded by the runner. */

@@ -4,7 +4,7 @@ import type { ResolvedTrigger, TickMessage } from "../schedule/ScheduleSpec.js";
 import type { TriggerTarget } from "../schedule/TriggerTarget.js";
 import type { AgentState } from "../supervisor/AgentStatus.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
-import type { TriggerLedger } from "../state/TriggerLedger.js";
+import { TriggerLedger } from "../state/TriggerLedger.js";
 
 /** What a {@link TriggerPort} reads of its agent's supervisor. */
 export interface PortedAgent {
@@ -98,8 +98,13 @@ export class TriggerPort implements TriggerTarget, RunnerSlot {
     } catch {
       return; // logged by the ledger: the slot does not run
     }
-    if (begun === true) this.#hand(trigger, scheduledAt, firedAt, key);
-    else if (begun !== false) {
+    if (begun === true) {
+      if (!TriggerLedger.startsDurably(trigger)) return this.#hand(trigger, scheduledAt, firedAt, key);
+      ledger.durable().then(
+        () => this.#hand(trigger, scheduledAt, firedAt, key),
+        () => undefined, // logged by the ledger: the slot does not run
+      );
+    } else if (begun !== false) {
       begun.then(
         (accepted) => {
           if (accepted) this.#hand(trigger, scheduledAt, firedAt, key);

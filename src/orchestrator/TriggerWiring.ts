@@ -13,7 +13,7 @@ import { cronTopic, CRON_TOPIC_PREFIX, ORCHESTRATOR_SOURCE } from "./reservedTop
 import { IncarnationCron } from "./IncarnationCron.js";
 import { TriggerPort, type PortAudience, type RunnerSlot } from "./TriggerPort.js";
 import type { CronRunner } from "../schedule/CronRunner.js";
-import type { TriggerLedger } from "../state/TriggerLedger.js";
+import { TriggerLedger } from "../state/TriggerLedger.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
 /** What the trigger wiring needs from the orchestrator. */
@@ -129,8 +129,14 @@ export class TriggerWiring {
     } catch {
       return; // logged by the ledger: the slot does not run
     }
-    if (begun === true) this.#claimed(tick);
-    else if (begun !== false) {
+    if (begun === true) {
+      const trigger = this.source.trigger(tick.agent, tick.trigger);
+      if (trigger === undefined || !TriggerLedger.startsDurably(trigger)) return this.#claimed(tick);
+      ledger.durable().then(
+        () => this.#claimed(tick),
+        () => undefined, // logged by the ledger: the slot does not run
+      );
+    } else if (begun !== false) {
       begun.then(
         (accepted) => {
           if (accepted) this.#claimed(tick);

@@ -125,6 +125,28 @@ export class FileTriggerStore implements TriggerStore {
   }
 
   /**
+   * {@link FileTriggerStore.apply} without waiting: decided at once against
+   * the records in memory, written by the next write (shared by every change
+   * of the turn); {@link FileTriggerStore.durable} resolves once it is on
+   * disk. The orchestrator uses it so a slot costs no promise.
+   *
+   * @throws StoreError `STORE_CLOSED` unless the store is open (after `load()`, before `close()`)
+   */
+  applyNow(changes: readonly TriggerChange[]): boolean[] {
+    if (this.#phase !== "open" || this.#waitingForOpen !== 0) throw this.#closedError();
+    return this.#decideNow(changes);
+  }
+
+  /**
+   * Resolves once every change decided so far is on disk; rejects with the
+   * `STORE_WRITE_FAILED` of a write that failed (its changes are undone).
+   */
+  durable(): Promise<void> {
+    const batch = this.#pending ?? this.#inFlight;
+    return batch === undefined ? Promise.resolve() : batch.wait([]).then(() => undefined);
+  }
+
+  /**
    * The record of `key` as the store has it now (changes decided and not yet durable included).
    *
    * @throws StoreError (as a rejection) `STORE_CLOSED` after `close()`
@@ -205,6 +227,12 @@ export class FileTriggerStore implements TriggerStore {
   }
 
   #decide(changes: readonly TriggerChange[]): Promise<boolean[]> {
+    const results = this.#decideNow(changes);
+    return (this.#pending as WriteBatch).wait(results);
+  }
+
+  /** Decide `changes` against the records in memory and put them in the pending write (made when needed). */
+  #decideNow(changes: readonly TriggerChange[]): boolean[] {
     const batch = this.#pending ?? this.#newBatch();
     const results = new Array<boolean>(changes.length);
     for (let i = 0; i < changes.length; i++) {
@@ -217,7 +245,7 @@ export class FileTriggerStore implements TriggerStore {
       this.#records.set(change.key, next);
       this.#entries.delete(change.key);
     }
-    return batch.wait(results);
+    return results;
   }
 
   #newBatch(): WriteBatch {

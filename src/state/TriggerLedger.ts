@@ -1,11 +1,12 @@
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
-import type { TickMessage } from "../schedule/ScheduleSpec.js";
+import type { ResolvedTrigger, TickMessage } from "../schedule/ScheduleSpec.js";
 import { recordKey, type RunOutcome, type StoreSnapshot, type TriggerChange, type TriggerRecord, type TriggerStore } from "./TriggerStore.js";
 
-/** A store that can decide changes synchronously (the memory store): no promise per slot. */
+/** A store that decides changes synchronously (the memory and file stores): no promise per slot; `durable()` when writing follows. */
 interface SyncStore extends TriggerStore {
   applyNow(changes: readonly TriggerChange[]): boolean[];
+  durable?(): Promise<void>;
 }
 
 function isSync(store: TriggerStore): store is SyncStore {
@@ -19,22 +20,13 @@ interface Pending {
   readonly fail: ((error: unknown) => void) | undefined;
 }
 
-/** What the ledger knows of the last `next` slot it handled per record, to tell the store which slot a run follows. */
-interface Trail {
-  /** The last slot begun (`next`) or passed over. */
-  slot: number;
-  /** True when that slot was begun (so a run of the next slot follows it). */
-  begun: boolean;
-}
-
 /**
  * The orchestrator's side of a {@link TriggerStore}: turns what happens to
  * slots (begun, ended, passed over) into changes, and hands the store each
  * turn's changes in one `apply()` (one write for every trigger that fired in
- * the same turn). A memory store decides synchronously, so a slot costs no
- * promise. Remembers, per record, the last slot handled, so that a `begin`
- * says which slot its run follows (kept in the store's running entry, for its
- * ranges of ran slots).
+ * the same turn). A store that decides synchronously (memory, file) costs no
+ * promise per slot: its answer comes at once, its write follows
+ * ({@link TriggerLedger.durable}). Record keys are made once per trigger.
  *
  * What a caller must wait for (`begin`, `claim`, `settle`) answers whether
  * the store accepted the change, and throws (or rejects) when the store could
@@ -53,7 +45,12 @@ export class TriggerLedger {
   #pending: Pending[] = [];
   #writing: Promise<void> = Promise.resolve();
   #scheduled = false;
-  readonly #trails = new Map<string, Trail>();
+  /** A look at the current turn's write is scheduled (stores that write after deciding). */
+  #watching = false;
+  /** The write failure logged last (each failed write is logged once, however many waited for it). */
+  #lastWriteError: unknown = undefined;
+  /** Each trigger's record key, by agent and trigger name: made once, not per slot. */
+  readonly #keys = new Map<string, Map<string, string>>();
 
   constructor(store: TriggerStore, instance: string, logger: Logger) {
     this.store = store;
@@ -76,20 +73,37 @@ export class TriggerLedger {
    * @throws (or rejects with) the store's error when the start could not be recorded
    */
   begin(agent: string, trigger: string, slot: number, at: number, mode: "next" | "retry" | "backfill", attempt = 1, follows?: number): boolean | Promise<boolean> {
-    const key = recordKey(agent, trigger);
-    let before = follows;
-    if (mode === "next") {
-      const trail = this.#trails.get(key);
-      before = trail !== undefined && trail.begun && trail.slot < slot ? trail.slot : undefined;
-      if (trail === undefined) this.#trails.set(key, { slot, begun: true });
-      else if (trail.slot < slot) {
-        trail.slot = slot;
-        trail.begun = true;
-      }
-    }
+    const key = this.#key(agent, trigger);
     const change: TriggerChange =
-      before === undefined ? { type: "begin", key, slot, attempt, mode, at, instance: this.instance } : { type: "begin", key, slot, attempt, mode, at, instance: this.instance, follows: before };
+      follows === undefined ? { type: "begin", key, slot, attempt, mode, at, instance: this.instance } : { type: "begin", key, slot, attempt, mode, at, instance: this.instance, follows };
     return this.decide(change);
+  }
+
+  /**
+   * Resolves once every change decided so far is durable (at once for a
+   * memory store); rejects when the write failed (logged by the store's caller).
+   */
+  durable(): Promise<void> {
+    const sync = this.#sync;
+    if (sync === undefined) return this.flush();
+    return sync.durable?.() ?? Promise.resolve();
+  }
+
+  /**
+   * Whether a slot of `trigger` may start only once its start is durable. A
+   * start the host dies before writing makes the slot look missed at the next
+   * start; that matters in two cases:
+   *
+   * - at-most-once with a catch-up window: the catch-up would run it again;
+   * - at-least-once without a window: it would be neither rerun nor caught up.
+   *
+   * Otherwise (the default: at-most-once without a window — a missed slot is
+   * not run; at-least-once with a window — catch-up runs it) the slot starts
+   * at once and its start is written in the same turn, off the hot path.
+   */
+  static startsDurably(trigger: ResolvedTrigger): boolean {
+    const window = (trigger.catchup?.window ?? 0) > 0;
+    return trigger.delivery === "at-least-once" ? !window : window;
   }
 
   /**
@@ -99,8 +113,7 @@ export class TriggerLedger {
    * @throws (or rejects with) the store's error when it could not be recorded
    */
   claim(agent: string, trigger: string, slot: number): boolean | Promise<boolean> {
-    this.#passed(recordKey(agent, trigger), slot);
-    return this.decide({ type: "pass", key: recordKey(agent, trigger), slot });
+    return this.decide({ type: "pass", key: this.#key(agent, trigger), slot });
   }
 
   /**
@@ -117,19 +130,17 @@ export class TriggerLedger {
   /** The run of `tick` ended with `outcome` (left as started when the orchestrator is shutting down and it was aborted by that). */
   end(tick: TickMessage, outcome: RunOutcome, at: number): void {
     if (this.stopping && (outcome === "aborted" || outcome === "skipped")) return;
-    this.#submit({ type: "end", key: recordKey(tick.agent, tick.trigger), slot: tick.scheduledAt, attempt: tick.attempt ?? 1, outcome, at });
+    this.#submit({ type: "end", key: this.#key(tick.agent, tick.trigger), slot: tick.scheduledAt, attempt: tick.attempt ?? 1, outcome, at });
   }
 
   /** Slots up to `slot` of the trigger were dealt with without running (skipped). */
   pass(agent: string, trigger: string, slot: number): void {
-    const key = recordKey(agent, trigger);
-    this.#passed(key, slot);
-    this.#submit({ type: "pass", key, slot });
+    this.#submit({ type: "pass", key: this.#key(agent, trigger), slot });
   }
 
   /** Set the paused flag of a trigger. */
   pause(agent: string, trigger: string, paused: boolean): Promise<boolean> | boolean {
-    return this.decide({ type: "pause", key: recordKey(agent, trigger), paused });
+    return this.decide({ type: "pause", key: this.#key(agent, trigger), paused });
   }
 
   /** The record of a trigger as the store has it now. */
@@ -146,13 +157,13 @@ export class TriggerLedger {
     await this.#writing;
   }
 
-  #passed(key: string, slot: number): void {
-    const trail = this.#trails.get(key);
-    if (trail === undefined) this.#trails.set(key, { slot, begun: false });
-    else if (trail.slot <= slot) {
-      trail.slot = slot;
-      trail.begun = false;
-    }
+  /** The record key of `agent`'s `trigger`, made on first use. */
+  #key(agent: string, trigger: string): string {
+    let names = this.#keys.get(agent);
+    if (names === undefined) this.#keys.set(agent, (names = new Map<string, string>()));
+    let key = names.get(trigger);
+    if (key === undefined) names.set(trigger, (key = recordKey(agent, trigger)));
+    return key;
   }
 
   #submit(change: TriggerChange): void {
@@ -162,14 +173,26 @@ export class TriggerLedger {
   }
 
   #now(store: SyncStore, change: TriggerChange, rethrow: boolean): boolean {
+    let accepted: boolean;
     try {
-      return store.applyNow([change])[0] === true;
+      accepted = store.applyNow([change])[0] === true;
     } catch (error) {
       this.#failed([change], error);
       if (rethrow) throw error;
       return false;
     }
+    if (store.durable !== undefined && !this.#watching) {
+      // one look per turn at whether the turn's write made it (a failed write is undone by the store)
+      this.#watching = true;
+      queueMicrotask(this.#watchWrite);
+    }
+    return accepted;
   }
+
+  readonly #watchWrite = (): void => {
+    this.#watching = false;
+    this.#sync?.durable?.().catch((error: unknown) => this.#failed([], error));
+  };
 
   #queue(pending: Pending): void {
     this.#pending.push(pending);
@@ -203,6 +226,12 @@ export class TriggerLedger {
   }
 
   #failed(changes: readonly TriggerChange[], error: unknown): void {
+    if (changes.length === 0) {
+      if (error === this.#lastWriteError) return;
+      this.#lastWriteError = error;
+      this.#logger.error({ store: this.store.description, err: error }, `trigger state: the store ${this.store.description} could not write: ${describeThrown(error)}`);
+      return;
+    }
     const begins = changes.filter((change) => change.type === "begin").length;
     this.#logger.error(
       { store: this.store.description, changes: changes.length, err: error },

@@ -48,6 +48,11 @@ export interface TriggerRecord {
    * catch-up window). Catch-up after downtime looks at the slots after it.
    */
   readonly lastSlot?: number;
+  /**
+   * True when `lastSlot` was passed over (skipped) rather than begun: a run
+   * of the next slot then follows no ran slot. Absent otherwise.
+   */
+  readonly lastPassed?: boolean;
   /** The latest slot whose run ended, and how (`interrupted` included; a `skipped` one was never run and leaves this as it was). */
   readonly lastRun?: FinishedRun;
   /** Slots that started and did not end, oldest first. */
@@ -70,8 +75,8 @@ export const MAX_RAN_RANGES = 64;
  * One change to a trigger's record; a store applies it with `applyChange()`
  * to its latest copy of the record, so every store decides the same way.
  *
- * - `begin` — a run of `slot` starts. `mode: "next"` — a slot after
- *   `lastSlot` (a live slot or a catch-up): refused when `slot <= lastSlot`,
+ * - `begin` — a run of `slot` starts. `mode: "next"` — the slot after
+ *   `lastSlot` (a live slot): refused when `slot <= lastSlot`,
  *   so on a shared store exactly one instance begins it (the claim); it moves
  *   `lastSlot` to `slot`. `mode: "retry"` — the rerun of an interrupted slot
  *   (`delivery: at-least-once`): refused unless `slot` is running with

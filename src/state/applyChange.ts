@@ -20,7 +20,7 @@ export function applyChange(record: TriggerRecord | undefined, change: TriggerCh
       return end(current, change);
     case "pass":
       if (current.lastSlot !== undefined && current.lastSlot >= change.slot) return undefined;
-      return { ...current, lastSlot: change.slot };
+      return { ...current, lastSlot: change.slot, lastPassed: true };
     case "pause":
       if ((current.paused ?? false) === change.paused) return undefined;
       return { ...current, paused: change.paused };
@@ -30,12 +30,14 @@ export function applyChange(record: TriggerRecord | undefined, change: TriggerCh
 function begin(current: TriggerRecord, change: Extract<TriggerChange, { type: "begin" }>): TriggerRecord | undefined {
   const { slot, attempt } = change;
   const running = current.running;
+  // a `next` slot follows the last slot dealt with, unless that one was passed over (or there is none)
+  const follows = change.follows ?? (change.mode === "next" && current.lastPassed !== true ? current.lastSlot : undefined);
   const entry: RunningSlot =
-    change.follows === undefined ? { slot, attempt, startedAt: change.at, instance: change.instance } : { slot, attempt, startedAt: change.at, instance: change.instance, follows: change.follows };
+    follows === undefined ? { slot, attempt, startedAt: change.at, instance: change.instance } : { slot, attempt, startedAt: change.at, instance: change.instance, follows };
   switch (change.mode) {
     case "next": {
       if (current.lastSlot !== undefined && current.lastSlot >= slot) return undefined;
-      return { ...current, lastSlot: slot, running: insertRunning(running, entry) };
+      return { ...withoutPassed(current), lastSlot: slot, running: insertRunning(running, entry) };
     }
     case "retry": {
       const index = running.findIndex((run) => run.slot === slot && run.attempt === attempt - 1);
@@ -46,8 +48,8 @@ function begin(current: TriggerRecord, change: Extract<TriggerChange, { type: "b
     }
     case "backfill": {
       if (running.some((run) => run.slot === slot) || covered(current.ran, slot)) return undefined;
-      const lastSlot = current.lastSlot === undefined || current.lastSlot < slot ? slot : current.lastSlot;
-      return { ...current, lastSlot, running: insertRunning(running, entry) };
+      if (current.lastSlot === undefined || current.lastSlot < slot) return { ...withoutPassed(current), lastSlot: slot, running: insertRunning(running, entry) };
+      return { ...current, running: insertRunning(running, entry) };
     }
   }
 }
@@ -66,6 +68,13 @@ function end(current: TriggerRecord, change: Extract<TriggerChange, { type: "end
   if (outcome === "skipped") return { ...current, running };
   const lastRun = current.lastRun === undefined || current.lastRun.slot <= slot ? { slot, outcome, attempt, endedAt: change.at } : current.lastRun;
   return { ...current, running, lastRun, ran: outcome === "interrupted" ? current.ran : addRan(current.ran, slot, follows) };
+}
+
+/** `record` without its `lastPassed` mark (the last slot dealt with is now a begun one). */
+function withoutPassed(record: TriggerRecord): TriggerRecord {
+  if (record.lastPassed !== true) return record;
+  const { lastPassed: _passed, ...rest } = record;
+  return rest;
 }
 
 /** True when a range of `ran` covers `slot`. */

@@ -24,8 +24,10 @@ export function validateRecord(value: unknown, where: string): TriggerRecord {
   const running = array(source["running"], `${where}.running`).map((entry, i) => runningSlot(entry, `${where}.running[${i}]`));
   const ran = array(source["ran"], `${where}.ran`).map((entry, i) => range(entry, `${where}.ran[${i}]`));
   const paused = optional(source["paused"], (v) => boolean(v, `${where}.paused`));
+  const lastPassed = optional(source["lastPassed"], (v) => boolean(v, `${where}.lastPassed`));
   return {
     ...(lastSlot === undefined ? {} : { lastSlot }),
+    ...(lastPassed === true ? { lastPassed } : {}),
     ...(lastRun === undefined ? {} : { lastRun }),
     running,
     ran,

@@ -56,6 +56,6 @@ export function plain(record: TriggerRecord | undefined): TriggerRecord | undefi
 }
 
 /** The running entry a {@link begin} with these options leaves. */
-export function running(slotAt: number, attempt = 1, instance = INSTANCE): TriggerRecord["running"][number] {
-  return { slot: slotAt, attempt, startedAt: slotAt + 5, instance };
+export function running(slotAt: number, attempt = 1, instance = INSTANCE, follows?: number): TriggerRecord["running"][number] {
+  return follows === undefined ? { slot: slotAt, attempt, startedAt: slotAt + 5, instance } : { slot: slotAt, attempt, startedAt: slotAt + 5, instance, follows };
 }

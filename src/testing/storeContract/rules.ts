@@ -18,7 +18,14 @@ export const RULE_CASES: StoreCaseBodies<"emptyLoad" | "beginNext" | "endRun" | 
     await expectRecord(store, { lastSlot: slot(2), running: [running(slot(2))], ran: [] }, "after begin next");
     await expectResults(store, [begin(slot(2)), begin(slot(1))], [false, false], "begin next of lastSlot and of an earlier slot");
     await expectResults(store, [begin(slot(3))], [true], "begin next of the slot after lastSlot");
-    await expectRecord(store, { lastSlot: slot(3), running: [running(slot(2)), running(slot(3))], ran: [] }, "after a second begin next");
+    // a begin next of the slot after a begun one follows it (kept in the running entry, for the ranges of ran slots)
+    await expectRecord(store, { lastSlot: slot(3), running: [running(slot(2)), running(slot(3), 1, undefined, slot(2))], ran: [] }, "after a second begin next");
+    await expectResults(store, [end(slot(2)), end(slot(3))], [true, true], "both end");
+    await expectRecord(
+      store,
+      { lastSlot: slot(3), lastRun: { slot: slot(3), outcome: "ok", attempt: 1, endedAt: slot(3) + 500 }, running: [], ran: [[slot(2), slot(3)]] },
+      "the second slot grows the first one's range",
+    );
   },
 
   async endRun({ open }) {
@@ -36,10 +43,12 @@ export const RULE_CASES: StoreCaseBodies<"emptyLoad" | "beginNext" | "endRun" | 
   async passSlots({ open }) {
     const store = await open();
     await expectResults(store, [pass(slot(4))], [true], "pass on an empty record");
-    await expectRecord(store, { lastSlot: slot(4), running: [], ran: [] }, "after pass");
+    await expectRecord(store, { lastSlot: slot(4), lastPassed: true, running: [], ran: [] }, "after pass");
     await expectResults(store, [pass(slot(4)), pass(slot(3))], [false, false], "pass that would not move lastSlot");
     await expectResults(store, [begin(slot(4)), begin(slot(2))], [false, false], "begin next of passed slots");
     await expectResults(store, [pass(slot(6)), begin(slot(7))], [true, true], "pass forward, then begin next after it");
+    // a slot after a passed one follows no ran slot; the begin clears the mark
+    await expectRecord(store, { lastSlot: slot(7), running: [running(slot(7))], ran: [] }, "begin next after a pass");
   },
 
   async pauseFlag({ open }) {
