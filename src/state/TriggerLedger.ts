@@ -49,8 +49,6 @@ export class TriggerLedger {
   #watching = false;
   /** The write failure logged last (each failed write is logged once, however many waited for it). */
   #lastWriteError: unknown = undefined;
-  /** Each trigger's record key, by agent and trigger name: made once, not per slot. */
-  readonly #keys = new Map<string, Map<string, string>>();
 
   constructor(store: TriggerStore, instance: string, logger: Logger) {
     this.store = store;
@@ -157,13 +155,9 @@ export class TriggerLedger {
     await this.#writing;
   }
 
-  /** The record key of `agent`'s `trigger`, made on first use. */
+  /** The record key of `agent`'s `trigger`. */
   #key(agent: string, trigger: string): string {
-    let names = this.#keys.get(agent);
-    if (names === undefined) this.#keys.set(agent, (names = new Map<string, string>()));
-    let key = names.get(trigger);
-    if (key === undefined) names.set(trigger, (key = recordKey(agent, trigger)));
-    return key;
+    return recordKey(agent, trigger);
   }
 
   #submit(change: TriggerChange): void {
