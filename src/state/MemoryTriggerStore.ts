@@ -4,7 +4,7 @@ import type { StoreSnapshot, TriggerChange, TriggerRecord, TriggerStore } from "
 
 /**
  * A {@link TriggerStore} that keeps every record in memory, in the store
- * object: the default when no store is configured. Records last as long as
+ * object (without any store, the default, nothing is kept). Records last as long as
  * the object, so the same object handed to a second orchestrator after the
  * first one shut down is how a test simulates a restart: `close()` ends one
  * use and keeps the records, the next `load()` opens the store again and

@@ -135,8 +135,9 @@ export interface StoreSnapshot {
 /**
  * Where trigger state lives, so that slots are remembered across restarts:
  * which slot ran last and how it ended, which started and did not finish,
- * whether the trigger is paused. `MemoryTriggerStore` (the default: state
- * lasts as long as the store object), `FileTriggerStore` (one host, `state:
+ * whether the trigger is paused. Without a store (the default) nothing is
+ * remembered beyond the process. `MemoryTriggerStore` (state lasts as long
+ * as the store object: tests), `FileTriggerStore` (one host, `state:
  * { file }`), and the NATS JetStream KV store (a cluster: `shared`, its
  * `begin` is the cluster-wide claim of a slot). Every store passes the
  * `storeContract` suite of `@acme/agent-orchestrator/testing`.
