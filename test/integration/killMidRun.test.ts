@@ -57,8 +57,10 @@ describe.each<Delivery>(["at-most-once", "at-least-once"])("kill -9 mid-run, the
       // incarnation 1: every 500 ms; its third run never ends; killed while it is open
       const first = host({ ...files, schedule: trigger(delivery, "500ms"), hold: 3 });
       const lines1 = await untilRuns(files.log, (lines) => lines.some((line) => line.held === true), 20_000, "the held run to start", first);
-      await first.kill();
       const held = lines1.find((line) => line.held === true) as RunLine;
+      // mid-run means after the store has the start (at-most-once without a window writes it in the same turn, not before onCron)
+      await untilRuns(files.log, () => recordIn(files.state).running.some((run) => run.slot === held.scheduledAt), 5_000, "the held run's start in the state file", first);
+      await first.kill();
       const completed = readRuns(files.log).filter((line) => line.phase === "end");
       expect(completed.map((line) => line.scheduledAt)).toEqual([held.scheduledAt - 2 * PERIOD, held.scheduledAt - PERIOD]);
       const afterKill = recordIn(files.state);
