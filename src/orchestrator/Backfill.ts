@@ -1,15 +1,11 @@
 import { describeValue, isAbortSignal } from "../check.js";
-import type { Clock } from "../clock.js";
 import { parseInstant } from "../config/parseInstant.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
-import { slotTick, tickKey } from "../schedule/cronTick.js";
-import type { CronRunner } from "../schedule/CronRunner.js";
 import type { ResolvedTrigger } from "../schedule/ScheduleSpec.js";
 import { slotsAfter } from "../schedule/slotsAfter.js";
-import type { AgentCounters } from "../stats/AgentCounters.js";
-import type { TriggerLedger } from "../state/TriggerLedger.js";
 import type { OrchestratorEvents } from "../supervisor/events.js";
+import { runHandedOver, type HandOverParts } from "./handOver.js";
 
 /** An instant as `backfill()` takes it: a `Date`, ms since the epoch, or an ISO 8601 string with a zone (`Z` or an offset). */
 export type BackfillInstant = Date | number | string;
@@ -33,12 +29,7 @@ export interface BackfillResult {
 }
 
 /** What a backfill needs from the orchestrator. */
-export interface BackfillParts {
-  readonly clock: Clock;
-  readonly ledger: TriggerLedger | undefined;
-  counters(agent: string): AgentCounters;
-  runnerOf(agent: string): CronRunner | undefined;
-  running(): boolean;
+export interface BackfillParts extends HandOverParts {
   emit(payload: OrchestratorEvents["backfill:progress"]): void;
 }
 
@@ -123,31 +114,10 @@ export async function runBackfill(parts: BackfillParts, agent: string, trigger: 
  * cannot record it rejects the backfill), then run through the agent's
  * runner, waiting for a run in flight (the signal takes it out of the line).
  */
-async function runSlot(
-  parts: BackfillParts,
-  agent: string,
-  trigger: ResolvedTrigger,
-  slot: number,
-  previous: number | undefined,
-  signal: AbortSignal | undefined,
-): Promise<OrchestratorEvents["backfill:progress"]["outcome"]> {
+async function runSlot(parts: BackfillParts, agent: string, trigger: ResolvedTrigger, slot: number, previous: number | undefined, signal: AbortSignal | undefined): Promise<OrchestratorEvents["backfill:progress"]["outcome"]> {
   const { clock, ledger } = parts;
-  const now = clock.now();
-  if (ledger !== undefined) {
-    if (!(await ledger.begin(agent, trigger.name, slot, now, "backfill", 1, previous))) return "ran-already";
-    await ledger.durable();
-  }
-  const tick = slotTick(agent, trigger.name, slot, now, tickKey(agent, trigger.name, slot), true, 1);
-  const runner = parts.runnerOf(agent);
-  if (runner === undefined) {
-    parts.counters(agent).triggersSkipped["agent-down"]++;
-    ledger?.end(tick, "skipped", now);
-    return "agent-down";
-  }
-  const outcome = await runner.run(tick, trigger, signal);
-  if (outcome === "skipped") parts.counters(agent).triggersSkipped["agent-down"]++;
-  else parts.counters(agent).triggersFired++;
-  return outcome;
+  if (ledger !== undefined && !(await ledger.beginDurably(agent, trigger.name, slot, clock.now(), "backfill", 1, previous))) return "ran-already";
+  return runHandedOver(parts, agent, trigger, slot, 1, signal);
 }
 
 function aborted(agent: string, trigger: ResolvedTrigger, ran: number, skipped: number, signal: AbortSignal): LifecycleError {

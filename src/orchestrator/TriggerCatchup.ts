@@ -1,30 +1,21 @@
-import type { Clock } from "../clock.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import { formatDuration } from "../duration.js";
 import type { Logger } from "../logger.js";
-import { slotTick, tickKey } from "../schedule/cronTick.js";
 import type { ResolvedTrigger } from "../schedule/ScheduleSpec.js";
 import type { TriggerSource } from "../schedule/TriggerSource.js";
-import type { AgentCounters } from "../stats/AgentCounters.js";
 import { catchupPlan, type CatchupPlan } from "../state/catchupPlan.js";
 import type { TriggerLedger } from "../state/TriggerLedger.js";
 import { recordKey, type StoreSnapshot, type TriggerRecord } from "../state/TriggerStore.js";
-import type { CronRunner } from "../schedule/CronRunner.js";
+import { runHandedOver, type HandOverParts } from "./handOver.js";
 import type { OrchestratorEvents } from "../supervisor/events.js";
 
 /** What catch-up needs from the orchestrator. */
-export interface CatchupParts {
-  readonly clock: Clock;
+export interface CatchupParts extends HandOverParts {
   readonly logger: Logger;
   readonly ledger: TriggerLedger;
   readonly source: TriggerSource;
   /** The agents, in registration order. */
   agents(): readonly string[];
-  counters(agent: string): AgentCounters;
-  /** The running incarnation's runner of an agent in this process. */
-  runnerOf(agent: string): CronRunner | undefined;
-  /** True while the orchestrator runs (catch-up stops handing slots over once it does not). */
-  running(): boolean;
   emit(payload: OrchestratorEvents["trigger:catchup"]): void;
 }
 
@@ -136,36 +127,13 @@ export class TriggerCatchup {
     this.#report(agent, trigger, { ...plan, run, downtime: mine ? plan.downtime : 0, interrupted: plan.interrupted.slice(0, interrupted) });
     reported();
     for (const retry of plan.retry) {
-      if (await this.#begun(ledger.begin(agent, name, retry.slot, this.#parts.clock.now(), "retry", retry.attempt))) await this.#run(agent, trigger, retry.slot, retry.attempt);
+      if (await ledger.beginDurably(agent, name, retry.slot, this.#parts.clock.now(), "retry", retry.attempt)) await runHandedOver(this.#parts, agent, trigger, retry.slot, retry.attempt);
     }
     let previous: number | undefined;
     for (const slot of run) {
-      if (await this.#begun(ledger.begin(agent, name, slot, this.#parts.clock.now(), "backfill", 1, previous))) await this.#run(agent, trigger, slot, 1);
+      if (await ledger.beginDurably(agent, name, slot, this.#parts.clock.now(), "backfill", 1, previous)) await runHandedOver(this.#parts, agent, trigger, slot, 1);
       previous = slot;
     }
-  }
-
-  /** Whether a start was accepted, once it is durable (a catch-up slot always starts durably). */
-  async #begun(begun: boolean | Promise<boolean>): Promise<boolean> {
-    if (!(await begun)) return false;
-    await this.#parts.ledger.durable();
-    return true;
-  }
-
-  /** Run one begun slot as a catch-up tick through the agent's runner; its end is recorded by the runner. */
-  async #run(agent: string, trigger: ResolvedTrigger, slot: number, attempt: number): Promise<void> {
-    const { ledger, clock } = this.#parts;
-    const tick = slotTick(agent, trigger.name, slot, clock.now(), tickKey(agent, trigger.name, slot), true, attempt);
-    const counters = this.#parts.counters(agent);
-    const runner = this.#parts.running() ? this.#parts.runnerOf(agent) : undefined;
-    if (runner === undefined) {
-      counters.triggersSkipped["agent-down"]++;
-      ledger.end(tick, "skipped", clock.now());
-      return;
-    }
-    const outcome = await runner.run(tick, trigger);
-    if (outcome === "skipped") counters.triggersSkipped["agent-down"]++;
-    else counters.triggersFired++;
   }
 
   #report(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan): void {

@@ -4,7 +4,7 @@ import type { ResolvedTrigger, TickMessage } from "../schedule/ScheduleSpec.js";
 import type { TriggerTarget } from "../schedule/TriggerTarget.js";
 import type { AgentState } from "../supervisor/AgentStatus.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
-import { TriggerLedger } from "../state/TriggerLedger.js";
+import type { TriggerLedger } from "../state/TriggerLedger.js";
 
 /** What a {@link TriggerPort} reads of its agent's supervisor. */
 export interface PortedAgent {
@@ -91,27 +91,8 @@ export class TriggerPort implements TriggerTarget, RunnerSlot {
    */
   deliver(trigger: ResolvedTrigger, scheduledAt: number, firedAt: number, key: string): void {
     const ledger = this.#ledger;
-    if (ledger === undefined) return this.#hand(trigger, scheduledAt, firedAt, key);
-    let begun: boolean | Promise<boolean>;
-    try {
-      begun = ledger.begin(this.#agent.name, trigger.name, scheduledAt, firedAt, "next");
-    } catch {
-      return; // logged by the ledger: the slot does not run
-    }
-    if (begun === true) {
-      if (!TriggerLedger.startsDurably(trigger)) return this.#hand(trigger, scheduledAt, firedAt, key);
-      ledger.durable().then(
-        () => this.#hand(trigger, scheduledAt, firedAt, key),
-        () => undefined, // logged by the ledger: the slot does not run
-      );
-    } else if (begun !== false) {
-      begun.then(
-        (accepted) => {
-          if (accepted) this.#hand(trigger, scheduledAt, firedAt, key);
-        },
-        () => undefined, // logged by the ledger: the slot does not run
-      );
-    }
+    if (ledger === undefined) this.#hand(trigger, scheduledAt, firedAt, key);
+    else ledger.startLive(this.#agent.name, trigger.name, trigger, scheduledAt, firedAt, () => this.#hand(trigger, scheduledAt, firedAt, key));
   }
 
   /** Hand a slot to the running incarnation (with a store: once its start is recorded, and counted fired here). */

@@ -13,7 +13,7 @@ import { cronTopic, CRON_TOPIC_PREFIX, ORCHESTRATOR_SOURCE } from "./reservedTop
 import { IncarnationCron } from "./IncarnationCron.js";
 import { TriggerPort, type PortAudience, type RunnerSlot } from "./TriggerPort.js";
 import type { CronRunner } from "../schedule/CronRunner.js";
-import { TriggerLedger } from "../state/TriggerLedger.js";
+import type { TriggerLedger } from "../state/TriggerLedger.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
 /** What the trigger wiring needs from the orchestrator. */
@@ -105,10 +105,10 @@ export class TriggerWiring {
     const direct = this.#direct;
     if (direct !== undefined) return this.#deliver(direct, tick, trigger);
     const coordinator = this.#parts.coordinator;
-    if (coordinator === undefined) return this.#begin(tick);
+    if (coordinator === undefined) return this.#begin(tick, trigger);
     coordinator.claim(tick).then(
       (mine) => {
-        if (mine) this.#begin(tick);
+        if (mine) this.#begin(tick, trigger);
       },
       (error: unknown) => this.#parts.logger.warn({ key: tick.key, err: error }, `trigger ${tick.key}: the coordinator failed: ${describeThrown(error)}`),
     );
@@ -120,30 +120,10 @@ export class TriggerWiring {
   }
 
   /** Through the bus: publish the tick once the store (if any) has accepted its start; a shared store's acceptance is the cluster-wide claim. */
-  #begin(tick: TickMessage): void {
+  #begin(tick: TickMessage, trigger: ResolvedTrigger | undefined): void {
     const ledger = this.#parts.ledger;
-    if (ledger === undefined) return this.#publish(cronTopic(tick.agent), tick);
-    let begun: boolean | Promise<boolean>;
-    try {
-      begun = ledger.begin(tick.agent, tick.trigger, tick.scheduledAt, tick.firedAt, "next");
-    } catch {
-      return; // logged by the ledger: the slot does not run
-    }
-    if (begun === true) {
-      const trigger = this.source.trigger(tick.agent, tick.trigger);
-      if (trigger === undefined || !TriggerLedger.startsDurably(trigger)) return this.#claimed(tick);
-      ledger.durable().then(
-        () => this.#claimed(tick),
-        () => undefined, // logged by the ledger: the slot does not run
-      );
-    } else if (begun !== false) {
-      begun.then(
-        (accepted) => {
-          if (accepted) this.#claimed(tick);
-        },
-        () => undefined, // logged by the ledger: the slot does not run
-      );
-    }
+    if (ledger === undefined) this.#publish(cronTopic(tick.agent), tick);
+    else ledger.startLive(tick.agent, tick.trigger, trigger ?? this.source.trigger(tick.agent, tick.trigger), tick.scheduledAt, tick.firedAt, () => this.#claimed(tick));
   }
 
   /** The store accepted the tick's start: count it fired and publish it. */

@@ -71,10 +71,50 @@ export class TriggerLedger {
    * @throws (or rejects with) the store's error when the start could not be recorded
    */
   begin(agent: string, trigger: string, slot: number, at: number, mode: "next" | "retry" | "backfill", attempt = 1, follows?: number): boolean | Promise<boolean> {
-    const key = this.#key(agent, trigger);
+    const key = recordKey(agent, trigger);
     const change: TriggerChange =
       follows === undefined ? { type: "begin", key, slot, attempt, mode, at, instance: this.instance } : { type: "begin", key, slot, attempt, mode, at, instance: this.instance, follows };
     return this.decide(change);
+  }
+
+  /**
+   * Start a live slot of the trigger `name` (`trigger`, when known, says whether it starts durably): `go` runs once the store accepted its
+   * start — at once when the store decides synchronously, after the write
+   * when the trigger {@link TriggerLedger.startsDurably} — and not at all
+   * when the store refused it (begun already) or could not record it (logged).
+   */
+  startLive(agent: string, name: string, trigger: ResolvedTrigger | undefined, slot: number, at: number, go: () => void): void {
+    let begun: boolean | Promise<boolean>;
+    try {
+      begun = this.begin(agent, name, slot, at, "next");
+    } catch {
+      return; // logged: the slot does not run
+    }
+    if (begun === false) return;
+    if (begun === true) {
+      if (trigger === undefined || !TriggerLedger.startsDurably(trigger)) return go();
+      this.durable().then(go, () => undefined);
+      return;
+    }
+    begun.then(
+      (accepted) => {
+        if (accepted) go();
+      },
+      () => undefined,
+    );
+  }
+
+  /**
+   * Begin a slot handed over by catch-up or backfill: whether the store
+   * accepted it, answered once the start is durable (such a slot always
+   * starts durably).
+   *
+   * @throws (rejects with) the store's error when the start could not be recorded
+   */
+  async beginDurably(agent: string, trigger: string, slot: number, at: number, mode: "retry" | "backfill", attempt = 1, follows?: number): Promise<boolean> {
+    if (!(await this.begin(agent, trigger, slot, at, mode, attempt, follows))) return false;
+    await this.durable();
+    return true;
   }
 
   /**
@@ -111,7 +151,7 @@ export class TriggerLedger {
    * @throws (or rejects with) the store's error when it could not be recorded
    */
   claim(agent: string, trigger: string, slot: number): boolean | Promise<boolean> {
-    return this.decide({ type: "pass", key: this.#key(agent, trigger), slot });
+    return this.decide({ type: "pass", key: recordKey(agent, trigger), slot });
   }
 
   /**
@@ -128,17 +168,12 @@ export class TriggerLedger {
   /** The run of `tick` ended with `outcome` (left as started when the orchestrator is shutting down and it was aborted by that). */
   end(tick: TickMessage, outcome: RunOutcome, at: number): void {
     if (this.stopping && (outcome === "aborted" || outcome === "skipped")) return;
-    this.#submit({ type: "end", key: this.#key(tick.agent, tick.trigger), slot: tick.scheduledAt, attempt: tick.attempt ?? 1, outcome, at });
+    this.#submit({ type: "end", key: recordKey(tick.agent, tick.trigger), slot: tick.scheduledAt, attempt: tick.attempt ?? 1, outcome, at });
   }
 
   /** Slots up to `slot` of the trigger were dealt with without running (skipped). */
   pass(agent: string, trigger: string, slot: number): void {
-    this.#submit({ type: "pass", key: this.#key(agent, trigger), slot });
-  }
-
-  /** Set the paused flag of a trigger. */
-  pause(agent: string, trigger: string, paused: boolean): Promise<boolean> | boolean {
-    return this.decide({ type: "pause", key: this.#key(agent, trigger), paused });
+    this.#submit({ type: "pass", key: recordKey(agent, trigger), slot });
   }
 
   /** The record of a trigger as the store has it now. */
@@ -153,11 +188,6 @@ export class TriggerLedger {
       await this.#writing;
     }
     await this.#writing;
-  }
-
-  /** The record key of `agent`'s `trigger`. */
-  #key(agent: string, trigger: string): string {
-    return recordKey(agent, trigger);
   }
 
   #submit(change: TriggerChange): void {
