@@ -154,6 +154,18 @@ export interface BusStats {
   handlerErrors: number;
 }
 
+/** One subscription's queue, from {@link Bus.queues}. */
+export interface QueueDepth {
+  /** The subscription's pattern. */
+  readonly pattern: string;
+  /** Its queue group, when it has one (`cron.<agent>` subscriptions use the agent's name). */
+  readonly queue?: string;
+  /** Messages waiting for a handler call now. */
+  readonly pending: number;
+  /** The subscription's `maxPending` (its queue limit). */
+  readonly maxPending: number;
+}
+
 /**
  * Publish/subscribe between agents. Topics are dot-separated tokens of
  * `[A-Za-z0-9_-]`; subscription patterns may use `*` (exactly one token) and
@@ -216,6 +228,12 @@ export interface Bus<Topics extends object = TopicMap> {
   [Symbol.asyncDispose]?(): Promise<void>;
   /** Current counters, when the implementation keeps them. */
   stats?(): BusStats;
+  /**
+   * The subscriptions with the most messages waiting, deepest first (only
+   * those with at least one), at most `limit` of them: what the status page
+   * shows as the deepest queues. Optional: a Bus written elsewhere may leave it out.
+   */
+  queues?(limit: number): QueueDepth[];
   /**
    * The connection to a broker, for a networked bus (absent in-process): the
    * orchestrator shows it in health and metrics.

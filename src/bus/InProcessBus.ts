@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
-import type { Bus, BusOptions, BusStats, Message, MessageHandler, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "./Bus.js";
+import type { Bus, BusOptions, BusStats, Message, QueueDepth, MessageHandler, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "./Bus.js";
 import type { BusSubscription } from "./delivery/BusSubscription.js";
 import { SubscriptionHandle } from "./delivery/BusSubscription.js";
 import {
@@ -248,6 +248,11 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
   /** {@link InProcessBus.close}, for `await using bus = createBus()`: the same promise, idempotent with `close()`. */
   [ASYNC_DISPOSE](): Promise<void> {
     return this.close();
+  }
+
+  /** The subscriptions with the most messages waiting, deepest first (see {@link Bus.queues}). */
+  queues(limit: number): QueueDepth[] {
+    return this.#core.queues(limit);
   }
 
   /** The bus's counters; `pending` is summed over the subscriptions at the time of the call. */

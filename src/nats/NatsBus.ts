@@ -1,6 +1,6 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { nuid } from "@nats-io/transport-node";
-import type { Bus, BusStats, MessageHandler, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "../bus/Bus.js";
+import type { Bus, BusStats, MessageHandler, QueueDepth, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "../bus/Bus.js";
 import type { BusSubscription } from "../bus/delivery/BusSubscription.js";
 import { subscriptionHandle } from "../bus/delivery/BusSubscription.js";
 import { checkSubscription, requestSignal, requestTimeout } from "../bus/delivery/busOptions.js";
@@ -267,6 +267,11 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
    */
   [ASYNC_DISPOSE](): Promise<void> {
     return this.close();
+  }
+
+  /** The subscriptions with the most messages waiting, deepest first (see {@link Bus.queues}). */
+  queues(limit: number): QueueDepth[] {
+    return this.#core.queues(limit);
   }
 
   /**

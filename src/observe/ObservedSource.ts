@@ -80,6 +80,8 @@ export interface ObservedSource {
    * at start (a corrupt file moved aside). Leave the member out without a store.
    */
   triggerStore?(): TriggerStoreStatus;
+  /** How many triggers are paused now (`orch.trigger(agent, name).pause()`); leave it out when none can be. */
+  pausedTriggers?(): number;
   /** How late trigger slots reached their agent, in seconds. */
   readonly cronLateness: HistogramData;
   /** The orchestrator's tick loop. */

@@ -1,3 +1,5 @@
+import type { CrashReason } from "../stats/AgentCounters.js";
+
 /**
  * Where an agent is in its life:
  * `starting` — its `start()` runs; `running` — started and up; `backoff` — crashed,
@@ -20,6 +22,8 @@ export interface AgentStatus {
   readonly lastError?: string;
   /** When the last crash happened (ms since the epoch), once there was one. */
   readonly lastCrashAt?: number;
+  /** Why the last crash happened (`start`, `error`, `fail`, `hung`), once there was one: the kind of the last error, safe to show where its message is not. */
+  readonly lastCrashReason?: CrashReason;
   /** {@link AgentStatus.lastCrashAt} as an ISO 8601 string, e.g. `"2026-01-05T09:00:00.000Z"`. */
   readonly lastCrashAtIso?: string;
   /** When the pending restart is due (ms since the epoch), while in `backoff`. */

@@ -113,6 +113,7 @@ export class AgentSupervisor {
     const crashes = this.#crashes;
     const lastError = crashes?.lastError;
     const lastCrashAt = crashes?.lastCrashAt;
+    const lastCrashReason = crashes?.lastReason;
     const nextRestartAt = crashes?.nextRestartAt;
     return {
       name: this.#agent.name,
@@ -122,6 +123,7 @@ export class AgentSupervisor {
       crashes: this.counters.totalCrashes,
       ...(lastError === undefined ? {} : { lastError }),
       ...(lastCrashAt === undefined ? {} : { lastCrashAt }),
+      ...(lastCrashReason === undefined ? {} : { lastCrashReason }),
       ...(nextRestartAt === undefined ? {} : { nextRestartAt }),
       ...(nextTriggerAt === undefined ? {} : { nextTriggerAt }),
     };

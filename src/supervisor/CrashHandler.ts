@@ -38,6 +38,7 @@ export class CrashHandler {
   readonly #history: CrashRecord[] = [];
   #record: AgentRestartRecord = FRESH_RECORD;
   #lastError: string | undefined;
+  #lastReason: CrashReason | undefined;
   #timer: unknown;
   /** Counts scheduled restarts: a restart waiting in the host's pacer runs only while it is still the latest one. */
   #scheduled = 0;
@@ -82,6 +83,11 @@ export class CrashHandler {
   /** Message of the last crash's error. */
   get lastError(): string | undefined {
     return this.#lastError;
+  }
+
+  /** Why the last crash happened (`start`, `error`, `fail`, `hung`), once there was one. */
+  get lastReason(): CrashReason | undefined {
+    return this.#lastReason;
   }
 
   /** When the last crash happened (ms since the epoch), once there was one. */
@@ -132,6 +138,7 @@ export class CrashHandler {
     this.#counters.crashes[reason]++;
     const message = describeThrown(error);
     this.#lastError = message;
+    this.#lastReason = reason;
     this.#history.push({ at, error: message });
     if (this.#history.length > HISTORY) this.#history.shift();
     try {

@@ -55,6 +55,15 @@ export interface OrchestratorEvents {
     readonly ran: number;
     readonly skipped: number;
   };
+  /**
+   * An operator paused a trigger (`orch.trigger(agent, name).pause()`, or the
+   * status page): its slots are skipped with reason `paused` until resumed.
+   * `by` names who acted when the action came through the status page;
+   * `remembered` says whether the trigger store keeps the pause across restarts.
+   */
+  "trigger:paused": { readonly agent: string; readonly trigger: string; readonly by?: string; readonly remembered: boolean };
+  /** An operator resumed a paused trigger: its next slot runs. `by` and `remembered` as for `trigger:paused`. */
+  "trigger:resumed": { readonly agent: string; readonly trigger: string; readonly by?: string; readonly remembered: boolean };
   /** The orchestrator has stopped (emitted just before `closed` settles). */
   shutdown: { readonly reason: string; readonly failed: boolean };
 }
@@ -77,5 +86,7 @@ export const ORCHESTRATOR_EVENTS: readonly OrchestratorEventName[] = keysOf<Orch
   "store:corrupt": true,
   "trigger:catchup": true,
   "backfill:progress": true,
+  "trigger:paused": true,
+  "trigger:resumed": true,
   shutdown: true,
 });

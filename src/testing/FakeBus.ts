@@ -1,4 +1,5 @@
 import type {
+  QueueDepth,
   Bus,
   BusStats,
   Message,
@@ -184,6 +185,11 @@ export class FakeBus<Topics extends object = TopicMap> implements Bus<Topics> {
 
   close(): Promise<void> {
     return this.#inner.close();
+  }
+
+  /** The subscriptions with the most messages waiting, deepest first (see {@link Bus.queues}). */
+  queues(limit: number): QueueDepth[] {
+    return this.#inner.queues(limit);
   }
 
   /** {@link FakeBus.close}, for `await using bus = new FakeBus()`: the same promise, idempotent with `close()`. */

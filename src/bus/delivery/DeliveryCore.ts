@@ -1,4 +1,4 @@
-import type { BusStats, DropReason, Message } from "../Bus.js";
+import type { BusStats, DropReason, Message, QueueDepth } from "../Bus.js";
 import { FailureRouter } from "./FailureRouter.js";
 import { FlushWaiters } from "./FlushWaiters.js";
 import { Replies } from "./Replies.js";
@@ -165,6 +165,22 @@ export class DeliveryCore {
     let pending = 0;
     for (const sub of this.#live) pending += sub.queued;
     return { delivered: this.#delivered, dropped: this.#dropped, pending, handlerErrors: this.#handlerErrors };
+  }
+
+  /** The `limit` live subscriptions with the most messages waiting, deepest first (ties in subscription order); none with an empty queue. */
+  queues(limit: number): QueueDepth[] {
+    const deepest: Subscriber[] = [];
+    if (limit < 1) return [];
+    for (const sub of this.#live) {
+      const depth = sub.queued;
+      if (depth === 0 || sub.detached) continue;
+      if (deepest.length === limit && depth <= (deepest[limit - 1] as Subscriber).queued) continue;
+      let at = deepest.length;
+      while (at > 0 && (deepest[at - 1] as Subscriber).queued < depth) at--;
+      deepest.splice(at, 0, sub);
+      if (deepest.length > limit) deepest.pop();
+    }
+    return deepest.map((sub) => (sub.queue === undefined ? { pattern: sub.pattern, pending: sub.queued, maxPending: sub.maxPending } : { pattern: sub.pattern, queue: sub.queue, pending: sub.queued, maxPending: sub.maxPending }));
   }
 
   /** The patterns of the live subscriptions, in subscription order. */
