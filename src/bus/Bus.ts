@@ -289,6 +289,15 @@ export interface BusOptions {
    * written once with `console.error`).
    */
   onDrop?: (message: Message, reason: DropReason) => void;
+  /**
+   * OpenTelemetry spans for publishes, requests and handler calls, and W3C
+   * trace context (`traceparent`) in the headers of the messages, while a
+   * tracer provider is registered with `@opentelemetry/api` (see
+   * docs/tracing.md); with none registered the bus does nothing for tracing.
+   * `false` turns it off for this bus whatever is registered.
+   * @default true
+   */
+  tracing?: boolean;
 }
 
 /**

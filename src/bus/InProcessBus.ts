@@ -22,6 +22,8 @@ import { RequestTimeouts } from "./delivery/RequestTimeouts.js";
 import { Subscriber } from "./delivery/Subscriber.js";
 import { TurnClock } from "./delivery/TurnClock.js";
 import { MessageIds } from "./MessageIds.js";
+import { BusTracing } from "../trace/BusTracing.js";
+import { endWhenSettled } from "../trace/endWhenSettled.js";
 import type { Route } from "./RouteTable.js";
 import { RouteTable } from "./RouteTable.js";
 import { validatePattern } from "./topic.js";
@@ -73,6 +75,8 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
   readonly #core: DeliveryCore;
   readonly #routes: RouteTable;
   readonly #ids = new MessageIds();
+  /** Spans of publishes, requests and handler calls while a tracer provider is registered; `undefined` with `tracing: false`. */
+  readonly #tracing: BusTracing | undefined;
   /** Where a message's targets are gathered when its route is not direct (reused; see `#targets`). */
   readonly #scratch: Array<Subscriber | undefined> = [];
   #scratchInUse = false;
@@ -108,7 +112,8 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const clock: Clock = delivery.clock;
     const system = clock === systemClock;
     this.#turn = new TurnClock(clock, checkTimestamps(check, given.timestamps, clock));
-    const core = new DeliveryCore(delivery, this.#turn);
+    this.#tracing = check.optionalBoolean(given.tracing, "tracing") === false ? undefined : new BusTracing("agent-orchestrator");
+    const core = new DeliveryCore(delivery, this.#turn, this.#tracing);
     this.#core = core;
     const entries = RequestMessage.timeoutEntries;
     // a request that timed out hears no more of its deliveries (a hung handler's would otherwise keep it listed)
@@ -222,6 +227,8 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const now = this.#turn.exact();
     const message = new RequestMessage(this.#ids.next(), topic, payload, now, this.#timeouts, count);
     if (options !== undefined) withOptions(message, options);
+    const tracing = this.#tracing;
+    const span = tracing !== undefined && tracing.on() ? tracing.stamp(message, true) : undefined;
     const core = this.#core;
     core.expectReplies(message);
     this.#tap?.accepted(message);
@@ -229,7 +236,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     this.#release(targets, count);
     RequestMessage.startTimeout(message, timeoutMs, now);
     if (signal !== undefined) RequestMessage.abortOn(message, signal, this.#abandon);
-    return RequestMessage.result(message);
+    return span === undefined ? RequestMessage.result(message) : endWhenSettled(span, RequestMessage.result(message));
   }
 
   flush(): Promise<void> {
@@ -328,6 +335,9 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
   #message(topic: string, payload: unknown, options: PublishOptions | undefined): Message {
     const message: Message = { id: this.#ids.next(), topic, payload, timestamp: this.#turn.now() };
     if (options !== undefined) withOptions(message, options);
+    // a publish's span ends here: the message is queued for its subscriptions in the same synchronous call
+    const tracing = this.#tracing;
+    if (tracing !== undefined && tracing.on()) tracing.stamp(message, false).end();
     return message;
   }
 }

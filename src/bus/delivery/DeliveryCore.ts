@@ -1,4 +1,5 @@
 import type { BusStats, DropReason, Message, QueueDepth } from "../Bus.js";
+import type { BusTracing } from "../../trace/BusTracing.js";
 import { FailureRouter } from "./FailureRouter.js";
 import { FlushWaiters } from "./FlushWaiters.js";
 import { Replies } from "./Replies.js";
@@ -58,14 +59,18 @@ export class DeliveryCore {
   #handlerErrors = 0;
   /** The bus's message timestamps, told of each handler call (a new synchronous turn); none on a bus that reads its clock per message. */
   readonly #turn: TurnClock | undefined;
+  /** The bus's tracing (`undefined` with `tracing: false`): handler calls run in their span while a provider is registered. */
+  readonly #tracing: BusTracing | undefined;
 
   /**
    * @param options - the bus's error and drop routes
    * @param turn - the bus's {@link TurnClock}, when it stamps messages once per turn
+   * @param tracing - the bus's tracing, checked once per drain (per call for {@link DeliveryCore.deliverNow})
    */
-  constructor(options: DeliveryCoreOptions, turn?: TurnClock) {
+  constructor(options: DeliveryCoreOptions, turn?: TurnClock, tracing?: BusTracing) {
     this.#failures = new FailureRouter(options.onError, options.onDrop);
     this.#turn = turn;
+    this.#tracing = tracing;
   }
 
   /** Where this core's failures go: a transport routes its own errors (an undecodable message) there too. */
@@ -193,11 +198,15 @@ export class DeliveryCore {
   #runDrain(): void {
     const ready = this.#ready;
     let budget = DRAIN_BUDGET;
+    // one check of the tracer provider per drain (handlers' publishes reuse it); publishes after it check again
+    const tracing = this.#tracing;
+    const traced = tracing !== undefined && tracing.now() ? tracing : undefined;
     while (ready.length > 0 && budget > 0) {
       const sub = ready.shift() as Subscriber;
       sub.scheduled = false;
-      if (!sub.detached) budget = this.#deliver(sub, budget);
+      if (!sub.detached) budget = this.#deliver(sub, budget, traced);
     }
+    tracing?.stale();
     if (ready.length > 0) {
       // out of budget: let the event loop breathe, then go on where we stopped
       setImmediate(this.#drain);
@@ -207,8 +216,8 @@ export class DeliveryCore {
     if (this.#flushes.size > 0) this.#flushes.check();
   }
 
-  /** Run `sub`'s queued messages while its concurrency allows; returns the budget left. */
-  #deliver(sub: Subscriber, budget: number): number {
+  /** Run `sub`'s queued messages while its concurrency allows (each in its span when `traced`); returns the budget left. */
+  #deliver(sub: Subscriber, budget: number, traced: BusTracing | undefined): number {
     const queue = sub.pending;
     const handler = sub.handler;
     const limit = sub.concurrency;
@@ -225,7 +234,7 @@ export class DeliveryCore {
       let result: unknown;
       if (turn !== undefined) turn.nextTurn();
       try {
-        result = handler(message);
+        result = traced === undefined ? handler(message) : traced.process(sub, message);
       } catch (error) {
         completed++;
         this.#failed(sub, message, error);
@@ -349,8 +358,9 @@ export class DeliveryCore {
     const position = sub.taken++;
     if (this.#turn !== undefined) this.#turn.nextTurn();
     let result: unknown;
+    const tracing = this.#tracing;
     try {
-      result = sub.handler(message);
+      result = tracing !== undefined && tracing.now() ? tracing.process(sub, message) : sub.handler(message);
       if (typeof result === "object" ? result !== null : typeof result === "function") {
         const then = (result as { then?: unknown }).then;
         if (typeof then === "function") {
