@@ -1,7 +1,6 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { nuid } from "@nats-io/transport-node";
-import type { Bus, BusStats, MessageHandler, QueueDepth, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "../bus/Bus.js";
-import type { BusSubscription } from "../bus/delivery/BusSubscription.js";
+import type { Bus, MessageHandler, QueueDepth, PayloadOf, PublishOptions, RequestOptions, SubscribeOptions, TopicMap } from "../bus/Bus.js";
 import { subscriptionHandle } from "../bus/delivery/BusSubscription.js";
 import { checkSubscription, requestSignal, requestTimeout } from "../bus/delivery/busOptions.js";
 import { DeliveryCore } from "../bus/delivery/DeliveryCore.js";
@@ -14,6 +13,8 @@ import type { Clock } from "../clock.js";
 import { BusError } from "../errors/BusError.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { BusConnectionStatus } from "../observe/ObservedSource.js";
+import { BusTracing } from "../trace/BusTracing.js";
+import { endWhenSettled } from "../trace/endWhenSettled.js";
 import { EnvelopeWriter } from "../wire/EnvelopeWriter.js";
 import type { PayloadCodec } from "../wire/PayloadCodec.js";
 import { wireOptionsError } from "../wire/wireOptions.js";
@@ -22,6 +23,8 @@ import { HeaderWriter } from "./HeaderWriter.js";
 import { NatsError } from "./NatsError.js";
 import type { NatsBusOptions } from "./NatsBusOptions.js";
 import { resolveNatsBusOptions } from "./NatsBusOptions.js";
+import type { NatsBusStats } from "./NatsBusStats.js";
+import type { NatsBusSubscription } from "./NatsBusSubscription.js";
 import { ReplyInbox } from "./ReplyInbox.js";
 import type { Inlet } from "./Receiver.js";
 import { Receiver } from "./Receiver.js";
@@ -29,28 +32,6 @@ import { ServerConfirmations } from "./ServerConfirmations.js";
 
 /** Topics whose subject is cached after validation (the cache is cleared when full). */
 const SUBJECT_CACHE_SIZE = 10_000;
-
-/**
- * The counters of a {@link NatsBus}: the bus counters, where `published`
- * counts only what the server confirmed, and one more.
- */
-export interface NatsBusStats extends BusStats {
-  /**
-   * Messages (publishes and requests) sent while the connection was up whose
-   * connection was lost before the server confirmed them: their `publish`
-   * rejected with `NatsError` `DISCONNECTED` (a request likewise, unless it was
-   * answered first). They may not have reached the server and are treated as
-   * lost. Publishes refused at once because the connection was already down
-   * are not counted: they were never sent.
-   */
-  lostOnDisconnect: number;
-}
-
-/** The handle {@link NatsBus.subscribe} returns. */
-export interface NatsBusSubscription extends BusSubscription {
-  /** Stop receiving: the NATS subscription is removed and pending messages are dropped and counted. Idempotent. */
-  unsubscribe(): void;
-}
 
 /**
  * A {@link Bus} over NATS (`@nats-io/transport-node`), with the in-process
@@ -125,6 +106,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   readonly #envelopes: EnvelopeWriter;
   /** Writes the NATS headers of outgoing messages with `wire: "headers"`; `undefined` with envelopes. */
   readonly #headerWriter: HeaderWriter | undefined;
+  /** Spans of publishes, requests and handler calls while a tracer provider is registered; `undefined` with `tracing: false`. */
+  readonly #tracing: BusTracing | undefined;
   #nextSubscriberId = 0;
   #closing: Promise<void> | undefined;
   #closed = false;
@@ -144,7 +127,8 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
     this.#required = checked.requireConnection;
     this.#prefix = checked.prefix === undefined ? "" : `${checked.prefix}.`;
     this.#turn = new TurnClock(checked.clock, checked.timestamps);
-    this.#core = new DeliveryCore(checked, this.#turn);
+    this.#tracing = checked.tracing ? new BusTracing("nats") : undefined;
+    this.#core = new DeliveryCore(checked, this.#turn, this.#tracing);
     const busId = nuid.next();
     this.#envelopes = new EnvelopeWriter(busId, checked.codec);
     this.#headerWriter = checked.wire === "headers" ? new HeaderWriter(busId) : undefined;
@@ -170,6 +154,13 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   }
 
   publish<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options?: PublishOptions): Promise<void> {
+    const tracing = this.#tracing;
+    if (tracing === undefined || !tracing.now()) return this.#publish(topic, payload, options);
+    const traced = tracing.send(topic, false, options);
+    return endWhenSettled(traced.span, this.#publish(topic, payload, traced.options));
+  }
+
+  #publish(topic: string, payload: unknown, options: PublishOptions | undefined): Promise<void> {
     const refused = this.#refuse(topic, "publish", options);
     if (typeof refused !== "string") return Promise.reject(refused);
     const time = this.#turn.now();
@@ -214,6 +205,13 @@ export class NatsBus<Topics extends TopicMap = TopicMap> implements Bus<Topics> 
   }
 
   request<Topic extends string>(topic: Topic, payload: PayloadOf<Topics, Topic>, options: RequestOptions = {}): Promise<unknown> {
+    const tracing = this.#tracing;
+    if (tracing === undefined || !tracing.now()) return this.#request(topic, payload, options);
+    const traced = tracing.send(topic, true, options);
+    return endWhenSettled(traced.span, this.#request(topic, payload, traced.options ?? options));
+  }
+
+  #request(topic: string, payload: unknown, options: RequestOptions): Promise<unknown> {
     const refused = this.#refuse(topic, "request", options);
     if (typeof refused !== "string") return Promise.reject(refused);
     const timeoutMs = requestTimeout(options.timeoutMs, topic);

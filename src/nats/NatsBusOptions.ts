@@ -96,6 +96,15 @@ export interface NatsBusOptions {
    * @default "envelope"
    */
   wire?: NatsWireFormat;
+  /**
+   * OpenTelemetry spans for publishes, requests and handler calls, and W3C
+   * trace context (`traceparent`) in the messages' headers, while a tracer
+   * provider is registered with `@opentelemetry/api` (docs/tracing.md): a
+   * handler's span in another process is the child of the publisher's.
+   * `false` turns it off for this bus whatever is registered.
+   * @default true
+   */
+  tracing?: boolean;
 }
 
 /** {@link NatsBusOptions} checked, with defaults filled in. */
@@ -110,6 +119,7 @@ export interface ResolvedNatsBusOptions {
   noReplyGraceMs: number;
   inboxPrefix: string;
   wire: NatsWireFormat;
+  tracing: boolean;
 }
 
 /**
@@ -136,7 +146,8 @@ export function resolveNatsBusOptions(options: NatsBusOptions): ResolvedNatsBusO
   }
   const wire: unknown = given.wire ?? "envelope";
   if (wire !== "envelope" && wire !== "headers") throw check.error("wire", '"envelope" or "headers"', wire);
-  return { ...delivery, timestamps, codec, prefix, requireConnection, noReplyGraceMs, inboxPrefix, wire };
+  const tracing = check.optionalBoolean(given.tracing, "tracing") ?? true;
+  return { ...delivery, timestamps, codec, prefix, requireConnection, noReplyGraceMs, inboxPrefix, wire, tracing };
 }
 
 function checkPrefix(check: OptionCheck, prefix: unknown): string | undefined {

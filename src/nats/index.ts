@@ -4,7 +4,9 @@
 // options and the types of what they return.
 
 export { createNatsBus } from "./createNatsBus.js";
-export type { NatsBus, NatsBusStats, NatsBusSubscription } from "./NatsBus.js";
+export type { NatsBus } from "./NatsBus.js";
+export type { NatsBusStats } from "./NatsBusStats.js";
+export type { NatsBusSubscription } from "./NatsBusSubscription.js";
 export type { NatsBusOptions, NatsWireFormat } from "./NatsBusOptions.js";
 export { jsonCodec } from "../wire/PayloadCodec.js";
 export type { PayloadCodec } from "../wire/PayloadCodec.js";

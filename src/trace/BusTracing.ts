@@ -76,7 +76,7 @@ export class BusTracing {
    * carry the span's context. Options the bus will refuse (not an object,
    * headers not an object) are given back as they are, for the bus to refuse.
    */
-  send(topic: string, request: boolean, options: PublishOptions | undefined): { span: Span; options: PublishOptions | undefined } {
+  send<Options extends PublishOptions>(topic: string, request: boolean, options: Options | undefined): { span: Span; options: Options | undefined } {
     const usable = options === undefined || (typeof options === "object" && options !== null);
     const given = usable ? options?.headers : undefined;
     const source = usable && typeof options?.source === "string" ? options.source : undefined;
@@ -84,7 +84,8 @@ export class BusTracing {
     if (!usable || (given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given)))) return { span, options };
     const headers: Record<string, string> = given === undefined ? {} : { ...given };
     injectTraceHeaders(trace.setSpan(context.active(), span), headers);
-    return { span, options: { ...options, headers } };
+    const traced: Options = { ...(options as Options), headers };
+    return { span, options: traced };
   }
 
   /**
