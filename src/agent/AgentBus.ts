@@ -13,6 +13,7 @@ import type {
 import { isThenable } from "../check.js";
 import { BusError } from "../errors/BusError.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
+import { tagHandlerAgent } from "../trace/tagHandlerAgent.js";
 import type { AgentBusView } from "./AgentBusView.js";
 import { AgentSubscription } from "./AgentSubscription.js";
 
@@ -82,6 +83,7 @@ export class AgentBus implements AgentBusView {
   /** Run `handler` on `message` for one of this view's subscriptions: timed, and not at all once the view is closed. */
   run(handler: MessageHandler, message: Message): unknown {
     if (this.#closed) return undefined;
+    tagHandlerAgent(message, this.#agent);
     const started = performance.now();
     let result: unknown;
     try {

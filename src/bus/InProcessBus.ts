@@ -144,7 +144,8 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     if (route.direct) {
       const plain = route.plain;
       this.#published++;
-      if (plain.length === 0 && this.#tap === undefined) return ACCEPTED;
+      // nobody to deliver to: no message is made, unless a tracer provider wants the publish's span
+      if (plain.length === 0 && this.#tap === undefined && (this.#tracing === undefined || !this.#tracing.now())) return ACCEPTED;
       const message = this.#message(topic, payload, options);
       this.#tap?.accepted(message);
       const core = this.#core;

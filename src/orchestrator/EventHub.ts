@@ -6,6 +6,8 @@ import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import { orchestratorOptionCheck } from "./resolveOptions.js";
 import { ORCHESTRATOR_EVENTS, type OrchestratorEventName, type OrchestratorEvents } from "../supervisor/events.js";
+import { isTracedEvent, traceEvent } from "../trace/eventSpans.js";
+import { tracerRegistered } from "../trace/tracer.js";
 
 /** A listener of event `E`. */
 export type EventListener<E extends OrchestratorEventName> = (payload: OrchestratorEvents[E]) => void;
@@ -55,13 +57,18 @@ export class EventHub {
     };
   }
 
-  /** True when `event` has a listener (an emitter may then skip building its payload). */
+  /**
+   * True when `event` has a listener, or becomes a span (a crash, a restart,
+   * an escalation, a fail-stop: see `traceEvent`) while a tracer provider is
+   * registered: an emitter may skip building the payload otherwise.
+   */
   listens(event: OrchestratorEventName): boolean {
-    return this.#emitter.listenerCount(event) !== 0;
+    return this.#emitter.listenerCount(event) !== 0 || (isTracedEvent(event) && tracerRegistered());
   }
 
-  /** Call every listener of `event` with `payload`, in the order they were added. */
+  /** Record `event` as a span when it is one that is traced and a provider is registered, then call every listener of it with `payload`, in the order they were added. */
   emit<E extends OrchestratorEventName>(event: E, payload: OrchestratorEvents[E]): void {
+    if (isTracedEvent(event) && tracerRegistered()) traceEvent(event, payload);
     this.#emitter.emit(event, payload);
   }
 }

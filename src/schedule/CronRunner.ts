@@ -9,7 +9,11 @@ import { abortTick, cronTick, slotTick } from "./cronTick.js";
 import type { CronTick, ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
 import { CronLane } from "./CronLane.js";
 import { NameTable } from "./NameTable.js";
+import { incarnationEnded } from "./incarnationEnded.js";
 import { setDeadline } from "./setDeadline.js";
+import { CronSpans } from "../trace/CronSpans.js";
+
+export { incarnationEnded } from "./incarnationEnded.js";
 
 /** Options of a {@link CronRunner}. */
 export interface CronRunnerOptions {
@@ -85,6 +89,8 @@ export class CronRunner {
   /** The options, kept whole and called as methods: an options object may be a class instance whose methods live on its prototype (no closure per runner). */
   readonly #host: CronRunnerOptions;
   readonly #durations: CronRunnerOptions["durations"];
+  /** The runs' spans, while a tracer provider is registered. */
+  readonly #spans = new CronSpans();
   /** The lanes of all runners with runs that returned without a promise, settled together in one microtask. */
   static #returnedHead: CronLane | undefined = undefined;
   static #returnedTail: CronLane | undefined = undefined;
@@ -131,7 +137,7 @@ export class CronRunner {
     const trigger = known ?? this.#find(message.trigger);
     const lane = this.#laneOf(message.trigger, trigger);
     if (lane.size > 0 && this.#held(lane, trigger, message)) return;
-    this.#start(lane, cronTick(message), trigger);
+    this.#start(lane, cronTick(message), trigger, true);
   }
 
   /**
@@ -160,10 +166,10 @@ export class CronRunner {
       }
       (this.#watched ??= new Map()).set(tick, resolve);
       const lane = this.#laneOf(trigger.name, trigger);
-      const go = (): void => {
+      const go = (nested = false): void => {
         signal?.removeEventListener("abort", abandon);
         if (this.#disposed) this.#ended(tick, "skipped");
-        else this.#start(lane, tick, trigger);
+        else this.#start(lane, tick, trigger, nested);
       };
       // an aborted signal takes a run that is still waiting out of the line
       const abandon = (): void => {
@@ -173,14 +179,15 @@ export class CronRunner {
         waiters?.splice(at, 1);
         this.#ended(tick, "skipped");
       };
-      if (trigger.overlap === "allow" || (lane.size === 0 && lane.queued === undefined)) return go();
+      if (trigger.overlap === "allow" || (lane.size === 0 && lane.queued === undefined)) return go(true);
       (lane.waiters ??= []).push(go);
       signal?.addEventListener("abort", abandon, { once: true });
     });
   }
 
   /** Report the end of `tick` to the host (when it listens) and to whoever waits for it. */
-  #ended(tick: TickMessage, outcome: RunOutcome): void {
+  #ended(tick: TickMessage, outcome: RunOutcome, error?: unknown): void {
+    this.#spans.end(tick, outcome, error);
     const ended = this.#host.ended;
     if (ended !== undefined) {
       try {
@@ -269,7 +276,8 @@ export class CronRunner {
     }
   }
 
-  #start(lane: CronLane, tick: CronTick, trigger: ResolvedTrigger | undefined): void {
+  /** Start `tick` (`nested`: its span, when tracing, is a child of the active context, see `CronSpans.run`). */
+  #start(lane: CronLane, tick: CronTick, trigger: ResolvedTrigger | undefined, nested = false): void {
     const durations = this.#durations;
     lane.add(tick);
     const timeout = trigger?.timeout;
@@ -277,7 +285,7 @@ export class CronRunner {
     const started = durations === undefined ? 0 : performance.now();
     let result: Promise<void> | void;
     try {
-      result = this.#host.run(tick);
+      result = this.#spans.run(this.#host, tick, nested);
     } catch (error) {
       durations?.observe((performance.now() - started) / 1_000);
       // Reported asynchronously, as a rejection would be.
@@ -338,7 +346,7 @@ export class CronRunner {
 
   #settled(lane: CronLane, tick: CronTick, failed: boolean, error: unknown): void {
     if (!lane.delete(tick)) return;
-    this.#ended(tick, failed ? "error" : "ok");
+    this.#ended(tick, failed ? "error" : "ok", error);
     if (failed) {
       try {
         this.#host.onError(tick, error);
@@ -359,7 +367,7 @@ export class CronRunner {
         `still running after its timeout of ${formatDuration(timeout)}`,
     );
     abortTick(tick, error);
-    this.#ended(tick, "hung");
+    this.#ended(tick, "hung", error);
     try {
       this.#host.onHung(tick, error);
     } catch {
@@ -387,13 +395,4 @@ export class CronRunner {
     lane.queued = undefined;
     this.#start(lane, cronTick(queued), this.#find(queued.trigger));
   }
-}
-
-/**
- * The reason a run's signal is aborted with when its incarnation ends (a stop,
- * a crash): an `AbortError`, as `AbortSignal.abort()` gives. The testing kit's
- * harness aborts its ticks' signals with the same reason when it stops.
- */
-export function incarnationEnded(): DOMException {
-  return new DOMException("The agent's incarnation ended", "AbortError");
 }

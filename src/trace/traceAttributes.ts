@@ -46,6 +46,4 @@ export const ATTR = Object.freeze({
   restartAttempt: "ao.restart.attempt",
   /** Whether an escalation disabled the agent. */
   disabled: "ao.escalation.disabled",
-  /** The group of an escalation raised for a whole group. */
-  group: "ao.group",
 });

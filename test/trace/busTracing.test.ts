@@ -169,3 +169,12 @@ describe("bus tracing, in process", () => {
     expect(() => createBus({ tracing: "yes" as never })).toThrow(/expected `tracing` to be a boolean, got "yes"/);
   });
 });
+
+describe("bus tracing, in process: a publish nobody receives", () => {
+  it("still makes the publish's span while a provider is registered", async () => {
+    tracing = registerTracing();
+    const bus = createBus();
+    await bus.publish("audit.nobody", 1);
+    expect(tracing.span("publish audit.nobody").kind).toBe(SpanKind.PRODUCER);
+  });
+});

@@ -1,0 +1,66 @@
+import { SpanStatusCode } from "@opentelemetry/api";
+import { afterEach, describe, expect, it } from "vitest";
+import { Agent } from "../../src/agent/Agent.js";
+import { scriptedAgent, setup } from "../helpers/orchestrator.js";
+import { registerTracing, type RegisteredTracing } from "../helpers/tracing.js";
+
+let tracing: RegisteredTracing | undefined;
+
+afterEach(async () => {
+  await tracing?.dispose();
+  tracing = undefined;
+});
+
+describe("supervisor events as spans", () => {
+  it("records a crash (with its error), the restart, then the disabling and the escalation, with no listener registered", async () => {
+    tracing = registerTracing();
+    const fragile = scriptedAgent("fragile");
+    const { orch, clock } = setup({
+      agents: [{ name: "fragile", agent: fragile.Agent, group: "fragile" }],
+      config: { groups: { fragile: { restart: { max: 1 } } } },
+    });
+    await orch.start();
+    fragile.instances[0]?.fail(new Error("feed lost"));
+    await clock.advance(0);
+    const crash = tracing.span("agent crash");
+    expect(crash.attributes).toMatchObject({ "ao.agent": "fragile", "ao.reason": "fail", "ao.crashes": 1 });
+    expect(crash.status.code).toBe(SpanStatusCode.ERROR);
+    expect(crash.events[0]?.attributes?.["exception.message"]).toBe("feed lost");
+    expect(tracing.span("agent restart").attributes).toMatchObject({ "ao.agent": "fragile", "ao.reason": "crash", "ao.restart.attempt": 1 });
+    await clock.advance(60_000);
+    fragile.instances[1]?.fail(new Error("feed lost again"));
+    await clock.advance(0);
+    expect(tracing.span("agent disabled").attributes).toEqual({ "ao.agent": "fragile", "ao.reason": "restart-limit" });
+    expect(tracing.span("agent escalation").attributes).toMatchObject({ "ao.agent": "fragile", "ao.reason": "restart-limit", "ao.escalation.disabled": true, "ao.crashes": 2 });
+    await orch.shutdown();
+  });
+
+  it("records a fail-stop when a critical agent crashes", async () => {
+    tracing = registerTracing();
+    const risk = scriptedAgent("risk");
+    const { orch, clock } = setup({ agents: [{ name: "risk", agent: risk.Agent, group: "critical" }] });
+    await orch.start();
+    risk.instances[0]?.fail(new Error("limits breached"));
+    await clock.advance(0);
+    expect(tracing.span("orchestrator fail-stop").attributes).toEqual({ "ao.agent": "risk" });
+    await orch.shutdown();
+  });
+
+  it("names the agent whose handler runs on the handler's span", async () => {
+    tracing = registerTracing();
+    class Strategy extends Agent {
+      static readonly agentName = "strategy";
+      override start(): void {
+        this.bus.subscribe("prices.>", () => this.bus.publish("orders.new", 1));
+      }
+    }
+    const { orch } = setup({ agents: [Strategy] });
+    await orch.start();
+    await orch.bus.publish("prices.AAPL", 1);
+    await orch.bus.flush();
+    await orch.bus.flush();
+    expect(tracing.span("process prices.>").attributes["ao.agent"]).toBe("strategy");
+    expect(tracing.span("publish orders.new").attributes["ao.agent"]).toBe("strategy");
+    await orch.shutdown();
+  });
+});
