@@ -198,9 +198,10 @@ export class DeliveryCore {
   #runDrain(): void {
     const ready = this.#ready;
     let budget = DRAIN_BUDGET;
-    // one check of the tracer provider per drain (handlers' publishes reuse it); publishes after it check again
+    // the tracer provider checked at most once per turn: the publish that scheduled this drain checked it
+    // (the answer is reused here and by the handlers' publishes); publishes after the drain check again
     const tracing = this.#tracing;
-    const traced = tracing !== undefined && tracing.now() ? tracing : undefined;
+    const traced = tracing !== undefined && tracing.on() ? tracing : undefined;
     while (ready.length > 0 && budget > 0) {
       const sub = ready.shift() as Subscriber;
       sub.scheduled = false;
