@@ -13,6 +13,7 @@ describe("createBus options", () => {
     ["onError", "log", 'expected `onError` to be a function, got "log"'],
     ["random", 0.5, "expected `random` to be a function, got 0.5"],
     ["onDrop", {}, "expected `onDrop` to be a function, got {}"],
+    ["tracing", "off", 'expected `tracing` to be a boolean, got "off"'],
     ["clock", { now: () => 0 }, "expected `clock` to be a Clock (an object with now(), setTimeout(fn, ms) and clearTimeout(handle)), got {}"],
   ])("refuses a bad `%s` with INVALID_OPTION", (key, value, message) => {
     const options = (key === "options" ? value : { [key]: value }) as BusOptions;

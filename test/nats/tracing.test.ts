@@ -68,6 +68,24 @@ describe("NatsBus: trace context across the server", () => {
     expect(parentOf(tracing.span("process quote"))).toBe(contextOf(request).spanId);
   });
 
+  it("refuses a tracing option that is not a boolean, naming it", async () => {
+    await expect(createNatsBus({ servers: suite.url }, { tracing: 1 as never })).rejects.toThrow(/createNatsBus: expected `tracing` to be a boolean, got 1/);
+  });
+
+  it("does nothing for tracing on a bus created with tracing: false, provider or not", async () => {
+    tracing = registerTracing();
+    const prefix = uniqueToken("trace");
+    const quiet = await createNatsBus({ servers: suite.url }, { prefix, tracing: false, wire: "headers" });
+    cleanups.push(() => quiet.close());
+    const got: Message[] = [];
+    quiet.subscribe("t", (message) => void got.push(message));
+    await quiet.flush();
+    await quiet.publish("t", 1);
+    await eventually(() => got.length === 1, 5_000, "the message");
+    expect(got[0]?.headers).toBeUndefined();
+    expect(tracing.spans()).toEqual([]);
+  });
+
   it("sends no traceparent while no tracer provider is registered", async () => {
     const { feed, strategy } = await pair("headers");
     const got: Message[] = [];
