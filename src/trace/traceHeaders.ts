@@ -1,4 +1,4 @@
-import { propagation, ROOT_CONTEXT, trace, type Context } from "@opentelemetry/api";
+import { isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context } from "@opentelemetry/api";
 import { formatTraceparent, parseTraceparent, TRACE_HEADERS } from "./traceparent.js";
 
 /**
@@ -13,7 +13,8 @@ export function injectTraceHeaders(context: Context, headers: Record<string, str
   propagation.inject(context, headers);
   if (headers[TRACE_HEADERS.parent] !== undefined) return;
   const span = trace.getSpanContext(context);
-  if (span === undefined) return;
+  // a non-recording span of a sampler or a foreign provider may carry the invalid (all-zero) context: nothing to carry
+  if (span === undefined || !isSpanContextValid(span)) return;
   headers[TRACE_HEADERS.parent] = formatTraceparent(span);
   const state = span.traceState?.serialize();
   if (state !== undefined && state !== "") headers[TRACE_HEADERS.state] = state;
