@@ -74,4 +74,5 @@ export const METRICS_OPTION_KEYS = keysOf<OrchestratorMetricsOptions>({
   defaultMetrics: true,
   livenessMissedTicks: true,
   agentSeries: true,
+  agentStatus: true,
 });
