@@ -12,7 +12,7 @@
  *   BENCH_RUNS=1 BENCH_AGENTS=2000 npm run bench -- metrics      # a quick look
  *
  * Each run is a child process (one for the default series set, one for the
- * full set); each figure is the median over the runs of each run's median of
+ * full set, one for the default set with `agentStatus: true`); each figure is the median over the runs of each run's median of
  * SCRAPES scrapes. Per scrape it records the time from the request to the last
  * byte, the longest event-loop stall while it was served (a 1 ms interval's
  * largest gap, and `monitorEventLoopDelay`'s max) and the process's CPU time;
@@ -38,7 +38,9 @@ const WARMUP = 2;
 const TARGET_MS = 250;
 const STALL_MS = 50;
 
-type Mode = "default" | "full";
+/** The default series set, the full one, and the default one with `agentStatus: true` (context, off by default). */
+type Mode = "default" | "full" | "status";
+const MODES: readonly Mode[] = ["default", "full", "status"];
 
 /** What one child reports. */
 interface ChildResult {
@@ -283,7 +285,7 @@ function bareRegistry(text: string): Registry {
 async function child(mode: Mode): Promise<ChildResult> {
   const registry = new Registry();
   const agents = Array.from({ length: AGENTS }, (_, i) => ({ name: `agent_${i}`, agent: Worker }));
-  const metrics = mode === "full" ? { registry, agentSeries: "full" as const } : { registry };
+  const metrics = mode === "full" ? { registry, agentSeries: "full" as const } : mode === "status" ? { registry, agentStatus: true } : { registry };
   const orch = createOrchestrator({ agents, config: config(), logger: false, keepAlive: false, metrics });
   await orch.start();
   for (let i = 0; i < AGENTS; i += 2) {
@@ -343,12 +345,12 @@ const ms = (value: number): string => `${Math.round(value)} ms`;
 
 async function parent(): Promise<void> {
   const report = new Report(`/metrics with ${AGENTS.toLocaleString("en-US")} agents, through createOrchestrator and node:http`);
-  for (const mode of ["default", "full"] as const) {
+  for (const mode of MODES) {
     const results: ChildResult[] = [];
     for (let i = 0; i < RUNS; i++) results.push(await runChild(mode));
     const pick = (f: (r: ChildResult) => number): number => median(results.map(f));
     const first = results[0] as ChildResult;
-    const set = mode === "default" ? "default series set" : "full series set (`agentSeries: \"full\"`)";
+    const set = { default: "default series set", full: "full series set (`agentSeries: \"full\"`)", status: "default set with `agentStatus: true`" }[mode];
     const what = `${set}: ${first.series.toLocaleString("en-US")} series, ${bytes(first.textBytes)}`;
     const oursMs = pick((r) => r.ours.ms);
     const bareMs = pick((r) => r.bare.ms);
@@ -396,7 +398,7 @@ async function parent(): Promise<void> {
 }
 
 const childMode = process.env["METRICS_BENCH_CHILD"];
-if (childMode === "default" || childMode === "full") {
+if (childMode === "default" || childMode === "full" || childMode === "status") {
   const result = await child(childMode);
   console.log(JSON.stringify(result));
   process.exit(0);

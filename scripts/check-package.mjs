@@ -13,8 +13,9 @@ rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-// code entries; the JSON ones (./schema.json) are imported with `with { type: "json" }` by scripts/consumer/schema.mjs
-const entries = Object.keys(pkg.exports).filter((key) => !key.endsWith(".json"));
+// code entries; the JSON ones (./schema.json, ./grafana-dashboard.json) are imported with `with { type: "json" }` by
+// scripts/consumer/schema.mjs and scripts/consumer/ops-files.mjs, which also reads the YAML one (./prometheus-alerts.yml)
+const entries = Object.keys(pkg.exports).filter((key) => !/\.(json|yml)$/.test(key));
 let failures = 0;
 
 function check(name, command, args, cwd = root) {
@@ -33,16 +34,27 @@ function check(name, command, args, cwd = root) {
 const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: root, encoding: "utf8" }));
 const tarball = join(work, packed[0].filename);
 const shipped = packed[0].files.map((f) => f.path);
-const unexpected = shipped.filter((p) => !/^(dist\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/.test(p));
-console.log(`  ${unexpected.length === 0 ? "✔" : "✘"} tarball ships only dist/, README, LICENSE, CHANGELOG (${shipped.length} files)`);
+const unexpected = shipped.filter((p) => !/^(dist\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$|ops\/[\w.-]+\.(json|yml)$)/.test(p));
+console.log(`  ${unexpected.length === 0 ? "✔" : "✘"} tarball ships only dist/, ops/ (dashboard, alert rules, scrape config), README, LICENSE, CHANGELOG (${shipped.length} files)`);
 if (unexpected.length > 0) {
   failures++;
   console.log(`    unexpected: ${unexpected.join(", ")}`);
 }
+// the operations files the package promises: every one of `files` under ops/ is in the tarball, and no test file of theirs
+const opsPromised = pkg.files.filter((f) => f.startsWith("ops/"));
+const opsMissing = opsPromised.filter((f) => !shipped.includes(f));
+const opsExtra = shipped.filter((p) => p.startsWith("ops/") && !opsPromised.includes(p));
+console.log(`  ${opsMissing.length + opsExtra.length === 0 ? "✔" : "✘"} tarball ships ${opsPromised.join(", ")} and nothing else of ops/`);
+if (opsMissing.length + opsExtra.length > 0) {
+  failures++;
+  console.log(`    missing: ${opsMissing.join(", ") || "none"}; unexpected: ${opsExtra.join(", ") || "none"}`);
+}
 
 // 2. Linters of the published shape.
 check("publint --strict", "npx", ["publint", "--strict", tarball]);
-check("attw --pack (node16, bundler; ESM and CJS)", "npx", ["attw", "--profile", "node16", tarball]);
+// a YAML export is a file to resolve and read, not a module: attw has nothing to check in it
+const dataFiles = Object.keys(pkg.exports).filter((key) => key.endsWith(".yml"));
+check("attw --pack (node16, bundler; ESM and CJS)", "npx", ["attw", "--profile", "node16", tarball, ...(dataFiles.length > 0 ? ["--exclude-entrypoints", ...dataFiles] : [])]);
 
 // 3. A consumer: the tarball unpacked into node_modules, its dependencies linked from ours.
 const consumer = join(work, "consumer");

@@ -83,6 +83,7 @@ export type {
   OverflowPolicy,
   PayloadOf,
   PublishOptions,
+  QueueDepth,
   RequestOptions,
   SubscribeOptions,
   Subscription,

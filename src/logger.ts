@@ -19,8 +19,9 @@ const noop = (): void => undefined;
 
 /**
  * True when `logger` drops every entry of `level` unread (the levels of
- * {@link silentLogger}, and `debug`/`info` of {@link consoleLogger}): the
- * caller may skip building the entry. A host's logger is never known to.
+ * {@link silentLogger}, and `debug` of {@link consoleLogger}, also once
+ * wrapped by {@link guardLogger}): the caller may skip building the entry. A
+ * host's logger is never known to.
  */
 export function discards(logger: Logger, level: keyof Logger): boolean {
   return logger[level] === noop;
@@ -29,10 +30,18 @@ export function discards(logger: Logger, level: keyof Logger): boolean {
 /** A logger that discards everything (what `logger: false` selects). */
 export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
 
-/** The default logger: warnings and errors to the console, debug and info discarded. */
+/**
+ * The default logger: info, warnings and errors to the console (info to
+ * stdout, the others to stderr), debug discarded. Info is what an operator
+ * reads to follow the orchestrator: it starts, an agent restarts after a
+ * crash, an operator acted, it shuts down. Nothing the orchestrator logs at
+ * info comes per message or per agent at start, so a host of thousands of
+ * agents is not flooded (its own agents' `this.log.info` lines are printed
+ * too).
+ */
 export const consoleLogger: Logger = Object.freeze({
   debug: noop,
-  info: noop,
+  info: (fields: object, message?: string) => console.info(`[agent-orchestrator] ${message ?? ""}`, fields),
   warn: (fields: object, message?: string) => console.warn(`[agent-orchestrator] ${message ?? ""}`, fields),
   error: (fields: object, message?: string) => console.error(`[agent-orchestrator] ${message ?? ""}`, fields),
 });
@@ -52,5 +61,7 @@ export function guardLogger(logger: Logger): Logger {
       // a logger that throws loses this line, nothing else
     }
   };
-  return Object.freeze({ debug: guard("debug"), info: guard("info"), warn: guard("warn"), error: guard("error") });
+  // a level the logger discards stays the discarding function, so `discards()` still sees it
+  const level = (name: keyof Logger) => (logger[name] === noop ? noop : guard(name));
+  return Object.freeze({ debug: level("debug"), info: level("info"), warn: level("warn"), error: level("error") });
 }

@@ -26,7 +26,7 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
       "InProcessBus", "KoaProbeContext", "KoaProbesMiddleware", "LifecycleErrorCode", "ListenOptions", "Listening", "Logger", "Message", "MetricsRegistry", "MessageHandler", "MisfirePolicy",
       "ObservabilityErrorCode", "Orchestrator", "OrchestratorConfig", "OrchestratorEventName", "OrchestratorEvents",
       "OrchestratorMetricsOptions", "OrchestratorOptions", "OrchestratorPhase", "OverflowPolicy", "OverlapPolicy", "PayloadOf",
-      "ProbePath", "ProbeRouteOptions", "ProbeSource", "PublishOptions", "RequestOptions", "RestartPolicy", "RetryOptions", "ScheduleHandle", "ScheduleSpec", "ShutdownOptions", "SkipReason",
+      "ProbePath", "ProbeRouteOptions", "ProbeSource", "PublishOptions", "QueueDepth", "RequestOptions", "RestartPolicy", "RetryOptions", "ScheduleHandle", "ScheduleSpec", "ShutdownOptions", "SkipReason",
       "StartOptions", "SubscribeOptions", "Subscription", "SupervisorConfig", "TickMessage", "TopicMap", "TriggerCoordinator", "TriggerOptions",
       "TriggerSpec",
       "FileTriggerStoreOptions", "FinishedRun", "RunOutcome", "RunningSlot", "StoreErrorCode", "StoreProblem", "StoreSnapshot", "TriggerChange",

@@ -111,6 +111,31 @@ export class MetricTable {
     });
   }
 
+  /**
+   * A gauge per agent and value of `label` (labels `agent`, `label`), one
+   * series for each of `values`: 1 for the agent's `current` value, 0 for the
+   * others (the kube-state-metrics shape: `agent_status{agent,state}`).
+   */
+  oneHot(name: string, help: string, label: string, values: readonly string[], current: (agent: ObservedAgent) => string): void {
+    /** Each agent's label sets, in the order of `values`, by position (reused while the agent there is the same). */
+    const cached: Array<readonly LabelSet[]> = [];
+    this.define(name, "gauge", help, "max", (out) => {
+      const agents = this.agents();
+      for (let a = 0; a < agents.length; a++) {
+        const agent = agents[a] as ObservedAgent;
+        const agentName = agent.status.name;
+        let sets = cached[a];
+        if (sets === undefined || sets[0]?.["agent"] !== agentName) {
+          sets = values.map((value) => Object.freeze({ agent: agentName, [label]: value }));
+          cached[a] = sets;
+        }
+        const now = current(agent);
+        for (let i = 0; i < values.length; i++) out.add(values[i] === now ? 1 : 0, sets[i] as LabelSet);
+      }
+      cached.length = agents.length;
+    });
+  }
+
   /** A histogram per agent (label `agent`) from a kept histogram of each agent. */
   histogramPerAgent(name: string, help: string, histogram: (agent: ObservedAgent) => HistogramValues): void {
     const names = histogramNames(this.#prefix + name);

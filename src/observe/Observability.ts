@@ -67,14 +67,29 @@ export interface OrchestratorMetricsOptions {
    * and pages on — `agent_info`, `agent_state`, `agent_disabled`,
    * `agent_restarts_total`, `agent_crashes_total{reason}`,
    * `agent_escalations_total{reason}` and `cron_triggers_skipped_total{reason}`
-   * (15 series per agent; every rule in `docs/prometheus/` needs only these).
+   * (18 series per agent; every shipped alert rule needs only these).
    * `"full"`: also `agent_handler_errors_total`, `agent_stop_failures_total`,
    * the `agent_handler_duration_seconds` histogram and
-   * `cron_triggers_fired_total` (35 series per agent). The orchestrator-wide
+   * `cron_triggers_fired_total` (38 series per agent). The orchestrator-wide
    * series (phase, health, bus, `cron_lateness_seconds`) are exposed either way.
    * @default "essential"
    */
   agentSeries?: "essential" | "full";
+  /**
+   * Also expose `agent_status{agent,state}`: 1 for the agent's current state,
+   * 0 for each of the others (the kube-state-metrics shape), so a graph tells
+   * back-off from stopped or disabled. `agent_state{agent}` (1 only while
+   * running) stays either way. Adds one series per agent and state (7 per
+   * agent), on top of {@link OrchestratorMetricsOptions.agentSeries}; off by
+   * default so that large hosts keep their scrape size.
+   * @default false
+   * @example
+   * ```ts
+   * createOrchestrator({ agents, metrics: { agentStatus: true } });
+   * // agent_status{agent="feed",state="backoff"} 1
+   * ```
+   */
+  agentStatus?: boolean;
 }
 
 /** Options of {@link createObservability}: the orchestrator's `metrics` option and its logger. */
@@ -144,7 +159,7 @@ const REGISTRY_METHODS = [
 ] as const;
 
 function checkOptions(options: ObservabilityOptions): void {
-  const { registry, prefix, defaultMetrics, livenessMissedTicks, agentSeries } = options;
+  const { registry, prefix, defaultMetrics, livenessMissedTicks, agentSeries, agentStatus } = options;
   if (registry !== undefined && !hasMethods(registry, REGISTRY_METHODS)) {
     throw optionError("metrics.registry", "a prom-client Registry", registry);
   }
@@ -166,6 +181,9 @@ function checkOptions(options: ObservabilityOptions): void {
   }
   if (agentSeries !== undefined && !(AGENT_SERIES as readonly unknown[]).includes(agentSeries)) {
     throw optionError("metrics.agentSeries", AGENT_SERIES.map((value) => `"${value}"`).join(" or "), agentSeries);
+  }
+  if (agentStatus !== undefined && typeof agentStatus !== "boolean") {
+    throw optionError("metrics.agentStatus", "a boolean", agentStatus);
   }
 }
 
@@ -204,6 +222,7 @@ class ObservabilityImpl implements Observability {
       prefix: options.prefix ?? "",
       defaultMetrics: options.defaultMetrics ?? false,
       agentSeries: options.agentSeries ?? "essential",
+      agentStatus: options.agentStatus ?? false,
     });
     const exposition = new TextExposition(this.registry, this.#registered.metrics);
     this.#scrapes = new SharedScrape(

@@ -18,6 +18,8 @@ export interface MetricsRegistration {
   readonly defaultMetrics: boolean;
   /** Which per-agent series to expose. */
   readonly agentSeries: AgentSeries;
+  /** Also expose `agent_status{agent,state}`. */
+  readonly agentStatus: boolean;
 }
 
 /** The metrics registered by {@link registerOrchestratorMetrics}. */
@@ -78,7 +80,7 @@ function registerDefaultMetrics(registry: MetricsRegistry, prefix: string, befor
  */
 export function registerOrchestratorMetrics(source: ObservedSource, registration: MetricsRegistration): RegisteredMetrics {
   const { registry, prefix } = registration;
-  const definitions = orchestratorMetricDefinitions(source, prefix, registration.agentSeries);
+  const definitions = orchestratorMetricDefinitions(source, prefix, registration);
   for (const definition of definitions) {
     if (registry.getSingleMetric(definition.name) !== undefined) throw conflict(definition.name, prefix);
   }

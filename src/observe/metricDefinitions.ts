@@ -4,6 +4,7 @@ import { MetricTable } from "./MetricTable.js";
 import type { MetricDefinition } from "./MetricTable.js";
 import { ORCHESTRATOR_PHASES } from "./ObservedSource.js";
 import { PassSnapshot } from "./PassSnapshot.js";
+import { AGENT_STATES } from "../supervisor/AgentStatus.js";
 import type { ObservedSource } from "./ObservedSource.js";
 import type { LabelSet } from "./ScrapeMetric.js";
 
@@ -24,20 +25,31 @@ function orchestratorMetrics(table: MetricTable, source: ObservedSource): void {
 /**
  * The per-agent series an orchestrator exposes: `essential` — what an operator
  * alerts and pages on (state, disabled, group and criticality, restarts,
- * crashes and escalations by reason, trigger slots skipped by reason: 15
+ * crashes and escalations by reason, trigger slots skipped by reason: 18
  * series per agent); `full` — also handler errors, stop failures, the
- * handler-duration histogram and trigger slots fired (35 series per agent).
+ * handler-duration histogram and trigger slots fired (38 series per agent).
  */
 export type AgentSeries = "essential" | "full";
 
 /** Every {@link AgentSeries} value. */
 export const AGENT_SERIES = ["essential", "full"] as const satisfies readonly AgentSeries[];
 
-function essentialAgentMetrics(table: MetricTable): void {
+/** Which series an orchestrator exposes beyond the orchestrator-wide ones. */
+export interface SeriesChoice {
+  /** Which per-agent series to expose. */
+  readonly agentSeries: AgentSeries;
+  /** Also expose `agent_status{agent,state}` (one series per agent and state). */
+  readonly agentStatus: boolean;
+}
+
+function essentialAgentMetrics(table: MetricTable, agentStatus: boolean): void {
   table.define("agent_info", "gauge", "Always 1; the agent's group and whether it is critical, as labels.", "max", (out) => {
     for (const { status, critical } of table.agents()) out.add(1, table.labels.agentInfo(status.name, status.group, critical));
   });
   table.perAgent("agent_state", "gauge", "1 while the agent is running, 0 in every other state.", "max", (a) => (a.status.state === "running" ? 1 : 0));
+  if (agentStatus) {
+    table.oneHot("agent_status", "1 for the agent's current state, 0 for every other state.", "state", AGENT_STATES, (a) => a.status.state);
+  }
   table.perAgent("agent_disabled", "gauge", "1 while the agent is disabled (by a rule or an operator), else 0.", "max", (a) =>
     a.status.state === "disabled" ? 1 : 0,
   );
@@ -73,6 +85,10 @@ function triggerMetrics(table: MetricTable, source: ObservedSource, agentSeries:
     "Trigger slots not run, by reason: overlap, agent-down, misfire, past, paused, downtime or interrupted.",
     (a) => a.counters.triggersSkipped,
   );
+  const pausedTriggers = source.pausedTriggers?.bind(source);
+  if (pausedTriggers !== undefined) {
+    table.single("cron_triggers_paused", "gauge", "Triggers paused now by an operator (orch.trigger(agent, name).pause()); they skip their slots with reason paused.", "sum", () => pausedTriggers());
+  }
   table.histogram("cron_lateness_seconds", "How late trigger slots reached their agent, in seconds.", source.cronLateness);
 }
 
@@ -105,12 +121,13 @@ function busMetrics(table: MetricTable, source: ObservedSource): void {
 /**
  * Every metric of an orchestrator, in exposition order, each read from
  * `source` at scrape time (`source.agents()` once per scrape) and named with
- * `prefix`; the per-agent ones as `agentSeries` says.
+ * `prefix`; the per-agent ones as `series` says.
  */
-export function orchestratorMetricDefinitions(source: ObservedSource, prefix: string, agentSeries: AgentSeries): readonly MetricDefinition[] {
+export function orchestratorMetricDefinitions(source: ObservedSource, prefix: string, series: SeriesChoice): readonly MetricDefinition[] {
+  const { agentSeries, agentStatus } = series;
   const table = new MetricTable(prefix, new PassSnapshot(() => source.agents()), new LabelCache());
   orchestratorMetrics(table, source);
-  essentialAgentMetrics(table);
+  essentialAgentMetrics(table, agentStatus);
   if (agentSeries === "full") detailedAgentMetrics(table);
   triggerMetrics(table, source, agentSeries);
   busMetrics(table, source);

@@ -24,7 +24,7 @@ export interface OrchestratorOptions {
   bus?: Bus<any>;
   /** Time source of everything: back-off, heartbeats, triggers, request timeouts. @default systemClock */
   clock?: Clock;
-  /** Where the orchestrator logs; `false` silences it. @default warnings and errors to the console */
+  /** Where the orchestrator logs; `false` silences it. @default info, warnings and errors to the console (debug dropped) */
   logger?: Logger | false;
   /** Randomness in [0, 1) for jitter and queue-group choice, injectable to replay a run. @default Math.random */
   random?: () => number;
@@ -74,4 +74,5 @@ export const METRICS_OPTION_KEYS = keysOf<OrchestratorMetricsOptions>({
   defaultMetrics: true,
   livenessMissedTicks: true,
   agentSeries: true,
+  agentStatus: true,
 });

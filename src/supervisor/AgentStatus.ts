@@ -1,3 +1,4 @@
+import { keysOf } from "../orchestrator/keysOf.js";
 import type { CrashReason } from "../stats/AgentCounters.js";
 
 /**
@@ -8,6 +9,21 @@ import type { CrashReason } from "../stats/AgentCounters.js";
  * `enable()`; `failed` — crashed under a fail-stop policy.
  */
 export type AgentState = "starting" | "running" | "backoff" | "stopping" | "stopped" | "disabled" | "failed";
+
+/**
+ * Every {@link AgentState}, in the order of an agent's life (what
+ * `agent_status{state}` lists per agent). Derived from a record with a key per
+ * state, so a state added to the type without a place here does not compile.
+ */
+export const AGENT_STATES: ReadonlyArray<AgentState> = keysOf<Record<AgentState, true>>({
+  starting: true,
+  running: true,
+  backoff: true,
+  stopping: true,
+  stopped: true,
+  disabled: true,
+  failed: true,
+});
 
 /** A snapshot of one agent, from `orch.agents()` / `orch.agent(name)`. */
 export interface AgentStatus {

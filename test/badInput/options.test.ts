@@ -51,6 +51,7 @@ describe("bad input: createOrchestrator options", () => {
     ["a metrics prefix that is no metric name", { metrics: { prefix: "9 lives" } }, "metrics.prefix", 'got "9 lives"'],
     ["defaultMetrics that is a string", { metrics: { defaultMetrics: "yes" } }, "metrics.defaultMetrics", 'expected `metrics.defaultMetrics` to be a boolean, got "yes"'],
     ["a livenessMissedTicks below 1", { metrics: { livenessMissedTicks: 0 } }, "metrics.livenessMissedTicks", "expected `metrics.livenessMissedTicks` to be a number of at least 1, got 0"],
+    ["agentStatus that is a string", { metrics: { agentStatus: "on" } }, "metrics.agentStatus", 'expected `metrics.agentStatus` to be a boolean, got "on"'],
   ])("%s is refused, naming the option (INVALID_OPTION)", (_what, options, path, phrase) => {
     refuseOptions(options, path, phrase);
   });
@@ -99,7 +100,7 @@ describe("bad input refused at the orchestrator's options", () => {
 
   test("an unknown key in the metrics option, or a metrics option that is not an object, is refused", () => {
     refuseOptions({ metrics: { regsitry: new Registry() } }, "metrics.regsitry", /unknown/);
-    refuseOptions({ metrics: "prom" }, "metrics", /expected `metrics` to be an object \{ registry\?, prefix\?, defaultMetrics\?, livenessMissedTicks\?, agentSeries\? \}, got "prom"/);
+    refuseOptions({ metrics: "prom" }, "metrics", /expected `metrics` to be an object \{ registry\?, prefix\?, defaultMetrics\?, livenessMissedTicks\?, agentSeries\?, agentStatus\? \}, got "prom"/);
   });
 
   test("on() with an unknown event name is refused instead of never firing", () => {

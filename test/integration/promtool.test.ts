@@ -11,11 +11,11 @@ import { FakeSource, NetworkedFakeSource } from "../helpers/observe/FakeSource.j
  * shipped alert rules. Locally the checks need `promtool` on the PATH (Debian:
  * `apt-get install prometheus`); in CI (`CI` set) its absence fails the suite.
  */
-const PROMETHEUS_DOCS = fileURLToPath(new URL("../../docs/prometheus/", import.meta.url));
+const OPS = fileURLToPath(new URL("../../ops/", import.meta.url));
 const available = spawnSync("promtool", ["--version"], { encoding: "utf8" }).status === 0;
 
 function promtool(args: string[], input?: string): { status: number | null; output: string } {
-  const result = spawnSync("promtool", args, { encoding: "utf8", cwd: PROMETHEUS_DOCS, ...(input === undefined ? {} : { input }) });
+  const result = spawnSync("promtool", args, { encoding: "utf8", cwd: OPS, ...(input === undefined ? {} : { input }) });
   if (result.error !== undefined) throw result.error;
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -119,13 +119,13 @@ if (!available && process.env["CI"] === undefined) {
     });
 
     it("accepts the shipped alert rules", () => {
-      const result = promtool(["check", "rules", "alerts.yml"]);
+      const result = promtool(["check", "rules", "prometheus-alerts.yml"]);
       expect(result.output).toContain("SUCCESS: 8 rules found");
       expect(result.status).toBe(0);
     });
 
     it("passes the alert rules' unit tests", () => {
-      const result = promtool(["test", "rules", "alerts.test.yml"]);
+      const result = promtool(["test", "rules", "prometheus-alerts.test.yml"]);
       expect(result.output).toContain("SUCCESS");
       expect(result.status).toBe(0);
     });

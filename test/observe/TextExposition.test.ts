@@ -39,6 +39,13 @@ describe("the orchestrator's own text", () => {
     expect(ours).toContain('agent_crashes_total{agent="agent_5",reason="error"} 2');
   });
 
+  it("is what prom-client renders with agent_status on", async () => {
+    const observability = createObservability(busy(40), { agentStatus: true });
+    const ours = await observability.metrics();
+    expect(ours).toBe(await observability.registry.metrics());
+    expect(ours).toContain('agent_status{agent="agent_2",state="backoff"} 1');
+  });
+
   it("is what prom-client renders beside the host's metrics, default process metrics and a second orchestrator", async () => {
     const registry = new Registry();
     new Counter({ name: "host_orders_total", help: "orders\\taken\nand more", registers: [registry] }).inc(7);

@@ -13,6 +13,15 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+/** A FakeSource whose orchestrator can pause triggers. */
+class PausingSource extends FakeSource {
+  paused = 0;
+
+  pausedTriggers(): number {
+    return this.paused;
+  }
+}
+
 function twoAgents(): FakeSource {
   const source = new FakeSource();
   source.add("feed", { group: "data" });
@@ -33,6 +42,54 @@ describe("metrics()", () => {
       expect(sample(text, 'agent_state{agent="risk"}')).toBe(0);
     }
     expect(sample(text, 'agent_state{agent="feed"}')).toBe(1);
+  });
+
+  it("exposes agent_status with 1 for the current state and 0 for each other state when agentStatus is on", async () => {
+    const source = twoAgents();
+    const observability = createObservability(source, { agentStatus: true });
+    const states = ["starting", "running", "backoff", "stopping", "stopped", "disabled", "failed"] as const;
+    for (const state of states) {
+      source.agent("risk").state = state;
+      const text = await observability.metrics();
+      for (const other of states) expect(sample(text, `agent_status{agent="risk",state="${other}"}`)).toBe(other === state ? 1 : 0);
+      expect(sample(text, `agent_status{agent="feed",state="running"}`)).toBe(1);
+      expect(sample(text, 'agent_state{agent="risk"}')).toBe(state === "running" ? 1 : 0);
+      expect(text.match(/^agent_status\{/gm)).toHaveLength(2 * states.length);
+    }
+    expect(observability.metricNames.indexOf("agent_status")).toBe(observability.metricNames.indexOf("agent_state") + 1);
+  });
+
+  it("leaves agent_status out by default", async () => {
+    const observability = createObservability(twoAgents());
+    expect(observability.metricNames).not.toContain("agent_status");
+    expect(await observability.metrics()).not.toContain("agent_status");
+    expect(createObservability(twoAgents(), { agentStatus: false }).metricNames).not.toContain("agent_status");
+  });
+
+  it("reads agent_status at scrape time, following agents that come and go", async () => {
+    const source = twoAgents();
+    const observability = createObservability(source, { agentStatus: true });
+    await observability.metrics();
+    source.list.splice(0, 1);
+    source.add("quotes", { state: "backoff" });
+    const text = await observability.metrics();
+    expect(text).not.toContain('agent_status{agent="feed"');
+    expect(sample(text, 'agent_status{agent="risk",state="running"}')).toBe(1);
+    expect(sample(text, 'agent_status{agent="quotes",state="backoff"}')).toBe(1);
+    expect(sample(text, 'agent_status{agent="quotes",state="running"}')).toBe(0);
+  });
+
+  it("exposes cron_triggers_paused, read at scrape time, only when the source counts paused triggers", async () => {
+    expect(createObservability(twoAgents()).metricNames).not.toContain("cron_triggers_paused");
+    const source = new PausingSource();
+    source.add("report");
+    const observability = createObservability(source);
+    expect(sample(await observability.metrics(), "cron_triggers_paused")).toBe(0);
+    source.paused = 3;
+    const text = await observability.metrics();
+    expect(sample(text, "cron_triggers_paused")).toBe(3);
+    expect(text).toContain("# TYPE cron_triggers_paused gauge");
+    expect(text.match(/^cron_triggers_paused/gm)).toHaveLength(1);
   });
 
   it("reads every counter at scrape time", async () => {

@@ -73,4 +73,20 @@ describe("metrics registries", () => {
     expect(caught).toBeInstanceOf(ConfigError);
     expect(caught).toMatchObject({ code: "INVALID_OPTION", path: "metrics.agentSeries", value: "detailed" });
   });
+
+  test("createOrchestrator() takes metrics.agentStatus: an agent in back-off is graphed as backoff, not only as not running", async () => {
+    const { orch } = setup({ agents: [scriptedAgent("feed", { start: () => Promise.reject(new Error("down")) }).Agent], metrics: { agentStatus: true } });
+    await orch.start();
+    const status = (text: string, state: string) => new RegExp(`^agent_status\\{agent="feed",state="${state}"\\} (\\S+)$`, "m").exec(text)?.[1];
+    let text = await orch.metrics();
+    expect(orch.agent("feed")?.state).toBe("backoff");
+    expect(status(text, "backoff")).toBe("1");
+    expect(status(text, "running")).toBe("0");
+    expect(status(text, "stopped")).toBe("0");
+    expect(sample(text, "agent_state", "feed")).toBe(0);
+    await orch.shutdown();
+    text = await orch.metrics();
+    expect(status(text, "stopped")).toBe("1");
+    expect(status(text, "backoff")).toBe("0");
+  });
 });

@@ -10,12 +10,12 @@ describe("key lists derived from their types", () => {
   });
 
   test("the metrics keys include livenessMissedTicks", () => {
-    expect(METRICS_OPTION_KEYS).toEqual(["registry", "prefix", "defaultMetrics", "livenessMissedTicks", "agentSeries"]);
+    expect(METRICS_OPTION_KEYS).toEqual(["registry", "prefix", "defaultMetrics", "livenessMissedTicks", "agentSeries", "agentStatus"]);
     expectTypeOf(METRICS_OPTION_KEYS).toEqualTypeOf<ReadonlyArray<keyof OrchestratorMetricsOptions>>();
   });
 
   test("the event names are every event of OrchestratorEvents", () => {
-    expect(ORCHESTRATOR_EVENTS).toEqual(["agent:state", "agent:crash", "agent:restart", "agent:disabled", "agent:stop-timeout", "escalation", "store:corrupt", "trigger:catchup", "backfill:progress", "shutdown"]);
+    expect(ORCHESTRATOR_EVENTS).toEqual(["agent:state", "agent:crash", "agent:restart", "agent:disabled", "agent:stop-timeout", "escalation", "store:corrupt", "trigger:catchup", "backfill:progress", "trigger:paused", "trigger:resumed", "shutdown"]);
     expectTypeOf(ORCHESTRATOR_EVENTS).toEqualTypeOf<readonly OrchestratorEventName[]>();
   });
 

@@ -524,6 +524,7 @@ describe("operator controls", () => {
         crashes: 1,
         lastError: "nope",
         lastCrashAt: T0,
+        lastCrashReason: "start",
         lastCrashAtIso: "2026-01-05T09:00:00.000Z",
         nextRestartAt: T0 + 1_000,
         nextRestartAtIso: "2026-01-05T09:00:01.000Z",

@@ -1,5 +1,9 @@
-import { describe, expect, test } from "vitest";
-import { never, scriptedAgent, setup } from "../helpers/orchestrator.js";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { consoleLogger, discards, guardLogger } from "../../src/logger.js";
+import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
+import type { OrchestratorOptions } from "../../src/orchestrator/OrchestratorOptions.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
+import { T0, never, scriptedAgent, setup } from "../helpers/orchestrator.js";
 
 // Restarts, back-off delays, disables and re-enables are logged by default (warn for what an
 // operator should notice, info for what follows from an action), not only emitted as events.
@@ -68,5 +72,84 @@ describe("supervision is visible in the log", () => {
     expect(entry?.fields).toMatchObject({ agent: "stuck", timeout: 2_000, err: { name: "AgentError", code: "AGENT_STOP_TIMEOUT", agent: "stuck", message: line } });
     expect(lines(logger, "error").filter((message) => message.includes("crashed"))).toEqual([]);
     expect(orch.agent("stuck")).toMatchObject({ state: "stopped", crashes: 0 });
+  });
+});
+
+/** What the default console logger printed, by level, as `[agent-orchestrator] message` lines (the fields left out). */
+function captureConsole(): { lines: (level: "info" | "warn" | "error" | "debug") => string[] } {
+  const spies = {
+    debug: vi.spyOn(console, "debug").mockImplementation(() => undefined),
+    info: vi.spyOn(console, "info").mockImplementation(() => undefined),
+    warn: vi.spyOn(console, "warn").mockImplementation(() => undefined),
+    error: vi.spyOn(console, "error").mockImplementation(() => undefined),
+  };
+  return { lines: (level) => spies[level].mock.calls.map((call) => String(call[0])) };
+}
+
+/** An orchestrator with the default logger (no `logger` option) on a ManualClock. */
+function withDefaultLogger(options: Omit<OrchestratorOptions, "clock" | "logger">): { orch: ReturnType<typeof createOrchestrator>; clock: ManualClock } {
+  const clock = new ManualClock(T0);
+  return { orch: createOrchestrator({ keepAlive: false, random: () => 0, ...options, clock }), clock };
+}
+
+describe("the default console logger", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  test("prints a crash (error), its back-off (warn) and the restart itself (info)", async () => {
+    const printed = captureConsole();
+    const { Agent: A, instances } = scriptedAgent("feed");
+    const { orch, clock } = withDefaultLogger({ agents: [A] });
+    await orch.start();
+    instances.at(-1)?.fail(new Error("feed lost"));
+    await clock.advance(1_000);
+    expect(printed.lines("error")).toContain('[agent-orchestrator] agent "feed" crashed (fail): feed lost');
+    expect(printed.lines("warn")).toContain('[agent-orchestrator] agent "feed" restarts in 1s (back-off, attempt 1)');
+    expect(printed.lines("info")).toContain('[agent-orchestrator] agent "feed" restarting (attempt 1)');
+    expect(orch.agent("feed")?.state).toBe("running");
+    await orch.shutdown();
+  });
+
+  test("prints operator actions (info)", async () => {
+    const printed = captureConsole();
+    const { Agent: A } = scriptedAgent("feed");
+    const { orch, clock } = withDefaultLogger({ agents: [A] });
+    await orch.start();
+    orch.restart("feed");
+    await clock.advance(0);
+    orch.disable("feed");
+    await clock.advance(0);
+    orch.enable("feed");
+    await clock.advance(0);
+    const info = printed.lines("info");
+    for (const line of ['operator: restart "feed"', 'agent "feed" restarting (operator restart, no back-off)', 'operator: disable "feed"', 'operator: enable "feed"']) {
+      expect(info).toContain(`[agent-orchestrator] ${line}`);
+    }
+    await orch.shutdown();
+  });
+
+  test("prints nothing per agent at start and shutdown: the same few lines for 1 agent as for 200", async () => {
+    const linesFor = async (count: number): Promise<string[]> => {
+      const printed = captureConsole();
+      const agents = Array.from({ length: count }, (_, i) => scriptedAgent(`agent_${i}`).Agent);
+      const { orch } = withDefaultLogger({ agents });
+      await orch.start();
+      await orch.shutdown();
+      const all = [...printed.lines("debug"), ...printed.lines("info"), ...printed.lines("warn"), ...printed.lines("error")];
+      vi.restoreAllMocks();
+      return all;
+    };
+    const one = await linesFor(1);
+    expect(one).toContain("[agent-orchestrator] orchestrator running");
+    expect(await linesFor(200)).toEqual(one);
+  });
+
+  test("discards debug entries unread, also once guarded, so the supervisor builds none", () => {
+    expect(discards(guardLogger(consoleLogger), "debug")).toBe(true);
+    expect(discards(guardLogger(consoleLogger), "info")).toBe(false);
+    const printed = captureConsole();
+    guardLogger(consoleLogger).debug({ agent: "feed" }, "detail");
+    expect(printed.lines("debug")).toEqual([]);
   });
 });
