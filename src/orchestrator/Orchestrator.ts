@@ -7,6 +7,7 @@ import type { OrchestratorEventName, OrchestratorEvents } from "../supervisor/ev
 import type { HealthReport } from "../observe/Health.js";
 import type { HttpHandler } from "../observe/HttpReply.js";
 import type { ListenOptions, Listening } from "../observe/Listeners.js";
+import type { StatusHandler } from "../status/StatusRequest.js";
 import type { ShutdownOptions, StartOptions } from "./lifecycleOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
 
@@ -101,7 +102,19 @@ export interface Orchestrator {
   readonly startupHandler: HttpHandler;
   /** `GET` /metrics handler. */
   readonly metricsHandler: HttpHandler;
-  /** Fetch API handler answering `/readyz`, `/healthz`, `/livez`, `/startupz` and `/metrics` (paths ending in them). */
+  /**
+   * The status page (`GET`: HTML, or JSON with `Accept: application/json` or `?format=json`; `POST
+   * ?action=…`: an operator action, only with `status: { authorize }` and from the page's own origin).
+   * Mount it where the operators reach it; the built-in health listener serves it at `/statusz` when
+   * the `status` option is given. See docs/operations.md.
+   *
+   * @example
+   * ```ts
+   * app.use("/ops/statusz", orch.statusHandler);   // Express: page, JSON and actions on one mount
+   * ```
+   */
+  readonly statusHandler: StatusHandler;
+  /** Fetch API handler answering `/readyz`, `/healthz`, `/livez`, `/startupz`, `/metrics` and `/statusz` (paths ending in them). */
   fetch(request: Request): Promise<Response>;
   /** Start the built-in listeners (ports default to the config's `http:`, else 8000 and 8001); `shutdown()` closes them. */
   listen(options?: ListenOptions): Promise<Listening>;
