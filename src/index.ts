@@ -76,6 +76,7 @@ export type {
   BusConnection,
   BusOptions,
   BusStats,
+  QueueDepth,
   DisposableSubscription,
   DropReason,
   Message,
@@ -102,6 +103,12 @@ export type { KoaProbeContext, KoaProbesMiddleware } from "./observe/koaProbes.j
 export type { ProbePath, ProbeRouteOptions, ProbeSource } from "./observe/probePaths.js";
 export type { BusConnectionStatus } from "./observe/ObservedSource.js";
 export type { MetricsRegistry } from "./observe/ScrapeMetric.js";
+
+// Status page
+export type { StatusAuthorize, StatusOptions } from "./status/StatusOptions.js";
+export type { StatusHandler, StatusRequest } from "./status/StatusRequest.js";
+export type { StatusAgentDocument, StatusBusDocument, StatusDocument, StatusTriggerDocument } from "./status/StatusDocument.js";
+export type { BusRateValues } from "./status/BusRates.js";
 
 // Time, durations, logging
 export type { Clock } from "./clock.js";

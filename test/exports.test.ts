@@ -31,6 +31,7 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
       "TriggerSpec",
       "FileTriggerStoreOptions", "FinishedRun", "RunOutcome", "RunningSlot", "StoreErrorCode", "StoreProblem", "StoreSnapshot", "TriggerChange",
       "TriggerRecord", "TriggerStore",
+      "BusRateValues", "QueueDepth", "StatusAgentDocument", "StatusAuthorize", "StatusBusDocument", "StatusDocument", "StatusHandler", "StatusOptions", "StatusRequest", "StatusTriggerDocument",
     ],
   },
   "src/testing/index.ts": {
