@@ -153,13 +153,13 @@ export const STATUS_PAGE_SCRIPT = String.raw`
       : cell("Read-only: operator actions are off. The host turns them on with createOrchestrator({ status: { authorize } }).", "", "notice"));
     doc.agents.forEach(function (a) { agentRow(a); a.triggers.forEach(function (t) { triggerRow(a, t); }); });
     sweep("agents");
-    $("no-triggers").hidden = sweep("triggers") > 0;
+    $("triggers").hidden = !($("no-triggers").hidden = sweep("triggers") > 0);
     bus(doc.bus);
     doc.queues.forEach(function (q) {
       var tr = row("queues", q.pattern + "\u0000" + (q.queue || ""), ["pattern", "queue", "pending", "max"], ["pending", "max"]);
       put(f(tr, "pattern"), q.pattern); put(f(tr, "queue"), q.queue || "—"); put(f(tr, "pending"), q.pending); put(f(tr, "max"), q.maxPending);
     });
-    $("no-queues").hidden = sweep("queues") > 0;
+    $("queues").hidden = !($("no-queues").hidden = sweep("queues") > 0);
   }
   function tick() {
     if (lastOk) put($("updated"), cell("updated " + span(Date.now() - lastOk) + " ago", "", Date.now() - lastOk > 5000 ? "bad" : "muted"));
