@@ -62,32 +62,31 @@ function statusAgent(supervisor: AgentSupervisor, heartbeatTimeout: number | und
   };
 }
 
-/** Carry out a page's action; agent actions go through the operator actions, trigger actions through the trigger's controls. */
+/**
+ * Carry out a page's action; agent actions go through the operator actions,
+ * trigger actions through the trigger's controls (each logs its line with who acted).
+ */
 function act(parts: StatusParts, action: StatusAction, by: string): void | Promise<void> {
   if (action.target === "agent") {
     parts.operator.act(action.agent, action.action, by);
     return;
   }
   const control = parts.triggers.control(action.agent, action.trigger, by);
-  const what = `${action.action} trigger "${action.trigger}" of "${action.agent}" by ${by}`;
-  if (action.action === "run-now") return runNow(control, parts.logger, what, action);
-  parts.logger.info({ agent: action.agent, trigger: action.trigger, action: action.action, by }, `operator: ${what}`);
+  if (action.action === "run-now") return runNow(control, parts.logger, action);
   if (action.action === "pause") control.pause();
   else control.resume();
 }
 
 /**
  * Start a run now and resolve once it is under way: a refusal (`NOT_STARTED`,
- * `AGENT_DOWN`) comes back at once and rejects; a run that fails later is
- * logged (the page does not wait for a long job to end).
+ * `AGENT_DOWN`) comes back at once and rejects; the page does not wait for a
+ * long job to end (a run that fails later is the agent's crash, reported as one).
  */
-async function runNow(control: TriggerControl, logger: Logger, what: string, action: StatusAction): Promise<void> {
-  const fields = { agent: action.agent, action: action.action, ...(action.target === "trigger" ? { trigger: action.trigger } : {}) };
+async function runNow(control: TriggerControl, logger: Logger, action: StatusAction & { target: "trigger" }): Promise<void> {
   const run = control.runNow();
   const early = await Promise.race([run.then(() => undefined, (error: unknown) => ({ error })), new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
   if (early !== undefined) throw early.error;
-  logger.info(fields, `operator: ${what}`);
-  run.catch((error: unknown) => logger.warn({ ...fields, err: error }, `operator: ${what}: the run failed`));
+  run.catch((error: unknown) => logger.debug({ agent: action.agent, trigger: action.trigger, err: error }, `status page: run now of trigger "${action.trigger}" of "${action.agent}" ended with an error`));
 }
 
 /**
