@@ -32,6 +32,7 @@ import { checkShutdownOptions, drainFor, joiningSignal, onAbortUntil, type Shutd
 import { LivenessLoop } from "./LivenessLoop.js";
 import { OperatorActions } from "./OperatorActions.js";
 import { orchestratorSource } from "./orchestratorSource.js";
+import type { TriggerControl } from "./TriggerControl.js";
 import type { ClosedInfo, Orchestrator, ScheduleHandle } from "./Orchestrator.js";
 import type { OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
@@ -118,7 +119,7 @@ class OrchestratorRuntime implements Orchestrator {
     this.#host = this.#createHost();
     for (const { name, agentClass, group } of registrations) this.#addSupervisor(name, agentClass, group);
     this.#triggers.addConfigured();
-    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, ...this.#triggerStoreStatus() }), { ...resolved.metrics, logger: resolved.logger });
+    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus() }), { ...resolved.metrics, logger: resolved.logger });
     this.healthHandler = this.#observability.healthHandler;
     this.readinessHandler = this.#observability.readinessHandler;
     this.livenessHandler = this.#observability.livenessHandler;
@@ -207,6 +208,10 @@ class OrchestratorRuntime implements Orchestrator {
 
   backfill(agent: string, trigger: string, options: BackfillOptions): Promise<BackfillResult> {
     return this.#triggers.backfill(agent, trigger, options);
+  }
+
+  trigger(agent: string, trigger: string): TriggerControl {
+    return this.#triggers.control(agent, trigger);
   }
 
   on<E extends OrchestratorEventName>(event: E, listener: EventListener<E>): () => void {
