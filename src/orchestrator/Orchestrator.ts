@@ -1,6 +1,7 @@
 import type { AgentClass } from "../agent/Agent.js";
 import type { Bus } from "../bus/Bus.js";
 import type { BackfillOptions, BackfillResult } from "./Backfill.js";
+import type { TriggerControl } from "./TriggerControl.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName, OrchestratorEvents } from "../supervisor/events.js";
@@ -85,6 +86,19 @@ export interface Orchestrator {
    * @throws (rejects) LifecycleError `NOT_STARTED` unless running, `UNKNOWN_AGENT` for an unknown agent or trigger, `ABORTED` when `signal` aborts it, `SHUT_DOWN` when the orchestrator stops meanwhile; ConfigError `INVALID_OPTION` for a bad range or signal, or a `delay` trigger
    */
   backfill(agent: string, trigger: string, options: BackfillOptions): Promise<BackfillResult>;
+  /**
+   * Operator controls of an agent's trigger: `pause()` (its slots are skipped,
+   * counted `paused`, until `resume()`; remembered across restarts with a
+   * trigger store), `resume()`, `runNow()`. Allowed before `start()`.
+   *
+   * @example
+   * ```ts
+   * orch.trigger("reconcile", "eod").pause();
+   * await orch.trigger("reconcile", "eod").runNow();
+   * ```
+   * @throws LifecycleError `UNKNOWN_AGENT` for an unknown agent or trigger (naming the known ones), `SHUT_DOWN` once shutdown has begun
+   */
+  trigger(agent: string, trigger: string): TriggerControl;
   /** Readiness: ok when running and every critical agent is up. */
   health(): HealthReport;
   /**

@@ -34,6 +34,7 @@ import { LivenessLoop } from "./LivenessLoop.js";
 import { OperatorActions } from "./OperatorActions.js";
 import { orchestratorSource } from "./orchestratorSource.js";
 import { orchestratorStatusPage } from "./statusSource.js";
+import type { TriggerControl } from "./TriggerControl.js";
 import type { ClosedInfo, Orchestrator, ScheduleHandle } from "./Orchestrator.js";
 import type { OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
@@ -122,7 +123,7 @@ class OrchestratorRuntime implements Orchestrator {
     for (const { name, agentClass, group } of registrations) this.#addSupervisor(name, agentClass, group);
     this.#triggers.addConfigured();
     const status = orchestratorStatusPage({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, clock: resolved.clock, logger: resolved.logger, operator: this.#operator, triggers: this.#triggers, health: () => this.health(), heartbeatTimeout: (agent) => this.#config.agents[agent]?.heartbeatTimeout }, resolved.status);
-    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, ...this.#triggerStoreStatus() }), { ...resolved.metrics, logger: resolved.logger, status });
+    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus() }), { ...resolved.metrics, logger: resolved.logger, status });
     this.statusHandler = status.handler;
     this.healthHandler = this.#observability.healthHandler;
     this.readinessHandler = this.#observability.readinessHandler;
@@ -212,6 +213,10 @@ class OrchestratorRuntime implements Orchestrator {
 
   backfill(agent: string, trigger: string, options: BackfillOptions): Promise<BackfillResult> {
     return this.#triggers.backfill(agent, trigger, options);
+  }
+
+  trigger(agent: string, trigger: string): TriggerControl {
+    return this.#triggers.control(agent, trigger);
   }
 
   on<E extends OrchestratorEventName>(event: E, listener: EventListener<E>): () => void {

@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Agent, createOrchestrator, type Listening, type Logger, type Orchestrator } from "../../src/index.js";
+import { Agent, createOrchestrator, type Listening, type Logger, type Orchestrator, type StatusOptions } from "../../src/index.js";
 
 const executablePath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const available = existsSync(executablePath);
@@ -25,7 +25,7 @@ interface Served {
   crashFeed(error: Error): void;
 }
 
-async function serve(status: Parameters<typeof createOrchestrator>[0]["status"]): Promise<Served> {
+async function serve(status: StatusOptions | undefined): Promise<Served> {
   const lines: string[] = [];
   const note = (_fields: object, message?: string): void => void lines.push(message ?? "");
   const logger: Logger = { debug: note, info: note, warn: note, error: note };
