@@ -127,3 +127,33 @@ describe("/statusz on the built-in listener", () => {
     await listening.close();
   });
 });
+
+describe("triggers on the orchestrator's status page", () => {
+  class Reconcile extends Agent {
+    override onCron(): void {}
+  }
+
+  test("each trigger reads with its expression and time zone; pause from the page is logged with who acted and shows as paused", async () => {
+    const clock = new ManualClock(new Date("2026-03-02T09:00:00Z"));
+    const lines: string[] = [];
+    const note = (_fields: object, message?: string): void => void lines.push(message ?? "");
+    const orch = createOrchestrator({
+      agents: [{ name: "reconcile", agent: Reconcile }],
+      config: { schedule: { reconcile: { cron: "0 16 * * 1-5", timezone: "America/New_York" } } },
+      clock,
+      logger: { debug: note, info: note, warn: note, error: note },
+      keepAlive: false,
+      status: { authorize: () => "alice" },
+    });
+    opened.push(orch);
+    await orch.start();
+    const before = (await read(orch)).agents[0]?.["triggers"];
+    expect(before).toEqual([expect.objectContaining({ kind: "cron", expression: "0 16 * * 1-5", timezone: "America/New_York", paused: false, nextRunAt: "2026-03-02T21:00:00.000Z" })]);
+    const response = await act(orch, "action=pause&agent=reconcile&trigger=" + encodeURIComponent((before as Array<{ name: string }>)[0]?.name ?? ""));
+    expect(await response.json()).toMatchObject({ ok: true, action: "pause", agent: "reconcile", by: "alice" });
+    expect((await read(orch)).agents[0]?.["triggers"]).toEqual([expect.objectContaining({ paused: true })]);
+    expect(lines.some((line) => line.includes("by alice"))).toBe(true);
+    const unknown = await act(orch, "action=resume&agent=reconcile&trigger=nope");
+    expect(unknown.status).toBe(404);
+  });
+});
