@@ -104,7 +104,7 @@ export const STATUS_PAGE_SCRIPT = String.raw`
   }
   function local(iso, tz) {
     try {
-      return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium", timeZone: tz, timeZoneName: "short" }).format(new Date(iso));
+      return new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: tz, timeZoneName: "short" }).format(new Date(iso));
     } catch (e) { return iso; }
   }
   function triggerRow(a, t) {
