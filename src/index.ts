@@ -6,6 +6,8 @@ export { createOrchestrator } from "./orchestrator/createOrchestrator.js";
 export { ESCALATION_TOPIC } from "./orchestrator/reservedTopics.js";
 export type { ClosedInfo, Orchestrator, ScheduleHandle } from "./orchestrator/Orchestrator.js";
 export type { BackfillInstant, BackfillOptions, BackfillResult } from "./orchestrator/Backfill.js";
+export type { TriggerControl } from "./orchestrator/TriggerControl.js";
+export type { TriggerView } from "./status/StatusSource.js";
 export type { ShutdownOptions, StartOptions } from "./orchestrator/lifecycleOptions.js";
 export type { OrchestratorMetricsOptions, OrchestratorOptions } from "./orchestrator/OrchestratorOptions.js";
 export type { OrchestratorPhase } from "./orchestrator/OrchestratorPhase.js";
@@ -103,6 +105,12 @@ export type { KoaProbeContext, KoaProbesMiddleware } from "./observe/koaProbes.j
 export type { ProbePath, ProbeRouteOptions, ProbeSource } from "./observe/probePaths.js";
 export type { BusConnectionStatus } from "./observe/ObservedSource.js";
 export type { MetricsRegistry } from "./observe/ScrapeMetric.js";
+
+// Status page
+export type { StatusAuthorize, StatusOptions } from "./status/StatusOptions.js";
+export type { StatusHandler, StatusRequest } from "./status/StatusRequest.js";
+export type { StatusAgentDocument, StatusBusDocument, StatusDocument, StatusTriggerDocument } from "./status/StatusDocument.js";
+export type { BusRateValues } from "./status/BusRates.js";
 
 // Time, durations, logging
 export type { Clock } from "./clock.js";

@@ -6,10 +6,14 @@
 // that receives escalations (critical), and a flaky feed that crashes every
 // third tick so that back-off, escalation, crash-loop disable and recovery show.
 //
-// Health is served on :8000/healthz, metrics on :8001/metrics (both opened
-// before any agent starts: a port already in use ends the demo with exit code 1
-// and a line naming the flag to change). A live status view refreshes in place
-// on a terminal; elsewhere the demo prints plain log lines. Ctrl-C shuts down
+// Health is served on :8000/healthz, metrics on :8001/metrics, and the status
+// page on :8000/statusz (all opened before any agent starts: a port already in
+// use ends the demo with exit code 1 and a line naming the flag to change). Open
+// the status page in a browser to watch the agents live and restart, disable or
+// enable them, pause or run their triggers: its authorize hook allows requests
+// addressed to this machine by a loopback name (a real host checks its users
+// instead, docs/operations.md). A live status view also refreshes in place on a
+// terminal; elsewhere the demo prints plain log lines. Ctrl-C shuts down
 // gracefully and prints a summary.
 //
 //   npm run demo -- --duration 20s                      stop by itself after 20 s
@@ -91,16 +95,25 @@ const say = (line: string): void => {
 };
 const logger: Logger = {
   debug: () => undefined,
-  info: () => undefined,
+  // the status page's actions, with who acted
+  info: (_fields, message) => {
+    if (message?.startsWith("operator:") === true) say(message);
+  },
   warn: (_fields, message) => say(`warn  ${message ?? ""}`),
   error: (_fields, message) => say(`error ${message ?? ""}`),
 };
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const config = await loadConfig(fileURLToPath(new URL("./orchestrator.yaml", import.meta.url)));
 const orch = createOrchestrator({
   agents: [Momentum, Risk, { name: "chief", agent: Chief, chief: true }],
   config,
   logger,
+  status: {
+    // the page is the operator's: here whoever reaches it through a loopback name; a host would check
+    // a user its reverse proxy authenticated, e.g. request.headers.get("x-forwarded-user") ?? false
+    authorize: (request) => (LOOPBACK.has(new URL(request.url).hostname) ? "local operator" : false),
+  },
 });
 
 // what happens, as plain lines (and the recent-events pane of the status view)
@@ -147,6 +160,7 @@ try {
 }
 console.log(`health:  http://${args.host}:${listening.healthPort}/healthz  (liveness: /livez)`);
 console.log(`metrics: http://${args.host}:${listening.metricsPort}/metrics`);
+console.log(`status:  http://${args.host === "0.0.0.0" ? "127.0.0.1" : args.host}:${listening.healthPort}/statusz  (open it in a browser; actions allowed from this machine)`);
 console.log(tty ? "Ctrl-C stops the desk.\n" : "");
 
 // the live status view

@@ -8,6 +8,7 @@ import { optionError } from "../errors/invalidOption.js";
 import { ObservabilityError } from "./ObservabilityError.js";
 import { sendReply } from "./HttpReply.js";
 import { notFound } from "./replies.js";
+import type { StatusHandler } from "../status/StatusRequest.js";
 
 /** Options of `listen()`. */
 export interface ListenOptions {
@@ -54,6 +55,8 @@ export interface ListenerRoutes {
   readonly liveness: HttpHandler;
   readonly startup: HttpHandler;
   readonly metrics: HttpHandler;
+  /** The status page (`/statusz` on the health listener), when the orchestrator's `status` option was given. */
+  readonly status?: StatusHandler;
 }
 
 function checkPort(name: string, value: unknown): number {
@@ -142,7 +145,7 @@ export async function startListeners(routes: ListenerRoutes, options: ListenOpti
     throw optionError("host", "a non-empty string", host);
   }
   const combined = healthPort === metricsPort && healthPort !== 0;
-  const make = (paths: Readonly<Record<string, HttpHandler>>): Server => {
+  const make = (paths: Readonly<Record<string, HttpHandler | StatusHandler>>): Server => {
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       const handler = paths[pathOf(req.url)];
       if (handler === undefined) sendReply(res, notFound(), req.method === "HEAD");
@@ -151,7 +154,13 @@ export async function startListeners(routes: ListenerRoutes, options: ListenOpti
     if (options.keepAlive === false) server.unref();
     return server;
   };
-  const healthPaths = { "/readyz": routes.health, "/healthz": routes.health, "/livez": routes.liveness, "/startupz": routes.startup };
+  const healthPaths = {
+    "/readyz": routes.health,
+    "/healthz": routes.health,
+    "/livez": routes.liveness,
+    "/startupz": routes.startup,
+    ...(routes.status === undefined ? {} : { "/statusz": routes.status }),
+  };
   const metricsPaths = { "/metrics": routes.metrics };
   const healthServer = make(combined ? { ...healthPaths, ...metricsPaths } : healthPaths);
   const servers = [healthServer];

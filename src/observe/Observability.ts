@@ -33,6 +33,7 @@ import { SharedScrape } from "./SharedScrape.js";
 import { TextExposition } from "./TextExposition.js";
 import { Pacer, SLICE_BYTES } from "./Pacer.js";
 import type { ProbePath } from "./probePaths.js";
+import type { StatusHandler } from "../status/StatusRequest.js";
 
 /** The orchestrator's `metrics` option: where and how its metrics are exposed, and the `/livez` tolerance. */
 export interface OrchestratorMetricsOptions {
@@ -92,8 +93,20 @@ export interface OrchestratorMetricsOptions {
   agentStatus?: boolean;
 }
 
+/** The status page as the Fetch handler and the built-in listener serve it. */
+export interface ObservedStatusPage {
+  /** The node-style handler (`/statusz` on the built-in health listener). */
+  readonly handler: StatusHandler;
+  /** The Fetch form (paths ending in `/statusz`). */
+  fetch(request: Request): Promise<Response>;
+  /** Whether the built-in health listener serves it (the orchestrator's `status` option was given). */
+  readonly listed: boolean;
+}
+
 /** Options of {@link createObservability}: the orchestrator's `metrics` option and its logger. */
 export interface ObservabilityOptions extends OrchestratorMetricsOptions {
+  /** The status page: `fetch` answers paths ending in `/statusz` with it, and the built-in listener when `listed`. @default none (404) */
+  status?: ObservedStatusPage;
   /**
    * Where errors of the handlers and listeners are logged (responses never
    * carry them).
@@ -187,8 +200,8 @@ function checkOptions(options: ObservabilityOptions): void {
   }
 }
 
-/** The endpoint a Fetch request asks for: the last segment of its path (a trailing slash ignored). */
-function endpointOf(url: string): Endpoint | undefined {
+/** The last segment of a Fetch request's path (a trailing slash ignored), `undefined` for a URL that does not parse. */
+function lastSegment(url: string): string | undefined {
   let path: string;
   try {
     path = new URL(url).pathname;
@@ -196,14 +209,20 @@ function endpointOf(url: string): Endpoint | undefined {
     return undefined;
   }
   if (path.endsWith("/")) path = path.slice(0, -1);
-  const last = path.slice(path.lastIndexOf("/") + 1);
-  return Object.hasOwn(ENDPOINTS, last) ? ENDPOINTS[last as ProbePath] : undefined;
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** The endpoint a Fetch request asks for: the last segment of its path. */
+function endpointOf(url: string): Endpoint | undefined {
+  const last = lastSegment(url);
+  return last !== undefined && Object.hasOwn(ENDPOINTS, last) ? ENDPOINTS[last as ProbePath] : undefined;
 }
 
 class ObservabilityImpl implements Observability {
   readonly registry: MetricsRegistry;
   readonly #source: ObservedSource;
   readonly #logger: Logger;
+  readonly #status: ObservedStatusPage | undefined;
   readonly #missedTicks: number;
   readonly #registered: RegisteredMetrics;
   readonly #listeners = new Set<Listening>();
@@ -215,6 +234,7 @@ class ObservabilityImpl implements Observability {
     checkOptions(options);
     this.#source = source;
     this.#logger = options.logger ?? silentLogger;
+    this.#status = options.status;
     this.#missedTicks = options.livenessMissedTicks ?? 3;
     this.registry = options.registry ?? new Registry();
     this.#registered = registerOrchestratorMetrics(source, {
@@ -274,13 +294,15 @@ class ObservabilityImpl implements Observability {
 
   readonly fetch = async (request: Request): Promise<Response> => {
     const head = request.method === "HEAD";
+    if (this.#status !== undefined && lastSegment(request.url) === "statusz") return this.#status.fetch(request);
     const endpoint = endpointOf(request.url);
     if (endpoint === undefined) return toResponse(notFound(), head);
     return toResponse(await this.#reply(endpoint, request.method, request.headers.get("accept")), head);
   };
 
   async listen(options: ListenOptions = {}): Promise<Listening> {
-    const routes = { health: this.healthHandler, liveness: this.livenessHandler, startup: this.startupHandler, metrics: this.metricsHandler };
+    const status = this.#status?.listed === true ? { status: this.#status.handler } : {};
+    const routes = { health: this.healthHandler, liveness: this.livenessHandler, startup: this.startupHandler, metrics: this.metricsHandler, ...status };
     const listening = await startListeners(routes, options, this.#logger);
     const listeners = this.#listeners;
     listeners.add(listening);

@@ -12,6 +12,7 @@ import type { RunOutcome } from "../state/TriggerStore.js";
 import type { TriggerLedger } from "../state/TriggerLedger.js";
 import type { TickMessage } from "../schedule/ScheduleSpec.js";
 import type { RunnerSlot } from "./TriggerPort.js";
+import { countSkip, runEnded, runStarted } from "../schedule/TriggerActivity.js";
 
 /**
  * The triggers of one running incarnation: its {@link CronRunner} and what
@@ -29,6 +30,7 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
   readonly #incarnation: Incarnation;
   readonly #instance: Agent;
   readonly #source: TriggerSource;
+  readonly #ledger: TriggerLedger | undefined;
   #port: RunnerSlot | undefined = undefined;
 
   /** @param ledger - the trigger store's ledger, when there is a store: each run's end is recorded */
@@ -37,7 +39,7 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
     this.#incarnation = incarnation;
     this.#instance = instance;
     this.#source = source;
-    if (ledger !== undefined) this.ended = (tick, outcome) => ledger.end(tick, outcome, incarnation.clock.now());
+    this.#ledger = ledger;
     this.runner = new CronRunner(this);
   }
 
@@ -64,6 +66,8 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
 
   /** Calls the agent's `onCron` (the tick's signal is aborted on the trigger's timeout and when the incarnation ends). */
   run(tick: CronTick): Promise<void> | void {
+    const activity = this.#source.activity?.(this.#supervisor.name, tick.trigger);
+    if (activity !== undefined) runStarted(activity, tick.scheduledAt, this.#incarnation.clock.now());
     return this.#instance.onCron(tick);
   }
 
@@ -71,8 +75,20 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
     return this.#source.trigger(this.#supervisor.name, trigger);
   }
 
-  /** With a trigger store: records the end of each run (or of a tick that never ran); absent otherwise, so a run without a store costs no call. */
-  readonly ended?: (tick: TickMessage, outcome: RunOutcome) => void;
+  /**
+   * Each run's end (or a tick that never ran): kept as the trigger's last run
+   * (or counted among its skipped slots: `overlap`, or `agent-down` once the
+   * runner is disposed; a catch-up or backfill tick is counted where it was
+   * handed over), and recorded in the trigger store when there is one.
+   */
+  readonly ended = (tick: TickMessage, outcome: RunOutcome): void => {
+    const now = this.#incarnation.clock.now();
+    this.#ledger?.end(tick, outcome, now);
+    const activity = this.#source.activity?.(this.#supervisor.name, tick.trigger);
+    if (activity === undefined) return;
+    if (outcome !== "skipped") runEnded(activity, tick.scheduledAt, outcome, now);
+    else if (tick.catchup !== true) countSkip(activity, this.runner.disposed ? "agent-down" : "overlap");
+  };
 
   onHung(_tick: CronTick, error: AgentError): void {
     this.#supervisor.crashCurrent(this.#incarnation, "hung", error);

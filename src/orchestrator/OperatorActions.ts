@@ -24,27 +24,30 @@ export interface OperatorParts {
  */
 export class OperatorActions {
   readonly #parts: OperatorParts;
-  readonly #awaitingModules: Array<{ name: string; action: OperatorAction }> = [];
+  readonly #awaitingModules: Array<{ name: string; action: OperatorAction; by: string | undefined }> = [];
 
   constructor(parts: OperatorParts) {
     this.#parts = parts;
   }
 
-  /** Apply `action` to agent `name` now (or once its module has loaded). */
-  act(name: string, action: OperatorAction): void {
+  /**
+   * Apply `action` to agent `name` now (or once its module has loaded).
+   * `by` names who acted (the status page's `authorize` hook): it goes into the log line.
+   */
+  act(name: string, action: OperatorAction, by?: string): void {
     const { lifecycle, roster, logger } = this.#parts;
     if (lifecycle.stopping) throw new LifecycleError("SHUT_DOWN", `${action}("${name}") after shutdown`);
     if (lifecycle.phase === "idle") throw new LifecycleError("NOT_STARTED", `${action}("${name}") before start()`);
     const supervisor = roster.find(name);
     if (supervisor === undefined) {
       if (lifecycle.phase === "starting" && this.#parts.loadsModule(name)) {
-        logger.info({ agent: name, action }, `operator: ${action} "${name}" (applied once start() has loaded its module)`);
-        this.#awaitingModules.push({ name, action });
+        logger.info({ agent: name, action, ...byField(by) }, `operator: ${action} "${name}"${byText(by)} (applied once start() has loaded its module)`);
+        this.#awaitingModules.push({ name, action, by });
         return;
       }
       throw new LifecycleError("UNKNOWN_AGENT", `${action}(): no agent named "${name}"; known agents: ${roster.listNames()}`);
     }
-    logger.info({ agent: name, action }, `operator: ${action} "${name}"`);
+    logger.info({ agent: name, action, ...byField(by) }, `operator: ${action} "${name}"${byText(by)}`);
     supervisor[action]().catch((error: unknown) => logger.error({ agent: name, err: error }, `operator ${action}("${name}") failed: ${describeThrown(error)}`));
   }
 
@@ -52,6 +55,14 @@ export class OperatorActions {
   applyAwaiting(): void {
     const actions = this.#awaitingModules.splice(0);
     if (this.#parts.lifecycle.stopping) return;
-    for (const { name, action } of actions) this.act(name, action);
+    for (const { name, action, by } of actions) this.act(name, action, by);
   }
+}
+
+function byField(by: string | undefined): { by?: string } {
+  return by === undefined ? {} : { by };
+}
+
+function byText(by: string | undefined): string {
+  return by === undefined ? "" : ` by ${by}`;
 }

@@ -1,12 +1,14 @@
 import type { AgentClass } from "../agent/Agent.js";
 import type { Bus } from "../bus/Bus.js";
 import type { BackfillOptions, BackfillResult } from "./Backfill.js";
+import type { TriggerControl } from "./TriggerControl.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName, OrchestratorEvents } from "../supervisor/events.js";
 import type { HealthReport } from "../observe/Health.js";
 import type { HttpHandler } from "../observe/HttpReply.js";
 import type { ListenOptions, Listening } from "../observe/Listeners.js";
+import type { StatusHandler } from "../status/StatusRequest.js";
 import type { ShutdownOptions, StartOptions } from "./lifecycleOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
 
@@ -84,6 +86,19 @@ export interface Orchestrator {
    * @throws (rejects) LifecycleError `NOT_STARTED` unless running, `UNKNOWN_AGENT` for an unknown agent or trigger, `ABORTED` when `signal` aborts it, `SHUT_DOWN` when the orchestrator stops meanwhile; ConfigError `INVALID_OPTION` for a bad range or signal, or a `delay` trigger
    */
   backfill(agent: string, trigger: string, options: BackfillOptions): Promise<BackfillResult>;
+  /**
+   * Operator controls of an agent's trigger: `pause()` (its slots are skipped,
+   * counted `paused`, until `resume()`; remembered across restarts with a
+   * trigger store), `resume()`, `runNow()`. Allowed before `start()`.
+   *
+   * @example
+   * ```ts
+   * orch.trigger("reconcile", "eod").pause();
+   * await orch.trigger("reconcile", "eod").runNow();
+   * ```
+   * @throws LifecycleError `UNKNOWN_AGENT` for an unknown agent or trigger (naming the known ones), `SHUT_DOWN` once shutdown has begun
+   */
+  trigger(agent: string, trigger: string): TriggerControl;
   /** Readiness: ok when running and every critical agent is up. */
   health(): HealthReport;
   /**
@@ -101,7 +116,19 @@ export interface Orchestrator {
   readonly startupHandler: HttpHandler;
   /** `GET` /metrics handler. */
   readonly metricsHandler: HttpHandler;
-  /** Fetch API handler answering `/readyz`, `/healthz`, `/livez`, `/startupz` and `/metrics` (paths ending in them). */
+  /**
+   * The status page (`GET`: HTML, or JSON with `Accept: application/json` or `?format=json`; `POST
+   * ?action=…`: an operator action, only with `status: { authorize }` and from the page's own origin).
+   * Mount it where the operators reach it; the built-in health listener serves it at `/statusz` when
+   * the `status` option is given. See docs/operations.md.
+   *
+   * @example
+   * ```ts
+   * app.use("/ops/statusz", orch.statusHandler);   // Express: page, JSON and actions on one mount
+   * ```
+   */
+  readonly statusHandler: StatusHandler;
+  /** Fetch API handler answering `/readyz`, `/healthz`, `/livez`, `/startupz`, `/metrics` and `/statusz` (paths ending in them). */
   fetch(request: Request): Promise<Response>;
   /** Start the built-in listeners (ports default to the config's `http:`, else 8000 and 8001); `shutdown()` closes them. */
   listen(options?: ListenOptions): Promise<Listening>;

@@ -4,6 +4,7 @@ import type { OrchestratorConfig } from "../config/OrchestratorConfig.js";
 import type { Logger } from "../logger.js";
 import type { OrchestratorMetricsOptions } from "../observe/Observability.js";
 import type { TriggerStore } from "../state/TriggerStore.js";
+import type { StatusOptions } from "../status/StatusOptions.js";
 import { keysOf } from "./keysOf.js";
 import type { AgentRegistration } from "./registry.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
@@ -50,6 +51,19 @@ export interface OrchestratorOptions {
    * ```
    */
   store?: TriggerStore;
+  /**
+   * The status page (`orch.statusHandler`, `/statusz` in `orch.fetch`): given
+   * (even `{}`), the built-in health listener serves it at `/statusz` too.
+   * `authorize` turns on its operator actions (off without it: the page is
+   * read-only); `showErrors` shows the last error's message.
+   *
+   * @default undefined: the handlers serve a read-only page, the built-in listener does not serve it
+   * @example
+   * ```ts
+   * createOrchestrator({ agents, status: { authorize: (request) => request.headers.get("x-forwarded-user") ?? false } });
+   * ```
+   */
+  status?: StatusOptions;
 }
 
 /** Every key of {@link OrchestratorOptions}; a key added to the interface and not here does not compile. */
@@ -65,6 +79,13 @@ export const ORCHESTRATOR_OPTION_KEYS = keysOf<OrchestratorOptions>({
   handleSignals: true,
   coordinator: true,
   store: true,
+  status: true,
+});
+
+/** Every key of {@link StatusOptions}; checked against the type like {@link ORCHESTRATOR_OPTION_KEYS}. */
+export const STATUS_OPTION_KEYS = keysOf<StatusOptions>({
+  authorize: true,
+  showErrors: true,
 });
 
 /** Every key of {@link OrchestratorMetricsOptions}; checked against the type like {@link ORCHESTRATOR_OPTION_KEYS}. */

@@ -18,6 +18,10 @@ import type { ResolvedOptions } from "./resolveOptions.js";
 import { schedulerSource } from "./schedulerSource.js";
 import { TriggerState, type TriggerReach } from "./TriggerState.js";
 import { TriggerWiring } from "./TriggerWiring.js";
+import type { TriggerControl } from "./TriggerControl.js";
+import { TriggerControls } from "./TriggerControls.js";
+import { triggerView } from "./triggerView.js";
+import type { TriggerView } from "../status/StatusSource.js";
 
 /** What the orchestrator's triggers are built from. */
 export interface OrchestratorTriggersParts {
@@ -42,6 +46,7 @@ export class OrchestratorTriggers {
   /** The trigger store, catch-up and backfill. */
   readonly state: TriggerState;
   readonly #parts: OrchestratorTriggersParts;
+  readonly #controls: TriggerControls;
   /** Set once the triggers were armed: a trigger added later is caught up on its own. */
   #armed = false;
 
@@ -73,6 +78,16 @@ export class OrchestratorTriggers {
     };
     const supervisor = (agent: string): AgentSupervisor => roster.get(agent);
     this.wiring = new TriggerWiring({ bus: parts.bus, logger, coordinator, ledger, supervisor }, (sink, target) => schedulerSource(sourceParts, sink, target));
+    this.#controls = new TriggerControls({
+      clock,
+      logger,
+      lifecycle: parts.lifecycle,
+      roster,
+      source: this.wiring.source,
+      state: this.state,
+      emit: (event, payload) => events.emit(event, payload),
+      runnerOf: (agent) => this.wiring.runnerOf(agent),
+    });
   }
 
   /**
@@ -104,9 +119,39 @@ export class OrchestratorTriggers {
     for (const trigger of triggers) this.state.check(name, trigger);
     const now = this.#parts.options.clock.now();
     const handles = triggers.map((trigger) => source.add(name, trigger));
+    const activities = triggers.map((trigger) => source.activity?.(name, trigger.name));
+    // added after the store was read: its stored paused flag applies (before its catch-up is planned)
+    if (this.state.loaded) for (const activity of activities) if (activity !== undefined) this.#controls.adopt(name, activity);
     // added after the triggers were armed: caught up on its own, from its record
     if (this.#armed) for (const trigger of triggers) this.state.catchUpLate(name, trigger, now, this.#reach());
-    return { cancel: () => handles.forEach((handle) => handle.cancel()) };
+    return {
+      cancel: () => {
+        for (const activity of activities) if (activity !== undefined) this.#controls.forget(activity);
+        handles.forEach((handle) => handle.cancel());
+      },
+    };
+  }
+
+  /**
+   * The controls of `agent`'s trigger `trigger` (`orch.trigger()`); `by`
+   * (who acts, from the status page's `authorize` hook) goes into the log
+   * line and the events of its pauses and resumes.
+   *
+   * @throws LifecycleError `UNKNOWN_AGENT` for an unknown agent or trigger (naming the known ones), `SHUT_DOWN` once shutdown has begun
+   */
+  control(agent: string, trigger: string, by?: string): TriggerControl {
+    return this.#controls.control(agent, trigger, by);
+  }
+
+  /** The triggers of `agent` as the status page shows them, in the order they were added (none for an unknown agent). */
+  views(agent: string): TriggerView[] {
+    const source = this.wiring.source;
+    return (source.activities?.(agent) ?? []).map((activity) => triggerView(activity, this.state.loadedRecord(agent, activity.trigger.name)));
+  }
+
+  /** How many triggers are paused now (read at scrape time). */
+  pausedCount(): number {
+    return this.#controls.pausedCount;
   }
 
   /** `orch.backfill()`: refused at once (a rejected promise) for an orchestrator not running, an unknown agent or trigger, bad options. */
@@ -129,7 +174,7 @@ export class OrchestratorTriggers {
 
   /** Read the trigger store (during start, before any trigger is armed); `undefined` without a store (no wait at all). */
   load(): Promise<void> | undefined {
-    return this.state.ledger === undefined ? undefined : this.state.load();
+    return this.state.ledger === undefined ? undefined : this.state.load().then(() => this.#controls.adoptStored());
   }
 
   /**

@@ -7,6 +7,7 @@ import { catchupPlan, type CatchupPlan } from "../state/catchupPlan.js";
 import type { TriggerLedger } from "../state/TriggerLedger.js";
 import { recordKey, type StoreSnapshot, type TriggerRecord } from "../state/TriggerStore.js";
 import { runHandedOver, type HandOverParts } from "./handOver.js";
+import { countSkip } from "../schedule/TriggerActivity.js";
 import type { OrchestratorEvents } from "../supervisor/events.js";
 
 /** What catch-up needs from the orchestrator. */
@@ -39,7 +40,7 @@ export interface CatchupParts extends HandOverParts {
 export class TriggerCatchup {
   readonly #parts: CatchupParts;
   /** The plan of each trigger with something to do, made by {@link TriggerCatchup.plan}. */
-  readonly #plans: Array<{ agent: string; trigger: ResolvedTrigger; plan: CatchupPlan }> = [];
+  readonly #plans: Array<{ agent: string; trigger: ResolvedTrigger; plan: CatchupPlan; paused: number }> = [];
   /** `<agent>:<trigger>` of the `at` triggers whose slot catch-up runs. */
   readonly #caughtUpAt = new Set<string>();
   #now = 0;
@@ -70,7 +71,8 @@ export class TriggerCatchup {
     this.#now = now;
     try {
       const plan = catchupPlan({ trigger, record, now, instance: ledger.instance, shared: ledger.store.shared, slots: { agent } });
-      this.#plans.push({ agent, trigger, plan });
+      if (this.#parts.source.activity?.(agent, trigger.name)?.paused === true) this.#plans.push({ agent, trigger, ...whilePaused(plan) });
+      else this.#plans.push({ agent, trigger, plan, paused: 0 });
       if (trigger.kind === "at" && plan.run.length > 0) this.#caughtUpAt.add(recordKey(agent, trigger.name));
     } catch (error) {
       logger.error({ agent, trigger: trigger.name, err: error }, `catch-up of trigger "${trigger.name}" of agent "${agent}" could not be planned: ${describeThrown(error)}`);
@@ -90,12 +92,12 @@ export class TriggerCatchup {
    */
   start(): Promise<void> {
     const decided: Array<Promise<void>> = [];
-    for (const { agent, trigger, plan } of this.#plans) {
+    for (const { agent, trigger, plan, paused } of this.#plans) {
       if (plan.run.length === 0 && plan.retry.length === 0 && plan.interrupted.length === 0 && plan.downtime === 0 && plan.passTo === undefined) continue;
       let reported!: () => void;
       decided.push(new Promise<void>((resolve) => (reported = resolve)));
       // a store that cannot record a change is logged by the ledger; what depends on it does not run
-      this.#carryOut(agent, trigger, plan, this.#now, reported)
+      this.#carryOut(agent, trigger, plan, paused, this.#now, reported)
         .catch(() => undefined)
         .finally(reported);
     }
@@ -107,10 +109,11 @@ export class TriggerCatchup {
    * Record the interrupted runs (counted only where the store accepted the
    * end: once across a cluster); claim the missed slots by passing over the
    * latest of them (accepted for one instance only: it alone counts the
-   * downtime and runs the catch-up); then run the retries and the catch-up
-   * slots one after the other, each begun in the store just before it runs.
+   * downtime, or `paused` for a paused trigger, and runs the catch-up); then
+   * run the retries and the catch-up slots one after the other, each begun in
+   * the store just before it runs.
    */
-  async #carryOut(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan, now: number, reported: () => void): Promise<void> {
+  async #carryOut(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan, paused: number, now: number, reported: () => void): Promise<void> {
     const { ledger } = this.#parts;
     const name = trigger.name;
     const key = recordKey(agent, name);
@@ -120,11 +123,13 @@ export class TriggerCatchup {
     let interrupted = 0;
     for (const end of ends) if (await end) interrupted++;
     const mine = await claim;
-    const counters = this.#parts.counters(agent);
-    counters.triggersSkipped.interrupted += interrupted;
-    if (mine) counters.triggersSkipped.downtime += plan.downtime;
+    this.#count(agent, name, "interrupted", interrupted);
+    if (mine) {
+      this.#count(agent, name, "downtime", plan.downtime);
+      this.#count(agent, name, "paused", paused);
+    }
     const run = mine ? plan.run : [];
-    this.#report(agent, trigger, { ...plan, run, downtime: mine ? plan.downtime : 0, interrupted: plan.interrupted.slice(0, interrupted) });
+    this.#report(agent, trigger, { ...plan, run, downtime: mine ? plan.downtime : 0, interrupted: plan.interrupted.slice(0, interrupted) }, mine ? paused : 0);
     reported();
     for (const retry of plan.retry) {
       if (await ledger.beginDurably(agent, name, retry.slot, this.#parts.clock.now(), "retry", retry.attempt)) await runHandedOver(this.#parts, agent, trigger, retry.slot, retry.attempt);
@@ -136,14 +141,23 @@ export class TriggerCatchup {
     }
   }
 
-  #report(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan): void {
-    if (plan.run.length === 0 && plan.retry.length === 0 && plan.interrupted.length === 0 && plan.downtime === 0) return;
+  /** Count `count` slots of the trigger skipped for `reason`, for the agent and the trigger. */
+  #count(agent: string, trigger: string, reason: "interrupted" | "downtime" | "paused", count: number): void {
+    if (count === 0) return;
+    this.#parts.counters(agent).triggersSkipped[reason] += count;
+    const activity = this.#parts.activity(agent, trigger);
+    if (activity !== undefined) countSkip(activity, reason, count);
+  }
+
+  #report(agent: string, trigger: ResolvedTrigger, plan: CatchupPlan, paused: number): void {
+    if (plan.run.length === 0 && plan.retry.length === 0 && plan.interrupted.length === 0 && plan.downtime === 0 && paused === 0) return;
     const { logger } = this.#parts;
     const window = trigger.catchup?.window ?? 0;
     const payload = { agent, trigger: trigger.name, run: plan.run.length, retried: plan.retry.length, downtime: plan.downtime, interrupted: plan.interrupted.length };
     const parts = [
       plan.run.length > 0 ? `running ${plan.run.length} missed slot(s) (catchup window ${formatDuration(window)}, runs ${trigger.catchup?.runs ?? "latest"})` : undefined,
       plan.downtime > 0 ? `${plan.downtime}${plan.downtimeCapped ? " or more" : ""} missed slot(s) skipped (downtime)` : undefined,
+      paused > 0 ? `${paused}${plan.downtimeCapped ? " or more" : ""} missed slot(s) skipped (paused)` : undefined,
       plan.retry.length > 0 ? `running ${plan.retry.length} interrupted slot(s) once more (delivery at-least-once)` : undefined,
       plan.interrupted.length > 0 ? `${plan.interrupted.length} interrupted slot(s) not run again (delivery at-most-once)` : undefined,
     ].filter((part) => part !== undefined);
@@ -152,4 +166,18 @@ export class TriggerCatchup {
     else logger.info(payload, message);
     this.#parts.emit(payload);
   }
+}
+
+/**
+ * The plan of a paused trigger: its missed slots are not run but counted
+ * `paused` (none as `downtime`), and passed over up to the latest; an
+ * interrupted run to be run once more stays recorded as started, for a start
+ * at which the trigger is not paused.
+ */
+function whilePaused(plan: CatchupPlan): { plan: CatchupPlan; paused: number } {
+  const latest = Math.max(plan.passTo ?? -Infinity, plan.run[plan.run.length - 1] ?? -Infinity);
+  return {
+    plan: { ...plan, run: [], retry: [], downtime: 0, passTo: latest === -Infinity ? undefined : latest },
+    paused: plan.run.length + plan.downtime,
+  };
 }

@@ -8,7 +8,7 @@ import type { ResolvedTrigger } from "../schedule/ScheduleSpec.js";
 import type { TriggerSource } from "../schedule/TriggerSource.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import { TriggerLedger } from "../state/TriggerLedger.js";
-import type { StoreProblem, StoreSnapshot, TriggerStore } from "../state/TriggerStore.js";
+import { recordKey, type StoreProblem, type StoreSnapshot, type TriggerRecord, type TriggerStore } from "../state/TriggerStore.js";
 import type { OrchestratorEventName, OrchestratorEvents } from "../supervisor/events.js";
 import { checkBackfill, runBackfill, type BackfillResult } from "./Backfill.js";
 import type { CronRunner } from "../schedule/CronRunner.js";
@@ -60,6 +60,16 @@ export class TriggerState {
   /** The store's problem at load (a corrupt file moved aside), for health. */
   get problem(): StoreProblem | undefined {
     return this.#snapshot?.problem;
+  }
+
+  /** True once the store was read (at once false without a store). */
+  get loaded(): boolean {
+    return this.#snapshot !== undefined;
+  }
+
+  /** The record of a trigger as the store had it when it was read (`undefined` before, without a store, or when it had none). */
+  loadedRecord(agent: string, trigger: string): TriggerRecord | undefined {
+    return this.#snapshot?.records.get(recordKey(agent, trigger));
   }
 
   /** The store as health shows it, when there is one. */
@@ -142,6 +152,7 @@ export class TriggerState {
       counters: (agent) => this.#parts.counters(agent),
       runnerOf: (agent) => reach.runnerOf(agent),
       running: () => reach.running(),
+      activity: (agent, trigger) => reach.source.activity?.(agent, trigger),
       emit: (payload) => this.#parts.emit("trigger:catchup", payload),
     });
   }
@@ -170,6 +181,7 @@ export class TriggerState {
         counters: (name) => this.#parts.counters(name),
         runnerOf: (name) => reach.runnerOf(name),
         running: () => reach.running(),
+        activity: (name, trigger) => reach.source.activity?.(name, trigger),
         emit: (payload) => this.#parts.emit("backfill:progress", payload),
       },
       agent,

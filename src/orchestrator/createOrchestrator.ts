@@ -8,6 +8,7 @@ import { describeThrown } from "../errors/describeThrown.js";
 import { LifecycleError } from "../errors/LifecycleError.js";
 import type { HealthReport } from "../observe/Health.js";
 import type { HttpHandler } from "../observe/HttpReply.js";
+import type { StatusHandler } from "../status/StatusRequest.js";
 import type { TriggerStoreStatus } from "../observe/ObservedSource.js";
 import type { ListenOptions, Listening } from "../observe/Listeners.js";
 import { createObservability, type Observability } from "../observe/Observability.js";
@@ -32,6 +33,8 @@ import { checkShutdownOptions, drainFor, joiningSignal, onAbortUntil, type Shutd
 import { LivenessLoop } from "./LivenessLoop.js";
 import { OperatorActions } from "./OperatorActions.js";
 import { orchestratorSource } from "./orchestratorSource.js";
+import { orchestratorStatusPage } from "./statusSource.js";
+import type { TriggerControl } from "./TriggerControl.js";
 import type { ClosedInfo, Orchestrator, ScheduleHandle } from "./Orchestrator.js";
 import type { OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
@@ -77,6 +80,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly livenessHandler: HttpHandler;
   readonly startupHandler: HttpHandler;
   readonly metricsHandler: HttpHandler;
+  readonly statusHandler: StatusHandler;
   readonly fetch: (request: Request) => Promise<Response>;
   readonly #options: ResolvedOptions;
   readonly #config: ResolvedConfig;
@@ -118,7 +122,9 @@ class OrchestratorRuntime implements Orchestrator {
     this.#host = this.#createHost();
     for (const { name, agentClass, group } of registrations) this.#addSupervisor(name, agentClass, group);
     this.#triggers.addConfigured();
-    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, ...this.#triggerStoreStatus() }), { ...resolved.metrics, logger: resolved.logger });
+    const status = orchestratorStatusPage({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, clock: resolved.clock, logger: resolved.logger, operator: this.#operator, triggers: this.#triggers, health: () => this.health(), heartbeatTimeout: (agent) => this.#config.agents[agent]?.heartbeatTimeout }, resolved.status);
+    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus() }), { ...resolved.metrics, logger: resolved.logger, status });
+    this.statusHandler = status.handler;
     this.healthHandler = this.#observability.healthHandler;
     this.readinessHandler = this.#observability.readinessHandler;
     this.livenessHandler = this.#observability.livenessHandler;
@@ -207,6 +213,10 @@ class OrchestratorRuntime implements Orchestrator {
 
   backfill(agent: string, trigger: string, options: BackfillOptions): Promise<BackfillResult> {
     return this.#triggers.backfill(agent, trigger, options);
+  }
+
+  trigger(agent: string, trigger: string): TriggerControl {
+    return this.#triggers.control(agent, trigger);
   }
 
   on<E extends OrchestratorEventName>(event: E, listener: EventListener<E>): () => void {

@@ -5,6 +5,7 @@ import type { ResolvedTrigger } from "../schedule/ScheduleSpec.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { TriggerLedger } from "../state/TriggerLedger.js";
 import type { RunOutcome } from "../state/TriggerStore.js";
+import { countSkip, type TriggerActivity } from "../schedule/TriggerActivity.js";
 
 /** What a slot handed over by catch-up or backfill needs from the orchestrator. */
 export interface HandOverParts {
@@ -15,6 +16,8 @@ export interface HandOverParts {
   runnerOf(agent: string): CronRunner | undefined;
   /** True while the orchestrator runs. */
   running(): boolean;
+  /** The activity of a trigger (its skipped slots are counted there too), when its source keeps one. */
+  activity(agent: string, trigger: string): TriggerActivity | undefined;
 }
 
 /**
@@ -30,12 +33,19 @@ export async function runHandedOver(parts: HandOverParts, agent: string, trigger
   const counters = parts.counters(agent);
   const runner = parts.running() ? parts.runnerOf(agent) : undefined;
   if (runner === undefined) {
-    counters.triggersSkipped["agent-down"]++;
+    skippedDown(parts, agent, trigger.name);
     parts.ledger?.end(tick, "skipped", clock.now());
     return "agent-down";
   }
   const outcome = await runner.run(tick, trigger, signal);
-  if (outcome === "skipped") counters.triggersSkipped["agent-down"]++;
+  if (outcome === "skipped") skippedDown(parts, agent, trigger.name);
   else counters.triggersFired++;
   return outcome;
+}
+
+/** A handed-over slot did not reach `onCron`: counted `agent-down` for the agent and the trigger. */
+function skippedDown(parts: HandOverParts, agent: string, trigger: string): void {
+  parts.counters(agent).triggersSkipped["agent-down"]++;
+  const activity = parts.activity(agent, trigger);
+  if (activity !== undefined) countSkip(activity, "agent-down");
 }

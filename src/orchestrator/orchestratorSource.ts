@@ -17,10 +17,12 @@ export interface SourceParts {
   readonly clock: Clock;
   /** The trigger store's status, when there is a store. */
   readonly triggerStore?: () => TriggerStoreStatus;
+  /** How many triggers are paused now. */
+  readonly pausedTriggers?: () => number;
 }
 
 /** The {@link ObservedSource} of one orchestrator: every member reads its parts when a probe or a scrape asks. */
-export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clock, triggerStore }: SourceParts): ObservedSource {
+export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clock, triggerStore, pausedTriggers }: SourceParts): ObservedSource {
   const source: ObservedSource = {
     phase: () => lifecycle.phase,
     started: () => lifecycle.hasStarted,
@@ -34,5 +36,6 @@ export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clo
   const connection = bus.connection?.bind(bus);
   if (connection !== undefined) source.busConnection = connection;
   if (triggerStore !== undefined) source.triggerStore = triggerStore;
+  if (pausedTriggers !== undefined) source.pausedTriggers = pausedTriggers;
   return source;
 }

@@ -4,7 +4,8 @@ import { systemClock, type Clock } from "../clock.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { consoleLogger, guardLogger, silentLogger, type Logger } from "../logger.js";
 import type { TriggerStore } from "../state/TriggerStore.js";
-import { METRICS_OPTION_KEYS, ORCHESTRATOR_OPTION_KEYS, type OrchestratorMetricsOptions, type OrchestratorOptions } from "./OrchestratorOptions.js";
+import type { StatusOptions } from "../status/StatusOptions.js";
+import { METRICS_OPTION_KEYS, ORCHESTRATOR_OPTION_KEYS, STATUS_OPTION_KEYS, type OrchestratorMetricsOptions, type OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
 /** {@link OrchestratorOptions} checked, with their defaults filled (`agents` and `config` are resolved apart). */
@@ -24,6 +25,8 @@ export interface ResolvedOptions {
    * the config's `state: { file }` makes a file store, else a memory store).
    */
   readonly store: TriggerStore | undefined;
+  /** The status page's options, checked; `undefined` when not given (then the built-in listener does not serve `/statusz`). */
+  readonly status: StatusOptions | undefined;
 }
 
 const BUS_METHODS = ["publish", "subscribe", "request", "flush", "close"] as const;
@@ -63,6 +66,7 @@ export function resolveOptions(options: OrchestratorOptions): ResolvedOptions {
     metrics: checkMetrics(options.metrics),
     bus: check.optionalShape<Bus>(options.bus, "bus", BUS_METHODS, "a Bus (an object with publish, subscribe, request, flush and close)"),
     store: checkStore(options.store, options.config),
+    status: checkStatus(options.status),
   };
 }
 
@@ -82,6 +86,21 @@ function checkStore(store: unknown, config: unknown): TriggerStore | undefined {
     );
   }
   return checked;
+}
+
+/** `status`: an object of known keys, `authorize` a function, `showErrors` a boolean. */
+function checkStatus(status: StatusOptions | undefined): StatusOptions | undefined {
+  if (status === undefined) return undefined;
+  if (typeof status !== "object" || status === null || Array.isArray(status)) {
+    throw check.error("status", `an object { ${STATUS_OPTION_KEYS.map((key) => `${key}?`).join(", ")} }`, status);
+  }
+  check.knownKeys(status, STATUS_OPTION_KEYS, "status.");
+  const authorize: unknown = status.authorize;
+  if (authorize !== undefined && typeof authorize !== "function") {
+    throw check.error("status.authorize", "a function (request) => the name of who acts, or false to refuse (or a promise of one)", authorize);
+  }
+  const showErrors = check.optionalBoolean(status.showErrors, "status.showErrors");
+  return { ...(status.authorize === undefined ? {} : { authorize: status.authorize }), ...(showErrors === undefined ? {} : { showErrors }) };
 }
 
 function checkLogger(logger: unknown): Logger | undefined {

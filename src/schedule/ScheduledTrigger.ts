@@ -4,6 +4,9 @@ import type { ResolvedTrigger } from "./ScheduleSpec.js";
 import type { Series } from "./Series.js";
 import type { TimeKind } from "./TriggerKind.js";
 import type { TriggerTarget } from "./TriggerTarget.js";
+import type { TriggerActivity } from "./TriggerActivity.js";
+import type { RunOutcome } from "../state/TriggerStore.js";
+import type { SkipReason } from "../stats/AgentCounters.js";
 
 /**
  * Where a trigger is in its life: `waiting` — added, the scheduler not started
@@ -12,8 +15,12 @@ import type { TriggerTarget } from "./TriggerTarget.js";
  */
 export type TriggerState = "waiting" | "armed" | "spent" | "cancelled";
 
-/** One trigger of one agent, as the scheduler tracks it. */
-export class ScheduledTrigger {
+/**
+ * One trigger of one agent, as the scheduler tracks it; also its
+ * {@link TriggerActivity} (paused, skipped slots, last run), kept here so a
+ * trigger costs no second object.
+ */
+export class ScheduledTrigger implements TriggerActivity {
   readonly agent: string;
   readonly trigger: ResolvedTrigger;
   /** How the trigger's kind is served. */
@@ -33,6 +40,12 @@ export class ScheduledTrigger {
   index = -1;
   /** Slots at or before this instant are not for this trigger: its arming instant, then its latest slot. */
   after = -Infinity;
+  paused = false;
+  skipped: Partial<Record<SkipReason, number>> | undefined = undefined;
+  lastSlot = NaN;
+  lastStartedAt = NaN;
+  lastDurationMs = NaN;
+  lastOutcome: RunOutcome | undefined = undefined;
 
   constructor(agent: string, trigger: ResolvedTrigger, kind: TimeKind<ResolvedTrigger>, prepared: unknown) {
     this.agent = agent;
@@ -40,5 +53,11 @@ export class ScheduledTrigger {
     this.kind = kind;
     this.prepared = prepared;
     this.keyPrefix = tickKeyPrefix(agent, trigger.name);
+  }
+
+  /** When its next slot is due: its series' next instant while armed. */
+  get nextRunAt(): number | undefined {
+    const at = this.state === "armed" ? this.series?.at : undefined;
+    return at === undefined || at === Infinity ? undefined : at;
   }
 }

@@ -11,6 +11,7 @@ import type { Series } from "./Series.js";
 import { SlotFanOut } from "./SlotFanOut.js";
 import { TimerHeap } from "./TimerHeap.js";
 import { timeKindOf } from "./triggerKinds.js";
+import { countSkip, type TriggerActivity } from "./TriggerActivity.js";
 import type { TriggerHandle, TriggerSource } from "./TriggerSource.js";
 
 type SchedulerState = "idle" | "running" | "stopped";
@@ -193,6 +194,16 @@ export class Scheduler implements TriggerSource {
     return this.#registry.get(agent)?.get(name)?.trigger;
   }
 
+  /** The activity of the agent's trigger named `name` (its entry here), while it is registered. */
+  activity(agent: string, name: string): TriggerActivity | undefined {
+    return this.#registry.get(agent)?.get(name);
+  }
+
+  /** The activity of every trigger of `agent` not cancelled, in the order they were added. */
+  activities(agent: string): TriggerActivity[] {
+    return [...(this.#registry.get(agent)?.values() ?? [])];
+  }
+
   /** Put a trigger into its series (creating the series when needed), or skip a one-shot already past. */
   #arm(entry: ScheduledTrigger, now: number): void {
     const { trigger, kind } = entry;
@@ -202,6 +213,7 @@ export class Scheduler implements TriggerSource {
       // an `at` that catch-up runs is not skipped
       if (this.#options.caughtUp?.(entry.agent, trigger.name) === true) return;
       this.#fanOut.countersOf(entry.agent).triggersSkipped.past++;
+      countSkip(entry, "past");
       this.#options.logger.warn(
         { agent: entry.agent, trigger: trigger.name, at: new Date(pastAt).toISOString() },
         `scheduler: trigger "${trigger.name}" of agent "${entry.agent}" is set for a time already past; skipped`,

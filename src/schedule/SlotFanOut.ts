@@ -6,6 +6,7 @@ import type { SettledSchedulerOptions } from "./SchedulerOptions.js";
 import type { TickMessage } from "./ScheduleSpec.js";
 import type { Series } from "./Series.js";
 import type { TriggerTarget } from "./TriggerTarget.js";
+import { countSkip } from "./TriggerActivity.js";
 
 /**
  * Hands the due slots of a series to each of its triggers: counts the slots
@@ -80,12 +81,20 @@ export class SlotFanOut {
       const count = due.countAfter(entry.after);
       if (count === 0) continue;
       entry.after = latest;
+      const counters = entry.counters ?? this.#countersOf(entry);
+      if (entry.paused) {
+        // an operator paused it: every due slot is skipped, the misfire policy does not matter
+        counters.triggersSkipped.paused += count;
+        countSkip(entry, "paused", count);
+        this.#passed(entry, latest);
+        continue;
+      }
       const trigger = entry.trigger;
       const fire = firesLatest(onTime, trigger.misfire, trigger.misfireGrace);
       const missed = fire ? count - 1 : count;
-      const counters = entry.counters ?? this.#countersOf(entry);
       if (missed > 0) {
         counters.triggersSkipped.misfire += missed;
+        countSkip(entry, "misfire", missed);
         lateTriggers++;
         // the slots before the latest were not run; the latest is begun (or passed over) just below
         if (fire) this.#passed(entry, latest - 1);
@@ -134,6 +143,7 @@ export class SlotFanOut {
     }
     if (!active) {
       counters.triggersSkipped["agent-down"]++;
+      countSkip(entry, "agent-down");
       this.#passed(entry, scheduledAt);
       return;
     }
@@ -175,6 +185,7 @@ export class SlotFanOut {
     }
     if (!active) {
       counters.triggersSkipped["agent-down"]++;
+      countSkip(entry, "agent-down");
       this.#passed(entry, scheduledAt);
       return;
     }

@@ -1,4 +1,5 @@
 import type { ResolvedTrigger, TickMessage } from "./ScheduleSpec.js";
+import type { TriggerActivity } from "./TriggerActivity.js";
 
 /** What {@link TriggerSource.add} returns. */
 export interface TriggerHandle {
@@ -46,6 +47,14 @@ export interface TriggerSource {
   triggerNames(agent: string): string[];
   /** The trigger of `agent` named `name`, while it is registered. */
   trigger(agent: string, name: string): ResolvedTrigger | undefined;
+  /**
+   * The activity of the trigger of `agent` named `name` (paused, skipped
+   * slots, last run), while it is registered; a source that keeps none
+   * answers `undefined` (its triggers cannot be paused).
+   */
+  activity?(agent: string, name: string): TriggerActivity | undefined;
+  /** The activity of every trigger of `agent` registered now (spent one-shot triggers included), in the order they were added. */
+  activities?(agent: string): TriggerActivity[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describeValue } from "../check.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import type { ResolvedTrigger } from "./ScheduleSpec.js";
+import type { TriggerActivity } from "./TriggerActivity.js";
 import type { TriggerHandle, TriggerSource } from "./TriggerSource.js";
 
 /** A source and the trigger kinds it serves. */
@@ -99,5 +100,19 @@ export class TriggerSources implements TriggerSource {
       if (trigger !== undefined) return trigger;
     }
     return undefined;
+  }
+
+  /** The activity of the agent's trigger named `name`, from whichever source holds it (and keeps one). */
+  activity(agent: string, name: string): TriggerActivity | undefined {
+    for (const source of this.#sources) {
+      const activity = source.activity?.(agent, name);
+      if (activity !== undefined) return activity;
+    }
+    return undefined;
+  }
+
+  /** The activity of the agent's triggers, over every source that keeps one. */
+  activities(agent: string): TriggerActivity[] {
+    return this.#sources.flatMap((source) => source.activities?.(agent) ?? []);
   }
 }

@@ -35,6 +35,8 @@ export interface FinishedRun {
   readonly attempt: number;
   /** When it ended, ms since the epoch. */
   readonly endedAt: number;
+  /** When it started, ms since the epoch (absent in records written before it was kept). */
+  readonly startedAt?: number;
 }
 
 /**
@@ -64,7 +66,12 @@ export interface TriggerRecord {
    * (the oldest are forgotten first). Backfill skips the slots they cover.
    */
   readonly ran: ReadonlyArray<readonly [number, number]>;
-  /** Set by an operator's `pause()`; survives restarts with a durable store. */
+  /**
+   * Set by an operator's `pause()` (a `pause` change), cleared by `resume()`;
+   * survives restarts with a durable store. A `begin` of a `next` slot is
+   * refused while it is set, so on a shared store no instance runs the
+   * trigger's live slots, whichever instance paused it.
+   */
   readonly paused?: boolean;
 }
 

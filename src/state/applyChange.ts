@@ -36,7 +36,7 @@ function begin(current: TriggerRecord, change: Extract<TriggerChange, { type: "b
     follows === undefined ? { slot, attempt, startedAt: change.at, instance: change.instance } : { slot, attempt, startedAt: change.at, instance: change.instance, follows };
   switch (change.mode) {
     case "next": {
-      if (current.lastSlot !== undefined && current.lastSlot >= slot) return undefined;
+      if (current.paused === true || (current.lastSlot !== undefined && current.lastSlot >= slot)) return undefined;
       return { ...withoutPassed(current), lastSlot: slot, running: insertRunning(running, entry) };
     }
     case "retry": {
@@ -58,7 +58,8 @@ function end(current: TriggerRecord, change: Extract<TriggerChange, { type: "end
   const { slot, attempt, outcome } = change;
   const index = current.running.findIndex((run) => run.slot === slot && run.attempt === attempt);
   if (index < 0) return undefined;
-  const follows = change.follows ?? (current.running[index] as RunningSlot).follows;
+  const started = current.running[index] as RunningSlot;
+  const follows = change.follows ?? started.follows;
   let running: readonly RunningSlot[] = NONE_RUNNING;
   if (current.running.length > 1) {
     const rest = current.running.slice();
@@ -66,7 +67,7 @@ function end(current: TriggerRecord, change: Extract<TriggerChange, { type: "end
     running = rest;
   }
   if (outcome === "skipped") return { ...current, running };
-  const lastRun = current.lastRun === undefined || current.lastRun.slot <= slot ? { slot, outcome, attempt, endedAt: change.at } : current.lastRun;
+  const lastRun = current.lastRun === undefined || current.lastRun.slot <= slot ? { slot, outcome, attempt, endedAt: change.at, startedAt: started.startedAt } : current.lastRun;
   return { ...current, running, lastRun, ran: outcome === "interrupted" ? current.ran : addRan(current.ran, slot, follows) };
 }
 

@@ -37,12 +37,13 @@ export function validateRecord(value: unknown, where: string): TriggerRecord {
 
 function finishedRun(value: unknown, where: string): FinishedRun {
   const source = object(value, where, "a finished run (an object)");
-  return {
+  const run = {
     slot: finite(source["slot"], `${where}.slot`),
     outcome: outcome(source["outcome"], `${where}.outcome`),
     attempt: attempt(source["attempt"], `${where}.attempt`),
     endedAt: finite(source["endedAt"], `${where}.endedAt`),
   };
+  return source["startedAt"] === undefined ? run : { ...run, startedAt: finite(source["startedAt"], `${where}.startedAt`) };
 }
 
 function runningSlot(value: unknown, where: string): RunningSlot {

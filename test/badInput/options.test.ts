@@ -46,6 +46,9 @@ describe("bad input: createOrchestrator options", () => {
     ["a store without get", { store: { ...storeLike(), get: undefined } }, "store", "expected `store` to be a TriggerStore"],
     ["a store without a description", { store: { ...storeLike(), description: 5 } }, "store", "expected `store` to be a TriggerStore"],
     ["a store whose shared is not a boolean", { store: { ...storeLike(), shared: "no" } }, "store", "expected `store` to be a TriggerStore"],
+    ["a status option that is true", { status: true }, "status", "expected `status` to be an object { authorize?, showErrors? }, got true"],
+    ["a status.authorize that is a user name", { status: { authorize: "alice" } }, "status.authorize", 'expected `status.authorize` to be a function (request) => the name of who acts, or false to refuse (or a promise of one), got "alice"'],
+    ["a status.showErrors that is a string", { status: { showErrors: "yes" } }, "status.showErrors", 'expected `status.showErrors` to be a boolean, got "yes"'],
     // checked by the observability module
     ["a metrics registry that is not one", { metrics: { registry: {} } }, "metrics.registry", "expected `metrics.registry` to be a prom-client Registry"],
     ["a metrics prefix that is no metric name", { metrics: { prefix: "9 lives" } }, "metrics.prefix", 'got "9 lives"'],
@@ -96,6 +99,10 @@ describe("bad input refused at the orchestrator's options", () => {
   test("an unknown key in a registration entry (a typo of group) is refused", () => {
     // a typo of `group` must not put a critical agent in `data`: no fail-stop, not watched by health
     refuseOptions({ agents: [{ name: "a", agent: countedAgent("a").Agent, gruop: "critical" }] }, "agents[0].gruop", /unknown key "gruop"/, "CONFIG_INVALID");
+  });
+
+  test("an unknown key in the status option (a typo of authorize) is refused, suggesting the known key", () => {
+    refuseOptions({ status: { authorise: () => "alice" } }, "status.authorise", /unknown option `status.authorise` \(did you mean "authorize"\?\); expected one of authorize, showErrors/);
   });
 
   test("an unknown key in the metrics option, or a metrics option that is not an object, is refused", () => {

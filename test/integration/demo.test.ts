@@ -17,6 +17,7 @@ test("the trading desk demo runs, restarts its flaky agent, serves health and ex
   let out = "";
   let healthChecked: Promise<{ status: number; body: string }> | undefined;
   let metricsChecked: Promise<string> | undefined;
+  let statusChecked: Promise<{ agents: Array<{ name: string }>; actions: boolean }> | undefined;
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     out += chunk;
     const health = /health: +(http:\/\/\S+\/healthz)/.exec(out);
@@ -25,6 +26,10 @@ test("the trading desk demo runs, restarts its flaky agent, serves health and ex
     }
     const metrics = /metrics: (http:\/\/\S+\/metrics)/.exec(out);
     if (metrics?.[1] !== undefined && metricsChecked === undefined) metricsChecked = fetch(metrics[1]).then((r) => r.text());
+    const status = /status: +(http:\/\/\S+\/statusz)/.exec(out);
+    if (status?.[1] !== undefined && statusChecked === undefined) {
+      statusChecked = fetch(`${status[1]}?format=json`).then(async (r) => (await r.json()) as { agents: Array<{ name: string }>; actions: boolean });
+    }
   });
   let err = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
@@ -45,6 +50,9 @@ test("the trading desk demo runs, restarts its flaky agent, serves health and ex
   expect(restarts).toBeGreaterThanOrEqual(1);
   await expect(healthChecked).resolves.toEqual({ status: 200, body: "ok\n" });
   await expect(metricsChecked).resolves.toMatch(/agent_state\{agent="market_data"\} 1/);
+  const status = await statusChecked;
+  expect(status?.actions).toBe(true);
+  expect(status?.agents.map((agent) => agent.name).sort()).toEqual(["chief", "flaky_feed", "market_data", "momentum", "risk"]);
 }, 60_000);
 
 /** Run the demo with `args` to its end: exit code and output. */

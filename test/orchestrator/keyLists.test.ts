@@ -1,17 +1,23 @@
 import { describe, expect, expectTypeOf, test } from "vitest";
 import { keysOf } from "../../src/orchestrator/keysOf.js";
-import { METRICS_OPTION_KEYS, ORCHESTRATOR_OPTION_KEYS, type OrchestratorMetricsOptions, type OrchestratorOptions } from "../../src/orchestrator/OrchestratorOptions.js";
+import { METRICS_OPTION_KEYS, ORCHESTRATOR_OPTION_KEYS, STATUS_OPTION_KEYS, type OrchestratorMetricsOptions, type OrchestratorOptions } from "../../src/orchestrator/OrchestratorOptions.js";
+import type { StatusOptions } from "../../src/status/StatusOptions.js";
 import { ORCHESTRATOR_EVENTS, type OrchestratorEventName } from "../../src/supervisor/events.js";
 
 describe("key lists derived from their types", () => {
   test("the option keys are the keys of OrchestratorOptions, in the order written", () => {
-    expect(ORCHESTRATOR_OPTION_KEYS).toEqual(["agents", "config", "bus", "clock", "logger", "random", "metrics", "keepAlive", "handleSignals", "coordinator", "store"]);
+    expect(ORCHESTRATOR_OPTION_KEYS).toEqual(["agents", "config", "bus", "clock", "logger", "random", "metrics", "keepAlive", "handleSignals", "coordinator", "store", "status"]);
     expectTypeOf(ORCHESTRATOR_OPTION_KEYS).toEqualTypeOf<ReadonlyArray<keyof OrchestratorOptions>>();
   });
 
   test("the metrics keys include livenessMissedTicks", () => {
     expect(METRICS_OPTION_KEYS).toEqual(["registry", "prefix", "defaultMetrics", "livenessMissedTicks", "agentSeries", "agentStatus"]);
     expectTypeOf(METRICS_OPTION_KEYS).toEqualTypeOf<ReadonlyArray<keyof OrchestratorMetricsOptions>>();
+  });
+
+  test("the status keys are the keys of StatusOptions", () => {
+    expect(STATUS_OPTION_KEYS).toEqual(["authorize", "showErrors"]);
+    expectTypeOf(STATUS_OPTION_KEYS).toEqualTypeOf<ReadonlyArray<keyof StatusOptions>>();
   });
 
   test("the event names are every event of OrchestratorEvents", () => {

@@ -67,7 +67,7 @@ describe("FileTriggerStore: writing", () => {
       version: 1,
       sequence: 1,
       savedAt: new Date(START).toISOString(),
-      records: { [KEY]: { lastSlot: 10, lastRun: { slot: 10, outcome: "ok", attempt: 1, endedAt: 11 }, running: [], ran: [[10, 10]] } },
+      records: { [KEY]: { lastSlot: 10, lastRun: { slot: 10, outcome: "ok", attempt: 1, endedAt: 11, startedAt: 10 }, running: [], ran: [[10, 10]] } },
     });
     await file.close();
   });

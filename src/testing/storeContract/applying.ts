@@ -35,8 +35,8 @@ export const APPLY_CASES: StoreCaseBodies<
 
   async keysIndependent({ open }) {
     const store = await open();
-    await expectResults(store, [begin(slot(3)), pause(true, OTHER_KEY)], [true, true], "a begin on one key, a pause on another");
-    await expectResults(store, [begin(slot(2), { key: OTHER_KEY })], [true], "begin next of an earlier slot on the other key");
+    await expectResults(store, [begin(slot(3)), begin(slot(2), { key: OTHER_KEY })], [true, true], "a begin on one key, a begin next of an earlier slot on another");
+    await expectResults(store, [pause(true, OTHER_KEY)], [true], "a pause on the other key");
     await expectRecord(store, { lastSlot: slot(3), running: [running(slot(3))], ran: [] }, "the first key");
     await expectRecord(store, { lastSlot: slot(2), running: [running(slot(2))], ran: [], paused: true }, "the other key", OTHER_KEY);
   },
@@ -46,7 +46,7 @@ export const APPLY_CASES: StoreCaseBodies<
     await expectResults(store, [begin(slot(1))], [true], "begin");
     await expectRecord(store, { lastSlot: slot(1), running: [running(slot(1))], ran: [] }, "after begin");
     await expectResults(store, [end(slot(1), { outcome: "hung" })], [true], "end");
-    const lastRun = { slot: slot(1), outcome: "hung", attempt: 1, endedAt: slot(1) + 500 } as const;
+    const lastRun = { slot: slot(1), outcome: "hung", attempt: 1, endedAt: slot(1) + 500, startedAt: slot(1) + 5 } as const;
     await expectRecord(store, { lastSlot: slot(1), lastRun, running: [], ran: [[slot(1), slot(1)]] }, "after end");
   },
 

@@ -4,9 +4,9 @@ import type { TriggerStore } from "../../state/TriggerStore.js";
 export const STORE_CONTRACT_CASES = {
   emptyLoad: "a fresh store loads no records and no problem; get() of any key is undefined",
   beginNext: "begin next is accepted for a slot after lastSlot, moves lastSlot and marks the slot running; it is refused for lastSlot and any earlier slot",
-  endRun: "end of a running slot is accepted once: it sets lastRun, removes the run and adds the slot to ran; an end of a slot not running is refused",
+  endRun: "end of a running slot is accepted once: it sets lastRun (with the run's start), removes the run and adds the slot to ran; an end of a slot not running is refused",
   passSlots: "pass moves lastSlot forward and is refused when it would not move it; a begin next of a passed slot is refused",
-  pauseFlag: "pause sets paused and is refused when paused has that value already",
+  pauseFlag: "pause sets paused and is refused when paused has that value already; a begin next is refused while paused, a begin backfill is not",
   retryInterrupted: "begin retry is accepted only for a running slot with attempt − 1 (it replaces that run); an interrupted end leaves the slot out of ran",
   backfillSlots: "begin backfill is refused for a slot that ran or is running and accepted for any other slot, also one before lastSlot",
   resultsPerChange: "apply returns one result per change, in order, each change decided against the record as the changes before it left it",

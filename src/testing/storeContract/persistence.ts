@@ -47,7 +47,7 @@ export const PERSISTENCE_CASES: StoreCaseBodies<"durableReopen" | "durableNoReru
     const accepted = results.filter((result) => result[0] === true).length;
     assert.equal(accepted, 1, `${CLAIMANTS} stores began the same slot at once and ${accepted} were accepted: ${JSON.stringify(results)}`);
     const winner = results.findIndex((result) => result[0] === true);
-    await expectRecord(stores[0] as (typeof stores)[number], { lastSlot: slot(2), lastRun: { slot: slot(1), outcome: "ok", attempt: 1, endedAt: slot(1) + 500 }, running: [running(slot(2), 1, `instance-${winner}`, slot(1))], ran: [[slot(1), slot(1)]] }, "after the claim");
+    await expectRecord(stores[0] as (typeof stores)[number], { lastSlot: slot(2), lastRun: { slot: slot(1), outcome: "ok", attempt: 1, endedAt: slot(1) + 500, startedAt: slot(1) + 5 }, running: [running(slot(2), 1, `instance-${winner}`, slot(1))], ran: [[slot(1), slot(1)]] }, "after the claim");
   },
 
   async sharedEndAnywhere({ open }) {

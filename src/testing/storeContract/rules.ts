@@ -23,7 +23,7 @@ export const RULE_CASES: StoreCaseBodies<"emptyLoad" | "beginNext" | "endRun" | 
     await expectResults(store, [end(slot(2)), end(slot(3))], [true, true], "both end");
     await expectRecord(
       store,
-      { lastSlot: slot(3), lastRun: { slot: slot(3), outcome: "ok", attempt: 1, endedAt: slot(3) + 500 }, running: [], ran: [[slot(2), slot(3)]] },
+      { lastSlot: slot(3), lastRun: { slot: slot(3), outcome: "ok", attempt: 1, endedAt: slot(3) + 500, startedAt: slot(3) + 5 }, running: [], ran: [[slot(2), slot(3)]] },
       "the second slot grows the first one's range",
     );
   },
@@ -32,11 +32,11 @@ export const RULE_CASES: StoreCaseBodies<"emptyLoad" | "beginNext" | "endRun" | 
     const store = await open();
     await expectResults(store, [end(slot(1))], [false], "end of a slot that never began");
     await expectResults(store, [begin(slot(1)), end(slot(1))], [true, true], "begin then end");
-    const lastRun = { slot: slot(1), outcome: "ok", attempt: 1, endedAt: slot(1) + 500 } as const;
+    const lastRun = { slot: slot(1), outcome: "ok", attempt: 1, endedAt: slot(1) + 500, startedAt: slot(1) + 5 } as const;
     await expectRecord(store, { lastSlot: slot(1), lastRun, running: [], ran: [[slot(1), slot(1)]] }, "after the end");
     await expectResults(store, [end(slot(1))], [false], "a second end of the same run");
     await expectResults(store, [begin(slot(2)), end(slot(2), { outcome: "error", follows: slot(1) })], [true, true], "the next slot, ending with an error");
-    const failed = { slot: slot(2), outcome: "error", attempt: 1, endedAt: slot(2) + 500 } as const;
+    const failed = { slot: slot(2), outcome: "error", attempt: 1, endedAt: slot(2) + 500, startedAt: slot(2) + 5 } as const;
     await expectRecord(store, { lastSlot: slot(2), lastRun: failed, running: [], ran: [[slot(1), slot(2)]] }, "a range grows by the slot it follows");
   },
 
@@ -56,8 +56,11 @@ export const RULE_CASES: StoreCaseBodies<"emptyLoad" | "beginNext" | "endRun" | 
     await expectResults(store, [pause(false)], [false], "resume of a trigger never paused");
     await expectResults(store, [pause(true), pause(true)], [true, false], "pause, then pause again");
     await expectRecord(store, { running: [], ran: [], paused: true }, "after pause");
-    await expectResults(store, [pause(false)], [true], "resume");
-    await expectRecord(store, { running: [], ran: [], paused: false }, "after resume");
+    await expectResults(store, [begin(slot(1))], [false], "begin next while paused");
+    await expectResults(store, [begin(slot(1), { mode: "backfill" })], [true], "begin backfill while paused");
+    await expectResults(store, [end(slot(1)), pause(false)], [true, true], "its end, then resume");
+    await expectResults(store, [begin(slot(2))], [true], "begin next after resume");
+    await expectRecord(store, { lastSlot: slot(2), lastRun: { slot: slot(1), outcome: "ok", attempt: 1, endedAt: slot(1) + 500, startedAt: slot(1) + 5 }, running: [running(slot(2), 1, undefined, slot(1))], ran: [[slot(1), slot(1)]], paused: false }, "after resume");
   },
 
   async retryInterrupted({ open }) {
@@ -69,7 +72,7 @@ export const RULE_CASES: StoreCaseBodies<"emptyLoad" | "beginNext" | "endRun" | 
     await expectRecord(store, { lastSlot: slot(1), running: [running(slot(1), 2)], ran: [] }, "the retry replaced the run");
     await expectResults(store, [end(slot(1), { attempt: 1 })], [false], "end of the replaced attempt");
     await expectResults(store, [end(slot(1), { attempt: 2, outcome: "interrupted" })], [true], "interrupted end of attempt 2");
-    const lastRun = { slot: slot(1), outcome: "interrupted", attempt: 2, endedAt: slot(1) + 500 } as const;
+    const lastRun = { slot: slot(1), outcome: "interrupted", attempt: 2, endedAt: slot(1) + 500, startedAt: slot(1) + 5 } as const;
     await expectRecord(store, { lastSlot: slot(1), lastRun, running: [], ran: [] }, "an interrupted slot is not in ran");
   },
 
