@@ -43,9 +43,14 @@ export class ScheduledTrigger implements TriggerActivity {
   paused = false;
   skipped: Partial<Record<SkipReason, number>> | undefined = undefined;
   lastSlot = NaN;
-  lastStartedAt = NaN;
-  lastDurationMs = NaN;
   lastOutcome: RunOutcome | undefined = undefined;
+  /**
+   * The last run's start as ms after its slot, and its duration in ms (-1:
+   * none): small integers, kept unboxed, where two more instants would each
+   * cost a boxed number per trigger (the heap target of 10,000 triggers).
+   */
+  #lastLate = 0;
+  #lastDuration = -1;
 
   constructor(agent: string, trigger: ResolvedTrigger, kind: TimeKind<ResolvedTrigger>, prepared: unknown) {
     this.agent = agent;
@@ -53,6 +58,23 @@ export class ScheduledTrigger implements TriggerActivity {
     this.kind = kind;
     this.prepared = prepared;
     this.keyPrefix = tickKeyPrefix(agent, trigger.name);
+  }
+
+  get lastStartedAt(): number {
+    return this.lastSlot + this.#lastLate;
+  }
+
+  /** Set after {@link ScheduledTrigger.lastSlot}. */
+  set lastStartedAt(at: number) {
+    this.#lastLate = at - this.lastSlot;
+  }
+
+  get lastDurationMs(): number {
+    return this.#lastDuration < 0 ? NaN : this.#lastDuration;
+  }
+
+  set lastDurationMs(ms: number) {
+    this.#lastDuration = Number.isNaN(ms) ? -1 : ms;
   }
 
   /** When its next slot is due: its series' next instant while armed. */
