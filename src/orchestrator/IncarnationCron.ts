@@ -9,10 +9,9 @@ import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
 import type { RunOutcome } from "../state/TriggerStore.js";
-import type { TriggerLedger } from "../state/TriggerLedger.js";
 import type { TickMessage } from "../schedule/ScheduleSpec.js";
 import type { RunnerSlot } from "./TriggerPort.js";
-import { countSkip, runEnded, runStarted } from "../schedule/TriggerActivity.js";
+import { runStarted } from "../schedule/TriggerActivity.js";
 
 /**
  * The triggers of one running incarnation: its {@link CronRunner} and what
@@ -30,16 +29,15 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
   readonly #incarnation: Incarnation;
   readonly #instance: Agent;
   readonly #source: TriggerSource;
-  readonly #ledger: TriggerLedger | undefined;
   #port: RunnerSlot | undefined = undefined;
 
-  /** @param ledger - the trigger store's ledger, when there is a store: each run's end is recorded */
-  constructor(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent, source: TriggerSource, ledger: TriggerLedger | undefined) {
+  /** @param ended - each run's end (kept as the trigger's last run, recorded in the trigger store): one function shared by every incarnation */
+  constructor(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent, source: TriggerSource, ended: (tick: TickMessage, outcome: RunOutcome) => void) {
     this.#supervisor = supervisor;
     this.#incarnation = incarnation;
     this.#instance = instance;
     this.#source = source;
-    this.#ledger = ledger;
+    this.ended = ended;
     this.runner = new CronRunner(this);
   }
 
@@ -75,20 +73,8 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
     return this.#source.trigger(this.#supervisor.name, trigger);
   }
 
-  /**
-   * Each run's end (or a tick that never ran): kept as the trigger's last run
-   * (or counted among its skipped slots: `overlap`, or `agent-down` once the
-   * runner is disposed; a catch-up or backfill tick is counted where it was
-   * handed over), and recorded in the trigger store when there is one.
-   */
-  readonly ended = (tick: TickMessage, outcome: RunOutcome): void => {
-    const now = this.#incarnation.clock.now();
-    this.#ledger?.end(tick, outcome, now);
-    const activity = this.#source.activity?.(this.#supervisor.name, tick.trigger);
-    if (activity === undefined) return;
-    if (outcome !== "skipped") runEnded(activity, tick.scheduledAt, outcome, now);
-    else if (tick.catchup !== true) countSkip(activity, this.runner.disposed ? "agent-down" : "overlap");
-  };
+  /** Each run's end (or a tick that never ran): the wiring's one callback for every incarnation (see `TriggerWiring`). */
+  readonly ended: (tick: TickMessage, outcome: RunOutcome) => void;
 
   onHung(_tick: CronTick, error: AgentError): void {
     this.#supervisor.crashCurrent(this.#incarnation, "hung", error);

@@ -77,7 +77,7 @@ export class OrchestratorTriggers {
           }),
     };
     const supervisor = (agent: string): AgentSupervisor => roster.get(agent);
-    this.wiring = new TriggerWiring({ bus: parts.bus, logger, coordinator, ledger, supervisor }, (sink, target) => schedulerSource(sourceParts, sink, target));
+    this.wiring = new TriggerWiring({ bus: parts.bus, clock, logger, coordinator, ledger, supervisor }, (sink, target) => schedulerSource(sourceParts, sink, target));
     this.#controls = new TriggerControls({
       clock,
       logger,

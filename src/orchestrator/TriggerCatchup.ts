@@ -163,8 +163,9 @@ export class TriggerCatchup {
     ].filter((part) => part !== undefined);
     const message = `trigger "${trigger.name}" of agent "${agent}" after downtime: ${parts.join("; ")}`;
     if (plan.interrupted.length > 0 || plan.downtime > 0) logger.warn(payload, message);
-    else logger.info(payload, message);
-    this.#parts.emit(payload);
+    else logger.info(paused > 0 ? { ...payload, paused } : payload, message);
+    // a paused trigger's skipped slots are in the log line and the `paused` count, not in the event
+    if (plan.run.length > 0 || plan.retry.length > 0 || plan.interrupted.length > 0 || plan.downtime > 0) this.#parts.emit(payload);
   }
 }
 

@@ -13,18 +13,26 @@ export interface TriggerControl {
   /**
    * Skip the trigger's slots (counted with reason `paused`) until
    * {@link TriggerControl.resume}. With a trigger store the pause is
-   * remembered across restarts (and seen by every instance sharing the store);
-   * without one it lasts as long as the process. Idempotent. Emits `trigger:paused`.
+   * remembered across restarts (a shared store refuses every instance a live
+   * slot of the paused trigger; the others learn the flag at their next
+   * start); without one it lasts as long as the process. Allowed before
+   * `start()` (written to the store once it is read, winning over the stored
+   * flag). Idempotent: only a change logs and emits `trigger:paused`.
+   *
+   * @throws LifecycleError `SHUT_DOWN` once shutdown has begun, `UNKNOWN_AGENT` when the trigger was removed
    */
   pause(): void;
   /** Run the trigger's slots again from the next one (a slot skipped meanwhile stays skipped). Idempotent. Emits `trigger:resumed`. */
   resume(): void;
   /**
    * Run the trigger once now, paused or not, through the agent's runner
-   * (overlap, timeout and signal as for a slot), as a tick whose
-   * `scheduledAt` is now. Resolves when the run has ended.
+   * (timeout and signal as for a slot; a run of the trigger in flight is
+   * waited for), as a tick whose `scheduledAt` is now. Not a slot: the
+   * trigger store does not record it. Resolves when the run has ended,
+   * whatever its outcome: a run that throws or hangs is the agent's crash,
+   * as for a slot.
    *
-   * @throws (rejects) LifecycleError `NOT_STARTED` unless the orchestrator is running, `AGENT_DOWN` when the agent is not running
+   * @throws (rejects) LifecycleError `NOT_STARTED` unless the orchestrator is running, `AGENT_DOWN` when the agent is not running (or stopped before the run began), `SHUT_DOWN` once shutdown has begun
    */
   runNow(): Promise<void>;
   /** Whether the trigger is paused now. */

@@ -57,13 +57,13 @@ export class TriggerControls {
    */
   control(agent: string, name: string, by?: string): TriggerControl {
     this.#find(agent, name, "trigger");
-    const controls = this;
+    const source = this.#parts.source;
     return {
-      pause: () => controls.#set(agent, name, true, by),
-      resume: () => controls.#set(agent, name, false, by),
-      runNow: () => controls.#runNow(agent, name, by),
+      pause: () => this.#set(agent, name, true, by),
+      resume: () => this.#set(agent, name, false, by),
+      runNow: () => this.#runNow(agent, name, by),
       get paused(): boolean {
-        return controls.#parts.source.activity?.(agent, name)?.paused ?? false;
+        return source.activity?.(agent, name)?.paused ?? false;
       },
     };
   }

@@ -15,10 +15,15 @@ import { TriggerPort, type PortAudience, type RunnerSlot } from "./TriggerPort.j
 import type { CronRunner } from "../schedule/CronRunner.js";
 import type { TriggerLedger } from "../state/TriggerLedger.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
+import type { Clock } from "../clock.js";
+import type { RunOutcome } from "../state/TriggerStore.js";
+import { countSkip, runEnded } from "../schedule/TriggerActivity.js";
 
 /** What the trigger wiring needs from the orchestrator. */
 export interface TriggerWiringParts {
   readonly bus: Bus;
+  /** The orchestrator's clock (the end of each run). */
+  readonly clock: Clock;
   readonly logger: Logger;
   /** Decides which instance of a cluster fires a slot; without one every slot fires here. */
   readonly coordinator: TriggerCoordinator | undefined;
@@ -144,7 +149,7 @@ export class TriggerWiring {
     const agent = supervisor.name;
     const direct = this.#direct;
     if (direct !== undefined && !handlesCron(supervisor.agentClass)) return;
-    const cron = new IncarnationCron(supervisor, incarnation, instance, this.source, this.#parts.ledger);
+    const cron = new IncarnationCron(supervisor, incarnation, instance, this.source, this.#ended);
     incarnation.own(cron);
     if (direct === undefined) {
       const runner = cron.runner;
@@ -157,6 +162,25 @@ export class TriggerWiring {
     if (!this.#stopped) this.#handTicks ??= direct.subscribe(`${CRON_TOPIC_PREFIX}*`, (message) => this.#handTick(message.topic, message.source, message.payload as TickMessage));
     cron.plug(this.#port(direct, agent));
   }
+
+  /**
+   * The end of a run of any incarnation (or of a tick that never ran),
+   * shared by every runner (no closure per incarnation): recorded in the
+   * trigger store when there is one, kept as the trigger's last run, or
+   * counted among its skipped slots (`overlap`, or `agent-down` once the
+   * agent's runner is gone or disposed; a catch-up or backfill tick is
+   * counted where it was handed over).
+   */
+  readonly #ended = (tick: TickMessage, outcome: RunOutcome): void => {
+    const now = this.#parts.clock.now();
+    this.#parts.ledger?.end(tick, outcome, now);
+    const activity = this.source.activity?.(tick.agent, tick.trigger);
+    if (activity === undefined) return;
+    if (outcome !== "skipped") return runEnded(activity, tick.scheduledAt, outcome, now);
+    if (tick.catchup === true) return;
+    const runner = this.runnerOf(tick.agent);
+    countSkip(activity, runner === undefined || runner.disposed ? "agent-down" : "overlap");
+  };
 
   /** A tick on `cron.<agent>` not published by an orchestrator (whose ticks came directly): the running incarnation's runner takes it. */
   #handTick(topic: string, source: string | undefined, tick: TickMessage): void {

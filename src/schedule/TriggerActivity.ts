@@ -17,12 +17,14 @@ export interface TriggerActivity {
   skipped: Partial<Record<SkipReason, number>> | undefined;
   /** The slot of the last run that reached `onCron` (ms since the epoch), `NaN` when none did. */
   lastSlot: number;
-  /** When that run started, ms since the epoch (`NaN` when none did). */
+  /** When that run started, ms since the epoch (`NaN` when none did); set after `lastSlot`. */
   lastStartedAt: number;
-  /** How long it took, in ms; `NaN` while it runs. */
-  lastDurationMs: number;
+  /** How long it took, in whole ms; `NaN` while it runs. */
+  readonly lastDurationMs: number;
   /** How it ended; `undefined` while it runs. */
-  lastOutcome: RunOutcome | undefined;
+  readonly lastOutcome: RunOutcome | undefined;
+  /** Set how the last run ended and how long it took; `undefined`: a run has started. */
+  endLastRun(outcome: RunOutcome | undefined, durationMs: number): void;
   /** When its next slot is due (ms since the epoch), while it has one. */
   readonly nextRunAt: number | undefined;
 }
@@ -37,13 +39,11 @@ export function countSkip(activity: TriggerActivity, reason: SkipReason, count =
 export function runStarted(activity: TriggerActivity, slot: number, at: number): void {
   activity.lastSlot = slot;
   activity.lastStartedAt = at;
-  activity.lastDurationMs = NaN;
-  activity.lastOutcome = undefined;
+  activity.endLastRun(undefined, 0);
 }
 
 /** The run of `slot` ended with `outcome` at `at` (ignored when a later run has started since). */
 export function runEnded(activity: TriggerActivity, slot: number, outcome: RunOutcome, at: number): void {
   if (activity.lastSlot !== slot || activity.lastOutcome !== undefined) return;
-  activity.lastOutcome = outcome;
-  activity.lastDurationMs = Math.max(0, at - activity.lastStartedAt);
+  activity.endLastRun(outcome, at - activity.lastStartedAt);
 }
