@@ -10,9 +10,9 @@
 // page on :8000/statusz (all opened before any agent starts: a port already in
 // use ends the demo with exit code 1 and a line naming the flag to change). Open
 // the status page in a browser to watch the agents live and restart, disable or
-// enable them, pause or run their triggers: its authorize hook allows requests
-// addressed to this machine by a loopback name (a real host checks its users
-// instead, docs/operations.md). A live status view also refreshes in place on a
+// enable them, pause or run their triggers while the demo listens on a loopback
+// interface (its authorize hook allows whoever can reach it; a real host checks
+// its users instead, docs/operations.md); on any other interface it is read-only. A live status view also refreshes in place on a
 // terminal; elsewhere the demo prints plain log lines. Ctrl-C shuts down
 // gracefully and prints a summary.
 //
@@ -103,17 +103,17 @@ const logger: Logger = {
   error: (_fields, message) => say(`error ${message ?? ""}`),
 };
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+// actions only while the listener is bound to a loopback interface: then nobody but this machine reaches it
+const actionsOn = new Set(["localhost", "127.0.0.1", "::1"]).has(args.host);
 const config = await loadConfig(fileURLToPath(new URL("./orchestrator.yaml", import.meta.url)));
 const orch = createOrchestrator({
   agents: [Momentum, Risk, { name: "chief", agent: Chief, chief: true }],
   config,
   logger,
-  status: {
-    // the page is the operator's: here whoever reaches it through a loopback name; a host would check
-    // a user its reverse proxy authenticated, e.g. request.headers.get("x-forwarded-user") ?? false
-    authorize: (request) => (LOOPBACK.has(new URL(request.url).hostname) ? "local operator" : false),
-  },
+  // the page is the operator's: here whoever can reach a loopback listener; a host would check a user
+  // its reverse proxy authenticated, e.g. request.headers.get("x-forwarded-user") ?? false.
+  // Listening elsewhere (--host 0.0.0.0), the page is read-only.
+  status: actionsOn ? { authorize: () => "local operator" } : {},
 });
 
 // what happens, as plain lines (and the recent-events pane of the status view)
@@ -160,7 +160,7 @@ try {
 }
 console.log(`health:  http://${args.host}:${listening.healthPort}/healthz  (liveness: /livez)`);
 console.log(`metrics: http://${args.host}:${listening.metricsPort}/metrics`);
-console.log(`status:  http://${args.host === "0.0.0.0" ? "127.0.0.1" : args.host}:${listening.healthPort}/statusz  (open it in a browser; actions allowed from this machine)`);
+console.log(`status:  http://${args.host === "0.0.0.0" ? "127.0.0.1" : args.host}:${listening.healthPort}/statusz  (open it in a browser; ${actionsOn ? "actions allowed from this machine" : "read-only: listening beyond this machine"})`);
 console.log(tty ? "Ctrl-C stops the desk.\n" : "");
 
 // the live status view

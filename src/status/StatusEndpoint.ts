@@ -10,6 +10,12 @@ import { jsonReply, pageReply, refusal, STATUS_ALLOW, wantsJson } from "./status
 import { headerOf, toFetchRequest, type StatusHandler } from "./StatusRequest.js";
 import type { StatusAction, StatusSource } from "./StatusSource.js";
 
+/** How long the host's `authorize` hook may take before the action is refused (503 `AUTHORIZE_TIMEOUT`). */
+export const AUTHORIZE_TIMEOUT_MS = 10_000;
+
+/** What the deadline rejects with: told apart from a hook's own failure. */
+const HOOK_TIMED_OUT = new Error("the authorize hook timed out");
+
 /** One request to the status URL, whatever server it came through. */
 interface StatusCall {
   readonly method: string;
@@ -126,8 +132,12 @@ export class StatusEndpoint {
   async #authorize(authorize: NonNullable<StatusOptions["authorize"]>, call: StatusCall): Promise<string | HttpReply> {
     let verdict: unknown;
     try {
-      verdict = await authorize(call.request());
+      verdict = await this.#withinDeadline(authorize(call.request()));
     } catch (error) {
+      if (error === HOOK_TIMED_OUT) {
+        this.#logger.error({ timeoutMs: AUTHORIZE_TIMEOUT_MS }, `status page: the authorize hook did not answer within ${AUTHORIZE_TIMEOUT_MS / 1000} s; nothing done`);
+        return refusal(503, "AUTHORIZE_TIMEOUT", `the authorize hook did not answer within ${AUTHORIZE_TIMEOUT_MS / 1000} s; nothing was done`);
+      }
       this.#logger.error({ err: error }, `status page: the authorize hook failed, nothing done: ${describeThrown(error)}`);
       return refusal(500, "AUTHORIZE_FAILED", "the authorize hook failed; nothing was done");
     }
@@ -135,6 +145,25 @@ export class StatusEndpoint {
     if (typeof verdict === "string" && verdict !== "") return actorName(verdict);
     this.#logger.error({ verdict: describeThrown(verdict) }, "status page: the authorize hook answered neither a name nor false; nothing done");
     return refusal(500, "AUTHORIZE_FAILED", "the authorize hook answered neither a name nor false; nothing was done");
+  }
+
+  /** The hook's answer, or a rejection with {@link HOOK_TIMED_OUT} once {@link AUTHORIZE_TIMEOUT_MS} passed without one (a later answer is ignored). */
+  #withinDeadline<T>(answer: T | Promise<T>): Promise<T> {
+    if (!(answer instanceof Promise)) return Promise.resolve(answer);
+    const clock = this.#source.clock;
+    return new Promise<T>((resolve, reject) => {
+      const timer = clock.setTimeout(() => reject(HOOK_TIMED_OUT), AUTHORIZE_TIMEOUT_MS);
+      answer.then(
+        (value) => {
+          clock.clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clock.clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(describeThrown(error)));
+        },
+      );
+    });
   }
 
   async #carryOut(action: StatusAction, by: string): Promise<HttpReply> {
@@ -159,11 +188,16 @@ function actorName(verdict: string): string {
   return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
 }
 
-/** Whether `origin` is the page's own: present, parseable, and its host (with port) the request's host. */
+/**
+ * Whether `origin` is the page's own: present, parseable, and its host the
+ * request's host, both read as URLs of the origin's scheme (so case and a
+ * default port written out, `h:443` behind a TLS proxy, do not matter).
+ */
 function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
   if (origin === undefined || host === undefined || origin === "null") return false;
   try {
-    return new URL(origin).host.toLowerCase() === host.toLowerCase();
+    const own = new URL(origin);
+    return own.host === new URL(`${own.protocol}//${host}`).host;
   } catch {
     return false;
   }

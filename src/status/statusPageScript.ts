@@ -1,8 +1,8 @@
 /**
  * The status page's script (plain ES2020, no template literals so it sits in
  * one here): poll `?format=json` every second, update the tables' cells in
- * place (rows keyed by agent and trigger, a cell rewritten only when its text
- * changes), and post the operator actions to the page's own URL.
+ * place (rows keyed by agent and trigger and found through a map, so a poll
+ * costs one pass over the document; a cell rewritten only when its text changes), and post the operator actions to the page's own URL.
  */
 export const STATUS_PAGE_SCRIPT = String.raw`
 "use strict";
@@ -37,13 +37,14 @@ export const STATUS_PAGE_SCRIPT = String.raw`
     td.textContent = v.t;
     if (v.s) { var sub = document.createElement("span"); sub.className = "sub"; sub.textContent = v.s; td.appendChild(sub); }
   }
+  var rowIndex = {};
   function row(table, key, fields, nums) {
-    var body = $(table).tBodies[0];
-    var tr = null;
-    for (var i = 0; i < body.rows.length; i++) if (body.rows[i].dataset.key === key) tr = body.rows[i];
+    var index = rowIndex[table] || (rowIndex[table] = new Map());
+    var tr = index.get(key);
     if (!tr) {
-      tr = body.insertRow();
+      tr = $(table).tBodies[0].insertRow();
       tr.dataset.key = key;
+      index.set(key, tr);
       for (var j = 0; j < fields.length; j++) {
         var td = tr.insertCell();
         td.dataset.f = fields[j];
@@ -59,7 +60,10 @@ export const STATUS_PAGE_SCRIPT = String.raw`
   function sweep(table) {
     var rows = $(table).tBodies[0].rows;
     for (var i = rows.length - 1; i >= 0; i--) {
-      if (rows[i].dataset.seen !== "1") rows[i].remove(); else rows[i].dataset.seen = "";
+      if (rows[i].dataset.seen !== "1") {
+        if (rowIndex[table]) rowIndex[table].delete(rows[i].dataset.key);
+        rows[i].remove();
+      } else rows[i].dataset.seen = "";
     }
     return rows.length;
   }

@@ -146,6 +146,33 @@ describe("operator actions on the status page", () => {
     expect(response.status).toBe(200);
   });
 
+  test("behind a TLS proxy that writes the default port out (X-Forwarded-Host h:443), the page's own origin is still accepted, and another port is not", async () => {
+    const { status } = endpoint(allowAlice);
+    const accepted = await status.fetch(post("action=restart&agent=risk", { origin: "https://Ops.Example.com", "x-forwarded-host": "ops.example.com:443" }));
+    expect(accepted.status).toBe(200);
+    const other = await status.fetch(post("action=restart&agent=risk", { origin: "https://ops.example.com", "x-forwarded-host": "ops.example.com:8443" }));
+    expect(other.status).toBe(403);
+  });
+
+  test("a hook that never answers refuses the action after 10 s (503 AUTHORIZE_TIMEOUT, logged), and its late answer does nothing", async () => {
+    let answer: ((verdict: string | false) => void) | undefined;
+    const { status, source, log } = endpoint({ authorize: () => new Promise<string | false>((resolve) => (answer = resolve)) });
+    const reply = status.fetch(post("action=disable&agent=risk"));
+    await source.clock.advance(9_999);
+    let settled = false;
+    void reply.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    await source.clock.advance(1);
+    const response = await reply;
+    expect(response.status).toBe(503);
+    expect(await json(response)).toMatchObject({ ok: false, code: "AUTHORIZE_TIMEOUT" });
+    expect(log.lines.some((line) => line.level === "error" && line.message.includes("did not answer within 10 s"))).toBe(true);
+    answer?.("alice");
+    await source.clock.advance(0);
+    expect(source.acted).toEqual([]);
+  });
+
   test("a GET carrying an action is refused (405): actions are POST only", async () => {
     const { status, source } = endpoint(allowAlice);
     const response = await status.fetch(new Request(`${PAGE}?action=restart&agent=risk`, { headers: { origin: "http://ops.example:8000" } }));
