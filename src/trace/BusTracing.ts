@@ -5,7 +5,7 @@ import { isThenable } from "../check.js";
 import { endWhenSettled } from "./endWhenSettled.js";
 import { recordFailure } from "./recordFailure.js";
 import { ATTR } from "./traceAttributes.js";
-import { extractTraceContext, injectTraceHeaders } from "./traceHeaders.js";
+import { extractTraceContext, traceHeaders } from "./traceHeaders.js";
 import { libraryTracer, tracerRegistered } from "./tracer.js";
 
 /** A message whose headers the bus sets (a message it has just made). */
@@ -22,7 +22,8 @@ type Stamped = { -readonly [K in keyof Message]: Message[K] };
  *   every publish costs a round trip anyway).
  * - A publish is a `PRODUCER` span, a request a `CLIENT` span, child of the
  *   active context; its context goes into the message's headers (W3C
- *   `traceparent`, see `injectTraceHeaders`) in a copy, never the caller's object.
+ *   `traceparent`, see `traceHeaders`) in a copy, never the caller's object;
+ *   a `traceparent` the caller passed (forwarded `message.headers`) is replaced.
  * - A handler call is a `CONSUMER` span, child of the context the message
  *   carries (the root when none), active while the handler runs.
  *
@@ -64,9 +65,7 @@ export class BusTracing {
    */
   stamp(message: Message, request: boolean): Span {
     const span = this.#sendSpan(message.topic, request, message.source, ATTR.messageId, message.id);
-    const headers: Record<string, string> = message.headers === undefined ? {} : { ...message.headers };
-    injectTraceHeaders(trace.setSpan(context.active(), span), headers);
-    (message as Stamped).headers = headers;
+    (message as Stamped).headers = traceHeaders(trace.setSpan(context.active(), span), message.headers);
     return span;
   }
 
@@ -82,8 +81,7 @@ export class BusTracing {
     const source = usable && typeof options?.source === "string" ? options.source : undefined;
     const span = this.#sendSpan(topic, request, source);
     if (!usable || (given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given)))) return { span, options };
-    const headers: Record<string, string> = given === undefined ? {} : { ...given };
-    injectTraceHeaders(trace.setSpan(context.active(), span), headers);
+    const headers = traceHeaders(trace.setSpan(context.active(), span), given);
     const traced: Options = { ...(options as Options), headers };
     return { span, options: traced };
   }
