@@ -4,6 +4,7 @@ import type { Subscriber } from "../bus/delivery/Subscriber.js";
 import { isThenable } from "../check.js";
 import { endWhenSettled } from "./endWhenSettled.js";
 import { recordFailure } from "./recordFailure.js";
+import { enterHandlerCall, leaveHandlerCall } from "./tagHandlerAgent.js";
 import { ATTR } from "./traceAttributes.js";
 import { extractTraceContext, traceHeaders } from "./traceHeaders.js";
 import { libraryTracer, tracerRegistered } from "./tracer.js";
@@ -25,7 +26,8 @@ type Stamped = { -readonly [K in keyof Message]: Message[K] };
  *   `traceparent`, see `traceHeaders`) in a copy, never the caller's object;
  *   a `traceparent` the caller passed (forwarded `message.headers`) is replaced.
  * - A handler call is a `CONSUMER` span, child of the context the message
- *   carries (the root when none), active while the handler runs.
+ *   carries (the root when none), active while the handler runs; an agent's
+ *   handler names its agent on it (`tagHandlerAgent`), and on no other span.
  *
  * Nothing here runs unless a provider is registered: no span, no header, no context work.
  */
@@ -106,6 +108,7 @@ export class BusTracing {
     const span = libraryTracer().startSpan(`process ${sub.pattern}`, { kind: SpanKind.CONSUMER, attributes }, parent);
     let result: unknown;
     let thenable: boolean;
+    const outer = enterHandlerCall(sub.handler, span);
     try {
       result = context.with(trace.setSpan(parent, span), sub.handler, undefined, message);
       thenable = isThenable(result);
@@ -114,6 +117,8 @@ export class BusTracing {
       recordFailure(span, error);
       span.end();
       throw error;
+    } finally {
+      leaveHandlerCall(outer);
     }
     if (!thenable) {
       span.end();

@@ -61,7 +61,7 @@ describe("NatsBus: trace context across the server", () => {
       tracing = registerTracing();
       const { feed, strategy } = await pair(wire);
       strategy.subscribe("prices.*.tick", async (message) => {
-        await strategy.publish("orders.new", { from: message.topic }, { headers: message.headers });
+        await strategy.publish("orders.new", { from: message.topic }, { headers: message.headers ?? {} });
       });
       const orders: Message[] = [];
       feed.subscribe("orders.new", (message) => void orders.push(message));

@@ -175,7 +175,7 @@ describe("bus tracing, in process: a handler that forwards the headers it receiv
     tracing = registerTracing();
     const bus = createBus();
     bus.subscribe("a", async (message) => {
-      await bus.publish("b", 1, { headers: message.headers });
+      await bus.publish("b", 1, { headers: message.headers ?? {} });
     });
     const got: Message[] = [];
     bus.subscribe("b", (message) => void got.push(message));
