@@ -16,11 +16,12 @@ type Stamped = { -readonly [K in keyof Message]: Message[K] };
  * One bus's tracing: whether a tracer provider is registered, and its spans.
  *
  * - {@link BusTracing.on} is the check a hot path makes: cached until the bus
- *   calls {@link BusTracing.stale} (the in-process bus at the start and the
- *   end of each drain of its delivery core, so a provider registered between
- *   two turns is seen by the next publish, and a drain of 10,000 deliveries
- *   checks once). {@link BusTracing.now} checks afresh (a networked bus, whose
- *   every publish costs a round trip anyway).
+ *   calls {@link BusTracing.stale} (the in-process bus at the end of each
+ *   drain of its delivery core, so a provider registered between two turns
+ *   is seen by the next publish, and a drain of 10,000 deliveries checks
+ *   once). {@link BusTracing.now} checks afresh (a networked bus, whose every
+ *   publish costs a round trip anyway). The check itself is
+ *   `tracerRegistered()`, about a nanosecond.
  * - A publish is a `PRODUCER` span, a request a `CLIENT` span, child of the
  *   active context; its context goes into the message's headers (W3C
  *   `traceparent`, see `traceHeaders`) in a copy, never the caller's object;
