@@ -35,12 +35,18 @@ type Stamped = { -readonly [K in keyof Message]: Message[K] };
 export class BusTracing {
   /** `messaging.system`: `agent-orchestrator` in process, `nats` over NATS. */
   readonly #system: string;
+  /** Called by {@link BusTracing.stale}: the bus's own cache of the answer is stale too. */
+  readonly #onStale: (() => void) | undefined;
   #fresh = false;
   #on = false;
 
-  /** @param system - the `messaging.system` of the bus's spans */
-  constructor(system: string) {
+  /**
+   * @param system - the `messaging.system` of the bus's spans
+   * @param onStale - called whenever the cached answer is forgotten (a bus that keeps its own copy of it)
+   */
+  constructor(system: string, onStale?: () => void) {
     this.#system = system;
+    this.#onStale = onStale;
   }
 
   /** Whether a tracer provider is registered: the answer cached until {@link BusTracing.stale}. */
@@ -59,6 +65,7 @@ export class BusTracing {
   /** Forget the cached answer: the next {@link BusTracing.on} checks again. */
   stale(): void {
     this.#fresh = false;
+    this.#onStale?.();
   }
 
   /**
