@@ -81,9 +81,9 @@ export class AgentBus implements AgentBusView {
   }
 
   /** Run `handler` on `message` for one of this view's subscriptions: timed, and not at all once the view is closed. */
-  run(handler: MessageHandler, message: Message): unknown {
+  run(handler: MessageHandler, message: Message, via: MessageHandler): unknown {
     if (this.#closed) return undefined;
-    tagHandlerAgent(message, this.#agent);
+    tagHandlerAgent(via, this.#agent);
     const started = performance.now();
     let result: unknown;
     try {

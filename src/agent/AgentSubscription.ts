@@ -23,7 +23,7 @@ export class AgentSubscription implements Subscription {
   /** The view's next newer live subscription. */
   newer: AgentSubscription | undefined;
   /** The handler the inner bus calls: the user's, run through the view. */
-  readonly deliver: MessageHandler = (message: Message) => this.#view.run(this.#handler, message);
+  readonly deliver: MessageHandler = (message: Message) => this.#view.run(this.#handler, message, this.deliver);
   /** The `onError` the inner bus calls: the subscription's own, or the incarnation's crash (see {@link AgentBus.failed}). */
   readonly failed = (error: unknown, message: Message): void => this.#view.failed(this.#onError, error, message);
 

@@ -77,6 +77,12 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
   readonly #ids = new MessageIds();
   /** Spans of publishes, requests and handler calls while a tracer provider is registered; `undefined` with `tracing: false`. */
   readonly #tracing: BusTracing | undefined;
+  /**
+   * Whether a publish needs no span: always with `tracing: false`; otherwise
+   * once a publish found no provider, until the delivery core's drain ends
+   * (then the next publish checks again). One read on the publish path.
+   */
+  #untraced: boolean;
   /** Where a message's targets are gathered when its route is not direct (reused; see `#targets`). */
   readonly #scratch: Array<Subscriber | undefined> = [];
   #scratchInUse = false;
@@ -112,7 +118,9 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const clock: Clock = delivery.clock;
     const system = clock === systemClock;
     this.#turn = new TurnClock(clock, checkTimestamps(check, given.timestamps, clock));
-    this.#tracing = check.optionalBoolean(given.tracing, "tracing") === false ? undefined : new BusTracing("agent-orchestrator");
+    const traced = check.optionalBoolean(given.tracing, "tracing") !== false;
+    this.#untraced = !traced;
+    this.#tracing = traced ? new BusTracing("agent-orchestrator", () => void (this.#untraced = false)) : undefined;
     const core = new DeliveryCore(delivery, this.#turn, this.#tracing);
     this.#core = core;
     const entries = RequestMessage.timeoutEntries;
@@ -336,10 +344,16 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
   #message(topic: string, payload: unknown, options: PublishOptions | undefined): Message {
     const message: Message = { id: this.#ids.next(), topic, payload, timestamp: this.#turn.now() };
     if (options !== undefined) withOptions(message, options);
-    // a publish's span ends here: the message is queued for its subscriptions in the same synchronous call
-    const tracing = this.#tracing;
-    if (tracing !== undefined && tracing.on()) tracing.stamp(message, false).end();
+    if (!this.#untraced) this.#stamp(message);
     return message;
+  }
+
+  /** A message published while tracing may be on: its span when a provider is registered, else nothing until the drain ends. */
+  #stamp(message: Message): void {
+    const tracing = this.#tracing;
+    // a publish's span ends here: the message is queued for its subscriptions in the same synchronous call
+    if (tracing !== undefined && tracing.on()) tracing.stamp(message, false).end();
+    else this.#untraced = true;
   }
 }
 

@@ -4,8 +4,9 @@ import type { Subscriber } from "../bus/delivery/Subscriber.js";
 import { isThenable } from "../check.js";
 import { endWhenSettled } from "./endWhenSettled.js";
 import { recordFailure } from "./recordFailure.js";
+import { enterHandlerCall, leaveHandlerCall } from "./tagHandlerAgent.js";
 import { ATTR } from "./traceAttributes.js";
-import { extractTraceContext, injectTraceHeaders } from "./traceHeaders.js";
+import { extractTraceContext, traceHeaders } from "./traceHeaders.js";
 import { libraryTracer, tracerRegistered } from "./tracer.js";
 
 /** A message whose headers the bus sets (a message it has just made). */
@@ -15,28 +16,37 @@ type Stamped = { -readonly [K in keyof Message]: Message[K] };
  * One bus's tracing: whether a tracer provider is registered, and its spans.
  *
  * - {@link BusTracing.on} is the check a hot path makes: cached until the bus
- *   calls {@link BusTracing.stale} (the in-process bus at the start and the
- *   end of each drain of its delivery core, so a provider registered between
- *   two turns is seen by the next publish, and a drain of 10,000 deliveries
- *   checks once). {@link BusTracing.now} checks afresh (a networked bus, whose
- *   every publish costs a round trip anyway).
+ *   calls {@link BusTracing.stale} (the in-process bus at the end of each
+ *   drain of its delivery core, so a provider registered between two turns
+ *   is seen by the next publish, and a drain of 10,000 deliveries checks
+ *   once). {@link BusTracing.now} checks afresh (a networked bus, whose every
+ *   publish costs a round trip anyway). The check itself is
+ *   `tracerRegistered()`, about a nanosecond.
  * - A publish is a `PRODUCER` span, a request a `CLIENT` span, child of the
  *   active context; its context goes into the message's headers (W3C
- *   `traceparent`, see `injectTraceHeaders`) in a copy, never the caller's object.
+ *   `traceparent`, see `traceHeaders`) in a copy, never the caller's object;
+ *   a `traceparent` the caller passed (forwarded `message.headers`) is replaced.
  * - A handler call is a `CONSUMER` span, child of the context the message
- *   carries (the root when none), active while the handler runs.
+ *   carries (the root when none), active while the handler runs; an agent's
+ *   handler names its agent on it (`tagHandlerAgent`), and on no other span.
  *
  * Nothing here runs unless a provider is registered: no span, no header, no context work.
  */
 export class BusTracing {
   /** `messaging.system`: `agent-orchestrator` in process, `nats` over NATS. */
   readonly #system: string;
+  /** Called by {@link BusTracing.stale}: the bus's own cache of the answer is stale too. */
+  readonly #onStale: (() => void) | undefined;
   #fresh = false;
   #on = false;
 
-  /** @param system - the `messaging.system` of the bus's spans */
-  constructor(system: string) {
+  /**
+   * @param system - the `messaging.system` of the bus's spans
+   * @param onStale - called whenever the cached answer is forgotten (a bus that keeps its own copy of it)
+   */
+  constructor(system: string, onStale?: () => void) {
     this.#system = system;
+    this.#onStale = onStale;
   }
 
   /** Whether a tracer provider is registered: the answer cached until {@link BusTracing.stale}. */
@@ -55,6 +65,7 @@ export class BusTracing {
   /** Forget the cached answer: the next {@link BusTracing.on} checks again. */
   stale(): void {
     this.#fresh = false;
+    this.#onStale?.();
   }
 
   /**
@@ -64,9 +75,7 @@ export class BusTracing {
    */
   stamp(message: Message, request: boolean): Span {
     const span = this.#sendSpan(message.topic, request, message.source, ATTR.messageId, message.id);
-    const headers: Record<string, string> = message.headers === undefined ? {} : { ...message.headers };
-    injectTraceHeaders(trace.setSpan(context.active(), span), headers);
-    (message as Stamped).headers = headers;
+    (message as Stamped).headers = traceHeaders(trace.setSpan(context.active(), span), message.headers);
     return span;
   }
 
@@ -82,8 +91,7 @@ export class BusTracing {
     const source = usable && typeof options?.source === "string" ? options.source : undefined;
     const span = this.#sendSpan(topic, request, source);
     if (!usable || (given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given)))) return { span, options };
-    const headers: Record<string, string> = given === undefined ? {} : { ...given };
-    injectTraceHeaders(trace.setSpan(context.active(), span), headers);
+    const headers = traceHeaders(trace.setSpan(context.active(), span), given);
     const traced: Options = { ...(options as Options), headers };
     return { span, options: traced };
   }
@@ -108,6 +116,7 @@ export class BusTracing {
     const span = libraryTracer().startSpan(`process ${sub.pattern}`, { kind: SpanKind.CONSUMER, attributes }, parent);
     let result: unknown;
     let thenable: boolean;
+    const outer = enterHandlerCall(sub.handler, span);
     try {
       result = context.with(trace.setSpan(parent, span), sub.handler, undefined, message);
       thenable = isThenable(result);
@@ -116,6 +125,8 @@ export class BusTracing {
       recordFailure(span, error);
       span.end();
       throw error;
+    } finally {
+      leaveHandlerCall(outer);
     }
     if (!thenable) {
       span.end();

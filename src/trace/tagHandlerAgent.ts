@@ -1,15 +1,51 @@
-import { trace } from "@opentelemetry/api";
-import type { Message } from "../bus/Bus.js";
+import type { Span } from "@opentelemetry/api";
+import type { MessageHandler } from "../bus/Bus.js";
 import { ATTR } from "./traceAttributes.js";
 
 /**
- * An agent's handler is about to run on `message`: name the agent
- * (`ao.agent`) on the handler's span, the active one. Only a message with
- * headers can have been traced (the bus puts `traceparent` in them), so a
- * message without costs one property read.
+ * The handler a traced bus is calling now, in the synchronous part of the
+ * call, and the `CONSUMER` span it made for the call (`undefined` outside
+ * one). Held here, not read from the active context: the active span may be
+ * anyone's (a host's request, another agent's run) when the bus does not
+ * trace the call (`tracing: false`, a host's own `Bus`).
  */
-export function tagHandlerAgent(message: Message, agent: string): void {
-  if (message.headers === undefined) return;
-  const span = trace.getActiveSpan();
-  if (span !== undefined && span.isRecording()) span.setAttribute(ATTR.agent, agent);
+let callingHandler: MessageHandler | undefined;
+let callingSpan: Span | undefined;
+
+/** What {@link enterHandlerCall} replaced, for {@link leaveHandlerCall} to put back. */
+export interface OuterHandlerCall {
+  readonly handler: MessageHandler | undefined;
+  readonly span: Span | undefined;
+}
+
+/**
+ * A traced bus is about to call `handler` inside `span` (its `CONSUMER` span):
+ * until {@link leaveHandlerCall}, {@link tagHandlerAgent} for that handler
+ * names the agent on `span`. Returns the call it nests in (a handler that
+ * delivers synchronously), for {@link leaveHandlerCall}.
+ */
+export function enterHandlerCall(handler: MessageHandler, span: Span): OuterHandlerCall {
+  const outer: OuterHandlerCall = { handler: callingHandler, span: callingSpan };
+  callingHandler = handler;
+  callingSpan = span;
+  return outer;
+}
+
+/** The synchronous part of the handler call is over: `outer` (what {@link enterHandlerCall} gave) is the call again. */
+export function leaveHandlerCall(outer: OuterHandlerCall): void {
+  callingHandler = outer.handler;
+  callingSpan = outer.span;
+}
+
+/**
+ * An agent's handler is about to run, called by the bus as `via` (the
+ * function the agent subscribed with): name the agent (`ao.agent`) on the
+ * `CONSUMER` span the bus made for this very call. Nothing else is tagged:
+ * with no traced call of `via` in progress (an untraced bus, a host's bus
+ * calling later) the active span, whoever's it is, is left alone. Untraced,
+ * it costs one read of a module variable.
+ */
+export function tagHandlerAgent(via: MessageHandler, agent: string): void {
+  if (callingHandler !== via || callingSpan === undefined) return;
+  if (callingSpan.isRecording()) callingSpan.setAttribute(ATTR.agent, agent);
 }

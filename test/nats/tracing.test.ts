@@ -56,6 +56,31 @@ describe("NatsBus: trace context across the server", () => {
     });
   }
 
+  for (const wire of ["envelope", "headers"] as const) {
+    it(`replaces the upstream traceparent a handler forwards with message.headers (wire: ${wire})`, async () => {
+      tracing = registerTracing();
+      const { feed, strategy } = await pair(wire);
+      strategy.subscribe("prices.*.tick", async (message) => {
+        await strategy.publish("orders.new", { from: message.topic }, { headers: message.headers ?? {} });
+      });
+      const orders: Message[] = [];
+      feed.subscribe("orders.new", (message) => void orders.push(message));
+      await strategy.flush();
+      await feed.flush();
+      await feed.publish("prices.AAPL.tick", { px: 1 }, { headers: { "x-user": "u1" } });
+      await eventually(() => orders.length === 1, 5_000, "the order");
+      await eventually(() => tracing?.spans().length === 4, 5_000, "four spans");
+      const tick = tracing.span("publish prices.AAPL.tick");
+      const order = tracing.span("publish orders.new");
+      const book = tracing.span("process orders.new");
+      expect(parentOf(order)).toBe(contextOf(tracing.span("process prices.*.tick")).spanId);
+      expect(parentOf(book)).toBe(contextOf(order).spanId);
+      expect(parentOf(book)).not.toBe(contextOf(tick).spanId);
+      expect(orders[0]?.headers?.["x-user"]).toBe("u1");
+      expect(orders[0]?.headers?.["traceparent"]).toBe(`00-${contextOf(order).traceId}-${contextOf(order).spanId}-01`);
+    });
+  }
+
   it("makes a responder's span on another bus the child of the request's CLIENT span, ended with the reply", async () => {
     tracing = registerTracing();
     const { feed, strategy } = await pair("envelope");

@@ -170,6 +170,44 @@ describe("bus tracing, in process", () => {
   });
 });
 
+describe("bus tracing, in process: a handler that forwards the headers it received", () => {
+  it("replaces the upstream traceparent, so the next handler's span is the child of the re-publish", async () => {
+    tracing = registerTracing();
+    const bus = createBus();
+    bus.subscribe("a", async (message) => {
+      await bus.publish("b", 1, { headers: message.headers ?? {} });
+    });
+    const got: Message[] = [];
+    bus.subscribe("b", (message) => void got.push(message));
+    await bus.publish("a", 1, { headers: { "x-user": "u1" } });
+    await bus.flush();
+    await bus.flush();
+    const first = tracing.span("publish a");
+    const forward = tracing.span("publish b");
+    expect(parentOf(forward)).toBe(contextOf(tracing.span("process a")).spanId);
+    expect(parentOf(tracing.span("process b"))).toBe(contextOf(forward).spanId);
+    expect(parentOf(tracing.span("process b"))).not.toBe(contextOf(first).spanId);
+    expect(got[0]?.headers).toEqual({ "x-user": "u1", traceparent: `00-${contextOf(forward).traceId}-${contextOf(forward).spanId}-01` });
+  });
+
+  it("replaces a caller's traceparent and tracestate in any letter case, in a request too, and keeps the other headers", async () => {
+    tracing = registerTracing();
+    const bus = createBus();
+    const got: Message[] = [];
+    bus.subscribe("quote", (message) => {
+      got.push(message);
+      return 2;
+    });
+    const stale = `00-${"a".repeat(32)}-${"b".repeat(16)}-01`;
+    const headers = { Traceparent: stale, TRACESTATE: "k=v", "x-user": "u1" };
+    await expect(bus.request("quote", 1, { headers })).resolves.toBe(2);
+    const request = tracing.span("request quote");
+    expect(got[0]?.headers).toEqual({ "x-user": "u1", traceparent: `00-${contextOf(request).traceId}-${contextOf(request).spanId}-01` });
+    expect(parentOf(tracing.span("process quote"))).toBe(contextOf(request).spanId);
+    expect(headers).toEqual({ Traceparent: stale, TRACESTATE: "k=v", "x-user": "u1" });
+  });
+});
+
 describe("bus tracing, in process: a publish nobody receives", () => {
   it("still makes the publish's span while a provider is registered", async () => {
     tracing = registerTracing();

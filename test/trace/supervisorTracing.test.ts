@@ -1,6 +1,7 @@
-import { SpanStatusCode } from "@opentelemetry/api";
+import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
 import { Agent } from "../../src/agent/Agent.js";
+import { createBus } from "../../src/bus/createBus.js";
 import { scriptedAgent, setup } from "../helpers/orchestrator.js";
 import { registerTracing, type RegisteredTracing } from "../helpers/tracing.js";
 
@@ -61,6 +62,28 @@ describe("supervisor events as spans", () => {
     await orch.bus.flush();
     expect(tracing.span("process prices.>").attributes["ao.agent"]).toBe("strategy");
     expect(tracing.span("publish orders.new").attributes["ao.agent"]).toBe("strategy");
+    await orch.shutdown();
+  });
+
+  it("names the agent on no other span: not the host's span active around a publish on an untraced bus", async () => {
+    tracing = registerTracing();
+    const got: unknown[] = [];
+    class Sink extends Agent {
+      static readonly agentName = "sink";
+      override start(): void {
+        this.bus.subscribe("t", (message) => void got.push(message.payload));
+      }
+    }
+    const { orch } = setup({ agents: [Sink], bus: createBus({ tracing: false }) });
+    await orch.start();
+    const host = trace.getTracer("host").startSpan("host request");
+    await context.with(trace.setSpan(context.active(), host), async () => {
+      await orch.bus.publish("t", 1, { headers: { "x-user": "u1" } });
+      await orch.bus.flush();
+    });
+    host.end();
+    expect(got).toEqual([1]);
+    expect(tracing.span("host request").attributes).toEqual({});
     await orch.shutdown();
   });
 });
