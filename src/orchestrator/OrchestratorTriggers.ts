@@ -85,6 +85,7 @@ export class OrchestratorTriggers {
       roster,
       source: this.wiring.source,
       state: this.state,
+      agents: () => new Set([...roster.names, ...Object.keys(parts.config.schedule)]),
       emit: (event, payload) => events.emit(event, payload),
       runnerOf: (agent) => this.wiring.runnerOf(agent),
     });

@@ -131,14 +131,40 @@ export class TriggerCatchup {
     const run = mine ? plan.run : [];
     this.#report(agent, trigger, { ...plan, run, downtime: mine ? plan.downtime : 0, interrupted: plan.interrupted.slice(0, interrupted) }, mine ? paused : 0);
     reported();
-    for (const retry of plan.retry) {
-      if (await ledger.beginDurably(agent, name, retry.slot, this.#parts.clock.now(), "retry", retry.attempt)) await runHandedOver(this.#parts, agent, trigger, retry.slot, retry.attempt);
+    await this.#runInOrder(agent, trigger, plan.retry, run);
+  }
+
+  /**
+   * Run the retries, then the catch-up slots, one after the other, each begun
+   * in the store just before it runs. A pause stops them: from then on a
+   * catch-up slot is counted `paused` (it was passed over by the claim) and a
+   * retry stays recorded as started (run once more at a start at which the
+   * trigger is not paused), as at a start with the trigger paused.
+   */
+  async #runInOrder(agent: string, trigger: ResolvedTrigger, retries: CatchupPlan["retry"], run: readonly number[]): Promise<void> {
+    const { ledger, clock } = this.#parts;
+    const name = trigger.name;
+    let left = 0;
+    for (const retry of retries) {
+      if (this.#pausedNow(agent, name)) left++;
+      else if (await ledger.beginDurably(agent, name, retry.slot, clock.now(), "retry", retry.attempt)) await runHandedOver(this.#parts, agent, trigger, retry.slot, retry.attempt);
     }
     let previous: number | undefined;
+    let paused = 0;
     for (const slot of run) {
-      if (await ledger.beginDurably(agent, name, slot, this.#parts.clock.now(), "backfill", 1, previous)) await runHandedOver(this.#parts, agent, trigger, slot, 1);
+      if (this.#pausedNow(agent, name)) paused++;
+      else if (await ledger.beginDurably(agent, name, slot, clock.now(), "backfill", 1, previous)) await runHandedOver(this.#parts, agent, trigger, slot, 1);
       previous = slot;
     }
+    if (paused === 0 && left === 0) return;
+    this.#count(agent, name, "paused", paused);
+    const parts = [paused > 0 ? `${paused} missed slot(s) skipped (paused)` : undefined, left > 0 ? `${left} interrupted slot(s) left for a start at which it is not paused` : undefined];
+    this.#parts.logger.info({ agent, trigger: name, paused, retriesLeft: left }, `trigger "${name}" of agent "${agent}" was paused during its catch-up: ${parts.filter((part) => part !== undefined).join("; ")}`);
+  }
+
+  /** Whether an operator has paused the trigger now (looked up each time: `schedule()` may have added it again). */
+  #pausedNow(agent: string, trigger: string): boolean {
+    return this.#parts.activity(agent, trigger)?.paused === true;
   }
 
   /** Count `count` slots of the trigger skipped for `reason`, for the agent and the trigger. */

@@ -1,4 +1,5 @@
 import type { Bus } from "../bus/Bus.js";
+import { describeThrown } from "../errors/describeThrown.js";
 import type { Clock } from "../clock.js";
 import type { HealthReport } from "../observe/Health.js";
 import type { Logger } from "../logger.js";
@@ -72,21 +73,40 @@ function act(parts: StatusParts, action: StatusAction, by: string): void | Promi
     return;
   }
   const control = parts.triggers.control(action.agent, action.trigger, by);
-  if (action.action === "run-now") return runNow(control, parts.logger, action);
+  if (action.action === "run-now") return runNow(control, parts, action, by);
   if (action.action === "pause") control.pause();
   else control.resume();
 }
 
+/** How long the page's run-now waits for the run to end (ms, on the orchestrator's clock) before it answers that the run has started. */
+export const RUN_NOW_WAIT_MS = 2_000;
+
 /**
- * Start a run now and resolve once it is under way: a refusal (`NOT_STARTED`,
- * `AGENT_DOWN`) comes back at once and rejects; the page does not wait for a
- * long job to end (a run that fails later is the agent's crash, reported as one).
+ * Run the trigger now and wait for the run to end, up to
+ * {@link RUN_NOW_WAIT_MS}: a refusal (`NOT_STARTED`, `AGENT_DOWN`) within it
+ * rejects (the page answers it). A run still going then (a long job, or one
+ * waiting behind a run in flight) is logged as started and the page answers;
+ * a refusal after that (the agent stopped before the run began) is logged at
+ * warn with who acted. A run that throws is the agent's crash, reported as one.
  */
-async function runNow(control: TriggerControl, logger: Logger, action: StatusAction & { target: "trigger" }): Promise<void> {
-  const run = control.runNow();
-  const early = await Promise.race([run.then(() => undefined, (error: unknown) => ({ error })), new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
-  if (early !== undefined) throw early.error;
-  run.catch((error: unknown) => logger.debug({ agent: action.agent, trigger: action.trigger, err: error }, `status page: run now of trigger "${action.trigger}" of "${action.agent}" ended with an error`));
+async function runNow(control: TriggerControl, parts: StatusParts, action: StatusAction & { target: "trigger" }, by: string): Promise<void> {
+  const { clock, logger } = parts;
+  const ended = control.runNow().then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+  let timer: unknown;
+  const waited = new Promise<"waiting">((resolve) => (timer = clock.setTimeout(() => resolve("waiting"), RUN_NOW_WAIT_MS)));
+  const first = await Promise.race([ended, waited]);
+  clock.clearTimeout(timer);
+  if (first === undefined) return;
+  if (first !== "waiting") throw first.error;
+  const fields = { agent: action.agent, trigger: action.trigger, by };
+  const what = `run now of trigger "${action.trigger}" of agent "${action.agent}" by ${by}`;
+  logger.info(fields, `status page: ${what} has started and is still going after ${RUN_NOW_WAIT_MS} ms; the page answered without waiting for its end`);
+  void ended.then((failed) => {
+    if (failed !== undefined) logger.warn({ ...fields, err: failed.error }, `status page: ${what} did not run: ${describeThrown(failed.error)}`);
+  });
 }
 
 /**

@@ -140,7 +140,11 @@ export interface TickMessage {
   readonly scheduledAt: number;
   /** When the tick was actually fired, ms since the epoch. */
   readonly firedAt: number;
-  /** `<agent>:<trigger>:<scheduledAt ISO>`: unique per agent, trigger and slot, for de-duplication. */
+  /**
+   * `<agent>:<trigger>:<scheduledAt ISO>`: unique per agent, trigger and slot, for de-duplication.
+   * A run by `orch.trigger(agent, name).runNow()` is not a slot: its key ends with `:now`
+   * (`<agent>:<trigger>:<scheduledAt ISO>:now`), so it never equals a slot's key.
+   */
   readonly key: string;
   /** True for a slot run late on purpose: a catch-up after downtime or a backfill. Absent: false. */
   readonly catchup?: boolean;

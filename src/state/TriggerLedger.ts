@@ -1,6 +1,7 @@
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
 import type { ResolvedTrigger, TickMessage } from "../schedule/ScheduleSpec.js";
+import { isRunNowKey } from "./runNowKey.js";
 import { recordKey, type RunOutcome, type StoreSnapshot, type TriggerChange, type TriggerRecord, type TriggerStore } from "./TriggerStore.js";
 
 /** A store that decides changes synchronously (the memory and file stores): no promise per slot; `durable()` when writing follows. */
@@ -165,9 +166,28 @@ export class TriggerLedger {
     return new Promise<boolean>((settle, fail) => this.#queue({ change, settle, fail }));
   }
 
-  /** The run of `tick` ended with `outcome` (left as started when the orchestrator is shutting down and it was aborted by that). */
+  /**
+   * {@link TriggerLedger.decide}, answered once the change is durable: true
+   * when the store accepted it and wrote it, false when it refused it. At
+   * once (no promise) for a store that decides synchronously and keeps
+   * nothing on disk (the memory store); after the write for the others.
+   *
+   * @throws (or rejects with) the store's error when the change could not be recorded or written (logged here too)
+   */
+  decideDurably(change: TriggerChange): boolean | Promise<boolean> {
+    const decided = this.decide(change);
+    // a store that decides asynchronously answers once its apply() has written the change
+    if (decided instanceof Promise || !decided || this.#sync?.durable === undefined) return decided;
+    return this.durable().then(() => true);
+  }
+
+  /**
+   * The run of `tick` ended with `outcome` (left as started when the
+   * orchestrator is shutting down and it was aborted by that). A run by
+   * `runNow()` is not a slot: nothing is recorded for it.
+   */
   end(tick: TickMessage, outcome: RunOutcome, at: number): void {
-    if (this.stopping && (outcome === "aborted" || outcome === "skipped")) return;
+    if ((this.stopping && (outcome === "aborted" || outcome === "skipped")) || isRunNowKey(tick.key)) return;
     this.#submit({ type: "end", key: recordKey(tick.agent, tick.trigger), slot: tick.scheduledAt, attempt: tick.attempt ?? 1, outcome, at });
   }
 

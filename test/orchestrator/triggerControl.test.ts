@@ -213,7 +213,7 @@ describe("runNow()", () => {
     await clock.advance(0);
     const now = T0 + 10_000;
     expect(rec.ticks).toHaveLength(1);
-    expect(rec.ticks[0]).toMatchObject({ agent: "reconcile", trigger: "eod", scheduledAt: now, firedAt: now, key: `reconcile:eod:${new Date(now).toISOString()}` });
+    expect(rec.ticks[0]).toMatchObject({ agent: "reconcile", trigger: "eod", scheduledAt: now, firedAt: now, key: `reconcile:eod:${new Date(now).toISOString()}:now` });
     expect(rec.ticks[0]?.catchup).toBe(false);
     expect(done).toBe(false);
     rec.open.shift()?.();
