@@ -44,8 +44,12 @@ export type PayloadOf<Topics, Topic extends string> = string extends keyof Topic
 
 /** Options of {@link Bus.publish}. */
 export interface PublishOptions {
-  /** Headers carried with the message. */
-  headers?: Record<string, string>;
+  /**
+   * Headers carried with the message. `undefined` is the same as leaving it
+   * out, so a handler can forward what it received: `{ headers: message.headers }`
+   * (its trace context is replaced by the new publish's own).
+   */
+  headers?: Record<string, string> | undefined;
   /** The publishing agent's name; an agent's own bus view sets it. */
   source?: string;
 }

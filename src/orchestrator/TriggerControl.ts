@@ -17,7 +17,10 @@ export interface TriggerControl {
    * slot of the paused trigger; the others learn the flag at their next
    * start); without one it lasts as long as the process. Allowed before
    * `start()` (written to the store once it is read, winning over the stored
-   * flag). Idempotent: only a change logs and emits `trigger:paused`.
+   * flag). Idempotent: only a change emits `trigger:paused` (and logs, unless
+   * the call names who acted: an action of the status page is always logged,
+   * `already paused` when it changed nothing). The event comes once the store
+   * has answered (`remembered: false` when it could not record the flag).
    *
    * @throws LifecycleError `SHUT_DOWN` once shutdown has begun, `UNKNOWN_AGENT` when the trigger was removed
    */
@@ -27,7 +30,8 @@ export interface TriggerControl {
   /**
    * Run the trigger once now, paused or not, through the agent's runner
    * (timeout and signal as for a slot; a run of the trigger in flight is
-   * waited for), as a tick whose `scheduledAt` is now. Not a slot: the
+   * waited for), as a tick whose `scheduledAt` is now and whose key is
+   * `<agent>:<trigger>:<now ISO>:now` (never a slot's key). Not a slot: the
    * trigger store does not record it. Resolves when the run has ended,
    * whatever its outcome: a run that throws or hangs is the agent's crash,
    * as for a slot.

@@ -67,7 +67,7 @@ function statusAgent(supervisor: AgentSupervisor, heartbeatTimeout: number | und
  * Carry out a page's action; agent actions go through the operator actions,
  * trigger actions through the trigger's controls (each logs its line with who acted).
  */
-function act(parts: StatusParts, action: StatusAction, by: string): void | Promise<void> {
+function act(parts: StatusParts, action: StatusAction, by: string): void | Promise<void | "started"> {
   if (action.target === "agent") {
     parts.operator.act(action.agent, action.action, by);
     return;
@@ -89,7 +89,7 @@ export const RUN_NOW_WAIT_MS = 2_000;
  * a refusal after that (the agent stopped before the run began) is logged at
  * warn with who acted. A run that throws is the agent's crash, reported as one.
  */
-async function runNow(control: TriggerControl, parts: StatusParts, action: StatusAction & { target: "trigger" }, by: string): Promise<void> {
+async function runNow(control: TriggerControl, parts: StatusParts, action: StatusAction & { target: "trigger" }, by: string): Promise<void | "started"> {
   const { clock, logger } = parts;
   const ended = control.runNow().then(
     () => undefined,
@@ -107,6 +107,7 @@ async function runNow(control: TriggerControl, parts: StatusParts, action: Statu
   void ended.then((failed) => {
     if (failed !== undefined) logger.warn({ ...fields, err: failed.error }, `status page: ${what} did not run: ${describeThrown(failed.error)}`);
   });
+  return "started";
 }
 
 /**

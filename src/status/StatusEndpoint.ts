@@ -168,8 +168,9 @@ export class StatusEndpoint {
 
   async #carryOut(action: StatusAction, by: string): Promise<HttpReply> {
     const done = { action: action.action, agent: action.agent, ...(action.target === "trigger" ? { trigger: action.trigger } : {}), by };
+    let outcome: "done" | "started";
     try {
-      await this.#source.act(action, by);
+      outcome = (await this.#source.act(action, by)) ?? "done";
     } catch (error) {
       if (error instanceof LifecycleError) {
         return refusal(error.code === "UNKNOWN_AGENT" ? 404 : 409, error.code, error.message);
@@ -177,7 +178,7 @@ export class StatusEndpoint {
       this.#logger.error({ err: error, ...done }, `status page: ${action.action} "${action.agent}" by ${by} failed: ${describeThrown(error)}`);
       return refusal(500, "ACTION_FAILED", "the action failed; see the orchestrator's log");
     }
-    return jsonReply(200, { ok: true, ...done });
+    return jsonReply(200, { ok: true, ...done, outcome });
   }
 }
 

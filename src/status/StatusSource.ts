@@ -69,7 +69,9 @@ export interface StatusSource {
    * Carry out an operator action; `actor` is who acted (from the host's
    * `authorize` hook) and goes into the action's log line and events.
    * Throws (or rejects) a `LifecycleError` when the action does not fit
-   * (`UNKNOWN_AGENT`, `NOT_STARTED`, `SHUT_DOWN`, `AGENT_DOWN`).
+   * (`UNKNOWN_AGENT`, `NOT_STARTED`, `SHUT_DOWN`, `AGENT_DOWN`). Resolves
+   * `"started"` when the action goes on after the answer (a run now still
+   * running after the page's wait); otherwise it is done when it settles.
    */
-  act(action: StatusAction, actor: string): void | Promise<void>;
+  act(action: StatusAction, actor: string): void | Promise<void | "started">;
 }

@@ -190,7 +190,7 @@ export const STATUS_PAGE_SCRIPT = String.raw`
     b.disabled = true;
     fetch(base + "?" + new URLSearchParams(p).toString(), { method: "POST", headers: { accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json().catch(function () { return { ok: false, error: "HTTP " + r.status }; }); })
-      .then(function (res) { show(res.ok, res.ok ? what + ": done (by " + res.by + ")" : what + ": refused: " + res.error); })
+      .then(function (res) { show(res.ok, res.ok ? what + (res.outcome === "started" ? ": started, still running" : ": done") + " (by " + res.by + ")" : what + ": refused: " + res.error); })
       .catch(function (e) { show(false, what + ": " + e.message); })
       .then(function () { b.disabled = false; });
   });

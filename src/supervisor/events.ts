@@ -59,7 +59,8 @@ export interface OrchestratorEvents {
    * An operator paused a trigger (`orch.trigger(agent, name).pause()`, or the
    * status page): its slots are skipped with reason `paused` until resumed.
    * `by` names who acted when the action came through the status page;
-   * `remembered` says whether the trigger store keeps the pause across restarts.
+   * `remembered` says whether the trigger store kept the pause (false without a
+   * store, before the store is read at start, or when the store could not record it).
    */
   "trigger:paused": { readonly agent: string; readonly trigger: string; readonly by?: string; readonly remembered: boolean };
   /** An operator resumed a paused trigger: its next slot runs. `by` and `remembered` as for `trigger:paused`. */

@@ -271,7 +271,9 @@ describe("the status page's run-now", () => {
     await clock.advance(RUN_NOW_WAIT_MS - 1);
     expect(answered).toBeUndefined();
     await clock.advance(1);
-    expect((await reply).status).toBe(200);
+    const started = await reply;
+    expect(started.status).toBe(200);
+    expect(await started.json()).toMatchObject({ ok: true, action: "run-now", by: "mallory", outcome: "started" });
     expect(logger.entries.some((e) => e.level === "info" && e.message?.includes("has started and is still going after 2000 ms"))).toBe(true);
     orch.disable("reconcile");
     await vi.waitFor(() => expect(logger.entries.find((e) => e.level === "warn" && e.message?.includes("did not run"))).toMatchObject({ fields: { agent: "reconcile", trigger: "eod", by: "mallory" } }));
@@ -282,7 +284,9 @@ describe("the status page's run-now", () => {
     const rec = recorder();
     const { orch } = setup({ agents: [rec.Agent], config: { schedule: { reconcile: [{ every: "1m", name: "eod" }] } }, status: { authorize: () => "mallory" } });
     await orch.start();
-    expect((await post(orch, "action=run-now&agent=reconcile&trigger=eod")).status).toBe(200);
+    const done = await post(orch, "action=run-now&agent=reconcile&trigger=eod");
+    expect(done.status).toBe(200);
+    expect(await done.json()).toMatchObject({ ok: true, action: "run-now", outcome: "done" });
     expect(rec.ticks).toHaveLength(1);
     await orch.shutdown();
   });

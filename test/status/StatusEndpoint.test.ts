@@ -97,14 +97,14 @@ describe("operator actions on the status page", () => {
     const { status, source } = endpoint(allowAlice);
     const response = await status.fetch(post("action=restart&agent=risk"));
     expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({ ok: true, action: "restart", agent: "risk", by: "alice" });
+    expect(await json(response)).toEqual({ ok: true, action: "restart", agent: "risk", by: "alice", outcome: "done" });
     expect(source.acted).toEqual([{ action: { target: "agent", agent: "risk", action: "restart" }, actor: "alice" }]);
   });
 
   test("trigger actions name the agent and the trigger", async () => {
     const { status, source } = endpoint(allowAlice);
     const response = await status.fetch(post("action=pause&agent=reconcile&trigger=eod"));
-    expect(await json(response)).toEqual({ ok: true, action: "pause", agent: "reconcile", trigger: "eod", by: "alice" });
+    expect(await json(response)).toEqual({ ok: true, action: "pause", agent: "reconcile", trigger: "eod", by: "alice", outcome: "done" });
     expect(source.acted[0]?.action).toEqual({ target: "trigger", agent: "reconcile", trigger: "eod", action: "pause" });
   });
 
@@ -243,7 +243,7 @@ describe("the node-style handler", () => {
     expect(document).toMatchObject({ actions: true, agents: [{ name: "risk" }] });
     const origin = new URL(url).origin;
     const acted = await fetch(`${url}?action=restart&agent=risk`, { method: "POST", headers: { origin } });
-    expect(await acted.json()).toEqual({ ok: true, action: "restart", agent: "risk", by: "alice" });
+    expect(await acted.json()).toEqual({ ok: true, action: "restart", agent: "risk", by: "alice", outcome: "done" });
     expect(source.acted).toHaveLength(1);
     const foreign = await fetch(`${url}?action=restart&agent=risk`, { method: "POST", headers: { origin: "http://evil.example" } });
     expect(foreign.status).toBe(403);

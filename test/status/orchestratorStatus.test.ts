@@ -82,7 +82,7 @@ describe("the orchestrator's status page", () => {
     const { orch, clock, lines } = orchestrator({ authorize: () => "alice" });
     await orch.start();
     const response = await act(orch, "action=restart&agent=risk");
-    expect(await response.json()).toEqual({ ok: true, action: "restart", agent: "risk", by: "alice" });
+    expect(await response.json()).toEqual({ ok: true, action: "restart", agent: "risk", by: "alice", outcome: "done" });
     await clock.advance(0);
     expect(orch.agent("risk")?.restarts).toBe(1);
     expect(lines).toContain('operator: restart "risk" by alice');

@@ -13,6 +13,14 @@ interface DeclaredTopics {
   "risk.limit": { max: number };
 }
 
+describe("publish options", () => {
+  it("a handler forwards the headers it received, present or not", () => {
+    const bus = createBus();
+    bus.subscribe("prices.*", (message: Message) => bus.publish("orders.new", message.payload, { headers: message.headers }));
+    expectTypeOf<Message["headers"]>().toMatchTypeOf<NonNullable<Parameters<Bus["publish"]>[2]>["headers"]>();
+  });
+});
+
 describe("typed topics", () => {
   it("type-checks payloads of known topics on publish", () => {
     const bus = createBus<Topics>();
