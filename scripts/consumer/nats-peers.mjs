@@ -2,14 +2,17 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 // Run in the package check's consumer, where the tarball is installed and every peer is linked. Here we
 // build two projects of our own, away from it: the package copied (a link would resolve its imports
-// from the consumer, peers included) and its real dependencies linked, with none or some of the peers.
+// from the consumer, peers included) and its real dependencies and required peers linked, with none or
+// some of the optional peers.
 const name = "@acme/agent-orchestrator";
 const installed = realpathSync(join(process.cwd(), "node_modules", ...name.split("/")));
-const { dependencies = {} } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+const { dependencies = {}, peerDependencies = {}, peerDependenciesMeta = {} } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+// peers the package always needs (@opentelemetry/api) are there in every project; only the optional ones vary
+const required = Object.keys(peerDependencies).filter((peer) => peerDependenciesMeta[peer]?.optional !== true);
 const root = mkdtempSync(join(tmpdir(), "ao-nats-peers-"));
 
 function project(dir, peers) {
@@ -17,8 +20,10 @@ function project(dir, peers) {
   mkdirSync(join(modules, "@acme"), { recursive: true });
   mkdirSync(join(modules, "@nats-io"), { recursive: true });
   cpSync(installed, join(modules, ...name.split("/")), { recursive: true });
-  for (const dep of [...Object.keys(dependencies), ...peers]) {
-    symlinkSync(realpathSync(join(process.cwd(), "node_modules", ...dep.split("/"))), join(modules, ...dep.split("/")), "dir");
+  for (const dep of [...Object.keys(dependencies), ...required, ...peers]) {
+    const target = join(modules, ...dep.split("/"));
+    mkdirSync(dirname(target), { recursive: true });
+    symlinkSync(realpathSync(join(process.cwd(), "node_modules", ...dep.split("/"))), target, "dir");
   }
   writeFileSync(join(root, dir, "package.json"), JSON.stringify({ name: dir, private: true, type: "module" }));
   return join(root, dir);

@@ -40,7 +40,7 @@ async function exercise(base: string, orch: Orchestrator): Promise<void> {
   const document = (await (await fetch(`${url}?format=json`)).json()) as { agents: Array<{ name: string }> };
   expect(document.agents.map((agent) => agent.name)).toEqual(["risk"]);
   const acted = await fetch(`${url}?action=restart&agent=risk`, { method: "POST", headers: { origin: base } });
-  expect(await acted.json()).toEqual({ ok: true, action: "restart", agent: "risk", by: "alice" });
+  expect(await acted.json()).toEqual({ ok: true, action: "restart", agent: "risk", by: "alice", outcome: "done" });
   const deadline = Date.now() + 5_000;
   while (orch.agent("risk")?.restarts !== 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(orch.agent("risk")?.restarts).toBe(1);
