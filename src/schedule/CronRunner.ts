@@ -15,6 +15,9 @@ import { CronSpans } from "../trace/CronSpans.js";
 
 export { incarnationEnded } from "./incarnationEnded.js";
 
+/** The spans of every runner's runs, while a tracer provider is registered: one table for all (ticks are distinct objects), so a runner costs no field for it. */
+const RUN_SPANS = new CronSpans();
+
 /** Options of a {@link CronRunner}. */
 export interface CronRunnerOptions {
   /**
@@ -89,8 +92,6 @@ export class CronRunner {
   /** The options, kept whole and called as methods: an options object may be a class instance whose methods live on its prototype (no closure per runner). */
   readonly #host: CronRunnerOptions;
   readonly #durations: CronRunnerOptions["durations"];
-  /** The runs' spans, while a tracer provider is registered. */
-  readonly #spans = new CronSpans();
   /** The lanes of all runners with runs that returned without a promise, settled together in one microtask. */
   static #returnedHead: CronLane | undefined = undefined;
   static #returnedTail: CronLane | undefined = undefined;
@@ -187,7 +188,7 @@ export class CronRunner {
 
   /** Report the end of `tick` to the host (when it listens) and to whoever waits for it. */
   #ended(tick: TickMessage, outcome: RunOutcome, error?: unknown): void {
-    this.#spans.end(tick, outcome, error);
+    RUN_SPANS.end(tick, outcome, error);
     const ended = this.#host.ended;
     if (ended !== undefined) {
       try {
@@ -285,7 +286,7 @@ export class CronRunner {
     const started = durations === undefined ? 0 : performance.now();
     let result: Promise<void> | void;
     try {
-      result = this.#spans.run(this.#host, tick, nested);
+      result = RUN_SPANS.run(this.#host, tick, nested);
     } catch (error) {
       durations?.observe((performance.now() - started) / 1_000);
       // Reported asynchronously, as a rejection would be.

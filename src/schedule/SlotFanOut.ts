@@ -190,7 +190,7 @@ export class SlotFanOut {
       return;
     }
     const firedAt = clock.now();
-    // entry.keyPrefix is tickKeyPrefix(agent, trigger): the key is tickKey() without a Date per trigger
+    // entry.keyPrefix is tickKeyPrefix(agent, trigger): the key is tickKey() without a second Date
     const tick: TickMessage = { agent, trigger: entry.trigger.name, scheduledAt, firedAt, key: entry.keyPrefix + iso };
     counters.triggersFired += this.#options.firedIncrement;
     lateness?.observe((firedAt - scheduledAt) / 1_000);

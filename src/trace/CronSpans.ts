@@ -11,7 +11,7 @@ interface TickRunner {
 }
 
 /**
- * The spans of one cron runner's runs, while a tracer provider is
+ * The spans of cron runs (one instance serves every runner: its table is keyed by tick), while a tracer provider is
  * registered: one `INTERNAL` span `onCron <agent>:<trigger>` per run, active
  * while `onCron` runs (the host's own spans nest under it), ended with the
  * run's outcome (`ok`, `error`, `hung`, `aborted`). Without a provider a run
