@@ -1,5 +1,5 @@
 import { StoreError } from "../errors/StoreError.js";
-import { applyChange } from "./applyChange.js";
+import { LiveRecord } from "./LiveRecord.js";
 import type { StoreSnapshot, TriggerChange, TriggerRecord, TriggerStore } from "./TriggerStore.js";
 
 /**
@@ -10,9 +10,12 @@ import type { StoreSnapshot, TriggerChange, TriggerRecord, TriggerStore } from "
  * use and keeps the records, the next `load()` opens the store again and
  * returns them.
  *
- * Every change is decided by `applyChange()`. Besides the `apply()` of every
- * store it has {@link MemoryTriggerStore.applyNow}, the same decision made
- * synchronously, without a promise.
+ * Every change is decided by the same rules as `applyChange()`, applied in
+ * place to the store's own copy of each record: a live slot's begin and end
+ * allocate no record, so 10,000 triggers firing in the same second cost the
+ * garbage collector little. `load()` and `get()` hand out copies. Besides the
+ * `apply()` of every store it has {@link MemoryTriggerStore.applyNow}, the
+ * same decision made synchronously, without a promise.
  *
  * @example
  * ```ts
@@ -29,7 +32,7 @@ export class MemoryTriggerStore implements TriggerStore {
   readonly description = "memory";
   /** Always false: one orchestrator at a time uses a memory store. */
   readonly shared = false;
-  readonly #records = new Map<string, TriggerRecord>();
+  readonly #records = new Map<string, LiveRecord>();
   #closed = false;
 
   /**
@@ -38,7 +41,9 @@ export class MemoryTriggerStore implements TriggerStore {
    */
   async load(): Promise<StoreSnapshot> {
     this.#closed = false;
-    return { records: new Map(this.#records) };
+    const records = new Map<string, TriggerRecord>();
+    for (const [key, live] of this.#records) records.set(key, live.toRecord());
+    return { records };
   }
 
   /**
@@ -51,8 +56,9 @@ export class MemoryTriggerStore implements TriggerStore {
   }
 
   /**
-   * Apply `changes` in order, at once: each is decided by `applyChange()`
-   * against the latest record of its key, so a change sees the ones before it.
+   * Apply `changes` in order, at once: each is decided by the rules of
+   * `applyChange()` against the latest record of its key, so a change sees the
+   * ones before it.
    *
    * @returns whether each change was accepted
    * @throws StoreError `STORE_CLOSED` after `close()`
@@ -63,25 +69,26 @@ export class MemoryTriggerStore implements TriggerStore {
     const records = this.#records;
     for (let i = 0; i < changes.length; i++) {
       const change = changes[i] as TriggerChange;
-      const next = applyChange(records.get(change.key), change);
-      if (next === undefined) {
-        results[i] = false;
-      } else {
-        records.set(change.key, next);
-        results[i] = true;
+      const live = records.get(change.key);
+      if (live !== undefined) {
+        results[i] = live.apply(change);
+        continue;
       }
+      const made = new LiveRecord();
+      results[i] = made.apply(change);
+      if (results[i] === true) records.set(change.key, made);
     }
     return results;
   }
 
   /**
-   * The record of `key`, or `undefined` when it has none.
+   * The record of `key` (a copy: later changes do not show in it), or `undefined` when it has none.
    *
    * @throws StoreError `STORE_CLOSED` (as a rejection) after `close()`
    */
   async get(key: string): Promise<TriggerRecord | undefined> {
     if (this.#closed) throw closedError();
-    return this.#records.get(key);
+    return this.#records.get(key)?.toRecord();
   }
 
   /** End this use of the store: `apply()` and `get()` refuse until the next `load()`. Keeps the records. Idempotent. */

@@ -8,8 +8,10 @@ const NONE_RUNNING: readonly RunningSlot[] = Object.freeze([]);
  * it has none): the new record, or `undefined` when the change is refused (see
  * {@link TriggerChange} for each rule). Pure: the record is never mutated, so
  * a store may apply a change again to a fresher copy (a shared store whose
- * compare-and-set lost a race). Allocation-light: a live slot's begin and end
- * copy only what they change.
+ * compare-and-set lost a race) or keep the previous record to undo a failed
+ * write (the file and NATS stores). Allocation-light: a live slot's begin and
+ * end copy only what they change. The memory store applies the same rules in
+ * place (`LiveRecord`); a differential test holds the two equal.
  */
 export function applyChange(record: TriggerRecord | undefined, change: TriggerChange): TriggerRecord | undefined {
   const current = record ?? EMPTY_RECORD;
