@@ -11,7 +11,7 @@ import type { Incarnation } from "../supervisor/Incarnation.js";
 import type { RunOutcome } from "../state/TriggerStore.js";
 import type { TickMessage } from "../schedule/ScheduleSpec.js";
 import type { RunnerSlot } from "./TriggerPort.js";
-import { runStarted } from "../schedule/TriggerActivity.js";
+import type { TriggerActivity } from "../schedule/TriggerActivity.js";
 
 /**
  * The triggers of one running incarnation: its {@link CronRunner} and what
@@ -32,7 +32,7 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
   #port: RunnerSlot | undefined = undefined;
 
   /** @param ended - each run's end (kept as the trigger's last run, recorded in the trigger store): one function shared by every incarnation */
-  constructor(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent, source: TriggerSource, ended: (tick: TickMessage, outcome: RunOutcome) => void) {
+  constructor(supervisor: AgentSupervisor, incarnation: Incarnation, instance: Agent, source: TriggerSource, ended: (tick: TickMessage, outcome: RunOutcome, activity: TriggerActivity | undefined) => void) {
     this.#supervisor = supervisor;
     this.#incarnation = incarnation;
     this.#instance = instance;
@@ -64,8 +64,6 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
 
   /** Calls the agent's `onCron` (the tick's signal is aborted on the trigger's timeout and when the incarnation ends). */
   run(tick: CronTick): Promise<void> | void {
-    const activity = this.#source.activity?.(this.#supervisor.name, tick.trigger);
-    if (activity !== undefined) runStarted(activity, tick.scheduledAt, this.#incarnation.clock.now());
     return this.#instance.onCron(tick);
   }
 
@@ -73,8 +71,13 @@ export class IncarnationCron implements CronRunnerOptions, Subscription {
     return this.#source.trigger(this.#supervisor.name, trigger);
   }
 
+  /** The trigger's activity kept by the source (the runner notes each run's start there). */
+  activity(trigger: string): TriggerActivity | undefined {
+    return this.#source.activity?.(this.#supervisor.name, trigger);
+  }
+
   /** Each run's end (or a tick that never ran): the wiring's one callback for every incarnation (see `TriggerWiring`). */
-  readonly ended: (tick: TickMessage, outcome: RunOutcome) => void;
+  readonly ended: (tick: TickMessage, outcome: RunOutcome, activity: TriggerActivity | undefined) => void;
 
   onHung(_tick: CronTick, error: AgentError): void {
     this.#supervisor.crashCurrent(this.#incarnation, "hung", error);

@@ -17,7 +17,7 @@ import type { TriggerLedger } from "../state/TriggerLedger.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 import type { Clock } from "../clock.js";
 import type { RunOutcome } from "../state/TriggerStore.js";
-import { countSkip, runEnded } from "../schedule/TriggerActivity.js";
+import { countSkip, runEnded, type TriggerActivity } from "../schedule/TriggerActivity.js";
 
 /** What the trigger wiring needs from the orchestrator. */
 export interface TriggerWiringParts {
@@ -171,10 +171,10 @@ export class TriggerWiring {
    * agent's runner is gone or disposed; a catch-up or backfill tick is
    * counted where it was handed over).
    */
-  readonly #ended = (tick: TickMessage, outcome: RunOutcome): void => {
+  readonly #ended = (tick: TickMessage, outcome: RunOutcome, held: TriggerActivity | undefined): void => {
     const now = this.#parts.clock.now();
     this.#parts.ledger?.end(tick, outcome, now);
-    const activity = this.source.activity?.(tick.agent, tick.trigger);
+    const activity = held ?? this.source.activity?.(tick.agent, tick.trigger);
     if (activity === undefined) return;
     if (outcome !== "skipped") return runEnded(activity, tick.scheduledAt, outcome, now);
     if (tick.catchup === true) return;

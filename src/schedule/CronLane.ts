@@ -1,5 +1,6 @@
 import type { CronRunner } from "./CronRunner.js";
 import type { CronTick, TickMessage } from "./ScheduleSpec.js";
+import type { TriggerActivity } from "./TriggerActivity.js";
 
 /**
  * The runs of one trigger name, each known by its tick. Kept while the
@@ -12,6 +13,13 @@ export class CronLane {
   readonly runner: CronRunner;
   /** Whether `lookup` knew the trigger when the lane was made. */
   readonly known: boolean;
+  /**
+   * What the trigger's source keeps of it (its last run, skipped slots), asked
+   * for when the lane is made and again only when the lane's runs name another
+   * trigger object (removed and added again under the same name): no lookup
+   * by name per run.
+   */
+  activity: TriggerActivity | undefined = undefined;
   /** The run in flight (the only one, but for `overlap: 'allow'`). */
   first: CronTick | undefined = undefined;
   /** Further runs in flight (`overlap: 'allow'`), made on demand. */

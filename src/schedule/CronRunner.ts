@@ -12,6 +12,7 @@ import { NameTable } from "./NameTable.js";
 import { incarnationEnded } from "./incarnationEnded.js";
 import { setDeadline } from "./setDeadline.js";
 import { CronSpans } from "../trace/CronSpans.js";
+import { runStarted, type TriggerActivity } from "./TriggerActivity.js";
 
 export { incarnationEnded } from "./incarnationEnded.js";
 
@@ -35,6 +36,13 @@ export interface CronRunnerOptions {
   run(tick: CronTick): Promise<void> | void;
   /** The trigger a tick names, for its `overlap` and `timeout`; unknown triggers get `overlap: 'skip'` and no timeout. */
   lookup(trigger: string): ResolvedTrigger | undefined;
+  /**
+   * What the trigger's source keeps of the trigger named `trigger` (see
+   * {@link TriggerActivity}), when it keeps anything: each run that reaches
+   * `run` is noted there as the trigger's last run. Asked once per trigger
+   * (and again when a trigger of the same name replaced it), never per run.
+   */
+  activity?(trigger: string): TriggerActivity | undefined;
   /** A run outlived its trigger's `timeout`: its signal is aborted and the run abandoned. Must not throw. */
   onHung(tick: CronTick, error: AgentError): void;
   /** A run threw or rejected (not called for runs already abandoned). Must not throw. */
@@ -45,9 +53,11 @@ export interface CronRunnerOptions {
    * Each tick's end: its run settled (`ok`, `error`), outlived its timeout
    * (`hung`) or was aborted by {@link CronRunner.dispose} (`aborted`), or the
    * tick never ran (`skipped`: dropped by `overlap`, or it reached a disposed
-   * runner or was waiting when the runner was disposed). Must not throw.
+   * runner or was waiting when the runner was disposed). `activity` is the
+   * trigger's activity when the runner holds it (`undefined` otherwise: ask
+   * the source). Must not throw.
    */
-  readonly ended?: (tick: TickMessage, outcome: RunOutcome) => void;
+  readonly ended?: (tick: TickMessage, outcome: RunOutcome, activity: TriggerActivity | undefined) => void;
 }
 
 const check = new OptionCheck("CronRunner", (message, _option, value) => new ConfigError(message, { code: "INVALID_OPTION", value }));
@@ -161,7 +171,7 @@ export class CronRunner {
   run(tick: CronTick, trigger: ResolvedTrigger, signal?: AbortSignal): Promise<RunOutcome> {
     return new Promise<RunOutcome>((resolve) => {
       if (this.#disposed || signal?.aborted === true) {
-        this.#ended(tick, "skipped");
+        this.#ended(tick, "skipped", undefined);
         resolve("skipped");
         return;
       }
@@ -169,7 +179,7 @@ export class CronRunner {
       const lane = this.#laneOf(trigger.name, trigger);
       const go = (nested = false): void => {
         signal?.removeEventListener("abort", abandon);
-        if (this.#disposed) this.#ended(tick, "skipped");
+        if (this.#disposed) this.#ended(tick, "skipped", lane);
         else this.#start(lane, tick, trigger, nested);
       };
       // an aborted signal takes a run that is still waiting out of the line
@@ -178,7 +188,7 @@ export class CronRunner {
         const at = waiters === undefined ? -1 : waiters.indexOf(go);
         if (at < 0) return;
         waiters?.splice(at, 1);
-        this.#ended(tick, "skipped");
+        this.#ended(tick, "skipped", lane);
       };
       if (trigger.overlap === "allow" || (lane.size === 0 && lane.queued === undefined)) return go(true);
       (lane.waiters ??= []).push(go);
@@ -186,13 +196,13 @@ export class CronRunner {
     });
   }
 
-  /** Report the end of `tick` to the host (when it listens) and to whoever waits for it. */
-  #ended(tick: TickMessage, outcome: RunOutcome, error?: unknown): void {
+  /** Report the end of `tick` (of `lane`, when known) to the host (when it listens) and to whoever waits for it. */
+  #ended(tick: TickMessage, outcome: RunOutcome, lane: CronLane | undefined, error?: unknown): void {
     RUN_SPANS.end(tick, outcome, error);
     const ended = this.#host.ended;
     if (ended !== undefined) {
       try {
-        ended(tick, outcome);
+        ended(tick, outcome, lane?.activity);
       } catch {
         // ended must not throw; the run is over either way.
       }
@@ -209,7 +219,7 @@ export class CronRunner {
   #refused(tick: TickMessage): boolean {
     if (!this.#disposed) return false;
     this.#counters.triggersSkipped["agent-down"]++;
-    this.#ended(tick, "skipped");
+    this.#ended(tick, "skipped", undefined);
     return true;
   }
 
@@ -218,9 +228,21 @@ export class CronRunner {
     let lane = lanes.get(name);
     if (lane === undefined) {
       lane = new CronLane(name, trigger !== undefined, this);
+      lane.activity = this.#activity(name);
       lanes.set(name, lane);
+    } else if (trigger !== undefined && lane.activity !== undefined && lane.activity.trigger !== trigger) {
+      // the trigger was removed and another of the same name added: its activity is another one
+      lane.activity = this.#activity(name);
     }
     return lane;
+  }
+
+  #activity(name: string): TriggerActivity | undefined {
+    try {
+      return this.#host.activity?.(name);
+    } catch {
+      return undefined;
+    }
   }
 
   /** A run of the lane is in flight: true when the trigger's `overlap` keeps `message` from starting (dropped or queued). */
@@ -228,7 +250,7 @@ export class CronRunner {
     const overlap = trigger?.overlap ?? "skip";
     if (overlap === "skip") {
       this.#counters.triggersSkipped.overlap++;
-      this.#ended(message, "skipped");
+      this.#ended(message, "skipped", lane);
       return true;
     }
     if (overlap === "queue") {
@@ -236,7 +258,7 @@ export class CronRunner {
       lane.queued = message;
       if (replaced !== undefined) {
         this.#counters.triggersSkipped.overlap++;
-        this.#ended(replaced, "skipped");
+        this.#ended(replaced, "skipped", lane);
       }
       return true;
     }
@@ -257,11 +279,11 @@ export class CronRunner {
       lane.queued = undefined;
       if (queued !== undefined) {
         this.#counters.triggersSkipped["agent-down"]++;
-        this.#ended(queued, "skipped");
+        this.#ended(queued, "skipped", lane);
       }
       for (const tick of lane.drain()) {
         abortTick(tick, incarnationEnded());
-        this.#ended(tick, "aborted");
+        this.#ended(tick, "aborted", lane);
       }
       const waiters = lane.waiters;
       lane.waiters = undefined;
@@ -281,6 +303,8 @@ export class CronRunner {
   #start(lane: CronLane, tick: CronTick, trigger: ResolvedTrigger | undefined, nested = false): void {
     const durations = this.#durations;
     lane.add(tick);
+    const activity = lane.activity;
+    if (activity !== undefined) runStarted(activity, tick.scheduledAt, this.#clock.now());
     const timeout = trigger?.timeout;
     if (timeout !== undefined) (lane.deadlines ??= new Map()).set(tick, setDeadline(this.#clock, timeout, () => this.#timedOut(lane, tick, timeout)));
     const started = durations === undefined ? 0 : performance.now();
@@ -347,7 +371,7 @@ export class CronRunner {
 
   #settled(lane: CronLane, tick: CronTick, failed: boolean, error: unknown): void {
     if (!lane.delete(tick)) return;
-    this.#ended(tick, failed ? "error" : "ok", error);
+    this.#ended(tick, failed ? "error" : "ok", lane, error);
     if (failed) {
       try {
         this.#host.onError(tick, error);
@@ -368,7 +392,7 @@ export class CronRunner {
         `still running after its timeout of ${formatDuration(timeout)}`,
     );
     abortTick(tick, error);
-    this.#ended(tick, "hung", error);
+    this.#ended(tick, "hung", lane, error);
     try {
       this.#host.onHung(tick, error);
     } catch {

@@ -256,6 +256,27 @@ describe("a trigger added again by schedule()", () => {
     expect((await store.get(recordKey("reconcile", "late")))?.paused).toBe(false);
     await orch.shutdown();
   });
+
+  test("shows the runs of the trigger now under the name, not those of the one it replaced, on a runner that ran both", async () => {
+    const rec = recorder();
+    const { orch, clock } = setup({ agents: [rec.Agent], config: { schedule: {} }, status: {} });
+    await orch.start();
+    const first = orch.schedule("reconcile", { every: "1m", name: "late" });
+    await clock.advance(MINUTE);
+    expect(rec.ticks).toHaveLength(1);
+    first.cancel();
+    orch.schedule("reconcile", { every: "5m", name: "late" });
+    const lastRun = async (): Promise<unknown> => {
+      const document = (await (await orch.fetch(new Request("http://desk.test/statusz?format=json"))).json()) as { agents: Array<{ name: string; triggers: Array<{ name: string; lastRun?: unknown }> }> };
+      return document.agents.find((agent) => agent.name === "reconcile")?.triggers.find((trigger) => trigger.name === "late")?.lastRun;
+    };
+    // the runner of the running incarnation ran the first trigger; the new one has not run yet
+    expect(await lastRun()).toBeUndefined();
+    await clock.advance(5 * MINUTE);
+    expect(rec.ticks).toHaveLength(2);
+    expect(await lastRun()).toMatchObject({ slot: new Date(T0 + 5 * MINUTE).toISOString(), outcome: "ok" });
+    await orch.shutdown();
+  });
 });
 
 describe("the status page's run-now", () => {
