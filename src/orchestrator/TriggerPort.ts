@@ -91,8 +91,10 @@ export class TriggerPort implements TriggerTarget, RunnerSlot {
    */
   deliver(trigger: ResolvedTrigger, scheduledAt: number, firedAt: number, key: string): void {
     const ledger = this.#ledger;
-    if (ledger === undefined) this.#hand(trigger, scheduledAt, firedAt, key);
-    else ledger.startLive(this.#agent.name, trigger.name, trigger, scheduledAt, firedAt, () => this.#hand(trigger, scheduledAt, firedAt, key));
+    if (ledger === undefined) return this.#hand(trigger, scheduledAt, firedAt, key);
+    const begun = ledger.beginLive(this.#agent.name, trigger.name, trigger, scheduledAt, firedAt);
+    if (begun === true) this.#hand(trigger, scheduledAt, firedAt, key);
+    else if (begun !== false) void begun.then((accepted) => accepted && this.#hand(trigger, scheduledAt, firedAt, key));
   }
 
   /** Hand a slot to the running incarnation (with a store: once its start is recorded, and counted fired here). */

@@ -85,23 +85,36 @@ export class TriggerLedger {
    * when the store refused it (begun already) or could not record it (logged).
    */
   startLive(agent: string, name: string, trigger: ResolvedTrigger | undefined, slot: number, at: number, go: () => void): void {
+    const begun = this.beginLive(agent, name, trigger, slot, at);
+    if (begun === true) go();
+    else if (begun !== false) void begun.then((accepted) => accepted && go());
+  }
+
+  /**
+   * {@link TriggerLedger.startLive} without a callback: true when the slot
+   * may run now (a store that decides synchronously accepted its start, and
+   * the trigger does not start durably), false when it must not run (refused,
+   * or not recorded: logged), else a promise of the same answer (never
+   * rejected). The common case costs no closure and no promise.
+   */
+  beginLive(agent: string, name: string, trigger: ResolvedTrigger | undefined, slot: number, at: number): boolean | Promise<boolean> {
     let begun: boolean | Promise<boolean>;
     try {
       begun = this.begin(agent, name, slot, at, "next");
     } catch {
-      return; // logged: the slot does not run
+      return false; // logged: the slot does not run
     }
-    if (begun === false) return;
+    if (begun === false) return false;
     if (begun === true) {
-      if (trigger === undefined || !TriggerLedger.startsDurably(trigger)) return go();
-      this.durable().then(go, () => undefined);
-      return;
+      if (trigger === undefined || !TriggerLedger.startsDurably(trigger)) return true;
+      return this.durable().then(
+        () => true,
+        () => false,
+      );
     }
-    begun.then(
-      (accepted) => {
-        if (accepted) go();
-      },
-      () => undefined,
+    return begun.then(
+      (accepted) => accepted,
+      () => false,
     );
   }
 
