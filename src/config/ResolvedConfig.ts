@@ -5,10 +5,37 @@ import type { SchedulerDefaults } from "./schedulerDefaults.js";
 /** A validated restart policy. */
 export type ResolvedRestartPolicy = { readonly kind: "always" } | { readonly kind: "fail-stop" } | { readonly kind: "max"; readonly max: number };
 
+/**
+ * How a group restarts its children when one of them crashes and is to be
+ * restarted (OTP's strategies): `one_for_one` — that child alone (the
+ * default); `one_for_all` — every child, stopped in reverse start order and
+ * started again in order once the crashed child's back-off ends;
+ * `rest_for_one` — the crashed child and every child started after it.
+ */
+export type GroupStrategy = "one_for_one" | "one_for_all" | "rest_for_one";
+
+/** Every {@link GroupStrategy}. */
+export const GROUP_STRATEGIES = ["one_for_one", "one_for_all", "rest_for_one"] as const satisfies readonly GroupStrategy[];
+
+/** The deepest a group may sit in the tree: a top-level group has depth 1. */
+export const MAX_GROUP_DEPTH = 8;
+
 /** A validated group, built-ins merged with `groups:` key by key. */
 export interface ResolvedGroup {
   /** The group's name (`data`, `strategy`, `critical` or a key of `groups:`). */
   readonly name: string;
+  /** The group it belongs to; absent for a top-level group (a child of the implicit root). */
+  readonly parent?: string;
+  /** Group names from the top-level group down to this one (this one last): `["desk", "trading"]`. */
+  readonly path: readonly string[];
+  /** How a crash of one child affects its siblings. @default "one_for_one" */
+  readonly strategy: GroupStrategy;
+  /**
+   * More than `maxRestarts` restarts of the group's children inside `within`
+   * (ms) fails the group as a whole (OTP's intensity and period); absent: the
+   * group never fails as a whole.
+   */
+  readonly intensity?: { readonly maxRestarts: number; readonly within: number };
   /** What a crash leads to. */
   readonly restart: ResolvedRestartPolicy;
   /** More than `maxCrashes` crashes inside `within` (ms) disables the agent. */
@@ -38,6 +65,8 @@ export interface ResolvedAgentEntry {
   readonly heartbeatTimeout?: number;
   /** The agent's `this.config`, as written. */
   readonly config?: unknown;
+  /** Agents that must be running before this one starts (start order is topological; stop order its reverse). */
+  readonly dependsOn?: readonly string[];
 }
 
 /**

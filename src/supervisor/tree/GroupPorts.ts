@@ -1,0 +1,37 @@
+import type { GroupStrategy } from "../../config/ResolvedConfig.js";
+
+/**
+ * A child of a supervising group, as the tree's pure logic sees it: an agent
+ * or a group (a failed child group is restarted or counted by its parent as
+ * one child).
+ */
+export interface TreeChild {
+  readonly kind: "agent" | "group";
+  readonly name: string;
+}
+
+/** An agent as start ordering sees it: its name and the agents it depends on (registration order is the array's order). */
+export interface OrderedAgent {
+  readonly name: string;
+  readonly dependsOn?: readonly string[];
+}
+
+/**
+ * What a group does about a crash of one of its children that the child's own
+ * policy would restart: restart the children in `restart` (the crashed one
+ * included; stopped in reverse of this order, started in this order once the
+ * crashed child's back-off ends), or fail as a whole (over its intensity).
+ */
+export type GroupVerdict = { readonly kind: "restart"; readonly restart: readonly TreeChild[] } | { readonly kind: "fail"; readonly restarts: number };
+
+/** The pure inputs of a group's decision. */
+export interface GroupDecisionInput {
+  readonly strategy: GroupStrategy;
+  readonly intensity?: { readonly maxRestarts: number; readonly within: number };
+  /** The group's children in start order (agents by the start order, a child group at the position of its first agent). */
+  readonly children: readonly TreeChild[];
+  /** The child that crashed (or failed, for a child group). */
+  readonly crashed: TreeChild;
+  /** Children that take no part in a restart (disabled, failed, or not started yet). */
+  readonly idle: ReadonlySet<string>;
+}
