@@ -1,0 +1,110 @@
+import { describe, expect, test } from "vitest";
+import type { OrderedAgent } from "../../../src/supervisor/tree/GroupPorts.js";
+import { dependencyCycle, startOrder } from "../../../src/supervisor/tree/startOrder.js";
+
+/** An agent named `name`, depending on `dependsOn` (none when empty). */
+const a = (name: string, ...dependsOn: string[]): OrderedAgent => (dependsOn.length === 0 ? { name } : { name, dependsOn });
+
+/** The reference: repeatedly take the first agent in registration order whose dependencies have all started (O(n²)). */
+function scanOrder(agents: readonly OrderedAgent[]): string[] {
+  const started = new Set<string>();
+  const order: string[] = [];
+  while (order.length < agents.length) {
+    const next = agents.find((agent) => !started.has(agent.name) && (agent.dependsOn ?? []).every((name) => started.has(name)));
+    if (next === undefined) throw new Error("the reference found a cycle");
+    started.add(next.name);
+    order.push(next.name);
+  }
+  return order;
+}
+
+describe("startOrder", () => {
+  test.each<[string, OrderedAgent[], string[]]>([
+    ["no agents give an empty order", [], []],
+    ["without dependencies the order is the registration order", [a("c"), a("a"), a("b")], ["c", "a", "b"]],
+    ["an agent starts after the one it depends on", [a("api", "db"), a("db")], ["db", "api"]],
+    ["a chain registered backwards starts from its end", [a("c", "b"), a("b", "a"), a("a")], ["a", "b", "c"]],
+    ["a diamond starts its root, both middles in registration order, then the join", [a("top", "left", "right"), a("right", "root"), a("left", "root"), a("root")], ["root", "right", "left", "top"]],
+    ["an agent freed by a later one waits behind earlier ready ones", [a("x"), a("late", "z"), a("y"), a("z")], ["x", "y", "z", "late"]],
+    ["a freed agent goes before later registered ready ones", [a("z"), a("b", "z"), a("c"), a("d")], ["z", "b", "c", "d"]],
+    ["registration order breaks ties among agents freed together", [a("root"), a("m2", "root"), a("m1", "root")], ["root", "m2", "m1"]],
+    ["dependencies on unknown agents are ignored", [a("b", "ghost"), a("a", "ghost", "b")], ["b", "a"]],
+    ["a dependency listed twice counts once", [a("b", "a", "a"), a("a")], ["a", "b"]],
+    ["independent chains interleave by registration index", [a("a2", "a1"), a("b1"), a("a1"), a("b2", "b1")], ["b1", "a1", "a2", "b2"]],
+  ])("%s", (_what, agents, expected) => {
+    expect(startOrder(agents)).toEqual(expected);
+  });
+
+  test("every agent comes after all its dependencies in a larger random graph, in the order a plain scan gives", () => {
+    // a deterministic pseudo-random DAG: each agent depends on a few agents of lower number, registered shuffled
+    let seed = 7;
+    const random = (below: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % below;
+    };
+    const agents: OrderedAgent[] = Array.from({ length: 300 }, (_, index) => ({
+      name: `n${index}`,
+      dependsOn: index === 0 ? [] : Array.from({ length: random(4) }, () => `n${random(index)}`),
+    }));
+    for (let index = agents.length - 1; index > 0; index--) {
+      const other = random(index + 1);
+      [agents[index], agents[other]] = [agents[other] as OrderedAgent, agents[index] as OrderedAgent];
+    }
+    const order = startOrder(agents);
+    expect([...order].sort()).toEqual(agents.map((agent) => agent.name).sort());
+    const position = new Map(order.map((name, index) => [name, index]));
+    for (const agent of agents) {
+      for (const dependency of agent.dependsOn ?? []) expect(position.get(dependency)).toBeLessThan(position.get(agent.name) ?? -1);
+    }
+    expect(order).toEqual(scanOrder(agents));
+  });
+
+  test("10,000 agents without dependencies keep their order, quickly", () => {
+    const agents = Array.from({ length: 10_000 }, (_, index) => a(`agent-${(index * 7_919) % 10_000}`));
+    const began = performance.now();
+    const order = startOrder(agents);
+    expect(performance.now() - began).toBeLessThan(500);
+    expect(order).toEqual(agents.map((agent) => agent.name));
+  });
+
+  test("a chain of 10,000 agents registered backwards starts from its end", () => {
+    const agents = Array.from({ length: 10_000 }, (_, index) => (index === 9_999 ? a("n0") : a(`n${9_999 - index}`, `n${9_998 - index}`)));
+    const order = startOrder(agents);
+    expect(order).toEqual(Array.from({ length: 10_000 }, (_, index) => `n${index}`));
+    expect(dependencyCycle(agents)).toBeUndefined();
+  });
+
+  test.each<[string, OrderedAgent[], string]>([
+    ["a self-dependency", [a("a", "a")], "a → a"],
+    ["a two-agent cycle", [a("x"), a("a", "b"), a("b", "a")], "a → b → a"],
+    ["a cycle behind a free agent", [a("free"), a("head", "c1"), a("c1", "c2"), a("c2", "c3"), a("c3", "c1")], "c1 → c2 → c3 → c1"],
+  ])("%s throws an Error naming the cycle", (_what, agents, named) => {
+    expect(() => startOrder(agents)).toThrow(Error);
+    expect(() => startOrder(agents)).toThrow(named);
+  });
+});
+
+describe("dependencyCycle", () => {
+  test.each<[string, OrderedAgent[], readonly string[] | undefined]>([
+    ["no agents, no cycle", [], undefined],
+    ["independent agents, no cycle", [a("a"), a("b")], undefined],
+    ["a diamond is no cycle", [a("top", "l", "r"), a("l", "root"), a("r", "root"), a("root")], undefined],
+    ["a dependency on an unknown agent is no cycle", [a("a", "ghost")], undefined],
+    ["a self-dependency", [a("a", "a")], ["a", "a"]],
+    ["two agents depending on each other", [a("a", "b"), a("b", "a")], ["a", "b", "a"]],
+    ["the cycle starts where the search from the earliest agent enters it", [a("b", "a"), a("a", "b")], ["b", "a", "b"]],
+    ["a longer cycle, in dependency order", [a("a", "b"), a("b", "c"), a("c", "d"), a("d", "b")], ["b", "c", "d", "b"]],
+    ["a cycle reached through an agent outside it leaves that agent out", [a("entry", "p"), a("p", "q"), a("q", "p")], ["p", "q", "p"]],
+    ["a cycle after acyclic agents is still found", [a("a"), a("b", "a"), a("c", "d"), a("d", "e"), a("e", "c")], ["c", "d", "e", "c"]],
+  ])("%s", (_what, agents, expected) => {
+    expect(dependencyCycle(agents)).toEqual(expected);
+  });
+
+  test("a cycle closed at the end of a 10,000-agent chain is found without overflowing the stack", () => {
+    const agents = Array.from({ length: 10_000 }, (_, index) => a(`n${index}`, `n${(index + 1) % 10_000}`));
+    const cycle = dependencyCycle(agents);
+    expect(cycle?.length).toBe(10_001);
+    expect(cycle?.[0]).toBe("n0");
+    expect(cycle?.at(-1)).toBe("n0");
+  });
+});
