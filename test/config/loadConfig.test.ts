@@ -55,6 +55,8 @@ describe("loadConfig: a valid file", () => {
     expect(resolved.groups["critical"]).toMatchObject({ restart: { kind: "always" }, critical: true });
     expect(resolved.groups["reporting"]).toEqual({
       name: "reporting",
+      path: ["reporting"],
+      strategy: "one_for_one",
       restart: { kind: "max", max: 2 },
       crashLoop: { maxCrashes: 1, within: 300_000 },
       escalateAfter: 3,
@@ -278,7 +280,7 @@ describe("loadConfig: validation errors point into the file", () => {
   it("reports an unknown key at the key, with a suggestion", async () => {
     const error = await loadError("unknown-key.yaml");
     expect(error.message).toBe(
-      `${fixture("unknown-key.yaml")}:4:5 (groups.strategy.escalateAfer): unknown key "escalateAfer" (did you mean "escalateAfter"?); expected one of: restart, crashLoop, escalateAfter, critical, backoff`,
+      `${fixture("unknown-key.yaml")}:4:5 (groups.strategy.escalateAfer): unknown key "escalateAfer" (did you mean "escalateAfter"?); expected one of: restart, crashLoop, escalateAfter, critical, parent, strategy, intensity, backoff`,
     );
   });
 
