@@ -83,8 +83,8 @@ export const groupShape = object({
   critical: boolean(),
   /**
    * The group this one belongs to (a built-in group or one of `groups:`): the
-   * tree of groups has no cycle and is at most 8 levels deep. @default none: a
-   * top-level group
+   * tree of groups has no cycle and is at most 8 levels deep.
+   * @default none (a top-level group)
    */
   parent: string(),
   /**
@@ -97,7 +97,7 @@ export const groupShape = object({
    * More than `maxRestarts` restarts of the group's children inside `within`
    * fails the group as a whole: a child of its parent, or at the top disabled
    * and escalated (reason `group-intensity`). Both keys are required.
-   * @default none: the group never fails as a whole
+   * @default none (the group never fails as a whole)
    */
   intensity: requiredObject(
     {
