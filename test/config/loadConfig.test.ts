@@ -100,6 +100,9 @@ describe("loadConfig: a valid file", () => {
       expect(resolved.agents["risk"]?.group).toBe("critical");
       expect(resolved.agents["chief"]?.module).toBe(pathToFileURL(join(directory, "agents", "chief.js")).href);
       expect(resolved.groups["reporting"]?.crashLoop).toEqual({ maxCrashes: 1, within: 300_000 });
+      expect(resolved.groups["reporting"]).toMatchObject({ parent: "backoffice", path: ["backoffice", "reporting"], strategy: "rest_for_one" });
+      expect(resolved.groups["backoffice"]?.intensity).toEqual({ maxRestarts: 10, within: 60_000 });
+      expect(resolved.agents["report"]?.dependsOn).toEqual(["data_market"]);
       expect(resolved.schedule["report"]?.map((t) => t.name)).toEqual(["cron:0 17 * * 1-5@America/New_York", "intraday"]);
       expect(resolved.schedule["backtest"]?.[0]).toMatchObject({ catchup: { window: 3_600_000, runs: "latest" }, delivery: "at-least-once" });
       expect(resolved.schedule["risk"]?.[0]).toMatchObject({ kind: "delay", delivery: "at-most-once" });
