@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent } from "../../src/agent/Agent.js";
+import type { CliIo } from "../../src/cli/CliIo.js";
+import { validateCommand } from "../../src/cli/validateCommand.js";
 import { findCycle } from "../../src/config/dependsOn.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { resolveConfig } from "../../src/config/resolveConfig.js";
@@ -166,6 +168,16 @@ describe("loadConfig: errors in dependsOn point into the file", () => {
     expect(error.message).toBe(
       `${file}:3:23 (agents.mm.dependsOn[1]): agent "mm" depends on unknown agent "fed" (did you mean "feed"?): expected an agent registered in code or given a "module" under agents: (known: mm, feed)`,
     );
+  });
+
+  it("agent-orchestrator validate reports what the file alone refuses, and leaves an unknown agent to createOrchestrator", async () => {
+    const stderr: string[] = [];
+    const io: CliIo = { out: () => undefined, err: (line) => void stderr.push(line), version: () => "0.0.0", schema: () => "{}" };
+    const cycle = await write("validate-cycle", "agents:\n  a: { dependsOn: [b] }\n  b: { dependsOn: [a] }\n");
+    expect(await validateCommand(cycle, io, { skipModules: true })).toBe(1);
+    expect(stderr).toEqual([expect.stringContaining(`${cycle}:2:20 (agents.a.dependsOn[0]): agents depend on each other in a cycle: a → b → a`)]);
+    const unknown = await write("validate-unknown", "agents:\n  mm:\n    dependsOn: [registered_in_code]\n");
+    expect(await validateCommand(unknown, io, { skipModules: true })).toBe(0);
   });
 
   it("an empty dependsOn is absent in what loadConfig returns", async () => {
