@@ -5,7 +5,9 @@ import { isPlainObject, type ConfigChecker } from "./ConfigChecker.js";
 import { configShape } from "./configShape.js";
 import { checkShape } from "./checkShape.js";
 import { BUILTIN_GROUP_NAMES, DEFAULTS } from "./defaults.js";
+import { checkDependencies } from "./dependsOn.js";
 import { didYouMean } from "./didYouMean.js";
+import { groupExpectation, groupPaths } from "./groupTree.js";
 import { childPath } from "./keyPath.js";
 import type { ResolvedAgentEntry, ResolvedConfig, ResolvedGroup, ResolvedRestartPolicy } from "./ResolvedConfig.js";
 import { resolveModuleSpecifier } from "./resolveModule.js";
@@ -29,8 +31,9 @@ type Checked = OutputOf<typeof configShape>;
  */
 export function checkConfig(config: unknown, checker: ConfigChecker): CheckedConfig {
   const checked = checkShape(checker, configShape, config, "");
-  const groups = resolveGroups(checked.groups);
+  const groups = resolveGroups(checker, checked.groups);
   const agents = resolveAgents(checker, checked.agents, groups);
+  checkDependencies(checker, agents);
   const supervisor = resolveSupervisor(checker, checked.supervisor, config);
   const { chief } = checked;
   if (chief !== undefined) checkName(checker, chief, "chief", "agent", "value");
@@ -57,21 +60,32 @@ function withDefaults<T extends object>(checked: { readonly [K in keyof T]?: T[K
   return Object.freeze(filled);
 }
 
-/** The built-in groups, overridden key by key, and those `groups:` defines. */
-function resolveGroups(entries: Checked["groups"]): Record<string, ResolvedGroup> {
-  const groups = Object.create(null) as Record<string, ResolvedGroup>;
-  for (const name of BUILTIN_GROUP_NAMES) groups[name] = DEFAULTS.groups[name];
+/**
+ * The built-in groups, overridden key by key, and those `groups:` defines,
+ * each with its path in the tree once every parent is a group, without a
+ * cycle, and no group is too deep (`groupTree.ts`).
+ */
+function resolveGroups(checker: ConfigChecker, entries: Checked["groups"]): Record<string, ResolvedGroup> {
+  const merged = Object.create(null) as Record<string, Omit<ResolvedGroup, "path">>;
+  for (const name of BUILTIN_GROUP_NAMES) merged[name] = DEFAULTS.groups[name];
   for (const [name, entry] of Object.entries(entries)) {
     const base = Object.hasOwn(DEFAULTS.groups, name) ? DEFAULTS.groups[name as keyof typeof DEFAULTS.groups] : DEFAULTS.groupSettings;
-    groups[name] = Object.freeze({
+    const { parent, intensity } = entry;
+    merged[name] = {
       name,
+      ...(parent === undefined ? {} : { parent }),
+      strategy: entry.strategy ?? base.strategy,
+      ...(intensity === undefined ? {} : { intensity: Object.freeze({ maxRestarts: intensity.maxRestarts as number, within: intensity.within as number }) }),
       restart: restartPolicy(entry.restart) ?? base.restart,
       crashLoop: withDefaults(entry.crashLoop, base.crashLoop),
       escalateAfter: entry.escalateAfter ?? base.escalateAfter,
       critical: entry.critical ?? base.critical,
       ...(entry.backoff === undefined ? {} : { backoff: entry.backoff }),
-    });
+    };
   }
+  const paths = groupPaths(checker, merged);
+  const groups = Object.create(null) as Record<string, ResolvedGroup>;
+  for (const [name, group] of Object.entries(merged)) groups[name] = Object.freeze({ ...group, path: paths.get(name) as readonly string[] });
   return groups;
 }
 
@@ -105,6 +119,7 @@ function resolveAgents(checker: ConfigChecker, entries: Checked["agents"], group
     resolved.enabled = entry.enabled ?? true;
     if (heartbeatTimeout !== undefined) resolved.heartbeatTimeout = heartbeatTimeout;
     if (config !== undefined) resolved.config = config;
+    if (entry.dependsOn !== undefined && entry.dependsOn.length > 0) resolved.dependsOn = entry.dependsOn;
     agents[name] = Object.freeze(resolved);
   }
   return agents;
@@ -114,13 +129,6 @@ function resolveModule(checker: ConfigChecker, specifier: string, path: string):
   const resolution = resolveModuleSpecifier(specifier, checker.source?.file);
   if ("problem" in resolution) checker.fail(path, `cannot use module ${describeValue(specifier)}: ${resolution.problem}`, { value: specifier });
   return resolution.specifier;
-}
-
-/** What a group name must be, for error messages. */
-export function groupExpectation(groups: Record<string, ResolvedGroup>): string {
-  const defined = Object.keys(groups).filter((name) => !(BUILTIN_GROUP_NAMES as readonly string[]).includes(name));
-  const list = defined.length === 0 ? "" : ` (defined: ${defined.join(", ")})`;
-  return `expected a built-in group (${BUILTIN_GROUP_NAMES.join(", ")}) or a group defined under groups:${list}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { isPlainObject, type ConfigChecker } from "./ConfigChecker.js";
 import { didYouMean } from "./didYouMean.js";
 import { childPath } from "./keyPath.js";
 import { checkPlainData } from "./plainData.js";
-import type { CodeShape, ObjectShape, OutputOf, RecordShape, Shape, UnionShape } from "./shape.js";
+import type { CodeShape, ListShape, ObjectShape, OutputOf, RecordShape, Shape, UnionShape } from "./shape.js";
 
 /**
  * Check `value` against `shape` at key path `path` and return it checked:
@@ -27,6 +27,7 @@ const CHECKS: { readonly [K in Shape["kind"]]: Check<K> } = {
   duration: (checker, shape, value, path) => checker.duration(value, path, shape.zero === true),
   object: (checker, shape, value, path) => checkObject(checker, shape, value, path),
   record: checkRecord,
+  list: checkList,
   union: checkUnion,
   data: (checker, _shape, value, path) => {
     checkPlainData(checker, value, path);
@@ -45,7 +46,7 @@ function checkObject(checker: ConfigChecker, shape: ObjectShape, value: unknown,
   for (const key of keys) {
     const keyPath = childPath(path, key);
     checked[key] = checkShape(checker, shape.fields[key] as Shape, object[key], keyPath);
-    if (shape.required && checked[key] === undefined) checker.fail(keyPath, `missing ${JSON.stringify(key)}: expected ${expected ?? "it"}`, { value });
+    if (shape.required && checked[key] === undefined) checker.fail(keyPath, `missing ${JSON.stringify(key)}: expected ${expected ?? shape.expected ?? "it"}`, { value });
   }
   return Object.freeze(checked);
 }
@@ -59,6 +60,27 @@ function checkRecord(checker: ConfigChecker, shape: RecordShape, value: unknown,
     checked[name] = checkShape(checker, shape.value, entry, entryPath);
   }
   return checked;
+}
+
+function checkList(checker: ConfigChecker, shape: ListShape, value: unknown, path: string): readonly unknown[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) checker.expected(path, shape.expected, value);
+  const checked: unknown[] = [];
+  const seen = new Map<unknown, number>();
+  for (let index = 0; index < value.length; index++) {
+    const item: unknown = value[index];
+    const itemPath = childPath(path, index);
+    const checkedItem = checkShape(checker, shape.item, item, itemPath);
+    // a hole or `undefined` in a list given in code
+    if (checkedItem === undefined) checker.expected(itemPath, shape.expected, item);
+    const first = seen.get(checkedItem);
+    if (first === undefined) seen.set(checkedItem, index);
+    else if (shape.unique) {
+      checker.fail(itemPath, `${describeValue(item)} is listed twice (first at ${childPath(path, first)}): expected ${shape.expected}`, { value: item });
+    }
+    checked.push(checkedItem);
+  }
+  return Object.freeze(checked);
 }
 
 function checkUnion(checker: ConfigChecker, shape: UnionShape, value: unknown, path: string): unknown {

@@ -12,13 +12,20 @@ import type { BackoffStrategy } from "../supervisor/backoff.js";
 import type { AgentEntryConfig, GroupConfig, RestartPolicy, SupervisorConfig } from "./OrchestratorConfig.js";
 import { scheduleJsonSchema } from "./jsonSchemaTrigger.js";
 import { checkSchedule } from "./resolveTrigger.js";
-import { boolean, code, data, duration, external, integer, named, number, object, record, requiredObject, string, union } from "./shape.js";
+import { GROUP_STRATEGIES } from "./ResolvedConfig.js";
+import { boolean, choice, code, data, duration, external, integer, list, named, number, object, record, requiredObject, string, union } from "./shape.js";
 import { catchupShape, deliveryShape } from "./triggerPolicies.js";
 
 /** What a restart policy must be, for error messages. */
 export const RESTART_EXPECTATION = '"always", "fail-stop" or { max: N } with N a non-negative integer';
 const PORT = "an integer port from 0 to 65535";
 const NON_NEGATIVE = "a non-negative integer";
+
+/** What `agents.<name>.dependsOn` must be, for error messages. */
+export const DEPENDS_ON_EXPECTATION = "a list of agent names, each named once";
+
+/** What `groups.<name>.strategy` must be, for error messages. */
+export const STRATEGY_EXPECTATION = GROUP_STRATEGIES.map((strategy) => JSON.stringify(strategy)).join(", ").replace(/, (?=[^,]*$)/, " or ");
 
 /** `groups.<name>.restart`. */
 export const restartPolicyShape = union(["always", "fail-stop"], requiredObject({ max: integer(0, NON_NEGATIVE) }), RESTART_EXPECTATION);
@@ -46,6 +53,13 @@ export const agentEntryShape = object({
   heartbeatTimeout: duration(),
   /** Given to the agent as `this.config`, as written (keys named `__proto__` are refused). */
   config: data(),
+  /**
+   * Agents that must be running before this one starts: each an agent of
+   * `agents:` or registered in code, named once, not this agent, and with no
+   * cycle among them. Start order is topological, stop order its reverse
+   * (docs/supervision.md). @default no dependencies
+   */
+  dependsOn: list(string(), { unique: true, expected: DEPENDS_ON_EXPECTATION }),
 });
 
 /** `groups.<name>`. */
@@ -67,6 +81,33 @@ export const groupShape = object({
   escalateAfter: integer(1, "a positive integer"),
   /** Agents of a critical group must be up for health to pass. @default true for `critical`, else false */
   critical: boolean(),
+  /**
+   * The group this one belongs to (a built-in group or one of `groups:`): the
+   * tree of groups has no cycle and is at most 8 levels deep.
+   * @default none (a top-level group)
+   */
+  parent: string(),
+  /**
+   * Which children a crash restarts: `one_for_one` the crashed child alone,
+   * `one_for_all` every child, `rest_for_one` the crashed child and every
+   * child started after it (docs/supervision.md). @default "one_for_one"
+   */
+  strategy: choice(GROUP_STRATEGIES, STRATEGY_EXPECTATION),
+  /**
+   * More than `maxRestarts` restarts of the group's children inside `within`
+   * fails the group as a whole: a child of its parent, or at the top disabled
+   * and escalated (reason `group-intensity`). Both keys are required.
+   * @default none (the group never fails as a whole)
+   */
+  intensity: requiredObject(
+    {
+      /** Restarts allowed inside `within` before the group fails. */
+      maxRestarts: integer(0, NON_NEGATIVE),
+      /** The sliding window restarts are counted in. */
+      within: duration(),
+    },
+    "{ maxRestarts: N, within: <duration> } with N a non-negative integer",
+  ),
   /**
    * The delay before each restart of the group's agents, in code only:
    * `(attempt, random) => ms`, `attempt` counting from 0 after a stable run,

@@ -18,16 +18,17 @@ export const DEFAULTS = Object.freeze({
   group: "data",
   /** Settings of a group that `groups:` defines without them (a new group restarts always). */
   groupSettings: Object.freeze({
+    strategy: "one_for_one" as const,
     restart: Object.freeze({ kind: "always" as const }),
     crashLoop,
     escalateAfter: 3,
     critical: false,
   }),
-  /** The built-in groups before `groups:` overrides them key by key. */
+  /** The built-in groups before `groups:` overrides them key by key: top-level, `one_for_one`, no intensity. */
   groups: Object.freeze({
-    data: Object.freeze({ name: "data", restart: Object.freeze({ kind: "always" }), crashLoop, escalateAfter: 3, critical: false }),
-    strategy: Object.freeze({ name: "strategy", restart: Object.freeze({ kind: "max", max: 5 }), crashLoop, escalateAfter: 3, critical: false }),
-    critical: Object.freeze({ name: "critical", restart: Object.freeze({ kind: "fail-stop" }), crashLoop, escalateAfter: 3, critical: true }),
+    data: Object.freeze({ name: "data", path: Object.freeze(["data"]), strategy: "one_for_one", restart: Object.freeze({ kind: "always" }), crashLoop, escalateAfter: 3, critical: false }),
+    strategy: Object.freeze({ name: "strategy", path: Object.freeze(["strategy"]), strategy: "one_for_one", restart: Object.freeze({ kind: "max", max: 5 }), crashLoop, escalateAfter: 3, critical: false }),
+    critical: Object.freeze({ name: "critical", path: Object.freeze(["critical"]), strategy: "one_for_one", restart: Object.freeze({ kind: "fail-stop" }), crashLoop, escalateAfter: 3, critical: true }),
   } satisfies Record<BuiltinGroupName, ResolvedGroup>),
   supervisor: Object.freeze({
     backoff: Object.freeze({ initial: 1_000, max: 60_000, factor: 2, jitter: 0.2 }),

@@ -60,14 +60,14 @@ export async function loadConfig(path: string): Promise<OrchestratorConfig> {
 
 /**
  * An empty YAML section (its entries commented out) parses as `null` and means
- * "absent": drop each `null` mapping the shape has (a section, `crashLoop`,
- * `supervisor.backoff`), and make each `null` entry of a record of mappings
+ * "absent": drop each `null` mapping or list the shape has (a section, `crashLoop`,
+ * `supervisor.backoff`, `dependsOn`), and make each `null` entry of a record of mappings
  * (`agents.<name>:`, `groups.<name>:`) an empty one.
  */
 function dropNullMappings(shape: ObjectShape, object: Record<string, unknown>): void {
   for (const [key, field] of Object.entries(shape.fields)) {
     const value = object[key];
-    if (value === null && (field.kind === "object" || field.kind === "record")) delete object[key];
+    if (value === null && (field.kind === "object" || field.kind === "record" || field.kind === "list")) delete object[key];
     else if (field.kind === "object" && isPlainObject(value)) dropNullMappings(field, value);
     else if (field.kind === "record" && field.value.kind === "object" && isPlainObject(value)) {
       for (const [name, entry] of Object.entries(value)) {

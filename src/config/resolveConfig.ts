@@ -1,9 +1,11 @@
 import { attachConfigSource, getConfigSource } from "./ConfigSource.js";
 import { describeValue } from "../check.js";
 import { isValidAgentName, NAME_EXPECTATION } from "./agentName.js";
-import { checkConfig, groupExpectation, type CheckedConfig } from "./checkConfig.js";
+import { checkConfig, type CheckedConfig } from "./checkConfig.js";
 import { ConfigChecker } from "./ConfigChecker.js";
+import { dependencyPath } from "./dependsOn.js";
 import { didYouMean } from "./didYouMean.js";
+import { groupExpectation } from "./groupTree.js";
 import { childPath } from "./keyPath.js";
 import type { OrchestratorConfig } from "./OrchestratorConfig.js";
 import type { ResolvedConfig } from "./ResolvedConfig.js";
@@ -85,8 +87,9 @@ function checkRegistrations(checker: ConfigChecker, registrations: ReadonlyArray
 
 /**
  * Every agent of `agents:` is loadable one way exactly (registered in code, or
- * given a module), every scheduled agent is known, and a registration's group
- * exists. Returns the names of every known agent.
+ * given a module), every scheduled agent and every agent named in a `dependsOn`
+ * is known, and a registration's group exists. Returns the names of every
+ * known agent.
  */
 function checkLoadable(checker: ConfigChecker, checked: CheckedConfig, registered: ReadonlyMap<string, AgentRegistrationInfo>, config: OrchestratorConfig | undefined): Set<string> {
   for (const [name, entry] of Object.entries(checked.agents)) {
@@ -110,6 +113,16 @@ function checkLoadable(checker: ConfigChecker, checked: CheckedConfig, registere
     checker.fail(childPath("schedule", agent), `schedule for unknown agent ${JSON.stringify(agent)}${didYouMean(agent, known)}: ${KNOWN_AGENT} (known: ${listNames(known)})`, {
       value: agent,
       at: "key",
+    });
+  }
+  for (const [agent, { dependsOn = [] }] of Object.entries(checked.agents)) {
+    dependsOn.forEach((dependency, index) => {
+      if (known.has(dependency)) return;
+      checker.fail(
+        dependencyPath(agent, index),
+        `agent ${JSON.stringify(agent)} depends on unknown agent ${JSON.stringify(dependency)}${didYouMean(dependency, known)}: ${KNOWN_AGENT} (known: ${listNames(known)})`,
+        { value: dependency },
+      );
     });
   }
   for (const registration of registered.values()) {

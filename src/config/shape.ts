@@ -14,7 +14,8 @@
  * minimum, maximum }`, `duration` → `{ anyOf: [{ type: "number" }, { type:
  * "string", pattern }] }`, `object` → `{ type: "object", properties,
  * additionalProperties: false }` (`required` from {@link ObjectShape.required}),
- * `record` → `{ additionalProperties, propertyNames: { pattern } }`, `union` →
+ * `record` → `{ additionalProperties, propertyNames: { pattern } }`, `list` →
+ * `{ type: "array", items, uniqueItems }`, `union` →
  * `{ anyOf: [{ enum: literals }, object] }` (a {@link choice}: `{ enum: literals }`), `data` → `{}`, `external` → the
  * schema its owner gives ({@link ExternalShape.schema}: the trigger kinds'),
  * and `code` is left out (YAML cannot hold a function). Descriptions and
@@ -76,6 +77,8 @@ export interface ObjectShape {
   readonly fields: Readonly<Record<string, Shape>>;
   /** Every key must be present (the `{ max: N }` form of a restart policy, `state: { file }`); absent, the mapping is `undefined`. */
   readonly required: boolean;
+  /** What a mapping whose keys are all required must hold, for the error a missing key gets. @default "it" */
+  readonly expected?: string;
 }
 
 /** A mapping of names (agents or groups) to values of one shape. */
@@ -85,6 +88,17 @@ export interface RecordShape {
   readonly value: Shape;
   /** What the keys name: each must be a valid agent or group name. */
   readonly key: "agent" | "group";
+}
+
+/** A sequence (a YAML list) of values of one shape. */
+export interface ListShape {
+  readonly kind: "list";
+  /** The shape of each item. */
+  readonly item: Shape;
+  /** No item may equal another (compared with `===`). */
+  readonly unique: boolean;
+  /** What the list must be, for error messages ("a list of agent names, each named once"). */
+  readonly expected: string;
 }
 
 /** One of a few strings, or a mapping of one shape. */
@@ -125,7 +139,7 @@ export interface CodeShape {
 }
 
 /** Any shape node. */
-export type Shape = StringShape | BooleanShape | NumberShape | DurationShape | ObjectShape | RecordShape | UnionShape | DataShape | ExternalShape | CodeShape;
+export type Shape = StringShape | BooleanShape | NumberShape | DurationShape | ObjectShape | RecordShape | ListShape | UnionShape | DataShape | ExternalShape | CodeShape;
 
 /** The type a configuration may hold where `S` applies. */
 export type InputOf<S> = S extends Typed<infer In, unknown> ? In : never;
@@ -175,14 +189,35 @@ export function object<const F extends Fields>(fields: F): ObjectShape & Typed<O
   return { kind: "object", fields, required: false };
 }
 
-/** A mapping whose keys of `fields` must all be present; absent or `null`, it checks as `undefined`. */
-export function requiredObject<const F extends Fields>(fields: F): ObjectShape & Typed<ObjectInput<F, true>, ObjectOutput<F> | undefined> {
-  return { kind: "object", fields, required: true };
+/**
+ * A mapping whose keys of `fields` must all be present; absent or `null`, it
+ * checks as `undefined`. `expected` says what it must hold, for the error a
+ * missing key gets (`{ maxRestarts, within }`).
+ */
+export function requiredObject<const F extends Fields>(fields: F, expected?: string): ObjectShape & Typed<ObjectInput<F, true>, ObjectOutput<F> | undefined> {
+  return expected === undefined ? { kind: "object", fields, required: true } : { kind: "object", fields, required: true, expected };
 }
 
 /** A mapping of agent or group names to values of `value`; absent or `null`, it checks as empty. */
 export function record<S extends Shape>(key: "agent" | "group", value: S): RecordShape & Typed<Record<string, InputOf<S>>, Readonly<Record<string, OutputOf<S>>>> {
   return { kind: "record", value, key };
+}
+
+/**
+ * A list of values of `item`; absent or `null`, it checks as `undefined`. With
+ * `unique`, an item equal to an earlier one is refused. `expected` says what
+ * the list must be, for error messages.
+ *
+ * @example
+ * ```ts
+ * const dependsOn = list(string(), { unique: true, expected: "a list of agent names, each named once" });
+ * ```
+ */
+export function list<S extends Shape & Typed<unknown, unknown>>(
+  item: S,
+  options: { readonly unique?: boolean; readonly expected: string },
+): ListShape & Typed<ReadonlyArray<InputOf<S>>, ReadonlyArray<Exclude<OutputOf<S>, undefined>> | undefined> {
+  return { kind: "list", item, unique: options.unique === true, expected: options.expected };
 }
 
 /** One of `literals`, or a mapping of `form`; `expected` names them all, for error messages. */

@@ -21,6 +21,12 @@ const TO_JSON_SCHEMA: { readonly [K in Shape["kind"]]: ToJsonSchema<K> } = {
     propertyNames: nameSchema(),
     additionalProperties: shapeToJsonSchema(shape.value, childPath(path, "*")) ?? false,
   }),
+  // an absent or empty (`null`) list checks as absent
+  list: (shape, path) => ({
+    type: ["array", "null"],
+    items: shapeToJsonSchema(shape.item, childPath(path, "*")) ?? false,
+    ...(shape.unique ? { uniqueItems: true } : {}),
+  }),
   union: (shape, path) =>
     shape.object === undefined ? { enum: [...shape.literals] } : { anyOf: [{ enum: [...shape.literals] }, objectSchema(shape.object, path, false)] },
   data: () => ({}),

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { checkShape } from "../../src/config/checkShape.js";
 import { ConfigChecker } from "../../src/config/ConfigChecker.js";
-import { boolean, code, data, duration, external, integer, number, object, record, requiredObject, string, union, type Shape } from "../../src/config/shape.js";
+import { boolean, code, data, duration, external, integer, list, number, object, record, requiredObject, string, union, type Shape } from "../../src/config/shape.js";
 import { ConfigError } from "../../src/errors/ConfigError.js";
 
 // The checker walks a shape, one check per kind: each row gives a shape, a value and either what the
@@ -9,6 +9,8 @@ import { ConfigError } from "../../src/errors/ConfigError.js";
 
 const restart = union(["always", "fail-stop"], requiredObject({ max: integer(0, "a non-negative integer") }), "a policy");
 const onlyFunctions = code<() => number>("a function () => ms", "supervisor.backoff");
+const names = list(string(), { unique: true, expected: "a list of names, each once" });
+const window = requiredObject({ n: integer(0, "a count"), within: duration() }, "{ n, within }");
 const doubled = external<number, number>((checker, value, path) => (typeof value === "number" ? value * 2 : checker.expected(path, "a number", value)));
 
 const ACCEPTS: ReadonlyArray<readonly [kind: string, shape: Shape, value: unknown, checked: unknown]> = [
@@ -24,6 +26,12 @@ const ACCEPTS: ReadonlyArray<readonly [kind: string, shape: Shape, value: unknow
   ["object", object({ a: duration(), b: boolean() }), { a: "1m" }, { a: 60_000, b: undefined }],
   ["record, null", record("agent", string()), null, {}],
   ["record", record("group", object({ n: integer(1, "a positive integer") })), { g: { n: 2 } }, { g: { n: 2 } }],
+  ["list", names, ["a", "b"], ["a", "b"]],
+  ["list, empty", names, [], []],
+  ["list, absent", names, undefined, undefined],
+  ["list, null", names, null, undefined],
+  ["list, repeats allowed when not unique", list(duration(), { expected: "durations" }), ["1s", 1_000], [1_000, 1_000]],
+  ["required mapping with its own expectation", window, { n: 0, within: "1m" }, { n: 0, within: 60_000 }],
   ["union, a literal", restart, "fail-stop", "fail-stop"],
   ["union, the mapping", restart, { max: 0 }, { max: 0 }],
   ["union, absent", restart, undefined, undefined],
@@ -43,6 +51,12 @@ const REFUSES: ReadonlyArray<readonly [kind: string, shape: Shape, value: unknow
   ["object, a list", object({ a: string() }), ["a"], 'k: expected a mapping (key: value pairs), got ["a"]'],
   ["object, a typo", object({ timeout: duration() }), { timout: 1 }, 'k.timout: unknown key "timout" (did you mean "timeout"?); expected one of: timeout'],
   ["record, a bad name", record("group", object({})), { "a b": {} }, 'k["a b"]: invalid group name "a b": expected 1 to 128 letters, digits, "_" or "-" (pattern [A-Za-z0-9_-]+), and not __proto__, constructor or prototype'],
+  ["list, one name", names, "a", 'k: expected a list of names, each once, got "a"'],
+  ["list, a bad item", names, ["a", 5], "k[1]: expected a non-empty string, got 5"],
+  ["list, a hole", names, new Array<string>(2).fill("a", 1), "k[0]: expected a list of names, each once, got undefined"],
+  ["list, an item twice", names, ["a", "b", "a"], 'k[2]: "a" is listed twice (first at k[0]): expected a list of names, each once'],
+  ["list, an item twice once checked", list(duration(), { unique: true, expected: "distinct durations" }), ["1s", 1_000], "k[1]: 1000 is listed twice (first at k[0]): expected distinct durations"],
+  ["required mapping missing a key", window, { n: 1 }, 'k.within: missing "within": expected { n, within }'],
   ["union, a near literal", restart, "fail_stop", 'k: expected a policy, got "fail_stop" (did you mean "fail-stop"?)'],
   ["union, a number", restart, 5, "k: expected a policy, got 5"],
   ["union, mapping missing a key", restart, {}, 'k.max: missing "max": expected a policy'],
@@ -71,6 +85,10 @@ describe("checkShape", () => {
   test("a code shape accepts the very function it is given", () => {
     const fn = (): number => 1;
     expect(checkShape(new ConfigChecker(undefined), onlyFunctions, fn, "k")).toBe(fn);
+  });
+
+  test("a checked list is frozen", () => {
+    expect(Object.isFrozen(checkShape(new ConfigChecker(undefined), names, ["a"], "k"))).toBe(true);
   });
 
   test("records have no prototype and checked mappings are frozen", () => {

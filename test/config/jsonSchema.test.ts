@@ -95,9 +95,11 @@ const WRONG_TYPES: ReadonlyArray<readonly [path: string, value: unknown]> = [
   ["schedule.a.cron", 5], ["schedule.a.at", 17], ["shutdown", 30], ["shutdown.timeout", "never"], ["http", 8000], ["http.healthPort", "8000"],
   ["http.metricsPort", 80.5], ["http.host", 5], ["scheduler", 5], ["scheduler.catchup", "1h"], ["scheduler.catchup.window", true],
   ["scheduler.catchup.runs", 5], ["scheduler.delivery", 5], ["state", "./state.json"], ["state.file", 5],
+  ["groups.g.parent", 5], ["groups.g.strategy", 5], ["groups.g.intensity", "5 in 1m"], ["groups.g.intensity.maxRestarts", "5"],
+  ["groups.g.intensity.within", true], ["agents.a.dependsOn", "feed"], ["agents.a.dependsOn", { feed: true }],
 ];
 
-const DURATIONS = ["supervisor.backoff.initial", "supervisor.backoff.max", "supervisor.resetAfter", "supervisor.startTimeout", "supervisor.stopTimeout", "groups.g.crashLoop.within", "agents.a.heartbeatTimeout", "shutdown.timeout", "schedule.a.every", "schedule.a.delay"];
+const DURATIONS = ["groups.g.intensity.within", "supervisor.backoff.initial", "supervisor.backoff.max", "supervisor.resetAfter", "supervisor.startTimeout", "supervisor.stopTimeout", "groups.g.crashLoop.within", "agents.a.heartbeatTimeout", "shutdown.timeout", "schedule.a.every", "schedule.a.delay"];
 
 /** Structural mistakes, from test/badInput/config.test.ts and test/config: what the schema must refuse. */
 const STRUCTURAL: ReadonlyArray<readonly [what: string, config: unknown]> = [
@@ -120,6 +122,15 @@ const STRUCTURAL: ReadonlyArray<readonly [what: string, config: unknown]> = [
   ["scheduler.catchup.runs: a bad enum", { scheduler: { catchup: { runs: "every" } } }],
   ["scheduler.delivery: a bad enum", { scheduler: { delivery: "at-least-one" } }],
   ["state without its file", { state: {} }],
+  ["groups.g.strategy: a bad enum", { groups: { g: { strategy: "all_for_one" } } }],
+  ["groups.g.intensity without within", { groups: { g: { intensity: { maxRestarts: 3 } } } }],
+  ["groups.g.intensity without maxRestarts", { groups: { g: { intensity: { within: "1m" } } } }],
+  ["groups.g.intensity.maxRestarts: negative", { groups: { g: { intensity: { maxRestarts: -1, within: "1m" } } } }],
+  ["groups.g.intensity.maxRestarts: a fraction", { groups: { g: { intensity: { maxRestarts: 1.5, within: "1m" } } } }],
+  ["groups.g.parent: empty", { groups: { g: { parent: "" } } }],
+  ["agents.a.dependsOn: an item that is not a string", { agents: { a: { dependsOn: ["feed", 5] } } }],
+  ["agents.a.dependsOn: an empty name", { agents: { a: { dependsOn: [""] } } }],
+  ["agents.a.dependsOn: a name twice", { agents: { a: { dependsOn: ["feed", "feed"] } } }],
   ["state.file empty", { state: { file: "" } }],
   ["groups.g.restart: a near literal", { groups: { g: { restart: "fail_stop" } } }],
   ["groups.g.restart: { max: -1 }", { groups: { g: { restart: { max: -1 } } } }],
@@ -167,6 +178,12 @@ const SEMANTIC: ReadonlyArray<readonly [what: string, config: unknown]> = [
   ["__proto__ inside an agent's config", JSON.parse('{ "agents": { "a": { "config": { "x": { "__proto__": 1 } } } } }') as unknown],
   ["a duration that rounds to 0 ms", { shutdown: { timeout: "0.1ms" } }],
   ["a module that cannot be found (createOrchestrator, validate)", { agents: { a: { module: "./missing.js" } } }],
+  ["an unknown parent group", { groups: { g: { parent: "nowhere" } } }],
+  ["a cycle of parent groups", { groups: { a: { parent: "b" }, b: { parent: "a" } } }],
+  ["a group nine levels deep", { groups: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`g${i}`, i === 0 ? {} : { parent: `g${i - 1}` }])) }],
+  ["an agent that depends on itself", { agents: { a: { dependsOn: ["a"] } } }],
+  ["a cycle of dependencies", { agents: { a: { dependsOn: ["b"] }, b: { dependsOn: ["a"] } } }],
+  ["a dependency on an agent registered nowhere (createOrchestrator)", { agents: { a: { dependsOn: ["nowhere"] } } }],
 ];
 
 describe("the JSON Schema refuses structural mistakes", () => {
@@ -211,6 +228,7 @@ describe("the JSON Schema and the checker share one key set", () => {
     expect(actual).toEqual(expected);
     expect(actual).toContain("groups.*.restart.max");
     expect(actual).not.toContain("groups.*.backoff");
+    expect(actual).toEqual(expect.arrayContaining(["groups.*.parent", "groups.*.strategy", "groups.*.intensity.maxRestarts", "groups.*.intensity.within", "agents.*.dependsOn"]));
   });
 
   test("every trigger kind has its schema, with the kind's own keys", () => {
@@ -234,6 +252,11 @@ describe("the shipped schema's descriptions and defaults come from the shape's T
     expect(schema.properties["shutdown"]?.properties?.["timeout"]).toMatchObject({ description: expect.stringContaining("Bounds the whole shutdown") as unknown, default: "30s" });
     expect(schema.properties["http"]?.properties?.["healthPort"]).toMatchObject({ default: 8000 });
     expect(schema.properties["supervisor"]?.properties?.["backoff"]?.["properties"]).toMatchObject({ jitter: { default: 0.2, maximum: 1 } });
+    const group = (schema.properties["groups"] as { additionalProperties: { properties: Record<string, Record<string, unknown>> } }).additionalProperties.properties;
+    expect(group["strategy"]).toMatchObject({ default: "one_for_one", description: expect.stringContaining("`rest_for_one` the crashed child") as unknown });
+    expect(group["intensity"]).toMatchObject({ required: ["maxRestarts", "within"], description: expect.stringContaining("fails the group as a whole") as unknown });
+    const agent = (schema.properties["agents"] as { additionalProperties: { properties: Record<string, Record<string, unknown>> } }).additionalProperties.properties;
+    expect(agent["dependsOn"]).toMatchObject({ uniqueItems: true, description: expect.stringContaining("must be running before this one starts") as unknown });
     expect(new Ajv({ strict: true, allowUnionTypes: true }).compile(schema)({ shutdown: { timeout: "5s" } })).toBe(true);
   }, 20_000);
 });

@@ -55,6 +55,8 @@ describe("loadConfig: a valid file", () => {
     expect(resolved.groups["critical"]).toMatchObject({ restart: { kind: "always" }, critical: true });
     expect(resolved.groups["reporting"]).toEqual({
       name: "reporting",
+      path: ["reporting"],
+      strategy: "one_for_one",
       restart: { kind: "max", max: 2 },
       crashLoop: { maxCrashes: 1, within: 300_000 },
       escalateAfter: 3,
@@ -98,6 +100,9 @@ describe("loadConfig: a valid file", () => {
       expect(resolved.agents["risk"]?.group).toBe("critical");
       expect(resolved.agents["chief"]?.module).toBe(pathToFileURL(join(directory, "agents", "chief.js")).href);
       expect(resolved.groups["reporting"]?.crashLoop).toEqual({ maxCrashes: 1, within: 300_000 });
+      expect(resolved.groups["reporting"]).toMatchObject({ parent: "backoffice", path: ["backoffice", "reporting"], strategy: "rest_for_one" });
+      expect(resolved.groups["backoffice"]?.intensity).toEqual({ maxRestarts: 10, within: 60_000 });
+      expect(resolved.agents["report"]?.dependsOn).toEqual(["data_market"]);
       expect(resolved.schedule["report"]?.map((t) => t.name)).toEqual(["cron:0 17 * * 1-5@America/New_York", "intraday"]);
       expect(resolved.schedule["backtest"]?.[0]).toMatchObject({ catchup: { window: 3_600_000, runs: "latest" }, delivery: "at-least-once" });
       expect(resolved.schedule["risk"]?.[0]).toMatchObject({ kind: "delay", delivery: "at-most-once" });
@@ -278,7 +283,7 @@ describe("loadConfig: validation errors point into the file", () => {
   it("reports an unknown key at the key, with a suggestion", async () => {
     const error = await loadError("unknown-key.yaml");
     expect(error.message).toBe(
-      `${fixture("unknown-key.yaml")}:4:5 (groups.strategy.escalateAfer): unknown key "escalateAfer" (did you mean "escalateAfter"?); expected one of: restart, crashLoop, escalateAfter, critical, backoff`,
+      `${fixture("unknown-key.yaml")}:4:5 (groups.strategy.escalateAfer): unknown key "escalateAfer" (did you mean "escalateAfter"?); expected one of: restart, crashLoop, escalateAfter, critical, parent, strategy, intensity, backoff`,
     );
   });
 

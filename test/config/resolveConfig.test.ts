@@ -15,9 +15,9 @@ describe("resolveConfig: defaults", () => {
     expect(resolved.agents).toEqual({});
     expect(resolved.schedule).toEqual({});
     expect(resolved.groups).toEqual({
-      data: { name: "data", restart: { kind: "always" }, crashLoop: { maxCrashes: 3, within: 300_000 }, escalateAfter: 3, critical: false },
-      strategy: { name: "strategy", restart: { kind: "max", max: 5 }, crashLoop: { maxCrashes: 3, within: 300_000 }, escalateAfter: 3, critical: false },
-      critical: { name: "critical", restart: { kind: "fail-stop" }, crashLoop: { maxCrashes: 3, within: 300_000 }, escalateAfter: 3, critical: true },
+      data: { name: "data", path: ["data"], strategy: "one_for_one", restart: { kind: "always" }, crashLoop: { maxCrashes: 3, within: 300_000 }, escalateAfter: 3, critical: false },
+      strategy: { name: "strategy", path: ["strategy"], strategy: "one_for_one", restart: { kind: "max", max: 5 }, crashLoop: { maxCrashes: 3, within: 300_000 }, escalateAfter: 3, critical: false },
+      critical: { name: "critical", path: ["critical"], strategy: "one_for_one", restart: { kind: "fail-stop" }, crashLoop: { maxCrashes: 3, within: 300_000 }, escalateAfter: 3, critical: true },
     });
     expect(resolved.supervisor).toEqual({
       backoff: { initial: 1_000, max: 60_000, factor: 2, jitter: 0.2 },
@@ -83,6 +83,8 @@ describe("resolveConfig: groups", () => {
     const resolved = resolveConfig({ groups: { critical: { restart: "always" } } });
     expect(resolved.groups["critical"]).toEqual({
       name: "critical",
+      path: ["critical"],
+      strategy: "one_for_one",
       restart: { kind: "always" },
       crashLoop: { maxCrashes: 3, within: 300_000 },
       escalateAfter: 3,
@@ -94,6 +96,8 @@ describe("resolveConfig: groups", () => {
     const resolved = resolveConfig({ groups: { strategy: { crashLoop: { within: "10m" } }, data: { critical: true, escalateAfter: 5 } } });
     expect(resolved.groups["strategy"]).toEqual({
       name: "strategy",
+      path: ["strategy"],
+      strategy: "one_for_one",
       restart: { kind: "max", max: 5 },
       crashLoop: { maxCrashes: 3, within: 600_000 },
       escalateAfter: 3,
@@ -106,6 +110,8 @@ describe("resolveConfig: groups", () => {
     const resolved = resolveConfig({ groups: { reporting: { crashLoop: { maxCrashes: 0 } }, feeds: { restart: { max: 0 }, critical: true } } });
     expect(resolved.groups["reporting"]).toEqual({
       name: "reporting",
+      path: ["reporting"],
+      strategy: "one_for_one",
       restart: { kind: "always" },
       crashLoop: { maxCrashes: 0, within: 300_000 },
       escalateAfter: 3,

@@ -83,6 +83,8 @@ function crashingAgent(backoff?: BackoffStrategy, random: () => number = () => 0
   };
   const group: ResolvedGroup = {
     name: "custom",
+    path: ["custom"],
+    strategy: "one_for_one",
     restart: { kind: "always" },
     crashLoop: { maxCrashes, within: 300_000 },
     escalateAfter: 1_000,

@@ -26,7 +26,7 @@ function pacedAgent() {
     clearBackoff: (handle) => clock.clearTimeout(handle),
     paced: (restart) => paced.push(restart),
   };
-  const group: ResolvedGroup = { name: "data", restart: { kind: "always" }, crashLoop: { maxCrashes: 1_000, within: 300_000 }, escalateAfter: 1_000, critical: false };
+  const group: ResolvedGroup = { name: "data", path: ["data"], strategy: "one_for_one", restart: { kind: "always" }, crashLoop: { maxCrashes: 1_000, within: 300_000 }, escalateAfter: 1_000, critical: false };
   const { Agent, instances } = scriptedAgent("feed");
   const supervisor = new AgentSupervisor({ name: "feed", agentClass: Agent, group, config: undefined, heartbeatTimeout: undefined }, host);
   return { supervisor, clock, paced, instances };

@@ -34,6 +34,7 @@ describe("the config types inferred from the shape", () => {
       enabled?: boolean;
       heartbeatTimeout?: Duration;
       config?: unknown;
+      dependsOn?: readonly string[];
     }>();
     expectTypeOf<SupervisorConfig>().toEqualTypeOf<{
       backoff?: { initial?: Duration; max?: Duration; factor?: number; jitter?: number };
@@ -52,6 +53,27 @@ describe("the config types inferred from the shape", () => {
     void settings;
   });
 
+  test("a group's place in the tree, strategy and intensity; an agent's dependencies", () => {
+    expectTypeOf<GroupConfig["parent"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<GroupConfig["strategy"]>().toEqualTypeOf<"one_for_one" | "one_for_all" | "rest_for_one" | undefined>();
+    expectTypeOf<GroupConfig["intensity"]>().toEqualTypeOf<{ maxRestarts: number; within: Duration } | undefined>();
+    expectTypeOf<keyof NonNullable<ResolvedGroup["intensity"]>>().toEqualTypeOf<keyof NonNullable<GroupConfig["intensity"]>>();
+    const config: OrchestratorConfig = {
+      groups: { desk: { intensity: { maxRestarts: 10, within: "1m" } }, trading: { parent: "desk", strategy: "one_for_all" } },
+      agents: { strategy_mm: { group: "trading", dependsOn: ["data_market"] } },
+    };
+    void config;
+    // @ts-expect-error not a strategy
+    const strategy: GroupConfig = { strategy: "all_for_one" };
+    void strategy;
+    // @ts-expect-error intensity needs within too
+    const intensity: GroupConfig = { intensity: { maxRestarts: 3 } };
+    void intensity;
+    // @ts-expect-error dependsOn is a list of names, not one name
+    const dependsOn: AgentEntryConfig = { dependsOn: "data_market" };
+    void dependsOn;
+  });
+
   test("unknown keys do not compile", () => {
     // @ts-expect-error a typo of schedule
     const typo: OrchestratorConfig = { shedule: {} };
@@ -61,10 +83,10 @@ describe("the config types inferred from the shape", () => {
     void nested;
   });
 
-  test("the resolved config has a key for every key of the shape, and no other (file and a group's name aside)", () => {
+  test("the resolved config has a key for every key of the shape, and no other (file, a group's name and its derived path aside)", () => {
     expectTypeOf<Exclude<keyof ResolvedConfig, "file">>().toEqualTypeOf<keyof OrchestratorConfig>();
     expectTypeOf<keyof ResolvedAgentEntry>().toEqualTypeOf<keyof AgentEntryConfig>();
-    expectTypeOf<Exclude<keyof ResolvedGroup, "name">>().toEqualTypeOf<keyof GroupConfig>();
+    expectTypeOf<Exclude<keyof ResolvedGroup, "name" | "path">>().toEqualTypeOf<keyof GroupConfig>();
     expectTypeOf<keyof ResolvedGroup["crashLoop"]>().toEqualTypeOf<keyof NonNullable<GroupConfig["crashLoop"]>>();
     expectTypeOf<keyof ResolvedConfig["supervisor"]>().toEqualTypeOf<keyof SupervisorConfig>();
     expectTypeOf<keyof ResolvedConfig["supervisor"]["backoff"]>().toEqualTypeOf<keyof NonNullable<SupervisorConfig["backoff"]>>();
