@@ -1,6 +1,6 @@
 import { formatDuration } from "../duration.js";
 import { describeThrown } from "../errors/describeThrown.js";
-import type { AgentCounters, CrashReason, EscalationReason } from "../stats/AgentCounters.js";
+import type { AgentCounters, AgentEscalationReason, CrashReason } from "../stats/AgentCounters.js";
 import type { AgentLogger } from "./AgentLogger.js";
 import type { AgentState } from "./AgentStatus.js";
 import { checkedDelay, exponentialBackoff, type BackoffStrategy } from "./backoff.js";
@@ -212,7 +212,7 @@ export class CrashHandler {
     this.#escalate(reason, true);
   }
 
-  #escalate(reason: EscalationReason, disabled: boolean): void {
+  #escalate(reason: AgentEscalationReason, disabled: boolean): void {
     this.#counters.escalations[reason]++;
     this.#host.escalate({ agent: this.#agent.name, reason, disabled, crashes: [...this.#history] });
   }
