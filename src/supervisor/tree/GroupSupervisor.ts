@@ -36,7 +36,9 @@ const HISTORY = 10;
 
 /** Whether `group` supervises anything beyond its agents' own policies (a strategy other than one_for_one, or an intensity). */
 export function supervisesGroup(group: ResolvedGroup): boolean {
-  return group.strategy !== "one_for_one" || group.intensity !== undefined;
+  // a group resolved before strategies existed has none: one_for_one
+  const strategy: string | undefined = group.strategy;
+  return (strategy !== undefined && strategy !== "one_for_one") || group.intensity !== undefined;
 }
 
 /**
