@@ -8,8 +8,15 @@ import { DURATION_BUCKETS, HistogramData } from "./HistogramData.js";
  */
 export type CrashReason = "start" | "error" | "fail" | "hung";
 
-/** Why an escalation was raised. */
-export type EscalationReason = "consecutive-failures" | "crash-loop" | "restart-limit";
+/**
+ * Why an escalation was raised: `consecutive-failures`, `crash-loop` and
+ * `restart-limit` are about one agent; `group-intensity` about a group that
+ * went over its restart intensity at the top of the tree (its agents disabled).
+ */
+export type EscalationReason = "consecutive-failures" | "crash-loop" | "restart-limit" | "group-intensity";
+
+/** The escalation reasons counted per agent (a group's failure is counted per group, not per agent). */
+export type AgentEscalationReason = Exclude<EscalationReason, "group-intensity">;
 
 /**
  * Why a trigger slot was not run: `overlap` — the previous run was still going
@@ -30,7 +37,7 @@ export class AgentCounters {
   /** Restarts (incarnations after the first). */
   restarts = 0;
   /** Escalations by reason. */
-  readonly escalations: Record<EscalationReason, number> = {
+  readonly escalations: Record<AgentEscalationReason, number> = {
     "consecutive-failures": 0,
     "crash-loop": 0,
     "restart-limit": 0,

@@ -7,10 +7,12 @@ import { AgentCounters, type CrashReason } from "../stats/AgentCounters.js";
 import { AgentLogger } from "./AgentLogger.js";
 import type { AgentState, AgentStatus } from "./AgentStatus.js";
 import { CrashHandler } from "./CrashHandler.js";
+import type { GroupMember, GroupPort } from "./tree/GroupMember.js";
 import { Incarnation } from "./Incarnation.js";
-import { OperatorQueue } from "./OperatorQueue.js";
+import { AgentOperations, type OperatedAgent, type StopState } from "./AgentOperations.js";
 import { startIncarnation } from "./startIncarnation.js";
 import { stopIncarnation } from "./stopIncarnation.js";
+import { parkLaunch } from "./tree/DependencyGate.js";
 import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
 import { watchHeartbeat } from "./watchHeartbeat.js";
 
@@ -21,9 +23,12 @@ const DONE: Promise<void> = Promise.resolve();
  * The per-agent state machine: starts incarnations, hands every kind of crash
  * to its {@link CrashHandler} (restart after back-off, disable, escalate,
  * fail-stop), takes operator actions one after the other and stops the agent
- * with a deadline.
+ * with a deadline. As a {@link GroupMember} its group's supervisor (only for
+ * a group with a strategy or an intensity) decides its restarts and stops and
+ * starts it with its siblings; with a launch gate on the host, a launch waits
+ * for the agent's dependencies.
  */
-export class AgentSupervisor {
+export class AgentSupervisor implements GroupMember {
   /** The agent's counters: the one source of its crash and restart counts. */
   readonly counters = new AgentCounters();
   readonly #host: SupervisorHost;
@@ -31,8 +36,12 @@ export class AgentSupervisor {
   readonly #log: AgentLogger;
   /** Made at the first crash: an agent that never crashes needs no crash bookkeeping. */
   #crashes: CrashHandler | undefined;
-  /** Made at the first operator action. */
-  #operations: OperatorQueue | undefined;
+  /** Made at the first operator or group action. */
+  #operations: AgentOperations | undefined;
+  /** Its group's supervisor, when the group has a strategy or an intensity. */
+  #group: GroupPort | undefined;
+  /** The restart time shown while its group holds it stopped. */
+  #groupRestartAt: number | undefined;
   #state: AgentState = "stopped";
   #incarnation: Incarnation | undefined;
   #incarnations = 0;
@@ -57,13 +66,37 @@ export class AgentSupervisor {
     this.#crashes ??= new CrashHandler(this.#agent, this.#host, this.#log, this.counters, {
       setState: (state) => this.#setState(state),
       launch: () => this.#launchInBackground(),
+      member: this,
     });
+    this.#crashes.group = this.#group;
     return this.#crashes;
   }
 
-  /** The operator queue, made on first use. */
-  get #queue(): OperatorQueue {
-    return (this.#operations ??= new OperatorQueue());
+  /** The operator and group actions, made on first use. */
+  get #ops(): AgentOperations {
+    this.#operations ??= new AgentOperations(this.#operated());
+    return this.#operations;
+  }
+
+  /** This supervisor as {@link AgentOperations} drives it. */
+  #operated(): OperatedAgent {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below read this supervisor's private fields
+    const self = this;
+    return {
+      name: this.#agent.name,
+      host: this.#host,
+      log: this.#log,
+      counters: this.counters,
+      get state() { return self.#state; },
+      get pendingStart() { return self.#pendingStart; },
+      get hasIncarnation() { return self.#incarnation !== undefined; },
+      get crashes() { return self.#crashes; },
+      setState: (state) => this.#setState(state),
+      wantStart: (wanted) => void (this.#startWanted = wanted),
+      stop: (finalState) => this.stop(finalState),
+      launch: () => this.#launchCaught(),
+      showNextRestart: (at) => void (this.#groupRestartAt = at),
+    };
   }
 
   /** The agent's registered name. */
@@ -114,7 +147,7 @@ export class AgentSupervisor {
     const lastError = crashes?.lastError;
     const lastCrashAt = crashes?.lastCrashAt;
     const lastCrashReason = crashes?.lastReason;
-    const nextRestartAt = crashes?.nextRestartAt;
+    const nextRestartAt = crashes?.nextRestartAt ?? this.#groupRestartAt;
     return {
       name: this.#agent.name,
       group: this.#agent.group.name,
@@ -170,6 +203,7 @@ export class AgentSupervisor {
   /** {@link AgentSupervisor.launch}, with `undefined` when the start is over at once (no promise made). */
   #launch(): Promise<void> | undefined {
     this.#crashes?.cancelRestart();
+    this.#groupRestartAt = undefined;
     const host = this.#host;
     // once shutdown has begun nothing starts again, whatever was in flight when it began
     if (host.stopping()) return undefined;
@@ -180,6 +214,8 @@ export class AgentSupervisor {
       this.#log.error({ agent: name, incarnation: live.number }, `agent "${name}": a launch was asked for while incarnation ${live.number} is live; nothing started`);
       return undefined;
     }
+    const gate = host.gate;
+    if (gate !== undefined && parkLaunch(gate, name, this.#log, () => this.#launchInBackground())) return undefined;
     const inc = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, this);
     this.#incarnation = inc;
     this.#setState("starting");
@@ -222,8 +258,10 @@ export class AgentSupervisor {
    * A stop already under way is joined, never cut short: this call resolves
    * after it, within that stop's own deadline.
    */
-  async stop(finalState: "stopped" | "disabled", deadline = this.#host.settings.stopTimeout): Promise<void> {
+  async stop(finalState: StopState, deadline = this.#host.settings.stopTimeout): Promise<void> {
     this.#crashes?.cancelRestart();
+    if (finalState !== "backoff") this.#groupRestartAt = undefined;
+    this.#host.gate?.unpark(this.#agent.name);
     // a stop already under way (an operator's) keeps its own deadline; this one ends when it does
     while (this.#stopping !== undefined) await this.#stopping;
     const inc = this.#incarnation;
@@ -244,7 +282,7 @@ export class AgentSupervisor {
   }
 
   /** Stop `inc` within `deadline`, release it, end in `finalState`. */
-  async #stopGracefully(inc: Incarnation, finalState: "stopped" | "disabled", deadline: number): Promise<void> {
+  async #stopGracefully(inc: Incarnation, finalState: StopState, deadline: number): Promise<void> {
     this.#setState("stopping");
     await stopIncarnation(inc, deadline, { agent: this.name, host: this.#host, log: this.#log, counters: this.counters });
     if (this.#incarnation === inc) this.#incarnation = undefined;
@@ -258,24 +296,12 @@ export class AgentSupervisor {
    * once the new incarnation is under way (not when its `start()` settles).
    */
   enable(): Promise<void> {
-    if (this.#pendingStart) return this.#beforeStart("enable");
-    return this.#queue.run(async () => {
-      this.#crashes?.reset();
-      if (this.#state === "running" || this.#state === "starting" || this.#state === "stopping") return;
-      this.#log.info({ agent: this.name }, `agent "${this.name}" enabled: crash window, failure streak and back-off cleared; starting`);
-      this.#launchInBackground();
-    });
+    return this.#ops.enable();
   }
 
   /** Operator: stop the agent and keep it down until `enable()` (after any operator action still under way). */
   disable(): Promise<void> {
-    if (this.#pendingStart) return this.#beforeStart("disable");
-    return this.#queue.run(async () => {
-      if (this.#state === "disabled") return;
-      await this.stop("disabled");
-      this.#log.info({ agent: this.name, reason: "operator" }, `agent "${this.name}" disabled by the operator`);
-      this.#host.emit("agent:disabled", { agent: this.name, reason: "operator" });
-    });
+    return this.#ops.disable();
   }
 
   /**
@@ -284,58 +310,59 @@ export class AgentSupervisor {
    * nothing once shutdown has begun.
    */
   restart(): Promise<void> {
-    if (this.#pendingStart) return this.#beforeStart("restart");
-    return this.#queue.run(async () => {
-      if (this.#host.stopping()) return;
-      if (this.#incarnation !== undefined) await this.stop("stopped");
-      if (this.#host.stopping()) return;
-      this.counters.restarts++;
-      this.#log.info({ agent: this.name, reason: "operator" }, `agent "${this.name}" restarting (operator restart, no back-off)`);
-      this.#host.emit("agent:restart", { agent: this.name, delay: 0, at: this.#host.clock.now(), attempt: this.#crashes?.attempt ?? 0, reason: "operator" });
-      this.#launchInBackground();
-    });
+    return this.#ops.restart();
   }
 
-  /**
-   * An operator action before the orchestrator's `start()` has reached this
-   * agent applies to that pending start, at once: `disable()` cancels it (the
-   * agent stays disabled until `enable()`); `enable()` and `restart()` make
-   * the agent start once, in its turn (even when the config disables it).
-   * Nothing starts ahead of its turn and no restart is counted.
-   */
-  #beforeStart(action: "enable" | "disable" | "restart"): Promise<void> {
-    const name = this.name;
-    if (action === "disable") {
-      this.#startWanted = false;
-      if (this.#state !== "disabled") {
-        this.#setState("disabled");
-        this.#log.info({ agent: name, reason: "operator" }, `agent "${name}" disabled by the operator before start() reached it: it will not start`);
-        this.#host.emit("agent:disabled", { agent: name, reason: "operator" });
-      }
-      return Promise.resolve();
-    }
-    this.#startWanted = true;
-    if (this.#state === "disabled") this.#setState("stopped");
-    this.#log.info({ agent: name, reason: "operator" }, `agent "${name}": ${action}() before start() reached it; it starts once, in its turn`);
-    return Promise.resolve();
+  /** Takes no part in a group restart: disabled, failed, or its first start still pending. */
+  get idle(): boolean {
+    return this.#pendingStart || this.#state === "disabled" || this.#state === "failed";
+  }
+
+  /** {@link GroupMember.stopFor}: stop for a restart of its group, ending in `backoff` (queued after operator actions). */
+  stopFor(nextRestartAt: number): Promise<void> {
+    return this.#ops.stopFor(nextRestartAt);
+  }
+
+  /** {@link GroupMember.startFor}: start again for a restart of `group` (queued after operator actions). */
+  startFor(group: string, crashed: boolean): Promise<void> {
+    return this.#ops.startFor(group, crashed);
+  }
+
+  /** {@link GroupMember.disableFor}: `group` failed at the top of the tree; stop and disable (queued after operator actions). */
+  disableFor(group: string): Promise<void> {
+    return this.#ops.disableFor(group);
+  }
+
+  /** {@link GroupMember.joinGroup}: its group's supervisor decides its restarts from now on. */
+  joinGroup(port: GroupPort): void {
+    this.#group = port;
+    if (this.#crashes !== undefined) this.#crashes.group = port;
   }
 
   /** Start an incarnation without waiting for its `start()` (an operator action or a restart after back-off must not wait on it). */
   #launchInBackground(): void {
+    void this.#launchCaught();
+  }
+
+  /** {@link AgentSupervisor.#launch} with a failure to launch logged: the promise never rejects. */
+  #launchCaught(): Promise<void> | undefined {
     try {
-      this.#launch()?.catch((error: unknown) => this.#launchFailed(error));
+      return this.#launch()?.catch((error: unknown) => this.#launchFailed(error));
     } catch (error) {
       this.#launchFailed(error);
+      return undefined;
     }
   }
+
 
   #launchFailed(error: unknown): void {
     this.#log.error({ agent: this.name, err: error }, `agent "${this.name}" could not be launched: ${describeThrown(error)}`);
   }
 
-  /** Cancel a pending restart (shutdown has begun). */
+  /** Cancel a pending restart and a launch waiting for dependencies (shutdown has begun). */
   cancelRestart(): void {
     this.#crashes?.cancelRestart();
+    this.#host.gate?.unpark(this.#agent.name);
   }
 
   /** A crash of `inc`: release it at once, then let the crash handler count, report and decide. Ignored once `inc` has ended. */
@@ -350,6 +377,8 @@ export class AgentSupervisor {
     const previous = this.#state;
     if (previous === state) return;
     this.#state = state;
-    if (this.#host.listens("agent:state")) this.#host.emit("agent:state", { agent: this.#agent.name, state, previous });
+    const host = this.#host;
+    if (host.listens("agent:state")) host.emit("agent:state", { agent: this.#agent.name, state, previous });
+    host.gate?.stateChanged(this.#agent.name, state);
   }
 }

@@ -1,12 +1,13 @@
 import { formatDuration } from "../duration.js";
 import { describeThrown } from "../errors/describeThrown.js";
-import type { AgentCounters, CrashReason, EscalationReason } from "../stats/AgentCounters.js";
+import type { AgentCounters, AgentEscalationReason, CrashReason } from "../stats/AgentCounters.js";
 import type { AgentLogger } from "./AgentLogger.js";
 import type { AgentState } from "./AgentStatus.js";
 import { checkedDelay, exponentialBackoff, type BackoffStrategy } from "./backoff.js";
 import { decideRestart, FRESH_RECORD, type AgentRestartRecord, type RestartDecision, type RestartPolicy, type RestartState } from "./decideRestart.js";
 import type { CrashRecord } from "./Escalation.js";
 import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
+import type { GroupMember, GroupPort, GroupRestartVerdict } from "./tree/GroupMember.js";
 
 /** Crashes kept for an escalation. */
 const HISTORY = 10;
@@ -17,6 +18,8 @@ export interface CrashTarget {
   setState(state: AgentState): void;
   /** Start a fresh incarnation without waiting for it (the back-off has elapsed); a failure to launch is logged, never left unhandled. */
   launch(): void;
+  /** The agent as its group's supervisor sees it. */
+  readonly member: GroupMember;
 }
 
 /**
@@ -27,6 +30,12 @@ export interface CrashTarget {
  * decision: it is described by a total function and reporting is guarded.
  */
 export class CrashHandler {
+  /**
+   * Its group's supervisor, when the group has a strategy or an intensity: a
+   * crash its policy restarts is then decided with the group. Absent: the
+   * group is never consulted (the default groups cost nothing).
+   */
+  group: GroupPort | undefined;
   readonly #agent: SupervisedAgent;
   readonly #host: SupervisorHost;
   readonly #log: AgentLogger;
@@ -59,13 +68,7 @@ export class CrashHandler {
     this.#due = -1;
     this.#nextRestartAt = undefined;
     if (this.#host.stopping()) return;
-    this.#record = Object.assign({}, this.#record, { restartsSinceEnable: this.#record.restartsSinceEnable + 1 }); // shares one hidden class, unlike a spread
-    this.#counters.restarts++;
-    if (this.#log.enabled("info")) {
-      const name = this.#agent.name;
-      const attempt = this.#pendingAttempt;
-      this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
-    }
+    this.countRestart();
     this.#target.launch();
   };
 
@@ -103,6 +106,22 @@ export class CrashHandler {
   /** The last back-off attempt announced (0 after a reset). */
   get attempt(): number {
     return this.#record.attempt;
+  }
+
+  /**
+   * Count the restart after the last crash (its `max`, the agent's restarts)
+   * and log it: at the end of its own back-off, or when its group starts it
+   * with its restart set.
+   */
+  countRestart(): void {
+    this.#nextRestartAt = undefined;
+    this.#record = Object.assign({}, this.#record, { restartsSinceEnable: this.#record.restartsSinceEnable + 1 }); // shares one hidden class, unlike a spread
+    this.#counters.restarts++;
+    if (this.#log.enabled("info")) {
+      const name = this.#agent.name;
+      const attempt = this.#pendingAttempt;
+      this.#log.info({ agent: name, attempt }, `agent "${name}" restarting (attempt ${attempt})`);
+    }
   }
 
   /** `enable()`: forget the crash window, the streak, the back-off and the `max` count. */
@@ -174,14 +193,26 @@ export class CrashHandler {
     const host = this.#host;
     const name = this.#agent.name;
     const delay = this.#delay(attempt);
-    const at = host.clock.now() + delay;
+    const now = host.clock.now();
+    const at = now + delay;
+    const group = this.group;
+    let verdict: GroupRestartVerdict = "self";
+    if (group !== undefined) {
+      verdict = group.childCrashed(this.#target.member, { at: now, error: this.#lastError ?? "", agent: name }, at);
+      if (verdict === "failed") {
+        // the group went over its intensity: it stops (or disables) its agents, this one included
+        this.#target.setState("stopped");
+        return;
+      }
+    }
     this.#nextRestartAt = at;
     this.#target.setState("backoff");
     if (this.#log.enabled("warn")) this.#log.warn({ agent: name, delay, attempt }, `agent "${name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
     if (host.listens("agent:restart")) host.emit("agent:restart", { agent: name, delay, at, attempt, reason: "crash" });
     this.#scheduled++;
     this.#pendingAttempt = attempt;
-    this.#timer = host.setBackoff(this.#elapsed, delay);
+    // in a restart set the group's timer starts the agent, with its siblings in start order
+    if (verdict === "self") this.#timer = host.setBackoff(this.#elapsed, delay);
   }
 
   /** The back-off before restart `attempt` (from 1): the group's strategy, or the exponential one when it has none or it misbehaves. */
@@ -212,7 +243,7 @@ export class CrashHandler {
     this.#escalate(reason, true);
   }
 
-  #escalate(reason: EscalationReason, disabled: boolean): void {
+  #escalate(reason: AgentEscalationReason, disabled: boolean): void {
     this.#counters.escalations[reason]++;
     this.#host.escalate({ agent: this.#agent.name, reason, disabled, crashes: [...this.#history] });
   }

@@ -6,6 +6,8 @@ export interface CrashRecord {
   readonly at: number;
   /** The error's message. */
   readonly error: string;
+  /** The agent that crashed, in a group's history (absent in an agent's own). */
+  readonly agent?: string;
 }
 
 /**
@@ -13,12 +15,18 @@ export interface CrashRecord {
  * `orchestrator.escalation`.
  */
 export interface Escalation {
-  /** The agent escalated about. */
+  /** The agent escalated about (for `group-intensity`: the agent whose crash tipped the group over). */
   readonly agent: string;
-  /** `restart-limit` (its `max` was used up), `crash-loop` (too many crashes in the window) or `consecutive-failures`. */
+  /**
+   * `restart-limit` (its `max` was used up), `crash-loop` (too many crashes in
+   * the window), `consecutive-failures`, or `group-intensity` (its group went
+   * over its restart intensity at the top of the tree: every agent of the group disabled).
+   */
   readonly reason: EscalationReason;
-  /** Whether the agent was disabled by this event. */
+  /** The group that failed, for `group-intensity`; absent otherwise. */
+  readonly group?: string;
+  /** Whether the agent was disabled by this event (for `group-intensity`: every agent of `group`). */
   readonly disabled: boolean;
-  /** Its recent crashes, oldest first (at most 10). */
+  /** Its recent crashes, oldest first (at most 10); for `group-intensity` the group's, each naming its agent. */
   readonly crashes: readonly CrashRecord[];
 }

@@ -6,6 +6,7 @@ import type { Logger } from "../logger.js";
 import type { Escalation } from "./Escalation.js";
 import type { OrchestratorEvents } from "./events.js";
 import type { Incarnation } from "./Incarnation.js";
+import type { LaunchGate } from "./tree/DependencyGate.js";
 
 /** What an {@link AgentSupervisor} needs from its orchestrator. */
 export interface SupervisorHost {
@@ -27,14 +28,24 @@ export interface SupervisorHost {
   emit<E extends keyof OrchestratorEvents>(event: E, payload: OrchestratorEvents[E]): void;
   /** Deliver an escalation (chief, bus, event, log). */
   escalate(event: Escalation): void;
-  /** A crash under a fail-stop policy. */
-  failStop(agent: string, error: unknown): void;
+  /**
+   * A crash under a fail-stop policy; `group` names the critical group whose
+   * failure at the top of the supervision tree stops the orchestrator (the
+   * error's message names it too).
+   */
+  failStop(agent: string, error: unknown, group?: string): void;
   /** Call `elapsed` once the back-off `delay` (ms) has passed; back-offs ending together may share a timer (see `BackoffTimers`). Returns the handle for {@link SupervisorHost.clearBackoff}. */
   setBackoff(elapsed: () => void, delay: number): unknown;
   /** Cancel the back-off `handle` set for `elapsed`. */
   clearBackoff(handle: unknown, elapsed: () => void): void;
   /** Run a restart whose back-off has elapsed: now, or in a later turn when many fall due together (see `RestartPacer`). */
   paced(restart: () => void): void;
+  /**
+   * Holds launches back until the agent's dependencies run (`dependsOn`);
+   * absent when no agent has dependencies: nothing is asked then. Read at
+   * every launch and state change, so it may be set after the supervisors are made.
+   */
+  readonly gate?: LaunchGate | undefined;
   /** Wire the triggers of a running incarnation (the `cron.<agent>` subscription). */
   attachTriggers(agent: string, incarnation: Incarnation, instance: Agent): void;
 }

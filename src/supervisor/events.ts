@@ -10,18 +10,42 @@ export interface OrchestratorEvents {
   "agent:state": { readonly agent: string; readonly state: AgentState; readonly previous: AgentState };
   /** An agent crashed (counted once per crash). */
   "agent:crash": { readonly agent: string; readonly reason: CrashReason; readonly error: unknown; readonly crashes: number };
-  /** A restart was scheduled (`reason: 'crash'`, after `delay` ms, at `at`) or done by an operator (`reason: 'operator'`). */
+  /**
+   * A restart was scheduled (`reason: 'crash'`, after `delay` ms, at `at`), done
+   * by an operator (`reason: 'operator'`), or done by the agent's group
+   * (`reason: 'group'`, `group` naming it: a sibling's crash restarted the set
+   * under `one_for_all` / `rest_for_one`, or the group itself was restarted).
+   */
   "agent:restart": {
     readonly agent: string;
     readonly delay: number;
     readonly at: number;
     readonly attempt: number;
-    readonly reason: "crash" | "operator";
+    readonly reason: "crash" | "operator" | "group";
+    /** The group that restarted the agent, for `reason: 'group'`. */
+    readonly group?: string;
   };
-  /** An agent was disabled by a rule (`crash-loop`, `restart-limit`) or by an operator. */
+  /** An agent was disabled by a rule (`crash-loop`, `restart-limit`), by its group failing at the top of the tree (`group-intensity`) or by an operator. */
   "agent:disabled": { readonly agent: string; readonly reason: EscalationReason | "operator" };
   /** A `stop()` did not settle within its deadline; the incarnation was abandoned. */
   "agent:stop-timeout": { readonly agent: string; readonly timeout: number };
+  /**
+   * A group went over its restart intensity (more than `maxRestarts` restarts
+   * of its children within `within` ms) and failed as a whole: its agents were
+   * stopped. `agent` is the agent whose crash tipped it over. `action`: what
+   * followed — `restart` (its parent restarts it after a back-off), `parent`
+   * (its parent failed in turn: see the parent's event), `disabled` (a
+   * top-level group: every agent disabled, one escalation) or `fail-stop` (a
+   * critical group: the orchestrator stops).
+   */
+  "group:failed": {
+    readonly group: string;
+    readonly path: readonly string[];
+    readonly agent: string;
+    readonly maxRestarts: number;
+    readonly within: number;
+    readonly action: "restart" | "parent" | "disabled" | "fail-stop";
+  };
   /** An escalation was raised (also published on `orchestrator.escalation`). */
   escalation: Escalation;
   /**
@@ -83,6 +107,7 @@ export const ORCHESTRATOR_EVENTS: readonly OrchestratorEventName[] = keysOf<Orch
   "agent:restart": true,
   "agent:disabled": true,
   "agent:stop-timeout": true,
+  "group:failed": true,
   escalation: true,
   "store:corrupt": true,
   "trigger:catchup": true,

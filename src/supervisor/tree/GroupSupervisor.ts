@@ -1,0 +1,297 @@
+import type { ResolvedGroup } from "../../config/ResolvedConfig.js";
+import { formatDuration } from "../../duration.js";
+import { exponentialBackoff, type BackoffStrategy } from "../backoff.js";
+import type { CrashRecord } from "../Escalation.js";
+import type { OrchestratorEvents } from "../events.js";
+import type { SupervisorHost } from "../SupervisorHost.js";
+import { decideGroup } from "./decideGroup.js";
+import { GroupIntensity } from "./GroupIntensity.js";
+import type { GroupMember, GroupPort, GroupRestartVerdict } from "./GroupMember.js";
+import type { TreeChild } from "./GroupPorts.js";
+
+/** What a {@link GroupSupervisor} needs from its orchestrator: the supervisors' host, without the agent-only parts. */
+export type TreeHost = Pick<
+  SupervisorHost,
+  "clock" | "random" | "logger" | "settings" | "stopping" | "listens" | "emit" | "escalate" | "failStop" | "setBackoff" | "clearBackoff"
+>;
+
+/** One child of a group: an agent or a child group, with its identity for the pure logic. */
+interface Child {
+  readonly tree: TreeChild;
+  readonly node: GroupMember | GroupSupervisor;
+}
+
+/** A restart of a set decided and not yet done: its stops, then (at the back-off's end) its starts. */
+interface PendingRestart {
+  readonly generation: number;
+  readonly crashed: Child;
+  readonly set: readonly Child[];
+  readonly stopped: Promise<void>;
+  readonly elapsed: () => void;
+  timer: unknown;
+}
+
+/** Crashes kept for a `group-intensity` escalation. */
+const HISTORY = 10;
+
+/** Whether `group` supervises anything beyond its agents' own policies (a strategy other than one_for_one, or an intensity). */
+export function supervisesGroup(group: ResolvedGroup): boolean {
+  // a group resolved before strategies existed has none: one_for_one
+  const strategy: string | undefined = group.strategy;
+  return (strategy !== undefined && strategy !== "one_for_one") || group.intensity !== undefined;
+}
+
+/**
+ * The runtime of one group of the supervision tree: its children in start
+ * order (agents, and child groups at the position of their first agent), its
+ * restart intensity and its strategy. Its agents' crash handlers ask it
+ * ({@link GroupPort.childCrashed}) about each crash their policy restarts;
+ * it answers with {@link decideGroup}:
+ * - the crashed agent alone, under the intensity: the agent restarts itself;
+ * - a set (`one_for_all`, `rest_for_one`): the others are stopped in reverse
+ *   start order (ending in `backoff` with the crashed agent's restart time),
+ *   and when that time comes the whole set starts again in start order;
+ * - over the intensity: the group fails. Its parent takes it as one failed
+ *   child (restarting it after an exponential back-off of `supervisor.backoff`,
+ *   its windows cleared, or failing in turn); at the top of the tree a
+ *   critical group stops the orchestrator (`failStop`), any other disables
+ *   every agent below it and escalates once (`group-intensity`).
+ *
+ * A new crash while a restart is pending makes a new decision; the older
+ * restart's remaining steps are dropped (a generation counter).
+ */
+export class GroupSupervisor implements GroupPort {
+  /** The group it runs. */
+  readonly group: ResolvedGroup;
+  readonly #host: TreeHost;
+  readonly #parent: GroupSupervisor | undefined;
+  readonly #children: Child[] = [];
+  readonly #trees: TreeChild[] = [];
+  readonly #intensity: GroupIntensity;
+  readonly #history: CrashRecord[] = [];
+  /** Restarts of each failed child group, for its back-off. */
+  readonly #attempts = new Map<string, number>();
+  readonly #backoff: BackoffStrategy;
+  #generation = 0;
+  #pending: PendingRestart | undefined;
+
+  /**
+   * @param group the group; its `intensity` is checked here.
+   * @param parent the supervisor of its parent group (absent for a top-level group); this one is added to it as its next child.
+   * @throws RangeError for an invalid intensity.
+   */
+  constructor(group: ResolvedGroup, host: TreeHost, parent?: GroupSupervisor) {
+    this.group = group;
+    this.#host = host;
+    this.#parent = parent;
+    this.#intensity = new GroupIntensity(group.intensity);
+    this.#backoff = exponentialBackoff(host.settings.backoff);
+    if (parent !== undefined) parent.#add({ tree: { kind: "group", name: group.name }, node: this });
+  }
+
+  /** The group's name. */
+  get name(): string {
+    return this.group.name;
+  }
+
+  /** Add an agent as the group's next child in start order. */
+  add(member: GroupMember): void {
+    this.#add({ tree: { kind: "agent", name: member.name }, node: member });
+  }
+
+  /** The agents of its subtree, in start order. */
+  members(): GroupMember[] {
+    return this.#children.flatMap((child) => (child.node instanceof GroupSupervisor ? child.node.members() : [child.node]));
+  }
+
+  /** Takes no part in its parent's restart: every agent below it is idle. */
+  get idle(): boolean {
+    return this.#children.every((child) => child.node.idle);
+  }
+
+  childCrashed(member: GroupMember, crash: CrashRecord, nextRestartAt: number): GroupRestartVerdict {
+    const child = this.#find("agent", member.name);
+    this.#remember(crash);
+    const verdict = decideGroup({ strategy: this.group.strategy, children: this.#trees, crashed: child.tree, idle: this.#idle() }, this.#intensity, crash.at);
+    if (verdict.kind === "fail") {
+      this.#cancel();
+      // after the crash handler has finished with the agent
+      void Promise.resolve().then(() => this.#failed(crash));
+      return "failed";
+    }
+    if (verdict.restart.length === 1 && this.#pending === undefined) return "self";
+    this.#restartSet(child, verdict.restart, nextRestartAt, false);
+    return "set";
+  }
+
+  /** As a child of its parent: stop every agent below it (reverse start order) for a restart, dropping its own pending restart. */
+  async stopFor(nextRestartAt: number): Promise<void> {
+    this.#cancel();
+    for (const child of this.#children.toReversed()) await child.node.stopFor(nextRestartAt);
+  }
+
+  /** As a child of its parent: start its agents again in start order, its restart windows (and those below it) cleared. (`_crashed` is for agents: a group's restarts are always counted.) */
+  async startFor(by: string, _crashed = false): Promise<void> {
+    this.#clear();
+    const generation = this.#generation;
+    for (const child of this.#children) {
+      if (generation !== this.#generation || this.#host.stopping()) return; // a crash inside made a new decision
+      await child.node.startFor(by, false);
+    }
+  }
+
+  /** Disable every agent below it (reverse start order), `group` naming the group that failed. */
+  async disableFor(group: string): Promise<void> {
+    this.#cancel();
+    for (const child of this.#children.toReversed()) await child.node.disableFor(group);
+  }
+
+  #add(child: Child): void {
+    this.#children.push(child);
+    this.#trees.push(child.tree);
+  }
+
+  #find(kind: TreeChild["kind"], name: string): Child {
+    const child = this.#children.find((each) => each.tree.kind === kind && each.tree.name === name);
+    if (child === undefined) throw new Error(`The ${kind} "${name}" is not a child of group "${this.name}".`);
+    return child;
+  }
+
+  #idle(): Set<string> {
+    const idle = new Set<string>();
+    for (const child of this.#children) if (child.node.idle) idle.add(child.tree.name);
+    return idle;
+  }
+
+  #remember(crash: CrashRecord): void {
+    this.#history.push(crash);
+    if (this.#history.length > HISTORY) this.#history.shift();
+  }
+
+  /** Forget its restarts and those of every group below it (it is restarted or enabled as a whole). */
+  #clear(): void {
+    this.#intensity.clear();
+    this.#attempts.clear();
+    for (const child of this.#children) if (child.node instanceof GroupSupervisor) child.node.#clear();
+  }
+
+  /** Drop the pending restart, if any: its timer is cleared, its remaining steps do nothing. */
+  #cancel(): void {
+    this.#generation++;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending?.timer !== undefined) this.#host.clearBackoff(pending.timer, pending.elapsed);
+  }
+
+  /** Restart `set` (in start order): stop it now, start it at `nextRestartAt`; `crashed` is stopped too when `stopCrashed` (a failed child group). */
+  #restartSet(crashed: Child, set: readonly TreeChild[], nextRestartAt: number, stopCrashed: boolean): void {
+    this.#cancel();
+    const host = this.#host;
+    const generation = this.#generation;
+    const children = set.map((tree) => this.#find(tree.kind, tree.name));
+    const toStop = children.filter((child) => stopCrashed || child !== crashed).reverse();
+    const stopped = Promise.resolve().then(() => this.#stopAll(toStop, nextRestartAt, generation));
+    const pending: PendingRestart = {
+      generation,
+      crashed,
+      set: children,
+      stopped,
+      timer: undefined,
+      elapsed: () => {
+        if (this.#pending !== pending) return;
+        pending.timer = undefined;
+        void stopped.then(() => this.#startAll(pending));
+      },
+    };
+    this.#pending = pending;
+    pending.timer = host.setBackoff(pending.elapsed, Math.max(0, nextRestartAt - host.clock.now()));
+  }
+
+  async #stopAll(children: readonly Child[], nextRestartAt: number, generation: number): Promise<void> {
+    for (const child of children) {
+      if (generation !== this.#generation || this.#host.stopping()) return;
+      await this.#guarded(child.node.stopFor(nextRestartAt), child, "stop");
+    }
+  }
+
+  async #startAll(pending: PendingRestart): Promise<void> {
+    for (const child of pending.set) {
+      if (pending.generation !== this.#generation || this.#host.stopping()) return;
+      await this.#guarded(child.node.startFor(this.name, child === pending.crashed && child.tree.kind === "agent"), child, "start");
+    }
+    if (this.#pending === pending) this.#pending = undefined;
+  }
+
+  /** A step of a group restart that failed is logged; the restart goes on. */
+  async #guarded(step: Promise<void>, child: Child, what: string): Promise<void> {
+    try {
+      await step;
+    } catch (error) {
+      this.#host.logger.error({ group: this.name, [child.tree.kind]: child.tree.name, err: error }, `group "${this.name}" could not ${what} ${child.tree.kind} "${child.tree.name}"`);
+    }
+  }
+
+  /** Over its intensity: find how far up the failure goes, report each failed group, then restart, fail-stop or disable. */
+  #failed(tipping: CrashRecord): void {
+    const host = this.#host;
+    if (host.stopping()) return;
+    const at = host.clock.now();
+    const chain: GroupSupervisor[] = [this];
+    let top: GroupSupervisor = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the walk up the tree starts here
+    let parent = this.#parent;
+    let restart: readonly TreeChild[] | undefined;
+    while (parent !== undefined) {
+      parent.#remember(tipping);
+      const crashed = parent.#find("group", top.name);
+      const verdict = decideGroup({ strategy: parent.group.strategy, children: parent.#trees, crashed: crashed.tree, idle: parent.#idle() }, parent.#intensity, at);
+      if (verdict.kind === "restart") {
+        restart = verdict.restart;
+        break;
+      }
+      parent.#cancel();
+      chain.push(parent);
+      top = parent;
+      parent = parent.#parent;
+    }
+    const critical = chain.some((group) => group.group.critical);
+    const action = restart !== undefined ? "restart" : critical ? "fail-stop" : "disabled";
+    const agent = tipping.agent ?? "";
+    for (const group of chain) group.#report(agent, group === top ? action : "parent");
+    if (parent !== undefined && restart !== undefined) {
+      parent.#restartFailed(top, restart);
+    } else if (critical) {
+      const error = new Error(`group "${top.name}" went over its restart intensity (agent "${agent}" crashed: ${tipping.error})`);
+      host.failStop(agent, error, top.name);
+    } else {
+      void top.#disableAll(tipping);
+    }
+  }
+
+  #report(agent: string, action: OrchestratorEvents["group:failed"]["action"]): void {
+    const { name, path, intensity } = this.group;
+    const maxRestarts = intensity?.maxRestarts ?? 0;
+    const within = intensity?.within ?? 0;
+    this.#host.logger.error(
+      { group: name, agent, action },
+      `group "${name}" failed: more than ${maxRestarts} restart${maxRestarts === 1 ? "" : "s"} within ${formatDuration(within)} (last: agent "${agent}"); ${action}`,
+    );
+    this.#host.emit("group:failed", { group: name, path, agent, maxRestarts, within, action });
+  }
+
+  /** Its child group `child` failed and is restarted with `set`, after its back-off. */
+  #restartFailed(child: GroupSupervisor, set: readonly TreeChild[]): void {
+    const host = this.#host;
+    const attempt = (this.#attempts.get(child.name) ?? 0) + 1;
+    this.#attempts.set(child.name, attempt);
+    const delay = this.#backoff(attempt - 1, host.random);
+    host.logger.warn({ group: this.name, child: child.name, delay, attempt }, `group "${this.name}" restarts its group "${child.name}" in ${formatDuration(delay)} (attempt ${attempt})`);
+    this.#restartSet(this.#find("group", child.name), set, host.clock.now() + delay, true);
+  }
+
+  /** A top-level group failed and is not critical: every agent below it disabled, one escalation. */
+  async #disableAll(tipping: CrashRecord): Promise<void> {
+    await this.disableFor(this.name);
+    if (this.#host.stopping()) return;
+    this.#host.escalate({ agent: tipping.agent ?? "", group: this.name, reason: "group-intensity", disabled: true, crashes: [...this.#history] });
+  }
+}
