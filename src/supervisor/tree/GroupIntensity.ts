@@ -1,4 +1,3 @@
-import { slideCrashWindow } from "../CrashWindow.js";
 
 /** A group's restart intensity: more than `maxRestarts` restarts inside `within` ms fails the group (OTP's intensity and period). */
 export interface IntensityLimit {
@@ -12,7 +11,7 @@ const NO_HISTORY: readonly number[] = Object.freeze([]);
 
 /**
  * The restarts a group has made of its children, against its intensity: a
- * sliding window of restart times (as {@link slideCrashWindow} slides it).
+ * sliding window of restart times (as `slideCrashWindow` slides it).
  * Without a limit it never fails and keeps nothing.
  *
  * The owner calls {@link GroupIntensity.clear} when an operator enables the
@@ -25,12 +24,10 @@ const NO_HISTORY: readonly number[] = Object.freeze([]);
  */
 export class GroupIntensity {
   readonly #limit: IntensityLimit | undefined;
-  #times: readonly number[] = NO_HISTORY;
+  /** Restart times in the order recorded; those before `#head` have left the window. */
+  #times: number[] = [];
+  #head = 0;
 
-  /**
-   * @param limit the group's intensity; absent: the group never fails as a whole.
-   * @throws RangeError when `maxRestarts` is not a non-negative integer or `within` not a positive number of ms.
-   */
   constructor(limit?: IntensityLimit) {
     if (limit !== undefined) {
       if (!Number.isInteger(limit.maxRestarts) || limit.maxRestarts < 0) {
@@ -49,17 +46,30 @@ export class GroupIntensity {
   record(at: number): boolean {
     const limit = this.#limit;
     if (limit === undefined) return false;
-    this.#times = slideCrashWindow(this.#times, at, limit.within);
-    return this.#times.length > limit.maxRestarts;
+    const times = this.#times;
+    const floor = at - limit.within;
+    // the expired head leaves (as slideCrashWindow: a time behind a later, unexpired one stays)
+    while (this.#head < times.length && (times[this.#head] as number) <= floor) this.#head++;
+    times.push(at);
+    if (this.#head > 64 && this.#head * 2 > times.length) {
+      // drop the expired head now and then: each record costs O(1) amortised, even in a storm of restarts
+      this.#times = times.slice(this.#head);
+      this.#head = 0;
+    }
+    return this.#times.length - this.#head > limit.maxRestarts;
   }
+
 
   /** Forget every restart (an operator's `enable()`, or the group restarted by its parent). */
   clear(): void {
-    this.#times = NO_HISTORY;
+    this.#times = [];
+    this.#head = 0;
   }
+
 
   /** The restart times inside the window as of the last {@link GroupIntensity.record}, oldest first (the crash history an escalation reports). */
   history(): readonly number[] {
-    return this.#times;
+    return this.#limit === undefined ? NO_HISTORY : this.#times.slice(this.#head);
   }
+
 }

@@ -24,14 +24,18 @@ export interface OrderedAgent {
  */
 export type GroupVerdict = { readonly kind: "restart"; readonly restart: readonly TreeChild[] } | { readonly kind: "fail"; readonly restarts: number };
 
-/** The pure inputs of a group's decision. */
+/** A child's key in {@link GroupDecisionInput.idle}: its kind and name, so an agent and a child group of the same name stay apart. */
+export function treeKey(child: TreeChild): string {
+  return `${child.kind}:${child.name}`;
+}
+
+/** The pure inputs of a group's decision (its intensity is the `GroupIntensity` the decision records in). */
 export interface GroupDecisionInput {
   readonly strategy: GroupStrategy;
-  readonly intensity?: { readonly maxRestarts: number; readonly within: number };
   /** The group's children in start order (agents by the start order, a child group at the position of its first agent). */
   readonly children: readonly TreeChild[];
   /** The child that crashed (or failed, for a child group). */
   readonly crashed: TreeChild;
-  /** Children that take no part in a restart (disabled, failed, or not started yet). */
+  /** The keys ({@link treeKey}) of the children that take no part in a restart (disabled, failed, or not started yet). */
   readonly idle: ReadonlySet<string>;
 }

@@ -7,7 +7,7 @@ import type { SupervisorHost } from "../SupervisorHost.js";
 import { decideGroup } from "./decideGroup.js";
 import { GroupIntensity } from "./GroupIntensity.js";
 import type { GroupMember, GroupPort, GroupRestartVerdict } from "./GroupMember.js";
-import type { TreeChild } from "./GroupPorts.js";
+import { treeKey, type TreeChild } from "./GroupPorts.js";
 
 /** What a {@link GroupSupervisor} needs from its orchestrator: the supervisors' host, without the agent-only parts. */
 export type TreeHost = Pick<
@@ -159,7 +159,7 @@ export class GroupSupervisor implements GroupPort {
 
   #idle(): Set<string> {
     const idle = new Set<string>();
-    for (const child of this.#children) if (child.node.idle) idle.add(child.tree.name);
+    for (const child of this.#children) if (child.node.idle) idle.add(treeKey(child.tree));
     return idle;
   }
 

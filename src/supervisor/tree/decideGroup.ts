@@ -12,8 +12,6 @@ import { restartSet } from "./restartSet.js";
  * @throws Error (from {@link restartSet}) when `input.crashed` is not among
  * `input.children`; nothing is recorded then.
  *
- * `input.intensity` is not read: the limit is the one `intensity` was built with.
- *
  * @example
  * const verdict = decideGroup(input, groupIntensity, clock.now());
  * if (verdict.kind === "fail") failGroup(verdict.restarts);

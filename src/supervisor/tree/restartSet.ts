@@ -1,4 +1,4 @@
-import type { GroupDecisionInput, TreeChild } from "./GroupPorts.js";
+import { treeKey, type GroupDecisionInput, type TreeChild } from "./GroupPorts.js";
 
 /**
  * The children a restart of `input.crashed` involves, in start order
@@ -32,9 +32,9 @@ export function restartSet(input: GroupDecisionInput): readonly TreeChild[] {
     case "one_for_one":
       return [found];
     case "one_for_all":
-      return children.filter((child, index) => index === position || !idle.has(child.name));
+      return children.filter((child, index) => index === position || !idle.has(treeKey(child)));
     case "rest_for_one":
-      return children.filter((child, index) => index === position || (index > position && !idle.has(child.name)));
+      return children.filter((child, index) => index === position || (index > position && !idle.has(treeKey(child))));
   }
 }
 

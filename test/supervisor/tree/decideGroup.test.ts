@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { decideGroup } from "../../../src/supervisor/tree/decideGroup.js";
 import { GroupIntensity } from "../../../src/supervisor/tree/GroupIntensity.js";
-import type { GroupDecisionInput, GroupVerdict, TreeChild } from "../../../src/supervisor/tree/GroupPorts.js";
+import { treeKey, type GroupDecisionInput, type GroupVerdict, type TreeChild } from "../../../src/supervisor/tree/GroupPorts.js";
 
 const agent = (name: string): TreeChild => ({ kind: "agent", name });
 const group = (name: string): TreeChild => ({ kind: "group", name });
@@ -13,7 +13,6 @@ const CHILDREN: readonly TreeChild[] = [agent("db"), group("workers"), agent("ap
 
 const input = (fields: Partial<GroupDecisionInput> = {}): GroupDecisionInput => ({
   strategy: "rest_for_one",
-  intensity: LIMIT,
   children: CHILDREN,
   crashed: agent("api"),
   idle: new Set(),
@@ -23,7 +22,7 @@ const input = (fields: Partial<GroupDecisionInput> = {}): GroupDecisionInput => 
 describe("decideGroup", () => {
   test.each<[string, GroupDecisionInput, GroupVerdict]>([
     ["one_for_one restarts the crashed child alone", input({ strategy: "one_for_one" }), { kind: "restart", restart: [agent("api")] }],
-    ["one_for_all restarts every non-idle child", input({ strategy: "one_for_all", idle: new Set(["web"]) }), { kind: "restart", restart: [agent("db"), group("workers"), agent("api")] }],
+    ["one_for_all restarts every non-idle child", input({ strategy: "one_for_all", idle: new Set([treeKey(agent("web"))]) }), { kind: "restart", restart: [agent("db"), group("workers"), agent("api")] }],
     ["rest_for_one restarts the crashed child and those after it", input(), { kind: "restart", restart: [agent("api"), agent("web")] }],
     ["a failed child group is restarted with the children after it", input({ crashed: group("workers") }), { kind: "restart", restart: [group("workers"), agent("api"), agent("web")] }],
   ])("under its intensity, %s", (_what, decisionInput, verdict) => {
@@ -52,9 +51,8 @@ describe("decideGroup", () => {
 
   test("a group without intensity always restarts", () => {
     const intensity = new GroupIntensity();
-    const { intensity: _limit, ...unlimited } = input();
     for (let index = 0; index < 100; index++) {
-      expect(decideGroup(unlimited, intensity, T + index)).toEqual({ kind: "restart", restart: [agent("api"), agent("web")] });
+      expect(decideGroup(input(), intensity, T + index)).toEqual({ kind: "restart", restart: [agent("api"), agent("web")] });
     }
   });
 

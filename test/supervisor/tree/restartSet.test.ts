@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { GroupStrategy } from "../../../src/config/ResolvedConfig.js";
-import type { TreeChild } from "../../../src/supervisor/tree/GroupPorts.js";
+import { treeKey, type TreeChild } from "../../../src/supervisor/tree/GroupPorts.js";
 import { restartSet } from "../../../src/supervisor/tree/restartSet.js";
 
 const agent = (name: string): TreeChild => ({ kind: "agent", name });
@@ -43,7 +43,8 @@ const rows: Record<string, Row> = {
 
 describe("restartSet", () => {
   test.each(Object.entries(rows))("%s", (_what, row) => {
-    const result = restartSet({ strategy: row.strategy, children: CHILDREN, crashed: row.crashed, idle: new Set(row.idle ?? []) });
+    const idle = new Set(CHILDREN.filter((child) => row.idle?.includes(child.name) === true).map(treeKey));
+    const result = restartSet({ strategy: row.strategy, children: CHILDREN, crashed: row.crashed, idle });
     expect(result.map((child) => child.name)).toEqual(row.restart);
     // the entries are the group's own children, kinds kept
     for (const child of result) expect(CHILDREN).toContain(child);
@@ -53,6 +54,12 @@ describe("restartSet", () => {
     const children = [agent("x"), group("x"), agent("y")];
     const result = restartSet({ strategy: "rest_for_one", children, crashed: group("x"), idle: new Set() });
     expect(result).toEqual([group("x"), agent("y")]);
+  });
+
+  test("an idle agent does not leave out a running child group of the same name, nor the other way round", () => {
+    const children = [agent("feed"), group("feed"), agent("mm")];
+    expect(restartSet({ strategy: "one_for_all", children, crashed: agent("mm"), idle: new Set([treeKey(agent("feed"))]) })).toEqual([group("feed"), agent("mm")]);
+    expect(restartSet({ strategy: "one_for_all", children, crashed: agent("mm"), idle: new Set([treeKey(group("feed"))]) })).toEqual([agent("feed"), agent("mm")]);
   });
 
   test.each<GroupStrategy>(["one_for_one", "one_for_all", "rest_for_one"])("%s: a crashed child outside the group is an Error naming it", (strategy) => {
