@@ -81,7 +81,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #options: ResolvedOptions;
   readonly #config: ResolvedConfig;
   readonly #lifecycle = new Lifecycle();
-  readonly #roster = new AgentRoster();
+  readonly #roster = new AgentRoster((agent) => this.#config.agents[agent]?.dependsOn);
   readonly #agentConfigs = new AgentConfigs();
   readonly #events: EventHub;
   readonly #operator: OperatorActions;
@@ -230,7 +230,7 @@ class OrchestratorRuntime implements Orchestrator {
       ownsBus: this.#options.bus === undefined,
       coordinator,
       stopTimeout: this.#config.supervisor.stopTimeout,
-      supervisors: () => this.#roster.all,
+      supervisors: () => this.#roster.inStartOrder,
       stopTriggers: () => this.#triggers.stop(),
       closeState: () => this.#triggers.close(),
       stopTimers: () => {
@@ -253,7 +253,7 @@ class OrchestratorRuntime implements Orchestrator {
         if (this.#options.handleSignals) this.#installSignalHandlers();
         this.#loop.start();
       },
-      supervisors: () => this.#roster.all,
+      supervisors: () => this.#roster.inStartOrder,
       enabledInConfig: (agent) => this.#config.agents[agent]?.enabled !== false,
       armTriggers: () => this.#triggers.arm(),
       stopping: () => this.#shutdownSequence.running,
