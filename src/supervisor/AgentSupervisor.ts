@@ -118,6 +118,7 @@ export class AgentSupervisor {
     return {
       name: this.#agent.name,
       group: this.#agent.group.name,
+      path: this.#agent.group.path,
       state: this.#state,
       restarts: this.counters.restarts,
       crashes: this.counters.totalCrashes,
