@@ -9,6 +9,10 @@ export interface AgentHealth {
   readonly up: boolean;
   /** Whether the agent belongs to a critical group (health fails while it is down). */
   readonly critical: boolean;
+  /** Its group's name. */
+  readonly group: string;
+  /** The groups from the top-level group down to its own (`["desk", "trading"]`), as in `AgentStatus.path`. */
+  readonly path: readonly string[];
 }
 
 /** What `orch.health()` returns. */
@@ -74,7 +78,7 @@ export function evaluateHealth(source: ObservedSource, agents: ReadonlyArray<Obs
   for (const { status, critical } of agents) {
     const up = status.state === "running";
     if (critical && !up) criticalDown = true;
-    byName[status.name] = { state: status.state, up, critical };
+    byName[status.name] = { state: status.state, up, critical, group: status.group, path: status.path };
   }
   const connection = source.busConnection?.();
   const bus = connection === undefined ? undefined : { connected: connection.connected, required: connection.required };

@@ -22,6 +22,10 @@ export interface HealthCheck {
   readonly lastCrashAt?: string;
   /** When an agent in `backoff` restarts (ISO 8601). */
   readonly nextRestartAt?: string;
+  /** An agent's group. */
+  readonly group?: string;
+  /** An agent's groups from the top-level group down to its own: `["desk", "trading"]`. */
+  readonly path?: readonly string[];
 }
 
 /**
@@ -61,7 +65,7 @@ export function healthDocument(evaluation: HealthEvaluation): HealthDocument {
     ];
   }
   for (const { status: agentStatus, critical } of evaluation.observed) {
-    const { name, state, lastCrashAt, nextRestartAt } = agentStatus;
+    const { name, group, path, state, lastCrashAt, nextRestartAt } = agentStatus;
     const up = evaluation.report.agents[name]?.up === true;
     const status = up ? "pass" : critical ? "fail" : "warn";
     checks[`agent:${name}`] = [
@@ -70,6 +74,8 @@ export function healthDocument(evaluation: HealthEvaluation): HealthDocument {
         status,
         observedValue: state,
         time,
+        group,
+        path,
         ...(lastCrashAt === undefined ? {} : { lastCrashAt: isoTime(lastCrashAt) }),
         ...(nextRestartAt === undefined ? {} : { nextRestartAt: isoTime(nextRestartAt) }),
       },

@@ -9,7 +9,7 @@ import type { BucketLabels, LabelSet } from "./ScrapeMetric.js";
 export class LabelCache {
   readonly #agents = new Map<string, LabelSet>();
   readonly #pairs = new Map<string, Map<string, LabelSet>>();
-  readonly #infos = new Map<string, { readonly group: string; readonly critical: boolean; readonly labels: LabelSet }>();
+  readonly #infos = new Map<string, { readonly group: string; readonly path: readonly string[]; readonly critical: boolean; readonly labels: LabelSet }>();
   readonly #buckets = new WeakMap<readonly number[], WeakMap<LabelSet, BucketLabels>>();
 
   /** `{ agent }` for agent `name`. */
@@ -38,11 +38,15 @@ export class LabelCache {
     return labels;
   }
 
-  /** `{ agent, group, critical }` for agent `name`. */
-  agentInfo(name: string, group: string, critical: boolean): LabelSet {
+  /**
+   * `{ agent, group, critical, path }` for agent `name`, `path` being the
+   * group names joined by `/` (`desk/trading`). A path is normally the same
+   * frozen array on every scrape: it is joined again only when it changes.
+   */
+  agentInfo(name: string, group: string, path: readonly string[], critical: boolean): LabelSet {
     let info = this.#infos.get(name);
-    if (info === undefined || info.group !== group || info.critical !== critical) {
-      info = { group, critical, labels: Object.freeze({ agent: name, group, critical: String(critical) }) };
+    if (info === undefined || info.group !== group || info.critical !== critical || !samePath(info.path, path)) {
+      info = { group, path, critical, labels: Object.freeze({ agent: name, group, critical: String(critical), path: path.join("/") }) };
       this.#infos.set(name, info);
     }
     return info.labels;
@@ -62,4 +66,12 @@ export class LabelCache {
     }
     return labels;
   }
+}
+
+/** Whether two group paths name the same groups (the same array, as a rule). */
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -43,8 +43,8 @@ export interface SeriesChoice {
 }
 
 function essentialAgentMetrics(table: MetricTable, agentStatus: boolean): void {
-  table.define("agent_info", "gauge", "Always 1; the agent's group and whether it is critical, as labels.", "max", (out) => {
-    for (const { status, critical } of table.agents()) out.add(1, table.labels.agentInfo(status.name, status.group, critical));
+  table.define("agent_info", "gauge", "Always 1; the agent's group, whether it is critical, and its path of groups (top-level first, joined by /), as labels.", "max", (out) => {
+    for (const { status, critical } of table.agents()) out.add(1, table.labels.agentInfo(status.name, status.group, status.path, critical));
   });
   table.perAgent("agent_state", "gauge", "1 while the agent is running, 0 in every other state.", "max", (a) => (a.status.state === "running" ? 1 : 0));
   if (agentStatus) {

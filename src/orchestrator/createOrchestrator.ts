@@ -1,4 +1,4 @@
-import type { Agent, AgentClass } from "../agent/Agent.js";
+import type { AgentClass } from "../agent/Agent.js";
 import { ASYNC_DISPOSE } from "../disposeSymbols.js";
 import type { Bus } from "../bus/Bus.js";
 import { createBus } from "../bus/createBus.js";
@@ -15,23 +15,19 @@ import { createObservability, type Observability } from "../observe/Observabilit
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
 import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
-import { BackoffTimers } from "../supervisor/BackoffTimers.js";
-import { RESTARTS_PER_SLICE, RestartPacer, sliceBudgetFor } from "../supervisor/RestartPacer.js";
-import type { SupervisorHost } from "../supervisor/SupervisorHost.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
-import type { Incarnation } from "../supervisor/Incarnation.js";
 import { AgentConfigs } from "./AgentConfigs.js";
 import { OrchestratorTriggers } from "./OrchestratorTriggers.js";
 import { checkCronHandler, resolveGroup } from "./agentChecks.js";
 import { AgentRoster } from "./AgentRoster.js";
-import { deliverEscalation } from "./EscalationDelivery.js";
 import { EventHub, type EventListener } from "./EventHub.js";
 import { KeepAlive } from "./KeepAlive.js";
 import { Lifecycle } from "./Lifecycle.js";
 import { checkShutdownOptions, drainFor, joiningSignal, onAbortUntil, type ShutdownOptions, type StartOptions } from "./lifecycleOptions.js";
 import { LivenessLoop } from "./LivenessLoop.js";
 import { OperatorActions } from "./OperatorActions.js";
+import { OrchestratorHost } from "./OrchestratorHost.js";
 import { orchestratorSource } from "./orchestratorSource.js";
 import { orchestratorStatusPage } from "./statusSource.js";
 import type { TriggerControl } from "./TriggerControl.js";
@@ -85,7 +81,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #options: ResolvedOptions;
   readonly #config: ResolvedConfig;
   readonly #lifecycle = new Lifecycle();
-  readonly #roster = new AgentRoster();
+  readonly #roster = new AgentRoster((agent) => this.#config.agents[agent]?.dependsOn);
   readonly #agentConfigs = new AgentConfigs();
   readonly #events: EventHub;
   readonly #operator: OperatorActions;
@@ -94,11 +90,9 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #startSequence: StartSequence;
   readonly #loop: LivenessLoop;
   readonly #keepAlive = new KeepAlive();
-  readonly #pacer: RestartPacer;
-  readonly #backoffs: BackoffTimers;
   readonly #lateness = new HistogramData(DURATION_BUCKETS);
   readonly #observability: Observability;
-  readonly #host: SupervisorHost;
+  readonly #host: OrchestratorHost;
   #resolveClosed!: (info: ClosedInfo) => void;
   /** What `shutdown()` returned first: every later call returns it too. */
   #shutdownCall: Promise<void> | undefined;
@@ -112,9 +106,6 @@ class OrchestratorRuntime implements Orchestrator {
     this.closed = new Promise<ClosedInfo>((resolve) => (this.#resolveClosed = resolve));
     this.#events = new EventHub(resolved.logger);
     this.#loop = new LivenessLoop(resolved.clock, () => this.#lifecycle.loopAlive);
-    // on the system clock a slice is also bounded in real time; an injected clock (tests) keeps slices by count alone
-    this.#backoffs = new BackoffTimers(resolved.clock);
-    this.#pacer = new RestartPacer(resolved.clock, RESTARTS_PER_SLICE, sliceBudgetFor(resolved.clock));
     this.#operator = new OperatorActions({ lifecycle: this.#lifecycle, roster: this.#roster, logger: resolved.logger, loadsModule: (name) => this.#loadsModule(name) });
     this.#triggers = new OrchestratorTriggers({ options: resolved, config: this.#config, bus: this.bus, roster: this.#roster, lifecycle: this.#lifecycle, lateness: this.#lateness, events: this.#events });
     this.#shutdownSequence = this.#createShutdownSequence();
@@ -239,12 +230,11 @@ class OrchestratorRuntime implements Orchestrator {
       ownsBus: this.#options.bus === undefined,
       coordinator,
       stopTimeout: this.#config.supervisor.stopTimeout,
-      supervisors: () => this.#roster.all,
+      supervisors: () => this.#roster.inStartOrder,
       stopTriggers: () => this.#triggers.stop(),
       closeState: () => this.#triggers.close(),
       stopTimers: () => {
-        this.#pacer.stop();
-        this.#backoffs.stop();
+        this.#host.stopTimers();
         this.#loop.stop();
         this.#keepAlive.release();
       },
@@ -263,7 +253,7 @@ class OrchestratorRuntime implements Orchestrator {
         if (this.#options.handleSignals) this.#installSignalHandlers();
         this.#loop.start();
       },
-      supervisors: () => this.#roster.all,
+      supervisors: () => this.#roster.inStartOrder,
       enabledInConfig: (agent) => this.#config.agents[agent]?.enabled !== false,
       armTriggers: () => this.#triggers.arm(),
       stopping: () => this.#shutdownSequence.running,
@@ -272,29 +262,22 @@ class OrchestratorRuntime implements Orchestrator {
     });
   }
 
-  #createHost(): SupervisorHost {
-    const { clock, random, logger } = this.#options;
-    return {
-      clock,
+  #createHost(): OrchestratorHost {
+    return new OrchestratorHost({
+      options: this.#options,
       bus: this.bus,
-      random,
-      logger,
       settings: this.#config.supervisor,
-      stopping: () => this.#lifecycle.stopping,
-      listens: (event) => this.#events.listens(event),
-      emit: (event, payload) => this.#events.emit(event, payload),
-      escalate: (event) => deliverEscalation({ bus: this.bus, logger, events: this.#events, chief: () => this.#chief() }, event),
+      lifecycle: this.#lifecycle,
+      events: this.#events,
+      chief: () => this.#chief(),
       failStop: (agent, error) => this.#failStop(agent, error),
-      setBackoff: (elapsed, delay) => this.#backoffs.set(elapsed, delay),
-      clearBackoff: (handle, elapsed) => this.#backoffs.clear(handle, elapsed),
-      paced: (restart) => this.#pacer.run(restart),
-      attachTriggers: (agent: string, incarnation: Incarnation, instance: Agent) => this.#triggers.attach(agent, incarnation, instance),
-    };
+      attachTriggers: (agent, incarnation, instance) => this.#triggers.attach(agent, incarnation, instance),
+    });
   }
 
   #addSupervisor(name: string, agentClass: AgentClass, codeGroup: string | undefined): void {
     const group = resolveGroup(this.#config, name, codeGroup);
-    this.#roster.add(new AgentSupervisor(this.#agentConfigs.supervised(this.#config, name, agentClass, group), this.#host));
+    this.#roster.add(new AgentSupervisor(this.#agentConfigs.supervised(this.#config, name, agentClass, group), this.#host.host));
   }
 
   // ---- lifecycle -----------------------------------------------------------

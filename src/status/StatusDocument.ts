@@ -29,6 +29,8 @@ export interface StatusTriggerDocument {
 export interface StatusAgentDocument {
   readonly name: string;
   readonly group: string;
+  /** The groups from the top-level group down to its own (`["desk", "trading"]`); the page shows them as `desk › trading`. */
+  readonly path: readonly string[];
   readonly state: AgentState;
   /** Whether it belongs to a critical group. */
   readonly critical: boolean;
@@ -112,6 +114,7 @@ function agentDocument(agent: StatusAgent, triggers: readonly TriggerView[], sho
   return {
     name: status.name,
     group: status.group,
+    path: status.path,
     state: status.state,
     critical: agent.critical,
     ...(running && agent.runningSince !== undefined ? { runningSince: isoTime(agent.runningSince) } : {}),

@@ -87,7 +87,7 @@ export const STATUS_PAGE_SCRIPT = String.raw`
   function agentRow(a) {
     var tr = row("agents", a.name, ["name", "group", "state", "uptime", "restarts", "crashes", "crash", "backoff", "heartbeat"], ["restarts", "crashes"]);
     put(f(tr, "name"), cell(a.name, a.critical ? "critical" : ""));
-    put(f(tr, "group"), a.group);
+    put(f(tr, "group"), a.path.join(" \u203a "));
     put(f(tr, "state"), cell(a.state, "", "state s-" + a.state));
     put(f(tr, "uptime"), a.runningSince ? cell(span(now() - Date.parse(a.runningSince)), a.runningSince) : cell("—"));
     put(f(tr, "restarts"), a.restarts);

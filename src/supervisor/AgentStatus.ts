@@ -28,7 +28,14 @@ export const AGENT_STATES: ReadonlyArray<AgentState> = keysOf<Record<AgentState,
 /** A snapshot of one agent, from `orch.agents()` / `orch.agent(name)`. */
 export interface AgentStatus {
   readonly name: string;
+  /** Its group's name: the last name of {@link AgentStatus.path}. */
   readonly group: string;
+  /**
+   * The groups from the top-level group down to the agent's own group:
+   * `["desk", "trading"]`; `["data"]` for an agent of the built-in `data`
+   * group. One frozen array per group, shared by its agents' snapshots.
+   */
+  readonly path: readonly string[];
   readonly state: AgentState;
   /** Restarts since start (incarnations after the first). */
   readonly restarts: number;

@@ -151,6 +151,7 @@ export class AgentSupervisor implements GroupMember {
     return {
       name: this.#agent.name,
       group: this.#agent.group.name,
+      path: this.#agent.group.path,
       state: this.#state,
       restarts: this.counters.restarts,
       crashes: this.counters.totalCrashes,

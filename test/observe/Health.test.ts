@@ -17,8 +17,8 @@ describe("health()", () => {
       ok: true,
       status: 200,
       agents: {
-        feed: { state: "running", up: true, critical: false },
-        risk: { state: "running", up: true, critical: true },
+        feed: { state: "running", up: true, critical: false, group: "data", path: ["data"] },
+        risk: { state: "running", up: true, critical: true, group: "critical", path: ["critical"] },
       },
     });
   });

@@ -71,9 +71,10 @@ describe("the orchestrator's own text", () => {
     source.agent("agent_1200").counters.crashes.fail++;
     source.agent("agent_3").state = "running";
     source.agent("agent_3").group = "strategy";
+    source.agent("agent_3").path = Object.freeze(["desk", "strategy"]);
     let text = await observability.metrics();
     expect(text).toContain('agent_crashes_total{agent="agent_1200",reason="fail"} 1');
-    expect(text).toContain('agent_info{agent="agent_3",group="strategy",critical="false"} 1');
+    expect(text).toContain('agent_info{agent="agent_3",group="strategy",critical="false",path="desk/strategy"} 1');
     expect(text).toBe(await observability.registry.metrics());
     source.list.splice(100, 900);
     text = await observability.metrics();

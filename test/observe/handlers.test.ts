@@ -87,8 +87,8 @@ describe("healthHandler", () => {
       status: "pass",
       checks: {
         "orchestrator:phase": [{ componentType: "system", status: "pass", observedValue: "running", time }],
-        "agent:feed": [{ componentType: "agent", status: "warn", observedValue: "backoff", time }],
-        "agent:risk": [{ componentType: "agent", status: "pass", observedValue: "running", time }],
+        "agent:feed": [{ componentType: "agent", status: "warn", observedValue: "backoff", time, group: "data", path: ["data"] }],
+        "agent:risk": [{ componentType: "agent", status: "pass", observedValue: "running", time, group: "critical", path: ["critical"] }],
       },
     });
   });

@@ -176,10 +176,10 @@ describe("metrics()", () => {
     expect(sample(await observability.metrics(), "orchestrator_healthy")).toBe(0);
   });
 
-  it("labels agent_info with the group and criticality", async () => {
+  it("labels agent_info with the group, criticality and path of groups", async () => {
     const text = await createObservability(twoAgents()).metrics();
-    expect(sample(text, 'agent_info{agent="feed",group="data",critical="false"}')).toBe(1);
-    expect(sample(text, 'agent_info{agent="risk",group="critical",critical="true"}')).toBe(1);
+    expect(sample(text, 'agent_info{agent="feed",group="data",critical="false",path="data"}')).toBe(1);
+    expect(sample(text, 'agent_info{agent="risk",group="critical",critical="true",path="critical"}')).toBe(1);
   });
 
   it("gives bus series no sample when the bus keeps no stats", async () => {

@@ -19,6 +19,7 @@ describe("statusDocument", () => {
       {
         name: "risk",
         group: "data",
+        path: ["data"],
         state: "running",
         critical: true,
         runningSince: "2026-03-02T08:58:55.000Z",
@@ -34,7 +35,7 @@ describe("statusDocument", () => {
     const source = new FakeStatusSource();
     source.agentList = [
       {
-        status: { name: "feed", group: "data", state: "backoff", restarts: 1, crashes: 2, lastError: "db login failed: secret-password\n    at connect (db.js:1:1)", lastCrashAt: T0 - 1_000, lastCrashReason: "error", nextRestartAt: T0 + 3_000 },
+        status: { name: "feed", group: "data", path: ["data"], state: "backoff", restarts: 1, crashes: 2, lastError: "db login failed: secret-password\n    at connect (db.js:1:1)", lastCrashAt: T0 - 1_000, lastCrashReason: "error", nextRestartAt: T0 + 3_000 },
         critical: false,
         runningSince: T0 - 9_000,
       },

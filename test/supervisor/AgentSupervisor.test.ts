@@ -519,6 +519,7 @@ describe("operator controls", () => {
       {
         name: "flaky",
         group: "strategy",
+        path: ["strategy"],
         state: "backoff",
         restarts: 0,
         crashes: 1,

@@ -10,6 +10,8 @@ import type { HandlerResponse } from "../../../src/observe/index.js";
 export interface FakeAgent {
   name: string;
   group: string;
+  /** Its groups from the top-level one down (frozen, shared by every snapshot); `[group]` unless given. */
+  path: readonly string[];
   state: AgentState;
   critical: boolean;
   lastError?: string;
@@ -34,7 +36,8 @@ export class FakeSource implements ObservedSource {
 
   /** Add an agent (running by default) and return it for the test to mutate. */
   add(name: string, options: Partial<Omit<FakeAgent, "name" | "counters">> = {}): FakeAgent {
-    const agent: FakeAgent = { name, group: "data", state: "running", critical: false, ...options, counters: new AgentCounters() };
+    const group = options.group ?? "data";
+    const agent: FakeAgent = { name, group, path: Object.freeze([group]), state: "running", critical: false, ...options, counters: new AgentCounters() };
     this.list.push(agent);
     return agent;
   }
@@ -55,6 +58,7 @@ export class FakeSource implements ObservedSource {
       const status: AgentStatus = {
         name: a.name,
         group: a.group,
+        path: a.path,
         state: a.state,
         restarts: a.counters.restarts,
         crashes: a.counters.totalCrashes,

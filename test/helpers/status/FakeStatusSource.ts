@@ -48,7 +48,9 @@ export class FakeStatusSource implements StatusSource {
   }
 }
 
+const DATA_PATH: readonly string[] = Object.freeze(["data"]);
+
 /** A running agent named `name` (group data) for {@link FakeStatusSource.agentList}. */
 export function runningAgent(name: string, extra: Partial<StatusAgent> = {}): StatusAgent {
-  return { status: { name, group: "data", state: "running", restarts: 0, crashes: 0 }, critical: false, ...extra };
+  return { status: { name, group: "data", path: DATA_PATH, state: "running", restarts: 0, crashes: 0 }, critical: false, ...extra };
 }
