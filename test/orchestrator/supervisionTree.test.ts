@@ -6,6 +6,7 @@ import type { Escalation } from "../../src/supervisor/Escalation.js";
 import type { ManualClock } from "../../src/testing/ManualClock.js";
 import { recordEvents, scriptedAgent, setup } from "../helpers/orchestrator.js";
 import { track } from "../helpers/promises.js";
+import { registerTracing } from "../helpers/tracing.js";
 
 // The supervision tree wired into the orchestrator (decision 33): strategies, intensity, failure up
 // the tree and dependsOn, through createOrchestrator on a ManualClock (back-off 100 ms, doubling, no jitter).
@@ -190,6 +191,28 @@ describe("supervision tree in the orchestrator", () => {
     expect(api.instances).toHaveLength(1);
     expect(log.indexOf("api:starting")).toBeGreaterThan(log.lastIndexOf("db:running"));
     await orch.shutdown();
+  });
+
+  test("a group's failure becomes a `group failed` span, and its restarts carry the group", async () => {
+    const tracing = registerTracing();
+    try {
+      const { scripted, registrations } = agents([["feed", "trading"], ["mm", "trading"]]);
+      const { orch, clock } = setup({
+        agents: registrations,
+        config: { supervisor: SUPERVISOR, groups: { desk: {}, trading: { parent: "desk", strategy: "one_for_all", intensity: { maxRestarts: 0, within: "1m" } } } },
+      });
+      await orch.start();
+      crash(scripted, "mm");
+      await settle(clock);
+      await clock.advance(100);
+      await settle(clock);
+      expect(tracing.span("group failed").attributes).toEqual({ "ao.group": "trading", "ao.group.path": ["desk", "trading"], "ao.agent": "mm", "ao.group.action": "restart" });
+      const restarts = tracing.exporter.getFinishedSpans().filter((span) => span.name === "agent restart");
+      expect(restarts.map((span) => [span.attributes["ao.agent"], span.attributes["ao.reason"], span.attributes["ao.group"]])).toContainEqual(["feed", "group", "desk"]);
+      await orch.shutdown();
+    } finally {
+      await tracing.dispose();
+    }
   });
 
   test("a configuration without strategies, intensity or dependsOn keeps one_for_one: a crash restarts the agent alone", async () => {
