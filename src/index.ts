@@ -7,6 +7,7 @@ export { ESCALATION_TOPIC } from "./orchestrator/reservedTopics.js";
 export type { ClosedInfo, Orchestrator, ScheduleHandle } from "./orchestrator/Orchestrator.js";
 export type { BackfillInstant, BackfillOptions, BackfillResult } from "./orchestrator/Backfill.js";
 export type { TriggerControl } from "./orchestrator/TriggerControl.js";
+export type { GroupControl } from "./orchestrator/GroupControl.js";
 export type { TriggerView } from "./status/StatusSource.js";
 export type { ShutdownOptions, StartOptions } from "./orchestrator/lifecycleOptions.js";
 export type { OrchestratorMetricsOptions, OrchestratorOptions } from "./orchestrator/OrchestratorOptions.js";

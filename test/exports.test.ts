@@ -22,7 +22,7 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
       "BusErrorCode", "BusOptions", "BusStats", "BusSubscription", "Clock", "ClosedInfo", "ConfigErrorCode", "ConfigErrorDetails",
       "BackfillInstant", "BackfillOptions", "BackfillResult", "CrashReason", "CrashRecord", "CronTick", "CronTriggerSpec", "DelayTriggerSpec", "DeliveryPolicy", "DisposableSubscription", "DropReason", "Duration", "Escalation",
       "EscalationReason", "EveryTriggerSpec", "FastifyProbeInstance", "FastifyProbeReply", "FastifyProbeRequest",
-      "FastifyProbesPlugin", "GroupConfig", "HandlerRequest", "HandlerResponse", "HealthReport", "HttpHandler",
+      "FastifyProbesPlugin", "GroupConfig", "GroupControl", "HandlerRequest", "HandlerResponse", "HealthReport", "HttpHandler",
       "InProcessBus", "KoaProbeContext", "KoaProbesMiddleware", "LifecycleErrorCode", "ListenOptions", "Listening", "Logger", "Message", "MetricsRegistry", "MessageHandler", "MisfirePolicy",
       "ObservabilityErrorCode", "Orchestrator", "OrchestratorConfig", "OrchestratorEventName", "OrchestratorEvents",
       "OrchestratorMetricsOptions", "OrchestratorOptions", "OrchestratorPhase", "OverflowPolicy", "OverlapPolicy", "PayloadOf",

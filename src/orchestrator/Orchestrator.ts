@@ -1,6 +1,7 @@
 import type { AgentClass } from "../agent/Agent.js";
 import type { Bus } from "../bus/Bus.js";
 import type { BackfillOptions, BackfillResult } from "./Backfill.js";
+import type { GroupControl } from "./GroupControl.js";
 import type { TriggerControl } from "./TriggerControl.js";
 import type { ScheduleSpec } from "../schedule/ScheduleSpec.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
@@ -68,6 +69,24 @@ export interface Orchestrator {
    * its pending start is cancelled: `start()` skips it.
    */
   disable(name: string): void;
+  /**
+   * Operator controls of a group and every agent below it (its child groups'
+   * too), in start order: `restart()` (stop all in reverse start order, start
+   * all in start order, no back-off), `disable()` (reverse start order) and
+   * `enable()` (the group's restart intensity cleared, then start order).
+   * Works for every group, built in or configured, with or without a
+   * strategy. Each call is checked at once and its work queued, as for
+   * {@link Orchestrator.restart}.
+   *
+   * @example
+   * ```ts
+   * orch.group("trading").restart();
+   * orch.group("trading").disable();
+   * orch.group("trading").enable();   // the way back for a group that failed at the top of the tree
+   * ```
+   * @throws LifecycleError `UNKNOWN_GROUP` (naming the known groups) here; `NOT_STARTED` before `start()` and `SHUT_DOWN` once shutdown has begun from each control
+   */
+  group(name: string): GroupControl;
   /** Add triggers for an agent at run time; the handle's `cancel()` removes them. */
   schedule(name: string, spec: ScheduleSpec): ScheduleHandle;
   /**

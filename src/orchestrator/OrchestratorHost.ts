@@ -22,7 +22,7 @@ export interface OrchestratorHostParts {
   /** The chief's supervisor, if there is a chief. */
   chief(): AgentSupervisor | undefined;
   /** A crash under a fail-stop policy. */
-  failStop(agent: string, error: unknown): void;
+  failStop(agent: string, error: unknown, group?: string): void;
   /** Wire the triggers of a running incarnation. */
   attachTriggers(agent: string, incarnation: Incarnation, instance: Agent): void;
 }
@@ -55,7 +55,7 @@ export class OrchestratorHost {
       listens: (event) => events.listens(event),
       emit: (event, payload) => events.emit(event, payload),
       escalate: (event) => deliverEscalation(escalation, event),
-      failStop: (agent, error) => parts.failStop(agent, error),
+      failStop: (agent, error, group) => parts.failStop(agent, error, group),
       setBackoff: (elapsed, delay) => this.#backoffs.set(elapsed, delay),
       clearBackoff: (handle, elapsed) => this.#backoffs.clear(handle, elapsed),
       paced: (restart) => this.#pacer.run(restart),

@@ -40,6 +40,9 @@ import { ShutdownSequence } from "./ShutdownSequence.js";
 import { SignalHandlers } from "./SignalHandlers.js";
 import { StartSequence } from "./StartSequence.js";
 import type { BackfillOptions, BackfillResult } from "./Backfill.js";
+// supervision tree and orch.group(name)
+import type { GroupControl } from "./GroupControl.js";
+import { OrchestratorGroups } from "./OrchestratorGroups.js";
 
 /**
  * Create an orchestrator. Everything it can check without I/O (options,
@@ -93,6 +96,8 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #lateness = new HistogramData(DURATION_BUCKETS);
   readonly #observability: Observability;
   readonly #host: OrchestratorHost;
+  /** The supervision tree and `orch.group(name)`. */
+  readonly #groups: OrchestratorGroups;
   #resolveClosed!: (info: ClosedInfo) => void;
   /** What `shutdown()` returned first: every later call returns it too. */
   #shutdownCall: Promise<void> | undefined;
@@ -111,6 +116,7 @@ class OrchestratorRuntime implements Orchestrator {
     this.#shutdownSequence = this.#createShutdownSequence();
     this.#startSequence = this.#createStartSequence();
     this.#host = this.#createHost();
+    this.#groups = new OrchestratorGroups({ config: this.#config, lifecycle: this.#lifecycle, logger: resolved.logger, clock: resolved.clock, stopping: () => this.#lifecycle.stopping, supervisors: () => this.#roster.inStartOrder });
     for (const { name, agentClass, group } of registrations) this.#addSupervisor(name, agentClass, group);
     this.#triggers.addConfigured();
     const status = orchestratorStatusPage({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, clock: resolved.clock, logger: resolved.logger, operator: this.#operator, triggers: this.#triggers, health: () => this.health(), heartbeatTimeout: (agent) => this.#config.agents[agent]?.heartbeatTimeout }, resolved.status);
@@ -198,6 +204,10 @@ class OrchestratorRuntime implements Orchestrator {
     this.#operator.act(name, "disable");
   }
 
+  group(name: string): GroupControl {
+    return this.#groups.control(name);
+  }
+
   schedule(name: string, spec: ScheduleSpec): ScheduleHandle {
     return this.#triggers.schedule(name, spec);
   }
@@ -270,7 +280,7 @@ class OrchestratorRuntime implements Orchestrator {
       lifecycle: this.#lifecycle,
       events: this.#events,
       chief: () => this.#chief(),
-      failStop: (agent, error) => this.#failStop(agent, error),
+      failStop: (agent, error, group) => this.#failStop(agent, error, group),
       attachTriggers: (agent, incarnation, instance) => this.#triggers.attach(agent, incarnation, instance),
     });
   }
@@ -294,6 +304,8 @@ class OrchestratorRuntime implements Orchestrator {
     }
     const validating = this.#agentConfigs.settled(this.#options.clock, this.#config.supervisor.startTimeout);
     if (validating !== undefined) await validating;
+    // every agent is known and none has started: the supervision tree and the dependsOn gate
+    this.#groups.build(this.#host.host);
     this.#operator.applyAwaiting();
   }
 
@@ -323,10 +335,10 @@ class OrchestratorRuntime implements Orchestrator {
     this.#finish(info);
   }
 
-  #failStop(agent: string, error: unknown): void {
+  #failStop(agent: string, error: unknown, group?: string): void {
     if (!this.#lifecycle.failStop({ agent, error })) return;
-    const reason = `fail-stop: critical agent "${agent}" crashed: ${describeThrown(error)}`;
-    this.#options.logger.error({ agent, err: error }, reason);
+    const reason = group === undefined ? `fail-stop: critical agent "${agent}" crashed: ${describeThrown(error)}` : `fail-stop: critical group "${group}" failed: ${describeThrown(error)}`;
+    this.#options.logger.error({ agent, ...(group === undefined ? {} : { group }), err: error }, reason);
     // readiness already fails: no drain
     void this.#shutdownSequence.run(reason, true, { timeout: this.#config.shutdown.timeout, drain: 0 });
   }

@@ -5,7 +5,7 @@ import { ATTR } from "./traceAttributes.js";
 import { libraryTracer } from "./tracer.js";
 
 /** The supervisor's events that become spans while a tracer provider is registered (`agent:state` for a fail-stop only). */
-const TRACED: ReadonlySet<OrchestratorEventName> = new Set<OrchestratorEventName>(["agent:crash", "agent:restart", "agent:disabled", "escalation", "agent:state"]);
+const TRACED: ReadonlySet<OrchestratorEventName> = new Set<OrchestratorEventName>(["agent:crash", "agent:restart", "agent:disabled", "escalation", "group:failed", "agent:state"]);
 
 /** Whether `event` may become a span (see {@link traceEvent}): while tracing, it counts as listened to. */
 export function isTracedEvent(event: OrchestratorEventName): boolean {
@@ -15,8 +15,8 @@ export function isTracedEvent(event: OrchestratorEventName): boolean {
 /**
  * Record a supervisor event as a short `INTERNAL` span of its own trace
  * (started and ended at once): `agent crash` (the error recorded),
- * `agent restart`, `agent disabled`, `agent escalation`, and `orchestrator
- * fail-stop` for an agent entering state `failed`. Other events are left
+ * `agent restart`, `agent disabled`, `agent escalation`, `group failed`, and
+ * `orchestrator fail-stop` for an agent entering state `failed`. Other events are left
  * alone. Never throws: a failure here must not reach the supervisor.
  */
 export function traceEvent<E extends OrchestratorEventName>(event: E, payload: OrchestratorEvents[E]): void {
@@ -46,7 +46,9 @@ function spanOf(event: OrchestratorEventName, payload: OrchestratorEvents[Orches
     }
     case "agent:restart": {
       const restart = payload as OrchestratorEvents["agent:restart"];
-      return { name: "agent restart", attributes: { [ATTR.agent]: restart.agent, [ATTR.reason]: restart.reason, [ATTR.delayMs]: restart.delay, [ATTR.restartAttempt]: restart.attempt } };
+      const attributes: Attributes = { [ATTR.agent]: restart.agent, [ATTR.reason]: restart.reason, [ATTR.delayMs]: restart.delay, [ATTR.restartAttempt]: restart.attempt };
+      if (restart.group !== undefined) attributes[ATTR.group] = restart.group;
+      return { name: "agent restart", attributes };
     }
     case "agent:disabled": {
       const disabled = payload as OrchestratorEvents["agent:disabled"];
@@ -54,7 +56,13 @@ function spanOf(event: OrchestratorEventName, payload: OrchestratorEvents[Orches
     }
     case "escalation": {
       const escalation = payload as OrchestratorEvents["escalation"];
-      return { name: "agent escalation", attributes: { [ATTR.agent]: escalation.agent, [ATTR.reason]: escalation.reason, [ATTR.disabled]: escalation.disabled, [ATTR.crashes]: escalation.crashes.length } };
+      const attributes: Attributes = { [ATTR.agent]: escalation.agent, [ATTR.reason]: escalation.reason, [ATTR.disabled]: escalation.disabled, [ATTR.crashes]: escalation.crashes.length };
+      if (escalation.group !== undefined) attributes[ATTR.group] = escalation.group;
+      return { name: "agent escalation", attributes };
+    }
+    case "group:failed": {
+      const failed = payload as OrchestratorEvents["group:failed"];
+      return { name: "group failed", attributes: { [ATTR.group]: failed.group, [ATTR.groupPath]: [...failed.path], [ATTR.agent]: failed.agent, [ATTR.groupAction]: failed.action } };
     }
     case "agent:state": {
       const state = payload as OrchestratorEvents["agent:state"];

@@ -46,4 +46,10 @@ export const ATTR = Object.freeze({
   restartAttempt: "ao.restart.attempt",
   /** Whether an escalation disabled the agent. */
   disabled: "ao.escalation.disabled",
+  /** The group of a group event: the group that failed, restarted an agent, or escalated. */
+  group: "ao.group",
+  /** A failed group's path: group names from the top-level group down to it. */
+  groupPath: "ao.group.path",
+  /** What followed a group's failure: `restart`, `parent`, `disabled`, `fail-stop`. */
+  groupAction: "ao.group.action",
 });

@@ -53,4 +53,8 @@ export interface GroupMember {
   disableFor(group: string): Promise<void>;
   /** Hand the agent's restart decisions to its group's supervisor (only for a group with a strategy or an intensity). */
   joinGroup(port: GroupPort): void;
+  /** The operator's `enable()` of the agent (`orch.group(name).enable()` enables each agent of the group). */
+  enable(): Promise<void>;
+  /** The operator's `disable()` of the agent (`orch.group(name).disable()` disables each agent of the group). */
+  disable(): Promise<void>;
 }

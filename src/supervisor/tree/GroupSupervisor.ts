@@ -133,17 +133,58 @@ export class GroupSupervisor implements GroupPort {
   /** As a child of its parent: start its agents again in start order, its restart windows (and those below it) cleared. (`_crashed` is for agents: a group's restarts are always counted.) */
   async startFor(by: string, _crashed = false): Promise<void> {
     this.#clear();
-    const generation = this.#generation;
-    for (const child of this.#children) {
-      if (generation !== this.#generation || this.#host.stopping()) return; // a crash inside made a new decision
-      await child.node.startFor(by, false);
-    }
+    await this.#startChildren(by, this.#generation);
   }
 
   /** Disable every agent below it (reverse start order), `group` naming the group that failed. */
   async disableFor(group: string): Promise<void> {
     this.#cancel();
     for (const child of this.#children.toReversed()) await child.node.disableFor(group);
+  }
+
+  // ---- operator (`orch.group(name)`) -----------------------------------------
+
+  /**
+   * Operator: stop every agent below it (reverse start order), then start
+   * them again (start order) at once, each counted as a restart by this group
+   * (`agent:restart` reason `group`). Restarts pending here or below are
+   * dropped; idle agents (disabled, failed, first start pending) are left
+   * alone. The restart intensity is kept (`enable()` clears it). A crash
+   * during the restart makes a new decision, which ends this one.
+   */
+  async restart(): Promise<void> {
+    const stopping = this.stopFor(this.#host.clock.now()); // drops the pending restarts synchronously
+    const generation = this.#generation;
+    await stopping;
+    await this.#startChildren(this.name, generation);
+  }
+
+  /** Operator: disable every agent below it (reverse start order, `agent:disabled` reason `operator`); restarts pending here or below are dropped. */
+  async disable(): Promise<void> {
+    this.#cancelAll();
+    for (const member of this.members().toReversed()) await this.#step(member.disable(), "agent", member.name, "disable");
+  }
+
+  /** Operator: clear its restart intensity (and that of every group below it), then enable every agent below it (start order). */
+  async enable(): Promise<void> {
+    this.#cancelAll();
+    this.#clear();
+    for (const member of this.members()) await this.#step(member.enable(), "agent", member.name, "enable");
+  }
+
+  /** Start its children in start order (a child group's children in turn) while `generation` is current and no shutdown has begun. */
+  async #startChildren(by: string, generation: number): Promise<void> {
+    for (const child of this.#children) {
+      if (generation !== this.#generation || this.#host.stopping()) return; // a crash inside made a new decision
+      const node = child.node;
+      await (node instanceof GroupSupervisor ? node.#startChildren(by, node.#generation) : node.startFor(by, false));
+    }
+  }
+
+  /** Drop its pending restart and those of every group below it. */
+  #cancelAll(): void {
+    this.#cancel();
+    for (const child of this.#children) if (child.node instanceof GroupSupervisor) child.node.#cancelAll();
   }
 
   #add(child: Child): void {
@@ -223,11 +264,16 @@ export class GroupSupervisor implements GroupPort {
   }
 
   /** A step of a group restart that failed is logged; the restart goes on. */
-  async #guarded(step: Promise<void>, child: Child, what: string): Promise<void> {
+  #guarded(step: Promise<void>, child: Child, what: string): Promise<void> {
+    return this.#step(step, child.tree.kind, child.tree.name, what);
+  }
+
+  /** A step of a group action that failed is logged; the action goes on. */
+  async #step(step: Promise<void>, kind: TreeChild["kind"], name: string, what: string): Promise<void> {
     try {
       await step;
     } catch (error) {
-      this.#host.logger.error({ group: this.name, [child.tree.kind]: child.tree.name, err: error }, `group "${this.name}" could not ${what} ${child.tree.kind} "${child.tree.name}"`);
+      this.#host.logger.error({ group: this.name, [kind]: name, err: error }, `group "${this.name}" could not ${what} ${kind} "${name}"`);
     }
   }
 
