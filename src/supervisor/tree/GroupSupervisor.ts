@@ -24,8 +24,12 @@ interface Child {
 /** A restart of a set decided and not yet done: its stops, then (at the back-off's end) its starts. */
 interface PendingRestart {
   readonly generation: number;
-  readonly crashed: Child;
+  /** The children to restart, in start order. */
   readonly set: readonly Child[];
+  /** When the set starts again. */
+  readonly at: number;
+  /** The position in `set` of the next child to start (0 until the back-off ends). */
+  next: number;
   readonly stopped: Promise<void>;
   readonly elapsed: () => void;
   timer: unknown;
@@ -57,8 +61,10 @@ export function supervisesGroup(group: ResolvedGroup): boolean {
  *   critical group stops the orchestrator (`failStop`), any other disables
  *   every agent below it and escalates once (`group-intensity`).
  *
- * A new crash while a restart is pending makes a new decision; the older
- * restart's remaining steps are dropped (a generation counter).
+ * A new decision while a restart is pending is merged with it: the union of
+ * the two sets (in start order, the children of the pending one not started
+ * yet) restarts at the later of the two times; a one_for_one crash outside
+ * the pending set restarts by itself and leaves the pending restart as it is.
  */
 export class GroupSupervisor implements GroupPort {
   /** The group it runs. */
@@ -74,6 +80,13 @@ export class GroupSupervisor implements GroupPort {
   readonly #backoff: BackoffStrategy;
   #generation = 0;
   #pending: PendingRestart | undefined;
+  /**
+   * Its agents that crashed and announced their own restart (`agent:restart`
+   * reason `crash`), which this group will start: each is started as crashed
+   * (its restart counted once, as its own), whichever restart of the group
+   * starts it.
+   */
+  readonly #crashed = new Set<string>();
 
   /**
    * @param group the group; its `intensity` is checked here.
@@ -119,7 +132,8 @@ export class GroupSupervisor implements GroupPort {
       void Promise.resolve().then(() => this.#failed(crash));
       return "failed";
     }
-    if (verdict.restart.length === 1 && this.#pending === undefined) return "self";
+    if (verdict.restart.length === 1 && !this.#pendingHas(child)) return "self";
+    this.#crashed.add(member.name);
     this.#restartSet(child, verdict.restart, nextRestartAt, false);
     return "set";
   }
@@ -139,6 +153,7 @@ export class GroupSupervisor implements GroupPort {
   /** Disable every agent below it (reverse start order), `group` naming the group that failed. */
   async disableFor(group: string): Promise<void> {
     this.#cancel();
+    this.#crashed.clear();
     for (const child of this.#children.toReversed()) await child.node.disableFor(group);
   }
 
@@ -159,6 +174,14 @@ export class GroupSupervisor implements GroupPort {
     await this.#startChildren(this.name, generation);
   }
 
+  /** Whether a crash of `child` joins the pending restart: one is pending and, for one_for_one, has `child` among the children it has yet to start. */
+  #pendingHas(child: Child): boolean {
+    const pending = this.#pending;
+    if (pending === undefined) return false;
+    if (this.group.strategy !== "one_for_one") return true;
+    return pending.set.indexOf(child, pending.next) >= 0;
+  }
+
   /** Operator: disable every agent below it (reverse start order, `agent:disabled` reason `operator`); restarts pending here or below are dropped. */
   async disable(): Promise<void> {
     this.#cancelAll();
@@ -177,13 +200,14 @@ export class GroupSupervisor implements GroupPort {
     for (const child of this.#children) {
       if (generation !== this.#generation || this.#host.stopping()) return; // a crash inside made a new decision
       const node = child.node;
-      await (node instanceof GroupSupervisor ? node.#startChildren(by, node.#generation) : node.startFor(by, false));
+      await (node instanceof GroupSupervisor ? node.#startChildren(by, node.#generation) : node.startFor(by, this.#crashed.delete(node.name)));
     }
   }
 
   /** Drop its pending restart and those of every group below it. */
   #cancelAll(): void {
     this.#cancel();
+    this.#crashed.clear();
     for (const child of this.#children) if (child.node instanceof GroupSupervisor) child.node.#cancelAll();
   }
 
@@ -224,18 +248,32 @@ export class GroupSupervisor implements GroupPort {
     if (pending?.timer !== undefined) this.#host.clearBackoff(pending.timer, pending.elapsed);
   }
 
-  /** Restart `set` (in start order): stop it now, start it at `nextRestartAt`; `crashed` is stopped too when `stopCrashed` (a failed child group). */
+  /**
+   * Restart `set` (in start order): stop it now, start it at `nextRestartAt`;
+   * `crashed` is stopped too when `stopCrashed` (a failed child group). A
+   * restart still pending is merged in: the children it has yet to start join
+   * the set, the later of the two times applies, and every child of the set
+   * is stopped again (which shows the merged time).
+   */
   #restartSet(crashed: Child, set: readonly TreeChild[], nextRestartAt: number, stopCrashed: boolean): void {
+    const previous = this.#pending;
     this.#cancel();
     const host = this.#host;
     const generation = this.#generation;
-    const children = set.map((tree) => this.#find(tree.kind, tree.name));
-    const toStop = children.filter((child) => stopCrashed || child !== crashed).reverse();
-    const stopped = Promise.resolve().then(() => this.#stopAll(toStop, nextRestartAt, generation));
+    let children = set.map((tree) => this.#find(tree.kind, tree.name));
+    let at = nextRestartAt;
+    if (previous !== undefined) {
+      const union = new Set([...children, ...previous.set.slice(previous.next)]);
+      children = this.#children.filter((child) => union.has(child));
+      at = Math.max(at, previous.at);
+    }
+    const toStop = children.filter((child) => previous !== undefined || stopCrashed || child !== crashed).reverse();
+    const stopped = Promise.resolve().then(() => this.#stopAll(toStop, at, generation));
     const pending: PendingRestart = {
       generation,
-      crashed,
       set: children,
+      at,
+      next: 0,
       stopped,
       timer: undefined,
       elapsed: () => {
@@ -245,7 +283,7 @@ export class GroupSupervisor implements GroupPort {
       },
     };
     this.#pending = pending;
-    pending.timer = host.setBackoff(pending.elapsed, Math.max(0, nextRestartAt - host.clock.now()));
+    pending.timer = host.setBackoff(pending.elapsed, Math.max(0, at - host.clock.now()));
   }
 
   async #stopAll(children: readonly Child[], nextRestartAt: number, generation: number): Promise<void> {
@@ -256,9 +294,12 @@ export class GroupSupervisor implements GroupPort {
   }
 
   async #startAll(pending: PendingRestart): Promise<void> {
-    for (const child of pending.set) {
+    const set = pending.set;
+    while (pending.next < set.length) {
       if (pending.generation !== this.#generation || this.#host.stopping()) return;
-      await this.#guarded(child.node.startFor(this.name, child === pending.crashed && child.tree.kind === "agent"), child, "start");
+      const child = set[pending.next++] as Child;
+      const crashed = child.tree.kind === "agent" && this.#crashed.delete(child.tree.name);
+      await this.#guarded(child.node.startFor(this.name, crashed), child, "start");
     }
     if (this.#pending === pending) this.#pending = undefined;
   }

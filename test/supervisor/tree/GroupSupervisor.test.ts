@@ -83,6 +83,81 @@ describe("restart strategies", () => {
   });
 });
 
+describe("a decision while a group restart is pending", () => {
+  test("rest_for_one, two crashes in one tick: the sets merge, nothing is left in backoff without a timer", async () => {
+    const h = treeHarness();
+    const g = treeGroup("chain", { strategy: "rest_for_one" });
+    const { supervisors } = started(h, [g], [["a", g], ["b", g], ["c", g], ["d", g]]);
+    h.crash("b");
+    h.crash("c");
+    await h.settle();
+    expect(h.states()).toEqual({ a: "running", b: "backoff", c: "backoff", d: "backoff" });
+    await h.clock.advance(10);
+    await h.settle();
+    expect(h.states()).toEqual({ a: "running", b: "running", c: "running", d: "running" });
+    expect(h.log.slice(-6)).toEqual(["b:starting", "b:running", "c:starting", "c:running", "d:starting", "d:running"]);
+    expect(supervisors.map((s) => s.counters.restarts)).toEqual([0, 1, 1, 1]);
+    // each crashed agent announced its restart once, as its own; d once, with the group
+    expect(h.events["agent:restart"]?.map((e) => `${e.agent}:${e.reason}`)).toEqual(["b:crash", "c:crash", "d:group"]);
+  });
+
+  test("the merged restart starts at the later of the two times", async () => {
+    const h = treeHarness();
+    const g = treeGroup("chain", { strategy: "rest_for_one" });
+    started(h, [g], [["a", g], ["b", g], ["c", g]]);
+    h.crash("b");
+    await h.clock.advance(10);
+    await h.settle();
+    h.crash("b"); // attempt 2: 20 ms
+    await h.settle();
+    await h.clock.advance(5);
+    h.crash("a"); // attempt 1: 10 ms from now, before b's restart at +20
+    await h.settle();
+    expect(h.states()).toEqual({ a: "backoff", b: "backoff", c: "backoff" });
+    await h.clock.advance(10);
+    await h.settle();
+    expect(h.states()).toEqual({ a: "backoff", b: "backoff", c: "backoff" });
+    await h.clock.advance(5);
+    await h.settle();
+    expect(h.states()).toEqual({ a: "running", b: "running", c: "running" });
+  });
+
+  test("a failed child group's restart pending under a one_for_one parent stays when a sibling agent crashes", async () => {
+    const h = treeHarness();
+    const desk = treeGroup("desk", { intensity: { maxRestarts: 10, within: 60_000 } });
+    const trading = treeGroup("trading", { parent: desk, strategy: "one_for_all", intensity: { maxRestarts: 0, within: 60_000 } });
+    const { supervisors } = started(h, [desk, trading], [["feed", trading], ["mm", trading], ["risk", desk]]);
+    h.crash("feed");
+    await h.settle();
+    expect(h.events["group:failed"]?.map((e) => `${e.group}:${e.action}`)).toEqual(["trading:restart"]);
+    h.crash("risk");
+    await h.settle();
+    expect(h.states()).toEqual({ feed: "backoff", mm: "backoff", risk: "backoff" });
+    await h.clock.advance(10);
+    await h.settle();
+    expect(h.states()).toEqual({ feed: "running", mm: "running", risk: "running" });
+    expect(supervisors.map((s) => s.counters.restarts)).toEqual([1, 1, 1]);
+  });
+
+  test("one_for_all, a second crash inside the set: both crashed agents start as crashed, counted once each", async () => {
+    const h = treeHarness();
+    const g = treeGroup("g", { strategy: "one_for_all" });
+    const { supervisors } = started(h, [g], [["a", g], ["b", g], ["c", g]]);
+    h.crash("a");
+    h.crash("b");
+    await h.settle();
+    await h.clock.advance(10);
+    await h.settle();
+    expect(h.states()).toEqual({ a: "running", b: "running", c: "running" });
+    expect(h.events["agent:restart"]?.map((e) => `${e.agent}:${e.reason}`)).toEqual(["a:crash", "b:crash", "c:group"]);
+    expect(supervisors.map((s) => s.counters.restarts)).toEqual([1, 1, 1]);
+    // a's restart was counted as its own: its next crash is attempt 2 of its back-off
+    h.crash("a");
+    await h.settle();
+    expect(h.events["agent:restart"]?.at(-1)).toMatchObject({ agent: "a", reason: "crash", attempt: 2 });
+  });
+});
+
 describe("restart intensity", () => {
   const intensity = { maxRestarts: 1, within: 60_000 };
 
