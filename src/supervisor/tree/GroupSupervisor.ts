@@ -35,6 +35,19 @@ interface PendingRestart {
   timer: unknown;
 }
 
+/** How far the failure of a group goes up the tree, decided at the crash that caused it. */
+interface Failure {
+  /** The groups that failed, from the one the crash was in up to `top`. */
+  readonly chain: readonly GroupSupervisor[];
+  /** The highest group that failed. */
+  readonly top: GroupSupervisor;
+  /** The parent of `top`, which restarts it with `restart` (absent at the top of the tree). */
+  readonly parent: GroupSupervisor | undefined;
+  readonly restart: readonly TreeChild[] | undefined;
+  /** A group above `top` had failed already: its own restart or disable covers `top`. */
+  readonly absorbed: boolean;
+}
+
 /** Crashes kept for a `group-intensity` escalation. */
 const HISTORY = 10;
 
@@ -87,6 +100,12 @@ export class GroupSupervisor implements GroupPort {
    * starts it.
    */
   readonly #crashed = new Set<string>();
+  /**
+   * It failed (over its intensity, or as the parent of a group that failed)
+   * and has not been started again: further crashes below it neither count
+   * nor fail it again (its failure covers them).
+   */
+  #failing = false;
 
   /**
    * @param group the group; its `intensity` is checked here.
@@ -123,13 +142,16 @@ export class GroupSupervisor implements GroupPort {
   }
 
   childCrashed(member: GroupMember, crash: CrashRecord, nextRestartAt: number): GroupRestartVerdict {
+    // failed already: the failure's restart or disable takes care of this agent too
+    if (this.#failing) return "failed";
     const child = this.#find("agent", member.name);
     this.#remember(crash);
     const verdict = decideGroup({ strategy: this.group.strategy, children: this.#trees, crashed: child.tree, idle: this.#idle() }, this.#intensity, crash.at);
     if (verdict.kind === "fail") {
-      this.#cancel();
+      if (this.#host.stopping()) return "failed";
+      const failure = this.#fail(crash);
       // after the crash handler has finished with the agent
-      void Promise.resolve().then(() => this.#failed(crash));
+      void Promise.resolve().then(() => this.#failed(failure, crash));
       return "failed";
     }
     if (verdict.restart.length === 1 && !this.#pendingHas(child)) return "self";
@@ -197,11 +219,18 @@ export class GroupSupervisor implements GroupPort {
 
   /** Start its children in start order (a child group's children in turn) while `generation` is current and no shutdown has begun. */
   async #startChildren(by: string, generation: number): Promise<void> {
+    this.#failing = false;
     for (const child of this.#children) {
       if (generation !== this.#generation || this.#host.stopping()) return; // a crash inside made a new decision
       const node = child.node;
       await (node instanceof GroupSupervisor ? node.#startChildren(by, node.#generation) : node.startFor(by, this.#crashed.delete(node.name)));
     }
+  }
+
+  /** It and every group below it are no longer failed. */
+  #recovered(): void {
+    this.#failing = false;
+    for (const child of this.#children) if (child.node instanceof GroupSupervisor) child.node.#recovered();
   }
 
   /** Drop its pending restart and those of every group below it. */
@@ -235,6 +264,7 @@ export class GroupSupervisor implements GroupPort {
 
   /** Forget its restarts and those of every group below it (it is restarted or enabled as a whole). */
   #clear(): void {
+    this.#failing = false;
     this.#intensity.clear();
     this.#attempts.clear();
     for (const child of this.#children) if (child.node instanceof GroupSupervisor) child.node.#clear();
@@ -318,16 +348,26 @@ export class GroupSupervisor implements GroupPort {
     }
   }
 
-  /** Over its intensity: find how far up the failure goes, report each failed group, then restart, fail-stop or disable. */
-  #failed(tipping: CrashRecord): void {
-    const host = this.#host;
-    if (host.stopping()) return;
-    const at = host.clock.now();
+  /**
+   * Over its intensity: find how far up the failure goes (each parent takes
+   * the failed group as one failed child, counted in its intensity), mark each
+   * failed group, drop their pending restarts. Runs at the crash, so a second
+   * crash in the same tick finds the groups failed already.
+   */
+  #fail(tipping: CrashRecord): Failure {
+    const at = this.#host.clock.now();
+    this.#cancel();
+    this.#failing = true;
     const chain: GroupSupervisor[] = [this];
     let top: GroupSupervisor = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the walk up the tree starts here
     let parent = this.#parent;
     let restart: readonly TreeChild[] | undefined;
+    let absorbed = false;
     while (parent !== undefined) {
+      if (parent.#failing) {
+        absorbed = true;
+        break;
+      }
       parent.#remember(tipping);
       const crashed = parent.#find("group", top.name);
       const verdict = decideGroup({ strategy: parent.group.strategy, children: parent.#trees, crashed: crashed.tree, idle: parent.#idle() }, parent.#intensity, at);
@@ -336,13 +376,26 @@ export class GroupSupervisor implements GroupPort {
         break;
       }
       parent.#cancel();
+      parent.#failing = true;
       chain.push(parent);
       top = parent;
       parent = parent.#parent;
     }
+    return { chain, top, parent, restart, absorbed };
+  }
+
+  /** Report each failed group, then restart, fail-stop or disable (nothing more when a failed group above covers it). */
+  #failed(failure: Failure, tipping: CrashRecord): void {
+    const host = this.#host;
+    if (host.stopping()) return;
+    const { chain, top, parent, restart, absorbed } = failure;
+    const agent = tipping.agent ?? "";
+    if (absorbed) {
+      for (const group of chain) group.#report(agent, "parent");
+      return;
+    }
     const critical = chain.some((group) => group.group.critical);
     const action = restart !== undefined ? "restart" : critical ? "fail-stop" : "disabled";
-    const agent = tipping.agent ?? "";
     for (const group of chain) group.#report(agent, group === top ? action : "parent");
     if (parent !== undefined && restart !== undefined) {
       parent.#restartFailed(top, restart);
@@ -378,6 +431,8 @@ export class GroupSupervisor implements GroupPort {
   /** A top-level group failed and is not critical: every agent below it disabled, one escalation. */
   async #disableAll(tipping: CrashRecord): Promise<void> {
     await this.disableFor(this.name);
+    // every agent below it is disabled: an agent enabled on its own later is judged afresh
+    this.#recovered();
     if (this.#host.stopping()) return;
     this.#host.escalate({ agent: tipping.agent ?? "", group: this.name, reason: "group-intensity", disabled: true, crashes: [...this.#history] });
   }

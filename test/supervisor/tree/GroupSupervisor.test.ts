@@ -221,6 +221,39 @@ describe("restart intensity", () => {
     expect(h.states()).toEqual({ feed: "running", a: "running", b: "running" });
   });
 
+  test("a failed group does not fail again for further crashes before it is started again: one group:failed, one escalation", async () => {
+    const h = treeHarness();
+    const g = treeGroup("g", { intensity: { maxRestarts: 0, within: 60_000 } });
+    started(h, [g], [["a", g], ["b", g], ["c", g]]);
+    h.crash("a");
+    h.crash("b");
+    await h.settle();
+    await h.clock.advance(1_000);
+    await h.settle();
+    expect(h.states()).toEqual({ a: "disabled", b: "disabled", c: "disabled" });
+    expect(h.events["group:failed"]?.map((e) => `${e.group}:${e.agent}:${e.action}`)).toEqual(["g:a:disabled"]);
+    expect(h.escalations.map((e) => `${e.reason}:${e.agent}`)).toEqual(["group-intensity:a"]);
+  });
+
+  test("a child group failing on two crashes in one tick counts once in its parent", async () => {
+    const h = treeHarness();
+    const desk = treeGroup("desk", { intensity: { maxRestarts: 1, within: 60_000 } });
+    const trading = treeGroup("trading", { parent: desk, strategy: "one_for_all", intensity: { maxRestarts: 0, within: 60_000 } });
+    const { supervisors } = started(h, [desk, trading], [["feed", trading], ["mm", trading], ["risk", desk]]);
+    h.crash("feed");
+    h.crash("mm");
+    await h.settle();
+    await h.clock.advance(10);
+    await h.settle();
+    expect(h.events["group:failed"]?.map((e) => `${e.group}:${e.action}`)).toEqual(["trading:restart"]);
+    expect(h.states()).toEqual({ feed: "running", mm: "running", risk: "running" });
+    expect(h.escalations).toEqual([]);
+    expect(supervisors.map((s) => s.counters.restarts)).toEqual([1, 1, 0]);
+    h.crash("mm"); // started again: trading fails again, desk's second failed child (its max is 1) fails desk
+    await h.settle();
+    expect(h.events["group:failed"]?.map((e) => `${e.group}:${e.action}`)).toEqual(["trading:restart", "trading:parent", "desk:disabled"]);
+  });
+
   test("a parent over its own intensity fails in turn: the failure reaches the root", async () => {
     const h = treeHarness();
     const parent = treeGroup("desk", { intensity: { maxRestarts: 0, within: 60_000 } });
