@@ -75,9 +75,9 @@ export function treeHarness() {
     log,
     escalations,
     failStops,
-    /** A supervised agent in `group`; `start` scripts its `start()`. */
-    agent(name: string, group: ResolvedGroup, start?: (agent: Agent) => void | Promise<void>): AgentSupervisor {
-      const { Agent, instances } = scriptedAgent(name, start === undefined ? {} : { start });
+    /** A supervised agent in `group`; `start` and `stop` script its `start()` and `stop()`. */
+    agent(name: string, group: ResolvedGroup, start?: (agent: Agent) => void | Promise<void>, stop?: (agent: Agent) => void | Promise<void>): AgentSupervisor {
+      const { Agent, instances } = scriptedAgent(name, { ...(start === undefined ? {} : { start }), ...(stop === undefined ? {} : { stop }) });
       const supervisor = new AgentSupervisor({ name, agentClass: Agent, group, config: undefined, heartbeatTimeout: undefined }, host);
       agents.set(name, { supervisor, instances });
       return supervisor;

@@ -106,6 +106,12 @@ export class GroupSupervisor implements GroupPort {
    * nor fail it again (its failure covers them).
    */
   #failing = false;
+  /**
+   * Its parent holds it stopped for a restart of the parent's set: a crash
+   * below it schedules nothing and counts nowhere; the agent waits in
+   * `backoff` for the parent to start it (as crashed).
+   */
+  #held = false;
 
   /**
    * @param group the group; its `intensity` is checked here.
@@ -144,6 +150,10 @@ export class GroupSupervisor implements GroupPort {
   childCrashed(member: GroupMember, crash: CrashRecord, nextRestartAt: number): GroupRestartVerdict {
     // failed already: the failure's restart or disable takes care of this agent too
     if (this.#failing) return "failed";
+    if (this.#held) {
+      this.#crashed.add(member.name);
+      return "set";
+    }
     const child = this.#find("agent", member.name);
     this.#remember(crash);
     const verdict = decideGroup({ strategy: this.group.strategy, children: this.#trees, crashed: child.tree, idle: this.#idle() }, this.#intensity, crash.at);
@@ -163,6 +173,7 @@ export class GroupSupervisor implements GroupPort {
   /** As a child of its parent: stop every agent below it (reverse start order) for a restart, dropping its own pending restart. */
   async stopFor(nextRestartAt: number): Promise<void> {
     this.#cancel();
+    this.#held = true;
     for (const child of this.#children.toReversed()) await child.node.stopFor(nextRestartAt);
   }
 
@@ -175,6 +186,7 @@ export class GroupSupervisor implements GroupPort {
   /** Disable every agent below it (reverse start order), `group` naming the group that failed. */
   async disableFor(group: string): Promise<void> {
     this.#cancel();
+    this.#held = false;
     this.#crashed.clear();
     for (const child of this.#children.toReversed()) await child.node.disableFor(group);
   }
@@ -220,6 +232,7 @@ export class GroupSupervisor implements GroupPort {
   /** Start its children in start order (a child group's children in turn) while `generation` is current and no shutdown has begun. */
   async #startChildren(by: string, generation: number): Promise<void> {
     this.#failing = false;
+    this.#held = false;
     for (const child of this.#children) {
       if (generation !== this.#generation || this.#host.stopping()) return; // a crash inside made a new decision
       const node = child.node;
@@ -236,6 +249,7 @@ export class GroupSupervisor implements GroupPort {
   /** Drop its pending restart and those of every group below it. */
   #cancelAll(): void {
     this.#cancel();
+    this.#held = false;
     this.#crashed.clear();
     for (const child of this.#children) if (child.node instanceof GroupSupervisor) child.node.#cancelAll();
   }

@@ -158,6 +158,35 @@ describe("a decision while a group restart is pending", () => {
   });
 });
 
+describe("a child group held stopped by its parent", () => {
+  test("a crash below it during the parent's stop phase schedules nothing of its own and counts nowhere; the parent starts it in order", async () => {
+    const h = treeHarness();
+    const desk = treeGroup("desk", { strategy: "one_for_all" });
+    const trading = treeGroup("trading", { parent: desk, strategy: "one_for_all", intensity: { maxRestarts: 0, within: 60_000 } });
+    let release = (): void => undefined;
+    const feed = h.agent("feed", trading);
+    const mm = h.agent("mm", trading, undefined, () => new Promise<void>((resolve) => (release = resolve)));
+    const risk = h.agent("risk", desk);
+    supervisionTree({ desk, trading }, [feed, mm, risk], h.host);
+    for (const s of [feed, mm, risk]) expect(s.startInTurn(true)).toBeUndefined();
+    h.crash("risk");
+    await h.settle(); // desk stops trading in reverse: mm is still stopping
+    expect(h.states()).toEqual({ feed: "running", mm: "stopping", risk: "backoff" });
+    h.crash("feed");
+    await h.settle();
+    release();
+    await h.settle();
+    expect(h.events["group:failed"]).toBeUndefined();
+    expect(h.states()).toEqual({ feed: "backoff", mm: "backoff", risk: "backoff" });
+    h.log.length = 0;
+    await h.clock.advance(10);
+    await h.settle();
+    expect(h.log).toEqual(["feed:starting", "feed:running", "mm:starting", "mm:running", "risk:starting", "risk:running"]);
+    expect(h.events["agent:restart"]?.map((e) => `${e.agent}:${e.reason}`)).toEqual(["risk:crash", "feed:crash", "mm:group"]);
+    expect([feed, mm, risk].map((s) => s.counters.restarts)).toEqual([1, 1, 1]);
+  });
+});
+
 describe("restart intensity", () => {
   const intensity = { maxRestarts: 1, within: 60_000 };
 
