@@ -183,13 +183,13 @@ export class CrashHandler {
         this.#disable(decision.reason);
         return;
       case "restart":
-        if (decision.escalate) this.#escalate("consecutive-failures", false);
-        this.#scheduleRestart(decision.attempt);
+        this.#scheduleRestart(decision.attempt, decision.escalate);
         return;
     }
   }
 
-  #scheduleRestart(attempt: number): void {
+  /** Restart after the back-off of `attempt`, as the group decides; `escalate`: the crash also escalates `consecutive-failures` (unless its group escalates it). */
+  #scheduleRestart(attempt: number, escalate: boolean): void {
     const host = this.#host;
     const name = this.#agent.name;
     const delay = this.#delay(attempt);
@@ -199,12 +199,15 @@ export class CrashHandler {
     let verdict: GroupRestartVerdict = "self";
     if (group !== undefined) {
       verdict = group.childCrashed(this.#target.member, { at: now, error: this.#lastError ?? "", agent: name }, at);
-      if (verdict === "failed") {
+      if (verdict === "failed" || verdict === "escalated") {
+        // at most one escalation per crash: the group's `group-intensity` wins
+        if (escalate && verdict === "failed") this.#escalate("consecutive-failures", false);
         // the group went over its intensity: it stops (or disables) its agents, this one included
         this.#target.setState("stopped");
         return;
       }
     }
+    if (escalate) this.#escalate("consecutive-failures", false);
     this.#nextRestartAt = at;
     this.#target.setState("backoff");
     if (this.#log.enabled("warn")) this.#log.warn({ agent: name, delay, attempt }, `agent "${name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);

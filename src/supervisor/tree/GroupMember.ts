@@ -8,9 +8,11 @@ import type { CrashRecord } from "../Escalation.js";
  * group (one_for_one under the intensity); `set` — the group restarts a set
  * (the crashed agent announces its back-off, the group's timer starts the set
  * when it ends); `failed` — the group went over its intensity and took over
- * (the agent schedules nothing).
+ * (the agent schedules nothing); `escalated` — as `failed`, and the failure
+ * reaches the top of the tree, where the group escalates (`group-intensity`):
+ * the agent sends no escalation of its own for this crash.
  */
-export type GroupRestartVerdict = "self" | "set" | "failed";
+export type GroupRestartVerdict = "self" | "set" | "failed" | "escalated";
 
 /** What an agent's crash handler asks of its group's supervisor. Only agents of a group with a strategy or an intensity have one. */
 export interface GroupPort {

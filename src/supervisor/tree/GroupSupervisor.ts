@@ -162,7 +162,8 @@ export class GroupSupervisor implements GroupPort {
       const failure = this.#fail(crash);
       // after the crash handler has finished with the agent
       void Promise.resolve().then(() => this.#failed(failure, crash));
-      return "failed";
+      const escalates = !failure.absorbed && failure.restart === undefined && !failure.chain.some((group) => group.group.critical);
+      return escalates ? "escalated" : "failed";
     }
     if (verdict.restart.length === 1 && !this.#pendingHas(child)) return "self";
     this.#crashed.add(member.name);

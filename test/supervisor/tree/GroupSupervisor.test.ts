@@ -283,6 +283,27 @@ describe("restart intensity", () => {
     expect(h.events["group:failed"]?.map((e) => `${e.group}:${e.action}`)).toEqual(["trading:restart", "trading:parent", "desk:disabled"]);
   });
 
+  test("at most one escalation per crash: a crash failing its group at the top escalates only as group-intensity", async () => {
+    const h = treeHarness();
+    const g = { ...treeGroup("g", { intensity: { maxRestarts: 0, within: 60_000 } }), escalateAfter: 1 };
+    const { supervisors } = started(h, [g], [["a", g], ["b", g]]);
+    h.crash("a");
+    await h.settle();
+    expect(h.escalations.map((e) => e.reason)).toEqual(["group-intensity"]);
+    expect(supervisors[0]?.counters.escalations["consecutive-failures"]).toBe(0);
+  });
+
+  test("a crash failing a child group its parent restarts still escalates consecutive-failures", async () => {
+    const h = treeHarness();
+    const desk = treeGroup("desk");
+    const trading = { ...treeGroup("trading", { parent: desk, intensity: { maxRestarts: 0, within: 60_000 } }), escalateAfter: 1 };
+    started(h, [desk, trading], [["feed", trading], ["risk", desk]]);
+    h.crash("feed");
+    await h.settle();
+    expect(h.events["group:failed"]?.map((e) => `${e.group}:${e.action}`)).toEqual(["trading:restart"]);
+    expect(h.escalations.map((e) => e.reason)).toEqual(["consecutive-failures"]);
+  });
+
   test("a parent over its own intensity fails in turn: the failure reaches the root", async () => {
     const h = treeHarness();
     const parent = treeGroup("desk", { intensity: { maxRestarts: 0, within: 60_000 } });
