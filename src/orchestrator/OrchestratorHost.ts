@@ -59,6 +59,8 @@ export class OrchestratorHost {
       setBackoff: (elapsed, delay) => this.#backoffs.set(elapsed, delay),
       clearBackoff: (handle, elapsed) => this.#backoffs.clear(handle, elapsed),
       paced: (restart) => this.#pacer.run(restart),
+      // set later (OrchestratorGroups) when some agent has dependencies; declared here so the shared host keeps its shape
+      gate: undefined,
       attachTriggers: (agent, incarnation, instance) => parts.attachTriggers(agent, incarnation, instance),
     };
   }

@@ -27,8 +27,6 @@ export interface OperatedAgent {
   stop(finalState: StopState): Promise<void>;
   /** Start an incarnation; the promise (never rejecting: a failure is logged) settles with its `start()`; `undefined` when nothing to wait for. */
   launch(): Promise<void> | undefined;
-  /** The restart time to show while stopped by the group (`undefined`: none). */
-  showNextRestart(at: number | undefined): void;
 }
 
 /**
@@ -39,6 +37,8 @@ export interface OperatedAgent {
  * after it), so a later action is never undone by an earlier one.
  */
 export class AgentOperations {
+  /** The restart time the agent shows while its group holds it stopped (`undefined`: none); kept here, made only for an agent some action reached. */
+  groupRestartAt: number | undefined = undefined;
   readonly #agent: OperatedAgent;
   readonly #queue = new OperatorQueue();
 
@@ -92,7 +92,7 @@ export class AgentOperations {
     if (agent.pendingStart) return Promise.resolve();
     return this.#queue.run(async () => {
       if (agent.host.stopping() || agent.state === "disabled" || agent.state === "failed") return;
-      agent.showNextRestart(nextRestartAt);
+      this.groupRestartAt = nextRestartAt;
       await agent.stop("backoff");
     });
   }
@@ -106,7 +106,7 @@ export class AgentOperations {
     return this.#queue
       .run(async () => {
         if (host.stopping() || agent.state !== "backoff") return;
-        agent.showNextRestart(undefined);
+        this.groupRestartAt = undefined;
         const name = agent.name;
         if (crashed && agent.crashes !== undefined) {
           agent.crashes.countRestart();

@@ -36,12 +36,8 @@ export class AgentSupervisor implements GroupMember {
   readonly #log: AgentLogger;
   /** Made at the first crash: an agent that never crashes needs no crash bookkeeping. */
   #crashes: CrashHandler | undefined;
-  /** Made at the first operator or group action. */
+  /** Made at the first operator or group action (it keeps the restart time shown while its group holds the agent stopped). */
   #operations: AgentOperations | undefined;
-  /** Its group's supervisor, when the group has a strategy or an intensity. */
-  #group: GroupPort | undefined;
-  /** The restart time shown while its group holds it stopped. */
-  #groupRestartAt: number | undefined;
   #state: AgentState = "stopped";
   #incarnation: Incarnation | undefined;
   #incarnations = 0;
@@ -61,14 +57,12 @@ export class AgentSupervisor implements GroupMember {
     this.#log = new AgentLogger(host.logger, agent.name);
   }
 
-  /** The crash handler, made on first use. */
+  /** The crash handler, made on first use (at the first crash, or when the agent joins a supervising group). */
   get #crashHandler(): CrashHandler {
     this.#crashes ??= new CrashHandler(this.#agent, this.#host, this.#log, this.counters, {
       setState: (state) => this.#setState(state),
       launch: () => this.#launchInBackground(),
-      member: this,
     });
-    this.#crashes.group = this.#group;
     return this.#crashes;
   }
 
@@ -95,7 +89,6 @@ export class AgentSupervisor implements GroupMember {
       wantStart: (wanted) => void (this.#startWanted = wanted),
       stop: (finalState) => this.stop(finalState),
       launch: () => this.#launchCaught(),
-      showNextRestart: (at) => void (this.#groupRestartAt = at),
     };
   }
 
@@ -147,7 +140,7 @@ export class AgentSupervisor implements GroupMember {
     const lastError = crashes?.lastError;
     const lastCrashAt = crashes?.lastCrashAt;
     const lastCrashReason = crashes?.lastReason;
-    const nextRestartAt = crashes?.nextRestartAt ?? this.#groupRestartAt;
+    const nextRestartAt = crashes?.nextRestartAt ?? this.#operations?.groupRestartAt;
     return {
       name: this.#agent.name,
       group: this.#agent.group.name,
@@ -204,7 +197,8 @@ export class AgentSupervisor implements GroupMember {
   /** {@link AgentSupervisor.launch}, with `undefined` when the start is over at once (no promise made). */
   #launch(): Promise<void> | undefined {
     this.#crashes?.cancelRestart();
-    this.#groupRestartAt = undefined;
+    const operations = this.#operations;
+    if (operations !== undefined) operations.groupRestartAt = undefined;
     const host = this.#host;
     // once shutdown has begun nothing starts again, whatever was in flight when it began
     if (host.stopping()) return undefined;
@@ -261,7 +255,8 @@ export class AgentSupervisor implements GroupMember {
    */
   async stop(finalState: StopState, deadline = this.#host.settings.stopTimeout): Promise<void> {
     this.#crashes?.cancelRestart();
-    if (finalState !== "backoff") this.#groupRestartAt = undefined;
+    const operations = this.#operations;
+    if (finalState !== "backoff" && operations !== undefined) operations.groupRestartAt = undefined;
     this.#host.gate?.unpark(this.#agent.name);
     // a stop already under way (an operator's) keeps its own deadline; this one ends when it does
     while (this.#stopping !== undefined) await this.#stopping;
@@ -336,8 +331,8 @@ export class AgentSupervisor implements GroupMember {
 
   /** {@link GroupMember.joinGroup}: its group's supervisor decides its restarts from now on. */
   joinGroup(port: GroupPort): void {
-    this.#group = port;
-    if (this.#crashes !== undefined) this.#crashes.group = port;
+    // only an agent of a supervising group pays for its port: on its crash handler, made now
+    this.#crashHandler.group = port;
   }
 
   /** Start an incarnation without waiting for its `start()` (an operator action or a restart after back-off must not wait on it). */

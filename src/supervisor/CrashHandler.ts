@@ -7,7 +7,7 @@ import { checkedDelay, exponentialBackoff, type BackoffStrategy } from "./backof
 import { decideRestart, FRESH_RECORD, type AgentRestartRecord, type RestartDecision, type RestartPolicy, type RestartState } from "./decideRestart.js";
 import type { CrashRecord } from "./Escalation.js";
 import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
-import type { GroupMember, GroupPort, GroupRestartVerdict } from "./tree/GroupMember.js";
+import type { GroupPort, GroupRestartVerdict } from "./tree/GroupMember.js";
 
 /** Crashes kept for an escalation. */
 const HISTORY = 10;
@@ -18,8 +18,6 @@ export interface CrashTarget {
   setState(state: AgentState): void;
   /** Start a fresh incarnation without waiting for it (the back-off has elapsed); a failure to launch is logged, never left unhandled. */
   launch(): void;
-  /** The agent as its group's supervisor sees it. */
-  readonly member: GroupMember;
 }
 
 /**
@@ -198,7 +196,7 @@ export class CrashHandler {
     const group = this.group;
     let verdict: GroupRestartVerdict = "self";
     if (group !== undefined) {
-      verdict = group.childCrashed(this.#target.member, { at: now, error: this.#lastError ?? "", agent: name }, at);
+      verdict = group.childCrashed(name, { at: now, error: this.#lastError ?? "", agent: name }, at);
       if (verdict === "failed" || verdict === "escalated") {
         // at most one escalation per crash: the group's `group-intensity` wins
         if (escalate && verdict === "failed") this.#escalate("consecutive-failures", false);

@@ -230,3 +230,24 @@ describe("supervision tree in the orchestrator", () => {
     await orch.shutdown();
   });
 });
+
+describe("what the tree costs a default configuration", () => {
+  test("the shared supervisors' host is made with its launch-gate slot, so setting the gate later keeps its shape", async () => {
+    const { OrchestratorHost } = await import("../../src/orchestrator/OrchestratorHost.js");
+    const { ManualClock } = await import("../../src/testing/ManualClock.js");
+    const { createBus } = await import("../../src/bus/createBus.js");
+    const made = new OrchestratorHost({
+      options: { clock: new ManualClock(0), random: () => 0, logger: undefined as never },
+      bus: createBus(),
+      settings: { backoff: { initial: 10, max: 1_000, factor: 2, jitter: 0 }, resetAfter: 60_000, startTimeout: 30_000, stopTimeout: 5_000 },
+      lifecycle: { stopping: false } as never,
+      events: { listens: () => false, emit: () => undefined } as never,
+      chief: () => undefined,
+      failStop: () => undefined,
+      attachTriggers: () => undefined,
+    });
+    expect(Object.keys(made.host)).toContain("gate");
+    expect(made.host.gate).toBeUndefined();
+    made.stopTimers();
+  });
+});

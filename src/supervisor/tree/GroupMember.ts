@@ -17,10 +17,10 @@ export type GroupRestartVerdict = "self" | "set" | "failed" | "escalated";
 /** What an agent's crash handler asks of its group's supervisor. Only agents of a group with a strategy or an intensity have one. */
 export interface GroupPort {
   /**
-   * `member` crashed (`crash`) and its own policy would restart it at
-   * `nextRestartAt`: the group decides how.
+   * The agent `name` crashed (`crash`) and its own policy would restart it
+   * at `nextRestartAt`: the group decides how.
    */
-  childCrashed(member: GroupMember, crash: CrashRecord, nextRestartAt: number): GroupRestartVerdict;
+  childCrashed(name: string, crash: CrashRecord, nextRestartAt: number): GroupRestartVerdict;
 }
 
 /**

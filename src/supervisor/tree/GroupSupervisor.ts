@@ -147,14 +147,14 @@ export class GroupSupervisor implements GroupPort {
     return this.#children.every((child) => child.node.idle);
   }
 
-  childCrashed(member: GroupMember, crash: CrashRecord, nextRestartAt: number): GroupRestartVerdict {
+  childCrashed(name: string, crash: CrashRecord, nextRestartAt: number): GroupRestartVerdict {
     // failed already: the failure's restart or disable takes care of this agent too
     if (this.#failing) return "failed";
     if (this.#held) {
-      this.#crashed.add(member.name);
+      this.#crashed.add(name);
       return "set";
     }
-    const child = this.#find("agent", member.name);
+    const child = this.#find("agent", name);
     this.#remember(crash);
     const verdict = decideGroup({ strategy: this.group.strategy, children: this.#trees, crashed: child.tree, idle: this.#idle() }, this.#intensity, crash.at);
     if (verdict.kind === "fail") {
@@ -166,7 +166,7 @@ export class GroupSupervisor implements GroupPort {
       return escalates ? "escalated" : "failed";
     }
     if (verdict.restart.length === 1 && !this.#pendingHas(child)) return "self";
-    this.#crashed.add(member.name);
+    this.#crashed.add(name);
     this.#restartSet(child, verdict.restart, nextRestartAt, false);
     return "set";
   }
