@@ -36,6 +36,8 @@ export interface GroupDecisionInput {
   readonly children: readonly TreeChild[];
   /** The child that crashed (or failed, for a child group). */
   readonly crashed: TreeChild;
-  /** The keys ({@link treeKey}) of the children that take no part in a restart (disabled, failed, or not started yet). */
-  readonly idle: ReadonlySet<string>;
+  /** The keys ({@link treeKey}) of the children that take no part in a restart (disabled, failed, or not started yet): a set, or anything that answers `has` (asked only about the children a strategy may restart). */
+  readonly idle: Pick<ReadonlySet<string>, "has">;
+  /** Where `crashed` is in `children`, when the caller knows (spares a search); ignored when it does not match. */
+  readonly position?: number;
 }

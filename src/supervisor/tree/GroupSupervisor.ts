@@ -7,7 +7,7 @@ import type { SupervisorHost } from "../SupervisorHost.js";
 import { decideGroup } from "./decideGroup.js";
 import { GroupIntensity } from "./GroupIntensity.js";
 import type { GroupMember, GroupPort, GroupRestartVerdict } from "./GroupMember.js";
-import { treeKey, type TreeChild } from "./GroupPorts.js";
+import { treeKey, type GroupDecisionInput, type TreeChild } from "./GroupPorts.js";
 
 /** What a {@link GroupSupervisor} needs from its orchestrator: the supervisors' host, without the agent-only parts. */
 export type TreeHost = Pick<
@@ -48,6 +48,9 @@ interface Failure {
   readonly absorbed: boolean;
 }
 
+/** The idle children of a one_for_one decision: it restarts the crashed child alone and asks about none. */
+const NONE_IDLE: ReadonlySet<string> = new Set();
+
 /** Crashes kept for a `group-intensity` escalation. */
 const HISTORY = 10;
 
@@ -86,6 +89,15 @@ export class GroupSupervisor implements GroupPort {
   readonly #parent: GroupSupervisor | undefined;
   readonly #children: Child[] = [];
   readonly #trees: TreeChild[] = [];
+  /** Each child's position in `#children`, by {@link treeKey}: a crash finds its child in O(1). */
+  readonly #index = new Map<string, number>();
+  /** Whether the child of a key is idle, asked by the strategy only about the children it may restart. */
+  readonly #idleChildren: Pick<ReadonlySet<string>, "has"> = {
+    has: (key) => {
+      const position = this.#index.get(key);
+      return position !== undefined && (this.#children[position] as Child).node.idle;
+    },
+  };
   readonly #intensity: GroupIntensity;
   readonly #history: CrashRecord[] = [];
   /** Restarts of each failed child group, for its back-off. */
@@ -156,7 +168,7 @@ export class GroupSupervisor implements GroupPort {
     }
     const child = this.#find("agent", name);
     this.#remember(crash);
-    const verdict = decideGroup({ strategy: this.group.strategy, children: this.#trees, crashed: child.tree, idle: this.#idle() }, this.#intensity, crash.at);
+    const verdict = decideGroup(this.#decision(child), this.#intensity, crash.at);
     if (verdict.kind === "fail") {
       if (this.#host.stopping()) return "failed";
       const failure = this.#fail(crash);
@@ -256,20 +268,22 @@ export class GroupSupervisor implements GroupPort {
   }
 
   #add(child: Child): void {
+    this.#index.set(treeKey(child.tree), this.#children.length);
     this.#children.push(child);
     this.#trees.push(child.tree);
   }
 
   #find(kind: TreeChild["kind"], name: string): Child {
-    const child = this.#children.find((each) => each.tree.kind === kind && each.tree.name === name);
-    if (child === undefined) throw new Error(`The ${kind} "${name}" is not a child of group "${this.name}".`);
-    return child;
+    const position = this.#index.get(treeKey({ kind, name }));
+    if (position === undefined) throw new Error(`The ${kind} "${name}" is not a child of group "${this.name}".`);
+    return this.#children[position] as Child;
   }
 
-  #idle(): Set<string> {
-    const idle = new Set<string>();
-    for (const child of this.#children) if (child.node.idle) idle.add(treeKey(child.tree));
-    return idle;
+  /** The inputs of a decision about `crashed`: one_for_one asks nothing about idle children. */
+  #decision(crashed: Child): GroupDecisionInput {
+    const strategy = this.group.strategy;
+    const idle = strategy === "one_for_one" ? NONE_IDLE : this.#idleChildren;
+    return { strategy, children: this.#trees, crashed: crashed.tree, idle, position: this.#index.get(treeKey(crashed.tree)) as number };
   }
 
   #remember(crash: CrashRecord): void {
@@ -384,8 +398,7 @@ export class GroupSupervisor implements GroupPort {
         break;
       }
       parent.#remember(tipping);
-      const crashed = parent.#find("group", top.name);
-      const verdict = decideGroup({ strategy: parent.group.strategy, children: parent.#trees, crashed: crashed.tree, idle: parent.#idle() }, parent.#intensity, at);
+      const verdict = decideGroup(parent.#decision(parent.#find("group", top.name)), parent.#intensity, at);
       if (verdict.kind === "restart") {
         restart = verdict.restart;
         break;

@@ -23,7 +23,8 @@ import { treeKey, type GroupDecisionInput, type TreeChild } from "./GroupPorts.j
  */
 export function restartSet(input: GroupDecisionInput): readonly TreeChild[] {
   const { children, crashed, idle } = input;
-  const position = children.findIndex((child) => sameChild(child, crashed));
+  const hint = input.position;
+  const position = hint !== undefined && children[hint] !== undefined && sameChild(children[hint], crashed) ? hint : children.findIndex((child) => sameChild(child, crashed));
   const found = children[position];
   if (found === undefined) {
     throw new Error(`The crashed ${crashed.kind} "${crashed.name}" is not a child of the group (children: ${children.map((child) => child.name).join(", ") || "none"}).`);

@@ -317,6 +317,22 @@ describe("restart intensity", () => {
   });
 });
 
+describe("crash cost", () => {
+  test("a one_for_one crash asks no sibling whether it is idle; rest_for_one asks only those after the crashed one", async () => {
+    const h = treeHarness();
+    const g = treeGroup("g", { intensity: { maxRestarts: 100, within: 60_000 } });
+    const chain = treeGroup("chain", { strategy: "rest_for_one" });
+    const { supervisors } = started(h, [g, chain], [["a", g], ["b", g], ["c", g], ["x", chain], ["y", chain], ["z", chain]]);
+    const asked = supervisors.map((s) => vi.spyOn(s, "idle", "get"));
+    h.crash("b");
+    await h.settle();
+    expect(asked.map((spy) => spy.mock.calls.length)).toEqual([0, 0, 0, 0, 0, 0]);
+    h.crash("y");
+    await h.settle();
+    expect(asked.slice(3).map((spy) => spy.mock.calls.length)).toEqual([0, 0, 1]);
+  });
+});
+
 describe("default groups", () => {
   test("one_for_one without intensity: no supervisor is made and no agent joins one", () => {
     const h = treeHarness();
