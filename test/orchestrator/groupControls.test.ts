@@ -1,36 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { LifecycleError } from "../../src/errors/LifecycleError.js";
 import type { Orchestrator } from "../../src/orchestrator/Orchestrator.js";
-import type { ManualClock } from "../../src/testing/ManualClock.js";
-import { recordEvents, scriptedAgent, setup } from "../helpers/orchestrator.js";
+import { agents, settle, stateLog, SUPERVISOR } from "../helpers/groupAgents.js";
+import { recordEvents, setup } from "../helpers/orchestrator.js";
 import { thrownBy } from "../helpers/thrown.js";
 
 // orch.group(name) (decision 33): restart, disable and enable a group and everything below it, in
 // start order, with or without a group supervisor; checked at once, queued like operator actions.
-
-const SUPERVISOR = { backoff: { initial: "100ms", max: "10s", factor: 2, jitter: 0 } } as const;
-
-type Scripted = ReturnType<typeof scriptedAgent>;
-
-function agents(entries: Array<[name: string, group: string]>): { scripted: Record<string, Scripted>; registrations: Array<{ name: string; agent: Scripted["Agent"]; group: string }> } {
-  const scripted: Record<string, Scripted> = {};
-  const registrations = entries.map(([name, group]) => {
-    const agent = (scripted[name] = scriptedAgent(name));
-    return { name, agent: agent.Agent, group };
-  });
-  return { scripted, registrations };
-}
-
-function stateLog(orch: Orchestrator): string[] {
-  const log: string[] = [];
-  orch.on("agent:state", ({ agent, state }) => void log.push(`${agent}:${state}`));
-  return log;
-}
-
-async function settle(clock: ManualClock): Promise<void> {
-  await clock.advance(0);
-  for (let i = 0; i < 30; i++) await Promise.resolve();
-}
 
 function states(orch: Orchestrator): Record<string, string> {
   return Object.fromEntries(orch.agents().map((status) => [status.name, status.state]));

@@ -3,40 +3,13 @@ import { Agent } from "../../src/agent/Agent.js";
 import type { OrchestratorConfig } from "../../src/config/OrchestratorConfig.js";
 import type { Orchestrator } from "../../src/orchestrator/Orchestrator.js";
 import type { Escalation } from "../../src/supervisor/Escalation.js";
-import type { ManualClock } from "../../src/testing/ManualClock.js";
+import { agents, settle, stateLog, SUPERVISOR, type Scripted } from "../helpers/groupAgents.js";
 import { recordEvents, scriptedAgent, setup } from "../helpers/orchestrator.js";
 import { track } from "../helpers/promises.js";
 import { registerTracing } from "../helpers/tracing.js";
 
 // The supervision tree wired into the orchestrator (decision 33): strategies, intensity, failure up
 // the tree and dependsOn, through createOrchestrator on a ManualClock (back-off 100 ms, doubling, no jitter).
-
-const SUPERVISOR = { backoff: { initial: "100ms", max: "10s", factor: 2, jitter: 0 } } as const;
-
-type Scripted = ReturnType<typeof scriptedAgent>;
-
-/** Scripted agents `names`, each registered in the group given. */
-function agents(entries: Array<[name: string, group: string]>): { scripted: Record<string, Scripted>; registrations: Array<{ name: string; agent: Scripted["Agent"]; group: string }> } {
-  const scripted: Record<string, Scripted> = {};
-  const registrations = entries.map(([name, group]) => {
-    const agent = (scripted[name] = scriptedAgent(name));
-    return { name, agent: agent.Agent, group };
-  });
-  return { scripted, registrations };
-}
-
-/** `agent:state` events as `agent:state`, in order, from now on. */
-function stateLog(orch: Orchestrator): string[] {
-  const log: string[] = [];
-  orch.on("agent:state", ({ agent, state }) => void log.push(`${agent}:${state}`));
-  return log;
-}
-
-/** Let the stops and starts queued by a group run. */
-async function settle(clock: ManualClock): Promise<void> {
-  await clock.advance(0);
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
 
 /** Crash the live incarnation of `agent`. */
 function crash(scripted: Record<string, Scripted>, agent: string, message = "boom"): void {
