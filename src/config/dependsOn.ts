@@ -8,6 +8,7 @@
 import { checkName } from "./agentName.js";
 import type { ConfigChecker } from "./ConfigChecker.js";
 import { childPath } from "./keyPath.js";
+import { dependencyCycle } from "../supervisor/tree/startOrder.js";
 
 /** What {@link checkDependencies} reads of an agent's entry. */
 export interface AgentDependencies {
@@ -44,7 +45,7 @@ export function checkDependencies(checker: ConfigChecker, agents: Readonly<Recor
       }
     });
   }
-  const cycle = findCycle(agents);
+  const cycle = dependencyCycle(Object.entries(agents).map(([name, { dependsOn = [] }]) => ({ name, dependsOn })));
   if (cycle === undefined) return;
   const [first, next] = cycle as [string, string];
   const index = (agents[first]?.dependsOn ?? []).indexOf(next);
@@ -55,55 +56,3 @@ export function checkDependencies(checker: ConfigChecker, agents: Readonly<Recor
   );
 }
 
-const UNSEEN = 0;
-const OPEN = 1;
-const DONE = 2;
-
-/**
- * A cycle of dependencies as the agents along it, the first repeated at the
- * end (`["a", "b", "a"]`), rotated to start at its agent that comes first in
- * `agents`; `undefined` when there is none. Names without an entry have no
- * dependencies. A depth-first search with its own stack (no recursion, so a
- * long chain cannot overflow the call stack).
- */
-export function findCycle(agents: Readonly<Record<string, AgentDependencies>>): readonly string[] | undefined {
-  const names = Object.keys(agents);
-  const order = new Map(names.map((name, index) => [name, index]));
-  const state = new Map<string, number>();
-  for (const root of names) {
-    if ((state.get(root) ?? UNSEEN) !== UNSEEN) continue;
-    const stack: Array<{ readonly name: string; next: number }> = [{ name: root, next: 0 }];
-    state.set(root, OPEN);
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1] as { readonly name: string; next: number };
-      const dependencies = agents[frame.name]?.dependsOn ?? [];
-      if (frame.next >= dependencies.length) {
-        state.set(frame.name, DONE);
-        stack.pop();
-        continue;
-      }
-      const dependency = dependencies[frame.next++] as string;
-      if (!order.has(dependency)) continue;
-      const seen = state.get(dependency) ?? UNSEEN;
-      if (seen === OPEN) {
-        const from = stack.findIndex((open) => open.name === dependency);
-        return rotate(stack.slice(from).map((open) => open.name), order);
-      }
-      if (seen === UNSEEN) {
-        state.set(dependency, OPEN);
-        stack.push({ name: dependency, next: 0 });
-      }
-    }
-  }
-  return undefined;
-}
-
-/** `cycle` (each depending on the next, the last on the first) from its earliest agent, that agent repeated at the end. */
-function rotate(cycle: readonly string[], order: ReadonlyMap<string, number>): readonly string[] {
-  let start = 0;
-  cycle.forEach((name, index) => {
-    if ((order.get(name) as number) < (order.get(cycle[start] as string) as number)) start = index;
-  });
-  const named = [...cycle.slice(start), ...cycle.slice(0, start)];
-  return [...named, named[0] as string];
-}

@@ -46,7 +46,9 @@ export function startOrder(agents: readonly OrderedAgent[]): string[] {
  * agent repeated at the end (`["a", "b", "a"]`: `a` depends on `b`, which
  * depends on `a`; a self-dependency is `["a", "a"]`), or `undefined` when
  * there is none. The search starts from agents in registration order, so the
- * cycle reported is the one reached first from the earliest agent.
+ * cycle reported is the one reached first from the earliest agent; it is
+ * named from its own earliest-registered agent (configuration reports it
+ * there, at that agent's `dependsOn`).
  * Dependencies on unknown names are ignored. Iterative: deep chains do not
  * overflow the call stack.
  *
@@ -76,8 +78,11 @@ export function dependencyCycle(agents: readonly OrderedAgent[]): readonly strin
       next[top] = position + 1;
       const dependency = deps[position] ?? 0;
       if (state[dependency] === 1) {
-        const cycle = path.slice(path.indexOf(dependency)).map((index) => nameAt(agents, index));
-        return [...cycle, nameAt(agents, dependency)];
+        // from its earliest-registered agent, whichever agent the search entered it by
+        const cycle = path.slice(path.indexOf(dependency));
+        const start = cycle.indexOf(cycle.reduce((min, index) => Math.min(min, index)));
+        const named = [...cycle.slice(start), ...cycle.slice(0, start)].map((index) => nameAt(agents, index));
+        return [...named, named[0] as string];
       }
       if (state[dependency] === 0) {
         state[dependency] = 1;
