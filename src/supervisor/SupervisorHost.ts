@@ -1,3 +1,4 @@
+import type { ThreadSpec } from "../thread/ThreadSpec.js";
 import type { Agent, AgentClass } from "../agent/Agent.js";
 import type { Bus } from "../bus/Bus.js";
 import type { Clock } from "../clock.js";
@@ -62,4 +63,6 @@ export interface SupervisedAgent {
   readonly config: unknown;
   /** ms without a `heartbeat()` that make it hung; undefined: not watched. */
   readonly heartbeatTimeout: number | undefined;
+  /** `isolation: thread`: each incarnation runs in its own worker thread (undefined: in process). */
+  readonly thread?: ThreadSpec | undefined;
 }
