@@ -15,6 +15,12 @@ export type ResolvedRestartPolicy = { readonly kind: "always" } | { readonly kin
 export type GroupStrategy = "one_for_one" | "one_for_all" | "rest_for_one";
 
 /** Every {@link GroupStrategy}. */
+/** Where an agent runs: `in-process` on the host's event loop, `thread` in a worker thread of its own. */
+export type Isolation = "in-process" | "thread";
+
+/** Every {@link Isolation} value. */
+export const ISOLATIONS = ["in-process", "thread"] as const satisfies readonly Isolation[];
+
 export const GROUP_STRATEGIES = ["one_for_one", "one_for_all", "rest_for_one"] as const satisfies readonly GroupStrategy[];
 
 /** The deepest a group may sit in the tree: a top-level group has depth 1. */
@@ -67,6 +73,10 @@ export interface ResolvedAgentEntry {
   readonly config?: unknown;
   /** Agents that must be running before this one starts (start order is topological; stop order its reverse). */
   readonly dependsOn?: readonly string[];
+  /** Where the agent runs; absent when the config does not say (the code registration's, else `in-process`, applies). */
+  readonly isolation?: Isolation;
+  /** Limits of a thread agent's thread (only with `isolation: thread`). */
+  readonly resourceLimits?: { readonly maxHeapMb?: number };
 }
 
 /**

@@ -120,6 +120,17 @@ function resolveAgents(checker: ConfigChecker, entries: Checked["agents"], group
     if (heartbeatTimeout !== undefined) resolved.heartbeatTimeout = heartbeatTimeout;
     if (config !== undefined) resolved.config = config;
     if (entry.dependsOn !== undefined && entry.dependsOn.length > 0) resolved.dependsOn = entry.dependsOn;
+    if (entry.isolation !== undefined) resolved.isolation = entry.isolation;
+    if (entry.resourceLimits !== undefined && entry.resourceLimits.maxHeapMb !== undefined) {
+      // without `isolation` here, an agent registered in code may still be a thread agent: resolveConfig checks those
+      if (entry.isolation === "in-process" || (entry.isolation === undefined && module !== undefined)) {
+        checker.fail(childPath(path, "resourceLimits"), `resourceLimits limit an agent's own thread: expected "isolation: thread" beside them (this agent runs in process)`, {
+          value: entry.resourceLimits,
+          at: "key",
+        });
+      }
+      resolved.resourceLimits = Object.freeze({ maxHeapMb: entry.resourceLimits.maxHeapMb });
+    }
     agents[name] = Object.freeze(resolved);
   }
   return agents;

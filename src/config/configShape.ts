@@ -12,7 +12,7 @@ import type { BackoffStrategy } from "../supervisor/backoff.js";
 import type { AgentEntryConfig, GroupConfig, RestartPolicy, SupervisorConfig } from "./OrchestratorConfig.js";
 import { scheduleJsonSchema } from "./jsonSchemaTrigger.js";
 import { checkSchedule } from "./resolveTrigger.js";
-import { GROUP_STRATEGIES } from "./ResolvedConfig.js";
+import { GROUP_STRATEGIES, ISOLATIONS } from "./ResolvedConfig.js";
 import { boolean, choice, code, data, duration, external, integer, list, named, number, object, record, requiredObject, string, union } from "./shape.js";
 import { catchupShape, deliveryShape } from "./triggerPolicies.js";
 
@@ -23,6 +23,12 @@ const NON_NEGATIVE = "a non-negative integer";
 
 /** What `agents.<name>.dependsOn` must be, for error messages. */
 export const DEPENDS_ON_EXPECTATION = "a list of agent names, each named once";
+
+/** What `agents.<name>.isolation` must be, for error messages. */
+export const ISOLATION_EXPECTATION = ISOLATIONS.map((isolation) => JSON.stringify(isolation)).join(" or ");
+
+/** The smallest `resourceLimits.maxHeapMb` accepted: below it a thread cannot load its module. */
+export const MIN_HEAP_MB = 8;
 
 /** What `groups.<name>.strategy` must be, for error messages. */
 export const STRATEGY_EXPECTATION = GROUP_STRATEGIES.map((strategy) => JSON.stringify(strategy)).join(", ").replace(/, (?=[^,]*$)/, " or ");
@@ -60,6 +66,25 @@ export const agentEntryShape = object({
    * (docs/supervision.md). @default no dependencies
    */
   dependsOn: list(string(), { unique: true, expected: DEPENDS_ON_EXPECTATION }),
+  /**
+   * `thread` runs the agent in a worker thread of its own, with the same Agent
+   * API: a synchronous hang is detected (the thread stops answering pings for
+   * `heartbeatTimeout`, 10 s when unset) and the thread terminated; running out
+   * of heap is a crash of this agent only. Needs the class to come from a
+   * module (`module:` here, or registered in code by module URL): a class
+   * object cannot move between threads (docs/agents.md).
+   * @default "in-process" (or the isolation given in code)
+   */
+  isolation: choice(ISOLATIONS, ISOLATION_EXPECTATION),
+  /** Limits of the agent's thread (only with `isolation: thread`). */
+  resourceLimits: object({
+    /**
+     * Heap limit of the thread in MiB (V8's old generation): reaching it is a
+     * crash of this agent (`AGENT_HEAP_LIMIT`), never of the process.
+     * @default Node's default for a worker thread
+     */
+    maxHeapMb: integer(MIN_HEAP_MB, `an integer number of MiB, at least ${MIN_HEAP_MB}`),
+  }),
 });
 
 /** `groups.<name>`. */

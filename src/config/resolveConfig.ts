@@ -1,3 +1,4 @@
+import type { Isolation } from "./ResolvedConfig.js";
 import { attachConfigSource, getConfigSource } from "./ConfigSource.js";
 import { describeValue } from "../check.js";
 import { isValidAgentName, NAME_EXPECTATION } from "./agentName.js";
@@ -18,6 +19,10 @@ export interface AgentRegistrationInfo {
   readonly group?: string | undefined;
   /** Marks the chief agent (the config's `chief:` may name it too, but not another agent). @default false */
   readonly chief?: boolean | undefined;
+  /** The module the class is imported from, when registered by module rather than by class. */
+  readonly module?: string | undefined;
+  /** The isolation given in code; `agents.<name>.isolation` in the config wins over it. @default "in-process" */
+  readonly isolation?: Isolation | undefined;
 }
 
 /** The code side of the configuration: the agents registered with `createOrchestrator({ agents })`. */
@@ -107,6 +112,7 @@ function checkLoadable(checker: ConfigChecker, checked: CheckedConfig, registere
       );
     }
   }
+  checkIsolation(checker, checked, registered, config);
   const known = new Set([...registered.keys(), ...Object.keys(checked.agents)]);
   for (const agent of Object.keys(checked.schedule)) {
     if (known.has(agent)) continue;
@@ -134,6 +140,31 @@ function checkLoadable(checker: ConfigChecker, checked: CheckedConfig, registere
     );
   }
   return known;
+}
+
+/**
+ * `isolation: thread` needs a class that can be imported again in the thread:
+ * an agent registered by class cannot be one; `resourceLimits` need a thread.
+ */
+function checkIsolation(checker: ConfigChecker, checked: CheckedConfig, registered: ReadonlyMap<string, AgentRegistrationInfo>, config: OrchestratorConfig | undefined): void {
+  for (const [name, entry] of Object.entries(checked.agents)) {
+    const registration = registered.get(name);
+    if (registration === undefined) continue;
+    const path = childPath("agents", name);
+    if (entry.isolation === "thread" && registration.module === undefined) {
+      checker.fail(
+        childPath(path, "isolation"),
+        `agent ${JSON.stringify(name)} is registered in code by its class, which cannot run in a thread: a class object cannot move to another thread, only a module can be imported there again; expected it registered by module ({ name: ${JSON.stringify(name)}, module: new URL("./path/to/agent.js", import.meta.url), export: "ClassName" }) or "isolation: in-process"`,
+        { value: config?.agents?.[name]?.isolation },
+      );
+    }
+    if (entry.resourceLimits !== undefined && (entry.isolation ?? registration.isolation) !== "thread") {
+      checker.fail(childPath(path, "resourceLimits"), `resourceLimits limit an agent's own thread: expected "isolation: thread" beside them (agent ${JSON.stringify(name)} runs in process)`, {
+        value: config?.agents?.[name]?.resourceLimits,
+        at: "key",
+      });
+    }
+  }
 }
 
 function resolveChief(

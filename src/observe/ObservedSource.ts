@@ -62,6 +62,14 @@ export interface LoopStatus {
  * };
  * ```
  */
+/** The live figures of one agent with `isolation: thread`. */
+export interface ObservedThread {
+  /** The agent's name. */
+  readonly agent: string;
+  /** Its thread's figures: event-loop utilisation since the previous read, heap in use as last reported. */
+  readonly gauge: { readonly running: boolean; readonly heapUsed: number; utilization(): number };
+}
+
 export interface ObservedSource {
   /** The orchestrator's current phase. */
   phase(): OrchestratorPhase;
@@ -80,6 +88,8 @@ export interface ObservedSource {
    * at start (a corrupt file moved aside). Leave the member out without a store.
    */
   triggerStore?(): TriggerStoreStatus;
+  /** The agents with `isolation: thread`; leave it out when there are none. */
+  threads?(): ReadonlyArray<ObservedThread>;
   /** How many triggers are paused now (`orch.trigger(agent, name).pause()`); leave it out when none can be. */
   pausedTriggers?(): number;
   /** How late trigger slots reached their agent, in seconds. */

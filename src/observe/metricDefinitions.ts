@@ -92,6 +92,29 @@ function triggerMetrics(table: MetricTable, source: ObservedSource, agentSeries:
   table.histogram("cron_lateness_seconds", "How late trigger slots reached their agent, in seconds.", source.cronLateness);
 }
 
+function threadMetrics(table: MetricTable, source: ObservedSource): void {
+  const threads = source.threads?.bind(source);
+  if (threads === undefined) return;
+  table.define(
+    "agent_thread_event_loop_utilization",
+    "gauge",
+    "Agents with isolation: thread: share of the time the agent's thread was busy since the previous scrape (0 to 1); absent while the thread is down.",
+    "max",
+    (out) => {
+      for (const { agent, gauge } of threads()) if (gauge.running) out.add(gauge.utilization(), table.labels.agent(agent));
+    },
+  );
+  table.define(
+    "agent_thread_heap_used_bytes",
+    "gauge",
+    "Agents with isolation: thread: heap in use in the agent's thread, in bytes, as last reported (with each answer to the orchestrator's pings); absent while the thread is down.",
+    "sum",
+    (out) => {
+      for (const { agent, gauge } of threads()) if (gauge.running) out.add(gauge.heapUsed, table.labels.agent(agent));
+    },
+  );
+}
+
 function busMetrics(table: MetricTable, source: ObservedSource): void {
   const busStats = new PassSnapshot(() => source.busStats());
   const stats = () => busStats.get();
@@ -130,6 +153,7 @@ export function orchestratorMetricDefinitions(source: ObservedSource, prefix: st
   essentialAgentMetrics(table, agentStatus);
   if (agentSeries === "full") detailedAgentMetrics(table);
   triggerMetrics(table, source, agentSeries);
+  threadMetrics(table, source);
   busMetrics(table, source);
   return table.definitions;
 }

@@ -5,6 +5,7 @@ import type { Clock } from "../clock.js";
 import type { ResolvedConfig, ResolvedGroup } from "../config/ResolvedConfig.js";
 import { formatDuration } from "../duration.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import type { ThreadSpec } from "../thread/ThreadSpec.js";
 import type { SupervisedAgent } from "../supervisor/SupervisorHost.js";
 
 /** An agent's registration as its supervisor reads it; `config` is filled in once its schema has accepted it. */
@@ -36,9 +37,10 @@ export class AgentConfigs {
    *
    * @throws ConfigError `AGENT_CONFIG_INVALID` when a synchronous schema refuses the config
    */
-  supervised(config: ResolvedConfig, name: string, agentClass: AgentClass, group: ResolvedGroup): SupervisedAgent {
+  supervised(config: ResolvedConfig, name: string, agentClass: AgentClass, group: ResolvedGroup, thread?: ThreadSpec): SupervisedAgent {
     const entry = config.agents[name];
     const agent: PendingAgent = { name, agentClass, group, config: undefined, heartbeatTimeout: entry?.heartbeatTimeout };
+    if (thread !== undefined) agent.thread = thread;
     const validated = validateAgentConfig({ agent: name, agentClass, config: entry?.config, origin: config });
     if (!isThenable(validated)) {
       agent.config = validated.value;

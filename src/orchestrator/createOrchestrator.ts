@@ -1,4 +1,3 @@
-import type { AgentClass } from "../agent/Agent.js";
 import { ASYNC_DISPOSE } from "../disposeSymbols.js";
 import type { Bus } from "../bus/Bus.js";
 import { createBus } from "../bus/createBus.js";
@@ -19,7 +18,7 @@ import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
 import { AgentConfigs } from "./AgentConfigs.js";
 import { OrchestratorTriggers } from "./OrchestratorTriggers.js";
-import { checkCronHandler, resolveGroup } from "./agentChecks.js";
+import { resolveGroup } from "./agentChecks.js";
 import { AgentRoster } from "./AgentRoster.js";
 import { EventHub, type EventListener } from "./EventHub.js";
 import { KeepAlive } from "./KeepAlive.js";
@@ -34,7 +33,8 @@ import type { TriggerControl } from "./TriggerControl.js";
 import type { ClosedInfo, Orchestrator, ScheduleHandle } from "./Orchestrator.js";
 import type { OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
-import { loadAgentModule, normalizeRegistrations, type AgentRegistration, type RegisteredAgents } from "./registry.js";
+import { ModuleAgents, type AgentToAdd } from "./ModuleAgents.js";
+import { normalizeRegistrations, type AgentRegistration, type RegisteredAgents } from "./registry.js";
 import { resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
 import { ShutdownSequence } from "./ShutdownSequence.js";
 import { SignalHandlers } from "./SignalHandlers.js";
@@ -98,6 +98,7 @@ class OrchestratorRuntime implements Orchestrator {
   readonly #host: OrchestratorHost;
   /** The supervision tree and `orch.group(name)`. */
   readonly #groups: OrchestratorGroups;
+  readonly #modules: ModuleAgents;
   #resolveClosed!: (info: ClosedInfo) => void;
   /** What `shutdown()` returned first: every later call returns it too. */
   #shutdownCall: Promise<void> | undefined;
@@ -107,6 +108,7 @@ class OrchestratorRuntime implements Orchestrator {
     const resolved = (this.#options = resolveOptions(options));
     const registrations = normalizeRegistrations(options.agents);
     this.#config = resolveConfig(options.config ?? {}, { registered: registrations });
+    this.#modules = new ModuleAgents(this.#config, registrations);
     this.bus = resolved.bus ?? this.#createBus();
     this.closed = new Promise<ClosedInfo>((resolve) => (this.#resolveClosed = resolve));
     this.#events = new EventHub(resolved.logger);
@@ -117,10 +119,10 @@ class OrchestratorRuntime implements Orchestrator {
     this.#startSequence = this.#createStartSequence();
     this.#host = this.#createHost();
     this.#groups = new OrchestratorGroups({ config: this.#config, lifecycle: this.#lifecycle, logger: resolved.logger, clock: resolved.clock, stopping: () => this.#lifecycle.stopping, supervisors: () => this.#roster.inStartOrder });
-    for (const { name, agentClass, group } of registrations) this.#addSupervisor(name, agentClass, group);
+    for (const agent of this.#modules.classAgents()) this.#addSupervisor(agent);
     this.#triggers.addConfigured();
     const status = orchestratorStatusPage({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, clock: resolved.clock, logger: resolved.logger, operator: this.#operator, triggers: this.#triggers, health: () => this.health(), heartbeatTimeout: (agent) => this.#config.agents[agent]?.heartbeatTimeout }, resolved.status);
-    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus() }), { ...resolved.metrics, logger: resolved.logger, status });
+    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus(), ...(this.#modules.anyThread ? { threads: () => this.#modules.gauges } : {}) }), { ...resolved.metrics, logger: resolved.logger, status });
     this.statusHandler = status.handler;
     this.healthHandler = this.#observability.healthHandler;
     this.readinessHandler = this.#observability.readinessHandler;
@@ -285,9 +287,9 @@ class OrchestratorRuntime implements Orchestrator {
     });
   }
 
-  #addSupervisor(name: string, agentClass: AgentClass, codeGroup: string | undefined): void {
+  #addSupervisor({ name, agentClass, codeGroup, thread }: AgentToAdd): void {
     const group = resolveGroup(this.#config, name, codeGroup);
-    this.#roster.add(new AgentSupervisor(this.#agentConfigs.supervised(this.#config, name, agentClass, group), this.#host.host));
+    this.#roster.add(new AgentSupervisor(this.#agentConfigs.supervised(this.#config, name, agentClass, group, thread), this.#host.host));
   }
 
   // ---- lifecycle -----------------------------------------------------------
@@ -296,12 +298,8 @@ class OrchestratorRuntime implements Orchestrator {
     // the trigger store is read first: a store that cannot be read stops the start before any module loads
     const reading = this.#triggers.load();
     if (reading !== undefined) await reading;
-    for (const [name, entry] of Object.entries(this.#config.agents)) {
-      if (entry.module === undefined || this.#roster.has(name)) continue;
-      const agentClass = await loadAgentModule(name, entry.module, entry.export, this.#config);
-      if (Object.hasOwn(this.#config.schedule, name)) checkCronHandler(this.#config, name, agentClass);
-      this.#addSupervisor(name, agentClass, undefined);
-    }
+    const loading = this.#modules.load((agent) => this.#addSupervisor(agent), (name) => this.#roster.has(name));
+    if (loading !== undefined) await loading;
     const validating = this.#agentConfigs.settled(this.#options.clock, this.#config.supervisor.startTimeout);
     if (validating !== undefined) await validating;
     // every agent is known and none has started: the supervision tree and the dependsOn gate
@@ -384,7 +382,7 @@ class OrchestratorRuntime implements Orchestrator {
   }
 
   #loadsModule(name: string): boolean {
-    return Object.hasOwn(this.#config.agents, name) && this.#config.agents[name]?.module !== undefined;
+    return this.#modules.has(name);
   }
 }
 

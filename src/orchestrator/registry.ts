@@ -7,9 +7,57 @@ import { configErrorAt } from "../config/ConfigSource.js";
 import { didYouMean } from "../config/didYouMean.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { describeThrown } from "../errors/describeThrown.js";
+import { ISOLATION_EXPECTATION, MIN_HEAP_MB } from "../config/configShape.js";
+import { ISOLATIONS, type Isolation } from "../config/ResolvedConfig.js";
+import { resolveModuleSpecifier } from "../config/resolveModule.js";
 
-/** One agent registered in code: a class with a static `agentName`, or an explicit entry. */
-export type AgentRegistration = AgentClass | { name: string; agent: AgentClass; group?: string; chief?: boolean };
+/** One agent registered in code by its class. */
+export interface ClassRegistration {
+  /** The agent's name (else the class's static `agentName`). */
+  name: string;
+  /** The agent class. */
+  agent: AgentClass;
+  /** Its group (`agents.<name>.group` in the config wins). @default "data" */
+  group?: string;
+  /** Marks the chief agent, which receives escalations. */
+  chief?: boolean;
+  /**
+   * Only `"in-process"`: a class object cannot move to another thread. For
+   * `isolation: "thread"`, register the agent by module ({@link ModuleRegistration}).
+   */
+  isolation?: "in-process";
+}
+
+/**
+ * One agent registered in code by module: its class is imported by `start()`
+ * (and, for `isolation: "thread"`, again in the agent's own thread).
+ *
+ * @example
+ * ```ts
+ * createOrchestrator({
+ *   agents: [{ name: "pricer", module: new URL("./agents/pricer.js", import.meta.url), export: "Pricer", isolation: "thread", resourceLimits: { maxHeapMb: 256 } }],
+ * });
+ * ```
+ */
+export interface ModuleRegistration {
+  /** The agent's name. */
+  name: string;
+  /** The module holding the class: a `file:` URL (`new URL("./x.js", import.meta.url)`), an absolute path or a package name. */
+  module: string | URL;
+  /** Named export holding the class. @default the default export */
+  export?: string;
+  /** Its group (`agents.<name>.group` in the config wins). @default "data" */
+  group?: string;
+  /** Marks the chief agent, which receives escalations. */
+  chief?: boolean;
+  /** Where the agent runs (`agents.<name>.isolation` in the config wins). @default "in-process" */
+  isolation?: Isolation;
+  /** Limits of a thread agent's thread (`agents.<name>.resourceLimits` in the config wins). */
+  resourceLimits?: { maxHeapMb?: number };
+}
+
+/** One agent registered in code: a class with a static `agentName`, an explicit entry with a class, or one with a module. */
+export type AgentRegistration = AgentClass | ClassRegistration | ModuleRegistration;
 
 /**
  * What the compiler shows for an agent class whose `static configSchema`
@@ -37,8 +85,10 @@ export type CheckedAgentClass<C> = C extends { readonly configSchema: StandardSc
 
 /** One registration with its class checked by {@link CheckedAgentClass}. */
 export type CheckedRegistration<R> = R extends { readonly agent: infer C }
-  ? { [K in keyof R]: K extends "agent" ? CheckedAgentClass<C> : K extends "name" | "group" | "chief" ? R[K] : never }
-  : CheckedAgentClass<R>;
+  ? { [K in keyof R]: K extends "agent" ? CheckedAgentClass<C> : K extends "name" | "group" | "chief" | "isolation" ? R[K] : never }
+  : R extends { readonly module: unknown }
+    ? R
+    : CheckedAgentClass<R>;
 
 /**
  * The `agents` option, each class checked against its `configSchema`: a class
@@ -53,15 +103,25 @@ export interface RegisteredAgents<A extends AgentRegistration[]> {
   agents?: A & CheckedRegistrations<A>;
 }
 
-/** A registration after validation. */
+/** A registration after validation: a class, or a module `start()` imports. */
 export interface NormalizedRegistration {
   readonly name: string;
-  readonly agentClass: AgentClass;
+  /** The class (registered by class). */
+  readonly agentClass?: AgentClass;
+  /** The absolute module specifier (registered by module). */
+  readonly module?: string;
+  /** The module's named export (registered by module). */
+  readonly export?: string;
   readonly group?: string;
   readonly chief?: boolean;
+  /** Given only for a module registration. */
+  readonly isolation?: Isolation;
+  /** Given only for a module registration. */
+  readonly maxHeapMb?: number;
 }
 
-const ENTRY_KEYS = ["name", "agent", "group", "chief"];
+const ENTRY_KEYS = ["name", "agent", "group", "chief", "isolation"];
+const MODULE_KEYS = ["name", "module", "export", "group", "chief", "isolation", "resourceLimits"];
 
 /**
  * Validate the `agents` option of `createOrchestrator`: every entry an agent
@@ -99,30 +159,104 @@ function normalizeEntry(entry: unknown, path: string): NormalizedRegistration {
     }
     return { name, agentClass: entry };
   }
+  if (typeof entry === "object" && entry !== null && "module" in entry && !("agent" in entry)) return normalizeModuleEntry(entry, path);
   if (typeof entry !== "object" || entry === null || !("agent" in entry)) {
-    throw new ConfigError(`expected an agent class (extending Agent) or { name, agent }, got ${describe(entry)}`, { path, value: entry });
+    throw new ConfigError(`expected an agent class (extending Agent), { name, agent } or { name, module }, got ${describe(entry)}`, { path, value: entry });
   }
   for (const key of Object.keys(entry)) {
     if (!ENTRY_KEYS.includes(key)) {
       throw new ConfigError(`unknown key "${key}" in a registration${didYouMean(key, ENTRY_KEYS)}; expected ${ENTRY_KEYS.join(", ")}`, { path: `${path}.${key}`, value: key });
     }
   }
-  const e = entry as { name?: unknown; agent?: unknown; group?: unknown; chief?: unknown };
+  const e = entry as { name?: unknown; agent?: unknown; group?: unknown; chief?: unknown; isolation?: unknown };
   if (!isAgentClass(e.agent)) {
     throw new ConfigError(`expected \`agent\` to be a class extending Agent, got ${describe(e.agent)}`, { path: `${path}.agent`, value: e.agent });
   }
+  const name = (e.name ?? e.agent.agentName) as string;
+  if (e.isolation === "thread") {
+    throw new ConfigError(
+      `agent ${JSON.stringify(name)}: isolation "thread" needs the agent registered by module, not by class: a class object cannot move to another thread, only a module can be imported there again; register { name: ${JSON.stringify(name)}, module: new URL("./path/to/agent.js", import.meta.url), export: ${JSON.stringify(e.agent.name || "AgentClass")}, isolation: "thread" }`,
+      { path: `${path}.isolation`, value: e.isolation },
+    );
+  }
+  if (e.isolation !== undefined && e.isolation !== "in-process") {
+    throw new ConfigError(`expected \`isolation\` to be "in-process" or "thread", got ${describe(e.isolation)}`, { path: `${path}.isolation`, value: e.isolation });
+  }
+  checkGroupAndChief(e, path);
+  return {
+    name,
+    agentClass: e.agent,
+    ...(e.group === undefined ? {} : { group: e.group as string }),
+    ...(e.chief === undefined ? {} : { chief: e.chief as boolean }),
+  };
+}
+
+/** `{ name, module, export?, group?, chief?, isolation?, resourceLimits? }`. */
+function normalizeModuleEntry(entry: object, path: string): NormalizedRegistration {
+  for (const key of Object.keys(entry)) {
+    if (!MODULE_KEYS.includes(key)) {
+      throw new ConfigError(`unknown key "${key}" in a registration by module${didYouMean(key, MODULE_KEYS)}; expected ${MODULE_KEYS.join(", ")}`, { path: `${path}.${key}`, value: key });
+    }
+  }
+  const e = entry as { name?: unknown; module?: unknown; export?: unknown; group?: unknown; chief?: unknown; isolation?: unknown; resourceLimits?: unknown };
+  if (typeof e.name !== "string") {
+    throw new ConfigError(`expected \`name\` to be the agent's name (a registration by module has no class to read it from), got ${describe(e.name)}`, { path: `${path}.name`, value: e.name });
+  }
+  const given = e.module instanceof URL ? e.module.href : e.module;
+  if (typeof given !== "string") {
+    throw new ConfigError(`expected \`module\` to be a file: URL, an absolute path or a package name, got ${describe(e.module)}`, { path: `${path}.module`, value: e.module });
+  }
+  const resolution = resolveModuleSpecifier(given, undefined);
+  if ("problem" in resolution) {
+    const hint = resolution.problem.startsWith("a relative") ? "; in code, use new URL(\"./agent.js\", import.meta.url)" : "";
+    throw new ConfigError(`cannot use module ${describeValue(given)}: ${resolution.problem}${hint}`, { path: `${path}.module`, value: given });
+  }
+  if (e.export !== undefined && typeof e.export !== "string") {
+    throw new ConfigError(`expected \`export\` to be the name of the module's export holding the class, got ${describe(e.export)}`, { path: `${path}.export`, value: e.export });
+  }
+  if (e.isolation !== undefined && !ISOLATIONS.includes(e.isolation as Isolation)) {
+    throw new ConfigError(`expected \`isolation\` to be ${ISOLATION_EXPECTATION}, got ${describe(e.isolation)}`, { path: `${path}.isolation`, value: e.isolation });
+  }
+  const maxHeapMb = moduleHeapLimit(e.resourceLimits, e.isolation, path);
+  checkGroupAndChief(e, path);
+  return {
+    name: e.name,
+    module: resolution.specifier,
+    ...(e.export === undefined ? {} : { export: e.export }),
+    ...(e.group === undefined ? {} : { group: e.group as string }),
+    ...(e.chief === undefined ? {} : { chief: e.chief as boolean }),
+    ...(e.isolation === undefined ? {} : { isolation: e.isolation as Isolation }),
+    ...(maxHeapMb === undefined ? {} : { maxHeapMb }),
+  };
+}
+
+/** `resourceLimits` of a registration by module: `{ maxHeapMb? }`, only beside `isolation: "thread"`. */
+function moduleHeapLimit(limits: unknown, isolation: unknown, path: string): number | undefined {
+  if (limits === undefined) return undefined;
+  if (typeof limits !== "object" || limits === null || Array.isArray(limits) || Object.keys(limits).some((key) => key !== "maxHeapMb")) {
+    throw new ConfigError(`expected \`resourceLimits\` to be { maxHeapMb?: number }, got ${describe(limits)}`, { path: `${path}.resourceLimits`, value: limits });
+  }
+  const { maxHeapMb } = limits as { maxHeapMb?: unknown };
+  if (maxHeapMb === undefined) return undefined;
+  if (typeof maxHeapMb !== "number" || !Number.isInteger(maxHeapMb) || maxHeapMb < MIN_HEAP_MB) {
+    throw new ConfigError(`expected \`resourceLimits.maxHeapMb\` to be an integer number of MiB, at least ${MIN_HEAP_MB}, got ${describe(maxHeapMb)}`, {
+      path: `${path}.resourceLimits.maxHeapMb`,
+      value: maxHeapMb,
+    });
+  }
+  if (isolation !== "thread") {
+    throw new ConfigError(`\`resourceLimits\` limit an agent's own thread: expected \`isolation: "thread"\` beside them`, { path: `${path}.resourceLimits`, value: limits });
+  }
+  return maxHeapMb;
+}
+
+function checkGroupAndChief(e: { group?: unknown; chief?: unknown }, path: string): void {
   if (e.group !== undefined && typeof e.group !== "string") {
     throw new ConfigError(`expected \`group\` to be a group name, got ${describe(e.group)}`, { path: `${path}.group`, value: e.group });
   }
   if (e.chief !== undefined && typeof e.chief !== "boolean") {
     throw new ConfigError(`expected \`chief\` to be a boolean, got ${describe(e.chief)}`, { path: `${path}.chief`, value: e.chief });
   }
-  return {
-    name: (e.name ?? e.agent.agentName) as string,
-    agentClass: e.agent,
-    ...(e.group === undefined ? {} : { group: e.group }),
-    ...(e.chief === undefined ? {} : { chief: e.chief }),
-  };
 }
 
 /**

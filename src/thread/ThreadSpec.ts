@@ -13,6 +13,8 @@ export interface ThreadSpec {
   readonly module: string;
   /** Named export holding the class; the default export when undefined. */
   readonly export: string | undefined;
+  /** `agents.<name>.config` as written: the thread validates it with the class's `configSchema` itself (a schema's output need not survive a structured clone). */
+  readonly config: unknown;
   /** `resourceLimits.maxHeapMb`: the thread's old-generation heap limit in MiB; Node's default when undefined. */
   readonly maxHeapMb: number | undefined;
   /** ms the thread may leave pings unanswered before it is terminated as hung (`heartbeatTimeout`, else 10 s). */

@@ -35,6 +35,8 @@ describe("the config types inferred from the shape", () => {
       heartbeatTimeout?: Duration;
       config?: unknown;
       dependsOn?: readonly string[];
+      isolation?: "in-process" | "thread";
+      resourceLimits?: { maxHeapMb?: number };
     }>();
     expectTypeOf<SupervisorConfig>().toEqualTypeOf<{
       backoff?: { initial?: Duration; max?: Duration; factor?: number; jitter?: number };
