@@ -12,7 +12,8 @@ export type { TriggerView } from "./status/StatusSource.js";
 export type { ShutdownOptions, StartOptions } from "./orchestrator/lifecycleOptions.js";
 export type { OrchestratorMetricsOptions, OrchestratorOptions } from "./orchestrator/OrchestratorOptions.js";
 export type { OrchestratorPhase } from "./orchestrator/OrchestratorPhase.js";
-export type { AgentRegistration, CheckedAgentClass, CheckedRegistration, CheckedRegistrations, ConfigSchemaMismatch, RegisteredAgents } from "./orchestrator/registry.js";
+export type { AgentRegistration, CheckedAgentClass, CheckedRegistration, CheckedRegistrations, ClassRegistration, ConfigSchemaMismatch, ModuleRegistration, RegisteredAgents } from "./orchestrator/registry.js";
+export type { Isolation } from "./config/ResolvedConfig.js";
 export type { TriggerCoordinator } from "./orchestrator/TriggerCoordinator.js";
 
 // Agents

@@ -15,7 +15,7 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
     ],
     types: [
       "AgentBusView", "AgentClass", "AgentContext", "AgentEntryConfig", "AgentErrorCode", "AgentHealth", "AgentRegistration", "AgentState",
-      "AgentStatus", "AtTriggerSpec", "CatchupRuns", "CatchupSpec", "CheckedAgentClass", "CheckedRegistration", "CheckedRegistrations", "ConfigSchemaMismatch",
+      "AgentStatus", "AtTriggerSpec", "CatchupRuns", "CatchupSpec", "CheckedAgentClass", "CheckedRegistration", "CheckedRegistrations", "ClassRegistration", "ConfigSchemaMismatch", "Isolation", "ModuleRegistration",
       "InferInput", "InferOutput", "RegisteredAgents", "StandardSchemaV1", "StandardSchemaV1FailureResult", "StandardSchemaV1Issue",
       "StandardSchemaV1PathSegment", "StandardSchemaV1Props", "StandardSchemaV1Result", "StandardSchemaV1SuccessResult",
       "StandardSchemaV1Types", "BackoffSettings", "BackoffStrategy", "Bus", "BusConnection", "BusConnectionStatus",
