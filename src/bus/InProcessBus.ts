@@ -13,10 +13,11 @@ import {
   publishOptionsError,
   requestSignal,
   requestTimeout,
+  subscriptionAdmission,
 } from "./delivery/busOptions.js";
 import { DeliveryCore } from "./delivery/DeliveryCore.js";
 import { ASYNC_DISPOSE } from "../disposeSymbols.js";
-import { busClosed, queueFull } from "./delivery/deliveryErrors.js";
+import { admissionThrew, busClosed, queueFull } from "./delivery/deliveryErrors.js";
 import { RequestMessage } from "./delivery/RequestMessage.js";
 import { RequestTimeouts } from "./delivery/RequestTimeouts.js";
 import { Subscriber } from "./delivery/Subscriber.js";
@@ -55,7 +56,11 @@ export function tapInProcessBus<Topics extends object>(bus: InProcessBus<Topics>
  *
  * - `publish` validates the topic, stamps the message and queues it for every
  *   subscription its route reaches (one member per queue group), then returns
- *   one shared resolved promise.
+ *   one shared resolved promise. When a subscription it reaches may refuse
+ *   it (`overflow: 'error'` and full, or the internal `ADMIT` check of
+ *   `admission.ts`), the first refusal rejects the publish or request and
+ *   nothing is queued for anyone; a route without such a subscription is
+ *   "direct" and asks nothing.
  * - Patterns live in a token trie and each topic's route is cached until the
  *   subscriptions change, so matching costs the same however many
  *   subscriptions other topics have (see `RouteTable`).
@@ -162,10 +167,10 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     }
     const targets = this.#targets();
     const count = this.#routes.targets(route, targets);
-    const full = findFull(targets, count);
-    if (full !== undefined) {
+    const refused = refusal(targets, count, payload, topic);
+    if (refused !== undefined) {
       this.#release(targets, count);
-      return Promise.reject(queueFull(topic, full));
+      return Promise.reject(refused);
     }
     this.#published++;
     const message = this.#message(topic, payload, options);
@@ -190,7 +195,8 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     const tokens = validatePattern(pattern);
     const checked = checkSubscription(pattern, handler, options);
     const { handler: fn, queue, concurrency, maxPending, overflow, onError } = checked;
-    const sub = new Subscriber({ id: this.#nextSubscriberId++, pattern, tokens, handler: fn, queue, concurrency, maxPending, overflow, onError });
+    const admit = subscriptionAdmission(pattern, options);
+    const sub = new Subscriber({ id: this.#nextSubscriberId++, pattern, tokens, handler: fn, queue, concurrency, maxPending, overflow, onError, admit });
     this.#routes.add(sub);
     this.#core.add(sub);
     return new SubscriptionHandle(sub, this.#unsubscribe);
@@ -227,10 +233,11 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     if (count === 0) {
       return Promise.reject(new BusError("NO_RESPONDERS", `No responders for request on ${JSON.stringify(topic)}: no subscription matches it`, { topic }));
     }
-    const full = route.direct ? undefined : findFull(targets, count);
-    if (full !== undefined) {
+    // a direct route has no subscription that may refuse (none full-refusing, none admitting): nothing to ask
+    const refused = route.direct ? undefined : refusal(targets, count, payload, topic);
+    if (refused !== undefined) {
       this.#release(targets, count);
-      return Promise.reject(queueFull(topic, full));
+      return Promise.reject(refused);
     }
     this.#published++;
     const now = this.#turn.exact();
@@ -364,7 +371,29 @@ function withOptions(message: Message, options: PublishOptions): void {
   if (options.headers !== undefined) writable.headers = options.headers;
 }
 
-function findFull(targets: ReadonlyArray<Subscriber | undefined>, count: number): Subscriber | undefined {
-  for (let i = 0; i < count; i++) if ((targets[i] as Subscriber).full) return targets[i];
+/**
+ * The error that refuses a message with `payload` on `topic`, asked of its
+ * `count` targets in order before it is queued for anyone (on a route that is
+ * not direct): `QUEUE_FULL` for the first that refuses when full and is full,
+ * or the error the first refusing admission check returns (`ADMIT`; a check
+ * that throws refuses with `PAYLOAD_INVALID`). `undefined` when every target
+ * takes it. Only a queue group's chosen member is among the targets, so only
+ * its check is asked.
+ */
+function refusal(targets: ReadonlyArray<Subscriber | undefined>, count: number, payload: unknown, topic: string): BusError | undefined {
+  for (let i = 0; i < count; i++) {
+    const sub = targets[i] as Subscriber;
+    if (!sub.mayRefuse) continue;
+    if (sub.full) return queueFull(topic, sub);
+    const admit = sub.admit;
+    if (admit === undefined) continue;
+    let refused: BusError | undefined;
+    try {
+      refused = admit(payload, topic);
+    } catch (error) {
+      return admissionThrew(topic, sub, error);
+    }
+    if (refused !== undefined) return refused;
+  }
   return undefined;
 }

@@ -17,7 +17,8 @@ export interface Route {
   readonly groups: Subscriber[][];
   /**
    * True when a message simply goes to every subscription in `plain`: no queue
-   * group to choose a member of, no subscription that refuses when full.
+   * group to choose a member of, no subscription that may refuse it (one that
+   * refuses when full, or one with an admission check: see `Subscriber.mayRefuse`).
    */
   readonly direct: boolean;
 }
@@ -120,7 +121,7 @@ export class RouteTable {
     for (const sub of matched) {
       if (sub.queue === undefined) {
         plain.push(sub);
-        if (sub.refusesWhenFull) direct = false;
+        if (sub.mayRefuse) direct = false;
         continue;
       }
       direct = false;

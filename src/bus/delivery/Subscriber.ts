@@ -1,8 +1,10 @@
+import type { Admission } from "../admission.js";
 import type { Message, MessageHandler, OverflowPolicy } from "../Bus.js";
 import { RingQueue } from "./RingQueue.js";
 
 /** What a bus knows of a subscription when it creates its {@link Subscriber}: its pattern (and tokens, as `validatePattern` returned them) and its checked options. */
-export type SubscriberInit = Pick<Subscriber, "id" | "pattern" | "tokens" | "handler" | "queue" | "concurrency" | "maxPending" | "overflow" | "onError">;
+export type SubscriberInit = Pick<Subscriber, "id" | "pattern" | "tokens" | "handler" | "queue" | "concurrency" | "maxPending" | "overflow" | "onError"> &
+  Partial<Pick<Subscriber, "admit">>;
 
 /**
  * One subscription as the delivery core sees it: its options, its queue of
@@ -27,6 +29,18 @@ export class Subscriber {
    * bus drops the copy that arrives, as it cannot refuse the remote publish).
    */
   readonly refusesWhenFull: boolean;
+  /**
+   * The internal `ADMIT` option (see `admission.ts`): a check every payload
+   * must pass at publish before the in-process bus queues it for anyone.
+   * `undefined` for nearly every subscription.
+   */
+  readonly admit: Admission | undefined;
+  /**
+   * Whether a publish must ask this subscription before queueing a message
+   * for anyone: it refuses when full, or it has an {@link Subscriber.admit}
+   * check. A route with such a subscription is not direct.
+   */
+  readonly mayRefuse: boolean;
 
   /** See {@link Subscriber.pending}: made with the first message queued. */
   #pending: RingQueue<Message> | undefined = undefined;
@@ -54,6 +68,8 @@ export class Subscriber {
     this.overflow = init.overflow;
     this.onError = init.onError;
     this.refusesWhenFull = init.overflow === "error";
+    this.admit = init.admit;
+    this.mayRefuse = this.refusesWhenFull || init.admit !== undefined;
   }
 
   /** Messages waiting for a handler call (the queue is made on first use: read {@link Subscriber.queued} for its length). */

@@ -8,6 +8,8 @@ import type { Clock } from "../../clock.js";
 import { systemClock } from "../../clock.js";
 import { OptionCheck, describeValue, isAbortSignal } from "../../check.js";
 import { BusError } from "../../errors/BusError.js";
+import type { Admission, AdmittingOptions } from "../admission.js";
+import { ADMIT } from "../admission.js";
 import type { DropReason, Message, MessageHandler, OverflowPolicy, PublishOptions, SubscribeOptions } from "../Bus.js";
 import { requestAborted } from "./deliveryErrors.js";
 import type { SubscriberInit } from "./Subscriber.js";
@@ -70,6 +72,21 @@ export type CheckedSubscription = Omit<SubscriberInit, "id" | "pattern" | "token
  */
 export function checkSubscription(pattern: string, handler: unknown, options: unknown): CheckedSubscription {
   return plainlyValid(handler, options) ?? checkFully(pattern, handler, options);
+}
+
+/**
+ * The internal `ADMIT` option of a subscription (see `admission.ts`), for a bus
+ * that honours it: `undefined` when absent. `options` is what
+ * {@link checkSubscription} accepted (`undefined` or an object); the symbol key
+ * is not among the option names it knows, and not one it refuses.
+ *
+ * @throws BusError `INVALID_OPTION` when it is given and is not a function
+ */
+export function subscriptionAdmission(pattern: string, options: unknown): Admission | undefined {
+  if (options === undefined) return undefined;
+  const admit: unknown = (options as AdmittingOptions)[ADMIT];
+  if (admit === undefined || typeof admit === "function") return admit as Admission | undefined;
+  throw busOptionCheck(`subscribe(${JSON.stringify(pattern)})`, pattern).error("[ADMIT]", "a function", admit);
 }
 
 /** A queue group name: non-empty, no whitespace. */

@@ -3,6 +3,7 @@
  * queue that refuses, a request that timed out or got no reply.
  */
 import { BusError } from "../../errors/BusError.js";
+import { describeThrown } from "../../errors/describeThrown.js";
 import type { Subscriber } from "./Subscriber.js";
 
 /** `BUS_CLOSED`: `operation` on `topic` after `close()`. */
@@ -17,6 +18,15 @@ export function queueFull(topic: string, sub: Subscriber): BusError {
     "QUEUE_FULL",
     `Cannot publish on ${JSON.stringify(topic)}: the subscription ${JSON.stringify(sub.pattern)}${group} has ${sub.maxPending} messages pending (maxPending) and overflow 'error'; the message was queued nowhere`,
     { topic },
+  );
+}
+
+/** `PAYLOAD_INVALID`: the admission check of `sub` threw on a message on `topic` (it should return its refusal): the message was queued nowhere. */
+export function admissionThrew(topic: string, sub: Subscriber, cause: unknown): BusError {
+  return new BusError(
+    "PAYLOAD_INVALID",
+    `Cannot publish on ${JSON.stringify(topic)}: the admission check of the subscription ${JSON.stringify(sub.pattern)} threw: ${describeThrown(cause)}; the message was queued nowhere`,
+    { topic, cause },
   );
 }
 
