@@ -20,12 +20,12 @@ export class PendingCalls {
   readonly #waiting = new Map<number, Waiting>();
   #next = 0;
   #closed: Error | undefined = undefined;
-  #isClosed = false;
 
   /** A new call: its number, to put in the frame, and the promise its answer settles. */
   open(): { readonly call: number; readonly result: Promise<unknown> } {
     const call = ++this.#next;
-    if (this.#isClosed) return { call, result: Promise.reject(this.#closed) };
+    const closed = this.#closed;
+    if (closed !== undefined) return { call, result: Promise.reject(closed) };
     const result = new Promise<unknown>((resolve, reject) => {
       this.#waiting.set(call, { resolve, reject });
     });
@@ -55,8 +55,7 @@ export class PendingCalls {
 
   /** Fail every waiting call, and every later one, with `error`: the other side is gone. */
   close(error: Error): void {
-    if (this.#isClosed) return;
-    this.#isClosed = true;
+    if (this.#closed !== undefined) return;
     this.#closed = error;
     const waiting = [...this.#waiting.values()];
     this.#waiting.clear();
