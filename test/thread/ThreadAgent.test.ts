@@ -174,6 +174,7 @@ describe("crashes of a thread agent", () => {
   test("a handler that never returns is a hung crash within the ping timeout; the thread is terminated", async () => {
     const { supervisor, bus, crashes, gauge } = started({ pingTimeout: 200 });
     await supervisor.startInTurn(true);
+    await waitFor(() => gauge.heapUsed > 0, 2_000, "a pong reporting the thread's heap");
     const t0 = Date.now();
     await bus.publish("do.spin", 1);
     await waitFor(() => crashes.length === 1);

@@ -44,6 +44,17 @@ describe("ThreadRuntime (on a MessageChannel)", () => {
     expect(frames()).toContainEqual({ t: "pong", seq: 1, heapUsed: 1234 });
   });
 
+  test("subscribe checks the pattern and options at once, as the in-process bus does", async () => {
+    const { thread, frames, send } = runtime("BadSubscribe");
+    const starting = thread.start();
+    const publish = await waitFor(() => frames().find((frame) => frame.t === "publish"));
+    expect(publish).toMatchObject({ topic: "refusals", payload: [{ name: "BusError", code: "INVALID_TOPIC" }, { name: "BusError", code: "INVALID_OPTION" }] });
+    expect(frames().some((frame) => frame.t === "subscribe")).toBe(false);
+    if (publish.t === "publish") send({ t: "reply", call: publish.call, ok: true });
+    await starting;
+    await waitFor(() => frames().some((frame) => frame.t === "started"));
+  });
+
   test("a start() that throws answers start-failed with the error", async () => {
     const { thread, frames } = runtime("BadStart");
     await thread.start();
