@@ -285,8 +285,12 @@ export class ThreadAgent extends Agent {
       case "deliver": {
         const pattern = this.#subscribers.pattern(frame.sub) ?? "?";
         const { topic } = frame.message;
-        const refusal = new BusError("PAYLOAD_INVALID", `agent "${name}" (isolation: thread) subscribes to "${pattern}": the payload published on "${topic}" cannot be copied to its thread: ${why}`, { topic, cause: error });
-        return this.#calls.reject(frame.call, refusal);
+        // a bus that honours the admission check refuses such a payload at publish: this is the
+        // fallback for one that does not. The message is skipped for this agent (not its crash: the
+        // fault is the publisher's), and said so
+        const refusal = new BusError("PAYLOAD_INVALID", `agent "${name}" (isolation: thread) subscribes to "${pattern}": the payload published on "${topic}" cannot be copied to its thread: ${why}; the message is skipped`, { topic, cause: error });
+        this.log.error({ agent: name, topic, err: refusal }, refusal.message);
+        return this.#calls.resolve(frame.call, undefined);
       }
       case "reply": {
         const refusal = new BusError("PAYLOAD_INVALID", `agent "${name}" (isolation: thread): the answer to its call cannot be copied to its thread: ${why}`, { cause: error });
