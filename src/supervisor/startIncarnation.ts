@@ -4,6 +4,7 @@ import { isThenable } from "../check.js";
 import { formatDuration } from "../duration.js";
 import { AgentError } from "../errors/AgentError.js";
 import type { Logger } from "../logger.js";
+import { ThreadAgent } from "../thread/ThreadAgent.js";
 import type { Incarnation } from "./Incarnation.js";
 import { IncarnationContext } from "./IncarnationContext.js";
 import { settleCall, type Settled } from "./settle.js";
@@ -31,7 +32,9 @@ export function startIncarnation(inc: Incarnation, plan: StartPlan): Agent | und
   let instance: Agent;
   try {
     const context: AgentContext = new IncarnationContext(inc, plan.agent, plan.log, plan.host.random);
-    instance = new plan.agent.agentClass(context as AgentContext<never>) as Agent; // the orchestrator drives every agent through its untyped view
+    const thread = plan.agent.thread;
+    // isolation: thread: a stand-in here, the agent itself in its own worker thread
+    instance = thread === undefined ? (new plan.agent.agentClass(context as AgentContext<never>) as Agent) : new ThreadAgent(context, thread, inc); // the orchestrator drives every agent through its untyped view
   } catch (error) {
     inc.crash("start", error);
     return undefined;
