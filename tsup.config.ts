@@ -15,7 +15,8 @@ const external = [/^@nats-io\//];
 
 export default defineConfig([
   {
-    entry,
+    // threadMain: the entry of a thread agent's worker thread (isolation: thread), spawned by its file URL beside the chunks
+    entry: { ...entry, threadMain: "src/thread/threadMain.ts" },
     format: ["esm"],
     dts: true,
     sourcemap: true,

@@ -1,3 +1,4 @@
+import { markExpectsReply } from "../bus/expectsReply.js";
 import type { Msg, NatsConnection, Subscription as NatsSubscription } from "@nats-io/transport-node";
 import type { Message } from "../bus/Bus.js";
 import type { DeliveryCore } from "../bus/delivery/DeliveryCore.js";
@@ -112,7 +113,10 @@ export class Receiver {
     if (meta.source !== undefined) message.source = meta.source;
     if (meta.headers !== undefined) message.headers = meta.headers;
     // a request: statuses go only to a requester that reads them (a bus); a plain NATS requester gets the reply alone
-    if (meta.reply !== "") this.#core.expectReplies(message, this.#responder.answer(meta.reply, meta.replyStatus === true, topic));
+    if (meta.reply !== "") {
+      markExpectsReply(message);
+      this.#core.expectReplies(message, this.#responder.answer(meta.reply, meta.replyStatus === true, topic));
+    }
     // the client's callback is already asynchronous to the publisher: an idle subscription's handler runs now
     if (failure === undefined) this.#core.deliverNow(sub, message);
     else this.#core.undeliverable(sub, message, failure, `could not decode message ${message.id} (${topic}) for the bus subscription ${JSON.stringify(sub.pattern)}`);

@@ -1,3 +1,4 @@
+import { ConfigError } from "../errors/ConfigError.js";
 import { Worker } from "node:worker_threads";
 import { Agent } from "../agent/Agent.js";
 import type { AgentContext } from "../agent/AgentContext.js";
@@ -96,11 +97,19 @@ export class ThreadAgent extends Agent {
   override start(): Promise<void> {
     const { file, entry } = threadEntry();
     const spec = this.#spec;
-    const boot: ThreadBoot = { name: this.name, module: spec.module, export: spec.export, config: this.#context.config, incarnation: this.#owner.number, entry };
-    const worker = new Worker(file, {
-      workerData: boot,
-      ...(spec.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: spec.maxHeapMb } }),
-    });
+    // the config as written: the thread validates it with the class's schema itself
+    const boot: ThreadBoot = { name: this.name, module: spec.module, export: spec.export, config: spec.config, incarnation: this.#owner.number, entry };
+    let worker: Worker;
+    try {
+      worker = new Worker(file, {
+        workerData: boot,
+        ...(spec.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: spec.maxHeapMb } }),
+      });
+    } catch (error) {
+      // the only part of the boot that is not plain data from the configuration is a config given in code
+      const problem = error instanceof Error && error.name === "DataCloneError" ? "its config cannot be copied to the thread (a function, a symbol or a class with private state inside it)" : "its thread could not be started";
+      return Promise.reject(new ConfigError(`agent "${this.name}" (isolation: thread): ${problem}: ${describeThrown(error)}`, { path: `agents.${this.name}.config`, cause: error }));
+    }
     this.#worker = worker;
     worker.on("message", this.#onMessage);
     worker.on("error", this.#onError);

@@ -1,7 +1,7 @@
 import type { AgentBusView } from "../agent/AgentBusView.js";
 import { ADMIT, type AdmittingOptions } from "../bus/admission.js";
 import type { Message, SubscribeOptions, Subscription } from "../bus/Bus.js";
-import { RequestMessage } from "../bus/delivery/RequestMessage.js";
+import { expectsReply } from "../bus/expectsReply.js";
 import { BusError } from "../errors/BusError.js";
 import { cloneRefusal } from "./cloneRefusal.js";
 import type { PendingCalls } from "./PendingCalls.js";
@@ -58,7 +58,7 @@ export class ThreadSubscribers {
     const port = this.#port;
     const handler = (message: Message): Promise<unknown> => {
       const { call, result } = port.calls.open();
-      port.send({ t: "deliver", call, sub, message, request: message instanceof RequestMessage });
+      port.send({ t: "deliver", call, sub, message, request: expectsReply(message) });
       return result;
     };
     const agent = this.#agent;

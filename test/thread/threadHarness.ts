@@ -50,7 +50,7 @@ export function threadAgent(options: { export?: string; config?: unknown; maxHea
   };
   const group: ResolvedGroup = { name: "data", path: ["data"], strategy: "one_for_one", restart: { kind: "always" }, crashLoop: { maxCrashes: 1_000, within: 300_000 }, escalateAfter: 1_000, critical: false };
   const gauge = new RecordingGauge();
-  const thread = { module: options.module ?? FIXTURES, export: options.export ?? "Echo", maxHeapMb: options.maxHeapMb, pingTimeout: options.pingTimeout ?? 10_000, gauge };
+  const thread = { module: options.module ?? FIXTURES, export: options.export ?? "Echo", maxHeapMb: options.maxHeapMb, pingTimeout: options.pingTimeout ?? 10_000, gauge, config: options.config };
   const supervisor = new AgentSupervisor({ name: "echo", agentClass: Echo, group, config: options.config, heartbeatTimeout: options.heartbeatTimeout, thread }, host);
   /** Messages published on `pattern`, as they arrive. */
   const seen = (pattern: string): unknown[] => {

@@ -1,4 +1,5 @@
 import type { Message } from "../Bus.js";
+import { EXPECTS_REPLY } from "../expectsReply.js";
 import { noReply, requestAborted, requestTimedOut } from "./deliveryErrors.js";
 import type { RequestTimeouts, TimeoutEntries } from "./RequestTimeouts.js";
 
@@ -37,6 +38,11 @@ export class RequestMessage implements Message {
   #resolve: ((value: unknown) => void) | undefined = undefined;
   #reject: ((error: Error) => void) | undefined = undefined;
   readonly #result: Promise<unknown>;
+
+  /** A request's handler's value is its reply (read by a thread agent's stand-in; on the prototype, no cost per request). */
+  get [EXPECTS_REPLY](): true {
+    return true;
+  }
   /** Deliveries that have not settled yet. */
   #remaining: number;
   /** Whether the delivery core reports this message's deliveries here (see `Replies`). */
