@@ -39,7 +39,7 @@ describe("supervision tree in the orchestrator", () => {
     expect(log).toEqual(["a:starting", "a:running", "b:starting", "b:running", "c:starting", "c:running"]);
     expect(states(orch)).toEqual({ a: "running", b: "running", c: "running", other: "running" });
     expect(orch.agents().map((status) => status.restarts)).toEqual([1, 1, 1, 0]);
-    expect(events["agent:restart"].map((e) => `${e.agent}:${e.reason}:${e.group ?? "-"}`)).toEqual(["b:crash:-", "a:group:trading", "c:group:trading"]);
+    expect(events["agent:restart"].map((e) => `${e.agent}:${e.group}:${e.reason}:${e.byGroup ?? "-"}`)).toEqual(["b:trading:crash:-", "a:trading:group:trading", "c:trading:group:trading"]);
     expect(scripted["other"]?.instances).toHaveLength(1);
     await orch.shutdown();
   });
@@ -166,6 +166,34 @@ describe("supervision tree in the orchestrator", () => {
     await orch.shutdown();
   });
 
+  test("every agent event carries the agent's own group; a restart by a group above names that group in byGroup", async () => {
+    const { scripted, registrations } = agents([["feed", "trading"], ["mm", "trading"], ["other", "data"]]);
+    const { orch, clock } = setup({
+      agents: registrations,
+      config: { supervisor: SUPERVISOR, groups: { desk: {}, trading: { parent: "desk", strategy: "one_for_all", intensity: { maxRestarts: 0, within: "1m" } } } },
+    });
+    const events = recordEvents(orch);
+    await orch.start();
+    expect(events["agent:state"].map((e) => `${e.agent}:${e.group}:${e.state}`)).toEqual([
+      "feed:trading:starting",
+      "feed:trading:running",
+      "mm:trading:starting",
+      "mm:trading:running",
+      "other:data:starting",
+      "other:data:running",
+    ]);
+    crash(scripted, "mm");
+    await settle(clock);
+    await clock.advance(100);
+    await settle(clock);
+    expect(events["agent:crash"].map((e) => `${e.agent}:${e.group}`)).toEqual(["mm:trading"]);
+    expect(events["agent:restart"].map((e) => `${e.agent}:${e.group}:${e.reason}:${e.byGroup ?? "-"}`)).toEqual(["feed:trading:group:desk", "mm:trading:group:desk"]);
+    void orch.disable("other");
+    await settle(clock);
+    expect(events["agent:disabled"]).toEqual([{ agent: "other", group: "data", reason: "operator" }]);
+    await orch.shutdown();
+  });
+
   test("a group's failure becomes a `group failed` span, and its restarts carry the group", async () => {
     const tracing = registerTracing();
     try {
@@ -181,7 +209,12 @@ describe("supervision tree in the orchestrator", () => {
       await settle(clock);
       expect(tracing.span("group failed").attributes).toEqual({ "ao.group": "trading", "ao.group.path": ["desk", "trading"], "ao.agent": "mm", "ao.group.action": "restart" });
       const restarts = tracing.exporter.getFinishedSpans().filter((span) => span.name === "agent restart");
-      expect(restarts.map((span) => [span.attributes["ao.agent"], span.attributes["ao.reason"], span.attributes["ao.group"]])).toContainEqual(["feed", "group", "desk"]);
+      expect(restarts.map((span) => [span.attributes["ao.agent"], span.attributes["ao.reason"], span.attributes["ao.group"], span.attributes["ao.restart.by_group"]])).toContainEqual([
+        "feed",
+        "group",
+        "trading",
+        "desk",
+      ]);
       await orch.shutdown();
     } finally {
       await tracing.dispose();

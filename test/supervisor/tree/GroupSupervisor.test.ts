@@ -28,7 +28,7 @@ describe("restart strategies", () => {
     expect(h.log).toEqual(["a:starting", "a:running", "b:starting", "b:running", "c:starting", "c:running"]);
     expect(supervisors.map((s) => s.counters.restarts)).toEqual([1, 1, 1]);
     expect(h.events["agent:restart"]?.map((e) => `${e.agent}:${e.reason}`)).toEqual(["b:crash", "a:group", "c:group"]);
-    expect(h.events["agent:restart"]?.[1]?.group).toBe("g");
+    expect(h.events["agent:restart"]?.[1]).toMatchObject({ agent: "a", group: "g", reason: "group", byGroup: "g" });
   });
 
   test("rest_for_one: only the crashed agent and those after it restart", async () => {
@@ -206,8 +206,8 @@ describe("restart intensity", () => {
     expect(h.escalations[0]).toMatchObject({ agent: "a", group: "g", reason: "group-intensity", disabled: true });
     expect(h.escalations[0]?.crashes.map((c) => c.agent)).toEqual(["a", "a"]);
     expect(h.events["agent:disabled"]).toEqual([
-      { agent: "b", reason: "group-intensity" },
-      { agent: "a", reason: "group-intensity" },
+      { agent: "b", group: "g", reason: "group-intensity" },
+      { agent: "a", group: "g", reason: "group-intensity" },
     ]);
     expect(supervisors.map((s) => s.counters.escalations["crash-loop"])).toEqual([0, 0]);
     await h.clock.advance(60_000);
