@@ -16,6 +16,7 @@ import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
 import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
+import { supervisesGroup } from "../supervisor/tree/GroupSupervisor.js";
 import { AgentConfigs } from "./AgentConfigs.js";
 import { OrchestratorTriggers } from "./OrchestratorTriggers.js";
 import { resolveGroup } from "./agentChecks.js";
@@ -122,7 +123,7 @@ class OrchestratorRuntime implements Orchestrator {
     for (const agent of this.#modules.classAgents()) this.#addSupervisor(agent);
     this.#triggers.addConfigured();
     const status = orchestratorStatusPage({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, clock: resolved.clock, logger: resolved.logger, operator: this.#operator, triggers: this.#triggers, health: () => this.health(), heartbeatTimeout: (agent) => this.#config.agents[agent]?.heartbeatTimeout }, resolved.status);
-    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus(), ...(this.#modules.anyThread ? { threads: () => this.#modules.gauges } : {}) }), { ...resolved.metrics, logger: resolved.logger, status });
+    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus(), ...(this.#modules.anyThread ? { threads: () => this.#modules.gauges } : {}), ...(Object.values(this.#config.groups).some(supervisesGroup) ? { groups: () => this.#groups.supervised() } : {}) }), { ...resolved.metrics, logger: resolved.logger, status });
     this.statusHandler = status.handler;
     this.healthHandler = this.#observability.healthHandler;
     this.readinessHandler = this.#observability.readinessHandler;

@@ -194,6 +194,33 @@ describe("supervision tree in the orchestrator", () => {
     await orch.shutdown();
   });
 
+  test("group_failures_total counts each group's failures, one series per supervised group and none for default groups", async () => {
+    const { scripted, registrations } = agents([["feed", "trading"], ["mm", "trading"], ["other", "data"]]);
+    const { orch, clock } = setup({
+      agents: registrations,
+      config: { supervisor: SUPERVISOR, groups: { desk: {}, trading: { parent: "desk", strategy: "one_for_all", intensity: { maxRestarts: 0, within: "1m" } } } },
+    });
+    await orch.start();
+    let text = await orch.metrics();
+    expect(text).toContain("# TYPE group_failures_total counter");
+    expect(text.match(/^group_failures_total\{.*$/gm)).toEqual(['group_failures_total{group="desk"} 0', 'group_failures_total{group="trading"} 0']);
+    crash(scripted, "mm");
+    await settle(clock);
+    await clock.advance(100);
+    await settle(clock);
+    text = await orch.metrics();
+    expect(text.match(/^group_failures_total\{.*$/gm)).toEqual(['group_failures_total{group="desk"} 0', 'group_failures_total{group="trading"} 1']);
+    await orch.shutdown();
+  });
+
+  test("a configuration without strategies or intensities has no group_failures_total", async () => {
+    const { registrations } = agents([["feed", "trading"], ["other", "data"]]);
+    const { orch } = setup({ agents: registrations, config: { supervisor: SUPERVISOR, groups: { desk: {}, trading: { parent: "desk" } } } });
+    await orch.start();
+    expect(await orch.metrics()).not.toContain("group_failures_total");
+    await orch.shutdown();
+  });
+
   test("a group's failure becomes a `group failed` span, and its restarts carry the group", async () => {
     const tracing = registerTracing();
     try {

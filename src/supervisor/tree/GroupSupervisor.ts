@@ -104,6 +104,8 @@ export class GroupSupervisor implements GroupPort {
   readonly #attempts = new Map<string, number>();
   readonly #backoff: BackoffStrategy;
   #generation = 0;
+  /** Its `group:failed` events so far (`group_failures_total`). */
+  #failures = 0;
   #pending: PendingRestart | undefined;
   /**
    * Its agents that crashed and announced their own restart (`agent:restart`
@@ -142,6 +144,11 @@ export class GroupSupervisor implements GroupPort {
   /** The group's name. */
   get name(): string {
     return this.group.name;
+  }
+
+  /** How many times it failed as a whole (each `group:failed` it reported). */
+  get failures(): number {
+    return this.#failures;
   }
 
   /** Add an agent as the group's next child in start order. */
@@ -439,6 +446,7 @@ export class GroupSupervisor implements GroupPort {
     const { name, path, intensity } = this.group;
     const maxRestarts = intensity?.maxRestarts ?? 0;
     const within = intensity?.within ?? 0;
+    this.#failures++;
     this.#host.logger.error(
       { group: name, agent, action },
       `group "${name}" failed: more than ${maxRestarts} restart${maxRestarts === 1 ? "" : "s"} within ${formatDuration(within)} (last: agent "${agent}"); ${action}`,
