@@ -250,6 +250,30 @@ describe("restart intensity", () => {
     expect(h.states()).toEqual({ feed: "running", a: "running", b: "running" });
   });
 
+  test("a failed child group's back-off resets after supervisor.resetAfter of stable running, as an agent's does", async () => {
+    const h = treeHarness(); // back-off 10 ms doubling, resetAfter 60 s
+    const parent = treeGroup("desk");
+    const child = treeGroup("trading", { parent, intensity: { maxRestarts: 0, within: 1_000 } });
+    started(h, [parent, child], [["feed", parent], ["a", child]]);
+    const failAndRestart = async (): Promise<number> => {
+      const failedAt = h.clock.now();
+      h.crash("a");
+      await h.settle();
+      while (h.states().a !== "running") {
+        await h.clock.advance(1);
+        await h.settle();
+      }
+      return h.clock.now() - failedAt;
+    };
+    expect(await failAndRestart()).toBe(10); // attempt 1
+    await h.clock.advance(59_000); // short of resetAfter since its restart
+    expect(await failAndRestart()).toBe(20); // attempt 2
+    await h.clock.advance(60_000); // a stable run of resetAfter
+    expect(await failAndRestart()).toBe(10); // attempt 1 again
+    expect(await failAndRestart()).toBe(20);
+    expect(h.events["group:failed"]).toHaveLength(4);
+  });
+
   test("a failed group does not fail again for further crashes before it is started again: one group:failed, one escalation", async () => {
     const h = treeHarness();
     const g = treeGroup("g", { intensity: { maxRestarts: 0, within: 60_000 } });
