@@ -24,6 +24,7 @@ import { AgentRoster } from "./AgentRoster.js";
 import { EventHub, type EventListener } from "./EventHub.js";
 import { KeepAlive } from "./KeepAlive.js";
 import { Lifecycle } from "./Lifecycle.js";
+import { failStopCause } from "./failStopCause.js";
 import { checkShutdownOptions, drainFor, joiningSignal, onAbortUntil, type ShutdownOptions, type StartOptions } from "./lifecycleOptions.js";
 import { LivenessLoop } from "./LivenessLoop.js";
 import { OperatorActions } from "./OperatorActions.js";
@@ -335,8 +336,8 @@ class OrchestratorRuntime implements Orchestrator {
   }
 
   #failStop(agent: string, error: unknown, group?: string): void {
-    if (!this.#lifecycle.failStop({ agent, error })) return;
-    const reason = group === undefined ? `fail-stop: critical agent "${agent}" crashed: ${describeThrown(error)}` : `fail-stop: critical group "${group}" failed: ${describeThrown(error)}`;
+    if (!this.#lifecycle.failStop(group === undefined ? { agent, error } : { agent, error, group })) return;
+    const reason = `fail-stop: ${failStopCause({ agent, error, group })}`;
     this.#options.logger.error({ agent, ...(group === undefined ? {} : { group }), err: error }, reason);
     // readiness already fails: no drain
     void this.#shutdownSequence.run(reason, true, { timeout: this.#config.shutdown.timeout, drain: 0 });

@@ -112,6 +112,20 @@ describe("supervision tree in the orchestrator", () => {
     expect(orch.phase).not.toBe("running");
   });
 
+  test("start() rejects with FAIL_STOP naming the critical group that failed, and the agent whose crash failed it", async () => {
+    const failing = scriptedAgent("a", { start: () => Promise.reject(new Error("no feed")) });
+    const { orch } = setup({
+      agents: [{ name: "a", agent: failing.Agent, group: "core" }, { name: "b", agent: scriptedAgent("b").Agent, group: "core" }],
+      config: { supervisor: SUPERVISOR, groups: { core: { critical: true, restart: "always", intensity: { maxRestarts: 0, within: "1m" } } } },
+    });
+    const error = await orch.start().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toMatchObject({ code: "FAIL_STOP" });
+    expect((error as Error).message).toBe('start() failed: critical group "core" failed: group "core" went over its restart intensity (agent "a" crashed: no feed)');
+  });
+
   test("a nested group's failure restarts it under its parent after the back-off, its members in start order", async () => {
     const { scripted, registrations } = agents([["feed", "trading"], ["mm", "trading"], ["risk", "desk"]]);
     const config: OrchestratorConfig = {
