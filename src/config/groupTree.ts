@@ -48,7 +48,9 @@ export function groupPaths(checker: ConfigChecker, groups: Readonly<Record<strin
   for (const name of names) {
     const { parent } = groups[name] as GroupParent;
     if (parent === undefined || Object.hasOwn(groups, parent)) continue;
-    checker.fail(parentKey(name), `unknown parent group ${describeValue(parent)}${didYouMean(parent, names)}; ${groupExpectation(groups)}`, { value: parent });
+    // never the group itself: a suggestion of its own name would be a cycle
+    const others = names.filter((other) => other !== name);
+    checker.fail(parentKey(name), `unknown parent group ${describeValue(parent)}${didYouMean(parent, others)}; ${groupExpectation(groups)}`, { value: parent });
   }
   const order = new Map(names.map((name, index) => [name, index]));
   const paths = new Map<string, readonly string[]>();

@@ -81,6 +81,16 @@ describe("resolveConfig: errors in dependsOn", () => {
     );
   });
 
+  it("never suggests the agent's own name for its dependency (an agent cannot depend on itself), but still a close other agent", () => {
+    const own = resolveError({ agents: { feed: { dependsOn: ["fed"] } } }, registered("feed"));
+    expect(own.path).toBe("agents.feed.dependsOn[0]");
+    expect(own.message).toBe(
+      'agents.feed.dependsOn[0]: agent "feed" depends on unknown agent "fed": expected an agent registered in code or given a "module" under agents: (known: feed)',
+    );
+    const other = resolveError({ agents: { feed: { dependsOn: ["fed"] } } }, registered("feed", "fee"));
+    expect(other.message).toContain('depends on unknown agent "fed" (did you mean "fee"?):');
+  });
+
   it("knows agents registered in code and agents loaded by module alike", () => {
     const config = { agents: { mm: { dependsOn: ["feed", "loaded"] }, loaded: { module: "file:///srv/agents/loaded.js" } } };
     expect(resolveConfig(config, registered("mm", "feed")).agents["mm"]?.dependsOn).toEqual(["feed", "loaded"]);

@@ -81,6 +81,16 @@ describe("resolveConfig: errors in the tree of groups", () => {
     );
   });
 
+  it("never suggests the group's own name for its parent (that would be a cycle), but still a close other group", () => {
+    const own = resolveError({ groups: { trading: { parent: "tradng" } } });
+    expect(own.path).toBe("groups.trading.parent");
+    expect(own.message).toBe(
+      'groups.trading.parent: unknown parent group "tradng"; expected a built-in group (data, strategy, critical) or a group defined under groups: (defined: trading)',
+    );
+    const other = resolveError({ groups: { trading: { parent: "tradng" }, trade: {} } });
+    expect(other.message).toContain('unknown parent group "tradng" (did you mean "trade"?);');
+  });
+
   it("refuses a cycle of parents, named in order from the first group of the cycle", () => {
     const error = resolveError({ groups: { top: {}, desk: { parent: "trading" }, trading: { parent: "desk" } } });
     expect(error.path).toBe("groups.desk.parent");
