@@ -6,6 +6,7 @@
  */
 import { describeValue } from "../check.js";
 import type { ConfigChecker } from "./ConfigChecker.js";
+import { cycleText } from "./cycleText.js";
 import { BUILTIN_GROUP_NAMES } from "./defaults.js";
 import { didYouMean } from "./didYouMean.js";
 import { childPath } from "./keyPath.js";
@@ -93,7 +94,7 @@ function failCycle(checker: ConfigChecker, groups: Readonly<Record<string, Group
   const first = named[0] as string;
   checker.fail(
     parentKey(first),
-    `the groups' parents form a cycle: ${[...named, first].join(" → ")}; expected every chain of parents to end at a top-level group (one without "parent")`,
+    `the groups' parents form a cycle: ${cycleText(named)}; expected every chain of parents to end at a top-level group (one without "parent")`,
     { value: groups[first]?.parent },
   );
 }

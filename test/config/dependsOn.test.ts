@@ -72,6 +72,16 @@ describe("resolveConfig: errors in dependsOn", () => {
     );
   });
 
+  it("names at most 10 agents of a long cycle and counts the rest", () => {
+    const names = Array.from({ length: 5_000 }, (_, i) => `a${i}`);
+    const agents = Object.fromEntries(names.map((name, i) => [name, { dependsOn: [names[(i + 1) % names.length] as string] }]));
+    const error = resolveError({ agents }, registered(...names));
+    expect(error.path).toBe("agents.a0.dependsOn[0]");
+    expect(error.message).toBe(
+      "agents.a0.dependsOn[0]: agents depend on each other in a cycle: a0 → a1 → a2 → a3 → a4 → a5 → a6 → a7 → a8 → a9 → … and 4990 more → a0; expected dependencies without a cycle, so that each agent can start after those it depends on",
+    );
+  });
+
   it("refuses a dependency on an agent neither in agents: nor registered in code, with a suggestion", () => {
     const error = resolveError({ agents: { mm: { dependsOn: ["data_markte"] } } }, registered("mm", "data_market"));
     expect(error.path).toBe("agents.mm.dependsOn[0]");

@@ -100,6 +100,18 @@ describe("resolveConfig: errors in the tree of groups", () => {
     );
   });
 
+  it("names at most 10 groups of a long cycle and counts the rest", () => {
+    const groups = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`g${i}`, { parent: `g${(i + 1) % 5_000}` }]));
+    const error = resolveError({ groups });
+    expect(error.path).toBe("groups.g0.parent");
+    expect(error.message).toBe(
+      'groups.g0.parent: the groups\' parents form a cycle: g0 → g1 → g2 → g3 → g4 → g5 → g6 → g7 → g8 → g9 → … and 4990 more → g0; expected every chain of parents to end at a top-level group (one without "parent")',
+    );
+    // a cycle of exactly 10 is listed whole
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`g${i}`, { parent: `g${(i + 1) % 10}` }]));
+    expect(resolveError({ groups: ten }).message).toContain("cycle: g0 → g1 → g2 → g3 → g4 → g5 → g6 → g7 → g8 → g9 → g0;");
+  });
+
   it("refuses a longer cycle reached from a group outside it, and a group that is its own parent", () => {
     const long = resolveError({ groups: { leaf: { parent: "c" }, a: { parent: "b" }, b: { parent: "c" }, c: { parent: "a" } } });
     expect(long.path).toBe("groups.a.parent");

@@ -82,6 +82,11 @@ describe("startOrder", () => {
     expect(() => startOrder(agents)).toThrow(Error);
     expect(() => startOrder(agents)).toThrow(named);
   });
+
+  test("a cycle of 5,000 agents is named by its first 10, the rest counted", () => {
+    const agents = Array.from({ length: 5_000 }, (_, index) => a(`n${index}`, `n${(index + 1) % 5_000}`));
+    expect(() => startOrder(agents)).toThrow("in a cycle: n0 → n1 → n2 → n3 → n4 → n5 → n6 → n7 → n8 → n9 → … and 4990 more → n0; start order is undefined.");
+  });
 });
 
 describe("dependencyCycle", () => {
