@@ -7,6 +7,7 @@
  */
 import { checkName } from "./agentName.js";
 import type { ConfigChecker } from "./ConfigChecker.js";
+import { cycleText } from "./cycleText.js";
 import { childPath } from "./keyPath.js";
 import { dependencyCycle } from "../supervisor/tree/startOrder.js";
 
@@ -51,7 +52,7 @@ export function checkDependencies(checker: ConfigChecker, agents: Readonly<Recor
   const index = (agents[first]?.dependsOn ?? []).indexOf(next);
   checker.fail(
     dependencyPath(first, index),
-    `agents depend on each other in a cycle: ${cycle.join(" → ")}; expected dependencies without a cycle, so that each agent can start after those it depends on`,
+    `agents depend on each other in a cycle: ${cycleText(cycle.slice(0, -1))}; expected dependencies without a cycle, so that each agent can start after those it depends on`,
     { value: next },
   );
 }

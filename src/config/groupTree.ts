@@ -6,6 +6,7 @@
  */
 import { describeValue } from "../check.js";
 import type { ConfigChecker } from "./ConfigChecker.js";
+import { cycleText } from "./cycleText.js";
 import { BUILTIN_GROUP_NAMES } from "./defaults.js";
 import { didYouMean } from "./didYouMean.js";
 import { childPath } from "./keyPath.js";
@@ -48,7 +49,9 @@ export function groupPaths(checker: ConfigChecker, groups: Readonly<Record<strin
   for (const name of names) {
     const { parent } = groups[name] as GroupParent;
     if (parent === undefined || Object.hasOwn(groups, parent)) continue;
-    checker.fail(parentKey(name), `unknown parent group ${describeValue(parent)}${didYouMean(parent, names)}; ${groupExpectation(groups)}`, { value: parent });
+    // never the group itself: a suggestion of its own name would be a cycle
+    const others = names.filter((other) => other !== name);
+    checker.fail(parentKey(name), `unknown parent group ${describeValue(parent)}${didYouMean(parent, others)}; ${groupExpectation(groups)}`, { value: parent });
   }
   const order = new Map(names.map((name, index) => [name, index]));
   const paths = new Map<string, readonly string[]>();
@@ -91,7 +94,7 @@ function failCycle(checker: ConfigChecker, groups: Readonly<Record<string, Group
   const first = named[0] as string;
   checker.fail(
     parentKey(first),
-    `the groups' parents form a cycle: ${[...named, first].join(" → ")}; expected every chain of parents to end at a top-level group (one without "parent")`,
+    `the groups' parents form a cycle: ${cycleText(named)}; expected every chain of parents to end at a top-level group (one without "parent")`,
     { value: groups[first]?.parent },
   );
 }

@@ -124,9 +124,11 @@ function checkLoadable(checker: ConfigChecker, checked: CheckedConfig, registere
   for (const [agent, { dependsOn = [] }] of Object.entries(checked.agents)) {
     dependsOn.forEach((dependency, index) => {
       if (known.has(dependency)) return;
+      // never the agent itself: it cannot depend on itself
+      const others = [...known].filter((other) => other !== agent);
       checker.fail(
         dependencyPath(agent, index),
-        `agent ${JSON.stringify(agent)} depends on unknown agent ${JSON.stringify(dependency)}${didYouMean(dependency, known)}: ${KNOWN_AGENT} (known: ${listNames(known)})`,
+        `agent ${JSON.stringify(agent)} depends on unknown agent ${JSON.stringify(dependency)}${didYouMean(dependency, others)}: ${KNOWN_AGENT} (known: ${listNames(known)})`,
         { value: dependency },
       );
     });

@@ -70,6 +70,14 @@ export interface ObservedThread {
   readonly gauge: { readonly running: boolean; readonly heapUsed: number; utilization(): number };
 }
 
+/** A group of the supervision tree that has a supervisor (a strategy other than one_for_one, an intensity, or such a group below it). */
+export interface ObservedGroup {
+  /** The group's name. */
+  readonly name: string;
+  /** Times the group failed as a whole (its `group:failed` events) since the orchestrator started. */
+  readonly failures: number;
+}
+
 export interface ObservedSource {
   /** The orchestrator's current phase. */
   phase(): OrchestratorPhase;
@@ -90,6 +98,11 @@ export interface ObservedSource {
   triggerStore?(): TriggerStoreStatus;
   /** The agents with `isolation: thread`; leave it out when there are none. */
   threads?(): ReadonlyArray<ObservedThread>;
+  /**
+   * The groups that have a supervisor; leave it out when no group of the
+   * configuration has a strategy or an intensity (no group series then).
+   */
+  groups?(): ReadonlyArray<ObservedGroup>;
   /** How many triggers are paused now (`orch.trigger(agent, name).pause()`); leave it out when none can be. */
   pausedTriggers?(): number;
   /** How late trigger slots reached their agent, in seconds. */

@@ -62,6 +62,23 @@ function essentialAgentMetrics(table: MetricTable, agentStatus: boolean): void {
   );
 }
 
+/** `group_failures_total{group}`: one series per group that has a supervisor (none for a configuration without strategies or intensities). */
+function groupMetrics(table: MetricTable, source: ObservedSource): void {
+  const groups = source.groups?.bind(source);
+  if (groups === undefined) return;
+  const labels = new Map<string, LabelSet>();
+  table.define("group_failures_total", "counter", "Failures of the group as a whole (over its restart intensity, or as the parent of a child group that failed), by group.", "sum", (out) => {
+    for (const { name, failures } of groups()) {
+      let set = labels.get(name);
+      if (set === undefined) {
+        set = Object.freeze({ group: name });
+        labels.set(name, set);
+      }
+      out.add(failures, set);
+    }
+  });
+}
+
 function detailedAgentMetrics(table: MetricTable): void {
   table.perAgent("agent_handler_errors_total", "counter", "Handler and onCron calls of the agent that threw or rejected.", "sum", (a) =>
     a.counters.handlerErrors,
@@ -151,6 +168,7 @@ export function orchestratorMetricDefinitions(source: ObservedSource, prefix: st
   const table = new MetricTable(prefix, new PassSnapshot(() => source.agents()), new LabelCache());
   orchestratorMetrics(table, source);
   essentialAgentMetrics(table, agentStatus);
+  groupMetrics(table, source);
   if (agentSeries === "full") detailedAgentMetrics(table);
   triggerMetrics(table, source, agentSeries);
   threadMetrics(table, source);

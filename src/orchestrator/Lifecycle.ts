@@ -2,12 +2,14 @@ import { LifecycleError } from "../errors/LifecycleError.js";
 import { nextState, STATE_TRAITS, type LifecycleEvent, type LifecycleState } from "./lifecycleTable.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
 
-/** The critical agent whose crash stopped the orchestrator, and its error. */
+/** The critical agent whose crash stopped the orchestrator (or the critical group that failed), and its error. */
 export interface FailStop {
-  /** The agent that crashed. */
+  /** The agent that crashed (for a group, the agent whose crash failed it). */
   readonly agent: string;
-  /** What it crashed with. */
+  /** What it crashed with (for a group, the error that names the group and the agent's crash). */
   readonly error: unknown;
+  /** The critical group whose failure at the top of the supervision tree stopped the orchestrator; absent when an agent's own crash did. */
+  readonly group?: string;
 }
 
 /**

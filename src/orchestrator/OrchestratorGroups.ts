@@ -34,6 +34,8 @@ export class OrchestratorGroups implements GroupsView {
   readonly #controls: GroupControls;
   #supervisors: ReadonlyMap<string, GroupSupervisor> = NO_SUPERVISORS;
   #order: readonly AgentSupervisor[] = [];
+  /** The group supervisors as a list, for metrics (empty until {@link OrchestratorGroups.build}). */
+  #supervised: readonly GroupSupervisor[] = [];
 
   constructor(parts: OrchestratorGroupsParts) {
     this.#parts = parts;
@@ -46,6 +48,7 @@ export class OrchestratorGroups implements GroupsView {
     const dependsOn = dependenciesOf(this.#parts.config, supervisors);
     this.#order = supervisors;
     this.#supervisors = supervisionTree(this.#parts.config.groups, this.#order, host);
+    this.#supervised = [...this.#supervisors.values()];
     if (dependsOn.size > 0) {
       const byName = new Map(supervisors.map((supervisor) => [supervisor.name, supervisor]));
       host.gate = new DependencyGate(dependsOn, (agent) => byName.get(agent)?.state);
@@ -56,6 +59,11 @@ export class OrchestratorGroups implements GroupsView {
   /** `orch.group(name)`. @throws LifecycleError `UNKNOWN_GROUP` */
   control(name: string): GroupControl {
     return this.#controls.control(name);
+  }
+
+  /** Every group that has a supervisor, once the tree is built (`group_failures_total`). */
+  supervised(): readonly GroupSupervisor[] {
+    return this.#supervised;
   }
 
   supervisor(name: string): GroupSupervisor | undefined {

@@ -3,6 +3,7 @@ import { LifecycleError } from "../errors/LifecycleError.js";
 import type { Logger } from "../logger.js";
 import type { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import type { Lifecycle } from "./Lifecycle.js";
+import { failStopCause } from "./failStopCause.js";
 import { checkStartOptions, type StartOptions } from "./lifecycleOptions.js";
 import type { ClosedInfo } from "./Orchestrator.js";
 
@@ -97,7 +98,7 @@ export class StartSequence {
     const failure = lifecycle.failure;
     if (failure !== undefined) {
       await this.#parts.stopping();
-      throw new LifecycleError("FAIL_STOP", `start() failed: critical agent "${failure.agent}" crashed: ${describeThrown(failure.error)}`, { cause: failure.error });
+      throw new LifecycleError("FAIL_STOP", `start() failed: ${failStopCause(failure)}`, { cause: failure.error });
     }
     if (lifecycle.phase !== "starting") {
       await this.#parts.stopping();

@@ -16,6 +16,7 @@ import { DURATION_BUCKETS, HistogramData } from "../stats/HistogramData.js";
 import { AgentSupervisor } from "../supervisor/AgentSupervisor.js";
 import type { AgentStatus } from "../supervisor/AgentStatus.js";
 import type { OrchestratorEventName } from "../supervisor/events.js";
+import { supervisesGroup } from "../supervisor/tree/GroupSupervisor.js";
 import { AgentConfigs } from "./AgentConfigs.js";
 import { OrchestratorTriggers } from "./OrchestratorTriggers.js";
 import { resolveGroup } from "./agentChecks.js";
@@ -23,6 +24,7 @@ import { AgentRoster } from "./AgentRoster.js";
 import { EventHub, type EventListener } from "./EventHub.js";
 import { KeepAlive } from "./KeepAlive.js";
 import { Lifecycle } from "./Lifecycle.js";
+import { failStopCause } from "./failStopCause.js";
 import { checkShutdownOptions, drainFor, joiningSignal, onAbortUntil, type ShutdownOptions, type StartOptions } from "./lifecycleOptions.js";
 import { LivenessLoop } from "./LivenessLoop.js";
 import { OperatorActions } from "./OperatorActions.js";
@@ -122,7 +124,7 @@ class OrchestratorRuntime implements Orchestrator {
     for (const agent of this.#modules.classAgents()) this.#addSupervisor(agent);
     this.#triggers.addConfigured();
     const status = orchestratorStatusPage({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, clock: resolved.clock, logger: resolved.logger, operator: this.#operator, triggers: this.#triggers, health: () => this.health(), heartbeatTimeout: (agent) => this.#config.agents[agent]?.heartbeatTimeout }, resolved.status);
-    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus(), ...(this.#modules.anyThread ? { threads: () => this.#modules.gauges } : {}) }), { ...resolved.metrics, logger: resolved.logger, status });
+    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus(), ...(this.#modules.anyThread ? { threads: () => this.#modules.gauges } : {}), ...(Object.values(this.#config.groups).some(supervisesGroup) ? { groups: () => this.#groups.supervised() } : {}) }), { ...resolved.metrics, logger: resolved.logger, status });
     this.statusHandler = status.handler;
     this.healthHandler = this.#observability.healthHandler;
     this.readinessHandler = this.#observability.readinessHandler;
@@ -334,8 +336,8 @@ class OrchestratorRuntime implements Orchestrator {
   }
 
   #failStop(agent: string, error: unknown, group?: string): void {
-    if (!this.#lifecycle.failStop({ agent, error })) return;
-    const reason = group === undefined ? `fail-stop: critical agent "${agent}" crashed: ${describeThrown(error)}` : `fail-stop: critical group "${group}" failed: ${describeThrown(error)}`;
+    if (!this.#lifecycle.failStop(group === undefined ? { agent, error } : { agent, error, group })) return;
+    const reason = `fail-stop: ${failStopCause({ agent, error, group })}`;
     this.#options.logger.error({ agent, ...(group === undefined ? {} : { group }), err: error }, reason);
     // readiness already fails: no drain
     void this.#shutdownSequence.run(reason, true, { timeout: this.#config.shutdown.timeout, drain: 0 });

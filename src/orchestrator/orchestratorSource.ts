@@ -1,7 +1,7 @@
 import type { Bus } from "../bus/Bus.js";
 import type { TriggerStoreStatus } from "../observe/ObservedSource.js";
 import type { Clock } from "../clock.js";
-import type { ObservedSource, ObservedThread } from "../observe/ObservedSource.js";
+import type { ObservedGroup, ObservedSource, ObservedThread } from "../observe/ObservedSource.js";
 import type { HistogramData } from "../stats/HistogramData.js";
 import type { AgentRoster } from "./AgentRoster.js";
 import type { Lifecycle } from "./Lifecycle.js";
@@ -21,10 +21,12 @@ export interface SourceParts {
   readonly pausedTriggers?: () => number;
   /** The thread agents' figures, when any agent runs in a thread. */
   readonly threads?: () => ReadonlyArray<ObservedThread>;
+  /** The groups that have a supervisor, when some group of the configuration has a strategy or an intensity. */
+  readonly groups?: () => ReadonlyArray<ObservedGroup>;
 }
 
 /** The {@link ObservedSource} of one orchestrator: every member reads its parts when a probe or a scrape asks. */
-export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clock, triggerStore, pausedTriggers, threads }: SourceParts): ObservedSource {
+export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clock, triggerStore, pausedTriggers, threads, groups }: SourceParts): ObservedSource {
   const source: ObservedSource = {
     phase: () => lifecycle.phase,
     started: () => lifecycle.hasStarted,
@@ -40,5 +42,6 @@ export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clo
   if (triggerStore !== undefined) source.triggerStore = triggerStore;
   if (pausedTriggers !== undefined) source.pausedTriggers = pausedTriggers;
   if (threads !== undefined) source.threads = threads;
+  if (groups !== undefined) source.groups = groups;
   return source;
 }

@@ -11,6 +11,8 @@ export type StopState = "stopped" | "disabled" | "backoff";
 /** What {@link AgentOperations} drives in its {@link AgentSupervisor}. */
 export interface OperatedAgent {
   readonly name: string;
+  /** The agent's own group's name (in its events). */
+  readonly group: string;
   readonly host: SupervisorHost;
   readonly log: AgentLogger;
   readonly counters: AgentCounters;
@@ -66,7 +68,7 @@ export class AgentOperations {
       if (agent.state === "disabled") return;
       await agent.stop("disabled");
       agent.log.info({ agent: agent.name, reason: "operator" }, `agent "${agent.name}" disabled by the operator`);
-      agent.host.emit("agent:disabled", { agent: agent.name, reason: "operator" });
+      agent.host.emit("agent:disabled", { agent: agent.name, group: agent.group, reason: "operator" });
     });
   }
 
@@ -81,7 +83,7 @@ export class AgentOperations {
       if (host.stopping()) return;
       agent.counters.restarts++;
       agent.log.info({ agent: agent.name, reason: "operator" }, `agent "${agent.name}" restarting (operator restart, no back-off)`);
-      host.emit("agent:restart", { agent: agent.name, delay: 0, at: host.clock.now(), attempt: agent.crashes?.attempt ?? 0, reason: "operator" });
+      host.emit("agent:restart", { agent: agent.name, group: agent.group, delay: 0, at: host.clock.now(), attempt: agent.crashes?.attempt ?? 0, reason: "operator" });
       void agent.launch();
     });
   }
@@ -98,7 +100,7 @@ export class AgentOperations {
   }
 
   /** The group starts the agent again (if still in `backoff`); counted unless `crashed`. */
-  startFor(group: string, crashed: boolean): Promise<void> {
+  startFor(byGroup: string, crashed: boolean): Promise<void> {
     const agent = this.#agent;
     if (agent.pendingStart) return Promise.resolve();
     const host = agent.host;
@@ -112,9 +114,9 @@ export class AgentOperations {
           agent.crashes.countRestart();
         } else {
           agent.counters.restarts++;
-          agent.log.info({ agent: name, group, reason: "group" }, `agent "${name}" restarting with its group "${group}"`);
+          agent.log.info({ agent: name, group: byGroup, reason: "group" }, `agent "${name}" restarting with its group "${byGroup}"`);
           if (host.listens("agent:restart")) {
-            host.emit("agent:restart", { agent: name, delay: 0, at: host.clock.now(), attempt: agent.crashes?.attempt ?? 0, reason: "group", group });
+            host.emit("agent:restart", { agent: name, delay: 0, at: host.clock.now(), attempt: agent.crashes?.attempt ?? 0, reason: "group", group: agent.group, byGroup });
           }
         }
         started = agent.launch();
@@ -128,7 +130,7 @@ export class AgentOperations {
     const name = agent.name;
     const disabled = (): void => {
       agent.log.warn({ agent: name, group, reason: "group-intensity" }, `agent "${name}" disabled: its group "${group}" went over its restart intensity`);
-      agent.host.emit("agent:disabled", { agent: name, reason: "group-intensity" });
+      agent.host.emit("agent:disabled", { agent: name, group: agent.group, reason: "group-intensity" });
     };
     if (agent.pendingStart) {
       agent.wantStart(false);
@@ -160,7 +162,7 @@ export class AgentOperations {
       if (agent.state !== "disabled") {
         agent.setState("disabled");
         agent.log.info({ agent: name, reason: "operator" }, `agent "${name}" disabled by the operator before start() reached it: it will not start`);
-        agent.host.emit("agent:disabled", { agent: name, reason: "operator" });
+        agent.host.emit("agent:disabled", { agent: name, group: agent.group, reason: "operator" });
       }
       return Promise.resolve();
     }

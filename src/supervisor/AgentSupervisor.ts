@@ -78,6 +78,7 @@ export class AgentSupervisor implements GroupMember {
     const self = this;
     return {
       name: this.#agent.name,
+      group: this.#agent.group.name,
       host: this.#host,
       log: this.#log,
       counters: this.counters,
@@ -280,7 +281,7 @@ export class AgentSupervisor implements GroupMember {
   /** Stop `inc` within `deadline`, release it, end in `finalState`. */
   async #stopGracefully(inc: Incarnation, finalState: StopState, deadline: number): Promise<void> {
     this.#setState("stopping");
-    await stopIncarnation(inc, deadline, { agent: this.name, host: this.#host, log: this.#log, counters: this.counters });
+    await stopIncarnation(inc, deadline, { agent: this.name, group: this.#agent.group.name, host: this.#host, log: this.#log, counters: this.counters });
     if (this.#incarnation === inc) this.#incarnation = undefined;
     this.#setState(finalState);
   }
@@ -374,7 +375,7 @@ export class AgentSupervisor implements GroupMember {
     if (previous === state) return;
     this.#state = state;
     const host = this.#host;
-    if (host.listens("agent:state")) host.emit("agent:state", { agent: this.#agent.name, state, previous });
+    if (host.listens("agent:state")) host.emit("agent:state", { agent: this.#agent.name, group: this.#agent.group.name, state, previous });
     host.gate?.stateChanged(this.#agent.name, state);
   }
 }

@@ -161,7 +161,7 @@ export class CrashHandler {
     try {
       // an entry nobody reads and an event nobody listens to cost nothing to build
       if (this.#log.enabled("error")) this.#log.error({ agent: name, reason, err: error }, `agent "${name}" crashed (${reason}): ${message}`);
-      if (this.#host.listens("agent:crash")) this.#host.emit("agent:crash", { agent: name, reason, error, crashes: this.#counters.totalCrashes });
+      if (this.#host.listens("agent:crash")) this.#host.emit("agent:crash", { agent: name, group: this.#agent.group.name, reason, error, crashes: this.#counters.totalCrashes });
     } catch {
       // reporting a crash must never keep it from being handled
     }
@@ -209,7 +209,7 @@ export class CrashHandler {
     this.#nextRestartAt = at;
     this.#target.setState("backoff");
     if (this.#log.enabled("warn")) this.#log.warn({ agent: name, delay, attempt }, `agent "${name}" restarts in ${formatDuration(delay)} (back-off, attempt ${attempt})`);
-    if (host.listens("agent:restart")) host.emit("agent:restart", { agent: name, delay, at, attempt, reason: "crash" });
+    if (host.listens("agent:restart")) host.emit("agent:restart", { agent: name, group: this.#agent.group.name, delay, at, attempt, reason: "crash" });
     this.#scheduled++;
     this.#pendingAttempt = attempt;
     // in a restart set the group's timer starts the agent, with its siblings in start order
@@ -240,7 +240,7 @@ export class CrashHandler {
         ? `reaching its group's restart limit (${restarts} restart${restarts === 1 ? "" : "s"})`
         : `a crash loop (more than ${crashLoop.maxCrashes} crashes within ${formatDuration(crashLoop.within)})`;
     this.#log.warn({ agent: name, reason }, `agent "${name}" disabled after ${why}; enable("${name}") starts it again`);
-    this.#host.emit("agent:disabled", { agent: name, reason });
+    this.#host.emit("agent:disabled", { agent: name, group: this.#agent.group.name, reason });
     this.#escalate(reason, true);
   }
 

@@ -6,29 +6,31 @@ import type { RunOutcome } from "../state/TriggerStore.js";
 
 /** Payloads of the events `orch.on(event, listener)` delivers. */
 export interface OrchestratorEvents {
-  /** An agent changed state. */
-  "agent:state": { readonly agent: string; readonly state: AgentState; readonly previous: AgentState };
+  /** An agent changed state. `group`: the agent's own group (as in every `agent:*` event). */
+  "agent:state": { readonly agent: string; readonly group: string; readonly state: AgentState; readonly previous: AgentState };
   /** An agent crashed (counted once per crash). */
-  "agent:crash": { readonly agent: string; readonly reason: CrashReason; readonly error: unknown; readonly crashes: number };
+  "agent:crash": { readonly agent: string; readonly group: string; readonly reason: CrashReason; readonly error: unknown; readonly crashes: number };
   /**
    * A restart was scheduled (`reason: 'crash'`, after `delay` ms, at `at`), done
-   * by an operator (`reason: 'operator'`), or done by the agent's group
-   * (`reason: 'group'`, `group` naming it: a sibling's crash restarted the set
-   * under `one_for_all` / `rest_for_one`, or the group itself was restarted).
+   * by an operator (`reason: 'operator'`), or done by a group (`reason:
+   * 'group'`, `byGroup` naming it: a sibling's crash restarted the set under
+   * `one_for_all` / `rest_for_one`, or the group itself was restarted).
    */
   "agent:restart": {
     readonly agent: string;
+    /** The agent's own group. */
+    readonly group: string;
     readonly delay: number;
     readonly at: number;
     readonly attempt: number;
     readonly reason: "crash" | "operator" | "group";
-    /** The group that restarted the agent, for `reason: 'group'`. */
-    readonly group?: string;
+    /** The group whose strategy or restart restarted the agent, for `reason: 'group'` (the agent's own group or one above it). */
+    readonly byGroup?: string;
   };
   /** An agent was disabled by a rule (`crash-loop`, `restart-limit`), by its group failing at the top of the tree (`group-intensity`) or by an operator. */
-  "agent:disabled": { readonly agent: string; readonly reason: EscalationReason | "operator" };
+  "agent:disabled": { readonly agent: string; readonly group: string; readonly reason: EscalationReason | "operator" };
   /** A `stop()` did not settle within its deadline; the incarnation was abandoned. */
-  "agent:stop-timeout": { readonly agent: string; readonly timeout: number };
+  "agent:stop-timeout": { readonly agent: string; readonly group: string; readonly timeout: number };
   /**
    * A group went over its restart intensity (more than `maxRestarts` restarts
    * of its children within `within` ms) and failed as a whole: its agents were

@@ -13,6 +13,8 @@ import type { SupervisorHost } from "./SupervisorHost.js";
 export interface StopReport {
   /** The agent's name. */
   readonly agent: string;
+  /** The agent's group (in `agent:stop-timeout`). */
+  readonly group: string;
   /** Its orchestrator (clock, `agent:stop-timeout`). */
   readonly host: SupervisorHost;
   /** Its logger. */
@@ -46,12 +48,12 @@ export function stopIncarnation(inc: Incarnation, deadline: number, report: Stop
 }
 
 /** Count and log a `stop()` that failed or timed out (never a crash). */
-function reportStop(outcome: Settled | "timeout", deadline: number, { agent, host, log, counters }: StopReport): void {
+function reportStop(outcome: Settled | "timeout", deadline: number, { agent, group, host, log, counters }: StopReport): void {
   if (outcome === "timeout") {
     counters.stopFailures++;
     const error = new AgentError("AGENT_STOP_TIMEOUT", agent, `agent "${agent}": stop() did not settle within ${formatDuration(deadline)}; the incarnation is abandoned`);
     log.warn({ agent, timeout: deadline, err: error }, error.message);
-    host.emit("agent:stop-timeout", { agent, timeout: deadline });
+    host.emit("agent:stop-timeout", { agent, group, timeout: deadline });
   } else if (!outcome.ok) {
     counters.stopFailures++;
     log.error({ agent, err: outcome.error }, `agent "${agent}": stop() failed: ${describeThrown(outcome.error)}`);

@@ -42,17 +42,17 @@ function spanOf(event: OrchestratorEventName, payload: OrchestratorEvents[Orches
   switch (event) {
     case "agent:crash": {
       const crash = payload as OrchestratorEvents["agent:crash"];
-      return { name: "agent crash", attributes: { [ATTR.agent]: crash.agent, [ATTR.reason]: crash.reason, [ATTR.crashes]: crash.crashes }, error: { value: crash.error } };
+      return { name: "agent crash", attributes: { [ATTR.agent]: crash.agent, [ATTR.group]: crash.group, [ATTR.reason]: crash.reason, [ATTR.crashes]: crash.crashes }, error: { value: crash.error } };
     }
     case "agent:restart": {
       const restart = payload as OrchestratorEvents["agent:restart"];
-      const attributes: Attributes = { [ATTR.agent]: restart.agent, [ATTR.reason]: restart.reason, [ATTR.delayMs]: restart.delay, [ATTR.restartAttempt]: restart.attempt };
-      if (restart.group !== undefined) attributes[ATTR.group] = restart.group;
+      const attributes: Attributes = { [ATTR.agent]: restart.agent, [ATTR.group]: restart.group, [ATTR.reason]: restart.reason, [ATTR.delayMs]: restart.delay, [ATTR.restartAttempt]: restart.attempt };
+      if (restart.byGroup !== undefined) attributes[ATTR.byGroup] = restart.byGroup;
       return { name: "agent restart", attributes };
     }
     case "agent:disabled": {
       const disabled = payload as OrchestratorEvents["agent:disabled"];
-      return { name: "agent disabled", attributes: { [ATTR.agent]: disabled.agent, [ATTR.reason]: disabled.reason } };
+      return { name: "agent disabled", attributes: { [ATTR.agent]: disabled.agent, [ATTR.group]: disabled.group, [ATTR.reason]: disabled.reason } };
     }
     case "escalation": {
       const escalation = payload as OrchestratorEvents["escalation"];
@@ -66,7 +66,7 @@ function spanOf(event: OrchestratorEventName, payload: OrchestratorEvents[Orches
     }
     case "agent:state": {
       const state = payload as OrchestratorEvents["agent:state"];
-      return state.state === "failed" ? { name: "orchestrator fail-stop", attributes: { [ATTR.agent]: state.agent } } : undefined;
+      return state.state === "failed" ? { name: "orchestrator fail-stop", attributes: { [ATTR.agent]: state.agent, [ATTR.group]: state.group } } : undefined;
     }
     default:
       return undefined;

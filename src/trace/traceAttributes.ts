@@ -46,8 +46,10 @@ export const ATTR = Object.freeze({
   restartAttempt: "ao.restart.attempt",
   /** Whether an escalation disabled the agent. */
   disabled: "ao.escalation.disabled",
-  /** The group of a group event: the group that failed, restarted an agent, or escalated. */
+  /** The group: an agent event's agent's own group; a group event's group (the one that failed or escalated). */
   group: "ao.group",
+  /** The group whose strategy or restart restarted an agent (an `agent restart` span with reason `group`). */
+  byGroup: "ao.restart.by_group",
   /** A failed group's path: group names from the top-level group down to it. */
   groupPath: "ao.group.path",
   /** What followed a group's failure: `restart`, `parent`, `disabled`, `fail-stop`. */

@@ -196,7 +196,7 @@ describe("operator controls that overlap", () => {
     await clock.advance(5_000);
     expect(orch.agent("a")?.state).toBe("disabled");
     expect(live(instances)).toBe(0);
-    expect(events["agent:disabled"]).toEqual([{ agent: "a", reason: "operator" }]);
+    expect(events["agent:disabled"]).toEqual([{ agent: "a", group: "data", reason: "operator" }]);
     await shutdownOnFakeTime(orch, clock);
   });
 

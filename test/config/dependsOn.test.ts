@@ -72,6 +72,16 @@ describe("resolveConfig: errors in dependsOn", () => {
     );
   });
 
+  it("names at most 10 agents of a long cycle and counts the rest", () => {
+    const names = Array.from({ length: 5_000 }, (_, i) => `a${i}`);
+    const agents = Object.fromEntries(names.map((name, i) => [name, { dependsOn: [names[(i + 1) % names.length] as string] }]));
+    const error = resolveError({ agents }, registered(...names));
+    expect(error.path).toBe("agents.a0.dependsOn[0]");
+    expect(error.message).toBe(
+      "agents.a0.dependsOn[0]: agents depend on each other in a cycle: a0 → a1 → a2 → a3 → a4 → a5 → a6 → a7 → a8 → a9 → … and 4990 more → a0; expected dependencies without a cycle, so that each agent can start after those it depends on",
+    );
+  });
+
   it("refuses a dependency on an agent neither in agents: nor registered in code, with a suggestion", () => {
     const error = resolveError({ agents: { mm: { dependsOn: ["data_markte"] } } }, registered("mm", "data_market"));
     expect(error.path).toBe("agents.mm.dependsOn[0]");
@@ -79,6 +89,16 @@ describe("resolveConfig: errors in dependsOn", () => {
     expect(error.message).toBe(
       'agents.mm.dependsOn[0]: agent "mm" depends on unknown agent "data_markte" (did you mean "data_market"?): expected an agent registered in code or given a "module" under agents: (known: mm, data_market)',
     );
+  });
+
+  it("never suggests the agent's own name for its dependency (an agent cannot depend on itself), but still a close other agent", () => {
+    const own = resolveError({ agents: { feed: { dependsOn: ["fed"] } } }, registered("feed"));
+    expect(own.path).toBe("agents.feed.dependsOn[0]");
+    expect(own.message).toBe(
+      'agents.feed.dependsOn[0]: agent "feed" depends on unknown agent "fed": expected an agent registered in code or given a "module" under agents: (known: feed)',
+    );
+    const other = resolveError({ agents: { feed: { dependsOn: ["fed"] } } }, registered("feed", "fee"));
+    expect(other.message).toContain('depends on unknown agent "fed" (did you mean "fee"?):');
   });
 
   it("knows agents registered in code and agents loaded by module alike", () => {

@@ -81,6 +81,16 @@ describe("resolveConfig: errors in the tree of groups", () => {
     );
   });
 
+  it("never suggests the group's own name for its parent (that would be a cycle), but still a close other group", () => {
+    const own = resolveError({ groups: { trading: { parent: "tradng" } } });
+    expect(own.path).toBe("groups.trading.parent");
+    expect(own.message).toBe(
+      'groups.trading.parent: unknown parent group "tradng"; expected a built-in group (data, strategy, critical) or a group defined under groups: (defined: trading)',
+    );
+    const other = resolveError({ groups: { trading: { parent: "tradng" }, trade: {} } });
+    expect(other.message).toContain('unknown parent group "tradng" (did you mean "trade"?);');
+  });
+
   it("refuses a cycle of parents, named in order from the first group of the cycle", () => {
     const error = resolveError({ groups: { top: {}, desk: { parent: "trading" }, trading: { parent: "desk" } } });
     expect(error.path).toBe("groups.desk.parent");
@@ -88,6 +98,18 @@ describe("resolveConfig: errors in the tree of groups", () => {
     expect(error.message).toBe(
       'groups.desk.parent: the groups\' parents form a cycle: desk → trading → desk; expected every chain of parents to end at a top-level group (one without "parent")',
     );
+  });
+
+  it("names at most 10 groups of a long cycle and counts the rest", () => {
+    const groups = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`g${i}`, { parent: `g${(i + 1) % 5_000}` }]));
+    const error = resolveError({ groups });
+    expect(error.path).toBe("groups.g0.parent");
+    expect(error.message).toBe(
+      'groups.g0.parent: the groups\' parents form a cycle: g0 → g1 → g2 → g3 → g4 → g5 → g6 → g7 → g8 → g9 → … and 4990 more → g0; expected every chain of parents to end at a top-level group (one without "parent")',
+    );
+    // a cycle of exactly 10 is listed whole
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`g${i}`, { parent: `g${(i + 1) % 10}` }]));
+    expect(resolveError({ groups: ten }).message).toContain("cycle: g0 → g1 → g2 → g3 → g4 → g5 → g6 → g7 → g8 → g9 → g0;");
   });
 
   it("refuses a longer cycle reached from a group outside it, and a group that is its own parent", () => {

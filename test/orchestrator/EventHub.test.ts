@@ -13,11 +13,11 @@ describe("EventHub.listens", () => {
     expect(hub.listens("agent:restart")).toBe(false);
     offA();
     expect(hub.listens("agent:crash")).toBe(true);
-    hub.emit("agent:crash", { agent: "feed", reason: "fail", error: new Error("boom"), crashes: 1 });
+    hub.emit("agent:crash", { agent: "feed", group: "data", reason: "fail", error: new Error("boom"), crashes: 1 });
     expect(seen).toEqual(["b:feed"]);
     offB();
     expect(hub.listens("agent:crash")).toBe(false);
-    hub.emit("agent:crash", { agent: "feed", reason: "fail", error: new Error("boom"), crashes: 2 });
+    hub.emit("agent:crash", { agent: "feed", group: "data", reason: "fail", error: new Error("boom"), crashes: 2 });
     expect(seen).toEqual(["b:feed"]);
   });
 });
@@ -34,12 +34,12 @@ describe("EventHub.emit", () => {
       throw new Error("listener bug");
     });
     hub.on("agent:crash", twice);
-    hub.emit("agent:crash", { agent: "feed", reason: "fail", error: new Error("boom"), crashes: 1 });
+    hub.emit("agent:crash", { agent: "feed", group: "data", reason: "fail", error: new Error("boom"), crashes: 1 });
     expect(seen).toEqual(["twice:feed", "twice:feed"]);
     expect(logged).toEqual(['a listener of "agent:crash" threw: listener bug']);
     offFirst();
     offFirst();
-    hub.emit("agent:crash", { agent: "risk", reason: "fail", error: new Error("boom"), crashes: 1 });
+    hub.emit("agent:crash", { agent: "risk", group: "data", reason: "fail", error: new Error("boom"), crashes: 1 });
     expect(seen).toEqual(["twice:feed", "twice:feed", "twice:risk"]);
   });
 });

@@ -28,7 +28,7 @@ describe("orch.group(name)", () => {
       ["c", "running", 1],
       ["other", "running", 0],
     ]);
-    expect(events["agent:restart"].map((e) => `${e.agent}:${e.reason}:${e.group ?? "-"}:${e.delay}`)).toEqual(["a:group:trading:0", "b:group:trading:0", "c:group:trading:0"]);
+    expect(events["agent:restart"].map((e) => `${e.agent}:${e.group}:${e.reason}:${e.byGroup ?? "-"}:${e.delay}`)).toEqual(["a:trading:group:trading:0", "b:trading:group:trading:0", "c:trading:group:trading:0"]);
     expect(scripted["other"]?.instances).toHaveLength(1);
     expect(logger.entries.some((entry) => entry.message === 'operator: restart group "trading"')).toBe(true);
     await orch.shutdown();
@@ -72,7 +72,7 @@ describe("orch.group(name)", () => {
     orch.group("trading").disable();
     await settle(clock);
     expect(log).toEqual(["b:stopping", "b:disabled", "a:stopping", "a:disabled"]);
-    expect(events["agent:disabled"]).toEqual([{ agent: "b", reason: "operator" }, { agent: "a", reason: "operator" }]);
+    expect(events["agent:disabled"]).toEqual([{ agent: "b", group: "trading", reason: "operator" }, { agent: "a", group: "trading", reason: "operator" }]);
     await clock.advance(10_000);
     expect(states(orch)).toEqual({ a: "disabled", b: "disabled", other: "running" });
     log.length = 0;

@@ -93,7 +93,7 @@ describe("operator actions while start() runs", () => {
     await startWhile(orch, clock, () => orch.disable("later"));
     expect(later.instances).toHaveLength(0);
     expect(orch.agent("later")?.state).toBe("disabled");
-    expect(events["agent:disabled"]).toEqual([{ agent: "later", reason: "operator" }]);
+    expect(events["agent:disabled"]).toEqual([{ agent: "later", group: "data", reason: "operator" }]);
     await clock.advance(60_000);
     expect(later.instances).toHaveLength(0);
     // the operator can start it afterwards, as any disabled agent

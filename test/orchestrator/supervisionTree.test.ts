@@ -39,7 +39,7 @@ describe("supervision tree in the orchestrator", () => {
     expect(log).toEqual(["a:starting", "a:running", "b:starting", "b:running", "c:starting", "c:running"]);
     expect(states(orch)).toEqual({ a: "running", b: "running", c: "running", other: "running" });
     expect(orch.agents().map((status) => status.restarts)).toEqual([1, 1, 1, 0]);
-    expect(events["agent:restart"].map((e) => `${e.agent}:${e.reason}:${e.group ?? "-"}`)).toEqual(["b:crash:-", "a:group:trading", "c:group:trading"]);
+    expect(events["agent:restart"].map((e) => `${e.agent}:${e.group}:${e.reason}:${e.byGroup ?? "-"}`)).toEqual(["b:trading:crash:-", "a:trading:group:trading", "c:trading:group:trading"]);
     expect(scripted["other"]?.instances).toHaveLength(1);
     await orch.shutdown();
   });
@@ -112,6 +112,20 @@ describe("supervision tree in the orchestrator", () => {
     expect(orch.phase).not.toBe("running");
   });
 
+  test("start() rejects with FAIL_STOP naming the critical group that failed, and the agent whose crash failed it", async () => {
+    const failing = scriptedAgent("a", { start: () => Promise.reject(new Error("no feed")) });
+    const { orch } = setup({
+      agents: [{ name: "a", agent: failing.Agent, group: "core" }, { name: "b", agent: scriptedAgent("b").Agent, group: "core" }],
+      config: { supervisor: SUPERVISOR, groups: { core: { critical: true, restart: "always", intensity: { maxRestarts: 0, within: "1m" } } } },
+    });
+    const error = await orch.start().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toMatchObject({ code: "FAIL_STOP" });
+    expect((error as Error).message).toBe('start() failed: critical group "core" failed: group "core" went over its restart intensity (agent "a" crashed: no feed)');
+  });
+
   test("a nested group's failure restarts it under its parent after the back-off, its members in start order", async () => {
     const { scripted, registrations } = agents([["feed", "trading"], ["mm", "trading"], ["risk", "desk"]]);
     const config: OrchestratorConfig = {
@@ -166,6 +180,61 @@ describe("supervision tree in the orchestrator", () => {
     await orch.shutdown();
   });
 
+  test("every agent event carries the agent's own group; a restart by a group above names that group in byGroup", async () => {
+    const { scripted, registrations } = agents([["feed", "trading"], ["mm", "trading"], ["other", "data"]]);
+    const { orch, clock } = setup({
+      agents: registrations,
+      config: { supervisor: SUPERVISOR, groups: { desk: {}, trading: { parent: "desk", strategy: "one_for_all", intensity: { maxRestarts: 0, within: "1m" } } } },
+    });
+    const events = recordEvents(orch);
+    await orch.start();
+    expect(events["agent:state"].map((e) => `${e.agent}:${e.group}:${e.state}`)).toEqual([
+      "feed:trading:starting",
+      "feed:trading:running",
+      "mm:trading:starting",
+      "mm:trading:running",
+      "other:data:starting",
+      "other:data:running",
+    ]);
+    crash(scripted, "mm");
+    await settle(clock);
+    await clock.advance(100);
+    await settle(clock);
+    expect(events["agent:crash"].map((e) => `${e.agent}:${e.group}`)).toEqual(["mm:trading"]);
+    expect(events["agent:restart"].map((e) => `${e.agent}:${e.group}:${e.reason}:${e.byGroup ?? "-"}`)).toEqual(["feed:trading:group:desk", "mm:trading:group:desk"]);
+    void orch.disable("other");
+    await settle(clock);
+    expect(events["agent:disabled"]).toEqual([{ agent: "other", group: "data", reason: "operator" }]);
+    await orch.shutdown();
+  });
+
+  test("group_failures_total counts each group's failures, one series per supervised group and none for default groups", async () => {
+    const { scripted, registrations } = agents([["feed", "trading"], ["mm", "trading"], ["other", "data"]]);
+    const { orch, clock } = setup({
+      agents: registrations,
+      config: { supervisor: SUPERVISOR, groups: { desk: {}, trading: { parent: "desk", strategy: "one_for_all", intensity: { maxRestarts: 0, within: "1m" } } } },
+    });
+    await orch.start();
+    let text = await orch.metrics();
+    expect(text).toContain("# TYPE group_failures_total counter");
+    expect(text.match(/^group_failures_total\{.*$/gm)).toEqual(['group_failures_total{group="desk"} 0', 'group_failures_total{group="trading"} 0']);
+    crash(scripted, "mm");
+    await settle(clock);
+    await clock.advance(100);
+    await settle(clock);
+    text = await orch.metrics();
+    expect(text.match(/^group_failures_total\{.*$/gm)).toEqual(['group_failures_total{group="desk"} 0', 'group_failures_total{group="trading"} 1']);
+    await orch.shutdown();
+  });
+
+  test("a configuration without strategies or intensities has no group_failures_total", async () => {
+    const { registrations } = agents([["feed", "trading"], ["other", "data"]]);
+    const { orch } = setup({ agents: registrations, config: { supervisor: SUPERVISOR, groups: { desk: {}, trading: { parent: "desk" } } } });
+    await orch.start();
+    expect(await orch.metrics()).not.toContain("group_failures_total");
+    await orch.shutdown();
+  });
+
   test("a group's failure becomes a `group failed` span, and its restarts carry the group", async () => {
     const tracing = registerTracing();
     try {
@@ -181,7 +250,12 @@ describe("supervision tree in the orchestrator", () => {
       await settle(clock);
       expect(tracing.span("group failed").attributes).toEqual({ "ao.group": "trading", "ao.group.path": ["desk", "trading"], "ao.agent": "mm", "ao.group.action": "restart" });
       const restarts = tracing.exporter.getFinishedSpans().filter((span) => span.name === "agent restart");
-      expect(restarts.map((span) => [span.attributes["ao.agent"], span.attributes["ao.reason"], span.attributes["ao.group"]])).toContainEqual(["feed", "group", "desk"]);
+      expect(restarts.map((span) => [span.attributes["ao.agent"], span.attributes["ao.reason"], span.attributes["ao.group"], span.attributes["ao.restart.by_group"]])).toContainEqual([
+        "feed",
+        "group",
+        "trading",
+        "desk",
+      ]);
       await orch.shutdown();
     } finally {
       await tracing.dispose();

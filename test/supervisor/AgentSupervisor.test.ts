@@ -87,7 +87,7 @@ describe("crash loop", () => {
     await orch.start();
     await clock.advance(1_000 + 2_000 + 4_000);
     expect(orch.agent("flaky")).toMatchObject({ state: "disabled", crashes: 4, restarts: 3 });
-    expect(events["agent:disabled"]).toEqual([{ agent: "flaky", reason: "crash-loop" }]);
+    expect(events["agent:disabled"]).toEqual([{ agent: "flaky", group: "data", reason: "crash-loop" }]);
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ agent: "flaky", reason: "crash-loop", disabled: true });
     expect(received[0]?.crashes.map((c) => c.error)).toEqual(["boom", "boom", "boom", "boom"]);
@@ -189,7 +189,7 @@ describe("restart policies", () => {
     }
     expect(orch.agent("strat")).toMatchObject({ state: "disabled", restarts: 5, crashes: 6 });
     expect(instances).toHaveLength(6);
-    expect(events["agent:disabled"]).toEqual([{ agent: "strat", reason: "restart-limit" }]);
+    expect(events["agent:disabled"]).toEqual([{ agent: "strat", group: "strategy", reason: "restart-limit" }]);
     expect(events.escalation.map((e) => e.reason)).toEqual(["consecutive-failures", "restart-limit"]);
     await orch.shutdown();
   });
@@ -405,7 +405,7 @@ describe("shutdown", () => {
     const done = orch.shutdown();
     await clock.advance(2_000);
     await done;
-    expect(events["agent:stop-timeout"]).toEqual([{ agent: "stuck", timeout: 2_000 }]);
+    expect(events["agent:stop-timeout"]).toEqual([{ agent: "stuck", group: "data", timeout: 2_000 }]);
     expect(instances[0]?.signal.aborted).toBe(true);
     expect(stopped).toEqual(["a"]);
     await expect(orch.closed).resolves.toEqual({ reason: "shutdown", failed: false });

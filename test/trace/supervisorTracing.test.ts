@@ -31,7 +31,7 @@ describe("supervisor events as spans", () => {
     await clock.advance(60_000);
     fragile.instances[1]?.fail(new Error("feed lost again"));
     await clock.advance(0);
-    expect(tracing.span("agent disabled").attributes).toEqual({ "ao.agent": "fragile", "ao.reason": "restart-limit" });
+    expect(tracing.span("agent disabled").attributes).toEqual({ "ao.agent": "fragile", "ao.group": "fragile", "ao.reason": "restart-limit" });
     expect(tracing.span("agent escalation").attributes).toMatchObject({ "ao.agent": "fragile", "ao.reason": "restart-limit", "ao.escalation.disabled": true, "ao.crashes": 2 });
     await orch.shutdown();
   });
@@ -43,7 +43,7 @@ describe("supervisor events as spans", () => {
     await orch.start();
     risk.instances[0]?.fail(new Error("limits breached"));
     await clock.advance(0);
-    expect(tracing.span("orchestrator fail-stop").attributes).toEqual({ "ao.agent": "risk" });
+    expect(tracing.span("orchestrator fail-stop").attributes).toEqual({ "ao.agent": "risk", "ao.group": "critical" });
     await orch.shutdown();
   });
 

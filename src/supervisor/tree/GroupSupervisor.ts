@@ -100,10 +100,14 @@ export class GroupSupervisor implements GroupPort {
   };
   readonly #intensity: GroupIntensity;
   readonly #history: CrashRecord[] = [];
-  /** Restarts of each failed child group, for its back-off. */
+  /** Restarts of each failed child group, for its back-off (reset by a stable run, see {@link GroupSupervisor.#restartFailed}). */
   readonly #attempts = new Map<string, number>();
+  /** When each failed child group was last started again (the time its restart was due), ms. */
+  readonly #restartedAt = new Map<string, number>();
   readonly #backoff: BackoffStrategy;
   #generation = 0;
+  /** Its `group:failed` events so far (`group_failures_total`). */
+  #failures = 0;
   #pending: PendingRestart | undefined;
   /**
    * Its agents that crashed and announced their own restart (`agent:restart`
@@ -142,6 +146,11 @@ export class GroupSupervisor implements GroupPort {
   /** The group's name. */
   get name(): string {
     return this.group.name;
+  }
+
+  /** How many times it failed as a whole (each `group:failed` it reported). */
+  get failures(): number {
+    return this.#failures;
   }
 
   /** Add an agent as the group's next child in start order. */
@@ -296,6 +305,7 @@ export class GroupSupervisor implements GroupPort {
     this.#failing = false;
     this.#intensity.clear();
     this.#attempts.clear();
+    this.#restartedAt.clear();
     for (const child of this.#children) if (child.node instanceof GroupSupervisor) child.node.#clear();
   }
 
@@ -439,6 +449,7 @@ export class GroupSupervisor implements GroupPort {
     const { name, path, intensity } = this.group;
     const maxRestarts = intensity?.maxRestarts ?? 0;
     const within = intensity?.within ?? 0;
+    this.#failures++;
     this.#host.logger.error(
       { group: name, agent, action },
       `group "${name}" failed: more than ${maxRestarts} restart${maxRestarts === 1 ? "" : "s"} within ${formatDuration(within)} (last: agent "${agent}"); ${action}`,
@@ -446,14 +457,24 @@ export class GroupSupervisor implements GroupPort {
     this.#host.emit("group:failed", { group: name, path, agent, maxRestarts, within, action });
   }
 
-  /** Its child group `child` failed and is restarted with `set`, after its back-off. */
+  /**
+   * Its child group `child` failed and is restarted with `set`, after its
+   * back-off. As for an agent, a stable run resets the back-off: a child that
+   * ran at least `supervisor.resetAfter` since its last restart starts again
+   * at attempt 1.
+   */
   #restartFailed(child: GroupSupervisor, set: readonly TreeChild[]): void {
     const host = this.#host;
-    const attempt = (this.#attempts.get(child.name) ?? 0) + 1;
-    this.#attempts.set(child.name, attempt);
+    const now = host.clock.now();
+    const name = child.name;
+    const restartedAt = this.#restartedAt.get(name);
+    const stable = restartedAt !== undefined && now - restartedAt >= host.settings.resetAfter;
+    const attempt = (stable ? 0 : (this.#attempts.get(name) ?? 0)) + 1;
+    this.#attempts.set(name, attempt);
     const delay = this.#backoff(attempt - 1, host.random);
-    host.logger.warn({ group: this.name, child: child.name, delay, attempt }, `group "${this.name}" restarts its group "${child.name}" in ${formatDuration(delay)} (attempt ${attempt})`);
-    this.#restartSet(this.#find("group", child.name), set, host.clock.now() + delay, true);
+    host.logger.warn({ group: this.name, child: name, delay, attempt }, `group "${this.name}" restarts its group "${name}" in ${formatDuration(delay)} (attempt ${attempt})`);
+    this.#restartSet(this.#find("group", name), set, now + delay, true);
+    this.#restartedAt.set(name, this.#pending?.at ?? now + delay);
   }
 
   /** A top-level group failed and is not critical: every agent below it disabled, one escalation. */

@@ -1,3 +1,4 @@
+import { cycleText } from "../../config/cycleText.js";
 import type { OrderedAgent } from "./GroupPorts.js";
 
 /**
@@ -36,7 +37,7 @@ export function startOrder(agents: readonly OrderedAgent[]): string[] {
   }
   if (order.length < agents.length) {
     const cycle = dependencyCycle(agents) ?? [];
-    throw new Error(`Agents depend on each other in a cycle: ${cycle.join(" → ")}; start order is undefined.`);
+    throw new Error(`Agents depend on each other in a cycle: ${cycleText(cycle.slice(0, -1))}; start order is undefined.`);
   }
   return order;
 }

@@ -28,7 +28,7 @@ describe("restart strategies", () => {
     expect(h.log).toEqual(["a:starting", "a:running", "b:starting", "b:running", "c:starting", "c:running"]);
     expect(supervisors.map((s) => s.counters.restarts)).toEqual([1, 1, 1]);
     expect(h.events["agent:restart"]?.map((e) => `${e.agent}:${e.reason}`)).toEqual(["b:crash", "a:group", "c:group"]);
-    expect(h.events["agent:restart"]?.[1]?.group).toBe("g");
+    expect(h.events["agent:restart"]?.[1]).toMatchObject({ agent: "a", group: "g", reason: "group", byGroup: "g" });
   });
 
   test("rest_for_one: only the crashed agent and those after it restart", async () => {
@@ -206,8 +206,8 @@ describe("restart intensity", () => {
     expect(h.escalations[0]).toMatchObject({ agent: "a", group: "g", reason: "group-intensity", disabled: true });
     expect(h.escalations[0]?.crashes.map((c) => c.agent)).toEqual(["a", "a"]);
     expect(h.events["agent:disabled"]).toEqual([
-      { agent: "b", reason: "group-intensity" },
-      { agent: "a", reason: "group-intensity" },
+      { agent: "b", group: "g", reason: "group-intensity" },
+      { agent: "a", group: "g", reason: "group-intensity" },
     ]);
     expect(supervisors.map((s) => s.counters.escalations["crash-loop"])).toEqual([0, 0]);
     await h.clock.advance(60_000);
@@ -248,6 +248,30 @@ describe("restart intensity", () => {
     await h.clock.advance(10);
     await h.settle();
     expect(h.states()).toEqual({ feed: "running", a: "running", b: "running" });
+  });
+
+  test("a failed child group's back-off resets after supervisor.resetAfter of stable running, as an agent's does", async () => {
+    const h = treeHarness(); // back-off 10 ms doubling, resetAfter 60 s
+    const parent = treeGroup("desk");
+    const child = treeGroup("trading", { parent, intensity: { maxRestarts: 0, within: 1_000 } });
+    started(h, [parent, child], [["feed", parent], ["a", child]]);
+    const failAndRestart = async (): Promise<number> => {
+      const failedAt = h.clock.now();
+      h.crash("a");
+      await h.settle();
+      while (h.states().a !== "running") {
+        await h.clock.advance(1);
+        await h.settle();
+      }
+      return h.clock.now() - failedAt;
+    };
+    expect(await failAndRestart()).toBe(10); // attempt 1
+    await h.clock.advance(59_000); // short of resetAfter since its restart
+    expect(await failAndRestart()).toBe(20); // attempt 2
+    await h.clock.advance(60_000); // a stable run of resetAfter
+    expect(await failAndRestart()).toBe(10); // attempt 1 again
+    expect(await failAndRestart()).toBe(20);
+    expect(h.events["group:failed"]).toHaveLength(4);
   });
 
   test("a failed group does not fail again for further crashes before it is started again: one group:failed, one escalation", async () => {
