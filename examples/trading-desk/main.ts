@@ -1,10 +1,19 @@
 // The trading desk demo: `npm run demo`.
 //
-// Five agents run under the orchestrator: market data (loaded by module from
+// Six agents run under the orchestrator: market data (loaded by module from
 // orchestrator.yaml, publishing prices every second), a momentum strategy that
 // asks the risk agent before it trades, the risk agent (critical), the chief
-// that receives escalations (critical), and a flaky feed that crashes every
-// third tick so that back-off, escalation, crash-loop disable and recovery show.
+// that receives escalations (critical), a flaky venue feed that crashes every
+// third tick so that back-off, escalation, crash-loop disable and recovery show,
+// and a pricer in a worker thread of its own.
+//
+// The feed and the strategy form the group `trading` (`one_for_all`): each
+// crash of the feed restarts the strategy too. The desk asks the pricer for a
+// quote every second; 4 s after start, and every 30 s after that, it asks for
+// an instrument whose pricing model never converges (a synchronous endless
+// loop). The pricer stops answering, the orchestrator terminates its thread
+// after its heartbeatTimeout (2 s) and restarts it, and meanwhile prices, the
+// strategy, health and the status view carry on: the loop is in another thread.
 //
 // Health is served on :8000/healthz, metrics on :8001/metrics, and the status
 // page on :8000/statusz (all opened before any agent starts: a port already in
@@ -34,6 +43,8 @@ import {
   type Logger,
 } from "../../src/index.js";
 import { Chief, Momentum, Risk } from "./agents/desk.js";
+import type { Price } from "./agents/MarketData.js";
+import type { Quote } from "./agents/Pricer.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -118,9 +129,33 @@ const orch = createOrchestrator({
 
 // what happens, as plain lines (and the recent-events pane of the status view)
 orch.on("agent:state", (e) => say(`state ${e.agent}: ${e.previous} → ${e.state}`));
-orch.on("agent:restart", (e) => {
-  if (e.reason === "crash") say(`restart ${e.agent} in ${formatDuration(e.delay)} (attempt ${e.attempt})`);
+// the last crash of each agent, and the latest crashes in order, to narrate the restarts that follow
+const crashed = new Map<string, string>();
+const latestCrashes: string[] = [];
+orch.on("agent:crash", (e) => {
+  crashed.set(e.agent, e.reason);
+  latestCrashes.push(e.agent);
+  if (latestCrashes.length > 20) latestCrashes.shift();
 });
+orch.on("agent:restart", (e) => {
+  if (e.reason === "crash") {
+    const entry = config.agents?.[e.agent];
+    if (crashed.get(e.agent) === "hung" && entry?.isolation === "thread") {
+      const timeout = formatDuration(toMilliseconds(entry.heartbeatTimeout) ?? 10_000);
+      say(`${e.agent} hung (thread terminated after ${timeout}), restarting in ${formatDuration(e.delay)} (attempt ${e.attempt})`);
+    } else {
+      say(`restart ${e.agent} in ${formatDuration(e.delay)} (attempt ${e.attempt})`);
+    }
+  } else if (e.reason === "group") {
+    // the restarting group's name: `byGroup`, formerly `group`
+    const { byGroup, group } = e as { byGroup?: string; group?: string };
+    const by = byGroup ?? group ?? "?";
+    const strategy = config.groups?.[by]?.strategy ?? "one_for_one";
+    const cause = latestCrashes.findLast((name) => name !== e.agent && orch.agent(name)?.group === by);
+    say(`restart ${e.agent} with its group ${by} (${strategy}${cause === undefined ? "" : `: ${cause} crashed`})`);
+  }
+});
+orch.on("group:failed", (e) => say(`group ${e.group} failed: more than ${e.maxRestarts} restarts within ${formatDuration(e.within)} (${e.action})`));
 orch.on("agent:disabled", (e) => say(`disabled ${e.agent} (${e.reason})`));
 orch.on("escalation", (e) => say(`escalation ${e.agent}: ${e.reason}${e.disabled ? ", disabled" : ""} after ${e.crashes.length} crashes`));
 
@@ -163,6 +198,57 @@ console.log(`metrics: http://${args.host}:${listening.metricsPort}/metrics`);
 console.log(`status:  http://${args.host === "0.0.0.0" ? "127.0.0.1" : args.host}:${listening.healthPort}/statusz  (open it in a browser; ${actionsOn ? "actions allowed from this machine" : "read-only: listening beyond this machine"})`);
 console.log(tty ? "Ctrl-C stops the desk.\n" : "");
 
+// The desk's quote screen: a quote from the pricer (a thread agent) every second. On the 4th second,
+// and every 30 s after it, the screen asks for the instrument whose pricing model never converges.
+const exotic = (config.agents?.pricer?.config as { exotic?: string } | undefined)?.exotic ?? "XAU-BARRIER";
+const QUOTE_TIMEOUT = 500;
+const symbols: string[] = [];
+let pricesThisSecond = 0;
+orch.bus.subscribe("prices.*", (m) => {
+  const { symbol } = m.payload as Price;
+  if (!symbols.includes(symbol)) symbols.push(symbol);
+  pricesThisSecond++;
+});
+let quoteLine = "pricer: no quote yet";
+let quoted = false;
+/** Since when the pricer has not answered (undefined while it answers). */
+let silentSince: number | undefined;
+let quoteTicks = 0;
+const askPricer = async (): Promise<void> => {
+  quoteTicks++;
+  const prices = pricesThisSecond;
+  pricesThisSecond = 0;
+  if (silentSince !== undefined) {
+    // the main event loop is free while the pricer's thread spins: everything else carries on
+    const running = orch.agents().filter((a) => a.name !== "pricer" && a.state === "running").map((a) => a.name);
+    say(`desk: pricer silent for ${formatDuration(Date.now() - silentSince)}; meanwhile ${prices} prices arrived in the last second, health ${orch.health().ok ? "ok" : "failing"}, running: ${running.join(" ")}`);
+  }
+  const hang = quoteTicks === 4 || (quoteTicks > 4 && (quoteTicks - 4) % 30 === 0);
+  const symbol = hang ? exotic : symbols[quoteTicks % Math.max(1, symbols.length)];
+  if (symbol === undefined) return;
+  if (hang) say(`desk: asking the pricer for ${exotic}, whose pricing model never converges`);
+  const asked = Date.now();
+  try {
+    const quote = (await orch.bus.request("pricer.quote", { symbol }, { timeoutMs: QUOTE_TIMEOUT })) as Quote | null;
+    const took = formatDuration(Date.now() - asked);
+    const text = quote === null ? `no price for ${symbol} yet, in ${took}` : `${quote.symbol} ${quote.bid.toFixed(2)} / ${quote.ask.toFixed(2)} in ${took}`;
+    quoteLine = `pricer: ${text}`;
+    if (silentSince !== undefined) say(`desk: the pricer answers again after ${formatDuration(Date.now() - silentSince)}: ${text}`);
+    else if (!quoted) say(`desk: first quote from the pricer's thread: ${text}`);
+    quoted = true;
+    silentSince = undefined;
+  } catch (error) {
+    if (stopping) return;
+    if (silentSince === undefined) {
+      silentSince = asked;
+      const code = (error as { code?: unknown }).code;
+      say(`desk: no quote for ${symbol} (${code === "REQUEST_TIMEOUT" ? `no answer within ${formatDuration(QUOTE_TIMEOUT)}` : describeThrown(error)})`);
+    }
+    quoteLine = `pricer: silent for ${formatDuration(Date.now() - silentSince)}`;
+  }
+};
+const quotes = setInterval(() => void askPricer(), 1_000);
+
 // the live status view
 const columns = (status: AgentStatus): string => {
   const next = status.nextTriggerAt === undefined ? "-" : `${Math.max(0, Math.round((status.nextTriggerAt - Date.now()) / 100) / 10)}s`;
@@ -178,7 +264,7 @@ function paint(state: string): string {
 const render = (): void => {
   const health = orch.health();
   const lines = [
-    `trading desk — up ${formatDuration(Date.now() - started)} — health ${health.status} — bus ${JSON.stringify(orch.bus.stats?.() ?? {})}`,
+    `trading desk — up ${formatDuration(Date.now() - started)} — health ${health.status} — ${quoteLine} — bus ${JSON.stringify(orch.bus.stats?.() ?? {})}`,
     "",
     header,
     ...orch.agents().map(columns),
@@ -197,6 +283,7 @@ const stop = async (why: string): Promise<void> => {
   if (stopping) return;
   stopping = true;
   if (view !== undefined) clearInterval(view);
+  clearInterval(quotes);
   for (const timer of cooling) clearTimeout(timer);
   say(`stopping: ${why}`);
   await orch.shutdown({ reason: why });

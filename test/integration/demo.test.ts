@@ -1,7 +1,9 @@
 // Runs `npm run demo`'s program for a few seconds on free ports, as a new user
 // would, and checks what they would see: the agents running, health answering,
-// at least one restart, a clean exit; and, with a port already taken, one
-// line naming the flag to change, before any agent starts.
+// at least one restart, the one_for_all group restarting the strategy with its
+// feed, the thread agent that hangs terminated and restarted while the rest of
+// the desk runs on, a clean exit; and, with a port already taken, one line
+// naming the flag to change, before any agent starts.
 import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -9,8 +11,8 @@ import { expect, test } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-test("the trading desk demo runs, restarts its flaky agent, serves health and exits 0", async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", "examples/trading-desk/main.ts", "--duration", "6s", "--health-port", "0", "--metrics-port", "0"], {
+test("the trading desk demo runs, restarts its flaky agent and its group, restarts its hung thread agent, serves health and exits 0", async () => {
+  const child = spawn(process.execPath, ["--import", "tsx", "examples/trading-desk/main.ts", "--duration", "12s", "--health-port", "0", "--metrics-port", "0"], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -42,17 +44,26 @@ test("the trading desk demo runs, restarts its flaky agent, serves health and ex
   });
   expect(err).toBe("");
   expect(code).toBe(0);
-  for (const agent of ["market_data", "flaky_feed", "momentum", "risk", "chief"]) {
+  for (const agent of ["market_data", "flaky_feed", "momentum", "risk", "chief", "pricer"]) {
     expect(out).toContain(`state ${agent}: starting → running`);
   }
   expect(out).toMatch(/restart flaky_feed in \d+ms/);
+  // one_for_all: the feed's crash restarts the strategy too
+  expect(out).toContain("restart momentum with its group trading (one_for_all: flaky_feed crashed)");
+  // the thread agent hangs, is terminated after its heartbeatTimeout and restarted; the desk runs on meanwhile
+  expect(out).toContain("desk: asking the pricer for XAU-BARRIER");
+  expect(out).toMatch(/error agent "pricer" crashed \(hung\)/);
+  expect(out).toMatch(/pricer hung \(thread terminated after 2s\), restarting in \d+ms/);
+  expect(out).toMatch(/desk: pricer silent for .*; meanwhile [1-9]\d* prices arrived in the last second, health ok/);
+  expect(out).toContain("desk: the pricer answers again");
+  expect(out.split("state pricer: starting → running").length - 1).toBeGreaterThanOrEqual(2);
   const restarts = Number(/total restarts: (\d+)/.exec(out)?.[1]);
   expect(restarts).toBeGreaterThanOrEqual(1);
   await expect(healthChecked).resolves.toEqual({ status: 200, body: "ok\n" });
   await expect(metricsChecked).resolves.toMatch(/agent_state\{agent="market_data"\} 1/);
   const status = await statusChecked;
   expect(status?.actions).toBe(true);
-  expect(status?.agents.map((agent) => agent.name).sort()).toEqual(["chief", "flaky_feed", "market_data", "momentum", "risk"]);
+  expect(status?.agents.map((agent) => agent.name).sort()).toEqual(["chief", "flaky_feed", "market_data", "momentum", "pricer", "risk"]);
 }, 60_000);
 
 /** Run the demo with `args` to its end: exit code and output. */

@@ -1,4 +1,5 @@
-// The agents main.ts registers in code: a momentum strategy, the risk agent
+// The agents main.ts registers in code: a momentum strategy (in the
+// `one_for_all` group `trading` with its venue feed), the risk agent
 // (critical) and the chief that receives escalations (critical).
 import { Agent, type Escalation } from "../../../src/index.js";
 import type { Price } from "./MarketData.js";
@@ -11,12 +12,21 @@ export interface Order {
   price: number;
 }
 
-/** Buys what rose over its last prices, sells what fell; asks risk first. */
+/**
+ * Buys what rose over its last prices, sells what fell; asks risk first.
+ * Trades only once the venue feed (`feeds.flaky`) has ticked in this
+ * incarnation: its state belongs to that feed's session, which is why
+ * orchestrator.yaml puts both in a `one_for_all` group.
+ */
 export class Momentum extends Agent {
   static readonly agentName = "momentum";
   readonly #history = new Map<string, number[]>();
+  #venueTicks = 0;
 
   override start(): void {
+    this.bus.subscribe("feeds.flaky", () => {
+      this.#venueTicks++;
+    });
     this.bus.subscribe("prices.*", (m) => {
       const { symbol, price } = m.payload as Price;
       const series = this.#history.get(symbol) ?? [];
@@ -27,6 +37,7 @@ export class Momentum extends Agent {
   }
 
   override async onCron(): Promise<void> {
+    if (this.#venueTicks === 0) return; // no venue session yet
     for (const [symbol, series] of this.#history) {
       const first = series[0];
       const last = series.at(-1);
