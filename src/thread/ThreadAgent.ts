@@ -13,11 +13,9 @@ import { PendingCalls } from "./PendingCalls.js";
 import type { FromThread, ThreadBoot, ToThread, WireTick } from "./protocol.js";
 import type { ThreadOwner } from "./ThreadOwner.js";
 import type { ThreadSpec } from "./ThreadSpec.js";
+import { ThreadPinger } from "./ThreadPinger.js";
 import { ThreadSubscribers } from "./ThreadSubscribers.js";
 import { fromWireError, toWireError } from "./wireError.js";
-
-/** The shortest interval between two pings (ms), whatever the ping timeout. */
-const MIN_PING_INTERVAL = 10;
 
 /** Where the thread's entry is: the built `threadMain.js` beside this file, or, from the sources, a boot file that loads `threadMain.ts`. */
 function threadEntry(): { readonly file: URL; readonly entry: string | undefined } {
@@ -41,16 +39,15 @@ function threadEntry(): { readonly file: URL; readonly entry: string | undefined
  *   view and are answered across.
  * - `onCron()`, `onEscalation()` and `stop()` run in the thread; the
  *   incarnation's signal and each run's signal are forwarded as aborts.
- * - The thread is pinged every quarter of `spec.pingTimeout` (at least every
- *   10 ms) on the incarnation's clock; with no answer for `pingTimeout` the
- *   agent crashes as `hung` (`AGENT_HUNG`) and its thread is terminated. A
+ * - The thread is pinged in real time, whatever the orchestrator's clock (see
+ *   `ThreadPinger`); a ping left unanswered for `spec.pingTimeout` crashes the
+ *   agent as `hung` (`AGENT_HUNG`) and its thread is terminated. A
  *   heap limit reached is an `AGENT_HEAP_LIMIT` crash, any other uncaught
  *   error a crash with that error, an unexpected exit `AGENT_THREAD_EXIT`.
  * - The thread is terminated when the incarnation is disposed (after stop,
  *   at a crash, when abandoned); every call still waiting is then rejected.
  */
 export class ThreadAgent extends Agent {
-  readonly #context: AgentContext;
   readonly #spec: ThreadSpec;
   readonly #owner: ThreadOwner;
   readonly #calls = new PendingCalls();
@@ -65,9 +62,7 @@ export class ThreadAgent extends Agent {
   /** Set once the thread died or was terminated: nothing more is reported. */
   #gone = false;
   #ending: Promise<void> | undefined;
-  #lastPong = 0;
-  #pingSeq = 0;
-  #pingTimer: unknown;
+  readonly #pinger: ThreadPinger;
   readonly #forwardAbort = (): void => {
     this.#out.send({ t: "abort", reason: toWireError(this.signal.reason) });
   };
@@ -79,12 +74,16 @@ export class ThreadAgent extends Agent {
    */
   constructor(context: AgentContext, spec: ThreadSpec, owner: ThreadOwner) {
     super(context);
-    this.#context = context;
     this.#spec = spec;
     this.#owner = owner;
     this.#out = new FrameBatcher<ToThread>(
       (frames) => this.#worker?.postMessage(frames),
       (frame, error) => this.#refused(frame, error),
+    );
+    this.#pinger = new ThreadPinger(
+      spec.pingTimeout,
+      (seq) => this.#out.send({ t: "ping", seq }),
+      (silent) => this.#hung(silent),
     );
     this.#subscribers = new ThreadSubscribers(context.name, context.bus, {
       send: (frame) => this.#out.send(frame),
@@ -192,7 +191,7 @@ export class ThreadAgent extends Agent {
       case "fail":
         return this.fail(fromWireError(frame.error));
       case "pong":
-        this.#lastPong = this.#context.clock.now();
+        this.#pinger.answered(frame.seq);
         return this.#spec.gauge.heap(frame.heapUsed);
       case "started":
         return this.#started();
@@ -222,8 +221,7 @@ export class ThreadAgent extends Agent {
     this.#running = true;
     const worker = this.#worker as Worker;
     this.#spec.gauge.attach(worker);
-    this.#lastPong = this.#context.clock.now();
-    this.#schedulePing();
+    this.#pinger.start();
     starting.resolve();
   }
 
@@ -233,28 +231,13 @@ export class ThreadAgent extends Agent {
     starting?.reject(error);
   }
 
-  #schedulePing(): void {
-    if (this.#gone) return;
-    const timeout = this.#spec.pingTimeout;
-    const interval = Math.max(MIN_PING_INTERVAL, timeout / 4);
-    const left = this.#lastPong + timeout - this.#context.clock.now();
-    this.#pingTimer = this.#context.clock.setTimeout(this.#ping, Math.max(1, Math.min(interval, left)));
-  }
-
-  readonly #ping = (): void => {
-    if (this.#gone) return;
-    const silent = this.#context.clock.now() - this.#lastPong;
-    if (silent >= this.#spec.pingTimeout) return this.#hung(silent);
-    this.#out.send({ t: "ping", seq: ++this.#pingSeq });
-    this.#schedulePing();
-  };
-
   #hung(silent: number): void {
+    if (this.#gone) return;
     const name = this.name;
     const error = new AgentError(
       "AGENT_HUNG",
       name,
-      `agent "${name}": its thread did not answer the orchestrator's pings for ${formatDuration(silent)} (heartbeatTimeout: ${formatDuration(this.#spec.pingTimeout)}); its thread is terminated`,
+      `agent "${name}": its thread did not answer the orchestrator's pings for ${formatDuration(Math.round(silent))} (heartbeatTimeout: ${formatDuration(this.#spec.pingTimeout)}); its thread is terminated`,
     );
     this.#owner.crash("hung", error);
     void this.#end();
@@ -321,7 +304,7 @@ export class ThreadAgent extends Agent {
     this.#running = false;
     const name = this.name;
     const gone = new AgentError("AGENT_THREAD_EXIT", name, `agent "${name}": its thread has ended`);
-    this.#context.clock.clearTimeout(this.#pingTimer);
+    this.#pinger.stop();
     this.signal.removeEventListener("abort", this.#forwardAbort);
     this.#out.close();
     this.#subscribers.close();

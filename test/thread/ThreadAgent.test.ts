@@ -191,6 +191,21 @@ describe("crashes of a thread agent", () => {
     await waitFor(() => gauge.alive === 0, 2_000, "the spinning thread to be terminated");
   });
 
+  test("a stall of the main thread longer than the ping timeout is not blamed on an idle, healthy thread", async () => {
+    const { supervisor, crashes, gauge } = started({ pingTimeout: 200 });
+    await supervisor.startInTurn(true);
+    await waitFor(() => gauge.pongs > 0, 2_000, "a first answer to a ping");
+    const until = performance.now() + 300;
+    while (performance.now() < until) {
+      // the main thread is busy (a large JSON.parse, a synchronous agent): no ping is sent meanwhile
+    }
+    const after = gauge.pongs;
+    // two more answers: the checks after the stall have run
+    await waitFor(() => gauge.pongs >= after + 2 || crashes.length > 0, 4_000, "two more answers to pings");
+    expect(crashes).toEqual([]);
+    expect(supervisor.state).toBe("running");
+  });
+
   test("a heap limit reached is an AGENT_HEAP_LIMIT crash of that agent; the process goes on", async () => {
     const { supervisor, bus, crashes, gauge } = started({ maxHeapMb: 32 });
     await supervisor.startInTurn(true);

@@ -7,6 +7,7 @@ import { BusError } from "../../src/errors/BusError.js";
 import { createOrchestrator } from "../../src/orchestrator/createOrchestrator.js";
 import type { Orchestrator } from "../../src/orchestrator/Orchestrator.js";
 import type { OrchestratorEvents } from "../../src/supervisor/events.js";
+import { ManualClock } from "../../src/testing/ManualClock.js";
 import { waitFor } from "./threadHarness.js";
 
 // Thread agents through createOrchestrator, in real worker threads on the system clock: the
@@ -133,6 +134,27 @@ describe("thread agents in an orchestrator", () => {
     expect(await orch.bus.request("risk.check", 7)).toEqual({ ok: true, n: 7 });
     expect(orch.agent("risk")?.state).toBe("running");
     await waitFor(() => orch.agent("pricer")?.state === "running", 10_000, "the pricer restarted");
+  });
+
+  test("a ManualClock advance far past heartbeatTimeout does not crash a healthy thread agent: its pings run in real time", async () => {
+    const clock = new ManualClock();
+    const orch = createOrchestrator({
+      agents: [{ name: "pricer", module: DESK, export: "Pricer", isolation: "thread" }],
+      config: { agents: { pricer: { config: { spread: 0.5 } } } },
+      logger: false,
+      keepAlive: false,
+      clock,
+    });
+    open.push(orch);
+    const crashes: Array<OrchestratorEvents["agent:crash"]> = [];
+    orch.on("agent:crash", (event) => void crashes.push(event));
+    await orch.start();
+    expect(await orch.bus.request("pricer.quote", 1)).toBe(1.5);
+    // each advance passes 10 s of manual time (the default heartbeatTimeout) many times over
+    for (let i = 0; i < 5; i++) await clock.advance(60_000);
+    expect(crashes).toEqual([]);
+    expect(orch.agent("pricer")).toMatchObject({ state: "running", restarts: 0 });
+    expect(await orch.bus.request("pricer.quote", 2)).toBe(2.5);
   });
 
   test("restarts of a thread agent leave no thread behind", async () => {

@@ -15,6 +15,12 @@ export const FIXTURES = new URL("./fixtures/agents.ts", import.meta.url).href;
 /** A gauge that remembers every worker attached to it, to check none is left running. */
 export class RecordingGauge extends ThreadGauge {
   readonly workers: Worker[] = [];
+  /** Heap figures reported so far: one per answered ping. */
+  pongs = 0;
+  override heap(bytes: number): void {
+    this.pongs++;
+    super.heap(bytes);
+  }
   override attach(worker: Worker): void {
     this.workers.push(worker);
     super.attach(worker);
