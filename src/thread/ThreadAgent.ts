@@ -105,9 +105,10 @@ export class ThreadAgent extends Agent {
         ...(spec.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: spec.maxHeapMb } }),
       });
     } catch (error) {
-      // the only part of the boot that is not plain data from the configuration is a config given in code
-      const problem = error instanceof Error && error.name === "DataCloneError" ? "its config cannot be copied to the thread (a function, a symbol or a class with private state inside it)" : "its thread could not be started";
-      return Promise.reject(new ConfigError(`agent "${this.name}" (isolation: thread): ${problem}: ${describeThrown(error)}`, { path: `agents.${this.name}.config`, cause: error }));
+      // the only part of the boot that is not plain data from the configuration is a config given in code;
+      // start() refuses such a config before any agent starts: this is the fallback (the clone's own text stays in the cause)
+      const problem = error instanceof Error && error.name === "DataCloneError" ? "its config cannot be copied to the thread (a function, a symbol, a socket or another host object inside it)" : `its thread could not be started: ${describeThrown(error)}`;
+      return Promise.reject(new ConfigError(`agent "${this.name}" (isolation: thread): ${problem}`, { path: `agents.${this.name}.config`, cause: error }));
     }
     this.#worker = worker;
     worker.on("message", this.#onMessage);
