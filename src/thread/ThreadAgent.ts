@@ -15,7 +15,7 @@ import type { ThreadOwner } from "./ThreadOwner.js";
 import type { ThreadSpec } from "./ThreadSpec.js";
 import { ThreadPinger } from "./ThreadPinger.js";
 import { ThreadSubscribers } from "./ThreadSubscribers.js";
-import { fromWireError, toWireError } from "./wireError.js";
+import { fromWireError, fromWireFields, rebuiltError, toWireError } from "./wireError.js";
 
 /** Where the thread's entry is: the built `threadMain.js` beside this file, or, from the sources, a boot file that loads `threadMain.ts`. */
 function threadEntry(): { readonly file: URL; readonly entry: string | undefined } {
@@ -188,7 +188,7 @@ export class ThreadAgent extends Agent {
       case "beat":
         return this.heartbeat();
       case "log":
-        return this.log[frame.level](frame.fields, frame.message);
+        return this.log[frame.level](fromWireFields(frame.fields), frame.message);
       case "fail":
         return this.fail(fromWireError(frame.error));
       case "pong":
@@ -251,7 +251,7 @@ export class ThreadAgent extends Agent {
     const reported =
       (error as { code?: unknown }).code === "ERR_WORKER_OUT_OF_MEMORY"
         ? new AgentError("AGENT_HEAP_LIMIT", name, `agent "${name}": its thread ran out of heap (${limit}); its thread is terminated`, { cause: error })
-        : error;
+        : rebuiltError(error);
     this.#died(reported);
   };
 

@@ -105,6 +105,16 @@ describe("an agent with isolation: thread", () => {
     await waitFor(() => (supervisor.incarnation?.lastBeat ?? 0) > before);
   });
 
+  test("an error logged in the thread keeps its class, code and topic on the main side", async () => {
+    const { bus, logger } = shared;
+    await bus.publish("do.logerr", 1);
+    const entry = await waitFor(() => logger.entries.find((e) => e.message === "it failed"));
+    expect(entry).toMatchObject({ level: "error", fields: { n: 2, agent: "echo" } });
+    const err = (entry.fields as { err?: unknown }).err;
+    expect(err).toBeInstanceOf(BusError);
+    expect(err).toMatchObject({ code: "QUEUE_FULL", topic: "a.b", message: "the queue is full" });
+  });
+
   test("onCron runs in the thread with the tick's fields; the tick's signal is forwarded", async () => {
     const { supervisor, seen } = shared;
     const ran = seen("cron.ran");
@@ -164,6 +174,16 @@ describe("crashes of a thread agent", () => {
     expect(crashes[0]?.reason).toBe("error");
     expect((crashes[0]?.error as Error).message).toBe("uncaught in the thread");
     await waitFor(() => gauge.alive === 0);
+  });
+
+  test("an uncaught library error in the thread is a crash with that error rebuilt: its class and code kept", async () => {
+    const { supervisor, bus, crashes } = started();
+    await supervisor.startInTurn(true);
+    await bus.publish("do.unhandled", 1);
+    await waitFor(() => crashes.length === 1);
+    expect(crashes[0]?.reason).toBe("error");
+    expect(crashes[0]?.error).toBeInstanceOf(BusError);
+    expect(crashes[0]?.error).toMatchObject({ code: "NO_RESPONDERS", topic: "nobody.answers" });
   });
 
   test("an exit of the thread is a crash with AGENT_THREAD_EXIT naming the code", async () => {
