@@ -58,7 +58,6 @@ export class ThreadAgent extends Agent {
   #worker: Worker | undefined;
   /** The pending `start()`, until the thread answers. */
   #starting: { readonly resolve: () => void; readonly reject: (error: unknown) => void } | undefined;
-  #running = false;
   /** Set once the thread died or was terminated: nothing more is reported. */
   #gone = false;
   #ending: Promise<void> | undefined;
@@ -123,9 +122,15 @@ export class ThreadAgent extends Agent {
     });
   }
 
-  /** Run the agent's `stop()` in its thread (the thread is terminated when the incarnation is disposed). */
+  /**
+   * Run the agent's `stop()` in its thread (the thread is terminated when the
+   * incarnation is disposed). Sent as soon as the thread exists, even while
+   * `start()` is pending (as in process, where `stop()` runs then too): an
+   * agent whose `start()` has completed in the thread, its `started` answer
+   * still on the way, gets its `stop()`.
+   */
   override stop(): Promise<void> | undefined {
-    if (!this.#running || this.#gone) return undefined;
+    if (this.#worker === undefined || this.#gone) return undefined;
     return this.#call((call) => ({ t: "stop", call })).then(noop);
   }
 
@@ -219,7 +224,6 @@ export class ThreadAgent extends Agent {
     const starting = this.#starting;
     this.#starting = undefined;
     if (starting === undefined || this.#gone) return;
-    this.#running = true;
     const worker = this.#worker as Worker;
     this.#spec.gauge.attach(worker);
     this.#pinger.start();
@@ -302,7 +306,6 @@ export class ThreadAgent extends Agent {
   #end(): Promise<void> {
     if (this.#ending !== undefined) return this.#ending;
     this.#gone = true;
-    this.#running = false;
     const name = this.name;
     const gone = new AgentError("AGENT_THREAD_EXIT", name, `agent "${name}": its thread has ended`);
     this.#pinger.stop();

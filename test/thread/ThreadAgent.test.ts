@@ -1,7 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { existsSync, readdirSync } from "node:fs";
 import { AgentError } from "../../src/errors/AgentError.js";
 import { BusError } from "../../src/errors/BusError.js";
 import { threadAgent, waitFor } from "./threadHarness.js";
+
+/** OS threads of this process (Linux): each worker thread is one. */
+function osThreads(): number | undefined {
+  return existsSync("/proc/self/task") ? readdirSync("/proc/self/task").length : undefined;
+}
 
 const running: Array<ReturnType<typeof threadAgent>> = [];
 function started(options: Parameters<typeof threadAgent>[0] = {}) {
@@ -144,6 +150,31 @@ describe("stopping a thread agent", () => {
     expect(gauge.running).toBe(false);
     expect(gauge.workers).toHaveLength(1);
     expect(gauge.alive).toBe(0);
+  });
+
+  test("a stop while start() is pending in the thread runs the agent's stop() there, then terminates the thread", async () => {
+    const threads = osThreads();
+    const { supervisor, seen, crashes } = started({ export: "SlowStart" });
+    const starting = seen("slow-start.starting");
+    const stopped = seen("slow-start.stopped");
+    const start = supervisor.startInTurn(true);
+    await waitFor(() => starting.length === 1, 8_000, "the agent's start() to begin in its thread");
+    await supervisor.stop("stopped");
+    await start;
+    expect(stopped).toEqual([true]);
+    expect(crashes).toEqual([]);
+    if (threads !== undefined) await waitFor(() => (osThreads() as number) <= threads, 5_000, "the thread to be terminated");
+  });
+
+  test("a stop() that never settles is abandoned at the stop deadline and its thread is terminated", async () => {
+    const threads = osThreads();
+    const { supervisor, seen, logger } = started({ export: "NeverStops", stopTimeout: 200 });
+    await supervisor.startInTurn(true);
+    const stopping = seen("never-stops.stopping");
+    await supervisor.stop("stopped");
+    expect(stopping).toEqual([true]);
+    expect(logger.entries.some((entry) => (entry.fields as { err?: { code?: string } }).err?.code === "AGENT_STOP_TIMEOUT")).toBe(true);
+    if (threads !== undefined) await waitFor(() => (osThreads() as number) <= threads, 5_000, "the thread to be terminated");
   });
 });
 
