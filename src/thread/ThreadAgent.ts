@@ -169,6 +169,8 @@ export class ThreadAgent extends Agent {
   };
 
   #receive(frame: FromThread): void {
+    // a frame that was on its way when the thread ended: nothing more is done for it (its calls are rejected already)
+    if (this.#gone) return;
     switch (frame.t) {
       case "done":
         if (frame.ok) return this.#calls.resolve(frame.call, frame.value);
@@ -198,7 +200,7 @@ export class ThreadAgent extends Agent {
         return this.fail(fromWireError(frame.error));
       case "pong":
         this.#pinger.answered(frame.seq);
-        return this.#spec.gauge.heap(frame.heapUsed);
+        return this.#spec.gauge.heap(this.#worker as Worker, frame.heapUsed);
       case "started":
         return this.#started();
       case "start-failed":
@@ -245,7 +247,7 @@ export class ThreadAgent extends Agent {
       `agent "${name}": its thread did not answer the orchestrator's pings for ${formatDuration(Math.round(silent))} (heartbeatTimeout: ${formatDuration(this.#spec.pingTimeout)}); its thread is terminated`,
     );
     this.#owner.crash("hung", error);
-    void this.#end();
+    void this.#end(error);
   }
 
   readonly #onError = (error: Error): void => {
@@ -271,7 +273,7 @@ export class ThreadAgent extends Agent {
     this.#starting = undefined;
     if (starting !== undefined) starting.reject(error);
     else this.#owner.crash("error", error);
-    void this.#end();
+    void this.#end(error);
   }
 
   /** A frame that could not be copied to the thread: answer what it belonged to. */
@@ -302,12 +304,24 @@ export class ThreadAgent extends Agent {
     }
   }
 
-  /** Terminate the thread and release everything (idempotent): the incarnation's cleanup. */
-  #end(): Promise<void> {
+  /**
+   * Terminate the thread and release everything (idempotent): the
+   * incarnation's cleanup. Every call still waiting is rejected with `cause`
+   * when the thread hung or ran out of heap (an `AgentError`), else with an
+   * `AGENT_THREAD_EXIT` naming `cause` when the thread died of it: a crash
+   * during `stop()` (which the ended incarnation no longer reports) keeps its
+   * real cause in the stop's failure.
+   */
+  #end(cause?: unknown): Promise<void> {
     if (this.#ending !== undefined) return this.#ending;
     this.#gone = true;
     const name = this.name;
-    const gone = new AgentError("AGENT_THREAD_EXIT", name, `agent "${name}": its thread has ended`);
+    const gone =
+      cause instanceof AgentError
+        ? cause
+        : cause === undefined
+          ? new AgentError("AGENT_THREAD_EXIT", name, `agent "${name}": its thread has ended`)
+          : new AgentError("AGENT_THREAD_EXIT", name, `agent "${name}": its thread has ended: ${describeThrown(cause)}`, { cause });
     this.#pinger.stop();
     this.signal.removeEventListener("abort", this.#forwardAbort);
     this.#out.close();

@@ -179,6 +179,18 @@ describe("stopping a thread agent", () => {
 });
 
 describe("crashes of a thread agent", () => {
+  test("a hang during stop() fails the stop with AGENT_HUNG, its real cause, and the thread is terminated", async () => {
+    const threads = osThreads();
+    const { supervisor, gauge, logger } = started({ export: "SpinStop", pingTimeout: 200 });
+    await supervisor.startInTurn(true);
+    await waitFor(() => gauge.pongs > 0, 2_000, "a first answer to a ping");
+    await supervisor.stop("stopped");
+    const failure = logger.entries.find((entry) => entry.message?.includes("stop() failed"));
+    expect(failure?.fields).toMatchObject({ err: { code: "AGENT_HUNG" } });
+    expect(failure?.message).toMatch(/did not answer the orchestrator's pings/);
+    if (threads !== undefined) await waitFor(() => (osThreads() as number) <= threads, 5_000, "the thread to be terminated");
+  });
+
   test("fail() in the thread is a crash with the rebuilt error", async () => {
     const { supervisor, bus, crashes, gauge } = started();
     await supervisor.startInTurn(true);

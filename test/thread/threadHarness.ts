@@ -17,9 +17,9 @@ export class RecordingGauge extends ThreadGauge {
   readonly workers: Worker[] = [];
   /** Heap figures reported so far: one per answered ping. */
   pongs = 0;
-  override heap(bytes: number): void {
+  override heap(worker: Worker, bytes: number): void {
     this.pongs++;
-    super.heap(bytes);
+    super.heap(worker, bytes);
   }
   override attach(worker: Worker): void {
     this.workers.push(worker);
