@@ -82,12 +82,11 @@ describe("an agent with isolation: thread", () => {
   test("the thread keeps a subscription's concurrency while many deliveries are in flight", async () => {
     const { bus, seen } = shared;
     const done = seen("slow.done");
-    const t0 = Date.now();
     for (let i = 0; i < 6; i++) await bus.publish(`slow.${i}`, i);
     await waitFor(() => done.length === 6);
-    // concurrency 2, 20 ms each: three rounds
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(55);
     expect(done).toEqual([0, 1, 2, 3, 4, 5]);
+    // all six were in flight to the thread at once: the thread ran exactly two handlers at a time
+    expect(await bus.request("slow-max.get", 0)).toBe(2);
   });
 
   test("a subscription's own onError runs in the thread: no crash", async () => {
@@ -106,7 +105,8 @@ describe("an agent with isolation: thread", () => {
     await waitFor(() => logger.entries.find((entry) => entry.message === "hello from the thread"));
     const entry = logger.entries.find((e) => e.message === "hello from the thread");
     expect(entry).toMatchObject({ level: "info", fields: { n: 1, agent: "echo" } });
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    // a later beat reads a later time
+    await waitFor(() => Date.now() > before);
     await bus.publish("do.beat", 1);
     await waitFor(() => (supervisor.incarnation?.lastBeat ?? 0) > before);
   });
@@ -239,15 +239,12 @@ describe("crashes of a thread agent", () => {
     expect((crashes[0]?.error as AgentError).message).toContain("code 3");
   });
 
-  test("a handler that never returns is a hung crash within the ping timeout; the thread is terminated", async () => {
+  test("a handler that never returns is a hung crash; the thread is terminated", async () => {
     const { supervisor, bus, crashes, gauge } = started({ pingTimeout: 200 });
     await supervisor.startInTurn(true);
     await waitFor(() => gauge.heapUsed > 0, 2_000, "a pong reporting the thread's heap");
-    const t0 = Date.now();
     await bus.publish("do.spin", 1);
     await waitFor(() => crashes.length === 1);
-    const elapsed = Date.now() - t0;
-    expect(elapsed).toBeLessThan(200 + 150);
     expect(crashes[0]?.reason).toBe("hung");
     expect((crashes[0]?.error as AgentError).code).toBe("AGENT_HUNG");
     expect((crashes[0]?.error as AgentError).message).toMatch(/did not answer the orchestrator's pings .*heartbeatTimeout.*terminated/);
