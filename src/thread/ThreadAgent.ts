@@ -278,7 +278,8 @@ export class ThreadAgent extends Agent {
 
   /** A frame that could not be copied to the thread: answer what it belonged to. */
   #refused(frame: ToThread, error: unknown): void {
-    const why = describeThrown(error);
+    // our words, not the clone's (which quotes the user's source): the clone's error is the cause
+    const why = "it holds a function, a symbol, a socket or another host object";
     const name = this.name;
     switch (frame.t) {
       case "deliver": {
