@@ -17,7 +17,7 @@ import {
 } from "./delivery/busOptions.js";
 import { DeliveryCore } from "./delivery/DeliveryCore.js";
 import { ASYNC_DISPOSE } from "../disposeSymbols.js";
-import { admissionThrew, busClosed, queueFull } from "./delivery/deliveryErrors.js";
+import { busClosed } from "./delivery/deliveryErrors.js";
 import { RequestMessage } from "./delivery/RequestMessage.js";
 import { RequestTimeouts } from "./delivery/RequestTimeouts.js";
 import { Subscriber } from "./delivery/Subscriber.js";
@@ -27,6 +27,7 @@ import { BusTracing } from "../trace/BusTracing.js";
 import { endWhenSettled } from "../trace/endWhenSettled.js";
 import type { Route } from "./RouteTable.js";
 import { RouteTable } from "./RouteTable.js";
+import { refusal } from "./routeRefusal.js";
 import { validatePattern } from "./topic.js";
 
 
@@ -60,7 +61,9 @@ export function tapInProcessBus<Topics extends object>(bus: InProcessBus<Topics>
  *   it (`overflow: 'error'` and full, or the internal `ADMIT` check of
  *   `admission.ts`), the first refusal rejects the publish or request and
  *   nothing is queued for anyone; a route without such a subscription is
- *   "direct" and asks nothing.
+ *   "direct" and asks nothing. In a queue group, every member with an
+ *   admission check is asked, whichever member is chosen (the refusal never
+ *   depends on the draw); only the chosen member's queue can be full.
  * - Patterns live in a token trie and each topic's route is cached until the
  *   subscriptions change, so matching costs the same however many
  *   subscriptions other topics have (see `RouteTable`).
@@ -167,7 +170,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
     }
     const targets = this.#targets();
     const count = this.#routes.targets(route, targets);
-    const refused = refusal(targets, count, payload, topic);
+    const refused = refusal(route, targets, count, payload, topic);
     if (refused !== undefined) {
       this.#release(targets, count);
       return Promise.reject(refused);
@@ -234,7 +237,7 @@ export class InProcessBus<Topics extends object = TopicMap> implements Bus<Topic
       return Promise.reject(new BusError("NO_RESPONDERS", `No responders for request on ${JSON.stringify(topic)}: no subscription matches it`, { topic }));
     }
     // a direct route has no subscription that may refuse (none full-refusing, none admitting): nothing to ask
-    const refused = route.direct ? undefined : refusal(targets, count, payload, topic);
+    const refused = route.direct ? undefined : refusal(route, targets, count, payload, topic);
     if (refused !== undefined) {
       this.#release(targets, count);
       return Promise.reject(refused);
@@ -369,31 +372,4 @@ function withOptions(message: Message, options: PublishOptions): void {
   const writable = message as { -readonly [K in keyof Message]: Message[K] };
   if (options.source !== undefined) writable.source = options.source;
   if (options.headers !== undefined) writable.headers = options.headers;
-}
-
-/**
- * The error that refuses a message with `payload` on `topic`, asked of its
- * `count` targets in order before it is queued for anyone (on a route that is
- * not direct): `QUEUE_FULL` for the first that refuses when full and is full,
- * or the error the first refusing admission check returns (`ADMIT`; a check
- * that throws refuses with `PAYLOAD_INVALID`). `undefined` when every target
- * takes it. Only a queue group's chosen member is among the targets, so only
- * its check is asked.
- */
-function refusal(targets: ReadonlyArray<Subscriber | undefined>, count: number, payload: unknown, topic: string): BusError | undefined {
-  for (let i = 0; i < count; i++) {
-    const sub = targets[i] as Subscriber;
-    if (!sub.mayRefuse) continue;
-    if (sub.full) return queueFull(topic, sub);
-    const admit = sub.admit;
-    if (admit === undefined) continue;
-    let refused: BusError | undefined;
-    try {
-      refused = admit(payload, topic);
-    } catch (error) {
-      return admissionThrew(topic, sub, error);
-    }
-    if (refused !== undefined) return refused;
-  }
-  return undefined;
 }

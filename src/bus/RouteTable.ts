@@ -16,6 +16,13 @@ export interface Route {
   /** Queue groups (by name, among subscriptions matching the topic): one member gets each message. */
   readonly groups: Subscriber[][];
   /**
+   * The queue-group members with an admission check (`Subscriber.admit`), in
+   * subscription order: each is asked about every message on the route,
+   * whichever member is chosen, so that whether a payload is refused never
+   * depends on the draw. Empty on most routes.
+   */
+  readonly admitting: readonly Subscriber[];
+  /**
    * True when a message simply goes to every subscription in `plain`: no queue
    * group to choose a member of, no subscription that may refuse it (one that
    * refuses when full, or one with an admission check: see `Subscriber.mayRefuse`).
@@ -29,7 +36,8 @@ export interface Route {
  * same however many subscriptions other topics have. A subscribe or an
  * unsubscribe forgets only the cached routes its pattern matches (one map entry
  * for a pattern without wildcards). Queue-group members are chosen with the
- * bus's randomness.
+ * bus's randomness; the members with an admission check are listed apart
+ * ({@link Route.admitting}), since each is asked whichever member is chosen.
  */
 export class RouteTable {
   readonly #trie = new TopicTrie<Subscriber>();
@@ -118,6 +126,7 @@ export class RouteTable {
     const plain: Subscriber[] = [];
     const groups = new Map<string, Subscriber[]>();
     let direct = true;
+    const admitting: Subscriber[] = [];
     for (const sub of matched) {
       if (sub.queue === undefined) {
         plain.push(sub);
@@ -125,11 +134,12 @@ export class RouteTable {
         continue;
       }
       direct = false;
+      if (sub.admit !== undefined) admitting.push(sub);
       const members = groups.get(sub.queue);
       if (members === undefined) groups.set(sub.queue, [sub]);
       else members.push(sub);
     }
-    const route: Route = { topic, tokens, plain, groups: [...groups.values()], direct };
+    const route: Route = { topic, tokens, plain, groups: [...groups.values()], admitting, direct };
     if (this.#routes.size >= ROUTE_CACHE_SIZE) {
       const oldest = this.#routes.keys().next();
       if (oldest.done !== true) this.#routes.delete(oldest.value);

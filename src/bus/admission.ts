@@ -6,7 +6,9 @@ import type { BusError } from "../errors/BusError.js";
  * queues it for anyone. The subscription of a thread agent uses it to refuse,
  * at `publish()` / `request()`, a payload that cannot be copied to its thread,
  * with an error naming that subscriber. A bus that does not know the option
- * ignores it (a networked bus encodes every payload at publish anyway).
+ * ignores it (a networked bus encodes every payload at publish anyway). In a
+ * queue group, the check of every member that has one is asked whichever
+ * member is chosen, so a refusal never depends on the draw.
  */
 export const ADMIT: unique symbol = Symbol("@acme/agent-orchestrator.admit") as never;
 

@@ -45,6 +45,22 @@ export interface LoopStatus {
   readonly intervalMs: number;
 }
 
+/** The live figures of one agent with `isolation: thread`. */
+export interface ObservedThread {
+  /** The agent's name. */
+  readonly agent: string;
+  /** Its thread's figures: event-loop utilisation since the previous read, heap in use as last reported. */
+  readonly gauge: { readonly running: boolean; readonly heapUsed: number; utilization(): number };
+}
+
+/** A group of the supervision tree that has a supervisor (a strategy other than one_for_one, an intensity, or such a group below it). */
+export interface ObservedGroup {
+  /** The group's name. */
+  readonly name: string;
+  /** Times the group failed as a whole (its `group:failed` events) since the orchestrator started. */
+  readonly failures: number;
+}
+
 /**
  * What the orchestrator exposes to health and metrics. Every member is read
  * when a probe or a scrape asks (never pushed), so the orchestrator's hot paths
@@ -62,22 +78,6 @@ export interface LoopStatus {
  * };
  * ```
  */
-/** The live figures of one agent with `isolation: thread`. */
-export interface ObservedThread {
-  /** The agent's name. */
-  readonly agent: string;
-  /** Its thread's figures: event-loop utilisation since the previous read, heap in use as last reported. */
-  readonly gauge: { readonly running: boolean; readonly heapUsed: number; utilization(): number };
-}
-
-/** A group of the supervision tree that has a supervisor (a strategy other than one_for_one, an intensity, or such a group below it). */
-export interface ObservedGroup {
-  /** The group's name. */
-  readonly name: string;
-  /** Times the group failed as a whole (its `group:failed` events) since the orchestrator started. */
-  readonly failures: number;
-}
-
 export interface ObservedSource {
   /** The orchestrator's current phase. */
   phase(): OrchestratorPhase;

@@ -1,5 +1,6 @@
 import type { AgentClass } from "../agent/Agent.js";
 import type { ResolvedConfig } from "../config/ResolvedConfig.js";
+import { ConfigError } from "../errors/ConfigError.js";
 import { DEFAULT_THREAD_PING_TIMEOUT, type ThreadSpec } from "../thread/ThreadSpec.js";
 import { ThreadGauge } from "../thread/ThreadGauge.js";
 import { checkCronHandler } from "./agentChecks.js";
@@ -27,7 +28,9 @@ export interface ThreadAgentGauge {
  * config's `agents:` with a `module:` (in the config's order). `start()`
  * imports them; a thread agent's class is imported on the main thread too, so
  * that a missing export, a class that is not an agent or a config its schema
- * refuses stops the start before any agent runs. Also makes the
+ * refuses stops the start before any agent runs. A thread agent's config that
+ * cannot be copied to its thread (a function, a symbol in it: a config given
+ * in code) is refused first, before any module loads. Also makes the
  * {@link ThreadSpec} of every thread agent (by module or by class, which the
  * config check has refused).
  */
@@ -76,12 +79,18 @@ export class ModuleAgents {
    * Import every agent known by module that `skip` does not name, in order,
    * handing each to `add` as it loads. `undefined` when there is none to load
    * (the start goes on in the same turn), else a promise that rejects with a
-   * ConfigError naming the agent when a module fails to load or does not
-   * export an agent class.
+   * ConfigError naming the agent when a thread agent's config cannot be
+   * copied to its thread (at `agents.<name>.config`, before any import), a
+   * module fails to load or does not export an agent class.
    */
   load(add: (agent: AgentToAdd) => void, skip: (name: string) => boolean): Promise<void> | undefined {
     const names = [...this.#byModule].filter((name) => !skip(name));
-    return names.length === 0 ? undefined : this.#loadAll(names, add);
+    if (names.length === 0) return undefined;
+    for (const name of names) {
+      const refused = this.#isolation(name) === "thread" ? uncopyableConfig(name, this.#config.agents[name]?.config) : undefined;
+      if (refused !== undefined) return Promise.reject(refused);
+    }
+    return this.#loadAll(names, add);
   }
 
   async #loadAll(names: readonly string[], add: (agent: AgentToAdd) => void): Promise<void> {
@@ -114,4 +123,64 @@ export class ModuleAgents {
       gauge,
     });
   }
+}
+
+/** How deep {@link uncopyableAt} looks into a config (deeper parts are left to the clone check). */
+const MAX_CONFIG_DEPTH = 32;
+
+/**
+ * The ConfigError refusing agent `name`'s `config` when it cannot be copied to
+ * the agent's thread (structured clone), else `undefined`. Names where the
+ * culprit sits when it is a function or a symbol in plain data; the clone's
+ * own error is kept as the cause only.
+ */
+function uncopyableConfig(name: string, config: unknown): ConfigError | undefined {
+  const path = `agents.${name}.config`;
+  const found = uncopyableAt(config, "", new Set(), 0);
+  let cause: unknown;
+  if (found === undefined) {
+    if (config === null || typeof config !== "object") return undefined;
+    try {
+      structuredClone(config);
+      return undefined;
+    } catch (error) {
+      cause = error;
+    }
+  }
+  const what = found === undefined ? "something that is not plain data (a socket, a stream or another host object)" : `${found.what}${found.at === "" ? "" : ` at \`${found.at}\``}`;
+  return new ConfigError(
+    `agent "${name}" (isolation: thread): its config cannot be copied to its thread: it holds ${what}. Only plain data crosses to a thread (objects, arrays, strings, numbers, booleans, dates, maps, sets); move the behaviour into the agent's class`,
+    { path, ...(cause === undefined ? {} : { cause }) },
+  );
+}
+
+/** The first function or symbol inside `value` (own keys of plain objects, arrays, maps and sets), with its place. */
+function uncopyableAt(value: unknown, at: string, seen: Set<object>, depth: number): { readonly what: string; readonly at: string } | undefined {
+  const type = typeof value;
+  if (type === "function" || type === "symbol") return { what: `a ${type}`, at };
+  if (value === null || type !== "object" || depth > MAX_CONFIG_DEPTH || seen.has(value as object)) return undefined;
+  seen.add(value as object);
+  const place = (key: string | number): string => (typeof key === "number" ? `${at}[${key}]` : at === "" ? key : `${at}.${key}`);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = uncopyableAt(value[i], place(i), seen, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (value instanceof Map || value instanceof Set) {
+    let i = 0;
+    for (const item of value.values()) {
+      const found = uncopyableAt(item, place(i++), seen, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  for (const key of Object.keys(value as object)) {
+    const found = uncopyableAt((value as Record<string, unknown>)[key], place(key), seen, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -13,11 +13,9 @@ import { PendingCalls } from "./PendingCalls.js";
 import type { FromThread, ThreadBoot, ToThread, WireTick } from "./protocol.js";
 import type { ThreadOwner } from "./ThreadOwner.js";
 import type { ThreadSpec } from "./ThreadSpec.js";
+import { ThreadPinger } from "./ThreadPinger.js";
 import { ThreadSubscribers } from "./ThreadSubscribers.js";
-import { fromWireError, toWireError } from "./wireError.js";
-
-/** The shortest interval between two pings (ms), whatever the ping timeout. */
-const MIN_PING_INTERVAL = 10;
+import { fromWireError, fromWireFields, rebuiltError, toWireError } from "./wireError.js";
 
 /** Where the thread's entry is: the built `threadMain.js` beside this file, or, from the sources, a boot file that loads `threadMain.ts`. */
 function threadEntry(): { readonly file: URL; readonly entry: string | undefined } {
@@ -41,16 +39,15 @@ function threadEntry(): { readonly file: URL; readonly entry: string | undefined
  *   view and are answered across.
  * - `onCron()`, `onEscalation()` and `stop()` run in the thread; the
  *   incarnation's signal and each run's signal are forwarded as aborts.
- * - The thread is pinged every quarter of `spec.pingTimeout` (at least every
- *   10 ms) on the incarnation's clock; with no answer for `pingTimeout` the
- *   agent crashes as `hung` (`AGENT_HUNG`) and its thread is terminated. A
+ * - The thread is pinged in real time, whatever the orchestrator's clock (see
+ *   `ThreadPinger`); a ping left unanswered for `spec.pingTimeout` crashes the
+ *   agent as `hung` (`AGENT_HUNG`) and its thread is terminated. A
  *   heap limit reached is an `AGENT_HEAP_LIMIT` crash, any other uncaught
  *   error a crash with that error, an unexpected exit `AGENT_THREAD_EXIT`.
  * - The thread is terminated when the incarnation is disposed (after stop,
  *   at a crash, when abandoned); every call still waiting is then rejected.
  */
 export class ThreadAgent extends Agent {
-  readonly #context: AgentContext;
   readonly #spec: ThreadSpec;
   readonly #owner: ThreadOwner;
   readonly #calls = new PendingCalls();
@@ -61,13 +58,10 @@ export class ThreadAgent extends Agent {
   #worker: Worker | undefined;
   /** The pending `start()`, until the thread answers. */
   #starting: { readonly resolve: () => void; readonly reject: (error: unknown) => void } | undefined;
-  #running = false;
   /** Set once the thread died or was terminated: nothing more is reported. */
   #gone = false;
   #ending: Promise<void> | undefined;
-  #lastPong = 0;
-  #pingSeq = 0;
-  #pingTimer: unknown;
+  readonly #pinger: ThreadPinger;
   readonly #forwardAbort = (): void => {
     this.#out.send({ t: "abort", reason: toWireError(this.signal.reason) });
   };
@@ -79,12 +73,16 @@ export class ThreadAgent extends Agent {
    */
   constructor(context: AgentContext, spec: ThreadSpec, owner: ThreadOwner) {
     super(context);
-    this.#context = context;
     this.#spec = spec;
     this.#owner = owner;
     this.#out = new FrameBatcher<ToThread>(
       (frames) => this.#worker?.postMessage(frames),
       (frame, error) => this.#refused(frame, error),
+    );
+    this.#pinger = new ThreadPinger(
+      spec.pingTimeout,
+      (seq) => this.#out.send({ t: "ping", seq }),
+      (silent) => this.#hung(silent),
     );
     this.#subscribers = new ThreadSubscribers(context.name, context.bus, {
       send: (frame) => this.#out.send(frame),
@@ -106,9 +104,10 @@ export class ThreadAgent extends Agent {
         ...(spec.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: spec.maxHeapMb } }),
       });
     } catch (error) {
-      // the only part of the boot that is not plain data from the configuration is a config given in code
-      const problem = error instanceof Error && error.name === "DataCloneError" ? "its config cannot be copied to the thread (a function, a symbol or a class with private state inside it)" : "its thread could not be started";
-      return Promise.reject(new ConfigError(`agent "${this.name}" (isolation: thread): ${problem}: ${describeThrown(error)}`, { path: `agents.${this.name}.config`, cause: error }));
+      // the only part of the boot that is not plain data from the configuration is a config given in code;
+      // start() refuses such a config before any agent starts: this is the fallback (the clone's own text stays in the cause)
+      const problem = error instanceof Error && error.name === "DataCloneError" ? "its config cannot be copied to the thread (a function, a symbol, a socket or another host object inside it)" : `its thread could not be started: ${describeThrown(error)}`;
+      return Promise.reject(new ConfigError(`agent "${this.name}" (isolation: thread): ${problem}`, { path: `agents.${this.name}.config`, cause: error }));
     }
     this.#worker = worker;
     worker.on("message", this.#onMessage);
@@ -123,9 +122,15 @@ export class ThreadAgent extends Agent {
     });
   }
 
-  /** Run the agent's `stop()` in its thread (the thread is terminated when the incarnation is disposed). */
+  /**
+   * Run the agent's `stop()` in its thread (the thread is terminated when the
+   * incarnation is disposed). Sent as soon as the thread exists, even while
+   * `start()` is pending (as in process, where `stop()` runs then too): an
+   * agent whose `start()` has completed in the thread, its `started` answer
+   * still on the way, gets its `stop()`.
+   */
   override stop(): Promise<void> | undefined {
-    if (!this.#running || this.#gone) return undefined;
+    if (this.#worker === undefined || this.#gone) return undefined;
     return this.#call((call) => ({ t: "stop", call })).then(noop);
   }
 
@@ -164,6 +169,8 @@ export class ThreadAgent extends Agent {
   };
 
   #receive(frame: FromThread): void {
+    // a frame that was on its way when the thread ended: nothing more is done for it (its calls are rejected already)
+    if (this.#gone) return;
     switch (frame.t) {
       case "done":
         if (frame.ok) return this.#calls.resolve(frame.call, frame.value);
@@ -188,12 +195,12 @@ export class ThreadAgent extends Agent {
       case "beat":
         return this.heartbeat();
       case "log":
-        return this.log[frame.level](frame.fields, frame.message);
+        return this.log[frame.level](fromWireFields(frame.fields), frame.message);
       case "fail":
         return this.fail(fromWireError(frame.error));
       case "pong":
-        this.#lastPong = this.#context.clock.now();
-        return this.#spec.gauge.heap(frame.heapUsed);
+        this.#pinger.answered(frame.seq);
+        return this.#spec.gauge.heap(this.#worker as Worker, frame.heapUsed);
       case "started":
         return this.#started();
       case "start-failed":
@@ -219,11 +226,9 @@ export class ThreadAgent extends Agent {
     const starting = this.#starting;
     this.#starting = undefined;
     if (starting === undefined || this.#gone) return;
-    this.#running = true;
     const worker = this.#worker as Worker;
     this.#spec.gauge.attach(worker);
-    this.#lastPong = this.#context.clock.now();
-    this.#schedulePing();
+    this.#pinger.start();
     starting.resolve();
   }
 
@@ -233,31 +238,16 @@ export class ThreadAgent extends Agent {
     starting?.reject(error);
   }
 
-  #schedulePing(): void {
-    if (this.#gone) return;
-    const timeout = this.#spec.pingTimeout;
-    const interval = Math.max(MIN_PING_INTERVAL, timeout / 4);
-    const left = this.#lastPong + timeout - this.#context.clock.now();
-    this.#pingTimer = this.#context.clock.setTimeout(this.#ping, Math.max(1, Math.min(interval, left)));
-  }
-
-  readonly #ping = (): void => {
-    if (this.#gone) return;
-    const silent = this.#context.clock.now() - this.#lastPong;
-    if (silent >= this.#spec.pingTimeout) return this.#hung(silent);
-    this.#out.send({ t: "ping", seq: ++this.#pingSeq });
-    this.#schedulePing();
-  };
-
   #hung(silent: number): void {
+    if (this.#gone) return;
     const name = this.name;
     const error = new AgentError(
       "AGENT_HUNG",
       name,
-      `agent "${name}": its thread did not answer the orchestrator's pings for ${formatDuration(silent)} (heartbeatTimeout: ${formatDuration(this.#spec.pingTimeout)}); its thread is terminated`,
+      `agent "${name}": its thread did not answer the orchestrator's pings for ${formatDuration(Math.round(silent))} (heartbeatTimeout: ${formatDuration(this.#spec.pingTimeout)}); its thread is terminated`,
     );
     this.#owner.crash("hung", error);
-    void this.#end();
+    void this.#end(error);
   }
 
   readonly #onError = (error: Error): void => {
@@ -267,7 +257,7 @@ export class ThreadAgent extends Agent {
     const reported =
       (error as { code?: unknown }).code === "ERR_WORKER_OUT_OF_MEMORY"
         ? new AgentError("AGENT_HEAP_LIMIT", name, `agent "${name}": its thread ran out of heap (${limit}); its thread is terminated`, { cause: error })
-        : error;
+        : rebuiltError(error);
     this.#died(reported);
   };
 
@@ -283,12 +273,13 @@ export class ThreadAgent extends Agent {
     this.#starting = undefined;
     if (starting !== undefined) starting.reject(error);
     else this.#owner.crash("error", error);
-    void this.#end();
+    void this.#end(error);
   }
 
   /** A frame that could not be copied to the thread: answer what it belonged to. */
   #refused(frame: ToThread, error: unknown): void {
-    const why = describeThrown(error);
+    // our words, not the clone's (which quotes the user's source): the clone's error is the cause
+    const why = "it holds a function, a symbol, a socket or another host object";
     const name = this.name;
     switch (frame.t) {
       case "deliver": {
@@ -314,14 +305,25 @@ export class ThreadAgent extends Agent {
     }
   }
 
-  /** Terminate the thread and release everything (idempotent): the incarnation's cleanup. */
-  #end(): Promise<void> {
+  /**
+   * Terminate the thread and release everything (idempotent): the
+   * incarnation's cleanup. Every call still waiting is rejected with `cause`
+   * when the thread hung or ran out of heap (an `AgentError`), else with an
+   * `AGENT_THREAD_EXIT` naming `cause` when the thread died of it: a crash
+   * during `stop()` (which the ended incarnation no longer reports) keeps its
+   * real cause in the stop's failure.
+   */
+  #end(cause?: unknown): Promise<void> {
     if (this.#ending !== undefined) return this.#ending;
     this.#gone = true;
-    this.#running = false;
     const name = this.name;
-    const gone = new AgentError("AGENT_THREAD_EXIT", name, `agent "${name}": its thread has ended`);
-    this.#context.clock.clearTimeout(this.#pingTimer);
+    const gone =
+      cause instanceof AgentError
+        ? cause
+        : cause === undefined
+          ? new AgentError("AGENT_THREAD_EXIT", name, `agent "${name}": its thread has ended`)
+          : new AgentError("AGENT_THREAD_EXIT", name, `agent "${name}": its thread has ended: ${describeThrown(cause)}`, { cause });
+    this.#pinger.stop();
     this.signal.removeEventListener("abort", this.#forwardAbort);
     this.#out.close();
     this.#subscribers.close();

@@ -4,11 +4,12 @@ import { systemClock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { FromThread, WireLogLevel } from "./protocol.js";
 import type { ThreadBus } from "./ThreadBus.js";
-import { toWireError } from "./wireError.js";
+import { toWireError, toWireFields } from "./wireError.js";
 
 /**
  * The {@link AgentContext} of an agent in its thread: the same API as in
- * process, each part carried over the port. `log` entries, `heartbeat()` (at
+ * process, each part carried over the port. `log` entries (an Error in their
+ * fields crosses with its class and `code`), `heartbeat()` (at
  * most one `beat` frame per turn) and `fail()` go to the main thread; `signal`
  * is aborted when the main thread says the incarnation ends; `clock` is the
  * system clock, its timers cleared with {@link ThreadContext.close}.
@@ -38,7 +39,7 @@ export class ThreadContext implements AgentContext {
     this.bus = bus;
     this.config = config;
     this.#send = send;
-    const at = (level: WireLogLevel) => (fields: object, message?: string): void => send({ t: "log", level, fields, message });
+    const at = (level: WireLogLevel) => (fields: object, message?: string): void => send({ t: "log", level, fields: toWireFields(fields), message });
     this.log = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
   }
 

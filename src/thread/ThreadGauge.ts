@@ -27,9 +27,13 @@ export class ThreadGauge {
     this.#heapUsed = 0;
   }
 
-  /** The thread reported its heap in use (bytes). */
-  heap(bytes: number): void {
-    this.#heapUsed = bytes;
+  /**
+   * `worker`'s thread reported its heap in use (bytes). Ignored unless
+   * `worker` is the one attached: a late answer from an ended thread never
+   * overwrites the next thread's figure.
+   */
+  heap(worker: Worker, bytes: number): void {
+    if (this.#worker === worker) this.#heapUsed = bytes;
   }
 
   /** Whether a thread is attached now. */

@@ -76,6 +76,63 @@ export function fromWireError(wire: WireError): Error {
   return error;
 }
 
+/** The library's error classes, by name: what {@link rebuiltError} rebuilds. */
+const LIBRARY_ERRORS: ReadonlySet<string> = new Set(["BusError", "AgentError", "ConfigError", "LifecycleError"]);
+
+/**
+ * `error` as this side should see it: one of the library's errors that crossed
+ * the port outside the protocol (an uncaught error Node copied from the thread
+ * keeps only its name, message, stack and fields, not its class) rebuilt as its
+ * class with its `code`; anything else unchanged.
+ *
+ * @example
+ * ```ts
+ * worker.on("error", (error) => crash(rebuiltError(error)));
+ * ```
+ */
+export function rebuiltError(error: unknown): unknown {
+  if (!(error instanceof Error) || !LIBRARY_ERRORS.has(error.name)) return error;
+  if (error.constructor.name === error.name) return error;
+  return fromWireError(toWireError(error));
+}
+
+/** The key marking a log field holding an error as it crosses (see {@link toWireFields}). */
+const WIRE_ERROR_FIELD = "@acme/agent-orchestrator.wireError";
+
+/**
+ * A log entry's `fields` ready to cross the port: each own field holding an
+ * Error is replaced by a marked {@link WireError} (a structured clone would
+ * keep neither its class nor its `code`); `fields` itself when none does.
+ * {@link fromWireFields} rebuilds them on the other side.
+ *
+ * @example
+ * ```ts
+ * send({ t: "log", level, fields: toWireFields(fields), message });
+ * ```
+ */
+export function toWireFields(fields: object): object {
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(fields)) {
+    const value: unknown = (fields as Record<string, unknown>)[key];
+    if (!(value instanceof Error)) continue;
+    out ??= { ...fields };
+    out[key] = { [WIRE_ERROR_FIELD]: toWireError(value) };
+  }
+  return out ?? fields;
+}
+
+/** The `fields` {@link toWireFields} made, with their errors rebuilt (`fields` itself when none is marked). */
+export function fromWireFields(fields: object): object {
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(fields)) {
+    const value: unknown = (fields as Record<string, unknown>)[key];
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, WIRE_ERROR_FIELD)) continue;
+    out ??= { ...fields };
+    out[key] = fromWireError((value as Record<string, WireError>)[WIRE_ERROR_FIELD] as WireError);
+  }
+  return out ?? fields;
+}
+
 function stringOr(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }

@@ -100,25 +100,42 @@ describe("in-process bus: the ADMIT subscription option", () => {
     expect(first.check).not.toHaveBeenCalled();
   });
 
-  it("a queue-group member's admission is asked only when the member is chosen", async () => {
-    const draws = [0.9, 0.1];
+  it("a queue-group member's admission is asked whichever member is chosen: the refusal never depends on the draw", async () => {
+    const draws = [0.9, 0.1, 0.9];
     const bus = createBus({ random: () => draws.shift() ?? 0 });
     const plain = recorder();
     const picky = recorder();
     const easy = recorder();
     const refuseAll = new BusError("PAYLOAD_INVALID", "refused", { topic: "t" });
-    const check = vi.fn<Admission>(() => refuseAll);
+    const check = vi.fn<Admission>((payload) => (payload === "bad" ? refuseAll : undefined));
     bus.subscribe("t", plain.handler);
     bus.subscribe("t", picky.handler, admitting(check, { queue: "g" }));
     bus.subscribe("t", easy.handler, { queue: "g" });
-    await bus.publish("t", 1); // 0.9 chooses the second member: the check is not asked
-    expect(check).not.toHaveBeenCalled();
-    await expect(bus.publish("t", 2)).rejects.toBe(refuseAll); // 0.1 chooses the first
-    expect(check).toHaveBeenCalledTimes(1);
+    await expect(bus.publish("t", "bad")).rejects.toBe(refuseAll); // 0.9 would choose the second member
+    await expect(bus.publish("t", "bad")).rejects.toBe(refuseAll); // 0.1 would choose the first
+    await expect(bus.request("t", "bad")).rejects.toBe(refuseAll);
+    await bus.publish("t", 1); // admitted: 0 chooses the first member
+    await bus.publish("t", 2); // 0 again
+    expect(check.mock.calls).toEqual([
+      ["bad", "t"],
+      ["bad", "t"],
+      ["bad", "t"],
+      [1, "t"],
+      [2, "t"],
+    ]);
     await bus.flush();
-    expect(plain.got).toEqual([1]);
-    expect(easy.got).toEqual([1]);
-    expect(picky.got).toEqual([]);
+    expect(plain.got).toEqual([1, 2]);
+    expect(picky.got).toEqual([1, 2]);
+    expect(easy.got).toEqual([]);
+  });
+
+  it("of a queue group with a thread-like member and an in-process member, the same uncopyable payload is refused every time", async () => {
+    const bus = createBus();
+    bus.subscribe("q.x", () => undefined, { queue: "w" });
+    bus.subscribe("q.x", () => undefined, admitting((payload) => (typeof (payload as { f?: unknown }).f === "function" ? new BusError("PAYLOAD_INVALID", "refused") : undefined), { queue: "w" }));
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 50; i++) outcomes.add(await bus.publish("q.x", { f: () => 1 }).then(() => "accepted", (error: BusError) => error.code));
+    expect([...outcomes]).toEqual(["PAYLOAD_INVALID"]);
   });
 
   it("unsubscribing the admitting subscription makes the route direct again: messages flow and the check is no longer asked", async () => {
@@ -179,16 +196,17 @@ describe("in-process bus: the ADMIT subscription option", () => {
     const bus = createBus({ random: () => draws.shift() ?? 0 });
     const plain = recorder();
     const failure = new Error("cannot tell");
-    const throwing: Admission = () => {
-      throw failure;
+    const throwing: Admission = (payload) => {
+      if (payload === 1) throw failure;
+      return undefined;
     };
     bus.subscribe("t", plain.handler);
     bus.subscribe("t", () => undefined, admitting(throwing, { queue: "g" }));
     bus.subscribe("t", () => undefined, { queue: "g" });
-    const refused = await bus.publish("t", 1).catch((error: unknown) => error); // 0.1 chooses the throwing member
+    const refused = await bus.publish("t", 1).catch((error: unknown) => error); // the check throws whichever member is chosen
     expect(refused).toMatchObject({ code: "PAYLOAD_INVALID", topic: "t", cause: failure });
     expect((refused as Error).message).toMatch(/admission check of the subscription "t" threw/);
-    await bus.publish("t", 2); // 0.9 chooses the other member
+    await bus.publish("t", 2); // admitted: 0.9 chooses the other member
     await bus.flush();
     expect(plain.got).toEqual([2]);
     expect(bus.stats()).toMatchObject({ published: 1, delivered: 2 });

@@ -139,3 +139,34 @@ describe("loadConfig: isolation errors point into the file", () => {
     expect(() => createOrchestrator({ agents: [{ name: "pricer", module: url, isolation: "thread" }], logger: false, keepAlive: false })).not.toThrow();
   });
 });
+
+describe("start(): a thread agent's config must be copyable to its thread", () => {
+  // the module does not exist: the config is refused before any module loads or any agent starts
+  it("refuses a config given in code holding a function, once, at agents.<name>.config, naming where it sits", async () => {
+    const orch = createOrchestrator({
+      agents: [{ name: "pricer", module: MODULE, isolation: "thread" }],
+      config: { agents: { pricer: { config: { spread: 0.5, rounding: [{ round: (x: number) => x }] } } } },
+      logger: false,
+      keepAlive: false,
+    });
+    const crashes: unknown[] = [];
+    orch.on("agent:crash", (event) => void crashes.push(event));
+    const error = await orch.start().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ path: "agents.pricer.config" });
+    expect((error as ConfigError).message).toBe(
+      'agents.pricer.config: agent "pricer" (isolation: thread): its config cannot be copied to its thread: it holds a function at `rounding[0].round`. Only plain data crosses to a thread (objects, arrays, strings, numbers, booleans, dates, maps, sets); move the behaviour into the agent\'s class',
+    );
+    expect(crashes).toEqual([]);
+    await orch.shutdown();
+  });
+
+  it("refuses a symbol in the config of an agent registered in the config by module", async () => {
+    const orch = createOrchestrator({ config: { agents: { pricer: { module: MODULE, isolation: "thread", config: { tag: Symbol("t") } } } }, logger: false, keepAlive: false });
+    await expect(orch.start()).rejects.toMatchObject({ name: "ConfigError", path: "agents.pricer.config", message: expect.stringContaining("a symbol at `tag`") });
+    await orch.shutdown();
+  });
+});

@@ -15,6 +15,12 @@ export const FIXTURES = new URL("./fixtures/agents.ts", import.meta.url).href;
 /** A gauge that remembers every worker attached to it, to check none is left running. */
 export class RecordingGauge extends ThreadGauge {
   readonly workers: Worker[] = [];
+  /** Heap figures reported so far: one per answered ping. */
+  pongs = 0;
+  override heap(worker: Worker, bytes: number): void {
+    this.pongs++;
+    super.heap(worker, bytes);
+  }
   override attach(worker: Worker): void {
     this.workers.push(worker);
     super.attach(worker);
@@ -26,7 +32,7 @@ export class RecordingGauge extends ThreadGauge {
 }
 
 /** One thread agent under a supervisor of its own, on the real clock and an in-process bus. */
-export function threadAgent(options: { export?: string; config?: unknown; maxHeapMb?: number; pingTimeout?: number; heartbeatTimeout?: number; module?: string } = {}) {
+export function threadAgent(options: { export?: string; config?: unknown; maxHeapMb?: number; pingTimeout?: number; heartbeatTimeout?: number; module?: string; stopTimeout?: number } = {}) {
   const bus = createBus();
   const logger = memoryLogger();
   const crashes: Array<OrchestratorEvents["agent:crash"]> = [];
@@ -35,7 +41,7 @@ export function threadAgent(options: { export?: string; config?: unknown; maxHea
     bus,
     random: () => 0,
     logger,
-    settings: { backoff: { initial: 60_000, max: 60_000, factor: 2, jitter: 0 }, resetAfter: 60_000, startTimeout: 15_000, stopTimeout: 5_000 },
+    settings: { backoff: { initial: 60_000, max: 60_000, factor: 2, jitter: 0 }, resetAfter: 60_000, startTimeout: 15_000, stopTimeout: options.stopTimeout ?? 5_000 },
     stopping: () => false,
     listens: (event) => event === "agent:crash",
     emit: (event, payload) => {

@@ -3,7 +3,7 @@ import { AgentError } from "../../src/errors/AgentError.js";
 import { BusError } from "../../src/errors/BusError.js";
 import { ConfigError } from "../../src/errors/ConfigError.js";
 import { LifecycleError } from "../../src/errors/LifecycleError.js";
-import { fromWireError, toWireError } from "../../src/thread/wireError.js";
+import { fromWireError, fromWireFields, rebuiltError, toWireError, toWireFields } from "../../src/thread/wireError.js";
 
 /** What crossing a port does: encode, structured-clone, rebuild. */
 const across = (error: unknown): Error => fromWireError(structuredClone(toWireError(error)));
@@ -43,5 +43,28 @@ describe("errors across a thread's port", () => {
   test("a thrown string becomes an Error with that text; other values are described", () => {
     expect(across("plain text")).toMatchObject({ name: "Error", message: "plain text" });
     expect(across({ weird: true }).message).toContain("weird");
+  });
+
+  test("log fields: an Error field crosses with its class and code; other fields and entries without errors are left as they are", () => {
+    const plain = { n: 1, nested: { a: 2 } };
+    expect(toWireFields(plain)).toBe(plain);
+    expect(fromWireFields(plain)).toBe(plain);
+    const fields = { n: 1, err: new BusError("QUEUE_FULL", "queue full", { topic: "a.b" }) };
+    const rebuilt = fromWireFields(structuredClone(toWireFields(fields))) as { n: number; err: unknown };
+    expect(rebuilt.n).toBe(1);
+    expect(rebuilt.err).toBeInstanceOf(BusError);
+    expect(rebuilt.err).toMatchObject({ code: "QUEUE_FULL", topic: "a.b" });
+    expect(fields.err).toBeInstanceOf(BusError); // the entry given is not changed
+  });
+
+  test("rebuiltError: a library error that lost its class (as Node copies an uncaught one) gets it back; others are kept", () => {
+    const copied = Object.assign(new Error("no one"), { name: "BusError", code: "NO_RESPONDERS", topic: "x.y" });
+    const rebuilt = rebuiltError(copied);
+    expect(rebuilt).toBeInstanceOf(BusError);
+    expect(rebuilt).toMatchObject({ code: "NO_RESPONDERS", topic: "x.y", message: "no one" });
+    const own = new AgentError("AGENT_HUNG", "a", "hung");
+    expect(rebuiltError(own)).toBe(own);
+    const range = new RangeError("r");
+    expect(rebuiltError(range)).toBe(range);
   });
 });
