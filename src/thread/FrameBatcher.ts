@@ -1,4 +1,26 @@
 /**
+ * Key of a frame's method called when the frame is about to be posted (or is
+ * dropped): a sender that keeps adding to a frame it sent earlier in the turn
+ * (a subscription's deliveries, the acknowledgements of a turn) starts a new
+ * frame after that. It may return the frame to post in its place (what it
+ * has gathered, in its final form). Symbol-keyed: a clone does not copy it.
+ */
+export const SEAL: unique symbol = Symbol("FrameBatcher.seal") as never;
+
+/**
+ * Key of a frame's method returning the frames it stands for, one per item
+ * (the frames a batch of deliveries replaces), when it cannot be posted
+ * whole: each is then posted alone, and `refused` told of those that fail.
+ */
+export const SPLIT: unique symbol = Symbol("FrameBatcher.split") as never;
+
+/** What a frame may carry beside its data (see {@link SEAL}, {@link SPLIT}). */
+interface FrameHooks<Frame> {
+  readonly [SEAL]?: () => Frame | undefined;
+  readonly [SPLIT]?: () => Frame[];
+}
+
+/**
  * Sends the frames of one turn in one post: the first frame of a turn
  * schedules a flush on a microtask, the frames after it join the same array.
  * Posting one array instead of one message per frame is what lets deliveries
@@ -33,7 +55,10 @@ export class FrameBatcher<Frame> {
 
   /** Queue `frame` for this turn's post (dropped once closed). */
   send(frame: Frame): void {
-    if (this.#closed) return;
+    if (this.#closed) {
+      seal([frame]);
+      return;
+    }
     const batch = this.#batch;
     if (batch !== undefined) {
       batch.push(frame);
@@ -48,22 +73,51 @@ export class FrameBatcher<Frame> {
     const batch = this.#batch;
     this.#batch = undefined;
     if (batch === undefined || this.#closed) return;
+    const sent = seal(batch);
     try {
-      this.#post(batch);
+      this.#post(sent);
     } catch {
-      for (const frame of batch) {
+      for (let index = 0; index < batch.length; index++) {
+        const frame = batch[index] as Frame;
         try {
-          this.#post([frame]);
+          this.#post([sent[index] as Frame]);
         } catch (error) {
-          this.#refused(frame, error);
+          const split = (frame as FrameHooks<Frame>)[SPLIT];
+          if (split === undefined) this.#refused(frame, error);
+          else for (const part of split.call(frame)) this.#postAlone(part);
         }
       }
     }
   };
 
+  #postAlone(frame: Frame): void {
+    try {
+      this.#post([frame]);
+    } catch (error) {
+      this.#refused(frame, error);
+    }
+  }
+
   /** Drop what is queued and every later frame: the port is gone. */
   close(): void {
     this.#closed = true;
+    const batch = this.#batch;
     this.#batch = undefined;
+    if (batch !== undefined) seal(batch);
   }
+}
+
+/** Tell the frames of `batch` that carry {@link SEAL} they are sent: `batch` with the frames they give in their place. */
+function seal<Frame>(batch: Frame[]): Frame[] {
+  let sent = batch;
+  for (let index = 0; index < batch.length; index++) {
+    const frame = batch[index] as Frame;
+    const sealed = (frame as FrameHooks<Frame>)[SEAL];
+    if (sealed === undefined) continue;
+    const replacement = sealed.call(frame);
+    if (replacement === undefined) continue;
+    if (sent === batch) sent = batch.slice();
+    sent[index] = replacement;
+  }
+  return sent;
 }

@@ -4,8 +4,8 @@ import { checkSubscription, publishOptionsError, requestSignal } from "../bus/de
 import { validatePattern } from "../bus/topic.js";
 import { BusError } from "../errors/BusError.js";
 import type { PendingCalls } from "./PendingCalls.js";
-import type { FromThread, WireRequestOptions } from "./protocol.js";
-import { type DeliverFrame, ThreadSubscription } from "./ThreadSubscription.js";
+import type { FromThread, WireMessages, WireOneMessage, WireRequestOptions } from "./protocol.js";
+import { type DeliverFrame, skipped, ThreadSubscription } from "./ThreadSubscription.js";
 import { toWireError } from "./wireError.js";
 
 /** What a {@link ThreadBus} sends through: the thread's side of the port. */
@@ -14,6 +14,8 @@ export interface ThreadBusPort {
   send(frame: FromThread): void;
   /** The thread's calls to the main thread, answered by `reply`. */
   readonly calls: PendingCalls;
+  /** Post what is queued now, without waiting for the end of the turn (optional). */
+  flush?(): void;
 }
 
 /**
@@ -44,9 +46,12 @@ export class ThreadBus implements AgentBusView {
     validatePattern(pattern);
     const checked = checkSubscription(pattern, handler, options);
     const sub = ++this.#nextSub;
+    const port = this.#port;
     const subscription = new ThreadSubscription(sub, checked.handler, checked.onError, checked.concurrency, {
-      send: (frame) => this.#port.send(frame),
+      agent: this.#agent,
+      send: (frame) => port.send(frame),
       ended: (ended) => void this.#subscriptions.delete(ended),
+      flush: () => port.flush?.(),
     });
     this.#subscriptions.set(sub, subscription);
     const { queue, concurrency, maxPending, overflow } = checked;
@@ -59,6 +64,20 @@ export class ThreadBus implements AgentBusView {
     const subscription = this.#subscriptions.get(frame.sub);
     if (subscription !== undefined) return subscription.deliver(frame);
     this.#port.send({ t: "done", call: frame.call, ok: true });
+  }
+
+  /** A `messages` frame: to its subscription (for one that has ended, they count as handled). */
+  deliverMessages(frame: WireMessages): void {
+    const subscription = this.#subscriptions.get(frame.sub);
+    if (subscription !== undefined) return subscription.deliverMessages(frame);
+    skipped(this.#port, frame.channel, frame.first, frame.ids.length);
+  }
+
+  /** A `message` frame: to its subscription (for one that has ended, it counts as handled). */
+  deliverOne(frame: WireOneMessage): void {
+    const subscription = this.#subscriptions.get(frame.sub);
+    if (subscription !== undefined) return subscription.deliverOne(frame);
+    skipped(this.#port, frame.channel, frame.seq, 1);
   }
 
   publish<Topic extends string>(topic: Topic, payload: unknown, options?: PublishOptions): Promise<void> {

@@ -14,6 +14,7 @@ import { PendingCalls } from "./PendingCalls.js";
 import type { FromThread, ThreadBoot, ToThread } from "./protocol.js";
 import { ThreadBus } from "./ThreadBus.js";
 import { ThreadContext } from "./ThreadContext.js";
+import { ReportFrame } from "./ThreadSubscription.js";
 import { fromWireError, toWireError } from "./wireError.js";
 
 /** The thread's end of the port: `parentPort` in a worker, one end of a `MessageChannel` in a test. */
@@ -66,7 +67,7 @@ export class ThreadRuntime {
       (frames) => port.postMessage(frames),
       (frame, error) => this.#refused(frame, error),
     );
-    this.#bus = new ThreadBus(boot.name, { send: (frame) => this.#out.send(frame), calls: this.#calls });
+    this.#bus = new ThreadBus(boot.name, { send: (frame) => this.#out.send(frame), calls: this.#calls, flush: this.#out.flush });
     port.on("message", (frames) => {
       for (const frame of frames as ToThread[]) this.#receive(frame);
     });
@@ -91,6 +92,10 @@ export class ThreadRuntime {
 
   #receive(frame: ToThread): void {
     switch (frame.t) {
+      case "message":
+        return this.#bus.deliverOne(frame);
+      case "messages":
+        return this.#bus.deliverMessages(frame);
       case "deliver":
         return this.#bus.deliver(frame);
       case "reply":
@@ -168,6 +173,13 @@ export class ThreadRuntime {
           }),
         );
       case "done": {
+        if (frame instanceof ReportFrame && Array.isArray(frame.value)) {
+          // a reply checked at its handler's end, then changed: reported as that message's failure
+          const refusal = new BusError("PAYLOAD_INVALID", `agent "${agent}" (isolation: thread): a handler's reply cannot be copied out of its thread: ${why}`, { cause: error });
+          const [seq, , upTo] = frame.value as [number, unknown, number | undefined];
+          const report = upTo === undefined ? [-Math.abs(seq), toWireError(refusal)] : [-Math.abs(seq), toWireError(refusal), upTo];
+          return this.#out.send({ t: "done", call: frame.call, ok: true, value: report });
+        }
         const refusal = new BusError("PAYLOAD_INVALID", `agent "${agent}" (isolation: thread): a handler's reply cannot be copied out of its thread: ${why}`, { cause: error });
         return this.#out.send({ t: "done", call: frame.call, ok: false, error: toWireError(refusal) });
       }

@@ -1,9 +1,9 @@
 import type { AgentBusView } from "../agent/AgentBusView.js";
 import { ADMIT, type AdmittingOptions } from "../bus/admission.js";
-import type { Message, SubscribeOptions, Subscription } from "../bus/Bus.js";
-import { expectsReply } from "../bus/expectsReply.js";
+import type { SubscribeOptions, Subscription } from "../bus/Bus.js";
 import { BusError } from "../errors/BusError.js";
 import { cloneRefusal } from "./cloneRefusal.js";
+import { DeliveryLane } from "./DeliveryLane.js";
 import type { PendingCalls } from "./PendingCalls.js";
 import type { FromThread, ToThread } from "./protocol.js";
 
@@ -12,11 +12,15 @@ import type { FromThread, ToThread } from "./protocol.js";
  * at once (at least the subscription's own `concurrency`). The main thread's
  * bus sees the subscription with this concurrency, so messages stream to the
  * thread without waiting for each answer; the thread keeps the subscription's
- * real `concurrency` with its own queue. The cost: up to this many messages
- * more than `maxPending` may be held for a subscription (queued in the thread
- * instead of in the bus), and an overflow policy sees only the bus's part.
+ * real `concurrency` with its own queue, and acknowledges every
+ * `ACK_CHUNK` (128) messages of a large batch while it runs the rest, so the
+ * main thread sends the next batch meanwhile (the window holds four such
+ * chunks: the pipe stays full without a longer list of calls in flight for
+ * the bus to keep). The cost: up to this many messages more than
+ * `maxPending` may be held for a subscription (queued in the thread instead
+ * of in the bus), and an overflow policy sees only the bus's part.
  */
-export const DELIVERY_WINDOW = 256;
+export const DELIVERY_WINDOW = 512;
 
 /** A `subscribe` frame. */
 type SubscribeFrame = Extract<FromThread, { t: "subscribe" }>;
@@ -35,9 +39,9 @@ export interface SubscribersPort {
  * The main thread's side of a thread agent's subscriptions: each `subscribe`
  * frame becomes a subscription through the incarnation's bus view (so queue
  * groups, `maxPending`, `overflow`, handler errors as crashes and the cleanup
- * at the incarnation's end work as for any agent), whose handler sends the
- * message across as `deliver` and returns the promise the thread's `done`
- * settles. A payload that cannot be copied to the thread is refused at
+ * at the incarnation's end work as for any agent), whose handler is a
+ * {@link DeliveryLane}'s: the messages of a turn cross in one frame, and the
+ * thread's reports on the subscription's channel settle them. A payload that cannot be copied to the thread is refused at
  * publish (through the bus's internal admission check) with a `BusError`
  * `PAYLOAD_INVALID` naming this subscriber.
  */
@@ -45,7 +49,7 @@ export class ThreadSubscribers {
   readonly #agent: string;
   readonly #bus: AgentBusView;
   readonly #port: SubscribersPort;
-  readonly #subscriptions = new Map<number, { readonly pattern: string; readonly subscription: Subscription }>();
+  readonly #subscriptions = new Map<number, { readonly pattern: string; readonly subscription: Subscription; readonly lane: DeliveryLane }>();
 
   constructor(agent: string, bus: AgentBusView, port: SubscribersPort) {
     this.#agent = agent;
@@ -55,12 +59,7 @@ export class ThreadSubscribers {
 
   /** The thread subscribed: subscribe for it on the main thread's bus. */
   subscribe({ sub, pattern, options }: SubscribeFrame): void {
-    const port = this.#port;
-    const handler = (message: Message): Promise<unknown> => {
-      const { call, result } = port.calls.open();
-      port.send({ t: "deliver", call, sub, message, request: expectsReply(message) });
-      return result;
-    };
+    const lane = new DeliveryLane(sub, this.#port);
     const agent = this.#agent;
     const given: SubscribeOptions & AdmittingOptions = {
       concurrency: Math.max(DELIVERY_WINDOW, options.concurrency ?? 1),
@@ -74,8 +73,9 @@ export class ThreadSubscribers {
       },
     };
     try {
-      this.#subscriptions.set(sub, { pattern, subscription: this.#bus.subscribe(pattern, handler, given) });
+      this.#subscriptions.set(sub, { pattern, subscription: this.#bus.subscribe(pattern, lane.handler, given), lane });
     } catch (error) {
+      lane.end();
       this.#port.refused(error);
     }
   }
@@ -86,6 +86,7 @@ export class ThreadSubscribers {
     if (entry === undefined) return;
     this.#subscriptions.delete(sub);
     void entry.subscription.unsubscribe();
+    entry.lane.end();
   }
 
   /** The pattern of subscription `sub`, for error messages. */

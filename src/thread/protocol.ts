@@ -34,6 +34,70 @@ export interface WireMessage {
   readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
+/**
+ * The messages of one turn for one subscription, as columns (one array per
+ * field, the same index for one message): numbered `first`, `first + 1`, …
+ * in the subscription's own count, answered on the subscription's channel
+ * (a `done` frame whose `call` is `channel`, carrying a {@link LaneReport};
+ * see `DeliveryLane`). Fields that no message of the frame has are left out.
+ * A turn with one message sends a {@link WireOneMessage} instead.
+ */
+export interface WireMessages {
+  readonly t: "messages";
+  readonly sub: number;
+  /** The `call` of the `done` frames that answer these messages (one per subscription, for its life). */
+  readonly channel: number;
+  /** The number of the first message. */
+  readonly first: number;
+  readonly ids: readonly string[];
+  /** One topic for every message (a string), or one per message. */
+  readonly topics: string | readonly string[];
+  readonly payloads: readonly unknown[];
+  readonly timestamps: readonly number[];
+  /** The indexes of the messages that are requests (their handler's value crosses back as the reply). */
+  readonly requests?: readonly number[] | undefined;
+  readonly sources?: ReadonlyArray<string | undefined> | undefined;
+  readonly headers?: ReadonlyArray<Readonly<Record<string, string>> | undefined> | undefined;
+}
+
+/** The one message of a turn for one subscription (as {@link WireMessages}, flat: a single request crosses fastest so). */
+export interface WireOneMessage {
+  readonly t: "message";
+  readonly sub: number;
+  readonly channel: number;
+  /** Its number in the subscription's count. */
+  readonly seq: number;
+  readonly id: string;
+  readonly topic: string;
+  readonly payload: unknown;
+  readonly timestamp: number;
+  readonly request: boolean;
+  readonly source?: string | undefined;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * What the thread reports on a subscription's channel (the `value` of a
+ * `done` frame whose `call` is the channel):
+ *
+ * - a number `upTo`: every message numbered up to `upTo` that the thread
+ *   received, and did not report otherwise, has been handled (one report per
+ *   turn, however many messages);
+ * - `[seq, reply]`: message `seq` was a request, and its handler's value is
+ *   the reply; `[-seq, error]`: the handler failed on message `seq` (the
+ *   agent's crash on the main thread). A third element, when there is one,
+ *   is an `upTo` as above, for the messages handled after it in the turn;
+ * - `{ first, count }`: those messages reached no subscription (it had ended)
+ *   and count as handled.
+ *
+ * A report naming `seq` is always sent before any `upTo` covering it. (Arrays
+ * and numbers: the cheapest shapes to copy across.)
+ */
+export type LaneReport =
+  | number
+  | readonly [seq: number, value: unknown, upTo?: number]
+  | { readonly first: number; readonly count: number };
+
 /** A trigger slot (`CronTick` without its signal: the thread makes its own, aborted by `abort-run`). */
 export interface WireTick {
   readonly trigger: string;
@@ -83,6 +147,9 @@ export interface ThreadBoot {
 export type ToThread =
   /** Deliver a message to subscription `sub`; answer `done` with `call` (the handler's value is the reply to a request). */
   | { readonly t: "deliver"; readonly call: number; readonly sub: number; readonly message: WireMessage; readonly request: boolean }
+  /** Deliver the messages of one turn to subscription `sub` (see {@link WireMessages}); answered on its channel. */
+  | WireMessages
+  | WireOneMessage
   /** Run `onCron`; answer `done`. */
   | { readonly t: "cron"; readonly call: number; readonly tick: WireTick }
   /** Abort the signal of the `onCron` run `call` (its trigger `timeout`, or the slot abandoned). */
