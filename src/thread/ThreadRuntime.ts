@@ -52,6 +52,8 @@ export class ThreadRuntime {
   readonly #runs = new Map<number, CronTick>();
   #context: ThreadContext | undefined;
   #agent: Agent | undefined;
+  /** A stop arrived before the agent was built: it is never built (as in process, where an incarnation stopped before its instance exists has no `stop()` to run). */
+  #stoppedEarly = false;
   /** Set by `abort`: the incarnation is ending. */
   #abort: { readonly reason: unknown } | undefined;
 
@@ -79,6 +81,7 @@ export class ThreadRuntime {
     try {
       const agentClass = await loadAgentModule(name, this.#boot.module, this.#boot.export, undefined);
       const { value: config } = await validateAgentConfig({ agent: name, agentClass, config: this.#boot.config });
+      if (this.#stoppedEarly) return;
       const context = new ThreadContext(name, this.#bus, config, (frame) => this.#out.send(frame));
       this.#context = context;
       const agent = new agentClass(context as AgentContext as AgentContext<never>) as Agent;
@@ -115,6 +118,7 @@ export class ThreadRuntime {
       case "abort":
         return this.#aborted(fromWireError(frame.reason));
       case "stop":
+        if (this.#agent === undefined) this.#stoppedEarly = true;
         return this.#answer(frame.call, (agent) => agent.stop());
     }
   }

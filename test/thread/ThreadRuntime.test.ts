@@ -10,14 +10,14 @@ afterEach(() => {
 });
 
 /** A runtime on one end of a MessageChannel; the test is the main thread on the other. */
-function runtime(exportName = "Echo") {
+function runtime(exportName = "Echo", module = FIXTURES) {
   const { port1, port2 } = new MessageChannel();
   ports.push(port1, port2);
   const posts: FromThread[][] = [];
   port2.on("message", (frames: FromThread[]) => void posts.push(frames));
   const frames = (): FromThread[] => posts.flat();
   const send = (...sent: ToThread[]): void => port2.postMessage(sent);
-  const thread = new ThreadRuntime(port1, { name: "echo", module: FIXTURES, export: exportName, config: { prefix: "x" }, incarnation: 1 }, () => 1234);
+  const thread = new ThreadRuntime(port1, { name: "echo", module, export: exportName, config: { prefix: "x" }, incarnation: 1 }, () => 1234);
   return { thread, posts, frames, send };
 }
 
@@ -53,6 +53,19 @@ describe("ThreadRuntime (on a MessageChannel)", () => {
     if (publish.t === "publish") send({ t: "reply", call: publish.call, ok: true });
     await starting;
     await waitFor(() => frames().some((frame) => frame.t === "started"));
+  });
+
+  test("a stop that arrives while the module still loads is answered, and the agent is never built nor started", async () => {
+    const { thread, frames, send } = runtime("Late", new URL("./fixtures/slowModule.ts", import.meta.url).href);
+    // the stop reaches the runtime while start() is still importing the module (150 ms of top-level await)
+    const starting = thread.start();
+    send({ t: "stop", call: 3 });
+    await waitFor(() => frames().some((frame) => frame.t === "done"));
+    await starting;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(frames()).toContainEqual({ t: "done", call: 3, ok: true });
+    // Echo subscribes in start(): no subscription and no started means no instance ran
+    expect(frames().filter((frame) => frame.t === "subscribe" || frame.t === "started")).toEqual([]);
   });
 
   test("a start() that throws answers start-failed with the error", async () => {
