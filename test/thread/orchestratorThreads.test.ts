@@ -47,14 +47,29 @@ function desk(pricer: Record<string, unknown> = {}): { orch: Orchestrator; crash
  * socket would: an in-process request resolves in microtasks, and a loop of them alone would
  * keep timers and the threads' messages from ever running.
  */
-async function riskChecks(orch: Orchestrator, until: () => boolean, checks: { answered: number }): Promise<void> {
+/**
+ * Sequential risk checks until `until()` holds and at least `atLeast` were answered, each after
+ * a turn of the event loop (as a request arriving from a socket would: in-process requests
+ * resolve in microtasks, and a loop of them alone would starve timers and the threads' messages).
+ * Counts the answers in `checks` and returns each check's latency in ms.
+ */
+async function riskChecks(orch: Orchestrator, until: () => boolean, checks: { answered: number }, atLeast = 0): Promise<number[]> {
+  const latencies: number[] = [];
   const deadline = Date.now() + 15_000;
-  while (!until()) {
+  while (latencies.length < atLeast || !until()) {
     await new Promise((resolve) => setImmediate(resolve));
+    const started = performance.now();
     expect(await orch.bus.request("risk.check", checks.answered)).toEqual({ ok: true, n: checks.answered });
+    latencies.push(performance.now() - started);
     checks.answered++;
     if (Date.now() > deadline) throw new Error("the condition did not hold within 15 s");
   }
+  return latencies;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 /** OS threads of this process (Linux): each worker thread is one. */
@@ -89,9 +104,10 @@ describe("thread agents in an orchestrator", () => {
     expect(crashes).toEqual([]);
   });
 
-  test("a thread agent stuck in while (true) {} is terminated as hung and restarted, while an agent in process keeps answering", async () => {
+  test("a thread agent stuck in while (true) {} is terminated as hung and restarted, while an agent in process keeps its request/reply latency", async () => {
     const { orch, crashes } = desk();
     await orch.start();
+    const baseline = median(await riskChecks(orch, () => true, { answered: 0 }, 1_000));
     const checks = { answered: 0 };
     let back = false;
     let answeredAtCrash = -1;
@@ -100,13 +116,15 @@ describe("thread agents in an orchestrator", () => {
       if (agent === "pricer" && state === "running") back = true;
     });
     await orch.bus.publish("pricer.hang", 1);
-    await riskChecks(orch, () => back, checks);
+    const during = await riskChecks(orch, () => back, checks);
     expect(crashes).toHaveLength(1);
     expect(crashes[0]).toMatchObject({ agent: "pricer", reason: "hung" });
     expect(crashes[0]?.error).toBeInstanceOf(AgentError);
     expect((crashes[0]?.error as AgentError).code).toBe("AGENT_HUNG");
     // the agent in process answered one check per turn all through the 400 ms the hang took to detect
     expect(answeredAtCrash).toBeGreaterThan(50);
+    // and at its usual latency, through the hang, the kill and the new thread's start: p50 within 2× its baseline + 1 ms
+    expect(median(during)).toBeLessThanOrEqual(2 * baseline + 1);
     expect(orch.agent("pricer")).toMatchObject({ state: "running", restarts: 1 });
     expect(await orch.bus.request("pricer.quote", 1)).toBe(1.5);
   });
