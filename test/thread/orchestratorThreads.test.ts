@@ -130,7 +130,8 @@ describe("thread agents in an orchestrator", () => {
   });
 
   test("a thread agent allocating past its heap limit crashes alone (AGENT_HEAP_LIMIT); the process and the agent in process go on", async () => {
-    const { orch, crashes } = desk({ resourceLimits: { maxHeapMb: 32 } });
+    // a heartbeatTimeout far above the time the leak takes, so that a thread slowed by collections near its limit is not judged hung first
+    const { orch, crashes } = desk({ resourceLimits: { maxHeapMb: 32 }, heartbeatTimeout: "20s" });
     await orch.start();
     await orch.bus.publish("pricer.hog", 1);
     await waitFor(() => crashes.length > 0, 20_000, "the heap-limit crash");
