@@ -36,15 +36,17 @@ export interface ThreadAgentGauge {
  */
 export class ModuleAgents {
   readonly #config: ResolvedConfig;
+  /** The registrations by module (those by class are handed to their supervisors at once and not kept: no entry per agent). */
   readonly #registrations: ReadonlyMap<string, NormalizedRegistration>;
   readonly #byModule: ReadonlySet<string>;
   readonly #gauges: ThreadAgentGauge[] = [];
 
   constructor(config: ResolvedConfig, registrations: readonly NormalizedRegistration[]) {
     this.#config = config;
-    this.#registrations = new Map(registrations.map((registration) => [registration.name, registration]));
-    const byModule = new Set<string>();
-    for (const registration of registrations) if (registration.module !== undefined) byModule.add(registration.name);
+    const byModuleRegistrations = new Map<string, NormalizedRegistration>();
+    for (const registration of registrations) if (registration.module !== undefined) byModuleRegistrations.set(registration.name, registration);
+    this.#registrations = byModuleRegistrations;
+    const byModule = new Set<string>(byModuleRegistrations.keys());
     for (const [name, entry] of Object.entries(config.agents)) if (entry.module !== undefined) byModule.add(name);
     this.#byModule = byModule;
   }
@@ -65,10 +67,10 @@ export class ModuleAgents {
     return this.#gauges;
   }
 
-  /** The agents registered in code by class, as their supervisors take them. */
-  classAgents(): AgentToAdd[] {
+  /** The agents of `registrations` registered in code by class, as their supervisors take them. */
+  static classAgents(registrations: readonly NormalizedRegistration[]): AgentToAdd[] {
     const out: AgentToAdd[] = [];
-    for (const registration of this.#registrations.values()) {
+    for (const registration of registrations) {
       if (registration.agentClass === undefined) continue;
       out.push({ name: registration.name, agentClass: registration.agentClass, codeGroup: registration.group, thread: undefined });
     }

@@ -121,7 +121,7 @@ class OrchestratorRuntime implements Orchestrator {
     this.#startSequence = this.#createStartSequence();
     this.#host = this.#createHost();
     this.#groups = new OrchestratorGroups({ config: this.#config, lifecycle: this.#lifecycle, logger: resolved.logger, clock: resolved.clock, stopping: () => this.#lifecycle.stopping, supervisors: () => this.#roster.inStartOrder });
-    for (const agent of this.#modules.classAgents()) this.#addSupervisor(agent);
+    for (const agent of ModuleAgents.classAgents(registrations)) this.#addSupervisor(agent);
     this.#triggers.addConfigured();
     const status = orchestratorStatusPage({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, clock: resolved.clock, logger: resolved.logger, operator: this.#operator, triggers: this.#triggers, health: () => this.health(), heartbeatTimeout: (agent) => this.#config.agents[agent]?.heartbeatTimeout }, resolved.status);
     this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus(), ...(this.#modules.anyThread ? { threads: () => this.#modules.gauges } : {}), ...(Object.values(this.#config.groups).some(supervisesGroup) ? { groups: () => this.#groups.supervised() } : {}) }), { ...resolved.metrics, logger: resolved.logger, status });
