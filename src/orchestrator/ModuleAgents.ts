@@ -3,6 +3,7 @@ import type { ResolvedConfig } from "../config/ResolvedConfig.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { DEFAULT_THREAD_PING_TIMEOUT, type ThreadSpec } from "../thread/ThreadSpec.js";
 import { ThreadGauge } from "../thread/ThreadGauge.js";
+import { cloneRefusal } from "../thread/cloneRefusal.js";
 import { checkCronHandler } from "./agentChecks.js";
 import { loadAgentModule, type NormalizedRegistration } from "./registry.js";
 
@@ -127,62 +128,17 @@ export class ModuleAgents {
   }
 }
 
-/** How deep {@link uncopyableAt} looks into a config (deeper parts are left to the clone check). */
-const MAX_CONFIG_DEPTH = 32;
-
 /**
  * The ConfigError refusing agent `name`'s `config` when it cannot be copied to
- * the agent's thread (structured clone), else `undefined`. Names where the
- * culprit sits when it is a function or a symbol in plain data; the clone's
- * own error is kept as the cause only.
+ * the agent's thread, else `undefined`: the same check a payload for a thread
+ * agent passes at publish ({@link cloneRefusal}), which names where the
+ * culprit sits (`config.rounding[0].round is a function`).
  */
 function uncopyableConfig(name: string, config: unknown): ConfigError | undefined {
-  const path = `agents.${name}.config`;
-  const found = uncopyableAt(config, "", new Set(), 0);
-  let cause: unknown;
-  if (found === undefined) {
-    if (config === null || typeof config !== "object") return undefined;
-    try {
-      structuredClone(config);
-      return undefined;
-    } catch (error) {
-      cause = error;
-    }
-  }
-  const what = found === undefined ? "something that is not plain data (a socket, a stream or another host object)" : `${found.what}${found.at === "" ? "" : ` at \`${found.at}\``}`;
+  const why = cloneRefusal(config, "config");
+  if (why === undefined) return undefined;
   return new ConfigError(
-    `agent "${name}" (isolation: thread): its config cannot be copied to its thread: it holds ${what}. Only plain data crosses to a thread (objects, arrays, strings, numbers, booleans, dates, maps, sets); move the behaviour into the agent's class`,
-    { path, ...(cause === undefined ? {} : { cause }) },
+    `agent "${name}" (isolation: thread): its config cannot be copied to its thread: ${why}. Only plain data crosses to a thread (objects, arrays, strings, numbers, booleans, dates, maps, sets); move the behaviour into the agent's class`,
+    { path: `agents.${name}.config` },
   );
-}
-
-/** The first function or symbol inside `value` (own keys of plain objects, arrays, maps and sets), with its place. */
-function uncopyableAt(value: unknown, at: string, seen: Set<object>, depth: number): { readonly what: string; readonly at: string } | undefined {
-  const type = typeof value;
-  if (type === "function" || type === "symbol") return { what: `a ${type}`, at };
-  if (value === null || type !== "object" || depth > MAX_CONFIG_DEPTH || seen.has(value as object)) return undefined;
-  seen.add(value as object);
-  const place = (key: string | number): string => (typeof key === "number" ? `${at}[${key}]` : at === "" ? key : `${at}.${key}`);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = uncopyableAt(value[i], place(i), seen, depth + 1);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (value instanceof Map || value instanceof Set) {
-    let i = 0;
-    for (const item of value.values()) {
-      const found = uncopyableAt(item, place(i++), seen, depth + 1);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return undefined;
-  for (const key of Object.keys(value as object)) {
-    const found = uncopyableAt((value as Record<string, unknown>)[key], place(key), seen, depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }

@@ -61,19 +61,13 @@ export interface WireMessages {
 }
 
 /** The one message of a turn for one subscription (as {@link WireMessages}, flat: a single request crosses fastest so). */
-export interface WireOneMessage {
+export interface WireOneMessage extends WireMessage {
   readonly t: "message";
   readonly sub: number;
   readonly channel: number;
   /** Its number in the subscription's count. */
   readonly seq: number;
-  readonly id: string;
-  readonly topic: string;
-  readonly payload: unknown;
-  readonly timestamp: number;
   readonly request: boolean;
-  readonly source?: string | undefined;
-  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

@@ -158,7 +158,7 @@ describe("start(): a thread agent's config must be copyable to its thread", () =
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ path: "agents.pricer.config" });
     expect((error as ConfigError).message).toBe(
-      'agents.pricer.config: agent "pricer" (isolation: thread): its config cannot be copied to its thread: it holds a function at `rounding[0].round`. Only plain data crosses to a thread (objects, arrays, strings, numbers, booleans, dates, maps, sets); move the behaviour into the agent\'s class',
+      'agents.pricer.config: agent "pricer" (isolation: thread): its config cannot be copied to its thread: config.rounding[0].round is a function. Only plain data crosses to a thread (objects, arrays, strings, numbers, booleans, dates, maps, sets); move the behaviour into the agent\'s class',
     );
     expect(crashes).toEqual([]);
     await orch.shutdown();
@@ -166,7 +166,7 @@ describe("start(): a thread agent's config must be copyable to its thread", () =
 
   it("refuses a symbol in the config of an agent registered in the config by module", async () => {
     const orch = createOrchestrator({ config: { agents: { pricer: { module: MODULE, isolation: "thread", config: { tag: Symbol("t") } } } }, logger: false, keepAlive: false });
-    await expect(orch.start()).rejects.toMatchObject({ name: "ConfigError", path: "agents.pricer.config", message: expect.stringContaining("a symbol at `tag`") });
+    await expect(orch.start()).rejects.toMatchObject({ name: "ConfigError", path: "agents.pricer.config", message: expect.stringContaining("config.tag is a symbol") });
     await orch.shutdown();
   });
 });
