@@ -7,6 +7,7 @@ import { invalidOption } from "../errors/invalidOption.js";
 import type { Logger } from "../logger.js";
 import type { CronTick } from "../schedule/ScheduleSpec.js";
 import type { Escalation } from "../supervisor/Escalation.js";
+import type { LeaseView } from "../lease/LeaseStore.js";
 import type { AgentContext } from "./AgentContext.js";
 import type { StandardSchemaV1 } from "./StandardSchema.js";
 import { backoffDelay } from "../supervisor/backoff.js";
@@ -111,6 +112,17 @@ export abstract class Agent<Config = unknown, Topics extends object = TopicMap> 
    */
   get signal(): AbortSignal {
     return this.#context.signal;
+  }
+
+  /**
+   * For a singleton agent (`placement: singleton`), its lease on this replica:
+   * `token` is the fencing token that messages it publishes carry (header
+   * `Ao-Lease-Token`); pass it to anything that must refuse a stale holder (a
+   * database row, an exchange session). `expiresAt` moves on at each renewal.
+   * `undefined` for an agent placed everywhere (docs/cluster.md).
+   */
+  get lease(): LeaseView | undefined {
+    return this.#context.lease;
   }
 
   /** Bring the agent up. A throw or rejection is a crash, handled by the agent's restart policy. */

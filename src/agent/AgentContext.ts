@@ -1,5 +1,6 @@
 import type { AgentBusView } from "./AgentBusView.js";
 import type { Clock } from "../clock.js";
+import type { LeaseView } from "../lease/LeaseStore.js";
 import type { Logger } from "../logger.js";
 
 /**
@@ -23,6 +24,12 @@ export interface AgentContext<Config = unknown> {
   readonly config: Config;
   /** The orchestrator's clock, scoped to this incarnation: its timers are cleared when it ends. */
   readonly clock: Clock;
+  /**
+   * For a singleton agent (`placement: singleton`), its lease while this
+   * incarnation runs: the holder (this replica), the fencing token and when it
+   * runs out unless renewed (the orchestrator renews it). Absent for other agents.
+   */
+  readonly lease?: LeaseView;
   /** Randomness in [0, 1) (the orchestrator's `random` option), for jitter. */
   readonly random?: () => number;
   /** Report liveness (see `heartbeatTimeout`). */

@@ -21,6 +21,16 @@ export type Isolation = "in-process" | "thread";
 /** Every {@link Isolation} value. */
 export const ISOLATIONS = ["in-process", "thread"] as const satisfies readonly Isolation[];
 
+/**
+ * Where in a cluster an agent runs: `everywhere` on every replica (each runs
+ * its own instance), `singleton` on the one replica holding its lease
+ * (docs/cluster.md).
+ */
+export type Placement = "everywhere" | "singleton";
+
+/** Every {@link Placement} value. */
+export const PLACEMENTS = ["everywhere", "singleton"] as const satisfies readonly Placement[];
+
 export const GROUP_STRATEGIES = ["one_for_one", "one_for_all", "rest_for_one"] as const satisfies readonly GroupStrategy[];
 
 /** The deepest a group may sit in the tree: a top-level group has depth 1. */
@@ -77,6 +87,8 @@ export interface ResolvedAgentEntry {
   readonly isolation?: Isolation;
   /** Limits of a thread agent's thread (only with `isolation: thread`). */
   readonly resourceLimits?: { readonly maxHeapMb?: number };
+  /** Where in a cluster it runs; absent when the config does not say (the code registration's, else `everywhere`, applies). */
+  readonly placement?: Placement;
 }
 
 /**
@@ -109,6 +121,8 @@ export interface ResolvedConfig {
   readonly scheduler: SchedulerDefaults;
   /** Where trigger state lives: `file` an absolute path. Absent: in memory (or the `store` given in code). */
   readonly state?: { readonly file: string };
+  /** The leases of singleton agents: `ttl` in ms (10 s by default). */
+  readonly lease: { readonly ttl: number };
   /** ms: the whole shutdown's bound, and the drain inside it (0: none). */
   readonly shutdown: { readonly timeout: number; readonly drainDelay: number };
   /** The built-in listeners' ports and host. */

@@ -5,6 +5,7 @@ import { isPlainObject, type ConfigChecker } from "./ConfigChecker.js";
 import { configShape } from "./configShape.js";
 import { checkShape } from "./checkShape.js";
 import { BUILTIN_GROUP_NAMES, DEFAULTS } from "./defaults.js";
+import { MIN_LEASE_TTL } from "../lease/leaseTiming.js";
 import { checkDependencies } from "./dependsOn.js";
 import { didYouMean } from "./didYouMean.js";
 import { groupExpectation, groupPaths } from "./groupTree.js";
@@ -48,6 +49,7 @@ export function checkConfig(config: unknown, checker: ConfigChecker): CheckedCon
     schedule: scheduleWithDefaults(checked.schedule, scheduler),
     scheduler,
     ...(stateFile === undefined ? {} : { state: Object.freeze({ file: stateFile }) }),
+    lease: resolveLease(checker, checked.lease, config),
     shutdown: resolveShutdown(checker, checked.shutdown, config),
     http: Object.freeze({ ...withDefaults({ healthPort, metricsPort }, DEFAULTS.http), ...(host === undefined ? {} : { host }) }),
   };
@@ -121,6 +123,7 @@ function resolveAgents(checker: ConfigChecker, entries: Checked["agents"], group
     if (config !== undefined) resolved.config = config;
     if (entry.dependsOn !== undefined && entry.dependsOn.length > 0) resolved.dependsOn = entry.dependsOn;
     if (entry.isolation !== undefined) resolved.isolation = entry.isolation;
+    if (entry.placement !== undefined) resolved.placement = entry.placement;
     if (entry.resourceLimits !== undefined && entry.resourceLimits.maxHeapMb !== undefined) {
       // without `isolation` here, an agent registered in code may still be a thread agent: resolveConfig checks those
       if (entry.isolation === "in-process" || (entry.isolation === undefined && module !== undefined)) {
@@ -156,6 +159,17 @@ function resolveScheduler(checker: ConfigChecker, config: unknown): ResolvedConf
     ...(catchup === undefined ? {} : { catchup }),
     ...(delivery === undefined ? {} : { delivery }),
   });
+}
+
+/** The lease settings with defaults; a TTL under 1 s is refused (one slow turn of the event loop would cost the lease). */
+function resolveLease(checker: ConfigChecker, checked: Checked["lease"], config: unknown): ResolvedConfig["lease"] {
+  const lease = withDefaults(checked, DEFAULTS.lease);
+  if (lease.ttl < MIN_LEASE_TTL) {
+    checker.fail("lease.ttl", `expected a duration of at least ${formatDuration(MIN_LEASE_TTL)} such as "10s" (the holder renews every third of it), got ${formatDuration(lease.ttl)}`, {
+      value: (config as { lease: Record<string, unknown> }).lease["ttl"],
+    });
+  }
+  return lease;
 }
 
 /** Shutdown timings with defaults; the drain delay is counted inside the timeout, so it must be shorter. */

@@ -12,7 +12,7 @@ import type { BackoffStrategy } from "../supervisor/backoff.js";
 import type { AgentEntryConfig, GroupConfig, RestartPolicy, SupervisorConfig } from "./OrchestratorConfig.js";
 import { scheduleJsonSchema } from "./jsonSchemaTrigger.js";
 import { checkSchedule } from "./resolveTrigger.js";
-import { GROUP_STRATEGIES, ISOLATIONS } from "./ResolvedConfig.js";
+import { GROUP_STRATEGIES, ISOLATIONS, PLACEMENTS } from "./ResolvedConfig.js";
 import { boolean, choice, code, data, duration, external, integer, list, named, number, object, record, requiredObject, string, union } from "./shape.js";
 import { catchupShape, deliveryShape } from "./triggerPolicies.js";
 
@@ -26,6 +26,9 @@ export const DEPENDS_ON_EXPECTATION = "a list of agent names, each named once";
 
 /** What `agents.<name>.isolation` must be, for error messages. */
 export const ISOLATION_EXPECTATION = ISOLATIONS.map((isolation) => JSON.stringify(isolation)).join(" or ");
+
+/** What `agents.<name>.placement` must be, for error messages. */
+export const PLACEMENT_EXPECTATION = PLACEMENTS.map((placement) => JSON.stringify(placement)).join(" or ");
 
 /** The smallest `resourceLimits.maxHeapMb` accepted: below it a thread cannot load its module. */
 export const MIN_HEAP_MB = 8;
@@ -85,6 +88,15 @@ export const agentEntryShape = object({
      */
     maxHeapMb: integer(MIN_HEAP_MB, `an integer number of MiB, at least ${MIN_HEAP_MB}`),
   }),
+  /**
+   * `singleton` runs the agent on one replica of the cluster at a time: the
+   * one holding its lease (`lease:`); the others show it in state `standby`
+   * and take over when the holder dies or shuts down. Needs a coordinator that
+   * holds leases (`createNatsCoordinator`), else `createOrchestrator()` refuses it
+   * (docs/cluster.md).
+   * @default "everywhere" (or the placement given in code)
+   */
+  placement: choice(PLACEMENTS, PLACEMENT_EXPECTATION),
 });
 
 /** `groups.<name>`. */
@@ -207,6 +219,16 @@ export const configShape = object({
      * `createOrchestrator({ store })`.
      */
     file: string(),
+  }),
+  /** Leases of singleton agents (`placement: singleton`). */
+  lease: object({
+    /**
+     * How long a lease lasts without renewal: the holder renews every third of
+     * it and stops its agent when it could not renew for two thirds; a replica
+     * that dies is replaced within about this long. At least 1 s. It is the max
+     * age of the lease bucket, so every replica must use the same. @default "10s"
+     */
+    ttl: duration(),
   }),
   /** Shutdown bound and drain. */
   shutdown: object({

@@ -1,3 +1,4 @@
+import { DEFAULT_LEASE_TTL } from "../lease/leaseTiming.js";
 import type { ResolvedGroup } from "./ResolvedConfig.js";
 
 /** Names of the groups every orchestrator has, whether or not `groups:` mentions them. */
@@ -37,6 +38,7 @@ export const DEFAULTS = Object.freeze({
     stopTimeout: 5_000,
   }),
   shutdown: Object.freeze({ timeout: 30_000, drainDelay: 0 }),
+  lease: Object.freeze({ ttl: DEFAULT_LEASE_TTL }),
   http: Object.freeze({ healthPort: 8_000, metricsPort: 8_001 }),
   /** Options of a trigger that sets none. */
   trigger: Object.freeze({ overlap: "skip" as const, misfire: "skip" as const, misfireGrace: 1_000 }),

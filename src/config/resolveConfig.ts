@@ -1,4 +1,4 @@
-import type { Isolation } from "./ResolvedConfig.js";
+import type { Isolation, Placement } from "./ResolvedConfig.js";
 import { attachConfigSource, getConfigSource } from "./ConfigSource.js";
 import { describeValue } from "../check.js";
 import { isValidAgentName, NAME_EXPECTATION } from "./agentName.js";
@@ -23,6 +23,8 @@ export interface AgentRegistrationInfo {
   readonly module?: string | undefined;
   /** The isolation given in code; `agents.<name>.isolation` in the config wins over it. @default "in-process" */
   readonly isolation?: Isolation | undefined;
+  /** The placement given in code; `agents.<name>.placement` in the config wins over it. @default "everywhere" */
+  readonly placement?: Placement | undefined;
 }
 
 /** The code side of the configuration: the agents registered with `createOrchestrator({ agents })`. */
@@ -69,6 +71,7 @@ export function resolveConfig(config: OrchestratorConfig | undefined, context: R
     schedule: Object.freeze(checked.schedule),
     scheduler: checked.scheduler,
     ...(checked.state === undefined ? {} : { state: checked.state }),
+    lease: checked.lease,
     shutdown: checked.shutdown,
     http: checked.http,
   };

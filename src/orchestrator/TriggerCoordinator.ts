@@ -1,3 +1,4 @@
+import type { LeaseStore } from "../lease/LeaseStore.js";
 import type { TickMessage } from "../schedule/ScheduleSpec.js";
 
 /**
@@ -13,6 +14,13 @@ export interface TriggerCoordinator {
    * claimant across the cluster, `false` for every other.
    */
   claim(tick: TickMessage): Promise<boolean>;
+  /**
+   * Open the store of the leases of singleton agents (`placement: singleton`),
+   * whose keys live `ttl` ms after their last write. A coordinator without it
+   * cannot place singletons: `createOrchestrator()` refuses them. The NATS
+   * coordinator opens the JetStream key-value bucket `ao-leases` (docs/cluster.md).
+   */
+  openLeases?(options: { readonly ttl: number }): Promise<LeaseStore>;
   /** Release resources (called by the orchestrator at shutdown). */
   close?(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { didYouMean } from "../config/didYouMean.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import { ISOLATION_EXPECTATION, MIN_HEAP_MB } from "../config/configShape.js";
-import { ISOLATIONS, type Isolation } from "../config/ResolvedConfig.js";
+import { ISOLATIONS, PLACEMENTS, type Isolation, type Placement } from "../config/ResolvedConfig.js";
 import { resolveModuleSpecifier } from "../config/resolveModule.js";
 
 /** One agent registered in code by its class. */
@@ -26,6 +26,8 @@ export interface ClassRegistration {
    * `isolation: "thread"`, register the agent by module ({@link ModuleRegistration}).
    */
   isolation?: "in-process";
+  /** Where in a cluster the agent runs (`agents.<name>.placement` in the config wins). @default "everywhere" */
+  placement?: Placement;
 }
 
 /**
@@ -54,6 +56,8 @@ export interface ModuleRegistration {
   isolation?: Isolation;
   /** Limits of a thread agent's thread (`agents.<name>.resourceLimits` in the config wins). */
   resourceLimits?: { maxHeapMb?: number };
+  /** Where in a cluster the agent runs (`agents.<name>.placement` in the config wins). @default "everywhere" */
+  placement?: Placement;
 }
 
 /** One agent registered in code: a class with a static `agentName`, an explicit entry with a class, or one with a module. */
@@ -85,7 +89,7 @@ export type CheckedAgentClass<C> = C extends { readonly configSchema: StandardSc
 
 /** One registration with its class checked by {@link CheckedAgentClass}. */
 export type CheckedRegistration<R> = R extends { readonly agent: infer C }
-  ? { [K in keyof R]: K extends "agent" ? CheckedAgentClass<C> : K extends "name" | "group" | "chief" | "isolation" ? R[K] : never }
+  ? { [K in keyof R]: K extends "agent" ? CheckedAgentClass<C> : K extends "name" | "group" | "chief" | "isolation" | "placement" ? R[K] : never }
   : R extends { readonly module: unknown }
     ? R
     : CheckedAgentClass<R>;
@@ -118,10 +122,21 @@ export interface NormalizedRegistration {
   readonly isolation?: Isolation;
   /** Given only for a module registration. */
   readonly maxHeapMb?: number;
+  /** Where in a cluster it runs, when given in code. */
+  readonly placement?: Placement;
 }
 
-const ENTRY_KEYS = ["name", "agent", "group", "chief", "isolation"];
-const MODULE_KEYS = ["name", "module", "export", "group", "chief", "isolation", "resourceLimits"];
+const ENTRY_KEYS = ["name", "agent", "group", "chief", "isolation", "placement"];
+const MODULE_KEYS = ["name", "module", "export", "group", "chief", "isolation", "resourceLimits", "placement"];
+
+/** The registration's `placement`, checked: absent, `"everywhere"` or `"singleton"`. */
+function checkPlacement(placement: unknown, path: string): { placement?: Placement } {
+  if (placement === undefined) return {};
+  if (!(PLACEMENTS as readonly unknown[]).includes(placement)) {
+    throw new ConfigError(`expected \`placement\` to be "everywhere" or "singleton", got ${describe(placement)}`, { path: `${path}.placement`, value: placement });
+  }
+  return { placement: placement as Placement };
+}
 
 /**
  * Validate the `agents` option of `createOrchestrator`: every entry an agent
@@ -168,7 +183,7 @@ function normalizeEntry(entry: unknown, path: string): NormalizedRegistration {
       throw new ConfigError(`unknown key "${key}" in a registration${didYouMean(key, ENTRY_KEYS)}; expected ${ENTRY_KEYS.join(", ")}`, { path: `${path}.${key}`, value: key });
     }
   }
-  const e = entry as { name?: unknown; agent?: unknown; group?: unknown; chief?: unknown; isolation?: unknown };
+  const e = entry as { name?: unknown; agent?: unknown; group?: unknown; chief?: unknown; isolation?: unknown; placement?: unknown };
   if (!isAgentClass(e.agent)) {
     throw new ConfigError(`expected \`agent\` to be a class extending Agent, got ${describe(e.agent)}`, { path: `${path}.agent`, value: e.agent });
   }
@@ -188,6 +203,7 @@ function normalizeEntry(entry: unknown, path: string): NormalizedRegistration {
     agentClass: e.agent,
     ...(e.group === undefined ? {} : { group: e.group as string }),
     ...(e.chief === undefined ? {} : { chief: e.chief as boolean }),
+    ...checkPlacement(e.placement, path),
   };
 }
 
@@ -198,7 +214,7 @@ function normalizeModuleEntry(entry: object, path: string): NormalizedRegistrati
       throw new ConfigError(`unknown key "${key}" in a registration by module${didYouMean(key, MODULE_KEYS)}; expected ${MODULE_KEYS.join(", ")}`, { path: `${path}.${key}`, value: key });
     }
   }
-  const e = entry as { name?: unknown; module?: unknown; export?: unknown; group?: unknown; chief?: unknown; isolation?: unknown; resourceLimits?: unknown };
+  const e = entry as { name?: unknown; module?: unknown; export?: unknown; group?: unknown; chief?: unknown; isolation?: unknown; resourceLimits?: unknown; placement?: unknown };
   if (typeof e.name !== "string") {
     throw new ConfigError(`expected \`name\` to be the agent's name (a registration by module has no class to read it from), got ${describe(e.name)}`, { path: `${path}.name`, value: e.name });
   }
@@ -227,6 +243,7 @@ function normalizeModuleEntry(entry: object, path: string): NormalizedRegistrati
     ...(e.chief === undefined ? {} : { chief: e.chief as boolean }),
     ...(e.isolation === undefined ? {} : { isolation: e.isolation as Isolation }),
     ...(maxHeapMb === undefined ? {} : { maxHeapMb }),
+    ...checkPlacement(e.placement, path),
   };
 }
 

@@ -1,4 +1,5 @@
 import { keysOf } from "../orchestrator/keysOf.js";
+import type { LeaseView } from "../lease/LeaseStore.js";
 import type { CrashReason } from "../stats/AgentCounters.js";
 
 /**
@@ -6,9 +7,11 @@ import type { CrashReason } from "../stats/AgentCounters.js";
  * `starting` — its `start()` runs; `running` — started and up; `backoff` — crashed,
  * waiting for its restart; `stopping` — its `stop()` runs; `stopped` — stopped by
  * shutdown or never started; `disabled` — taken out by a rule or an operator until
- * `enable()`; `failed` — crashed under a fail-stop policy.
+ * `enable()`; `failed` — crashed under a fail-stop policy; `standby` — a
+ * singleton agent (`placement: singleton`) whose lease another replica holds,
+ * or nobody yet: it runs there, or here once this replica takes the lease.
  */
-export type AgentState = "starting" | "running" | "backoff" | "stopping" | "stopped" | "disabled" | "failed";
+export type AgentState = "starting" | "running" | "backoff" | "stopping" | "stopped" | "disabled" | "failed" | "standby";
 
 /**
  * Every {@link AgentState}, in the order of an agent's life (what
@@ -23,6 +26,7 @@ export const AGENT_STATES: ReadonlyArray<AgentState> = keysOf<Record<AgentState,
   stopped: true,
   disabled: true,
   failed: true,
+  standby: true,
 });
 
 /** A snapshot of one agent, from `orch.agents()` / `orch.agent(name)`. */
@@ -57,4 +61,10 @@ export interface AgentStatus {
   readonly nextTriggerAt?: number;
   /** {@link AgentStatus.nextTriggerAt} as an ISO 8601 string. */
   readonly nextTriggerAtIso?: string;
+  /**
+   * A singleton agent's lease, as this replica last saw it: the holding
+   * replica (this one while the agent runs here), the fencing token and when
+   * it runs out unless renewed. Absent for other agents, and while nobody holds it.
+   */
+  readonly lease?: LeaseView;
 }

@@ -27,6 +27,11 @@ export interface Escalation {
   readonly group?: string;
   /** Whether the agent was disabled by this event (for `group-intensity`: every agent of `group`). */
   readonly disabled: boolean;
+  /**
+   * The replica that raised it: its coordinator's `instance` (`<hostname>#<pid>` by default), when the
+   * orchestrator has a coordinator that holds leases (a cluster); absent otherwise.
+   */
+  readonly replica?: string;
   /** Its recent crashes, oldest first (at most 10); for `group-intensity` the group's, each naming its agent. */
   readonly crashes: readonly CrashRecord[];
 }

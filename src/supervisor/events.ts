@@ -48,6 +48,26 @@ export interface OrchestratorEvents {
     readonly within: number;
     readonly action: "restart" | "parent" | "disabled" | "fail-stop";
   };
+  /**
+   * This replica took the lease of a singleton agent (`placement: singleton`):
+   * the agent starts here. `holder` is this replica, `token` the fencing token
+   * of the acquisition, `expiresAt` when the lease runs out unless renewed.
+   */
+  "lease:acquired": { readonly agent: string; readonly group: string; readonly holder: string; readonly token: number; readonly expiresAt: number };
+  /**
+   * This replica lost the lease of a singleton agent without giving it up: it
+   * could not renew in time (`unreachable`: the store did not answer, so it
+   * must assume another replica may take it) or found it taken (`taken`). Its
+   * agent was stopped (state `standby`).
+   */
+  "lease:lost": { readonly agent: string; readonly group: string; readonly holder: string; readonly token: number; readonly reason: "unreachable" | "taken" };
+  /**
+   * This replica gave the lease of a singleton agent up once its agent had
+   * stopped, so another replica may take it at once: `shutdown`, `disabled`
+   * (by an operator, its crash loop or its group), `failed` (fail-stop), or
+   * `rebalance` (this replica held more than its share).
+   */
+  "lease:released": { readonly agent: string; readonly group: string; readonly holder: string; readonly token: number; readonly reason: "shutdown" | "disabled" | "failed" | "rebalance" };
   /** An escalation was raised (also published on `orchestrator.escalation`). */
   escalation: Escalation;
   /**
@@ -110,6 +130,9 @@ export const ORCHESTRATOR_EVENTS: readonly OrchestratorEventName[] = keysOf<Orch
   "agent:disabled": true,
   "agent:stop-timeout": true,
   "group:failed": true,
+  "lease:acquired": true,
+  "lease:lost": true,
+  "lease:released": true,
   escalation: true,
   "store:corrupt": true,
   "trigger:catchup": true,

@@ -24,6 +24,7 @@ describe("the config types inferred from the shape", () => {
       schedule?: Record<string, ScheduleSpec>;
       scheduler?: { catchup?: CatchupSpec; delivery?: DeliveryPolicy };
       state?: { file: string };
+      lease?: { ttl?: Duration };
       shutdown?: { timeout?: Duration; drainDelay?: Duration };
       http?: { healthPort?: number; metricsPort?: number; host?: string };
     }>();
@@ -37,6 +38,7 @@ describe("the config types inferred from the shape", () => {
       dependsOn?: readonly string[];
       isolation?: "in-process" | "thread";
       resourceLimits?: { maxHeapMb?: number };
+      placement?: "everywhere" | "singleton";
     }>();
     expectTypeOf<SupervisorConfig>().toEqualTypeOf<{
       backoff?: { initial?: Duration; max?: Duration; factor?: number; jitter?: number };
