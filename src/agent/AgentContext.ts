@@ -29,7 +29,7 @@ export interface AgentContext<Config = unknown> {
    * incarnation runs: the holder (this replica), the fencing token and when it
    * runs out unless renewed (the orchestrator renews it). Absent for other agents.
    */
-  readonly lease?: LeaseView;
+  readonly lease?: LeaseView | undefined;
   /** Randomness in [0, 1) (the orchestrator's `random` option), for jitter. */
   readonly random?: () => number;
   /** Report liveness (see `heartbeatTimeout`). */

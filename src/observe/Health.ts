@@ -5,7 +5,7 @@ import type { ObservedAgent, ObservedSource, OrchestratorPhase, TriggerStoreStat
 export interface AgentHealth {
   /** The agent's state. */
   readonly state: AgentState;
-  /** True only while `state` is `running`. */
+  /** True while `state` is `running`, and for a singleton agent in `standby` (it runs on another replica). */
   readonly up: boolean;
   /** Whether the agent belongs to a critical group (health fails while it is down). */
   readonly critical: boolean;
@@ -76,7 +76,8 @@ export function evaluateHealth(source: ObservedSource, agents: ReadonlyArray<Obs
   const byName: Record<string, AgentHealth> = {};
   let criticalDown = false;
   for (const { status, critical } of agents) {
-    const up = status.state === "running";
+    // a singleton in standby runs on the replica holding its lease: up here too (decision 39)
+    const up = status.state === "running" || status.state === "standby";
     if (critical && !up) criticalDown = true;
     byName[status.name] = { state: status.state, up, critical, group: status.group, path: status.path };
   }

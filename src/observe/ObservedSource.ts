@@ -46,6 +46,18 @@ export interface LoopStatus {
 }
 
 /** The live figures of one agent with `isolation: thread`. */
+/** One singleton agent's lease on this replica. */
+export interface ObservedLease {
+  /** The agent's name. */
+  readonly agent: string;
+  /** Whether this replica holds its lease now. */
+  readonly held: boolean;
+  /** Leases this replica acquired. */
+  readonly acquisitions: number;
+  /** Leases this replica lost (not renewed in time, or taken). */
+  readonly losses: number;
+}
+
 export interface ObservedThread {
   /** The agent's name. */
   readonly agent: string;
@@ -98,6 +110,8 @@ export interface ObservedSource {
   triggerStore?(): TriggerStoreStatus;
   /** The agents with `isolation: thread`; leave it out when there are none. */
   threads?(): ReadonlyArray<ObservedThread>;
+  /** The singleton agents' leases; leave it out when there is no singleton. */
+  leases?(): ReadonlyArray<ObservedLease>;
   /**
    * The groups that have a supervisor; leave it out when no group of the
    * configuration has a strategy or an intensity (no group series then).

@@ -109,6 +109,21 @@ function triggerMetrics(table: MetricTable, source: ObservedSource, agentSeries:
   table.histogram("cron_lateness_seconds", "How late trigger slots reached their agent, in seconds.", source.cronLateness);
 }
 
+/** `agent_lease_held`, `agent_lease_acquisitions_total`, `agent_lease_losses_total`: one series each per singleton agent (none without singletons). */
+function leaseMetrics(table: MetricTable, source: ObservedSource): void {
+  const leases = source.leases?.bind(source);
+  if (leases === undefined) return;
+  table.define("agent_lease_held", "gauge", "Singleton agents (placement: singleton): 1 while this replica holds the agent's lease, else 0. Summed over the replicas it is 1 in a healthy cluster.", "sum", (out) => {
+    for (const { agent, held } of leases()) out.add(held ? 1 : 0, table.labels.agent(agent));
+  });
+  table.define("agent_lease_acquisitions_total", "counter", "Singleton agents: leases this replica acquired (the agent started here).", "sum", (out) => {
+    for (const { agent, acquisitions } of leases()) out.add(acquisitions, table.labels.agent(agent));
+  });
+  table.define("agent_lease_losses_total", "counter", "Singleton agents: leases this replica lost without giving them up (not renewed in time, or taken); the agent was stopped here.", "sum", (out) => {
+    for (const { agent, losses } of leases()) out.add(losses, table.labels.agent(agent));
+  });
+}
+
 function threadMetrics(table: MetricTable, source: ObservedSource): void {
   const threads = source.threads?.bind(source);
   if (threads === undefined) return;
@@ -172,6 +187,7 @@ export function orchestratorMetricDefinitions(source: ObservedSource, prefix: st
   if (agentSeries === "full") detailedAgentMetrics(table);
   triggerMetrics(table, source, agentSeries);
   threadMetrics(table, source);
+  leaseMetrics(table, source);
   busMetrics(table, source);
   return table.definitions;
 }

@@ -37,10 +37,11 @@ export class AgentConfigs {
    *
    * @throws ConfigError `AGENT_CONFIG_INVALID` when a synchronous schema refuses the config
    */
-  supervised(config: ResolvedConfig, name: string, agentClass: AgentClass, group: ResolvedGroup, thread?: ThreadSpec): SupervisedAgent {
+  supervised(config: ResolvedConfig, name: string, agentClass: AgentClass, group: ResolvedGroup, thread?: ThreadSpec, singleton = false): SupervisedAgent {
     const entry = config.agents[name];
     const agent: PendingAgent = { name, agentClass, group, config: undefined, heartbeatTimeout: entry?.heartbeatTimeout };
     if (thread !== undefined) agent.thread = thread;
+    if (singleton) agent.singleton = true;
     const validated = validateAgentConfig({ agent: name, agentClass, config: entry?.config, origin: config });
     if (!isThenable(validated)) {
       agent.config = validated.value;

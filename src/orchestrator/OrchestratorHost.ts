@@ -6,6 +6,7 @@ import { BackoffTimers } from "../supervisor/BackoffTimers.js";
 import type { Incarnation } from "../supervisor/Incarnation.js";
 import { RESTARTS_PER_SLICE, RestartPacer, sliceBudgetFor } from "../supervisor/RestartPacer.js";
 import type { SupervisorHost } from "../supervisor/SupervisorHost.js";
+import type { PlacementGate } from "../lease/PlacementGate.js";
 import { deliverEscalation } from "./EscalationDelivery.js";
 import type { EventHub } from "./EventHub.js";
 import type { Lifecycle } from "./Lifecycle.js";
@@ -25,6 +26,10 @@ export interface OrchestratorHostParts {
   failStop(agent: string, error: unknown, group?: string): void;
   /** Wire the triggers of a running incarnation. */
   attachTriggers(agent: string, incarnation: Incarnation, instance: Agent): void;
+  /** The lease keeper of singleton agents, when there are any. */
+  readonly placement: PlacementGate | undefined;
+  /** This replica's name, for escalations, once a lease store is open. */
+  replica(): string | undefined;
 }
 
 /**
@@ -54,13 +59,17 @@ export class OrchestratorHost {
       stopping: () => lifecycle.stopping,
       listens: (event) => events.listens(event),
       emit: (event, payload) => events.emit(event, payload),
-      escalate: (event) => deliverEscalation(escalation, event),
+      escalate: (event) => {
+        const replica = parts.replica();
+        deliverEscalation(escalation, replica === undefined ? event : { ...event, replica });
+      },
       failStop: (agent, error, group) => parts.failStop(agent, error, group),
       setBackoff: (elapsed, delay) => this.#backoffs.set(elapsed, delay),
       clearBackoff: (handle, elapsed) => this.#backoffs.clear(handle, elapsed),
       paced: (restart) => this.#pacer.run(restart),
       // set later (OrchestratorGroups) when some agent has dependencies; declared here so the shared host keeps its shape
       gate: undefined,
+      placement: parts.placement,
       attachTriggers: (agent, incarnation, instance) => parts.attachTriggers(agent, incarnation, instance),
     };
   }

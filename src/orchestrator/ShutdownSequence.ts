@@ -24,6 +24,8 @@ export interface ShutdownParts {
   supervisors(): readonly AgentSupervisor[];
   /** Stop the trigger source: no slot fires any more. */
   stopTriggers(): void;
+  /** Stop keeping singleton leases (after the agents stopped and released theirs), before the coordinator closes. */
+  closeLeases(): Promise<void>;
   /** Write the trigger state still pending and close the store the orchestrator made. */
   closeState(): Promise<void>;
   /** Stop the orchestrator's own timers (liveness loop, keep-alive). */
@@ -110,6 +112,7 @@ export class ShutdownSequence {
     // messages published by stop(): flush until quiet, within the deadline
     await this.#flush(remaining());
     if (this.#parts.ownsBus) await this.#within(bus.close(), remaining());
+    await this.#within(this.#parts.closeLeases(), remaining());
     const coordinator = this.#parts.coordinator;
     if (coordinator?.close !== undefined) await this.#within(coordinator.close(), remaining());
     // the trigger state gets a moment even when the stops took the whole budget: what it has not written comes back as interrupted

@@ -36,6 +36,7 @@ import type { ClosedInfo, Orchestrator, ScheduleHandle } from "./Orchestrator.js
 import type { OrchestratorOptions } from "./OrchestratorOptions.js";
 import type { OrchestratorPhase } from "./OrchestratorPhase.js";
 import { ModuleAgents, type AgentToAdd } from "./ModuleAgents.js";
+import { OrchestratorLeases, singletonNames } from "./OrchestratorLeases.js";
 import { normalizeRegistrations, type AgentRegistration, type RegisteredAgents } from "./registry.js";
 import { resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
 import { ShutdownSequence } from "./ShutdownSequence.js";
@@ -101,6 +102,8 @@ class OrchestratorRuntime implements Orchestrator {
   /** The supervision tree and `orch.group(name)`. */
   readonly #groups: OrchestratorGroups;
   readonly #modules: ModuleAgents;
+  /** Singleton placement: the lease keeper, when some agent is a singleton. */
+  readonly #leases: OrchestratorLeases | undefined;
   #resolveClosed!: (info: ClosedInfo) => void;
   /** What `shutdown()` returned first: every later call returns it too. */
   #shutdownCall: Promise<void> | undefined;
@@ -114,6 +117,14 @@ class OrchestratorRuntime implements Orchestrator {
     this.bus = resolved.bus ?? this.#createBus();
     this.closed = new Promise<ClosedInfo>((resolve) => (this.#resolveClosed = resolve));
     this.#events = new EventHub(resolved.logger);
+    this.#leases = OrchestratorLeases.create(singletonNames(this.#config, registrations), this.#config, resolved.coordinator, {
+      clock: resolved.clock,
+      logger: resolved.logger,
+      stopTimeout: this.#config.supervisor.stopTimeout,
+      stopping: () => this.#lifecycle.stopping,
+      listens: (event) => this.#events.listens(event),
+      emit: (event, payload) => this.#events.emit(event, payload),
+    }, options.config);
     this.#loop = new LivenessLoop(resolved.clock, () => this.#lifecycle.loopAlive);
     this.#operator = new OperatorActions({ lifecycle: this.#lifecycle, roster: this.#roster, logger: resolved.logger, loadsModule: (name) => this.#loadsModule(name) });
     this.#triggers = new OrchestratorTriggers({ options: resolved, config: this.#config, bus: this.bus, roster: this.#roster, lifecycle: this.#lifecycle, lateness: this.#lateness, events: this.#events });
@@ -124,7 +135,7 @@ class OrchestratorRuntime implements Orchestrator {
     for (const agent of ModuleAgents.classAgents(registrations)) this.#addSupervisor(agent);
     this.#triggers.addConfigured();
     const status = orchestratorStatusPage({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, clock: resolved.clock, logger: resolved.logger, operator: this.#operator, triggers: this.#triggers, health: () => this.health(), heartbeatTimeout: (agent) => this.#config.agents[agent]?.heartbeatTimeout }, resolved.status);
-    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus(), ...(this.#modules.anyThread ? { threads: () => this.#modules.gauges } : {}), ...(Object.values(this.#config.groups).some(supervisesGroup) ? { groups: () => this.#groups.supervised() } : {}) }), { ...resolved.metrics, logger: resolved.logger, status });
+    this.#observability = createObservability(orchestratorSource({ lifecycle: this.#lifecycle, roster: this.#roster, bus: this.bus, lateness: this.#lateness, loop: this.#loop, clock: resolved.clock, pausedTriggers: () => this.#triggers.pausedCount(), ...this.#triggerStoreStatus(), ...(this.#modules.anyThread ? { threads: () => this.#modules.gauges } : {}), ...(this.#leases === undefined ? {} : { leases: () => this.#leases?.figures() ?? [] }), ...(Object.values(this.#config.groups).some(supervisesGroup) ? { groups: () => this.#groups.supervised() } : {}) }), { ...resolved.metrics, logger: resolved.logger, status });
     this.statusHandler = status.handler;
     this.healthHandler = this.#observability.healthHandler;
     this.readinessHandler = this.#observability.readinessHandler;
@@ -246,6 +257,7 @@ class OrchestratorRuntime implements Orchestrator {
       stopTimeout: this.#config.supervisor.stopTimeout,
       supervisors: () => this.#roster.inStartOrder,
       stopTriggers: () => this.#triggers.stop(),
+      closeLeases: () => this.#leases?.close() ?? Promise.resolve(),
       closeState: () => this.#triggers.close(),
       stopTimers: () => {
         this.#host.stopTimers();
@@ -286,12 +298,18 @@ class OrchestratorRuntime implements Orchestrator {
       chief: () => this.#chief(),
       failStop: (agent, error, group) => this.#failStop(agent, error, group),
       attachTriggers: (agent, incarnation, instance) => this.#triggers.attach(agent, incarnation, instance),
+      placement: this.#leases?.keeper,
+      replica: () => this.#leases?.replica,
     });
   }
 
   #addSupervisor({ name, agentClass, codeGroup, thread }: AgentToAdd): void {
     const group = resolveGroup(this.#config, name, codeGroup);
-    this.#roster.add(new AgentSupervisor(this.#agentConfigs.supervised(this.#config, name, agentClass, group, thread), this.#host.host));
+    const leases = this.#leases;
+    const singleton = leases?.has(name) === true;
+    const supervisor = new AgentSupervisor(this.#agentConfigs.supervised(this.#config, name, agentClass, group, thread, singleton), this.#host.host);
+    this.#roster.add(supervisor);
+    if (singleton) leases?.add(supervisor);
   }
 
   // ---- lifecycle -----------------------------------------------------------
@@ -307,6 +325,8 @@ class OrchestratorRuntime implements Orchestrator {
     // every agent is known and none has started: the supervision tree and the dependsOn gate
     this.#groups.build(this.#host.host);
     this.#operator.applyAwaiting();
+    // singletons: the lease store opens before any agent starts (a store that cannot open stops the start)
+    if (this.#leases !== undefined) await this.#leases.open();
   }
 
   async #shutdown(reason: string, timeout: number, drainDelay: number | undefined): Promise<void> {
@@ -371,7 +391,9 @@ class OrchestratorRuntime implements Orchestrator {
   // ---- reading -------------------------------------------------------------
 
   #status(name: string): AgentStatus {
-    return this.#roster.get(name).status(this.#triggers.nextFireAt(name));
+    const status = this.#roster.get(name).status(this.#triggers.nextFireAt(name));
+    const lease = this.#leases?.snapshot(name);
+    return lease === undefined ? status : { ...status, lease };
   }
 
   #triggerStoreStatus(): { triggerStore?: () => TriggerStoreStatus } {

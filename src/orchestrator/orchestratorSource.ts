@@ -1,7 +1,7 @@
 import type { Bus } from "../bus/Bus.js";
 import type { TriggerStoreStatus } from "../observe/ObservedSource.js";
 import type { Clock } from "../clock.js";
-import type { ObservedGroup, ObservedSource, ObservedThread } from "../observe/ObservedSource.js";
+import type { ObservedGroup, ObservedLease, ObservedSource, ObservedThread } from "../observe/ObservedSource.js";
 import type { HistogramData } from "../stats/HistogramData.js";
 import type { AgentRoster } from "./AgentRoster.js";
 import type { Lifecycle } from "./Lifecycle.js";
@@ -21,12 +21,13 @@ export interface SourceParts {
   readonly pausedTriggers?: () => number;
   /** The thread agents' figures, when any agent runs in a thread. */
   readonly threads?: () => ReadonlyArray<ObservedThread>;
+  readonly leases?: () => ReadonlyArray<ObservedLease>;
   /** The groups that have a supervisor, when some group of the configuration has a strategy or an intensity. */
   readonly groups?: () => ReadonlyArray<ObservedGroup>;
 }
 
 /** The {@link ObservedSource} of one orchestrator: every member reads its parts when a probe or a scrape asks. */
-export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clock, triggerStore, pausedTriggers, threads, groups }: SourceParts): ObservedSource {
+export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clock, triggerStore, pausedTriggers, threads, groups, leases }: SourceParts): ObservedSource {
   const source: ObservedSource = {
     phase: () => lifecycle.phase,
     started: () => lifecycle.hasStarted,
@@ -42,6 +43,7 @@ export function orchestratorSource({ lifecycle, roster, bus, lateness, loop, clo
   if (triggerStore !== undefined) source.triggerStore = triggerStore;
   if (pausedTriggers !== undefined) source.pausedTriggers = pausedTriggers;
   if (threads !== undefined) source.threads = threads;
+  if (leases !== undefined) source.leases = leases;
   if (groups !== undefined) source.groups = groups;
   return source;
 }

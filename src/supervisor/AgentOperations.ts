@@ -6,7 +6,7 @@ import { OperatorQueue } from "./OperatorQueue.js";
 import type { SupervisorHost } from "./SupervisorHost.js";
 
 /** The states a graceful stop can end in. */
-export type StopState = "stopped" | "disabled" | "backoff";
+export type StopState = "stopped" | "disabled" | "backoff" | "standby";
 
 /** What {@link AgentOperations} drives in its {@link AgentSupervisor}. */
 export interface OperatedAgent {

@@ -14,6 +14,7 @@ import { startIncarnation } from "./startIncarnation.js";
 import { stopIncarnation } from "./stopIncarnation.js";
 import { parkLaunch } from "./tree/DependencyGate.js";
 import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
+import type { PlacedAgent } from "../lease/PlacementGate.js";
 import { watchHeartbeat } from "./watchHeartbeat.js";
 
 /** What a start that is over at once resolves with. */
@@ -28,7 +29,7 @@ const DONE: Promise<void> = Promise.resolve();
  * starts it with its siblings; with a launch gate on the host, a launch waits
  * for the agent's dependencies.
  */
-export class AgentSupervisor implements GroupMember {
+export class AgentSupervisor implements GroupMember, PlacedAgent {
   /** The agent's counters: the one source of its crash and restart counts. */
   readonly counters = new AgentCounters();
   readonly #host: SupervisorHost;
@@ -210,9 +211,14 @@ export class AgentSupervisor implements GroupMember {
       this.#log.error({ agent: name, incarnation: live.number }, `agent "${name}": a launch was asked for while incarnation ${live.number} is live; nothing started`);
       return undefined;
     }
+    if (this.#agent.singleton === true && host.placement?.holds(name) !== true) {
+      // a singleton runs only on the replica holding its lease: here it waits in standby
+      this.#setState("standby");
+      return undefined;
+    }
     const gate = host.gate;
     if (gate !== undefined && parkLaunch(gate, name, this.#log, () => this.#launchInBackground())) return undefined;
-    const inc = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, this);
+    const inc = new Incarnation(++this.#incarnations, name, host.clock, host.bus, this.counters, this, this.#agent.singleton === true ? host.placement?.lease(name) : undefined);
     this.#incarnation = inc;
     this.#setState("starting");
     const instance = startIncarnation(inc, { agent: this.#agent, host, log: this.#log });
@@ -310,9 +316,25 @@ export class AgentSupervisor implements GroupMember {
     return this.#ops.restart();
   }
 
-  /** Takes no part in a group restart: disabled, failed, or its first start still pending. */
+  /** Takes no part in a group restart: disabled, failed, a singleton in standby, or its first start still pending. */
   get idle(): boolean {
-    return this.#pendingStart || this.#state === "disabled" || this.#state === "failed";
+    return this.#pendingStart || this.#state === "disabled" || this.#state === "failed" || this.#state === "standby";
+  }
+
+  /** {@link PlacedAgent.groupName}. */
+  get groupName(): string {
+    return this.#agent.group.name;
+  }
+
+  /** {@link PlacedAgent.leaseAcquired}: this replica holds the singleton's lease now; launch it (unless its first start is still pending). */
+  leaseAcquired(): void {
+    if (this.#pendingStart || this.#state !== "standby") return;
+    this.#launchInBackground();
+  }
+
+  /** {@link PlacedAgent.leaseEnded}: the lease is lost or given up; stop within `deadline` ms and wait in `standby`. */
+  leaseEnded(deadline: number): Promise<void> {
+    return this.stop("standby", deadline);
   }
 
   /** {@link GroupMember.stopFor}: stop for a restart of its group, ending in `backoff` (queued after operator actions). */
@@ -377,5 +399,6 @@ export class AgentSupervisor implements GroupMember {
     const host = this.#host;
     if (host.listens("agent:state")) host.emit("agent:state", { agent: this.#agent.name, group: this.#agent.group.name, state, previous });
     host.gate?.stateChanged(this.#agent.name, state);
+    if (this.#agent.singleton === true) host.placement?.stateChanged(this.#agent.name, state);
   }
 }

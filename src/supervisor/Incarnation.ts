@@ -6,6 +6,8 @@ import { endSubscription } from "../bus/delivery/BusSubscription.js";
 import { isThenable } from "../check.js";
 import type { Clock } from "../clock.js";
 import type { AgentCounters, CrashReason } from "../stats/AgentCounters.js";
+import { LeasedAgentBus } from "../lease/LeasedAgentBus.js";
+import type { LeaseView } from "../lease/LeaseStore.js";
 
 const noop = (): void => undefined;
 /** The settled promise of a second dispose. */
@@ -49,11 +51,12 @@ export class Incarnation implements AgentBusHooks {
   #onEnd: (() => void) | undefined;
   #disposed = false;
 
-  constructor(number: number, name: string, clock: Clock, bus: Bus, counters: AgentCounters, owner: IncarnationOwner) {
+  /** @param lease - a singleton's lease while it runs here: its messages carry the fencing token ({@link LeasedAgentBus}) */
+  constructor(number: number, name: string, clock: Clock, bus: Bus, counters: AgentCounters, owner: IncarnationOwner, lease?: LeaseView) {
     this.number = number;
     this.#owner = owner;
     this.clock = new ScopedClock(clock);
-    this.bus = new AgentBus(bus, name, counters, this);
+    this.bus = lease === undefined ? new AgentBus(bus, name, counters, this) : new LeasedAgentBus(bus, name, counters, this, lease);
     this.startedAt = clock.now();
     this.lastBeat = this.startedAt;
   }

@@ -2,6 +2,8 @@ import type { AgentContext } from "../agent/AgentContext.js";
 import type { AgentBusView } from "../agent/AgentBusView.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
+import { LeasedAgentBus } from "../lease/LeasedAgentBus.js";
+import type { LeaseView } from "../lease/LeaseStore.js";
 import type { Incarnation } from "./Incarnation.js";
 import type { SupervisedAgent } from "./SupervisorHost.js";
 
@@ -41,6 +43,11 @@ export class IncarnationContext implements AgentContext {
 
   get clock(): Clock {
     return this.#incarnation.clock;
+  }
+
+  get lease(): LeaseView | undefined {
+    const bus = this.#incarnation.bus;
+    return bus instanceof LeasedAgentBus ? bus.lease : undefined;
   }
 
   heartbeat(): void {

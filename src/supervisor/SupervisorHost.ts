@@ -8,6 +8,7 @@ import type { Escalation } from "./Escalation.js";
 import type { OrchestratorEvents } from "./events.js";
 import type { Incarnation } from "./Incarnation.js";
 import type { LaunchGate } from "./tree/DependencyGate.js";
+import type { PlacementGate } from "../lease/PlacementGate.js";
 
 /** What an {@link AgentSupervisor} needs from its orchestrator. */
 export interface SupervisorHost {
@@ -47,6 +48,11 @@ export interface SupervisorHost {
    * every launch and state change, so it may be set after the supervisors are made.
    */
   readonly gate?: LaunchGate | undefined;
+  /**
+   * The lease keeper of singleton agents (`placement: singleton`); absent
+   * when there is none. A singleton launches only while this replica holds its lease.
+   */
+  readonly placement?: PlacementGate | undefined;
   /** Wire the triggers of a running incarnation (the `cron.<agent>` subscription). */
   attachTriggers(agent: string, incarnation: Incarnation, instance: Agent): void;
 }
@@ -65,4 +71,6 @@ export interface SupervisedAgent {
   readonly heartbeatTimeout: number | undefined;
   /** `isolation: thread`: each incarnation runs in its own worker thread (undefined: in process). */
   readonly thread?: ThreadSpec | undefined;
+  /** `placement: singleton`: it runs only while this replica holds its lease (`SupervisorHost.placement`). */
+  readonly singleton?: true | undefined;
 }

@@ -290,6 +290,8 @@ describe("what the tree costs a default configuration", () => {
       lifecycle: { stopping: false } as never,
       events: { listens: () => false, emit: () => undefined } as never,
       chief: () => undefined,
+      placement: undefined,
+      replica: () => undefined,
       failStop: () => undefined,
       attachTriggers: () => undefined,
     });
