@@ -30,7 +30,11 @@ import { OrchestratorError } from "../errors/OrchestratorError.js";
  *   key (`load()`, `get()`, or the read before a change);
  * - `STORE_CORRUPT`: a key of the trigger-state bucket holds something that is
  *   not a trigger record (written by another program): a change to it is
- *   refused until an operator removes or repairs the key.
+ *   refused until an operator removes or repairs the key;
+ * - `LEASE_FAILED`: the NATS lease store could not answer an acquire, renew,
+ *   release, read or announce (no answer from JetStream in time, lost
+ *   connection), or was used after its `close()`: the caller cannot tell
+ *   whether it holds the lease, and treats it as lost.
  */
 export type NatsErrorCode =
   | "CONNECT_FAILED"
@@ -44,7 +48,8 @@ export type NatsErrorCode =
   | "STORE_WRITE_FAILED"
   | "STORE_READ_FAILED"
   | "STORE_CLOSED"
-  | "STORE_CORRUPT";
+  | "STORE_CORRUPT"
+  | "LEASE_FAILED";
 
 /**
  * An error of the NATS bus, coordinator or trigger store that comes from the network or the

@@ -37,5 +37,6 @@ export async function openNatsCoordinator(target: unknown, resolved: ResolvedNat
       { cause: error },
     );
   }
-  return new NatsCoordinator({ kv, bucket: resolved.bucket, connection, owned, instance: resolved.instance });
+  const { bucket, leaseBucket, instance, storage, replicas, timeout } = resolved;
+  return new NatsCoordinator({ kv, bucket, connection, owned, instance, leaseBucket, storage, replicas, timeout });
 }
