@@ -13,8 +13,10 @@ export type { ShutdownOptions, StartOptions } from "./orchestrator/lifecycleOpti
 export type { OrchestratorMetricsOptions, OrchestratorOptions } from "./orchestrator/OrchestratorOptions.js";
 export type { OrchestratorPhase } from "./orchestrator/OrchestratorPhase.js";
 export type { AgentRegistration, CheckedAgentClass, CheckedRegistration, CheckedRegistrations, ClassRegistration, ConfigSchemaMismatch, ModuleRegistration, RegisteredAgents } from "./orchestrator/registry.js";
-export type { Isolation } from "./config/ResolvedConfig.js";
+export type { Isolation, Placement } from "./config/ResolvedConfig.js";
 export type { TriggerCoordinator } from "./orchestrator/TriggerCoordinator.js";
+export type { LeaseGrant, LeaseStore, LeaseView } from "./lease/LeaseStore.js";
+export { LEASE_TOKEN_HEADER } from "./lease/LeasedAgentBus.js";
 
 // Agents
 export { Agent } from "./agent/Agent.js";

@@ -11,7 +11,7 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
       "AgentError", "Agent", "BusError", "ConfigError", "ESCALATION_TOPIC", "LifecycleError", "MAX_TOPIC_LENGTH",
       "ObservabilityError", "OrchestratorError", "checkTopicLength", "createBus", "createOrchestrator", "exponentialBackoff",
       "fastifyProbes", "formatDuration", "koaProbes", "isOrchestratorError", "loadConfig", "toMilliseconds", "topicMatches", "validatePattern", "validateTopic",
-      "FileTriggerStore", "MAX_RAN_RANGES", "MemoryTriggerStore", "RUN_OUTCOMES", "StoreError", "applyChange", "recordKey",
+      "FileTriggerStore", "MAX_RAN_RANGES", "MemoryTriggerStore", "RUN_OUTCOMES", "StoreError", "applyChange", "recordKey", "LEASE_TOKEN_HEADER",
     ],
     types: [
       "AgentBusView", "AgentClass", "AgentContext", "AgentEntryConfig", "AgentErrorCode", "AgentHealth", "AgentRegistration", "AgentState",
@@ -28,18 +28,18 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
       "OrchestratorMetricsOptions", "OrchestratorOptions", "OrchestratorPhase", "OverflowPolicy", "OverlapPolicy", "PayloadOf",
       "ProbePath", "ProbeRouteOptions", "ProbeSource", "PublishOptions", "RequestOptions", "RestartPolicy", "RetryOptions", "ScheduleHandle", "ScheduleSpec", "ShutdownOptions", "SkipReason",
       "StartOptions", "SubscribeOptions", "Subscription", "SupervisorConfig", "TickMessage", "TopicMap", "TriggerControl", "TriggerCoordinator", "TriggerOptions",
-      "TriggerSpec", "TriggerView",
+      "TriggerSpec", "TriggerView", "Placement", "LeaseGrant", "LeaseStore", "LeaseView",
       "FileTriggerStoreOptions", "FinishedRun", "RunOutcome", "RunningSlot", "StoreErrorCode", "StoreProblem", "StoreSnapshot", "TriggerChange",
       "TriggerRecord", "TriggerStore",
       "BusRateValues", "QueueDepth", "StatusAgentDocument", "StatusAuthorize", "StatusBusDocument", "StatusDocument", "StatusHandler", "StatusOptions", "StatusRequest", "StatusTriggerDocument",
     ],
   },
   "src/testing/index.ts": {
-    values: ["BUS_CONTRACT_CASES", "FakeBus", "ManualClock", "ManualClockError", "STORE_CONTRACT_CASES", "busContract", "storeContract", "testAgent"],
+    values: ["BUS_CONTRACT_CASES", "FakeBus", "ManualClock", "ManualClockError", "MemoryLeases", "STORE_CONTRACT_CASES", "busContract", "storeContract", "testAgent"],
     types: [
       "AgentHarness", "BusContractCase", "BusContractContext", "BusContractOptions", "ConfigInputOf", "ConfigOf", "FakeBusOptions",
       "ManualClockErrorCode", "ManualClockOptions", "ManualClockTimerInfo", "TestAgentOptions", "TestLogEntry", "TopicsOf",
-      "StoreContractCase", "StoreContractContext", "StoreContractOptions", "StorePersistence",
+      "StoreContractCase", "StoreContractContext", "StoreContractOptions", "StorePersistence", "MemoryCoordinator",
     ],
   },
   "src/nats/index.ts": {

@@ -89,6 +89,13 @@ export class OrchestratorLeases {
     return this.keeper.snapshot(name);
   }
 
+  /** The lease of `name` for the status page, with this replica's name; `undefined` for an agent placed everywhere or nobody holding it. */
+  statusLease(name: string): { readonly view: LeaseView; readonly replica: string } | undefined {
+    const view = this.keeper.snapshot(name);
+    const replica = this.keeper.instance;
+    return view === undefined || replica === undefined ? undefined : { view, replica };
+  }
+
   /** Per singleton, for the metrics. */
   figures(): LeaseFigures[] {
     return this.keeper.figures();

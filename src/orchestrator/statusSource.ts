@@ -1,3 +1,4 @@
+import type { LeaseView } from "../lease/LeaseStore.js";
 import type { Bus } from "../bus/Bus.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Clock } from "../clock.js";
@@ -34,6 +35,8 @@ export interface StatusParts {
   health(): HealthReport;
   /** An agent's `heartbeatTimeout` in ms, when it has one. */
   heartbeatTimeout(agent: string): number | undefined;
+  /** A singleton's lease and this replica's name; absent when there are no singletons. */
+  lease?(agent: string): { readonly view: LeaseView; readonly replica: string } | undefined;
 }
 
 /** The {@link StatusSource} of one orchestrator: every member reads its parts when the page asks. */
@@ -43,7 +46,7 @@ export function orchestratorStatusSource(parts: StatusParts): StatusSource {
     clock,
     phase: () => lifecycle.phase,
     health: () => parts.health(),
-    agents: () => roster.all.map((supervisor) => statusAgent(supervisor, parts.heartbeatTimeout(supervisor.name))),
+    agents: () => roster.all.map((supervisor) => statusAgent(supervisor, parts.heartbeatTimeout(supervisor.name), parts.lease?.(supervisor.name))),
     triggers: (agent) => parts.triggers.views(agent),
     busStats: () => bus.stats?.(),
     queues: (limit) => bus.queues?.(limit) ?? [],
@@ -51,7 +54,7 @@ export function orchestratorStatusSource(parts: StatusParts): StatusSource {
   };
 }
 
-function statusAgent(supervisor: AgentSupervisor, heartbeatTimeout: number | undefined): StatusAgent {
+function statusAgent(supervisor: AgentSupervisor, heartbeatTimeout: number | undefined, lease: StatusAgent["lease"]): StatusAgent {
   const incarnation = supervisor.incarnation;
   const live = incarnation !== undefined && !incarnation.ended;
   return {
@@ -60,6 +63,7 @@ function statusAgent(supervisor: AgentSupervisor, heartbeatTimeout: number | und
     ...(live && incarnation.runningSince !== undefined ? { runningSince: incarnation.runningSince } : {}),
     ...(live ? { lastHeartbeatAt: incarnation.lastBeat } : {}),
     ...(heartbeatTimeout === undefined ? {} : { heartbeatTimeout }),
+    ...(lease === undefined ? {} : { lease }),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { LeaseView } from "../lease/LeaseStore.js";
 import type { QueueDepth } from "../bus/Bus.js";
 import { isoTime } from "../isoTime.js";
 import type { OrchestratorPhase } from "../orchestrator/OrchestratorPhase.js";
@@ -44,6 +45,12 @@ export interface StatusAgentDocument {
   readonly nextRestartAt?: string;
   /** The last `heartbeat()` of the current incarnation (or its start), and the agent's `heartbeatTimeout` in ms when it has one. */
   readonly heartbeat?: { readonly at: string; readonly timeoutMs?: number };
+  /**
+   * A singleton agent's lease (`placement: singleton`), while someone holds
+   * it: the holding replica, whether that is this one, the fencing token and
+   * when the lease runs out unless renewed.
+   */
+  readonly lease?: { readonly holder: string; readonly here: boolean; readonly token: number; readonly expiresAt: string };
   /** Its triggers, in the order they were added. */
   readonly triggers: readonly StatusTriggerDocument[];
 }
@@ -125,8 +132,13 @@ function agentDocument(agent: StatusAgent, triggers: readonly TriggerView[], sho
     ...(agent.lastHeartbeatAt === undefined
       ? {}
       : { heartbeat: { at: isoTime(agent.lastHeartbeatAt), ...(agent.heartbeatTimeout === undefined ? {} : { timeoutMs: agent.heartbeatTimeout }) } }),
+    ...(agent.lease === undefined ? {} : { lease: leaseDocument(agent.lease.view, agent.lease.replica) }),
     triggers: triggers.map(triggerDocument),
   };
+}
+
+function leaseDocument(view: LeaseView, replica: string): NonNullable<StatusAgentDocument["lease"]> {
+  return { holder: view.holder, here: view.holder === replica, token: view.token, expiresAt: isoTime(view.expiresAt) };
 }
 
 function lastCrash(at: number, reason: CrashReason | undefined, message: string | undefined): NonNullable<StatusAgentDocument["lastCrash"]> {

@@ -1,3 +1,4 @@
+import type { LeaseView } from "../lease/LeaseStore.js";
 import type { BusStats, QueueDepth } from "../bus/Bus.js";
 import type { Clock } from "../clock.js";
 import type { HealthReport } from "../observe/Health.js";
@@ -19,6 +20,8 @@ export interface StatusAgent {
   readonly lastHeartbeatAt?: number;
   /** Its `heartbeatTimeout` in ms, when it has one. */
   readonly heartbeatTimeout?: number;
+  /** A singleton's lease as this replica sees it, and this replica's name (to tell whether it holds it). */
+  readonly lease?: { readonly view: LeaseView; readonly replica: string };
 }
 
 /** One trigger as the status page reads it. */

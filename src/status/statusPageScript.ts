@@ -88,7 +88,10 @@ export const STATUS_PAGE_SCRIPT = String.raw`
     var tr = row("agents", a.name, ["name", "group", "state", "uptime", "restarts", "crashes", "crash", "backoff", "heartbeat"], ["restarts", "crashes"]);
     put(f(tr, "name"), cell(a.name, a.critical ? "critical" : ""));
     put(f(tr, "group"), a.path.join(" \u203a "));
-    put(f(tr, "state"), cell(a.state, "", "state s-" + a.state));
+    var l = a.lease;
+    put(f(tr, "state"), l
+      ? cell(a.state, (l.here ? "lease held here" : "on " + l.holder) + " · token " + l.token + " · " + span(Math.max(0, Date.parse(l.expiresAt) - now())) + " left", "state s-" + a.state)
+      : cell(a.state, "", "state s-" + a.state));
     put(f(tr, "uptime"), a.runningSince ? cell(span(now() - Date.parse(a.runningSince)), a.runningSince) : cell("—"));
     put(f(tr, "restarts"), a.restarts);
     put(f(tr, "crashes"), a.crashes);

@@ -11,5 +11,7 @@ export { busContract, BUS_CONTRACT_CASES } from "./busContract.js";
 export type { BusContractCase, BusContractContext, BusContractOptions } from "./busContract.js";
 export { storeContract, STORE_CONTRACT_CASES } from "./storeContract.js";
 export type { StoreContractCase, StoreContractContext, StoreContractOptions, StorePersistence } from "./storeContract.js";
+export { MemoryLeases } from "../lease/MemoryLeases.js";
+export type { MemoryCoordinator } from "../lease/MemoryLeases.js";
 export { testAgent } from "./testAgent.js";
 export type { AgentHarness, ConfigInputOf, ConfigOf, TestAgentOptions, TestLogEntry, TopicsOf } from "./testAgent.js";

@@ -47,7 +47,7 @@ describe("metrics()", () => {
   it("exposes agent_status with 1 for the current state and 0 for each other state when agentStatus is on", async () => {
     const source = twoAgents();
     const observability = createObservability(source, { agentStatus: true });
-    const states = ["starting", "running", "backoff", "stopping", "stopped", "disabled", "failed"] as const;
+    const states = ["starting", "running", "backoff", "stopping", "stopped", "disabled", "failed", "standby"] as const;
     for (const state of states) {
       source.agent("risk").state = state;
       const text = await observability.metrics();

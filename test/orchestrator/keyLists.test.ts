@@ -21,7 +21,7 @@ describe("key lists derived from their types", () => {
   });
 
   test("the event names are every event of OrchestratorEvents", () => {
-    expect(ORCHESTRATOR_EVENTS).toEqual(["agent:state", "agent:crash", "agent:restart", "agent:disabled", "agent:stop-timeout", "group:failed", "escalation", "store:corrupt", "trigger:catchup", "backfill:progress", "trigger:paused", "trigger:resumed", "shutdown"]);
+    expect(ORCHESTRATOR_EVENTS).toEqual(["agent:state", "agent:crash", "agent:restart", "agent:disabled", "agent:stop-timeout", "group:failed", "lease:acquired", "lease:lost", "lease:released", "escalation", "store:corrupt", "trigger:catchup", "backfill:progress", "trigger:paused", "trigger:resumed", "shutdown"]);
     expectTypeOf(ORCHESTRATOR_EVENTS).toEqualTypeOf<readonly OrchestratorEventName[]>();
   });
 
