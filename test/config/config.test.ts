@@ -12,7 +12,7 @@ describe("resolveConfig: errors for unknown keys name the key path and suggest t
     expect(error.path).toBe("shedule");
     expect(error.value).toBe("shedule");
     expect(error.message).toBe(
-      'shedule: unknown key "shedule" (did you mean "schedule"?); expected one of: chief, agents, groups, supervisor, schedule, scheduler, state, shutdown, http',
+      'shedule: unknown key "shedule" (did you mean "schedule"?); expected one of: chief, agents, groups, supervisor, schedule, scheduler, state, lease, shutdown, http',
     );
   });
 
