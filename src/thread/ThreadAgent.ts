@@ -96,7 +96,16 @@ export class ThreadAgent extends Agent {
     const { file, entry } = threadEntry();
     const spec = this.#spec;
     // the config as written: the thread validates it with the class's schema itself
-    const boot: ThreadBoot = { name: this.name, module: spec.module, export: spec.export, config: spec.config, incarnation: this.#owner.number, entry };
+    const lease = this.lease;
+    const boot: ThreadBoot = {
+      name: this.name,
+      module: spec.module,
+      export: spec.export,
+      config: spec.config,
+      incarnation: this.#owner.number,
+      entry,
+      ...(lease === undefined ? {} : { lease: { holder: lease.holder, token: lease.token, expiresAt: lease.expiresAt } }),
+    };
     let worker: Worker;
     try {
       worker = new Worker(file, {

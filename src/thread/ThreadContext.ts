@@ -1,3 +1,4 @@
+import type { LeaseView } from "../lease/LeaseStore.js";
 import type { AgentContext } from "../agent/AgentContext.js";
 import { ScopedClock } from "../agent/ScopedClock.js";
 import { systemClock } from "../clock.js";
@@ -19,6 +20,8 @@ export class ThreadContext implements AgentContext {
   readonly bus: ThreadBus;
   readonly log: Logger;
   readonly config: unknown;
+  /** A singleton's lease as it was when the thread started (its `expiresAt` does not move on with renewals). */
+  readonly lease: LeaseView | undefined;
   readonly clock = new ScopedClock(systemClock);
   readonly random = Math.random;
   readonly #send: (frame: FromThread) => void;
@@ -33,11 +36,13 @@ export class ThreadContext implements AgentContext {
    * @param bus - the thread's bus view
    * @param config - the agent's config (its schema's output)
    * @param send - sends a frame to the main thread
+   * @param lease - a singleton's lease at start
    */
-  constructor(name: string, bus: ThreadBus, config: unknown, send: (frame: FromThread) => void) {
+  constructor(name: string, bus: ThreadBus, config: unknown, send: (frame: FromThread) => void, lease?: LeaseView) {
     this.name = name;
     this.bus = bus;
     this.config = config;
+    this.lease = lease === undefined ? undefined : Object.freeze({ ...lease });
     this.#send = send;
     const at = (level: WireLogLevel) => (fields: object, message?: string): void => send({ t: "log", level, fields: toWireFields(fields), message });
     this.log = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };

@@ -82,7 +82,7 @@ export class ThreadRuntime {
       const agentClass = await loadAgentModule(name, this.#boot.module, this.#boot.export, undefined);
       const { value: config } = await validateAgentConfig({ agent: name, agentClass, config: this.#boot.config });
       if (this.#stoppedEarly) return;
-      const context = new ThreadContext(name, this.#bus, config, (frame) => this.#out.send(frame));
+      const context = new ThreadContext(name, this.#bus, config, (frame) => this.#out.send(frame), this.#boot.lease);
       this.#context = context;
       const agent = new agentClass(context as AgentContext as AgentContext<never>) as Agent;
       this.#agent = agent;

@@ -135,6 +135,8 @@ export interface ThreadBoot {
   readonly incarnation: number;
   /** For a source checkout only: the `.ts` entry the boot file imports after registering a TypeScript loader. */
   readonly entry?: string | undefined;
+  /** A singleton's lease when the incarnation starts (`Agent.lease` in the thread; its `expiresAt` is the one at start). */
+  readonly lease?: { readonly holder: string; readonly token: number; readonly expiresAt: number } | undefined;
 }
 
 /** Frames the main thread sends to the agent's thread. */

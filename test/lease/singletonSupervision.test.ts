@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { Agent, createOrchestrator } from "../../src/index.js";
-import type { Escalation, Orchestrator, OrchestratorConfig, OrchestratorEvents } from "../../src/index.js";
+import type { AgentRegistration, Escalation, Orchestrator, OrchestratorConfig, OrchestratorEvents } from "../../src/index.js";
 import { MemoryLeases } from "../../src/lease/MemoryLeases.js";
 import { ManualClock } from "../../src/testing/ManualClock.js";
 
@@ -34,7 +34,7 @@ afterEach(async () => {
   Chief.seen.length = 0;
 });
 
-function replica(leases: MemoryLeases, clock: ManualClock, name: string, agents: Parameters<typeof createOrchestrator>[0]["agents"], config: OrchestratorConfig): Orchestrator {
+function replica(leases: MemoryLeases, clock: ManualClock, name: string, agents: AgentRegistration[], config: OrchestratorConfig): Orchestrator {
   const orch = createOrchestrator({ agents, config, clock, logger: false, keepAlive: false, handleSignals: false, random: () => 0.5, coordinator: leases.coordinator(name) });
   made.push(orch);
   return orch;
