@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { Agent, createOrchestrator } from "../../src/index.js";
 import { createObservability } from "../../src/observe/index.js";
 import { FakeSource, NetworkedFakeSource } from "../helpers/observe/FakeSource.js";
+import { systemClock } from "../../src/clock.js";
+import { MemoryLeases } from "../../src/lease/MemoryLeases.js";
 
 /**
  * promtool (Prometheus's own checker) validates the exposition text and the
@@ -113,6 +115,31 @@ if (!available && process.env["CI"] === undefined) {
       }
     });
 
+    it("accepts the lease series of a replica holding one singleton and standing by for another", async () => {
+      const leases = new MemoryLeases({ clock: systemClock });
+      const config = { agents: { feed: { placement: "singleton" as const }, risk: { placement: "singleton" as const } }, lease: { ttl: "1s" } };
+      const agents = [{ name: "feed", agent: Feed }, { name: "risk", agent: Feed }];
+      const other = createOrchestrator({ agents: [{ name: "risk", agent: Feed, placement: "singleton" }], config: { lease: { ttl: "1s" } }, logger: false, keepAlive: false, coordinator: leases.coordinator("b") });
+      await other.start();
+      const orch = createOrchestrator({ agents, config, logger: false, keepAlive: false, coordinator: leases.coordinator("a") });
+      try {
+        await orch.start();
+        const deadline = Date.now() + 5_000;
+        while ((orch.agent("feed")?.state !== "running" || orch.agent("risk")?.state !== "standby") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        const text = await orch.metrics();
+        expect(text).toContain('agent_lease_held{agent="feed"} 1');
+        expect(text).toContain('agent_lease_held{agent="risk"} 0');
+        expect(text).toContain('agent_lease_acquisitions_total{agent="feed"} 1');
+        expect(text).toContain('agent_lease_losses_total{agent="feed"} 0');
+        const result = promtool(["check", "metrics"], text);
+        expect(result.output).toBe("");
+        expect(result.status).toBe(0);
+      } finally {
+        await orch.shutdown();
+        await other.shutdown();
+      }
+    });
+
     it("rejects malformed exposition text (the check can fail)", () => {
       const result = promtool(["check", "metrics"], "# TYPE agent_state gauge\nagent_state{agent=feed} 1\n");
       expect(result.status).not.toBe(0);
@@ -120,7 +147,7 @@ if (!available && process.env["CI"] === undefined) {
 
     it("accepts the shipped alert rules", () => {
       const result = promtool(["check", "rules", "prometheus-alerts.yml"]);
-      expect(result.output).toContain("SUCCESS: 8 rules found");
+      expect(result.output).toContain("SUCCESS: 10 rules found");
       expect(result.status).toBe(0);
     });
 

@@ -66,6 +66,12 @@ describe("a singleton on two replicas", () => {
     expect(metrics).toMatch(/agent_state\{agent="feed"\} 0/);
     expect(metrics).toMatch(/agent_lease_held\{agent="feed"\} 0/);
     expect(await holder.metrics()).toMatch(/agent_lease_held\{agent="feed"\} 1/);
+    // the status page's document says who holds it, on both replicas
+    for (const [orch, here] of [[holder, true], [standby, false]] as const) {
+      const response = await orch.fetch(new Request("http://replica/statusz?format=json"));
+      const doc = (await response.json()) as { agents: Array<{ name: string; state: string; lease?: unknown }> };
+      expect(doc.agents.find((agent) => agent.name === "feed")?.lease).toEqual({ holder: lease?.holder, here, token: lease?.token, expiresAt: expect.stringMatching(/^2026-01-05T09:00:0\d/) as string });
+    }
   });
 
   test("a graceful shutdown of the holder releases at once: the other runs it within one poll, with a larger token", async () => {
@@ -118,6 +124,8 @@ describe("a singleton on two replicas", () => {
     expect(startedAt).toBeLessThanOrEqual(expiresAt + 1_000);
     expect(lost).toEqual([{ agent: "feed", group: "data", holder: "a", token: expect.any(Number) as number, reason: "unreachable" }]);
     expect(a.agent("feed")?.state).toBe("standby");
+    expect(await a.metrics()).toMatch(/agent_lease_losses_total\{agent="feed"\} 1/);
+    expect(await b.metrics()).toMatch(/agent_lease_acquisitions_total\{agent="feed"\} 1/);
   });
 
   test("messages a singleton publishes carry its fencing token in Ao-Lease-Token, and Agent.lease shows it", async () => {
