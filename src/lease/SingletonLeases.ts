@@ -112,7 +112,9 @@ export class SingletonLeases implements PlacementGate {
     const lease = this.#leases.get(agent);
     if (lease?.grant === undefined || lease.releasing) return;
     // the agent has stopped for good on this replica: another one may run it now
-    if (state === "disabled" || state === "failed" || state === "stopped") this.#release(lease, state === "stopped" ? "shutdown" : state);
+    // ("stopped" is also the state between the stop and the start of an operator's restart: only at shutdown is it for good)
+    if (state === "disabled" || state === "failed") this.#release(lease, state);
+    else if (state === "stopped" && this.#parts.stopping()) this.#release(lease, "shutdown");
   }
 
   /**

@@ -145,6 +145,27 @@ describe("a singleton on two replicas", () => {
     expect(seen[0]?.payload).toEqual({ token });
   });
 
+  test("an operator restart restarts it on the replica holding the lease, with the same token", async () => {
+    const clock = new ManualClock(T0);
+    const leases = new MemoryLeases({ clock });
+    const a = replica(leases, clock, "a");
+    await a.start();
+    await clock.advance(100);
+    const b = replica(leases, clock, "b");
+    await b.start();
+    await clock.advance(500);
+    const token = a.agent("feed")?.lease?.token;
+    const released: unknown[] = [];
+    a.on("lease:released", (event) => void released.push(event));
+    a.restart("feed");
+    await clock.advance(1_000);
+    expect(a.agent("feed")?.state).toBe("running");
+    expect(a.agent("feed")?.restarts).toBe(1);
+    expect(a.agent("feed")?.lease?.token).toBe(token);
+    expect(b.agent("feed")?.state).toBe("standby");
+    expect(released).toEqual([]);
+  });
+
   test("an operator disable releases the lease; the other replica takes it; enable puts it back in standby", async () => {
     const clock = new ManualClock(T0);
     const leases = new MemoryLeases({ clock });
