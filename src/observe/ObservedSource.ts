@@ -45,7 +45,6 @@ export interface LoopStatus {
   readonly intervalMs: number;
 }
 
-/** The live figures of one agent with `isolation: thread`. */
 /** One singleton agent's lease on this replica. */
 export interface ObservedLease {
   /** The agent's name. */
@@ -58,6 +57,7 @@ export interface ObservedLease {
   readonly losses: number;
 }
 
+/** The live figures of one agent with `isolation: thread`. */
 export interface ObservedThread {
   /** The agent's name. */
   readonly agent: string;

@@ -29,7 +29,7 @@ export interface Escalation {
   readonly disabled: boolean;
   /**
    * The replica that raised it: its coordinator's `instance` (`<hostname>#<pid>` by default), when the
-   * orchestrator has a coordinator that holds leases (a cluster); absent otherwise.
+   * orchestrator places singleton agents (its lease store is open); absent otherwise.
    */
   readonly replica?: string;
   /** Its recent crashes, oldest first (at most 10); for `group-intensity` the group's, each naming its agent. */

@@ -172,4 +172,21 @@ describe("supervision composes with placement", () => {
     expect(a.agent("worker")?.state).toBe("running");
     expect(leases.holder("worker")?.token).toBe(token);
   });
+
+  test("a dependent of a singleton starts on a replica where the singleton is in standby (it runs on another)", async () => {
+    const clock = new ManualClock(T0);
+    const leases = new MemoryLeases({ clock });
+    class Strategy extends Agent {
+      static readonly agentName = "strategy";
+    }
+    const config: OrchestratorConfig = { agents: { worker: { placement: "singleton" }, strategy: { dependsOn: ["worker"] } }, lease: { ttl: "3s" } };
+    const a = replica(leases, clock, "a", [Worker, Strategy], config);
+    await a.start();
+    await clock.advance(100);
+    const b = replica(leases, clock, "b", [Worker, Strategy], config);
+    await b.start();
+    await clock.advance(100);
+    expect([a.agent("worker")?.state, b.agent("worker")?.state]).toEqual(["running", "standby"]);
+    expect([a.agent("strategy")?.state, b.agent("strategy")?.state]).toEqual(["running", "running"]);
+  });
 });

@@ -21,8 +21,17 @@ export interface LaunchGate {
 const NONE: readonly string[] = Object.freeze([]);
 
 /**
+ * A dependency in this state lets its dependents start: `running`, or a
+ * singleton in `standby` (it runs on the replica holding its lease, and its
+ * dependents here reach it over the networked bus).
+ */
+function satisfies(state: AgentState | undefined): boolean {
+  return state === "running" || state === "standby";
+}
+
+/**
  * The {@link LaunchGate} of `dependsOn`: a launch waits until every agent it
- * depends on is `running`, then fires once (in a microtask, after the state
+ * depends on is `running` (or, for a singleton, in `standby`: it runs on another replica), then fires once (in a microtask, after the state
  * change that released it). Dependents are never stopped because a
  * dependency crashed; only their next launch waits.
  *
@@ -58,7 +67,7 @@ export class DependencyGate implements LaunchGate {
   missing(agent: string): readonly string[] {
     const dependencies = this.#dependsOn.get(agent);
     if (dependencies === undefined || dependencies.length === 0) return NONE;
-    const missing = dependencies.filter((dependency) => this.#stateOf(dependency) !== "running");
+    const missing = dependencies.filter((dependency) => !satisfies(this.#stateOf(dependency)));
     return missing.length === 0 ? NONE : missing;
   }
 
@@ -78,7 +87,7 @@ export class DependencyGate implements LaunchGate {
   }
 
   stateChanged(agent: string, state: AgentState): void {
-    if (state !== "running" || this.#parked.size === 0) return;
+    if (!satisfies(state) || this.#parked.size === 0) return;
     const dependents = this.#dependents.get(agent);
     if (dependents === undefined) return;
     for (const dependent of dependents) {
