@@ -16,7 +16,7 @@ export type { AgentRegistration, CheckedAgentClass, CheckedRegistration, Checked
 export type { Isolation, Placement } from "./config/ResolvedConfig.js";
 export type { TriggerCoordinator } from "./orchestrator/TriggerCoordinator.js";
 export type { LeaseGrant, LeaseStore, LeaseView } from "./lease/LeaseStore.js";
-export { LEASE_TOKEN_HEADER } from "./lease/LeasedAgentBus.js";
+export { LEASE_TOKEN_HEADER } from "./lease/leaseTokenHeader.js";
 
 // Agents
 export { Agent } from "./agent/Agent.js";

@@ -2,9 +2,8 @@ import { AgentBus, type AgentBusHooks } from "../agent/AgentBus.js";
 import type { Bus, PayloadOf, PublishOptions, RequestOptions, TopicMap } from "../bus/Bus.js";
 import type { AgentCounters } from "../stats/AgentCounters.js";
 import type { LeaseView } from "./LeaseStore.js";
+import { LEASE_TOKEN_HEADER } from "./leaseTokenHeader.js";
 
-/** The header that carries a singleton's fencing token on every message it publishes or request it sends. */
-export const LEASE_TOKEN_HEADER = "Ao-Lease-Token";
 
 /**
  * The bus view of one incarnation of a singleton agent: as {@link AgentBus},

@@ -12,6 +12,8 @@ describe("wireOptionsError: what every wire format can carry, as a table", () =>
     ["a header name with a colon", { headers: { "a:b": "1" } }, /header name "a:b" cannot travel/],
     ["a header name that is empty", { headers: { "": "1" } }, /header name "" cannot travel/],
     ["a reserved header name, any case", { headers: { "aO-thing": "1" } }, /header name "aO-thing" is reserved/],
+    ["the lease token header, a singleton's fencing token", { headers: { "Ao-Lease-Token": "57" } }, undefined],
+    ["the lease token header in another case (reserved: only the exact name is the token)", { headers: { "ao-lease-token": "57" } }, /header name "ao-lease-token" is reserved/],
     ["a header value with CR", { headers: { ok: "a\rb" } }, /expected `headers.ok` to have no line breaks/],
   ])("%s", (_what, options, message) => {
     const error = wireOptionsError(options, "publish");
