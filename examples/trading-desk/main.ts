@@ -29,6 +29,20 @@
 //   npm run demo -- --health-port 9000 --metrics-port 9001   other ports
 //   npm run demo -- --health-port 0 --metrics-port 0    free ports
 //   npm run demo -- --host 0.0.0.0                      listen on every interface (default 127.0.0.1)
+//
+// As a cluster (replicas/cluster.ts): `--replicas N` (2 to 9) runs the desk of
+// replicas.yaml in N replica processes over NATS, the market-data feed and the
+// risk book as singletons (one replica holds each lease; the others stand by).
+// It uses the server NATS_URL names, else starts a `nats-server -js` of its own
+// (on the PATH) on a free loopback port. Every --kill-every it kills -9 the
+// replica holding the feed, prints how long the feed takes to move to another
+// replica, and starts the killed one again. Each replica prints its health,
+// metrics and status URLs (free ports, or --health-port/--metrics-port + i).
+//
+//   npm run demo -- --replicas 3                        kill the feed's holder every 15 s until Ctrl-C
+//   npm run demo -- --replicas 3 --kill-every 5s --duration 40s
+//   npm run demo -- --replicas 3 --kill-every off       no kills: kill -9 a replica yourself
+//   NATS_URL=nats://127.0.0.1:4222 npm run demo -- --replicas 3
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { describeThrown } from "../../src/errors/describeThrown.js";
@@ -52,6 +66,8 @@ const { values: args } = parseArgs({
     "health-port": { type: "string" },
     "metrics-port": { type: "string" },
     host: { type: "string", default: "127.0.0.1" },
+    replicas: { type: "string" },
+    "kill-every": { type: "string" },
   },
 });
 
@@ -72,6 +88,29 @@ const port = (name: "health-port" | "metrics-port"): number | undefined => {
 };
 const healthPort = port("health-port");
 const metricsPort = port("metrics-port");
+
+// --replicas: the desk as a cluster of replica processes over NATS (replicas/cluster.ts)
+if (args.replicas !== undefined || args["kill-every"] !== undefined) {
+  if (args.replicas === undefined || !/^[2-9]$/.test(args.replicas)) {
+    console.error(`--replicas: expected a number of replicas from 2 to 9, got ${args.replicas === undefined ? "none (--kill-every needs --replicas)" : JSON.stringify(args.replicas)}`);
+    process.exit(2);
+  }
+  const replicas = Number(args.replicas);
+  const raw = args["kill-every"] ?? "15s";
+  const killEvery = raw === "off" ? undefined : toMilliseconds(raw);
+  if (raw !== "off" && (killEvery === undefined || killEvery < 1_000)) {
+    console.error(`--kill-every: expected a duration of at least 1s such as 15s, or off, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  for (const [flag, base] of [["--health-port", healthPort], ["--metrics-port", metricsPort]] as const) {
+    if (base !== undefined && base !== 0 && base + replicas > 65_535) {
+      console.error(`${flag}: replica i listens on ${flag.slice(2)} + i: ${base} + ${replicas} is past 65535`);
+      process.exit(2);
+    }
+  }
+  const { runCluster } = await import("./replicas/cluster.js");
+  process.exit(await runCluster({ replicas, killEvery, duration, healthPort, metricsPort, host: args.host }));
+}
 
 /** A listener that could not bind, in the demo's own terms: the flag to change, no stack trace. */
 function listenFailure(error: unknown): string | undefined {
