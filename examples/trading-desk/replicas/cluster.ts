@@ -19,9 +19,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { describeThrown } from "../../../src/errors/describeThrown.js";
-import { formatDuration, loadConfig, toMilliseconds } from "../../../src/index.js";
+import { formatDuration, LEASE_TOKEN_HEADER, loadConfig, toMilliseconds } from "../../../src/index.js";
 import { createNatsBus, type NatsBus } from "../../../src/nats/index.js";
-import { leaseToken } from "./leaseHeader.js";
 
 /** The singleton whose holder is killed. */
 const FEED = "market_data";
@@ -123,7 +122,8 @@ export async function runCluster(options: ClusterOptions): Promise<number> {
   let unfenced = 0;
   const holderOf = new Map<number, string>();
   watcher.subscribe("prices.*", (message) => {
-    const token = leaseToken(message);
+    const raw = message.headers?.[LEASE_TOKEN_HEADER];
+    const token = raw === undefined ? undefined : Number(raw);
     if (token === undefined) {
       unfenced++;
       return;

@@ -16,7 +16,6 @@ import { describeThrown } from "../../../src/errors/describeThrown.js";
 import { createOrchestrator, formatDuration, loadConfig, type Logger } from "../../../src/index.js";
 import { createNatsBus, createNatsCoordinator } from "../../../src/nats/index.js";
 import { Chief, Momentum, Risk } from "../agents/desk.js";
-import { FALLBACK_LEASE_HEADER, LEASE_HEADER, refusesLeaseHeader, renameLeaseHeader } from "./leaseHeader.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -65,15 +64,11 @@ try {
   await bus.close();
   process.exit(1);
 }
-// see leaseHeader.ts: on a bus that refuses `Ao-Lease-Token`, the singletons' token travels as `Lease-Token`
-const refused = process.env["DESK_LEASE_HEADER"] !== "raw" && (await refusesLeaseHeader(bus, "desk.probe"));
-if (refused) emit({ type: "notice", message: `the NATS bus refuses header ${LEASE_HEADER}; singletons send their token as ${FALLBACK_LEASE_HEADER} (leaseHeader.ts)` });
-const deskBus = refused ? renameLeaseHeader(bus) : bus;
 const actionsOn = new Set(["localhost", "127.0.0.1", "::1"]).has(args.host);
 const orch = createOrchestrator({
   agents: [Momentum, Risk, { name: "chief", agent: Chief, chief: true }],
   config,
-  bus: deskBus,
+  bus,
   coordinator,
   logger,
   status: actionsOn ? { authorize: () => "local operator" } : {},
