@@ -169,8 +169,10 @@ describe.sequential("five singletons on replica processes sharing a NATS lease b
       // the two others up before the next kill, so a standby is always there to take over
       await eventually(() => c.live.filter((replica) => replica.ready).length === 3, 20_000, "three replicas ready");
       await new Promise((resolve) => setTimeout(resolve, 600 + random() * 1_400)); // the chaos's pace, not a wait for a condition
-      const live = c.live;
-      const victim = live[Math.floor(random() * live.length)] as Replica;
+      // a replica running something (a newcomer runs nothing until the balance rule hands it a lease)
+      const holders = c.live.filter((replica) => runningNow([replica]).size > 0);
+      const candidates = holders.length > 0 ? holders : c.live;
+      const victim = candidates[Math.floor(random() * candidates.length)] as Replica;
       const held = [...runningNow([victim]).keys()];
       const at = await victim.kill();
       kills.push({ instance: victim.instance, at, held });
@@ -193,7 +195,7 @@ describe.sequential("five singletons on replica processes sharing a NATS lease b
 
     expect(kills.length).toBeGreaterThanOrEqual(4);
     // the kills took singletons down, and each came back elsewhere
-    expect(afterKills.length).toBeGreaterThanOrEqual(1);
+    expect(afterKills.length).toBeGreaterThanOrEqual(kills.length);
     expect(overlapping, describeIntervals(overlapping.flat())).toEqual([]);
     expect(sampling.twice).toEqual([]);
     // every gap (after a kill, measured from the kill; or after a rebalance) is within the bound
