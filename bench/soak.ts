@@ -3,7 +3,7 @@
  *
  *   npm run soak        # builds dist/, then runs this file against it (node --expose-gc --import tsx)
  *
- * Three phases, each with 1,000 agents:
+ * Four phases, the first three with 1,000 agents:
  * 1. bus load — 1,000,000 messages through the agents' bus views, handlers
  *    that sometimes throw, bounded queues that overflow: every message counted
  *    as delivered or dropped;
@@ -11,22 +11,32 @@
  *    views, scoped timers, a never-settling handler call each), heap measured
  *    after forced GCs before, after, and after as many again;
  * 3. crash storm — every agent crashes at once, three times, on the real
- *    clock; event-loop delay (p50/p99/max) idle and during the storms.
+ *    clock; event-loop delay (p50/p99/max) idle and during the storms;
+ * 4. singletons — three replica processes of the built package sharing five
+ *    singleton agents (lease TTL 1 s) on a NATS server, a random replica running one
+ *    killed (SIGKILL) and replaced every 0.6–2 s for 60 s; where each agent
+ *    ran, sampled every 50 ms: never on two replicas, never nowhere for longer
+ *    than TTL + TTL/3 (+ 50 ms) after its holder died. It uses NATS_URL, else
+ *    starts nats-server (-js, temporary store) when it is on the PATH, else it
+ *    is skipped with a banner.
  *
  * Prints a Markdown report (machine, Node version, figures) and exits with
  * status 1 when a count does not add up, the heap grew by more than 5 % per
- * 10,000 restarts, or the storm's p99 delay passed 250 ms. About a minute.
- * Scale with SOAK_AGENTS, SOAK_MESSAGES, SOAK_RESTARTS, SOAK_STORMS.
+ * 10,000 restarts, the storm's p99 delay passed 250 ms, or a singleton ran
+ * twice at once or was down too long. About two minutes.
+ * Scale with SOAK_AGENTS, SOAK_MESSAGES, SOAK_RESTARTS, SOAK_STORMS, SOAK_SINGLETON_SECONDS.
  */
 import os from "node:os";
 import { busLoad } from "./soak/busLoad.js";
 import { crashStorm, RESOLUTION_MS } from "./soak/crashStorm.js";
 import { restartLoop } from "./soak/restartLoop.js";
+import { SAMPLE_MS, SINGLETON_AGENTS, SINGLETON_TTL_MS, TAKEOVER_BOUND_MS, singletonSoak } from "./soak/singletons.js";
 
 const AGENTS = Number(process.env["SOAK_AGENTS"] ?? 1_000);
 const MESSAGES = Number(process.env["SOAK_MESSAGES"] ?? 1_000_000);
 const RESTARTS = Number(process.env["SOAK_RESTARTS"] ?? 10_000);
 const STORMS = Number(process.env["SOAK_STORMS"] ?? 3);
+const SINGLETON_SECONDS = Number(process.env["SOAK_SINGLETON_SECONDS"] ?? 60);
 const MAX_HEAP_GROWTH = 0.05;
 const MAX_STORM_P99_MS = 250;
 
@@ -74,6 +84,22 @@ console.log();
 console.log(`- crashing all ${n(storm.agents)} agents in one tick took ${storm.crashTickMs} ms (crash handling, disposal, restart scheduling)`);
 console.log(`- every agent running again within ${n(storm.recoveryMs)} ms of a storm (back-off 1 s, jitter 20 %)`);
 console.log(`- storm p99 under ${MAX_STORM_P99_MS} ms: ${check(worstP99 < MAX_STORM_P99_MS, "storm: event-loop delay p99 too high")} (worst ${worstP99} ms)\n`);
+
+const single = await singletonSoak(SINGLETON_SECONDS);
+if (single.skipped !== undefined) {
+  const banner = "#".repeat(78);
+  console.log(`## Singletons: SKIPPED\n\n\`\`\`\n${banner}\n#  SINGLETON PHASE SKIPPED: ${single.skipped}.\n#  Set NATS_URL to a server with JetStream, or install nats-server.\n${banner}\n\`\`\`\n`);
+  console.error(`\nsoak: the singleton phase was SKIPPED (${single.skipped})\n`);
+} else {
+  const sorted = [...single.takeovers].sort((x, y) => x - y);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  console.log(`## Singletons: 3 replica processes, ${SINGLETON_AGENTS.length} singletons, lease TTL ${SINGLETON_TTL_MS} ms, ${single.seconds.toFixed(0)} s of random kill -9\n`);
+  console.log(`- server: ${single.server}`);
+  console.log(`- ${n(single.kills)} replicas killed and replaced; ${n(single.samples)} samples (every ${SAMPLE_MS} ms) × ${SINGLETON_AGENTS.length} singletons`);
+  console.log(`- never on two replicas at once: ${check(single.twice === 0 && single.overlaps === 0, "singletons: ran twice at once")} (${n(single.twice)} samples, ${n(single.overlaps)} overlapping runs)`);
+  console.log(`- never nowhere for longer than ${TAKEOVER_BOUND_MS} ms: ${check(single.longestGap <= TAKEOVER_BOUND_MS, "singletons: down too long")} (longest ${n(single.longestGap)} ms; ${n(sorted.length)} takeovers after a kill, from the kill: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1) ?? 0} ms)`);
+  console.log(`- every singleton running on exactly one replica at the end: ${check(single.settledAtEnd && single.errors.length === 0, "singletons: not settled")}${single.errors.length > 0 ? ` (${single.errors.join("; ")})` : ""}\n`);
+}
 
 console.log(`Total: ${((Date.now() - began) / 1_000).toFixed(0)} s.`);
 if (failures.length > 0) {
