@@ -30,6 +30,8 @@ export class SingletonLease {
   shedAt = Number.NEGATIVE_INFINITY;
   /** No rebalancing of this lease before this instant (ms): it came back after a rebalance found nobody to take it. */
   keepUntil = 0;
+  /** The stop of the agent whose lease was last lost: what a late answer for that lease waits for. */
+  stopping: Promise<void> = Promise.resolve();
   /** A renewal failed and was logged: the next failures are not, until one succeeds. */
   renewFailureLogged = false;
   acquisitions = 0;

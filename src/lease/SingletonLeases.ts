@@ -63,6 +63,8 @@ export class SingletonLeases implements PlacementGate {
   #overShareSince: number | undefined;
   #nextShed = 0;
   #closed = false;
+  /** Acquisitions in flight (sent, not answered): they count towards this replica's share. */
+  #taking = 0;
   /** Releases and other writes still in flight: `close()` waits for them. */
   readonly #pending = new Set<Promise<unknown>>();
 
@@ -153,11 +155,18 @@ export class SingletonLeases implements PlacementGate {
     for (const lease of this.#leases.values()) if (lease.holds) held++;
     if (!this.#parts.stopping()) {
       for (const lease of this.#leases.values()) {
-        if (lease.grant === undefined && !lease.busy && lease.agent.state === "standby") this.#poll(lease, now, held);
+        if (lease.grant === undefined && !lease.busy && lease.agent.state === "standby") this.#poll(lease, now);
       }
     }
     this.#rebalance(now, held);
     this.#schedule(this.timing.pollEvery);
+  }
+
+  /** Leases held here (not being given up), and acquisitions in flight. */
+  #heldOrTaking(): number {
+    let count = this.#taking;
+    for (const lease of this.#leases.values()) if (lease.holds) count++;
+    return count;
   }
 
   /** This replica's share: no more leases than this while other replicas are live. */
@@ -194,8 +203,9 @@ export class SingletonLeases implements PlacementGate {
         (renewed) => {
           lease.busy = false;
           if (lease.grant !== grant) {
-            // given up meanwhile: a late renewal must not keep the key alive for nobody
-            if (renewed !== undefined) this.#track(this.#releaseInStore(lease.agent.name, renewed));
+            // given up meanwhile: a late renewal must not keep the key alive for nobody, but the key
+            // goes only once the agent given up with it has stopped (else another replica could start it meanwhile)
+            if (renewed !== undefined) this.#track(lease.stopping.then(() => this.#releaseInStore(lease.agent.name, renewed)));
             return;
           }
           if (renewed === undefined) this.#lose(lease, "taken");
@@ -213,7 +223,7 @@ export class SingletonLeases implements PlacementGate {
   }
 
   /** Read the lease of a singleton in standby; take it when nobody holds it and it is this replica's turn. */
-  #poll(lease: SingletonLease, now: number, held: number): void {
+  #poll(lease: SingletonLease, now: number): void {
     const store = this.#store;
     if (store === undefined) return;
     const name = lease.agent.name;
@@ -229,13 +239,15 @@ export class SingletonLeases implements PlacementGate {
           }
           lease.seen = undefined;
           lease.freeSince ??= now;
-          // at its share or above, a replica lets the others take a free lease first (two polls)
-          const mine = held < this.#share() || now - lease.freeSince >= 2 * this.timing.pollEvery;
+          // at its share or above, a replica lets the others take a free lease first (two polls);
+          // acquisitions still in flight count towards its share, so it does not take every free lease in one tick
+          const mine = this.#heldOrTaking() < this.#share() || now - lease.freeSince >= 2 * this.timing.pollEvery;
           if (!mine || this.#parts.stopping() || lease.agent.state !== "standby") {
             lease.busy = false;
             return;
           }
-          return this.#acquire(store, lease, this.#parts.clock.now());
+          this.#taking++;
+          return this.#acquire(store, lease, this.#parts.clock.now()).finally(() => this.#taking--);
         },
         () => {
           // unreachable: try again at the next poll
@@ -290,6 +302,7 @@ export class SingletonLeases implements PlacementGate {
     );
     if (this.#parts.listens("lease:lost")) this.#parts.emit("lease:lost", { agent: name, group: lease.agent.groupName, holder: this.#store?.instance ?? "", token: grant.token, reason });
     const stopped = lease.agent.leaseEnded(deadline);
+    lease.stopping = stopped;
     // once stopped, remove what is left of the key, so another replica need not wait for it to expire
     if (reason === "unreachable") this.#track(stopped.then(() => this.#releaseInStore(name, grant)));
     else this.#track(stopped);
