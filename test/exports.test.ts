@@ -47,7 +47,7 @@ const PUBLIC: Record<string, { values: string[]; types: string[] }> = {
     types: [
       "NatsBus", "NatsBusOptions", "NatsBusStats", "NatsBusSubscription", "NatsConnectionTarget", "NatsCoordinator",
       "NatsCoordinatorOptions", "NatsCoordinatorStats", "NatsErrorCode", "NatsServersTarget", "NatsTarget", "NatsWireFormat",
-      "NatsTriggerStore", "NatsTriggerStoreOptions", "PayloadCodec", "SlotClaim",
+      "NatsTriggerStore", "NatsTriggerStoreOptions", "PayloadCodec", "SlotClaim", "NatsLeaseStore",
     ],
   },
 };

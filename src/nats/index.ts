@@ -13,6 +13,7 @@ export type { PayloadCodec } from "../wire/PayloadCodec.js";
 export { createNatsCoordinator } from "./createNatsCoordinator.js";
 export type { NatsCoordinator, NatsCoordinatorStats, SlotClaim } from "./NatsCoordinator.js";
 export type { NatsCoordinatorOptions } from "./NatsCoordinatorOptions.js";
+export type { NatsLeaseStore } from "./NatsLeaseStore.js";
 export { createNatsTriggerStore } from "./createNatsTriggerStore.js";
 export type { NatsTriggerStore } from "./NatsTriggerStore.js";
 export type { NatsTriggerStoreOptions } from "./NatsTriggerStoreOptions.js";

@@ -34,7 +34,7 @@ describe("a renewal answered after the holder gave the lease up", () => {
       }
       override async stop(): Promise<void> {
         // a stop that flushes for 180 ms, within the 200 ms the keeper gives it with a TTL of 1 s
-        await new Promise((resolve) => this.clock.setTimeout(resolve, 180));
+        await new Promise<void>((resolve) => this.clock.setTimeout(() => resolve(), 180));
         running--;
       }
     }
