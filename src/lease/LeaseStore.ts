@@ -60,6 +60,12 @@ export interface LeaseStore {
    * count the live replicas, this one included.
    */
   announce(): Promise<number>;
+  /**
+   * Withdraw this replica's announcement now (it is shutting down), so the
+   * others count one replica less when they next count; leases stay as they
+   * are. Never rejects.
+   */
+  withdraw(): Promise<void>;
   /** Withdraw this replica's announcement and release what the store opened. Leases still held expire on their own. */
   close(): Promise<void>;
 }

@@ -115,6 +115,10 @@ export class MemoryLeases {
         for (const key of [...this.#entries.keys()]) if (key.startsWith("replicas.") && this.#live(key) !== undefined) live++;
         return live;
       }),
+      withdraw: () => {
+        this.#entries.delete(presence);
+        return Promise.resolve();
+      },
       close: () => {
         if (!closed) this.#entries.delete(presence);
         closed = true;

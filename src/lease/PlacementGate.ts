@@ -23,6 +23,13 @@ export interface PlacedAgent {
   /** Its group's name, for events. */
   readonly groupName: string;
   readonly state: AgentState;
+  /**
+   * True while it waits for the lease in `standby` and could start at once
+   * with it: every agent it depends on is running (or a singleton in
+   * standby). A singleton that could not start does not take the lease from
+   * a replica where it could.
+   */
+  readonly wantsLease: boolean;
   /** The lease was just acquired: launch unless the agent's first start is still pending. */
   leaseAcquired(): void;
   /** The lease is lost or being given up: stop the incarnation within `deadline` ms and end in `standby`. */

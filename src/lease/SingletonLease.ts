@@ -38,6 +38,8 @@ export class SingletonLease {
   losses = 0;
   /** The live view handed to incarnations (made at acquisition). */
   #view: LeaseView | undefined;
+  /** Freezes the current view's `expiresAt` when its grant ends (a later grant must not move it on). */
+  #freezeView: (() => void) | undefined;
 
   constructor(agent: PlacedAgent, ttl: number) {
     this.agent = agent;
@@ -69,11 +71,13 @@ export class SingletonLease {
     const lease = this;
     const holder = this.instance;
     const { token } = grant;
+    let frozen: number | undefined;
+    this.#freezeView = () => (frozen ??= lease.expiresAt);
     this.#view = Object.freeze({
       holder,
       token,
       get expiresAt() {
-        return lease.expiresAt;
+        return frozen ?? lease.expiresAt;
       },
     });
   }
@@ -88,6 +92,8 @@ export class SingletonLease {
   /** No longer held (lost or given up): returns the grant it had. */
   ended(): LeaseGrant | undefined {
     const grant = this.grant;
+    this.#freezeView?.();
+    this.#freezeView = undefined;
     this.grant = undefined;
     this.releasing = false;
     this.#view = undefined;
@@ -103,6 +109,7 @@ export class SingletonLease {
   snapshot(): LeaseView | undefined {
     const grant = this.grant;
     if (grant !== undefined) return { holder: this.instance, token: grant.token, expiresAt: this.expiresAt };
-    return this.seen;
+    // read while waiting for it; once it stopped waiting here (disabled, stopped) the reading goes stale
+    return this.agent.state === "standby" ? this.seen : undefined;
   }
 }

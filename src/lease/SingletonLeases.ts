@@ -47,7 +47,7 @@ type ReleaseReason = OrchestratorEvents["lease:released"]["reason"];
  *   (shutdown), and to rebalance: a replica holding more than
  *   `ceil(singletons / replicas)` for two TTLs stops one agent and releases
  *   its lease every `ttl / 3`; a lease that comes back to it within three TTLs
- *   is kept for ten.
+ *   (nobody else could take it) is kept until the number of replicas changes.
  *
  * The lease's fencing token is the store's revision of the acquisition.
  */
@@ -63,6 +63,8 @@ export class SingletonLeases implements PlacementGate {
   #overShareSince: number | undefined;
   #nextShed = 0;
   #closed = false;
+  /** Shutdown began: no more announcements. */
+  #leaving = false;
   /** Acquisitions in flight (sent, not answered): they count towards this replica's share. */
   #taking = 0;
   /** Releases and other writes still in flight: `close()` waits for them. */
@@ -126,11 +128,29 @@ export class SingletonLeases implements PlacementGate {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // the agents have stopped: a lease still held (its agent was down already when the shutdown
+    // began, so no state change released it) goes now, not at its expiry
+    for (const lease of this.#leases.values()) {
+      const state = lease.agent.state;
+      if (lease.grant !== undefined && !lease.releasing && state !== "running" && state !== "starting" && state !== "stopping") this.#release(lease, "shutdown");
+    }
     this.#closed = true;
     if (this.#timer !== undefined) this.#parts.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
     await this.#store?.close().catch(() => undefined);
+  }
+
+  /**
+   * The orchestrator is shutting down: withdraw this replica's announcement
+   * at once, so the replicas that take its singletons count one replica less
+   * and do not wait their turn. Leases are kept (and renewed) until their
+   * agents have stopped.
+   */
+  leaving(): void {
+    this.#leaving = true;
+    const store = this.#store;
+    if (store !== undefined) this.#track(store.withdraw());
   }
 
   // ---- the loop -------------------------------------------------------------
@@ -145,7 +165,7 @@ export class SingletonLeases implements PlacementGate {
     if (this.#closed) return;
     const now = this.#parts.clock.now();
     const { renewEvery, giveUpAfter } = this.timing;
-    if (now >= this.#nextAnnounce && !this.#announcing) this.#announce(now);
+    if (now >= this.#nextAnnounce && !this.#announcing && !this.#leaving) this.#announce(now);
     for (const lease of this.#leases.values()) {
       if (lease.grant === undefined) continue;
       if (now >= lease.confirmedSentAt + giveUpAfter) this.#lose(lease, "unreachable");
@@ -155,7 +175,7 @@ export class SingletonLeases implements PlacementGate {
     for (const lease of this.#leases.values()) if (lease.holds) held++;
     if (!this.#parts.stopping()) {
       for (const lease of this.#leases.values()) {
-        if (lease.grant === undefined && !lease.busy && lease.agent.state === "standby") this.#poll(lease, now);
+        if (lease.grant === undefined && !lease.busy && lease.agent.wantsLease) this.#poll(lease, now);
       }
     }
     this.#rebalance(now, held);
@@ -167,6 +187,13 @@ export class SingletonLeases implements PlacementGate {
     let count = this.#taking;
     for (const lease of this.#leases.values()) if (lease.holds) count++;
     return count;
+  }
+
+  /** A count of the live replicas: when it changed, leases kept after coming back may be given up again. */
+  #counted(replicas: number): void {
+    const count = Math.max(1, replicas);
+    if (count !== this.#replicas) for (const lease of this.#leases.values()) lease.keepUntil = 0;
+    this.#replicas = count;
   }
 
   /** This replica's share: no more leases than this while other replicas are live. */
@@ -183,7 +210,7 @@ export class SingletonLeases implements PlacementGate {
       store.announce().then(
         (replicas) => {
           this.#announcing = false;
-          this.#replicas = Math.max(1, replicas);
+          this.#counted(replicas);
         },
         () => {
           // the store is unreachable: the renewals say so; the count stays as it was
@@ -239,15 +266,9 @@ export class SingletonLeases implements PlacementGate {
           }
           lease.seen = undefined;
           lease.freeSince ??= now;
-          // at its share or above, a replica lets the others take a free lease first (two polls);
-          // acquisitions still in flight count towards its share, so it does not take every free lease in one tick
-          const mine = this.#heldOrTaking() < this.#share() || now - lease.freeSince >= 2 * this.timing.pollEvery;
-          if (!mine || this.#parts.stopping() || lease.agent.state !== "standby") {
-            lease.busy = false;
-            return;
-          }
-          this.#taking++;
-          return this.#acquire(store, lease, this.#parts.clock.now()).finally(() => this.#taking--);
+          // at its share: count the replicas first (one shutting down has withdrawn, and the share grew)
+          if (this.#heldOrTaking() >= this.#share()) return this.#recount(store).then(() => this.#decide(store, lease, now));
+          return this.#decide(store, lease, now);
         },
         () => {
           // unreachable: try again at the next poll
@@ -255,6 +276,29 @@ export class SingletonLeases implements PlacementGate {
         },
       ),
     );
+  }
+
+  /** Count the live replicas now (an announcement), for a decision that depends on the share. */
+  async #recount(store: LeaseStore): Promise<void> {
+    try {
+      this.#counted(await store.announce());
+    } catch {
+      // the count stays as it was
+    }
+  }
+
+  /** The lease of a singleton in standby is free: take it when it is this replica's turn. */
+  #decide(store: LeaseStore, lease: SingletonLease, now: number): Promise<void> | undefined {
+    // at its share or above, a replica lets the others take a free lease first (two polls);
+    // acquisitions still in flight count towards its share, so it does not take every free lease in one tick
+    const freeFor = now - (lease.freeSince ?? now);
+    const mine = this.#heldOrTaking() < this.#share() || freeFor >= 2 * this.timing.pollEvery;
+    if (!mine || this.#parts.stopping() || !lease.agent.wantsLease) {
+      lease.busy = false;
+      return undefined;
+    }
+    this.#taking++;
+    return this.#acquire(store, lease, this.#parts.clock.now()).finally(() => this.#taking--);
   }
 
   async #acquire(store: LeaseStore, lease: SingletonLease, sentAt: number): Promise<void> {
@@ -269,13 +313,14 @@ export class SingletonLeases implements PlacementGate {
       lease.busy = false;
     }
     if (grant === undefined) return; // another replica was faster
-    if (this.#closed || this.#parts.stopping() || lease.agent.state !== "standby") {
+    if (this.#closed || this.#parts.stopping() || !lease.agent.wantsLease) {
       // shutdown began, or the agent was disabled meanwhile: not wanted any more
       this.#track(this.#releaseInStore(name, grant));
       return;
     }
     lease.acquired(grant, sentAt);
-    if (sentAt - lease.shedAt < 3 * this.#parts.ttl) lease.keepUntil = sentAt + 10 * this.#parts.ttl;
+    // it came back after a rebalance: nobody else took it; keep it until the replicas change
+    if (sentAt - lease.shedAt < 3 * this.#parts.ttl) lease.keepUntil = Number.POSITIVE_INFINITY;
     const { logger } = this.#parts;
     logger.info({ agent: name, token: grant.token }, `singleton "${name}": this replica holds its lease (token ${grant.token}); starting it here`);
     if (this.#parts.listens("lease:acquired")) {

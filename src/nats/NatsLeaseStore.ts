@@ -111,9 +111,29 @@ export class NatsLeaseStore implements LeaseStore {
       const revision = await this.#kv.update(key, JSON.stringify(value), grant.revision, this.timeout);
       return { token: grant.token, revision };
     } catch (error) {
-      if (isLostRace(error)) return undefined;
+      if (isLostRace(error)) return this.#ownLandedRenewal(key, agent, grant);
       throw this.#failure("renew", agent, error);
     }
+  }
+
+  /**
+   * The key moved past `grant.revision`: when the write there is this
+   * holder's own renewal of the same acquisition (one whose answer was lost:
+   * the server stored it, the reply timed out), go on from its revision;
+   * otherwise the lease is someone else's (`undefined`).
+   */
+  async #ownLandedRenewal(key: string, agent: string, grant: LeaseGrant): Promise<LeaseGrant | undefined> {
+    let entry;
+    try {
+      entry = await this.#kv.get(key);
+    } catch (error) {
+      throw this.#failure("renew", agent, error);
+    }
+    if (entry === null || entry.operation !== "PUT") return undefined;
+    const value = decodeLeaseValue(entry.value);
+    // the token is the acquisition's revision: the same token means the same acquisition, this holder's
+    if (value === undefined || value.holder !== this.instance || value.token !== grant.token) return undefined;
+    return this.renew(agent, { token: grant.token, revision: entry.revision });
   }
 
   /**
@@ -165,6 +185,21 @@ export class NatsLeaseStore implements LeaseStore {
     const work = this.#announce();
     this.#announcing = Promise.allSettled([this.#announcing, work]);
     return work;
+  }
+
+  /**
+   * Withdraw this replica's presence key now (it is shutting down): the
+   * others count one replica less at their next count. Never rejects (the
+   * key expires anyway); a later `announce()` writes it again.
+   */
+  async withdraw(): Promise<void> {
+    if (this.#closing !== undefined) return;
+    await this.#announcing;
+    try {
+      await this.#kv.delete(this.#presence);
+    } catch {
+      // best effort: the key expires after the TTL
+    }
   }
 
   /**

@@ -101,6 +101,11 @@ export class OrchestratorLeases {
     return this.keeper.figures();
   }
 
+  /** Shutdown began: withdraw this replica's announcement (its leases go as its agents stop). */
+  leaving(): void {
+    this.keeper.leaving();
+  }
+
   /** Stop keeping leases (after the agents stopped, before the coordinator closes). */
   close(): Promise<void> {
     return this.keeper.close();

@@ -24,6 +24,8 @@ export interface ShutdownParts {
   supervisors(): readonly AgentSupervisor[];
   /** Stop the trigger source: no slot fires any more. */
   stopTriggers(): void;
+  /** Shutdown began: this replica withdraws from the singletons' balance (its leases go as its agents stop). */
+  leaveCluster(): void;
   /** Stop keeping singleton leases (after the agents stopped and released theirs), before the coordinator closes. */
   closeLeases(): Promise<void>;
   /** Write the trigger state still pending and close the store the orchestrator made. */
@@ -93,6 +95,7 @@ export class ShutdownSequence {
     const { clock, logger, bus, stopTimeout } = this.#parts;
     const deadline = clock.now() + timeout;
     const remaining = (): number => (this.#isCut ? 0 : Math.max(0, deadline - clock.now()));
+    this.#parts.leaveCluster();
     if (drain > 0 && !this.#isCut) {
       logger.info({ drainDelay: drain, reason }, `draining: readiness fails from now on; agents stop in ${formatDuration(drain)}`);
       await this.#within(this.#cut, drain);

@@ -257,6 +257,7 @@ class OrchestratorRuntime implements Orchestrator {
       stopTimeout: this.#config.supervisor.stopTimeout,
       supervisors: () => this.#roster.inStartOrder,
       stopTriggers: () => this.#triggers.stop(),
+      leaveCluster: () => this.#leases?.leaving(),
       closeLeases: () => this.#leases?.close() ?? Promise.resolve(),
       closeState: () => this.#triggers.close(),
       stopTimers: () => {

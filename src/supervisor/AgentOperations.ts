@@ -93,7 +93,8 @@ export class AgentOperations {
     const agent = this.#agent;
     if (agent.pendingStart) return Promise.resolve();
     return this.#queue.run(async () => {
-      if (agent.host.stopping() || agent.state === "disabled" || agent.state === "failed") return;
+      // a singleton in standby runs on another replica: nothing to stop here
+      if (agent.host.stopping() || agent.state === "disabled" || agent.state === "failed" || agent.state === "standby") return;
       this.groupRestartAt = nextRestartAt;
       await agent.stop("backoff");
     });

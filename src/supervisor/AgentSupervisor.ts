@@ -1,6 +1,7 @@
 import type { Agent, AgentClass } from "../agent/Agent.js";
 import type { ResolvedGroup } from "../config/ResolvedConfig.js";
 import { isThenable } from "../check.js";
+import { AgentError } from "../errors/AgentError.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import { isoTime } from "../isoTime.js";
 import { AgentCounters, type CrashReason } from "../stats/AgentCounters.js";
@@ -326,14 +327,40 @@ export class AgentSupervisor implements GroupMember, PlacedAgent {
     return this.#agent.group.name;
   }
 
+  /** {@link PlacedAgent.wantsLease}: in `standby`, with every dependency running. */
+  get wantsLease(): boolean {
+    return this.#state === "standby" && (this.#host.gate?.missing(this.#agent.name).length ?? 0) === 0;
+  }
+
   /** {@link PlacedAgent.leaseAcquired}: this replica holds the singleton's lease now; launch it (unless its first start is still pending). */
   leaseAcquired(): void {
     if (this.#pendingStart || this.#state !== "standby") return;
     this.#launchInBackground();
   }
 
-  /** {@link PlacedAgent.leaseEnded}: the lease is lost or given up; stop within `deadline` ms and wait in `standby`. */
-  leaseEnded(deadline: number): Promise<void> {
+  /**
+   * {@link PlacedAgent.leaseEnded}: the lease is lost or given up; stop within
+   * `deadline` ms and wait in `standby`. A stop already under way (an
+   * operator's, a group's, the shutdown's) is not given longer than the
+   * lease: past `deadline` its incarnation is abandoned (its bus view closed,
+   * its signal aborted) while that stop ends as it would.
+   */
+  async leaseEnded(deadline: number): Promise<void> {
+    const running = this.#stopping;
+    if (running !== undefined) {
+      const clock = this.#host.clock;
+      const started = clock.now();
+      let timer: unknown;
+      const cut = new Promise<"cut">((resolve) => (timer = clock.setTimeout(() => resolve("cut"), Math.max(0, deadline))));
+      const outcome = await Promise.race([running.then(() => "stopped" as const), cut]);
+      clock.clearTimeout(timer);
+      if (outcome === "cut") {
+        const inc = this.#incarnation;
+        if (inc !== undefined) await inc.dispose(new AgentError("AGENT_FAILED", this.name, `agent "${this.name}" lost its lease while stopping; abandoned`));
+        return;
+      }
+      deadline = Math.max(0, deadline - (clock.now() - started));
+    }
     return this.stop("standby", deadline);
   }
 

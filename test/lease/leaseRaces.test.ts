@@ -48,7 +48,7 @@ describe("a renewal answered after the holder gave the lease up", () => {
         const store = await base.openLeases(options);
         const renew: LeaseStore["renew"] = (agent, grant) =>
           hold ? new Promise((resolve, reject) => held.push(() => void store.renew(agent, grant).then(resolve, reject))) : store.renew(agent, grant);
-        return { instance: store.instance, ttl: store.ttl, acquire: store.acquire, release: store.release, read: store.read, announce: store.announce, close: store.close, renew };
+        return { instance: store.instance, ttl: store.ttl, acquire: store.acquire, release: store.release, read: store.read, announce: store.announce, withdraw: store.withdraw, close: store.close, renew };
       },
     };
     const config = { agents: [Feed], config: { agents: { feed: { placement: "singleton" as const } }, lease: { ttl: "1s" } } };

@@ -183,6 +183,11 @@ describe("a singleton on two replicas", () => {
     await clock.advance(1_000);
     expect(a.agent("feed")?.state).toBe("standby");
     expect(a.agent("feed")?.lease?.holder).toBe("b");
+    // disabled in standby, a stops reading the lease: it shows none rather than a stale one
+    a.disable("feed");
+    await clock.advance(1_000);
+    expect(a.agent("feed")?.state).toBe("disabled");
+    expect(a.agent("feed")).not.toHaveProperty("lease");
   });
 });
 

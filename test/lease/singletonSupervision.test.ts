@@ -162,8 +162,12 @@ describe("supervision composes with placement", () => {
     Sibling.fail?.(new Error("b's sibling fails"));
     // the last Sibling started is b's: its crash restarts b's group
     await clock.advance(500);
+    // and an operator's restart of b's whole group
+    b.group("desk").restart();
+    await clock.advance(500);
     expect(bStates).toEqual([]);
     expect(b.agent("worker")?.state).toBe("standby");
+    expect(b.agent("worker")?.restarts).toBe(0);
     const aStates: string[] = [];
     a.on("agent:state", (event) => void (event.agent === "worker" && aStates.push(event.state)));
     a.group("desk").restart();

@@ -124,7 +124,7 @@ describe("NatsLeaseStore", () => {
     expect(await b.acquire("other")).toBeDefined();
   });
 
-  it("renews with the revision of the last write (same token, later expiry), not with a stale one", async () => {
+  it("renews with the revision of the last write (same token, later expiry); at a stale revision only its own acquisition goes on", async () => {
     const bucket = freshBucket("leases");
     const a = await storeOf("a", bucket);
     const b = await storeOf("b", bucket);
@@ -137,9 +137,15 @@ describe("NatsLeaseStore", () => {
     const renewed = await b.read("report");
     expect(renewed).toMatchObject({ holder: "a", token: first.token });
     expect(renewed?.expiresAt).toBeGreaterThan(seen?.expiresAt as number);
-    // the first grant's revision is not the key's any more
-    expect(await a.renew("report", first)).toBeUndefined();
-    const third = await a.renew("report", second as LeaseGrant);
+    // the first grant's revision is not the key's any more: the write there is a's own renewal of the same
+    // acquisition (as when a renewal's answer is lost), so a goes on from it, with the same token
+    const adopted = await a.renew("report", first);
+    expect(adopted).toEqual({ token: first.token, revision: expect.any(Number) });
+    expect(adopted?.revision).toBeGreaterThan(second?.revision as number);
+    // another holder, or another acquisition's token, at a stale revision: not theirs
+    expect(await b.renew("report", first)).toBeUndefined();
+    expect(await a.renew("report", { token: first.token - 1, revision: first.revision })).toBeUndefined();
+    const third = await a.renew("report", adopted as LeaseGrant);
     expect(third?.token).toBe(first.token);
     // a release with a stale revision changes nothing
     await a.release("report", first);
