@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -22,6 +22,26 @@ export interface NatsServerProcess {
   restart(): Promise<void>;
   /** Stop it and remove its store directory. */
   dispose(): Promise<void>;
+}
+
+/**
+ * Wait (synchronously, at most 2 s) until process `pid` is stopped by a signal, as `/proc/<pid>/stat`
+ * says (state `T`): `kill()` returns before the signal has taken effect, and a request sent in between
+ * could still be answered. Without /proc (not Linux) it returns at once.
+ */
+function waitStopped(pid: number | undefined): void {
+  if (pid === undefined) return;
+  const deadline = Date.now() + 2_000;
+  while (Date.now() < deadline) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      return;
+    }
+    // the state follows the command name in parentheses
+    if (/\) [Tt] /.test(stat)) return;
+  }
 }
 
 /** Whether the `nats-server` binary is on the PATH. */
@@ -107,7 +127,12 @@ export async function startNatsServer(options: { jetstream?: boolean } = {}): Pr
     port,
     stop,
     kill,
-    pause: () => void child?.kill("SIGSTOP"),
+    pause: () => {
+      const running = child;
+      if (running === undefined) return;
+      running.kill("SIGSTOP");
+      waitStopped(running.pid);
+    },
     resume: () => void child?.kill("SIGCONT"),
     restart: launch,
     async dispose() {
