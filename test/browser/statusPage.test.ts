@@ -10,6 +10,8 @@ import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Agent, createOrchestrator, type Listening, type Logger, type Orchestrator, type StatusOptions } from "../../src/index.js";
+import { systemClock } from "../../src/clock.js";
+import { MemoryLeases } from "../../src/lease/MemoryLeases.js";
 
 const executablePath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const available = existsSync(executablePath);
@@ -152,6 +154,40 @@ if (!available && process.env["CI"] === undefined) {
         expect(readOnly!.orch.agent("risk")?.restarts).toBe(0);
       } finally {
         await page.close();
+      }
+    });
+
+    test("a singleton shows where it runs, its token and the lease's time left; on a graceful move the standby's page shows it held here", async () => {
+      const leases = new MemoryLeases({ clock: systemClock });
+      class Feed extends Agent {}
+      const replica = (name: string): Orchestrator =>
+        createOrchestrator({
+          agents: [{ name: "feed", agent: Feed, placement: "singleton" }],
+          config: { lease: { ttl: "2s" } },
+          logger: false,
+          keepAlive: false,
+          coordinator: leases.coordinator(name),
+          status: {},
+        });
+      const a = replica("replica-a");
+      const b = replica("replica-b");
+      const page = await browser!.newPage();
+      try {
+        await a.start();
+        const listening = await b.listen({ healthPort: 0, metricsPort: 0, host: "127.0.0.1" });
+        await b.start();
+        await page.goto(`http://127.0.0.1:${listening.healthPort}/statusz`);
+        const stateCell = (): Promise<string> => cell(page, "feed", "state");
+        await page.waitForFunction(() => /^standbyon replica-a · token \d+ · \d s left$/.test(document.querySelector('#agents tr[data-key="feed"] td[data-f="state"]')?.textContent ?? ""), undefined, { timeout: 8_000, polling: 50 });
+        const token = a.agent("feed")?.lease?.token;
+        expect(await stateCell()).toContain(`token ${token}`);
+        await a.shutdown();
+        await page.waitForFunction(() => /^runninglease held here · token \d+ · \d s left$/.test(document.querySelector('#agents tr[data-key="feed"] td[data-f="state"]')?.textContent ?? ""), undefined, { timeout: 8_000, polling: 50 });
+        expect(await stateCell()).toContain(`token ${b.agent("feed")?.lease?.token}`);
+      } finally {
+        await page.close();
+        await a.shutdown();
+        await b.shutdown();
       }
     });
   });
