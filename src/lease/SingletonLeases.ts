@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import { describeThrown } from "../errors/describeThrown.js";
 import type { Logger } from "../logger.js";
+import type { ObservedLease } from "../observe/ObservedSource.js";
 import type { OrchestratorEvents } from "../supervisor/events.js";
 import type { AgentState } from "../supervisor/AgentStatus.js";
 import { leaseTiming, type LeaseTiming } from "./leaseTiming.js";
@@ -22,13 +23,6 @@ export interface SingletonLeasesParts {
   emit<E extends keyof OrchestratorEvents>(event: E, payload: OrchestratorEvents[E]): void;
 }
 
-/** One singleton's lease figures, for the metrics. */
-export interface LeaseFigures {
-  readonly agent: string;
-  readonly held: boolean;
-  readonly acquisitions: number;
-  readonly losses: number;
-}
 
 type ReleaseReason = OrchestratorEvents["lease:released"]["reason"];
 
@@ -106,8 +100,8 @@ export class SingletonLeases implements PlacementGate {
   }
 
   /** Per singleton: held here or not, acquisitions and losses. */
-  figures(): LeaseFigures[] {
-    const out: LeaseFigures[] = [];
+  figures(): ObservedLease[] {
+    const out: ObservedLease[] = [];
     for (const [agent, lease] of this.#leases) out.push({ agent, held: lease.grant !== undefined, acquisitions: lease.acquisitions, losses: lease.losses });
     return out;
   }
@@ -336,9 +330,7 @@ export class SingletonLeases implements PlacementGate {
     if (grant === undefined) return;
     lease.losses++;
     const name = lease.agent.name;
-    const now = this.#parts.clock.now();
-    // down before the lease could expire on the store (with a tenth of the TTL to spare)
-    const deadline = Math.max(0, Math.min(this.#parts.stopTimeout, expiresAt - now - Math.floor(this.#parts.ttl / 10)));
+    const deadline = this.#stopDeadline(expiresAt);
     this.#parts.logger.error(
       { agent: name, token: grant.token, reason },
       reason === "taken"
@@ -359,7 +351,7 @@ export class SingletonLeases implements PlacementGate {
     lease.releasing = true;
     const name = lease.agent.name;
     const state = lease.agent.state;
-    const stopped = state === "disabled" || state === "failed" || state === "stopped" ? Promise.resolve() : lease.agent.leaseEnded(Math.min(this.#parts.stopTimeout, Math.max(0, lease.expiresAt - this.#parts.clock.now() - Math.floor(this.#parts.ttl / 10))));
+    const stopped = state === "disabled" || state === "failed" || state === "stopped" ? Promise.resolve() : lease.agent.leaseEnded(this.#stopDeadline(lease.expiresAt));
     this.#track(
       stopped.then(() => {
         // renewals went on while the agent stopped: give up the latest revision (none: it was lost meanwhile, and said so)
@@ -390,6 +382,11 @@ export class SingletonLeases implements PlacementGate {
     if (newest === undefined) return;
     this.#nextShed = now + this.timing.renewEvery;
     this.#release(newest, "rebalance");
+  }
+
+  /** How long an agent giving its lease up may take to stop: down before the lease could expire on the store (a tenth of the TTL to spare), and never longer than `stopTimeout`. */
+  #stopDeadline(expiresAt: number): number {
+    return Math.max(0, Math.min(this.#parts.stopTimeout, expiresAt - this.#parts.clock.now() - Math.floor(this.#parts.ttl / 10)));
   }
 
   #releaseInStore(agent: string, grant: LeaseGrant): Promise<void> {

@@ -4,7 +4,8 @@ import { ConfigChecker } from "../config/ConfigChecker.js";
 import { childPath } from "../config/keyPath.js";
 import type { LeaseView } from "../lease/LeaseStore.js";
 import type { PlacedAgent } from "../lease/PlacementGate.js";
-import { SingletonLeases, type LeaseFigures, type SingletonLeasesParts } from "../lease/SingletonLeases.js";
+import type { ObservedLease } from "../observe/ObservedSource.js";
+import { SingletonLeases, type SingletonLeasesParts } from "../lease/SingletonLeases.js";
 import type { NormalizedRegistration } from "./registry.js";
 import type { TriggerCoordinator } from "./TriggerCoordinator.js";
 
@@ -97,7 +98,7 @@ export class OrchestratorLeases {
   }
 
   /** Per singleton, for the metrics. */
-  figures(): LeaseFigures[] {
+  figures(): ObservedLease[] {
     return this.keeper.figures();
   }
 

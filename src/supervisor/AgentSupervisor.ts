@@ -12,7 +12,7 @@ import type { GroupMember, GroupPort } from "./tree/GroupMember.js";
 import { Incarnation } from "./Incarnation.js";
 import { AgentOperations, type OperatedAgent, type StopState } from "./AgentOperations.js";
 import { startIncarnation } from "./startIncarnation.js";
-import { stopIncarnation } from "./stopIncarnation.js";
+import { stopIncarnation, stopWithin } from "./stopIncarnation.js";
 import { parkLaunch } from "./tree/DependencyGate.js";
 import type { SupervisedAgent, SupervisorHost } from "./SupervisorHost.js";
 import type { PlacedAgent } from "../lease/PlacementGate.js";
@@ -350,11 +350,7 @@ export class AgentSupervisor implements GroupMember, PlacedAgent {
     if (running !== undefined) {
       const clock = this.#host.clock;
       const started = clock.now();
-      let timer: unknown;
-      const cut = new Promise<"cut">((resolve) => (timer = clock.setTimeout(() => resolve("cut"), Math.max(0, deadline))));
-      const outcome = await Promise.race([running.then(() => "stopped" as const), cut]);
-      clock.clearTimeout(timer);
-      if (outcome === "cut") {
+      if ((await stopWithin(running, deadline, clock)) === "timeout") {
         const inc = this.#incarnation;
         if (inc !== undefined) await inc.dispose(new AgentError("AGENT_FAILED", this.name, `agent "${this.name}" lost its lease while stopping; abandoned`));
         return;

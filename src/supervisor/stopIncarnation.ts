@@ -60,8 +60,8 @@ function reportStop(outcome: Settled | "timeout", deadline: number, { agent, gro
   }
 }
 
-/** Wait for a `stop()` that returned a promise, against a deadline on `clock`. */
-async function stopWithin(stopped: Promise<Settled>, deadline: number, clock: Clock): Promise<Settled | "timeout"> {
+/** Wait for `stopped` (a `stop()` that returned a promise, a stop under way), against a deadline of `deadline` ms on `clock`. */
+export async function stopWithin<T>(stopped: Promise<T>, deadline: number, clock: Clock): Promise<T | "timeout"> {
   let timer: unknown;
   const timeout = new Promise<"timeout">((resolve) => {
     timer = clock.setTimeout(() => resolve("timeout"), Math.max(0, deadline));
