@@ -93,8 +93,8 @@ const NAMES: Record<HeaderMode, string> = {
   text: "raw + envelope",
 };
 
-/** An id of the shape the bus gives its messages: a 22-character NUID, a dot, a counter in base 36. */
-const ENVELOPE_ID_PREFIX = `${"N".repeat(22)}.`;
+/** An id of the shape the bus gives its messages: a 12-character bus id, a dot, a counter in base 36. */
+const ENVELOPE_ID_PREFIX = `${"N".repeat(12)}.`;
 
 /** The bus's envelope of `PAYLOAD` (docs/cluster.md, "Wire format"): mark and version, id, timestamp, empty line, JSON. */
 function envelopeText(seq: number, time: number): string {

@@ -18,7 +18,7 @@ export class HeaderWriter {
   #time = Number.NaN;
   #timeText = "";
 
-  /** @param idPrefix - unique to the bus (a NUID): message ids are `<idPrefix>.<counter in base 36>` */
+  /** @param idPrefix - unique to the bus (12 random base64url characters): message ids are `<idPrefix>.<counter in base 36>` */
   constructor(idPrefix: string) {
     this.#idPrefix = `${idPrefix}.`;
   }

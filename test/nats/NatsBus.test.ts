@@ -303,7 +303,27 @@ describe("NatsBus ids", () => {
       await a.publish("ids", 3);
       await eventually(() => got.length === 3, 3_000, `three messages (${wire})`);
       expect(new Set(got.map((message) => message.id)).size, wire).toBe(3);
+      // `<bus id: 12 base64url characters>.<counter in base 36>`, one counter per bus
+      const busId = got[0]?.id.split(".")[0] ?? "";
+      expect(busId, wire).toMatch(/^[A-Za-z0-9_-]{12}$/);
+      expect(got.map((message) => message.id).sort(), wire).toEqual([0, 1, 2].map((count) => `${busId}.${count}`));
     }
+  });
+
+  it("gives each bus its own id prefix, in one process and in one connection", async () => {
+    const connection = await rawConnection();
+    const prefix = uniqueToken("ids");
+    const buses = await Promise.all(Array.from({ length: 20 }, () => createNatsBus({ connection }, { prefix })));
+    cleanups.push(() => Promise.all(buses.map((bus) => bus.close())));
+    const got: Message[] = [];
+    const listener = await createNatsBus({ servers: suite.url }, { prefix });
+    cleanups.push(() => listener.close());
+    listener.subscribe("ids", (message) => void got.push(message));
+    await listener.flush();
+    await Promise.all(buses.map((bus) => bus.publish("ids", 1)));
+    await eventually(() => got.length === buses.length, 3_000, "one message from every bus");
+    const prefixes = new Set(got.map((message) => message.id.split(".")[0]));
+    expect(prefixes.size).toBe(buses.length);
   });
 });
 
