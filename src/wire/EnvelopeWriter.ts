@@ -7,18 +7,31 @@ import { REPLY_PROTOCOL_STATUS } from "./WireMetadata.js";
 /** The metadata line of a request: the requester reads the bus's reply statuses. */
 const REPLY_LINE = `r${REPLY_PROTOCOL_STATUS}\n`;
 
-/** The base-36 digits as one-character strings: the last digit of a message id. */
-const DIGITS: readonly string[] = Array.from({ length: 36 }, (_, digit) => digit.toString(36));
+/** The base-36 digits' character codes: the last character of a message id, written as one byte. */
+const DIGIT_CODES: readonly number[] = Array.from({ length: 36 }, (_, digit) => digit.toString(36).charCodeAt(0));
 
 /** Mark and version: both below 0x80, so each is one character and one UTF-8 byte. */
 const START = String.fromCharCode(ENVELOPE.mark, ENVELOPE.version);
 
+const LF = 0x0a;
+
+/**
+ * Envelopes are written one after another into slabs of this size, as Node
+ * does with its own `Buffer` pool; an envelope that could need more than a
+ * quarter of a slab gets a buffer of its own, of its exact size.
+ */
+const SLAB_SIZE = 32 * 1024;
+
 /**
  * Writes a bus's outgoing messages as envelopes (see {@link ENVELOPE}):
- * metadata lines, then the payload. With the JSON codec the whole envelope is
- * one string around the payload's JSON, encoded once with `Buffer.from`
- * (pooled, native); with another codec the metadata and the codec's bytes are
- * copied into one buffer. Options must have passed `wireOptionsError`.
+ * metadata lines, then the payload, into a slab the writer owns. Each
+ * envelope is a view of its part of the slab; the slab is never written
+ * again where an envelope was, so the view stays valid for as long as the
+ * NATS client holds it. The bytes that do not change from one message to the
+ * next (mark, version, the id but its last character, the timestamp's line)
+ * are kept encoded, so an envelope costs a few copies and one UTF-8 write of
+ * the payload's JSON: no string is built and flattened around the payload.
+ * Options must have passed `wireOptionsError`.
  */
 export class EnvelopeWriter {
   readonly #idPrefix: string;
@@ -28,20 +41,21 @@ export class EnvelopeWriter {
   readonly #head: string;
   #count = 0;
   /**
-   * The head and the counter's text but its last digit, for the 36 counts
-   * from `#blockOf × 36` on: an id then costs a table lookup, not a
+   * The encoded head and the counter's text but its last digit, for the 36
+   * counts from `#blockOf × 36` on: an id then costs one byte, not a
    * number-to-text conversion.
    */
-  #block: string;
+  #block: Uint8Array;
   #blockOf = 0;
-  /** The last timestamp written, and its line with the line breaks around it: messages of the same millisecond reuse them (number-to-text costs ~100 ns). */
+  /** The last timestamp written, and its line with the line breaks around it, encoded: messages of the same millisecond reuse it. */
   #time = Number.NaN;
-  #timeLine = "";
-  /** The same with the empty line that ends the metadata of a message without options. */
-  #timeEnd = "";
+  #timeLine: Uint8Array = new Uint8Array(0);
+  /** The slab envelopes are written to, and where the next one starts. */
+  #slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
+  #at = 0;
 
   /**
-   * @param idPrefix - unique to the bus (a NUID): message ids are `<idPrefix>.<counter in base 36>`
+   * @param idPrefix - unique to the bus: message ids are `<idPrefix>.<counter in base 36>`
    * @param codec - encodes the payloads
    */
   constructor(idPrefix: string, codec: PayloadCodec) {
@@ -49,7 +63,7 @@ export class EnvelopeWriter {
     this.#codec = codec;
     this.#json = codec === jsonCodec;
     this.#head = START + this.#idPrefix;
-    this.#block = this.#head;
+    this.#block = Buffer.from(this.#head, "utf8");
   }
 
   /** The next message id, for a message that did not carry one (not sent by a bus). */
@@ -61,44 +75,63 @@ export class EnvelopeWriter {
    * The envelope of the next outgoing message, stamped with `timestamp`.
    *
    * @param request - whether the message is a request: its envelope then says that the requester reads the bus's reply statuses (`rstatus`)
-   * @throws what the codec throws for a payload it cannot carry (nothing is consumed then but an id)
+   * @throws what the codec throws for a payload it cannot carry (nothing is consumed then: not even an id)
    */
   write(payload: unknown, timestamp: number, options: PublishOptions | RequestOptions | undefined, request = false): Uint8Array {
-    if (timestamp !== this.#time) {
-      this.#time = timestamp;
-      this.#timeLine = `\n${timestamp}\n`;
-      this.#timeEnd = `${this.#timeLine}\n`;
-    }
-    // one string, one encoding call: a call into Node's encoder costs more than the copy it saves
-    if (this.#json && !request && options === undefined) return Buffer.from(this.#nextIdLine() + this.#timeEnd + jsonText(payload), "utf8");
-    let meta = this.#nextIdLine() + this.#timeLine;
-    if (request) meta += REPLY_LINE;
+    // the payload first: a refused one leaves the writer as it was
+    const json = this.#json ? jsonText(payload) : undefined;
+    const body = json === undefined ? this.#codec.encode(payload) : undefined;
+    // the metadata lines after the timestamp, if any
+    let lines = request ? REPLY_LINE : "";
     if (options !== undefined) {
       const source = options.source;
-      if (source !== undefined) meta += `s${source}\n`;
+      if (source !== undefined) lines += `s${source}\n`;
       const own = options.headers;
       if (own !== undefined) {
-        for (const key in own) meta += `h${key}:${own[key] as string}\n`;
+        for (const key in own) lines += `h${key}:${own[key] as string}\n`;
       }
     }
-    if (this.#json) return Buffer.from(`${meta}\n${jsonText(payload)}`, "utf8");
-    const body = this.#codec.encode(payload);
-    meta += "\n";
-    const length = Buffer.byteLength(meta, "utf8");
-    const bytes = Buffer.allocUnsafe(length + body.length);
-    bytes.write(meta, 0, "utf8");
-    bytes.set(body, length);
-    return bytes;
-  }
-
-  /** Mark, version and the next message id (no line break): the envelope's first line but its LF. */
-  #nextIdLine(): string {
-    const count = this.#count++;
-    const block = Math.floor(count / 36);
-    if (block !== this.#blockOf) {
-      this.#blockOf = block;
-      this.#block = this.#head + block.toString(36);
+    if (timestamp !== this.#time) {
+      this.#time = timestamp;
+      this.#timeLine = Buffer.from(`\n${timestamp}\n`, "latin1");
     }
-    return this.#block + (DIGITS[count - block * 36] as string);
+    const count = this.#count++;
+    const blockOf = Math.floor(count / 36);
+    if (blockOf !== this.#blockOf) {
+      this.#blockOf = blockOf;
+      this.#block = Buffer.from(this.#head + blockOf.toString(36), "utf8");
+    }
+    const block = this.#block;
+    const time = this.#timeLine;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit
+    const fixed = block.length + 1 + time.length + 1;
+    let most = fixed + lines.length * 3 + (json === undefined ? (body as Uint8Array).length : json.length * 3);
+    let slab = this.#slab;
+    let at = this.#at;
+    const alone = most > SLAB_SIZE >>> 2;
+    if (alone) {
+      most = fixed + Buffer.byteLength(lines, "utf8") + (json === undefined ? (body as Uint8Array).length : Buffer.byteLength(json, "utf8"));
+      slab = Buffer.allocUnsafe(most);
+      at = 0;
+    } else if (SLAB_SIZE - at < most) {
+      slab = this.#slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      at = 0;
+    }
+    const start = at;
+    slab.set(block, at);
+    at += block.length;
+    slab[at++] = DIGIT_CODES[count - blockOf * 36] as number;
+    slab.set(time, at);
+    at += time.length;
+    if (lines !== "") at += slab.write(lines, at, "utf8");
+    slab[at++] = LF;
+    if (json === undefined) {
+      slab.set(body as Uint8Array, at);
+      at += (body as Uint8Array).length;
+    } else if (json !== "") {
+      at += slab.write(json, at, "utf8");
+    }
+    if (!alone) this.#at = at;
+    return new Uint8Array(slab.buffer, slab.byteOffset + start, at - start);
   }
 }
