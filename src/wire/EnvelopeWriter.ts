@@ -40,16 +40,19 @@ export class EnvelopeWriter {
   /** Mark, version and the id prefix: every envelope of this writer starts with it. */
   readonly #head: string;
   #count = 0;
-  /**
-   * The encoded head and the counter's text but its last digit, for the 36
-   * counts from `#blockOf × 36` on: an id then costs one byte, not a
-   * number-to-text conversion.
-   */
-  #block: Uint8Array;
-  #blockOf = 0;
-  /** The last timestamp written, and its line with the line breaks around it, encoded: messages of the same millisecond reuse it. */
+  /** The counter's text but its last digit: the same for the 36 counts before `#blockEnd`. */
+  #block = "";
+  #blockEnd = 0;
+  /** The last timestamp written. */
   #time = Number.NaN;
-  #timeLine: Uint8Array = new Uint8Array(0);
+  /**
+   * The encoded start of the envelopes of the current block and timestamp:
+   * head, block, a placeholder for the id's last digit (at `#digitAt`) and the
+   * timestamp's line. An envelope copies it and writes its own last digit:
+   * an id then costs one byte, not a number-to-text conversion.
+   */
+  #start: Uint8Array = new Uint8Array(0);
+  #digitAt = 0;
   /** The slab envelopes are written to, and where the next one starts. */
   #slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
   #at = 0;
@@ -63,7 +66,6 @@ export class EnvelopeWriter {
     this.#codec = codec;
     this.#json = codec === jsonCodec;
     this.#head = START + this.#idPrefix;
-    this.#block = Buffer.from(this.#head, "utf8");
   }
 
   /** The next message id, for a message that did not carry one (not sent by a bus). */
@@ -91,20 +93,12 @@ export class EnvelopeWriter {
         for (const key in own) lines += `h${key}:${own[key] as string}\n`;
       }
     }
-    if (timestamp !== this.#time) {
-      this.#time = timestamp;
-      this.#timeLine = Buffer.from(`\n${timestamp}\n`, "latin1");
-    }
     const count = this.#count++;
-    const blockOf = Math.floor(count / 36);
-    if (blockOf !== this.#blockOf) {
-      this.#blockOf = blockOf;
-      this.#block = Buffer.from(this.#head + blockOf.toString(36), "utf8");
-    }
-    const block = this.#block;
-    const time = this.#timeLine;
+    const digit = count % 36;
+    if (count >= this.#blockEnd || timestamp !== this.#time) this.#restart(count, timestamp);
+    const first = this.#start;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit
-    const fixed = block.length + 1 + time.length + 1;
+    const fixed = first.length + 1;
     let most = fixed + lines.length * 3 + (json === undefined ? (body as Uint8Array).length : json.length * 3);
     let slab = this.#slab;
     let at = this.#at;
@@ -118,11 +112,9 @@ export class EnvelopeWriter {
       at = 0;
     }
     const start = at;
-    slab.set(block, at);
-    at += block.length;
-    slab[at++] = DIGIT_CODES[count - blockOf * 36] as number;
-    slab.set(time, at);
-    at += time.length;
+    slab.set(first, at);
+    slab[at + this.#digitAt] = DIGIT_CODES[digit] as number;
+    at += first.length;
     if (lines !== "") at += slab.write(lines, at, "utf8");
     slab[at++] = LF;
     if (json === undefined) {
@@ -133,5 +125,18 @@ export class EnvelopeWriter {
     }
     if (!alone) this.#at = at;
     return new Uint8Array(slab.buffer, slab.byteOffset + start, at - start);
+  }
+
+  /** `count` is past the current block of 36 counts, or the timestamp changed: encode the envelopes' start anew. */
+  #restart(count: number, timestamp: number): void {
+    if (count >= this.#blockEnd) {
+      const block = Math.floor(count / 36);
+      this.#block = block === 0 ? "" : block.toString(36);
+      this.#blockEnd = (block + 1) * 36;
+    }
+    this.#time = timestamp;
+    const id = this.#head + this.#block;
+    this.#digitAt = Buffer.byteLength(id, "utf8");
+    this.#start = Buffer.from(`${id}0\n${timestamp}\n`, "utf8");
   }
 }
