@@ -123,12 +123,16 @@ export interface Sampling {
   readonly nowhere: Array<{ at: number; agent: string }>;
 }
 
-/** Sample `[from, to]` every `step` ms: on how many replicas each agent runs. */
+/**
+ * Sample `[from, to)` every `step` ms: on how many replicas each agent runs.
+ * Runs are half-open (`[run.from, run.to)`), and a run still going ends at `to`;
+ * so is the window: a sample at `to` itself would find every such run over.
+ */
 export function sample(intervals: readonly RunInterval[], agents: readonly string[], from: number, to: number, step = 50): Sampling {
   const twice: Sampling["twice"] = [];
   const nowhere: Sampling["nowhere"] = [];
   let samples = 0;
-  for (let t = from; t <= to; t += step) {
+  for (let t = from; t < to; t += step) {
     samples++;
     for (const agent of agents) {
       const instances = intervals.filter((run) => run.agent === agent && run.from <= t && t < run.to).map((run) => run.instance);
