@@ -105,7 +105,7 @@ export class EnvelopeWriter {
     const alone = most > SLAB_SIZE >>> 2;
     if (alone) {
       most = fixed + Buffer.byteLength(lines, "utf8") + (json === undefined ? (body as Uint8Array).length : Buffer.byteLength(json, "utf8"));
-      slab = Buffer.allocUnsafe(most);
+      slab = Buffer.allocUnsafeSlow(most);
       at = 0;
     } else if (SLAB_SIZE - at < most) {
       slab = this.#slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
