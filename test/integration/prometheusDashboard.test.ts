@@ -8,6 +8,8 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent, createBus, createOrchestrator } from "../../src/index.js";
 import type { Bus, BusStats, CronTick, Orchestrator } from "../../src/index.js";
+import { systemClock } from "../../src/clock.js";
+import { MemoryLeases } from "../../src/testing/index.js";
 import { ALERTS_PATH, dashboardQueries, loadDashboard } from "../helpers/prometheus/dashboard.js";
 import { prometheusAvailable, startPrometheus, waitFor } from "../helpers/prometheus/prometheusServer.js";
 import type { PrometheusServer } from "../helpers/prometheus/prometheusServer.js";
@@ -49,7 +51,7 @@ class Flaky extends Agent {
   }
 }
 
-/** A critical agent that stays up. */
+/** A critical agent that stays up: a singleton, whose lease this one replica holds. */
 class Risk extends Agent {
   static readonly agentName = "risk";
 }
@@ -118,8 +120,10 @@ if (!prometheusAvailable && process.env["CI"] === undefined) {
     beforeAll(async () => {
       expect(prometheusAvailable, "prometheus is not on the PATH (CI requires it)").toBe(true);
       orch = createOrchestrator({
-        agents: [Feed, Strategy, Flaky, { name: "risk", agent: Risk, group: "critical" }, Reporter],
+        agents: [Feed, Strategy, Flaky, { name: "risk", agent: Risk, group: "critical", placement: "singleton" }, Reporter],
         bus: brokeredBus(),
+        // a lease bucket in memory: the dashboard's singleton panels have series
+        coordinator: new MemoryLeases({ clock: systemClock }).coordinator("replica-a"),
         logger: false,
         keepAlive: false,
         metrics: { agentSeries: "full", agentStatus: true },
@@ -143,7 +147,8 @@ if (!prometheusAvailable && process.env["CI"] === undefined) {
           feed.restarts >= 1 &&
           live.agent("flaky")?.state === "disabled" &&
           /^cron_triggers_skipped_total\{agent="reporter",reason="overlap"\} [1-9]/m.test(text) &&
-          /^cron_triggers_fired_total\{agent="reporter"\} [1-9]/m.test(text);
+          /^cron_triggers_fired_total\{agent="reporter"\} [1-9]/m.test(text) &&
+          /^agent_lease_held\{agent="risk"\} 1$/m.test(text);
         return done ? true : undefined;
       });
       exposition = await live.metrics();

@@ -8,9 +8,9 @@ import { dashboardQueries, loadDashboard, metricNamesOf } from "../helpers/prome
 /** Series Prometheus keeps for every scrape target: the /metrics endpoint as Prometheus sees it. */
 const SCRAPE_SERIES = ["up", "scrape_duration_seconds", "scrape_samples_scraped"];
 
-/** Every metric name an orchestrator can register: every option on, a networked bus, paused triggers counted. */
+/** Every metric name an orchestrator can register: every option on, a networked bus, paused triggers counted, singletons. */
 function everyMetricName(): readonly string[] {
-  const source = Object.assign(new NetworkedFakeSource(), { pausedTriggers: () => 0 });
+  const source = Object.assign(new NetworkedFakeSource(), { pausedTriggers: () => 0, leases: () => [] });
   return createObservability(source, { agentSeries: "full", agentStatus: true }).metricNames;
 }
 
@@ -31,7 +31,7 @@ describe("the shipped Grafana dashboard", () => {
   });
 
   test("has one row per area, each with panels, and panels that neither share an id nor overlap", () => {
-    expect(rows.map((row) => row.title)).toEqual(["Agents", "Supervision", "Triggers", "Bus", "HTTP endpoints and readiness"]);
+    expect(rows.map((row) => row.title)).toEqual(["Agents", "Supervision", "Singletons", "Triggers", "Bus", "HTTP endpoints and readiness"]);
     const order = dashboard.panels.map((panel) => panel.type);
     for (let i = 0; i < order.length; i++) if (order[i] === "row") expect(order[i + 1], `row at ${i}`).not.toBe("row");
     expect(new Set(dashboard.panels.map((panel) => panel.id)).size).toBe(dashboard.panels.length);
@@ -69,6 +69,7 @@ describe("the shipped Grafana dashboard", () => {
     expect([...used].filter((name) => !known.has(name))).toEqual([]);
     // every area's headline metrics are on it
     for (const name of ["agent_state", "agent_status", "agent_disabled", "agent_restarts_total", "agent_crashes_total", "agent_escalations_total"]) expect(used).toContain(name);
+    for (const name of ["agent_lease_held", "agent_lease_acquisitions_total", "agent_lease_losses_total"]) expect(used).toContain(name);
     for (const name of ["cron_triggers_fired_total", "cron_triggers_skipped_total", "cron_triggers_paused", "cron_lateness_seconds"]) expect(used).toContain(name);
     for (const name of ["bus_messages_published_total", "bus_messages_delivered_total", "bus_messages_dropped_total", "bus_messages_pending", "bus_handler_errors_total", "bus_connected"]) {
       expect(used).toContain(name);
