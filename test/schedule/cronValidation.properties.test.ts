@@ -99,7 +99,11 @@ const aimed: fc.Arbitrary<Case> = fc
   .tuple(springDay, second)
   .map(([[zoneName, mi, hr, mo, dow], s]): Case => [s, mi, hr, ["*", undefined], [mo, [Number(mo)]], dow, zoneName]);
 
-/** Day fields that are rare or never come together (30 February), to exercise refusals. */
+/**
+ * Day fields that are rare or never come together (30 February), to exercise refusals: about 36% of
+ * these cases are refused. With weight 2 of 5 that is 23–39 refusals in 200 runs (the test asks for
+ * more than 10; at weight 1 of 4, about 18, and 3% of runs fell short).
+ */
 const rare: fc.Arbitrary<Case> = fc.tuple(
   second,
   minute,
@@ -144,7 +148,7 @@ describe("cron validation properties", () => {
   it("accepted: 20 slots through the scheduler, from the validator's first slot, on matching days; refused: no matching day in 28 years", async () => {
     const seen = { accepted: 0, refused: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ arbitrary: generic, weight: 2 }, aimed, rare), start, async ([s, mi, hr, dom, mo, dow, zoneName], at) => {
+      fc.asyncProperty(fc.oneof({ arbitrary: generic, weight: 2 }, aimed, { arbitrary: rare, weight: 2 }), start, async ([s, mi, hr, dom, mo, dow, zoneName], at) => {
         const expression = [s, mi, hr, dom[0], mo[0], dow[0]].filter((field) => field !== undefined).join(" ");
         const timezone = zoneOf(zoneName);
         const trigger = cron(expression, { timezone: zoneName });
