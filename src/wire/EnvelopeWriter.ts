@@ -80,9 +80,8 @@ export class EnvelopeWriter {
    * @throws what the codec throws for a payload it cannot carry (nothing is consumed then: not even an id)
    */
   write(payload: unknown, timestamp: number, options: PublishOptions | RequestOptions | undefined, request = false): Uint8Array {
-    // the payload first: a refused one leaves the writer as it was
-    const json = this.#json ? jsonText(payload) : undefined;
-    const body = json === undefined ? this.#codec.encode(payload) : undefined;
+    // the payload first (JSON text, or another codec's bytes): a refused one leaves the writer as it was
+    const encoded: string | Uint8Array = this.#json ? jsonText(payload) : this.#codec.encode(payload);
     // the metadata lines after the timestamp, if any
     let lines = request ? REPLY_LINE : "";
     if (options !== undefined) {
@@ -99,12 +98,12 @@ export class EnvelopeWriter {
     const first = this.#start;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit
     const fixed = first.length + 1;
-    let most = fixed + lines.length * 3 + (json === undefined ? (body as Uint8Array).length : json.length * 3);
+    let most = fixed + lines.length * 3 + (typeof encoded === "string" ? encoded.length * 3 : encoded.length);
     let slab = this.#slab;
     let at = this.#at;
     const alone = most > SLAB_SIZE >>> 2;
     if (alone) {
-      most = fixed + Buffer.byteLength(lines, "utf8") + (json === undefined ? (body as Uint8Array).length : Buffer.byteLength(json, "utf8"));
+      most = fixed + Buffer.byteLength(lines, "utf8") + (typeof encoded === "string" ? Buffer.byteLength(encoded, "utf8") : encoded.length);
       slab = Buffer.allocUnsafeSlow(most);
       at = 0;
     } else if (SLAB_SIZE - at < most) {
@@ -117,11 +116,11 @@ export class EnvelopeWriter {
     at += first.length;
     if (lines !== "") at += slab.write(lines, at, "utf8");
     slab[at++] = LF;
-    if (json === undefined) {
-      slab.set(body as Uint8Array, at);
-      at += (body as Uint8Array).length;
-    } else if (json !== "") {
-      at += slab.write(json, at, "utf8");
+    if (typeof encoded !== "string") {
+      slab.set(encoded, at);
+      at += encoded.length;
+    } else if (encoded !== "") {
+      at += slab.write(encoded, at, "utf8");
     }
     if (!alone) this.#at = at;
     return new Uint8Array(slab.buffer, slab.byteOffset + start, at - start);
